@@ -1,0 +1,35 @@
+"""Writing the audit trail. Every create, change, delete, unmasked view and export calls this."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from fangkong.audit.middleware import current_request
+from fangkong.audit.models import AuditEvent
+from fangkong.core import clock
+
+
+def audit_record(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    object_type: str,
+    object_id: object = "",
+    unit_id: int | None = None,
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    request = current_request.get()
+    return AuditEvent.objects.create(
+        at=clock.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        unit_id=unit_id,
+        ip_address=request.ip_address if request else None,
+        summary=summary,
+        changes=changes or {},
+    )

@@ -1,0 +1,61 @@
+"""Roles a user holds in a unit, and what each role may do there.
+
+The capabilities are deliberately few and coarse; a pack or a later issue can refine them, but every
+check in views, API and exports asks ``role_can`` so there is one place to read.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COMMANDER = "commander", _("commander")
+    GRID_WORKER = "grid_worker", _("grid worker")
+    SCHOOL_HEALTH_OFFICER = "school_health_officer", _("school health officer")
+    CLASS_TEACHER = "class_teacher", _("class teacher")
+    PRINCIPAL = "principal", _("principal")
+    LAB_TECHNICIAN = "lab_technician", _("lab technician")
+    SITE_MANAGER = "site_manager", _("quarantine site manager")
+    PHARMACIST = "pharmacist", _("pharmacist")
+    EPIDEMIOLOGIST = "epidemiologist", _("epidemiologist")
+    VIEWER = "viewer", _("viewer")
+
+
+class Capability(StrEnum):
+    VIEW_PEOPLE = "view_people"
+    EDIT_PEOPLE = "edit_people"
+    IMPORT_PEOPLE = "import_people"
+    EXPORT = "export"
+    REVEAL_ID = "reveal_id"
+    MANAGE_UNITS = "manage_units"
+    VIEW_AUDIT = "view_audit"
+
+
+_ALL = frozenset(Capability)
+_REGISTER_KEEPER = frozenset(
+    {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.IMPORT_PEOPLE, Capability.EXPORT}
+)
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.COMMANDER: _ALL,
+    Role.GRID_WORKER: _REGISTER_KEEPER,
+    Role.SCHOOL_HEALTH_OFFICER: _REGISTER_KEEPER,
+    Role.CLASS_TEACHER: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),
+    Role.PRINCIPAL: _REGISTER_KEEPER | {Capability.VIEW_AUDIT},
+    # A lab sees the samples sent to it, not the register of its parent unit.
+    Role.LAB_TECHNICIAN: frozenset(),
+    Role.SITE_MANAGER: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),
+    Role.PHARMACIST: frozenset(),
+    Role.EPIDEMIOLOGIST: frozenset(
+        {Capability.VIEW_PEOPLE, Capability.REVEAL_ID, Capability.EXPORT}
+    ),
+    Role.VIEWER: frozenset({Capability.VIEW_PEOPLE}),
+}
+
+
+def role_can(role: str, capability: Capability) -> bool:
+    return capability in ROLE_CAPABILITIES.get(role, frozenset())

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.forms import BootstrapFormMixin
+from fangkong.org.models import Unit
+from fangkong.people.models import Category, Person
+from fangkong.people.services import PersonInput, TravelInput
+
+
+class PersonForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_type = forms.ChoiceField(label=_("ID type"), choices=Person.IdTypes.choices,
+                                initial=Person.IdTypes.RESIDENT)
+    id_number = forms.CharField(label=_("ID number"), max_length=40)
+    unit = forms.ModelChoiceField(label=_("Home unit"), queryset=Unit.objects.none())
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    nationality = forms.CharField(label=_("Nationality"), max_length=3, initial="CHN")
+    address_region = forms.CharField(label=_("Address region code"), max_length=12, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    household = forms.CharField(label=_("Household code"), max_length=40, required=False)
+    categories = forms.ModelMultipleChoiceField(label=_("Categories"), queryset=Category.objects.all(),
+                                                required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: object, units: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.style_widgets()
+
+    def to_input(self) -> PersonInput:
+        data = self.cleaned_data
+        return PersonInput(name=data["name"], id_type=data["id_type"], id_number=data["id_number"],
+                           unit=data["unit"], phone=data["phone"], nationality=data["nationality"],
+                           address_region_code=data["address_region"], address=data["address"],
+                           household_code=data["household"],
+                           categories=[c.code for c in data["categories"]])
+
+
+class TravelForm(BootstrapFormMixin, forms.Form):
+    region = forms.CharField(label=_("Region code"), max_length=12, required=False)
+    country = forms.CharField(label=_("Country (ISO code)"), max_length=3, required=False)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    start_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def to_input(self) -> TravelInput:
+        data = self.cleaned_data
+        return TravelInput(start_date=data["start_date"], end_date=data["end_date"],
+                           region_code=data["region"], country=data["country"], place=data["place"])
+
+
+class ImportUploadForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(label=_("Register file (.xlsx or .csv)"))
+    unit = forms.ModelChoiceField(label=_("Unit for rows without a unit code"), queryset=Unit.objects.none())
+
+    def __init__(self, *args: object, units: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.style_widgets()

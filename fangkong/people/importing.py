@@ -1,0 +1,508 @@
+"""Import of person registers (台账) from .xlsx or .csv files.
+
+Every row is validated on its own; a bad row is reported (row, column, value, reason) and every
+good row is kept. Rows whose ID number is already registered under the same name change nothing,
+so importing the same file twice adds nobody the second time. Rows are written in chunks as sets:
+COPY on PostgreSQL, multi-row INSERT elsewhere; never one save() per person.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+
+from fangkong.audit.services import audit_record
+from fangkong.core import clock
+from fangkong.org.models import Region, RegionAlias, Unit
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import AnyUser, scope_q, user_can
+from fangkong.people.identity import IdType, InvalidIdentity, normalize_phone
+from fangkong.people.models import (
+    Category,
+    Household,
+    ImportJob,
+    ImportRowError,
+    Person,
+    PersonCategory,
+)
+from fangkong.people.services import identity_protect
+
+CHUNK_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Any  # lazy translation: the header users see in the template
+    required: bool = False
+    max_length: int = 0
+
+
+COLUMNS = (
+    Column("name", gettext_lazy("Name"), required=True, max_length=50),
+    Column("id_type", gettext_lazy("ID type")),
+    Column("id_number", gettext_lazy("ID number"), required=True),
+    Column("phone", gettext_lazy("Phone")),
+    Column("unit_code", gettext_lazy("Unit code")),
+    Column("household", gettext_lazy("Household code"), max_length=40),
+    Column("address_region", gettext_lazy("Address region code")),
+    Column("address", gettext_lazy("Address"), max_length=200),
+    Column("categories", gettext_lazy("Categories")),
+    Column("nationality", gettext_lazy("Nationality")),
+)
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+
+# Headers offices actually write, besides our own labels in both languages.
+HEADER_SYNONYMS = {
+    "姓名": "name", "名字": "name", "证件类型": "id_type", "证件号码": "id_number",
+    "身份证号": "id_number", "身份证号码": "id_number", "公民身份号码": "id_number",
+    "手机号码": "phone", "联系电话": "phone", "电话": "phone", "手机号": "phone",
+    "所属单位编码": "unit_code", "单位编码": "unit_code", "户编号": "household",
+    "现住址区划代码": "address_region", "区划代码": "address_region", "详细地址": "address",
+    "现住址": "address", "住址": "address", "人员类别": "categories", "类别": "categories",
+    "国籍": "nationality",
+}
+
+ID_TYPE_WORDS = {
+    "": IdType.RESIDENT, "居民身份证": IdType.RESIDENT, "身份证": IdType.RESIDENT,
+    "护照": IdType.PASSPORT, "港澳居民来往内地通行证": IdType.HK_MACAO, "港澳通行证": IdType.HK_MACAO,
+    "回乡证": IdType.HK_MACAO, "台湾居民来往大陆通行证": IdType.TAIWAN, "台胞证": IdType.TAIWAN,
+    "外国人永久居留身份证": IdType.FOREIGN_PERMANENT, "其他": IdType.OTHER,
+} | {value: value for value in Person.IdTypes.values}
+
+_CATEGORY_SPLIT = re.compile(r"[、,，;；/\s]+")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (no header, a required column missing, not a table)."""
+
+
+def _header_key(text: str) -> str | None:
+    text = text.strip().lstrip("*").strip()
+    if text in HEADER_SYNONYMS:
+        return HEADER_SYNONYMS[text]
+    for column in COLUMNS:
+        if text.lower() in {column.key, str(column.label).lower()}:
+            return column.key
+    return None
+
+
+def _cell(value: object, key: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and key in {"id_number"}:
+        # Excel keeps 15 significant digits: an 18-digit number typed into a number cell has
+        # already lost its last digits, and nothing can bring them back.
+        raise InvalidIdentity(_("The cell is a number, so Excel has cut the ID number; "
+                                "format the column as text and type it again."))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(path: Path) -> Iterator[tuple[int, list[object]]]:
+    """Rows of the first sheet (xlsx) or of the CSV file, numbered as the spreadsheet shows them."""
+    if path.suffix.lower() == ".xlsx":
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a broken file
+            raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
+        try:
+            sheet = workbook.worksheets[0]
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, list(row)
+        finally:
+            workbook.close()
+        return
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(_("The CSV file is neither UTF-8 nor GBK text."))
+    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        yield number, list(row)
+
+
+@dataclass
+class RowProblem:
+    row_number: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class PreparedRow:
+    row_number: int
+    name: str
+    identity: Any
+    phone: str
+    nationality: str
+    unit_id: int
+    household: str
+    address_region: str | None
+    address: str
+    categories: list[str]
+
+
+class RowValidator:
+    """Checks one row against the reference data loaded once per import."""
+
+    def __init__(self, user: AnyUser, default_unit: Unit) -> None:
+        self.default_unit = default_unit
+        self.units = dict(
+            Unit.objects.filter(scope_q(user, Capability.IMPORT_PEOPLE, "path")).values_list("code", "id")
+        )
+        self.regions = {code: code for code in Region.objects.values_list("code", flat=True)}
+        self.regions.update(RegionAlias.objects.values_list("old_code", "region_id"))
+        self.categories: dict[str, str] = {}
+        for code, name_zh, name_en in Category.objects.values_list("code", "name_zh", "name_en"):
+            self.categories.update({code: code, name_zh: code, name_en.lower(): code})
+        self.today = clock.localdate()
+
+    def label(self, key: str) -> str:
+        return str(COLUMN_BY_KEY[key].label)
+
+    def prepare(self, row_number: int, values: dict[str, object]) -> PreparedRow | list[RowProblem]:
+        problems: list[RowProblem] = []
+
+        def problem(key: str, value: str, message: str) -> None:
+            problems.append(RowProblem(row_number, self.label(key), value, message))
+
+        cells: dict[str, str] = {}
+        for key, raw in values.items():
+            try:
+                cells[key] = _cell(raw, key)
+            except InvalidIdentity as error:
+                problem(key, str(raw), str(error))
+                cells[key] = ""
+        for column in COLUMNS:
+            value = cells.get(column.key, "")
+            if column.required and not value and not any(p.column == self.label(column.key) for p in problems):
+                problem(column.key, value, _("This column must not be empty."))
+            if column.max_length and len(value) > column.max_length:
+                problem(column.key, value, _("Longer than %(n)d characters.") % {"n": column.max_length})
+        id_type = ID_TYPE_WORDS.get(cells.get("id_type", ""))
+        if id_type is None:
+            problem("id_type", cells["id_type"], _("Unknown ID type; use one of: %(types)s.")
+                    % {"types": "、".join(w for w in ID_TYPE_WORDS if w and not w.isascii())})
+        identity = None
+        if id_type is not None and cells.get("id_number"):
+            try:
+                identity = identity_protect(id_type, cells["id_number"], today=self.today)
+            except InvalidIdentity as error:
+                problem("id_number", cells["id_number"], str(error))
+        phone = cells.get("phone", "")
+        if phone:
+            try:
+                phone = normalize_phone(phone)
+            except InvalidIdentity as error:
+                problem("phone", phone, str(error))
+        unit_id = self.default_unit.pk
+        if cells.get("unit_code"):
+            found = self.units.get(cells["unit_code"])
+            if found is None:
+                problem("unit_code", cells["unit_code"],
+                        _("No unit with this code in the units you may import into."))
+            else:
+                unit_id = found
+        region = None
+        if cells.get("address_region"):
+            region = self.regions.get(cells["address_region"])
+            if region is None:
+                problem("address_region", cells["address_region"], _("No region has this code."))
+        categories: list[str] = []
+        for word in _CATEGORY_SPLIT.split(cells.get("categories", "")):
+            if not word:
+                continue
+            code = self.categories.get(word) or self.categories.get(word.lower())
+            if code is None:
+                problem("categories", word, _("Unknown category; the template lists them."))
+            elif code not in categories:
+                categories.append(code)
+        nationality = (cells.get("nationality") or "CHN").upper()
+        if len(nationality) != 3 or not nationality.isalpha():
+            problem("nationality", nationality, _("A nationality is its three-letter ISO code (CHN)."))
+        if problems or identity is None:
+            return problems
+        return PreparedRow(row_number, cells["name"], identity, phone, nationality, unit_id,
+                           cells.get("household", ""), region, cells.get("address", ""), categories)
+
+
+def rows_with_keys(table: Iterable[tuple[int, list[object]]]) -> tuple[int, Iterator[tuple[int, dict[str, object]]]]:
+    """Find the header row and map columns; returns the header's row number and the data rows."""
+    iterator = iter(table)
+    for number, header in iterator:
+        if not any(cell not in (None, "") for cell in header):
+            continue
+        keys = [_header_key(str(cell or "")) for cell in header]
+        missing = [str(c.label) for c in COLUMNS if c.required and c.key not in keys]
+        if missing:
+            raise ImportFileError(_("Row %(row)d is the header, and it has no column %(cols)s. "
+                                    "Download the template to see the columns.")
+                                  % {"row": number, "cols": "、".join(missing)})
+
+        def data() -> Iterator[tuple[int, dict[str, object]]]:
+            for row_number, row in iterator:
+                if not any(cell not in (None, "") for cell in row):
+                    continue
+                yield row_number, {k: row[i] if i < len(row) else None
+                                   for i, k in enumerate(keys) if k is not None}
+
+        return number, data()
+    raise ImportFileError(_("The file has no rows."))
+
+
+class Writer:
+    """Writes prepared rows of one job as sets."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+        self.now = timezone.now()
+        self.households: dict[tuple[int, str], int] = {}
+
+    def existing_names(self, hashes: list[str]) -> dict[str, tuple[int, str]]:
+        found: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(hashes), 2000):
+            batch = hashes[start:start + 2000]
+            for pk, id_hash, name in Person.objects.filter(id_hash__in=batch).values_list("pk", "id_hash", "name"):
+                found[id_hash] = (pk, name)
+        return found
+
+    def household_ids(self, rows: list[PreparedRow]) -> None:
+        wanted = {(r.unit_id, r.household): r for r in rows if r.household}
+        missing = {key: row for key, row in wanted.items() if key not in self.households}
+        if not missing:
+            return
+        Household.objects.bulk_create(
+            [Household(unit_id=unit_id, code=code, address_region_id=row.address_region,
+                       address=row.address) for (unit_id, code), row in missing.items()],
+            ignore_conflicts=True, batch_size=2000,
+        )
+        found = Household.objects.filter(
+            unit_id__in={unit_id for unit_id, _code in missing},
+            code__in={code for _unit_id, code in missing},
+        ).values_list("pk", "unit_id", "code")
+        for pk, unit_id, code in found:
+            self.households[(unit_id, code)] = pk
+
+    def person_values(self, r: PreparedRow) -> tuple[object, ...]:
+        i = r.identity
+        return (r.name, i.id_type, i.id_hash, i.id_cipher, i.id_masked, i.birth_date, i.sex, r.phone,
+                r.nationality, r.unit_id, self.households.get((r.unit_id, r.household)),
+                r.address_region, r.address, self.now, self.now, self.job.created_by_id, self.job.pk)
+
+    def write(self, rows: list[PreparedRow]) -> None:
+        if not rows:
+            return
+        self.household_ids(rows)
+        if connection.vendor == "postgresql":
+            self._copy(rows)
+        else:
+            self._insert(rows)
+
+    _PERSON_COLUMNS = ("name", "id_type", "id_hash", "id_cipher", "id_masked", "birth_date", "sex", "phone",
+                       "nationality", "unit_id", "household_id", "address_region_id", "address",
+                       "created_at", "updated_at", "created_by_id", "import_job_id")
+
+    def _copy(self, rows: list[PreparedRow]) -> None:
+        table = Person._meta.db_table
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg 3 cursor: COPY streams rows without SQL per row
+            with raw.copy(f"COPY {table} ({', '.join(self._PERSON_COLUMNS)}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(self.person_values(r))
+            pairs = [(r.identity.id_hash, code) for r in rows for code in r.categories]
+            if pairs:
+                cursor.execute("CREATE TEMP TABLE IF NOT EXISTS import_category "
+                               "(id_hash varchar(64), category_id varchar(40)) ON COMMIT DROP")
+                with raw.copy("COPY import_category FROM STDIN") as copy:
+                    for pair in pairs:
+                        copy.write_row(pair)
+                cursor.execute(
+                    "INSERT INTO people_personcategory (person_id, category_id) "
+                    f"SELECT p.id, s.category_id FROM import_category s JOIN {table} p ON p.id_hash = s.id_hash"
+                )
+                cursor.execute("TRUNCATE import_category")
+
+    def _insert(self, rows: list[PreparedRow]) -> None:
+        people = Person.objects.bulk_create(
+            [Person(**dict(zip(self._PERSON_COLUMNS, self.person_values(r), strict=True))) for r in rows],
+            batch_size=1000,
+        )
+        PersonCategory.objects.bulk_create(
+            [PersonCategory(person_id=p.pk, category_id=code)
+             for p, r in zip(people, rows, strict=True) for code in r.categories],
+            batch_size=2000,
+        )
+
+
+def run_import(job: ImportJob, user: AnyUser, *, on_progress: Callable[[ImportJob], None] | None = None) -> ImportJob:
+    """Validate and write every row of the job's file; the job holds the counts and refusals."""
+    validator = RowValidator(user, job.unit)
+    writer = Writer(job)
+    seen: dict[str, int] = {}
+    _header_row, data = rows_with_keys(read_table(Path(job.stored_file)))
+    chunk: list[tuple[int, dict[str, object]]] = []
+
+    def flush() -> None:
+        prepared: list[PreparedRow] = []
+        problems: list[RowProblem] = []
+        for row_number, values in chunk:
+            result = validator.prepare(row_number, values)
+            if isinstance(result, PreparedRow):
+                first = seen.get(result.identity.id_hash)
+                if first is not None:
+                    problems.append(RowProblem(row_number, validator.label("id_number"),
+                                               result.identity.id_masked,
+                                               _("Same ID number as row %(row)d of this file.") % {"row": first}))
+                    continue
+                seen[result.identity.id_hash] = row_number
+                prepared.append(result)
+            else:
+                problems.extend(result)
+        existing = writer.existing_names([r.identity.id_hash for r in prepared])
+        new_rows: list[PreparedRow] = []
+        unchanged = 0
+        for r in prepared:
+            found = existing.get(r.identity.id_hash)
+            if found is None:
+                new_rows.append(r)
+            elif found[1] == r.name:
+                unchanged += 1
+            else:
+                problems.append(RowProblem(
+                    r.row_number, validator.label("id_number"), r.identity.id_masked,
+                    _("This ID number is already registered as %(name)s (person %(id)d); "
+                      "correct the row or the person's file.") % {"name": found[1], "id": found[0]}))
+        with transaction.atomic():
+            writer.write(new_rows)
+            ImportRowError.objects.bulk_create(
+                [ImportRowError(job=job, row_number=p.row_number, column=p.column, value=p.value[:500],
+                                message=p.message) for p in problems], batch_size=2000)
+            job.processed_rows += len(chunk)
+            job.created_count += len(new_rows)
+            job.existing_count += unchanged
+            job.error_count += len({p.row_number for p in problems})
+            ImportJob.objects.filter(pk=job.pk).update(
+                processed_rows=job.processed_rows, created_count=job.created_count,
+                existing_count=job.existing_count, error_count=job.error_count)
+        chunk.clear()
+        if on_progress:
+            on_progress(job)
+
+    for item in data:
+        chunk.append(item)
+        if len(chunk) >= CHUNK_ROWS:
+            flush()
+    flush()
+    return job
+
+
+def count_data_rows(path: Path) -> int:
+    _header_row, data = rows_with_keys(read_table(path))
+    return sum(1 for _row in data)
+
+
+
+def import_job_create(*, user: AnyUser, unit: Unit, file_name: str, content: bytes) -> ImportJob:
+    """Store an uploaded register and count its rows; raises ImportFileError for an unusable file."""
+    if not user_can(user, Capability.IMPORT_PEOPLE, unit):
+        raise ImportFileError(_("You may not import into %(unit)s.") % {"unit": unit.name})
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in {".xlsx", ".csv"}:
+        raise ImportFileError(_("Upload an .xlsx or .csv file."))
+    if len(content) > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(_("The file is larger than %(mb)d MB; split it.")
+                              % {"mb": settings.IMPORT_MAX_BYTES // 1_000_000})
+    digest = hashlib.sha256(content).hexdigest()
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{digest}{suffix}"
+    stored.write_bytes(content)
+    total = count_data_rows(stored)
+    return ImportJob.objects.create(created_by=user if user.is_authenticated else None, unit=unit,
+                                    file_name=file_name[:255], file_sha256=digest,
+                                    stored_file=str(stored), total_rows=total)
+
+
+def import_job_execute(job_id: int) -> ImportJob:
+    """Run a waiting job once (a task may be delivered twice: the conditional UPDATE claims it)."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING)
+    job = ImportJob.objects.select_related("created_by", "unit").get(pk=job_id)
+    if not claimed:
+        return job
+    user = job.created_by
+    try:
+        if user is None:
+            raise ImportFileError(_("The user who uploaded the file no longer exists."))
+        run_import(job, user)
+    except ImportFileError as error:
+        job.status, job.failure = ImportJob.Status.FAILED, str(error)
+    else:
+        job.status = ImportJob.Status.DONE
+    job.finished_at = clock.now()
+    job.save(update_fields=["status", "failure", "finished_at", "updated_at"])
+    audit_record(actor=user, action="import", object_type="import_job", object_id=job.pk,
+                 unit_id=job.unit_id,
+                 summary=_("%(file)s: %(created)d added, %(existing)d already registered, "
+                           "%(errors)d rows rejected") % {
+                     "file": job.file_name, "created": job.created_count,
+                     "existing": job.existing_count, "errors": job.error_count})
+    return job
+
+
+def import_template_xlsx() -> bytes:
+    """The register template: our headers, one example row, and a sheet of allowed values."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("People")
+    sheet.append([("*" if c.required else "") + str(c.label) for c in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.append(["张三", "居民身份证", "11010519491231002X", "13800138000", "", "H-001", "110105",
+                  "朝阳区某街道1号", "居民、返乡人员", "CHN"])
+    for column_cells in sheet.iter_cols(min_row=1, max_row=200):
+        for cell in column_cells:
+            cell.number_format = "@"  # text: Excel must not turn ID numbers into 1.1E+17
+    for letter, width in zip("ABCDEFGHIJ", (10, 14, 22, 14, 14, 12, 16, 30, 22, 8), strict=True):
+        sheet.column_dimensions[letter].width = width
+    help_sheet = workbook.create_sheet(_("Instructions"))
+    help_sheet.append([_("Columns marked * are required. Keep the ID number column as text.")])
+    help_sheet.append([_("ID types"), "、".join(w for w in ID_TYPE_WORDS if w and not w.isascii())])
+    help_sheet.append([_("Categories"), "、".join(Category.objects.values_list("name_zh", flat=True))])
+    help_sheet.append([_("Unit code"), _("Empty means the unit chosen when uploading.")])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def import_errors_xlsx(job: ImportJob) -> bytes:
+    """The refused rows of a job, to correct and import again."""
+    workbook = Workbook(write_only=True)
+    sheet: Any = workbook.create_sheet(_("Rejected rows"))
+    sheet.append([_("Row"), _("Column"), _("Value"), _("Reason")])
+    for error in job.row_errors.all().iterator(chunk_size=5000):
+        sheet.append([error.row_number, error.column, error.value, error.message])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,75 @@
+"""Reads of the register. Every query of people starts from ``people_visible_to``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import AnyUser, scope_q
+from fangkong.people.identity import id_hash, normalize_id_number
+from fangkong.people.models import Person, PersonCategory, PersonUnit, TravelRecord
+
+
+def people_visible_to(user: AnyUser, capability: Capability = Capability.VIEW_PEOPLE) -> QuerySet[Person]:
+    """People whose home unit, or a further unit (class, department), is in the user's scope."""
+    home = scope_q(user, capability, "unit__path")
+    if not home:  # an empty Q: the user sees everything
+        return Person.objects.all()
+    tied = PersonUnit.objects.filter(scope_q(user, capability, "unit__path"), person=OuterRef("pk"))
+    return Person.objects.filter(home | Q(Exists(tied)))
+
+
+@dataclass(frozen=True)
+class PersonFilter:
+    """The register's search and filters, shared by the page, the API and the export."""
+
+    text: str = ""
+    unit_id: int | None = None
+    category: str = ""
+    sex: str = ""
+
+
+def person_list(user: AnyUser, filters: PersonFilter,
+                capability: Capability = Capability.VIEW_PEOPLE) -> QuerySet[Person]:
+    people = people_visible_to(user, capability)
+    text = filters.text.strip()
+    if text:
+        normalized = normalize_id_number(text)
+        if len(normalized) >= 15 and normalized[:17].isdigit():
+            people = people.filter(id_hash=id_hash(normalized))
+        elif text.isdigit():
+            people = people.filter(phone=text)
+        else:
+            people = people.filter(name__startswith=text)
+    if filters.unit_id:
+        from fangkong.org.models import Unit
+
+        unit_path = Unit.objects.filter(pk=filters.unit_id).values_list("path", flat=True).first()
+        people = people.filter(unit__path__startswith=unit_path) if unit_path else people.none()
+    if filters.category:
+        people = people.filter(
+            Exists(PersonCategory.objects.filter(person=OuterRef("pk"), category_id=filters.category))
+        )
+    if filters.sex:
+        people = people.filter(sex=filters.sex)
+    return people.select_related("unit").order_by("-id")
+
+
+def person_get_visible(user: AnyUser, person_id: int,
+                       capability: Capability = Capability.VIEW_PEOPLE) -> Person | None:
+    return (
+        people_visible_to(user, capability)
+        .select_related("unit", "household", "address_region")
+        .filter(pk=person_id)
+        .first()
+    )
+
+
+def person_find_by_id_number(number: str) -> Person | None:
+    return Person.objects.filter(id_hash=id_hash(number)).first()
+
+
+def person_travel(person: Person) -> QuerySet[TravelRecord]:
+    return person.travel.select_related("region").all()

@@ -1,0 +1,235 @@
+"""Writes to the register: people, travel history, and the audited unmasked view."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from fangkong.audit.services import audit_record
+from fangkong.core import clock
+from fangkong.org.models import Region, Unit
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import AnyUser, region_get, user_can
+from fangkong.people.identity import (
+    IdType,
+    InvalidIdentity,
+    id_decrypt,
+    id_encrypt,
+    id_hash,
+    mask_id_number,
+    normalize_phone,
+    parse_resident_id,
+    validate_other_id,
+)
+from fangkong.people.models import Category, Household, Person, PersonCategory, TravelRecord
+
+
+@dataclass(frozen=True)
+class ProtectedId:
+    id_type: str
+    id_hash: str
+    id_cipher: bytes
+    id_masked: str
+    birth_date: dt.date | None
+    sex: str
+
+
+def identity_protect(id_type: str, number: str, *, today: dt.date) -> ProtectedId:
+    """Validate an ID number of a type and return what is stored of it. Raises InvalidIdentity."""
+    birth_date: dt.date | None = None
+    sex = ""
+    if id_type == IdType.RESIDENT:
+        parsed = parse_resident_id(number, today=today)
+        number, birth_date, sex = parsed.number, parsed.birth_date, parsed.sex
+    elif id_type in Person.IdTypes.values:
+        number = validate_other_id(number)
+    else:
+        raise InvalidIdentity(_("Unknown ID type %(type)s.") % {"type": id_type})
+    return ProtectedId(id_type=id_type, id_hash=id_hash(number), id_cipher=id_encrypt(number),
+                       id_masked=mask_id_number(number), birth_date=birth_date, sex=sex)
+
+
+@dataclass
+class PersonInput:
+    name: str
+    id_type: str
+    id_number: str
+    unit: Unit
+    phone: str = ""
+    nationality: str = "CHN"
+    address_region_code: str = ""
+    address: str = ""
+    household_code: str = ""
+    categories: list[str] = field(default_factory=list)
+
+
+def _require(user: AnyUser, capability: Capability, unit: Unit) -> None:
+    if not user_can(user, capability, unit):
+        raise PermissionDenied(_("You may not change the register of %(unit)s.") % {"unit": unit.name})
+
+
+def _resolve(data: PersonInput) -> tuple[dict[str, Any], list[Category]]:
+    """Validate everything about one person; raises ValidationError naming each bad field."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {"name": data.name.strip(), "unit": data.unit,
+                              "nationality": (data.nationality or "CHN").strip().upper()}
+    if not values["name"]:
+        errors["name"] = [_("The name is required.")]
+    elif len(values["name"]) > 50:
+        errors["name"] = [_("The name is longer than 50 characters.")]
+    try:
+        values["identity"] = identity_protect(data.id_type, data.id_number, today=clock.localdate())
+    except InvalidIdentity as error:
+        errors["id_number"] = [str(error)]
+    values["phone"] = ""
+    if data.phone.strip():
+        try:
+            values["phone"] = normalize_phone(data.phone)
+        except InvalidIdentity as error:
+            errors["phone"] = [str(error)]
+    values["address_region"] = None
+    if data.address_region_code.strip():
+        values["address_region"] = region_get(data.address_region_code)
+        if values["address_region"] is None:
+            errors["address_region"] = [_("No region has the code %(code)s.")
+                                        % {"code": data.address_region_code}]
+    values["address"] = data.address.strip()
+    if len(values["address"]) > 200:
+        errors["address"] = [_("The address is longer than 200 characters.")]
+    if len(data.household_code.strip()) > 40:
+        errors["household"] = [_("The household code is longer than 40 characters.")]
+    categories = list(Category.objects.filter(code__in=data.categories))
+    unknown = set(data.categories) - {c.code for c in categories}
+    if unknown:
+        errors["categories"] = [_("Unknown categories: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}]
+    if errors:
+        raise ValidationError(errors)
+    return values, categories
+
+
+def _household(unit: Unit, code: str, region: Region | None, address: str) -> Household | None:
+    code = code.strip()
+    if not code:
+        return None
+    household, _created = Household.objects.get_or_create(
+        unit=unit, code=code, defaults={"address_region": region, "address": address}
+    )
+    return household
+
+
+@transaction.atomic
+def person_create(*, actor: AbstractBaseUser, data: PersonInput) -> Person:
+    _require(actor, Capability.EDIT_PEOPLE, data.unit)
+    values, categories = _resolve(data)
+    identity: ProtectedId = values.pop("identity")
+    person = Person(
+        **values,
+        id_type=identity.id_type, id_hash=identity.id_hash, id_cipher=identity.id_cipher,
+        id_masked=identity.id_masked, birth_date=identity.birth_date, sex=identity.sex,
+        household=_household(data.unit, data.household_code, values["address_region"], values["address"]),
+        created_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        existing = Person.objects.filter(id_hash=identity.id_hash).values_list("pk", flat=True).first()
+        raise ValidationError({"id_number": [
+            _("This ID number is already registered (person %(id)s).") % {"id": existing}
+        ]}) from None
+    PersonCategory.objects.bulk_create([PersonCategory(person=person, category=c) for c in categories])
+    audit_record(actor=actor, action="create", object_type="person", object_id=person.pk,
+                 unit_id=data.unit.pk, summary=person.name)
+    return person
+
+
+_AUDITED_FIELDS = ("name", "id_masked", "phone", "nationality", "unit_id", "household_id",
+                   "address_region_id", "address")
+
+
+@transaction.atomic
+def person_update(*, actor: AbstractBaseUser, person: Person, data: PersonInput) -> Person:
+    _require(actor, Capability.EDIT_PEOPLE, person.unit)
+    _require(actor, Capability.EDIT_PEOPLE, data.unit)
+    before = {f: getattr(person, f) for f in _AUDITED_FIELDS}
+    values, categories = _resolve(data)
+    identity: ProtectedId = values.pop("identity")
+    for name, value in values.items():
+        setattr(person, name, value)
+    if identity.id_hash != person.id_hash or identity.id_type != person.id_type:
+        if Person.objects.filter(id_hash=identity.id_hash).exclude(pk=person.pk).exists():
+            raise ValidationError({"id_number": [_("This ID number is already registered.")]})
+        person.id_type, person.id_hash, person.id_cipher = (identity.id_type, identity.id_hash,
+                                                            identity.id_cipher)
+        person.id_masked, person.birth_date, person.sex = (identity.id_masked, identity.birth_date,
+                                                           identity.sex)
+    person.household = _household(data.unit, data.household_code, person.address_region, person.address)
+    person.save()
+    person.categories.set(categories)
+    after = {f: getattr(person, f) for f in _AUDITED_FIELDS}
+    changes = {f: [str(before[f]), str(after[f])] for f in _AUDITED_FIELDS if before[f] != after[f]}
+    audit_record(actor=actor, action="update", object_type="person", object_id=person.pk,
+                 unit_id=person.unit_id, summary=person.name, changes=changes)
+    return person
+
+
+@transaction.atomic
+def person_delete(*, actor: AbstractBaseUser, person: Person) -> None:
+    _require(actor, Capability.EDIT_PEOPLE, person.unit)
+    audit_record(actor=actor, action="delete", object_type="person", object_id=person.pk,
+                 unit_id=person.unit_id, summary=f"{person.name} {person.id_masked}")
+    person.delete()
+
+
+def person_reveal_id(*, actor: AnyUser, person: Person) -> str:
+    """The full ID number, for roles that may see it; every call is audited."""
+    if not user_can(actor, Capability.REVEAL_ID, person.unit):
+        raise PermissionDenied(_("Your role may not see full ID numbers."))
+    number = id_decrypt(person.id_cipher)
+    audit_record(actor=actor, action="view_full", object_type="person", object_id=person.pk,
+                 unit_id=person.unit_id, summary=_("full ID number viewed"))
+    return number
+
+
+@dataclass
+class TravelInput:
+    start_date: dt.date
+    end_date: dt.date
+    region_code: str = ""
+    country: str = ""
+    place: str = ""
+
+
+@transaction.atomic
+def travel_add(*, actor: AbstractBaseUser, person: Person, data: TravelInput) -> TravelRecord:
+    _require(actor, Capability.EDIT_PEOPLE, person.unit)
+    errors: dict[str, list[str]] = {}
+    region = None
+    if data.region_code.strip():
+        region = region_get(data.region_code)
+        if region is None:
+            errors["region"] = [_("No region has the code %(code)s.") % {"code": data.region_code}]
+    country = data.country.strip().upper()
+    if country and (len(country) != 3 or not country.isalpha()):
+        errors["country"] = [_("A country is its three-letter ISO code, such as USA or JPN.")]
+    if not data.region_code.strip() and not country:
+        errors["region"] = [_("Give a region code of China or a country.")]
+    if data.start_date > data.end_date:
+        errors["end_date"] = [_("The stay ends before it starts.")]
+    if len(data.place) > 200:
+        errors["place"] = [_("The place is longer than 200 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    record = TravelRecord.objects.create(person=person, region=region, country=country,
+                                         place=data.place.strip(), start_date=data.start_date,
+                                         end_date=data.end_date, created_by=actor)
+    audit_record(actor=actor, action="create", object_type="travel", object_id=record.pk,
+                 unit_id=person.unit_id, summary=f"{person.pk}: {region or country} "
+                 f"{data.start_date}–{data.end_date}")
+    return record

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from fangkong.people.importing import import_job_execute
+
+
+@shared_task(name="people.import_run", acks_late=True)
+def people_import_run(job_id: int) -> int:
+    """Import one uploaded register; idempotent: a job runs once, whatever the deliveries."""
+    return import_job_execute(job_id).pk

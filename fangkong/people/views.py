@@ -1,0 +1,309 @@
+"""Pages of the person register. Views parse the request, call a selector or service, render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.audit.models import AuditEvent
+from fangkong.core import clock
+from fangkong.org.models import Membership, Unit
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import scope_q, units_visible_to, user_can
+from fangkong.people.exports import person_export_xlsx
+from fangkong.people.forms import ImportUploadForm, PersonForm, TravelForm
+from fangkong.people.importing import (
+    COLUMNS,
+    ImportFileError,
+    RowValidator,
+    import_errors_xlsx,
+    import_job_create,
+    import_template_xlsx,
+    read_table,
+    rows_with_keys,
+)
+from fangkong.people.models import Category, ImportJob, Person
+from fangkong.people.selectors import (
+    PersonFilter,
+    people_visible_to,
+    person_get_visible,
+    person_list,
+    person_travel,
+)
+from fangkong.people.services import (
+    person_create,
+    person_delete,
+    person_reveal_id,
+    person_update,
+    travel_add,
+)
+from fangkong.people.tasks import people_import_run
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filters(request: HttpRequest) -> PersonFilter:
+    unit = request.GET.get("unit", "")
+    sex = request.GET.get("sex", "")
+    return PersonFilter(text=request.GET.get("q", ""), unit_id=int(unit) if unit.isdigit() else None,
+                        category=request.GET.get("category", ""), sex=sex if sex in {"M", "F"} else "")
+
+
+def _editable_units(
+    request: HttpRequest, capability: Capability = Capability.EDIT_PEOPLE
+) -> QuerySet[Unit]:
+    return Unit.objects.filter(scope_q(request.user, capability, "path")).order_by("path")
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
+@login_required
+def person_list_view(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    people = person_list(request.user, filters)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        people = people.filter(pk__lt=int(before))
+    page = list(people[: PAGE_SIZE + 1])
+    has_next = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(request, "people/list.html", {
+        "people": page, "filters": filters, "has_next": has_next,
+        "next_before": page[-1].pk if page else None, "query": query.urlencode(),
+        "units": units_visible_to(request.user).order_by("path"),
+        "categories": Category.objects.all(),
+        "can_edit": user_can(request.user, Capability.EDIT_PEOPLE),
+        "can_import": user_can(request.user, Capability.IMPORT_PEOPLE),
+        "can_export": user_can(request.user, Capability.EXPORT),
+        "can_reveal": user_can(request.user, Capability.REVEAL_ID),
+    })
+
+
+@login_required
+def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = person_get_visible(request.user, person_id)
+    if person is None:
+        raise Http404
+    timeline = AuditEvent.objects.filter(
+        Q(object_type="person", object_id=str(person.pk))
+        | Q(object_type="travel", summary__startswith=f"{person.pk}:")
+    ).select_related("actor")[:100]
+    return render(request, "people/detail.html", {
+        "person": person, "travel": person_travel(person), "timeline": timeline,
+        "categories": person.categories.all(), "travel_form": TravelForm(),
+        "can_edit": user_can(request.user, Capability.EDIT_PEOPLE, person.unit),
+        "can_reveal": user_can(request.user, Capability.REVEAL_ID, person.unit),
+        "household_members": person.household.members.exclude(pk=person.pk)[:20] if person.household else [],
+    })
+
+
+def _apply_errors(form: PersonForm | TravelForm, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+@login_required
+def person_create_view(request: HttpRequest) -> HttpResponse:
+    units = _editable_units(request)
+    if not units.exists():
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = person_create(actor=request.user, data=form.to_input())  # type: ignore[arg-type]
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s was added to the register.") % {"name": person.name})
+            return redirect("person-detail", person_id=person.pk)
+    return render(request, "people/form.html", {"form": form, "title": _("Add a person")})
+
+
+@login_required
+def person_edit_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
+    if person is None:
+        raise Http404
+    units = _editable_units(request)
+    initial = {"name": person.name, "id_type": person.id_type, "unit": person.unit,
+               "phone": person.phone, "nationality": person.nationality,
+               "address_region": person.address_region_id or "", "address": person.address,
+               "household": person.household.code if person.household else "",
+               "categories": person.categories.all()}
+    form = PersonForm(request.POST or None, initial=initial, units=units)
+    form.fields["id_number"].help_text = _("Type the full number again to keep or change it.")
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_update(actor=request.user, person=person, data=form.to_input())  # type: ignore[arg-type]
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("person-detail", person_id=person.pk)
+    return render(request, "people/form.html", {"form": form, "title": _("Edit %(name)s") % {"name": person.name}})
+
+
+@login_required
+@require_POST
+def person_delete_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
+    if person is None:
+        raise Http404
+    person_delete(actor=request.user, person=person)  # type: ignore[arg-type]
+    messages.success(request, _("The person's file was deleted."))
+    return redirect("person-list")
+
+
+@login_required
+@require_POST
+def person_reveal_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = person_get_visible(request.user, person_id)
+    if person is None:
+        raise Http404
+    number = person_reveal_id(actor=request.user, person=person)
+    return HttpResponse(f'<span class="font-monospace" data-testid="full-id">{number}</span>')
+
+
+@login_required
+@require_POST
+def travel_add_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
+    if person is None:
+        raise Http404
+    form = TravelForm(request.POST)
+    if form.is_valid():
+        try:
+            travel_add(actor=request.user, person=person, data=form.to_input())  # type: ignore[arg-type]
+        except ValidationError as error:
+            _apply_errors(form, error)
+    if form.errors:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for message in errors:
+                messages.error(request, f"{label}: {message}" if label else message)
+    else:
+        messages.success(request, _("Stay added to the travel history."))
+    return redirect("person-detail", person_id=person.pk)
+
+
+@login_required
+def person_export_view(request: HttpRequest) -> HttpResponse:
+    if not user_can(request.user, Capability.EXPORT):
+        raise PermissionDenied
+    content = person_export_xlsx(user=request.user, filters=_filters(request),
+                                 full_ids=request.GET.get("full") == "1")
+    return _xlsx(content, "people.xlsx")
+
+
+@login_required
+def import_template_view(request: HttpRequest) -> HttpResponse:
+    return _xlsx(import_template_xlsx(), "register-template.xlsx")
+
+
+@login_required
+def import_upload_view(request: HttpRequest) -> HttpResponse:
+    units = _editable_units(request, Capability.IMPORT_PEOPLE)
+    if not units.exists():
+        raise PermissionDenied
+    form = ImportUploadForm(request.POST or None, request.FILES or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = import_job_create(user=request.user, unit=form.cleaned_data["unit"],
+                                    file_name=upload.name, content=upload.read())
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("import-preview", job_id=job.pk)
+    jobs = ImportJob.objects.filter(created_by=request.user)[:10]
+    return render(request, "people/import_upload.html", {"form": form, "jobs": jobs})
+
+
+def _job(request: HttpRequest, job_id: int) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.select_related("unit"), pk=job_id)
+    if job.created_by_id != request.user.pk and not user_can(request.user, Capability.VIEW_AUDIT, job.unit):
+        raise Http404
+    return job
+
+
+PREVIEW_ROWS = 1000
+
+
+@login_required
+def import_preview_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Step 2: the first rows as read, and the problems found in them, before anything is written."""
+    job = _job(request, job_id)
+    if job.status != ImportJob.Status.PENDING:
+        return redirect("import-report", job_id=job.pk)
+    validator = RowValidator(request.user, job.unit)
+    sample: list[tuple[int, dict[str, object]]] = []
+    problems = []
+    try:
+        _header, data = rows_with_keys(read_table(Path(job.stored_file)))
+        for row_number, values in data:
+            if len(sample) < PREVIEW_ROWS:
+                sample.append((row_number, values))
+                result = validator.prepare(row_number, values)
+                if isinstance(result, list):
+                    problems.extend(result)
+            else:
+                break
+    except ImportFileError as error:
+        messages.error(request, str(error))
+        return redirect("import-upload")
+    return render(request, "people/import_preview.html", {
+        "job": job, "rows": sample[:10], "problems": problems[:200], "problem_count": len(problems),
+        "checked": len(sample), "columns": COLUMNS,
+    })
+
+
+@login_required
+@require_POST
+def import_start_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    if job.status == ImportJob.Status.PENDING:
+        transaction.on_commit(lambda: people_import_run.delay(job.pk))
+    return redirect("import-report", job_id=job.pk)
+
+
+@login_required
+def import_report_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    template = "people/_import_progress.html" if request.htmx else "people/import_report.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job, "errors": job.row_errors.all()[:500]})
+
+
+@login_required
+def import_errors_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    return _xlsx(import_errors_xlsx(job), f"rejected-rows-{job.pk}.xlsx")
+
+
+@login_required
+def home_view(request: HttpRequest) -> HttpResponse:
+    """The start page: the user's roles and units, the size of their register, recent imports."""
+    return render(request, "core/home.html", {
+        "memberships": Membership.objects.filter(user_id=request.user.pk).select_related("unit")
+        .order_by("unit__path"),
+        "people_count": people_visible_to(request.user).count(),
+        "jobs": ImportJob.objects.filter(created_by_id=request.user.pk)[:5],
+        "now": clock.now(),
+    })
