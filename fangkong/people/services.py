@@ -229,7 +229,10 @@ def travel_add(*, actor: AbstractBaseUser, person: Person, data: TravelInput) ->
     record = TravelRecord.objects.create(person=person, region=region, country=country,
                                          place=data.place.strip(), start_date=data.start_date,
                                          end_date=data.end_date, created_by=actor)
-    audit_record(actor=actor, action="create", object_type="travel", object_id=record.pk,
-                 unit_id=person.unit_id, summary=f"{person.pk}: {region or country} "
-                 f"{data.start_date}–{data.end_date}")
+    audit_record(actor=actor, action="update", object_type="person", object_id=person.pk,
+                 unit_id=person.unit_id,
+                 summary=_("stay added: %(place)s %(start)s – %(end)s") % {
+                     "place": region.full_name if region else country, "start": data.start_date,
+                     "end": data.end_date},
+                 changes={"travel_record": record.pk})
     return record

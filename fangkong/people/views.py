@@ -102,7 +102,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         raise Http404
     timeline = AuditEvent.objects.filter(
         Q(object_type="person", object_id=str(person.pk))
-        | Q(object_type="travel", summary__startswith=f"{person.pk}:")
+        | Q(object_type="import_job", object_id=str(person.import_job_id or ""))
     ).select_related("actor")[:100]
     return render(request, "people/detail.html", {
         "person": person, "travel": person_travel(person), "timeline": timeline,

@@ -1,32 +1,11 @@
-"""The register categories the plans name (B-01 … B-20); packs may refer to them by code."""
+"""The register categories the plans name (B-01 … B-20)."""
 
 from django.db import migrations
 
-CATEGORIES = [
-    ("resident", "常住居民", "Resident"),
-    ("floating", "流动人口", "Floating population"),
-    ("key_person", "重点人员", "Key person"),
-    ("student", "学生", "Student"),
-    ("staff", "教职工", "School staff"),
-    ("employee", "职工", "Employee"),
-    ("returnee", "返乡人员", "Returnee"),
-    ("inbound_traveller", "入境人员", "Inbound traveller"),
-    ("high_risk_post", "高风险岗位人员", "High-risk post worker"),
-    ("imported_goods_worker", "进口物品从业人员", "Imported goods worker"),
-    ("freight_driver", "入境货运驾驶员", "Inbound freight driver"),
-    ("medical_staff", "医务人员", "Medical staff"),
-    ("aged_60_plus", "60岁以上老人", "Aged 60 and over"),
-    ("child", "幼儿", "Young child"),
-    ("public_servant", "公职人员", "Public servant"),
-]
-
+from fangkong.people.reference_data import CATEGORIES, categories_load
 
 def load(apps, schema_editor):
-    Category = apps.get_model("people", "Category")
-    Category.objects.bulk_create(
-        [Category(code=code, name_zh=zh, name_en=en) for code, zh, en in CATEGORIES],
-        ignore_conflicts=True,
-    )
+    categories_load(apps.get_model("people", "Category"))
 
 
 def unload(apps, schema_editor):

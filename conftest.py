@@ -1,0 +1,123 @@
+"""Shared fixtures: a small county with personas, built through the real services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+
+from fangkong.core import clock
+from fangkong.org.models import Region, RegionAlias, Unit
+from fangkong.org.reference_data import regions_load
+from fangkong.org.roles import Role
+from fangkong.org.services import membership_grant, unit_create
+from fangkong.people.identity import resident_id_check_char
+from fangkong.people.models import Category, Person
+from fangkong.people.reference_data import categories_load
+from fangkong.people.services import PersonInput, person_create
+
+PASSWORD = "correct horse battery staple"
+TODAY = dt.datetime(2022, 2, 1, 10, 0, tzinfo=dt.UTC)
+
+
+def make_resident_id(region: str = "520113", birth: str = "19900307", sequence: str = "123") -> str:
+    body = f"{region}{birth}{sequence}"
+    return body + resident_id_check_char(body)
+
+
+@dataclass
+class County:
+    hq: Unit
+    township: Unit
+    village_a: Unit
+    village_b: Unit
+    grid_a: Unit
+    grid_b: Unit
+    school: Unit
+    class_1: Unit
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with clock.frozen(TODAY):
+        yield
+
+
+@pytest.fixture
+def reference_data(db: None) -> None:
+    """Regions and categories; reloaded where a transactional test flushed them."""
+    if not Region.objects.exists():
+        regions_load(Region, RegionAlias)
+    if not Category.objects.exists():
+        categories_load(Category)
+
+
+@pytest.fixture
+def county(reference_data: None) -> County:
+    county_region = Region.objects.get(code="520113")
+    township_region = Region.objects.filter(parent=county_region).order_by("code").first()
+    assert township_region is not None
+    hq = unit_create(code="HQ", name="白云区指挥部", kind="headquarters", region=county_region)
+    township = unit_create(code="T1", name="泉湖街道", kind="township", region=township_region, parent=hq)
+    village_a = unit_create(code="VA", name="甲村", kind="village", region=township_region, parent=township)
+    village_b = unit_create(code="VB", name="乙村", kind="village", region=township_region, parent=township)
+    grid_a = unit_create(code="VA-G1", name="甲村第1网格", kind="grid", region=township_region, parent=village_a)
+    grid_b = unit_create(code="VB-G1", name="乙村第1网格", kind="grid", region=township_region, parent=village_b)
+    school = unit_create(code="SCH", name="第一高级中学", kind="school", region=township_region, parent=township)
+    class_1 = unit_create(code="SCH-C1", name="高一(1)班", kind="class", region=township_region, parent=school)
+    return County(hq, township, village_a, village_b, grid_a, grid_b, school, class_1)
+
+
+def make_user(username: str, role: str | None, unit: Unit | None, **extra: object) -> AbstractBaseUser:
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    if role and unit:
+        membership_grant(user=user, unit=unit, role=role)
+    return user
+
+
+@dataclass
+class Personas:
+    commander: AbstractBaseUser
+    worker_a: AbstractBaseUser
+    worker_b: AbstractBaseUser
+    viewer: AbstractBaseUser
+    epidemiologist: AbstractBaseUser
+    lab: AbstractBaseUser
+    teacher: AbstractBaseUser
+
+
+@pytest.fixture
+def personas(county: County) -> Personas:
+    return Personas(
+        commander=make_user("hq", Role.COMMANDER, county.hq),
+        worker_a=make_user("worker-a", Role.GRID_WORKER, county.village_a),
+        worker_b=make_user("worker-b", Role.GRID_WORKER, county.village_b),
+        viewer=make_user("viewer", Role.VIEWER, county.hq),
+        epidemiologist=make_user("epi", Role.EPIDEMIOLOGIST, county.hq),
+        lab=make_user("lab", Role.LAB_TECHNICIAN, county.hq),
+        teacher=make_user("teacher", Role.CLASS_TEACHER, county.class_1),
+    )
+
+
+@pytest.fixture
+def person_a(personas: Personas, county: County) -> Person:
+    return person_create(actor=personas.commander, data=PersonInput(
+        name="张三", id_type="resident", id_number=make_resident_id(sequence="011"), unit=county.grid_a,
+        phone="13800138000", household_code="H1", categories=["resident"]))
+
+
+@pytest.fixture
+def person_b(personas: Personas, county: County) -> Person:
+    return person_create(actor=personas.commander, data=PersonInput(
+        name="李四", id_type="resident", id_number=make_resident_id(sequence="022"), unit=county.grid_b,
+        phone="13900139000", categories=["returnee"]))
+
+
+def login(user: AbstractBaseUser) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
