@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.test import Client
 
 from fangkong.core import clock
@@ -42,6 +42,12 @@ class County:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher is slow on purpose; the personas' passwords need no protection.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _frozen_clock():
     with clock.frozen(TODAY):
         yield
@@ -62,18 +68,32 @@ def county(reference_data: None) -> County:
     township_region = Region.objects.filter(parent=county_region).order_by("code").first()
     assert township_region is not None
     hq = unit_create(code="HQ", name="白云区指挥部", kind="headquarters", region=county_region)
-    township = unit_create(code="T1", name="泉湖街道", kind="township", region=township_region, parent=hq)
-    village_a = unit_create(code="VA", name="甲村", kind="village", region=township_region, parent=township)
-    village_b = unit_create(code="VB", name="乙村", kind="village", region=township_region, parent=township)
-    grid_a = unit_create(code="VA-G1", name="甲村第1网格", kind="grid", region=township_region, parent=village_a)
-    grid_b = unit_create(code="VB-G1", name="乙村第1网格", kind="grid", region=township_region, parent=village_b)
-    school = unit_create(code="SCH", name="第一高级中学", kind="school", region=township_region, parent=township)
-    class_1 = unit_create(code="SCH-C1", name="高一(1)班", kind="class", region=township_region, parent=school)
+    township = unit_create(
+        code="T1", name="泉湖街道", kind="township", region=township_region, parent=hq
+    )
+    village_a = unit_create(
+        code="VA", name="甲村", kind="village", region=township_region, parent=township
+    )
+    village_b = unit_create(
+        code="VB", name="乙村", kind="village", region=township_region, parent=township
+    )
+    grid_a = unit_create(
+        code="VA-G1", name="甲村第1网格", kind="grid", region=township_region, parent=village_a
+    )
+    grid_b = unit_create(
+        code="VB-G1", name="乙村第1网格", kind="grid", region=township_region, parent=village_b
+    )
+    school = unit_create(
+        code="SCH", name="第一高级中学", kind="school", region=township_region, parent=township
+    )
+    class_1 = unit_create(
+        code="SCH-C1", name="高一(1)班", kind="class", region=township_region, parent=school
+    )
     return County(hq, township, village_a, village_b, grid_a, grid_b, school, class_1)
 
 
-def make_user(username: str, role: str | None, unit: Unit | None, **extra: object) -> AbstractBaseUser:
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+def make_user(username: str, role: str | None, unit: Unit | None) -> User:
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
     if role and unit:
         membership_grant(user=user, unit=unit, role=role)
     return user
@@ -81,13 +101,13 @@ def make_user(username: str, role: str | None, unit: Unit | None, **extra: objec
 
 @dataclass
 class Personas:
-    commander: AbstractBaseUser
-    worker_a: AbstractBaseUser
-    worker_b: AbstractBaseUser
-    viewer: AbstractBaseUser
-    epidemiologist: AbstractBaseUser
-    lab: AbstractBaseUser
-    teacher: AbstractBaseUser
+    commander: User
+    worker_a: User
+    worker_b: User
+    viewer: User
+    epidemiologist: User
+    lab: User
+    teacher: User
 
 
 @pytest.fixture
@@ -105,19 +125,36 @@ def personas(county: County) -> Personas:
 
 @pytest.fixture
 def person_a(personas: Personas, county: County) -> Person:
-    return person_create(actor=personas.commander, data=PersonInput(
-        name="张三", id_type="resident", id_number=make_resident_id(sequence="011"), unit=county.grid_a,
-        phone="13800138000", household_code="H1", categories=["resident"]))
+    return person_create(
+        actor=personas.commander,
+        data=PersonInput(
+            name="张三",
+            id_type="resident",
+            id_number=make_resident_id(sequence="011"),
+            unit=county.grid_a,
+            phone="13800138000",
+            household_code="H1",
+            categories=["resident"],
+        ),
+    )
 
 
 @pytest.fixture
 def person_b(personas: Personas, county: County) -> Person:
-    return person_create(actor=personas.commander, data=PersonInput(
-        name="李四", id_type="resident", id_number=make_resident_id(sequence="022"), unit=county.grid_b,
-        phone="13900139000", categories=["returnee"]))
+    return person_create(
+        actor=personas.commander,
+        data=PersonInput(
+            name="李四",
+            id_type="resident",
+            id_number=make_resident_id(sequence="022"),
+            unit=county.grid_b,
+            phone="13900139000",
+            categories=["returnee"],
+        ),
+    )
 
 
-def login(user: AbstractBaseUser) -> Client:
+def login(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client

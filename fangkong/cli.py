@@ -1,7 +1,8 @@
 """The ``fangkong`` console script: manage.py under a friendlier name.
 
-    fangkong migrate | fangkong serve | fangkong demo | fangkong import people FILE --unit CODE --user NAME
-    fangkong token create --user NAME | fangkong clock set 2022-02-01T10:00
+fangkong migrate | fangkong serve | fangkong demo
+fangkong import people FILE --unit CODE --user NAME
+fangkong token create --user NAME | fangkong clock set 2022-02-01T10:00
 """
 
 from __future__ import annotations

@@ -39,9 +39,11 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(action__in=[a.value for a in AuditAction]),
-                                   name="auditevent_action_valid"),
+            models.CheckConstraint(
+                condition=models.Q(action__in=[a.value for a in AuditAction]),
+                name="auditevent_action_valid",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type}:{self.object_id}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"

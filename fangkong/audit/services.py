@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from fangkong.audit.middleware import current_request
 from fangkong.audit.models import AuditEvent
@@ -13,7 +13,7 @@ from fangkong.core import clock
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     action: str,
     object_type: str,
     object_id: object = "",

@@ -23,7 +23,14 @@ def audit_list_view(request: HttpRequest) -> HttpResponse:
     if before.isdigit():
         events = events.filter(pk__lt=int(before))
     page = list(events.select_related("actor", "unit").order_by("-id")[:101])
-    return render(request, "audit/list.html", {
-        "events": page[:100], "has_next": len(page) > 100, "next_before": page[99].pk if len(page) > 100 else None,
-        "actions": AuditEvent.Action.choices, "action": action,
-    })
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "events": page[:100],
+            "has_next": len(page) > 100,
+            "next_before": page[99].pk if len(page) > 100 else None,
+            "actions": AuditEvent.Action.choices,
+            "action": action,
+        },
+    )

@@ -1,4 +1,7 @@
-"""Celery application. Without CELERY_BROKER_URL tasks run in-process (eager): same code, no Redis."""
+"""Celery application.
+
+Without CELERY_BROKER_URL tasks run in-process (eager): the same code, and no Redis for the demo.
+"""
 
 from __future__ import annotations
 

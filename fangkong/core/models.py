@@ -28,5 +28,12 @@ class ClockState(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(singleton=True), name="clockstate_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(singleton=True), name="clockstate_single_row"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return (
+            f"frozen at {self.frozen_at}" if self.frozen_at else f"offset {self.offset_seconds} s"
+        )

@@ -16,6 +16,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError as error:
         database = {"status": "error", "error": str(error)}
         code = 503
-    return JsonResponse({"status": "ok" if code == 200 else "error", "database": database,
-                         "clock": clock.now().isoformat()}, status=code)
-
+    return JsonResponse(
+        {
+            "status": "ok" if code == 200 else "error",
+            "database": database,
+            "clock": clock.now().isoformat(),
+        },
+        status=code,
+    )

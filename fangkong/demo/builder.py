@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from fangkong.org.models import GroupMember, LeadingGroup, Region, Unit
@@ -26,15 +26,53 @@ from fangkong.people.models import Person, PersonUnit, TravelRecord
 COUNTY = "520113"  # 贵州省贵阳市白云区, the county of plan P14
 DEMO_PASSWORD = "fangkong-demo"  # noqa: S105 - printed for the demo accounts by design
 
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-            "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃")
-GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红鹏飞建华文斌宇浩凯俊鑫欣怡子涵梓萱"
-         "思琪雨欣一诺梓涵浩然宇轩子轩俊杰晨阳佳怡婷雪梅海燕春花志强国庆建国丹丹晓东红梅天佑")
-HOME_CODES = ("520113", "520113", "520113", "520102", "520103", "520111", "520112", "520115", "522401",
-              "520201", "510104", "430102", "110105")
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红鹏飞建华文斌宇浩凯俊鑫欣怡子涵梓萱"
+    "思琪雨欣一诺梓涵浩然宇轩子轩俊杰晨阳佳怡婷雪梅海燕春花志强国庆建国丹丹晓东红梅天佑"
+)
+HOME_CODES = (
+    "520113",
+    "520113",
+    "520113",
+    "520102",
+    "520103",
+    "520111",
+    "520112",
+    "520115",
+    "522401",
+    "520201",
+    "510104",
+    "430102",
+    "110105",
+)
 TRAVEL_REGIONS = ("210211", "310115", "440305", "510107", "420106", "330106", "110105", "520102")
-VILLAGE_NAMES = ("沙子哨", "长坡岭", "大山洞", "麦架", "沙文", "都拉", "牛场", "尖山", "龙井", "红岩",
-                 "三桥", "艳山红", "阿所", "蓬莱", "新民", "金龙", "小湾", "鱼洞", "水田", "白岩", "沙坝")
+VILLAGE_NAMES = (
+    "沙子哨",
+    "长坡岭",
+    "大山洞",
+    "麦架",
+    "沙文",
+    "都拉",
+    "牛场",
+    "尖山",
+    "龙井",
+    "红岩",
+    "三桥",
+    "艳山红",
+    "阿所",
+    "蓬莱",
+    "新民",
+    "金龙",
+    "小湾",
+    "鱼洞",
+    "水田",
+    "白岩",
+    "沙坝",
+)
 
 
 @dataclass(frozen=True)
@@ -64,10 +102,11 @@ class DemoBuilder:
     def unit(self, code: str, name: str, kind: str, region: Region, parent: Unit | None) -> Unit:
         return unit_create(code=code, name=name, kind=kind, region=region, parent=parent)
 
-    def user(self, username: str, role: str, unit: Unit, *, superuser: bool = False) -> AbstractBaseUser:
+    def user(self, username: str, role: str, unit: Unit, *, superuser: bool = False) -> User:
         model = get_user_model()
-        user = model.objects.create_user(username=username, password=DEMO_PASSWORD,
-                                         is_staff=superuser, is_superuser=superuser)
+        user = model.objects.create_user(
+            username=username, password=DEMO_PASSWORD, is_staff=superuser, is_superuser=superuser
+        )
         membership_grant(user=user, unit=unit, role=role)
         self.accounts.append(DemoAccount(username, str(Role(role).label), unit.name))
         return user
@@ -80,31 +119,49 @@ class DemoBuilder:
         hq = units["hq"] = self.unit("HQ", "白云区疫情防控指挥部", "headquarters", county, None)
         village_names = iter(VILLAGE_NAMES)
         for t_index, township in enumerate(townships, start=1):
-            t_unit = self.unit(f"T{t_index}", f"{township.name}疫情防控指挥部", "township", township, hq)
+            t_unit = self.unit(
+                f"T{t_index}", f"{township.name}疫情防控指挥部", "township", township, hq
+            )
             units[f"T{t_index}"] = t_unit
             for v_index in range(1, 8 if t_index < 3 else 7):
                 v_name = next(village_names)
                 kind_word = "社区" if "街道" in township.name else "村"
-                village = self.unit(f"T{t_index}V{v_index}", f"{v_name}{kind_word}", "village", township, t_unit)
+                village = self.unit(
+                    f"T{t_index}V{v_index}", f"{v_name}{kind_word}", "village", township, t_unit
+                )
                 units[village.code] = village
                 for g_index in range(1, 3):
-                    grid = self.unit(f"{village.code}G{g_index}", f"{v_name}第{g_index}网格", "grid",
-                                     township, village)
+                    grid = self.unit(
+                        f"{village.code}G{g_index}",
+                        f"{v_name}第{g_index}网格",
+                        "grid",
+                        township,
+                        village,
+                    )
                     units[grid.code] = grid
         t1 = townships[0]
         school = units["SCH"] = self.unit("SCH", "白云区第一高级中学", "school", t1, units["T1"])
         for grade in (1, 2, 3):
-            g_unit = self.unit(f"SCH-G{grade}", f"高{['一', '二', '三'][grade - 1]}年级", "grade", t1, school)
+            g_unit = self.unit(
+                f"SCH-G{grade}", f"高{['一', '二', '三'][grade - 1]}年级", "grade", t1, school
+            )
             for klass in (1, 2, 3, 4):
                 units[f"SCH-G{grade}C{klass}"] = self.unit(
-                    f"SCH-G{grade}C{klass}", f"高{['一', '二', '三'][grade - 1]}({klass})班", "class", t1, g_unit)
+                    f"SCH-G{grade}C{klass}",
+                    f"高{['一', '二', '三'][grade - 1]}({klass})班",
+                    "class",
+                    t1,
+                    g_unit,
+                )
         company = units["CO"] = self.unit("CO", "白云铝业有限公司", "company", t1, units["T1"])
         for index, dept in enumerate(("安全生产管理部", "生产部", "后勤部"), start=1):
             units[f"CO-D{index}"] = self.unit(f"CO-D{index}", dept, "department", t1, company)
         units["CLINIC"] = self.unit("CLINIC", "白云区人民医院", "clinic", county, hq)
         units["PHARM"] = self.unit("PHARM", "益康大药房", "pharmacy", t1, units["T1"])
         units["LAB"] = self.unit("LAB", "白云区疾控中心实验室", "lab", county, hq)
-        units["SITE"] = self.unit("SITE", "白云区集中隔离点（某酒店）", "quarantine_site", county, hq)
+        units["SITE"] = self.unit(
+            "SITE", "白云区集中隔离点（某酒店）", "quarantine_site", county, hq
+        )
 
         self.user("hq-admin", Role.COMMANDER, hq, superuser=False)
         self.user("village-a", Role.GRID_WORKER, units["T1V1"])
@@ -123,7 +180,18 @@ class DemoBuilder:
         grids = [u for code, u in units.items() if u.kind == "grid"]
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["姓名", "证件号码", "手机号码", "所属单位编码", "户编号", "现住址区划代码", "详细地址", "人员类别"])
+        writer.writerow(
+            [
+                "姓名",
+                "证件号码",
+                "手机号码",
+                "所属单位编码",
+                "户编号",
+                "现住址区划代码",
+                "详细地址",
+                "人员类别",
+            ]
+        )
         rng = self.rng
         serial = 0
         household = 0
@@ -145,48 +213,95 @@ class DemoBuilder:
                     categories.append("返乡人员")
                 elif 22 <= age <= 58 and rng.random() < 0.05:
                     categories.append("职工")
-                phone = f"1{rng.choice('3456789')}{rng.randint(0, 999_999_999):09d}" if age >= 12 else ""
-                writer.writerow([_name(rng), _resident_id(rng, birth, rng.random() < 0.5, serial), phone,
-                                 grid.code, f"H{household:06d}", grid.region_id, address, "、".join(categories)])
+                phone = (
+                    f"1{rng.choice('3456789')}{rng.randint(0, 999_999_999):09d}"
+                    if age >= 12
+                    else ""
+                )
+                writer.writerow(
+                    [
+                        _name(rng),
+                        _resident_id(rng, birth, rng.random() < 0.5, serial),
+                        phone,
+                        grid.code,
+                        f"H{household:06d}",
+                        grid.region_id,
+                        address,
+                        "、".join(categories),
+                    ]
+                )
         return out.getvalue()
 
     def build_people(self, units: dict[str, Unit], today: dt.date) -> None:
         hq_user = get_user_model().objects.get(username="hq-admin")
-        job = import_job_create(user=hq_user, unit=units["hq"], file_name="demo-register.csv",
-                                content=self.register_csv(units, today).encode("utf-8"))
+        job = import_job_create(
+            user=hq_user,
+            unit=units["hq"],
+            file_name="demo-register.csv",
+            content=self.register_csv(units, today).encode("utf-8"),
+        )
         job = import_job_execute(job.pk)
         if job.error_count:
             raise RuntimeError(f"demo register has {job.error_count} bad rows")
         classes = [u for u in units.values() if u.kind == "class"]
         departments = [u for u in units.values() if u.kind == "department"]
         rng = self.rng
-        ties = [PersonUnit(person_id=pk, unit=rng.choice(classes), relation="student")
-                for pk in Person.objects.filter(categories="student").values_list("pk", flat=True)]
-        ties += [PersonUnit(person_id=pk, unit=rng.choice(departments), relation="staff")
-                 for pk in Person.objects.filter(categories="employee").values_list("pk", flat=True)]
+        ties = [
+            PersonUnit(person_id=pk, unit=rng.choice(classes), relation="student")
+            for pk in Person.objects.filter(categories="student").values_list("pk", flat=True)
+        ]
+        ties += [
+            PersonUnit(person_id=pk, unit=rng.choice(departments), relation="staff")
+            for pk in Person.objects.filter(categories="employee").values_list("pk", flat=True)
+        ]
         PersonUnit.objects.bulk_create(ties, batch_size=2000)
         stays = []
         for pk in Person.objects.filter(categories="returnee").values_list("pk", flat=True):
             end = today - dt.timedelta(days=rng.randint(0, 20))
-            stays.append(TravelRecord(person_id=pk, region_id=rng.choice(TRAVEL_REGIONS),
-                                      start_date=end - dt.timedelta(days=rng.randint(3, 60)), end_date=end))
+            stays.append(
+                TravelRecord(
+                    person_id=pk,
+                    region_id=rng.choice(TRAVEL_REGIONS),
+                    start_date=end - dt.timedelta(days=rng.randint(3, 60)),
+                    end_date=end,
+                )
+            )
         TravelRecord.objects.bulk_create(stays, batch_size=2000)
         self.build_groups(units)
 
     def build_groups(self, units: dict[str, Unit]) -> None:
         """Leading groups as the plans set them up (A-13, A-17)."""
-        school_staff = list(Person.objects.filter(unit__path__startswith=units["T1"].path,
-                                                  birth_date__year__lt=1990)[:8])
-        group = LeadingGroup.objects.create(unit=units["SCH"], name="疫情防控工作领导小组",
-                                            kind="leading_group", duties="统筹全校疫情防控工作")
+        school_staff = list(
+            Person.objects.filter(
+                unit__path__startswith=units["T1"].path, birth_date__year__lt=1990
+            )[:8]
+        )
+        group = LeadingGroup.objects.create(
+            unit=units["SCH"],
+            name="疫情防控工作领导小组",
+            kind="leading_group",
+            duties="统筹全校疫情防控工作",
+        )
         positions = ["leader", "deputy_leader", "member", "member", "member", "designated_reporter"]
-        GroupMember.objects.bulk_create([
-            GroupMember(group=group, person=p, position=pos) for p, pos in zip(school_staff, positions, strict=False)
-        ])
-        hq_group = LeadingGroup.objects.create(unit=units["hq"], name="区疫情防控工作领导小组",
-                                               kind="leading_group", duties="统一指挥全区疫情防控")
-        LeadingGroup.objects.create(unit=units["hq"], parent=hq_group, name="领导小组办公室", kind="office",
-                                    duties="信息收集、上报和督导检查")
+        GroupMember.objects.bulk_create(
+            [
+                GroupMember(group=group, person=p, position=pos)
+                for p, pos in zip(school_staff, positions, strict=False)
+            ]
+        )
+        hq_group = LeadingGroup.objects.create(
+            unit=units["hq"],
+            name="区疫情防控工作领导小组",
+            kind="leading_group",
+            duties="统一指挥全区疫情防控",
+        )
+        LeadingGroup.objects.create(
+            unit=units["hq"],
+            parent=hq_group,
+            name="领导小组办公室",
+            kind="office",
+            duties="信息收集、上报和督导检查",
+        )
 
     def build(self, today: dt.date) -> list[DemoAccount]:
         units = self.build_units()

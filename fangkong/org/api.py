@@ -18,8 +18,14 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    # A field called "parent" shadows Field.parent (the enclosing serializer) for type checkers
+    # only: DRF moves declared fields off the class.
+    parent: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Unit

@@ -31,8 +31,9 @@ class Region(models.Model):
     class Meta:
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=4),
-                                   name="region_level_valid"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=4), name="region_level_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -42,7 +43,7 @@ class Region(models.Model):
 class RegionAlias(models.Model):
     """A code that was abolished or renumbered, pointing at the region that now covers it.
 
-    Travel histories and ID numbers carry old codes (an ID number keeps its birth-place code for life),
+    Travel histories and ID numbers carry old codes (an ID number keeps its birth-place code),
     so a lookup of an old code must still land somewhere.
     """
 
@@ -87,7 +88,11 @@ class Unit(TimestampedModel):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT)
@@ -99,11 +104,14 @@ class Unit(TimestampedModel):
         indexes = [
             # Subtree scoping: WHERE path LIKE '/1/4/%' must use an index on PostgreSQL too,
             # which needs the pattern operator class under a non-C collation.
-            models.Index(fields=["path"], name="unit_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="unit_path_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=[k.value for k in UnitKind]),
-                                   name="unit_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in UnitKind]), name="unit_kind_valid"
+            ),
             models.CheckConstraint(
                 condition=models.Q(parent__isnull=True) | ~models.Q(parent=models.F("id")),
                 name="unit_not_own_parent",
@@ -122,18 +130,22 @@ class Membership(TimestampedModel):
     """A user's role in a unit: the user acts on that unit's subtree."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("user"),
     )
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit")
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique"),
-            models.CheckConstraint(condition=models.Q(role__in=[r.value for r in Role]),
-                                   name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]), name="membership_role_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -150,10 +162,17 @@ class LeadingGroup(TimestampedModel):
         RESPONSE_TEAM = "response_team", _("response team")
         SUB_GROUP = "sub_group", _("sub-group")
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="groups",
-                             verbose_name=_("unit"))
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="sub_groups", verbose_name=_("parent group"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="groups", verbose_name=_("unit")
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sub_groups",
+        verbose_name=_("parent group"),
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     duties = models.TextField(_("duties"), blank=True)
@@ -178,10 +197,10 @@ class GroupMember(TimestampedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["group", "person", "position"], name="groupmember_unique"),
+            models.UniqueConstraint(
+                fields=["group", "person", "position"], name="groupmember_unique"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.group}: {self.person_id} {self.position}"
-
-

@@ -32,14 +32,30 @@ def regions_load(region_model: Any, alias_model: Any) -> int:
     # Parents first, so every foreign key points at a row already there.
     for level in ("1", "2", "3", "4"):
         region_model.objects.bulk_create(
-            [region_model(code=r["code"], name=r["name"], level=int(level), parent_id=r["parent"] or None,
-                          full_name=full_name(r["code"])) for r in rows if r["level"] == level],
+            [
+                region_model(
+                    code=r["code"],
+                    name=r["name"],
+                    level=int(level),
+                    parent_id=r["parent"] or None,
+                    full_name=full_name(r["code"]),
+                )
+                for r in rows
+                if r["level"] == level
+            ],
             batch_size=2000,
         )
     with (DATA / "region_aliases.csv").open(encoding="utf-8") as f:
-        alias_model.objects.bulk_create([
-            alias_model(old_code=r["old_code"], old_name=r["old_name"], region_id=r["new_code"],
-                        changed_on=dt.date.fromisoformat(r["changed_on"]), note=r["note"])
-            for r in csv.DictReader(f)
-        ])
+        alias_model.objects.bulk_create(
+            [
+                alias_model(
+                    old_code=r["old_code"],
+                    old_name=r["old_name"],
+                    region_id=r["new_code"],
+                    changed_on=dt.date.fromisoformat(r["changed_on"]),
+                    note=r["note"],
+                )
+                for r in csv.DictReader(f)
+            ]
+        )
     return len(rows)

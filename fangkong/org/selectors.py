@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import Protocol
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from fangkong.org.models import Membership, Region, RegionAlias, Unit
 from fangkong.org.roles import ROLE_CAPABILITIES, Capability
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 
 def region_get(code: str) -> Region | None:
@@ -28,9 +31,45 @@ def region_search(text: str, *, limit: int = 20) -> QuerySet[Region]:
         return Region.objects.filter(
             Q(code__startswith=text) | Q(aliases__old_code__startswith=text)
         ).distinct()[:limit]
-    return Region.objects.filter(
-        Q(name__contains=text) | Q(full_name__contains=text) | Q(aliases__old_name__contains=text)
-    ).distinct().order_by("level", "code")[:limit]
+    return (
+        Region.objects.filter(
+            Q(name__contains=text)
+            | Q(full_name__contains=text)
+            | Q(aliases__old_name__contains=text)
+        )
+        .distinct()
+        .order_by("level", "code")[:limit]
+    )
+
+
+class _WithUser(Protocol):
+    @property
+    def user(self) -> object: ...
+
+
+def request_user(request: _WithUser) -> User:
+    """The signed-in user of a page or API request that requires one."""
+    if not isinstance(request.user, User) or not request.user.is_active:
+        raise PermissionDenied
+    return request.user
+
+
+def _roles_by_path(user: User) -> list[tuple[str, str]]:
+    """The user's (unit path, role) pairs, read once per user object (that is, per request)."""
+    memo: list[tuple[str, str]] | None = user.__dict__.get("_fangkong_roles")
+    if memo is None:
+        memo = list(Membership.objects.filter(user=user).values_list("unit__path", "role"))
+        user.__dict__["_fangkong_roles"] = memo
+    return memo
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """Drop paths inside another path of the list: they add nothing but OR terms."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(outer) for outer in kept):
+            kept.append(path)
+    return kept
 
 
 def user_scope_paths(user: AnyUser, capability: Capability) -> list[str] | None:
@@ -38,22 +77,17 @@ def user_scope_paths(user: AnyUser, capability: Capability) -> list[str] | None:
 
     None means "everywhere" (a superuser); an empty list means nowhere.
     """
-    if not user.is_authenticated or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:
         return []
-    if getattr(user, "is_superuser", False):
+    if user.is_superuser:
         return None
-    roles_granting = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
-    paths = sorted(
-        Membership.objects.filter(user_id=user.pk, role__in=roles_granting)
-        .values_list("unit__path", flat=True)
-        .distinct()
+    return _outermost(
+        [
+            path
+            for path, role in _roles_by_path(user)
+            if capability in ROLE_CAPABILITIES.get(role, frozenset())
+        ]
     )
-    # Drop paths inside another path of the list: they add nothing but OR terms.
-    kept: list[str] = []
-    for path in paths:
-        if not any(path.startswith(outer) for outer in kept):
-            kept.append(path)
-    return kept
 
 
 def scope_q(user: AnyUser, capability: Capability, path_field: str) -> Q:
@@ -85,11 +119,11 @@ def user_can(user: AnyUser, capability: Capability, unit: Unit | None = None) ->
 
 def units_visible_to(user: AnyUser) -> QuerySet[Unit]:
     """Units in the subtrees where the user holds any role (the unit tree page, pickers)."""
-    if getattr(user, "is_superuser", False):
-        return Unit.objects.all()
-    if not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_active:
         return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
     q = Q(pk__in=[])
-    for path in Membership.objects.filter(user_id=user.pk).values_list("unit__path", flat=True):
+    for path in _outermost([path for path, _role in _roles_by_path(user)]):
         q |= Q(path__startswith=path)
     return Unit.objects.filter(q)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ def unit_create(
     kind: str,
     region: Region,
     parent: Unit | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> Unit:
     unit = Unit(code=code, name=name, kind=kind, region=region, parent=parent, path="/")
     unit.full_clean(exclude=["path"])
@@ -27,20 +27,32 @@ def unit_create(
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
     unit.depth = parent.depth + 1 if parent else 0
     Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
-    audit_record(actor=actor, action="create", object_type="unit", object_id=unit.pk,
-                 unit_id=unit.pk, summary=f"{unit.code} {unit.name}")
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="unit",
+        object_id=unit.pk,
+        unit_id=unit.pk,
+        summary=f"{unit.code} {unit.name}",
+    )
     return unit
 
 
-def membership_grant(*, user: AbstractBaseUser, unit: Unit, role: str,
-                     actor: AbstractBaseUser | None = None) -> Membership:
+def membership_grant(*, user: User, unit: Unit, role: str, actor: User | None = None) -> Membership:
     membership = Membership(user=user, unit=unit, role=role)
     try:
         membership.full_clean()
     except ValidationError as error:
         raise ValidationError({"role": error.messages}) from error
     membership.save()
-    audit_record(actor=actor, action="create", object_type="membership", object_id=membership.pk,
-                 unit_id=unit.pk, summary=_("%(user)s granted %(role)s") % {
-                     "user": user.get_username(), "role": membership.get_role_display()})
+    user.__dict__.pop("_fangkong_roles", None)  # the selectors' memo of the user's roles
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="membership",
+        object_id=membership.pk,
+        unit_id=unit.pk,
+        summary=_("%(user)s granted %(role)s")
+        % {"user": user.get_username(), "role": membership.get_role_display()},
+    )
     return membership

@@ -16,13 +16,19 @@ def unit_tree_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_detail_view(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = units_visible_to(request.user).select_related("region", "parent").filter(pk=unit_id).first()
+    unit = (
+        units_visible_to(request.user).select_related("region", "parent").filter(pk=unit_id).first()
+    )
     if unit is None:
         raise Http404
-    return render(request, "org/detail.html", {
-        "unit": unit,
-        "children": unit.children.annotate(people_count=Count("people")).order_by("code"),
-        "memberships": unit.memberships.select_related("user").order_by("role"),
-        "groups": unit.groups.prefetch_related("members__person").order_by("name"),
-        "people_count": unit.people.count(),
-    })
+    return render(
+        request,
+        "org/detail.html",
+        {
+            "unit": unit,
+            "children": unit.children.annotate(people_count=Count("people")).order_by("code"),
+            "memberships": unit.memberships.select_related("user").order_by("role"),
+            "groups": unit.groups.prefetch_related("members__person").order_by("name"),
+            "people_count": unit.people.count(),
+        },
+    )

@@ -11,9 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from fangkong.org.models import Unit
-from fangkong.org.selectors import units_visible_to
-from fangkong.people.models import Category, Person, PersonCategory, TravelRecord
+from fangkong.org.models import Region, Unit
+from fangkong.org.selectors import request_user, units_visible_to
+from fangkong.people.models import Category, Household, Person, PersonCategory, TravelRecord
 from fangkong.people.selectors import PersonFilter, person_list, person_travel
 from fangkong.people.services import (
     PersonInput,
@@ -27,16 +27,36 @@ from fangkong.people.services import (
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    household = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    address_region = serializers.PrimaryKeyRelatedField(read_only=True)
+    unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    household: serializers.SlugRelatedField[Household] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    address_region: serializers.PrimaryKeyRelatedField[Region] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     categories = serializers.SerializerMethodField()
 
     class Meta:
         model = Person
-        fields = ["id", "name", "id_type", "id_masked", "birth_date", "sex", "phone", "nationality",
-                  "unit", "household", "address_region", "address", "categories", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "id_type",
+            "id_masked",
+            "birth_date",
+            "sex",
+            "phone",
+            "nationality",
+            "unit",
+            "household",
+            "address_region",
+            "address",
+            "categories",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_categories(self, person: Person) -> list[str]:
         return [tie.category_id for tie in person.personcategory_set.all()]
@@ -44,36 +64,58 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class PersonWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
-    id_type = serializers.ChoiceField(choices=Person.IdTypes.choices, default=Person.IdTypes.RESIDENT)
+    id_type = serializers.ChoiceField(
+        choices=Person.IdTypes.choices, default=Person.IdTypes.RESIDENT
+    )
     id_number = serializers.CharField(max_length=40, write_only=True)
     unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all())
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     nationality = serializers.CharField(max_length=3, required=False, default="CHN")
-    address_region = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+    address_region = serializers.CharField(
+        max_length=12, required=False, allow_blank=True, default=""
+    )
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     household = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    categories = serializers.ListField(child=serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.all()), required=False, default=list)
+    categories = serializers.ListField(
+        child=serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all()),
+        required=False,
+        default=list,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
             # A unit outside the user's subtrees does not exist as far as they can tell.
-            self.fields["unit"].queryset = units_visible_to(request.user)
+            self.fields["unit"] = serializers.SlugRelatedField(
+                slug_field="code", queryset=units_visible_to(request.user)
+            )
 
     def to_input(self) -> PersonInput:
         data = self.validated_data
-        return PersonInput(name=data["name"], id_type=data["id_type"], id_number=data["id_number"],
-                           unit=data["unit"], phone=data["phone"], nationality=data["nationality"],
-                           address_region_code=data["address_region"], address=data["address"],
-                           household_code=data["household"],
-                           categories=[c.code for c in data["categories"]])
+        return PersonInput(
+            name=data["name"],
+            id_type=data["id_type"],
+            id_number=data["id_number"],
+            unit=data["unit"],
+            phone=data["phone"],
+            nationality=data["nationality"],
+            address_region_code=data["address_region"],
+            address=data["address"],
+            household_code=data["household"],
+            categories=[c.code for c in data["categories"]],
+        )
 
 
 class TravelSerializer(serializers.ModelSerializer):
-    region = serializers.CharField(source="region_id", max_length=12, required=False, allow_blank=True,
-                                   allow_null=True, default="")
+    region = serializers.CharField(
+        source="region_id",
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default="",
+    )
     country = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -83,12 +125,14 @@ class TravelSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("q", str, description="name prefix, phone, or a full ID number"),
-    OpenApiParameter("unit", int, description="a unit id: its subtree only"),
-    OpenApiParameter("category", str, description="a category code"),
-    OpenApiParameter("sex", str, enum=["M", "F"]),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="name prefix, phone, or a full ID number"),
+        OpenApiParameter("unit", int, description="a unit id: its subtree only"),
+        OpenApiParameter("category", str, description="a category code"),
+        OpenApiParameter("sex", str, enum=["M", "F"]),
+    ]
+)
 class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The person register, limited to the user's units. ID numbers are masked."""
 
@@ -98,41 +142,60 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         request: Request = self.request  # type: ignore[assignment]
         params = request.query_params
         unit = params.get("unit", "")
-        filters = PersonFilter(text=params.get("q", ""), unit_id=int(unit) if unit.isdigit() else None,
-                               category=params.get("category", ""),
-                               sex=params.get("sex", "") if params.get("sex") in {"M", "F"} else "")
+        filters = PersonFilter(
+            text=params.get("q", ""),
+            unit_id=int(unit) if unit.isdigit() else None,
+            category=params.get("category", ""),
+            sex=params.get("sex", "") if params.get("sex") in {"M", "F"} else "",
+        )
         return person_list(request.user, filters).prefetch_related(
-            Prefetch("personcategory_set", queryset=PersonCategory.objects.only("person_id", "category_id"))
+            Prefetch(
+                "personcategory_set",
+                queryset=PersonCategory.objects.only("person_id", "category_id"),
+            )
         )
 
     @extend_schema(request=PersonWriteSerializer, responses={201: PersonSerializer})
     def create(self, request: Request) -> Response:
         form = PersonWriteSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
-        person = person_create(actor=request.user, data=form.to_input())  # type: ignore[arg-type]
-        return Response(PersonSerializer(self.get_queryset().get(pk=person.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        person = person_create(actor=request_user(request), data=form.to_input())
+        return Response(
+            PersonSerializer(self.get_queryset().get(pk=person.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=PersonWriteSerializer, responses={200: PersonSerializer})
     def update(self, request: Request, pk: str | None = None) -> Response:
         person = self.get_object()
         form = PersonWriteSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
-        person_update(actor=request.user, person=person, data=form.to_input())  # type: ignore[arg-type]
+        person_update(actor=request_user(request), person=person, data=form.to_input())
         return Response(PersonSerializer(self.get_queryset().get(pk=person.pk)).data)
 
     def destroy(self, request: Request, pk: str | None = None) -> Response:
-        person_delete(actor=request.user, person=self.get_object())  # type: ignore[arg-type]
+        person_delete(actor=request_user(request), person=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses={200: inline_serializer(
-        "PersonIdentity", {"id_type": serializers.CharField(), "id_number": serializers.CharField()})})
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "PersonIdentity",
+                {"id_type": serializers.CharField(), "id_number": serializers.CharField()},
+            )
+        },
+    )
     @action(detail=True, methods=["post"])
     def identity(self, request: Request, pk: str | None = None) -> Response:
         """The full ID number, for roles that may see it; every call is audited."""
         person = self.get_object()
-        return Response({"id_type": person.id_type,
-                         "id_number": person_reveal_id(actor=request.user, person=person)})
+        return Response(
+            {
+                "id_type": person.id_type,
+                "id_number": person_reveal_id(actor=request_user(request), person=person),
+            }
+        )
 
     @extend_schema(methods=["get"], responses={200: TravelSerializer(many=True)})
     @extend_schema(methods=["post"], request=TravelSerializer, responses={201: TravelSerializer})
@@ -145,9 +208,15 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         form = TravelSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        record = travel_add(actor=request.user, person=person, data=TravelInput(  # type: ignore[arg-type]
-            start_date=data["start_date"], end_date=data["end_date"],
-            region_code=data.get("region_id") or "", country=data.get("country", ""),
-            place=data.get("place", "")))
+        record = travel_add(
+            actor=request_user(request),
+            person=person,
+            data=TravelInput(
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                region_code=data.get("region_id") or "",
+                country=data.get("country", ""),
+                place=data.get("place", ""),
+            ),
+        )
         return Response(TravelSerializer(record).data, status=status.HTTP_201_CREATED)
-

@@ -21,13 +21,31 @@ EXPORT_BATCH = 5000
 def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool = False) -> bytes:
     """The filtered register as a workbook. Full ID numbers only for roles that may see them."""
     full_ids = full_ids and user_can(user, Capability.REVEAL_ID)
-    people = person_list(user, filters, Capability.EXPORT).select_related(
-        "unit", "household", "address_region").prefetch_related("categories")
+    people = (
+        person_list(user, filters, Capability.EXPORT)
+        .select_related("unit", "household", "address_region")
+        .prefetch_related("categories")
+    )
     workbook = Workbook(write_only=True)
     sheet: Any = workbook.create_sheet(_("People"))
-    sheet.append([_("Person no."), _("Name"), _("ID type"), _("ID number"), _("Sex"), _("Birth date"),
-                  _("Phone"), _("Home unit"), _("Unit code"), _("Household code"),
-                  _("Address region code"), _("Address"), _("Categories"), _("Nationality")])
+    sheet.append(
+        [
+            _("Person no."),
+            _("Name"),
+            _("ID type"),
+            _("ID number"),
+            _("Sex"),
+            _("Birth date"),
+            _("Phone"),
+            _("Home unit"),
+            _("Unit code"),
+            _("Household code"),
+            _("Address region code"),
+            _("Address"),
+            _("Categories"),
+            _("Nationality"),
+        ]
+    )
     count = 0
     last_id: int | None = None
     while True:
@@ -36,21 +54,38 @@ def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool =
         if not rows:
             break
         for person in rows:
-            sheet.append([
-                person.pk, person.name, person.get_id_type_display(),
-                id_decrypt(person.id_cipher) if full_ids else person.id_masked,
-                person.get_sex_display(), person.birth_date, person.phone, person.unit.name,
-                person.unit.code, person.household.code if person.household else "",
-                person.address_region_id or "", person.address,
-                "、".join(c.name_zh for c in person.categories.all()), person.nationality,
-            ])
+            sheet.append(
+                [
+                    person.pk,
+                    person.name,
+                    person.get_id_type_display(),
+                    id_decrypt(person.id_cipher) if full_ids else person.id_masked,
+                    person.get_sex_display(),
+                    person.birth_date,
+                    person.phone,
+                    person.unit.name,
+                    person.unit.code,
+                    person.household.code if person.household else "",
+                    person.address_region_id or "",
+                    person.address,
+                    "、".join(c.name_zh for c in person.categories.all()),
+                    person.nationality,
+                ]
+            )
         count += len(rows)
         last_id = rows[-1].pk
     buffer = io.BytesIO()
     workbook.save(buffer)
-    audit_record(actor=user, action="export", object_type="person_list",
-                 summary=_("%(count)d people exported%(full)s; filters: %(filters)s") % {
-                     "count": count, "full": _(" with full ID numbers") if full_ids else "",
-                     "filters": filters},
-                 changes={"count": count, "full_ids": full_ids})
+    audit_record(
+        actor=user,
+        action="export",
+        object_type="person_list",
+        summary=_("%(count)d people exported%(full)s; filters: %(filters)s")
+        % {
+            "count": count,
+            "full": _(" with full ID numbers") if full_ids else "",
+            "filters": filters,
+        },
+        changes={"count": count, "full_ids": full_ids},
+    )
     return buffer.getvalue()

@@ -11,8 +11,9 @@ from fangkong.people.services import PersonInput, TravelInput
 
 class PersonForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
-    id_type = forms.ChoiceField(label=_("ID type"), choices=Person.IdTypes.choices,
-                                initial=Person.IdTypes.RESIDENT)
+    id_type = forms.ChoiceField(
+        label=_("ID type"), choices=Person.IdTypes.choices, initial=Person.IdTypes.RESIDENT
+    )
     id_number = forms.CharField(label=_("ID number"), max_length=40)
     unit = forms.ModelChoiceField(label=_("Home unit"), queryset=Unit.objects.none())
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
@@ -20,8 +21,12 @@ class PersonForm(BootstrapFormMixin, forms.Form):
     address_region = forms.CharField(label=_("Address region code"), max_length=12, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     household = forms.CharField(label=_("Household code"), max_length=40, required=False)
-    categories = forms.ModelMultipleChoiceField(label=_("Categories"), queryset=Category.objects.all(),
-                                                required=False, widget=forms.CheckboxSelectMultiple)
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Categories"),
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args: object, units: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -30,11 +35,18 @@ class PersonForm(BootstrapFormMixin, forms.Form):
 
     def to_input(self) -> PersonInput:
         data = self.cleaned_data
-        return PersonInput(name=data["name"], id_type=data["id_type"], id_number=data["id_number"],
-                           unit=data["unit"], phone=data["phone"], nationality=data["nationality"],
-                           address_region_code=data["address_region"], address=data["address"],
-                           household_code=data["household"],
-                           categories=[c.code for c in data["categories"]])
+        return PersonInput(
+            name=data["name"],
+            id_type=data["id_type"],
+            id_number=data["id_number"],
+            unit=data["unit"],
+            phone=data["phone"],
+            nationality=data["nationality"],
+            address_region_code=data["address_region"],
+            address=data["address"],
+            household_code=data["household"],
+            categories=[c.code for c in data["categories"]],
+        )
 
 
 class TravelForm(BootstrapFormMixin, forms.Form):
@@ -46,13 +58,20 @@ class TravelForm(BootstrapFormMixin, forms.Form):
 
     def to_input(self) -> TravelInput:
         data = self.cleaned_data
-        return TravelInput(start_date=data["start_date"], end_date=data["end_date"],
-                           region_code=data["region"], country=data["country"], place=data["place"])
+        return TravelInput(
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            region_code=data["region"],
+            country=data["country"],
+            place=data["place"],
+        )
 
 
 class ImportUploadForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(label=_("Register file (.xlsx or .csv)"))
-    unit = forms.ModelChoiceField(label=_("Unit for rows without a unit code"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Unit for rows without a unit code"), queryset=Unit.objects.none()
+    )
 
     def __init__(self, *args: object, units: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -68,21 +68,30 @@ def parse_resident_id(number: str, *, today: dt.date | None = None) -> ResidentI
     """Validate an 18-digit resident ID (GB 11643-1999) and derive birth date and sex."""
     number = normalize_id_number(number)
     if not _RESIDENT_ID.match(number):
-        raise InvalidIdentity(_("A resident ID number has 18 characters: 17 digits and a digit or X."))
+        raise InvalidIdentity(
+            _("A resident ID number has 18 characters: 17 digits and a digit or X.")
+        )
     if number[:2] not in _PROVINCE_CODES:
-        raise InvalidIdentity(_("The first two digits %(code)s are not a province code.")
-                              % {"code": number[:2]})
+        raise InvalidIdentity(
+            _("The first two digits %(code)s are not a province code.") % {"code": number[:2]}
+        )
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise InvalidIdentity(_("Digits 7-14 are not a valid birth date.")) from None
     if birth.year < 1880 or (today is not None and birth > today):
-        raise InvalidIdentity(_("The birth date %(date)s is impossible.") % {"date": birth.isoformat()})
+        raise InvalidIdentity(
+            _("The birth date %(date)s is impossible.") % {"date": birth.isoformat()}
+        )
     expected = resident_id_check_char(number[:17])
     if number[17] != expected:
         raise InvalidIdentity(_("The check digit is wrong (the number is mistyped)."))
-    return ResidentId(number=number, birth_date=birth, sex="M" if int(number[16]) % 2 else "F",
-                      region_code=number[:6])
+    return ResidentId(
+        number=number,
+        birth_date=birth,
+        sex="M" if int(number[16]) % 2 else "F",
+        region_code=number[:6],
+    )
 
 
 def validate_other_id(number: str) -> str:
@@ -101,8 +110,12 @@ def normalize_phone(phone: str) -> str:
         compact = compact[4:]
     if _MOBILE.match(compact) or _LANDLINE.match(compact):
         return compact
-    raise InvalidIdentity(_("Not a phone number: a mobile has 11 digits starting 13-19, "
-                            "a landline starts with its area code."))
+    raise InvalidIdentity(
+        _(
+            "Not a phone number: a mobile has 11 digits starting 13-19, "
+            "a landline starts with its area code."
+        )
+    )
 
 
 def mask_id_number(number: str) -> str:
@@ -119,8 +132,9 @@ def mask_phone(phone: str) -> str:
 
 @lru_cache(maxsize=4)
 def _keys(secret: str) -> tuple[bytes, AESGCM]:
-    derived = HKDF(algorithm=hashes.SHA256(), length=64, salt=b"fangkong-id",
-                   info=b"id-keys").derive(secret.encode())
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=64, salt=b"fangkong-id", info=b"id-keys"
+    ).derive(secret.encode())
     return derived[:32], AESGCM(derived[32:])
 
 
@@ -139,7 +153,7 @@ def id_encrypt(number: str) -> bytes:
     return nonce + aes.encrypt(nonce, number.encode(), None)
 
 
-def id_decrypt(blob: bytes) -> str:
+def id_decrypt(blob: bytes | memoryview) -> str:
     _hash_key, aes = _current_keys()
     blob = bytes(blob)
     return aes.decrypt(blob[:12], blob[12:], None).decode()

@@ -68,20 +68,42 @@ COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 
 # Headers offices actually write, besides our own labels in both languages.
 HEADER_SYNONYMS = {
-    "姓名": "name", "名字": "name", "证件类型": "id_type", "证件号码": "id_number",
-    "身份证号": "id_number", "身份证号码": "id_number", "公民身份号码": "id_number",
-    "手机号码": "phone", "联系电话": "phone", "电话": "phone", "手机号": "phone",
-    "所属单位编码": "unit_code", "单位编码": "unit_code", "户编号": "household",
-    "现住址区划代码": "address_region", "区划代码": "address_region", "详细地址": "address",
-    "现住址": "address", "住址": "address", "人员类别": "categories", "类别": "categories",
+    "姓名": "name",
+    "名字": "name",
+    "证件类型": "id_type",
+    "证件号码": "id_number",
+    "身份证号": "id_number",
+    "身份证号码": "id_number",
+    "公民身份号码": "id_number",
+    "手机号码": "phone",
+    "联系电话": "phone",
+    "电话": "phone",
+    "手机号": "phone",
+    "所属单位编码": "unit_code",
+    "单位编码": "unit_code",
+    "户编号": "household",
+    "现住址区划代码": "address_region",
+    "区划代码": "address_region",
+    "详细地址": "address",
+    "现住址": "address",
+    "住址": "address",
+    "人员类别": "categories",
+    "类别": "categories",
     "国籍": "nationality",
 }
 
 ID_TYPE_WORDS = {
-    "": IdType.RESIDENT, "居民身份证": IdType.RESIDENT, "身份证": IdType.RESIDENT,
-    "护照": IdType.PASSPORT, "港澳居民来往内地通行证": IdType.HK_MACAO, "港澳通行证": IdType.HK_MACAO,
-    "回乡证": IdType.HK_MACAO, "台湾居民来往大陆通行证": IdType.TAIWAN, "台胞证": IdType.TAIWAN,
-    "外国人永久居留身份证": IdType.FOREIGN_PERMANENT, "其他": IdType.OTHER,
+    "": IdType.RESIDENT,
+    "居民身份证": IdType.RESIDENT,
+    "身份证": IdType.RESIDENT,
+    "护照": IdType.PASSPORT,
+    "港澳居民来往内地通行证": IdType.HK_MACAO,
+    "港澳通行证": IdType.HK_MACAO,
+    "回乡证": IdType.HK_MACAO,
+    "台湾居民来往大陆通行证": IdType.TAIWAN,
+    "台胞证": IdType.TAIWAN,
+    "外国人永久居留身份证": IdType.FOREIGN_PERMANENT,
+    "其他": IdType.OTHER,
 } | {value: value for value in Person.IdTypes.values}
 
 _CATEGORY_SPLIT = re.compile(r"[、,，;；/\s]+")
@@ -107,8 +129,12 @@ def _cell(value: object, key: str) -> str:
     if isinstance(value, float) and key in {"id_number"}:
         # Excel keeps 15 significant digits: an 18-digit number typed into a number cell has
         # already lost its last digits, and nothing can bring them back.
-        raise InvalidIdentity(_("The cell is a number, so Excel has cut the ID number; "
-                                "format the column as text and type it again."))
+        raise InvalidIdentity(
+            _(
+                "The cell is a number, so Excel has cut the ID number; "
+                "format the column as text and type it again."
+            )
+        )
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -169,7 +195,9 @@ class RowValidator:
     def __init__(self, user: AnyUser, default_unit: Unit) -> None:
         self.default_unit = default_unit
         self.units = dict(
-            Unit.objects.filter(scope_q(user, Capability.IMPORT_PEOPLE, "path")).values_list("code", "id")
+            Unit.objects.filter(scope_q(user, Capability.IMPORT_PEOPLE, "path")).values_list(
+                "code", "id"
+            )
         )
         self.regions = {code: code for code in Region.objects.values_list("code", flat=True)}
         self.regions.update(RegionAlias.objects.values_list("old_code", "region_id"))
@@ -196,14 +224,24 @@ class RowValidator:
                 cells[key] = ""
         for column in COLUMNS:
             value = cells.get(column.key, "")
-            if column.required and not value and not any(p.column == self.label(column.key) for p in problems):
+            if (
+                column.required
+                and not value
+                and not any(p.column == self.label(column.key) for p in problems)
+            ):
                 problem(column.key, value, _("This column must not be empty."))
             if column.max_length and len(value) > column.max_length:
-                problem(column.key, value, _("Longer than %(n)d characters.") % {"n": column.max_length})
+                problem(
+                    column.key, value, _("Longer than %(n)d characters.") % {"n": column.max_length}
+                )
         id_type = ID_TYPE_WORDS.get(cells.get("id_type", ""))
         if id_type is None:
-            problem("id_type", cells["id_type"], _("Unknown ID type; use one of: %(types)s.")
-                    % {"types": "、".join(w for w in ID_TYPE_WORDS if w and not w.isascii())})
+            problem(
+                "id_type",
+                cells["id_type"],
+                _("Unknown ID type; use one of: %(types)s.")
+                % {"types": "、".join(w for w in ID_TYPE_WORDS if w and not w.isascii())},
+            )
         identity = None
         if id_type is not None and cells.get("id_number"):
             try:
@@ -220,8 +258,11 @@ class RowValidator:
         if cells.get("unit_code"):
             found = self.units.get(cells["unit_code"])
             if found is None:
-                problem("unit_code", cells["unit_code"],
-                        _("No unit with this code in the units you may import into."))
+                problem(
+                    "unit_code",
+                    cells["unit_code"],
+                    _("No unit with this code in the units you may import into."),
+                )
             else:
                 unit_id = found
         region = None
@@ -240,14 +281,28 @@ class RowValidator:
                 categories.append(code)
         nationality = (cells.get("nationality") or "CHN").upper()
         if len(nationality) != 3 or not nationality.isalpha():
-            problem("nationality", nationality, _("A nationality is its three-letter ISO code (CHN)."))
+            problem(
+                "nationality", nationality, _("A nationality is its three-letter ISO code (CHN).")
+            )
         if problems or identity is None:
             return problems
-        return PreparedRow(row_number, cells["name"], identity, phone, nationality, unit_id,
-                           cells.get("household", ""), region, cells.get("address", ""), categories)
+        return PreparedRow(
+            row_number,
+            cells["name"],
+            identity,
+            phone,
+            nationality,
+            unit_id,
+            cells.get("household", ""),
+            region,
+            cells.get("address", ""),
+            categories,
+        )
 
 
-def rows_with_keys(table: Iterable[tuple[int, list[object]]]) -> tuple[int, Iterator[tuple[int, dict[str, object]]]]:
+def rows_with_keys(
+    table: Iterable[tuple[int, list[object]]],
+) -> tuple[int, Iterator[tuple[int, dict[str, object]]]]:
     """Find the header row and map columns; returns the header's row number and the data rows."""
     iterator = iter(table)
     for number, header in iterator:
@@ -256,19 +311,27 @@ def rows_with_keys(table: Iterable[tuple[int, list[object]]]) -> tuple[int, Iter
         keys = [_header_key(str(cell or "")) for cell in header]
         missing = [str(c.label) for c in COLUMNS if c.required and c.key not in keys]
         if missing:
-            raise ImportFileError(_("Row %(row)d is the header, and it has no column %(cols)s. "
-                                    "Download the template to see the columns.")
-                                  % {"row": number, "cols": "、".join(missing)})
+            raise ImportFileError(
+                _(
+                    "Row %(row)d is the header, and it has no column %(cols)s. "
+                    "Download the template to see the columns."
+                )
+                % {"row": number, "cols": "、".join(missing)}
+            )
 
-        def data() -> Iterator[tuple[int, dict[str, object]]]:
-            for row_number, row in iterator:
-                if not any(cell not in (None, "") for cell in row):
-                    continue
-                yield row_number, {k: row[i] if i < len(row) else None
-                                   for i, k in enumerate(keys) if k is not None}
-
-        return number, data()
+        return number, _data_rows(iterator, keys)
     raise ImportFileError(_("The file has no rows."))
+
+
+def _data_rows(
+    rows: Iterator[tuple[int, list[object]]], keys: list[str | None]
+) -> Iterator[tuple[int, dict[str, object]]]:
+    """The rows under the header as {column key: cell}, blank rows skipped."""
+    columns = [(index, key) for index, key in enumerate(keys) if key is not None]
+    for row_number, row in rows:
+        if not any(cell not in (None, "") for cell in row):
+            continue
+        yield row_number, {key: row[i] if i < len(row) else None for i, key in columns}
 
 
 class Writer:
@@ -282,8 +345,10 @@ class Writer:
     def existing_names(self, hashes: list[str]) -> dict[str, tuple[int, str]]:
         found: dict[str, tuple[int, str]] = {}
         for start in range(0, len(hashes), 2000):
-            batch = hashes[start:start + 2000]
-            for pk, id_hash, name in Person.objects.filter(id_hash__in=batch).values_list("pk", "id_hash", "name"):
+            batch = hashes[start : start + 2000]
+            for pk, id_hash, name in Person.objects.filter(id_hash__in=batch).values_list(
+                "pk", "id_hash", "name"
+            ):
                 found[id_hash] = (pk, name)
         return found
 
@@ -293,9 +358,17 @@ class Writer:
         if not missing:
             return
         Household.objects.bulk_create(
-            [Household(unit_id=unit_id, code=code, address_region_id=row.address_region,
-                       address=row.address) for (unit_id, code), row in missing.items()],
-            ignore_conflicts=True, batch_size=2000,
+            [
+                Household(
+                    unit_id=unit_id,
+                    code=code,
+                    address_region_id=row.address_region,
+                    address=row.address,
+                )
+                for (unit_id, code), row in missing.items()
+            ],
+            ignore_conflicts=True,
+            batch_size=2000,
         )
         found = Household.objects.filter(
             unit_id__in={unit_id for unit_id, _code in missing},
@@ -306,9 +379,25 @@ class Writer:
 
     def person_values(self, r: PreparedRow) -> tuple[object, ...]:
         i = r.identity
-        return (r.name, i.id_type, i.id_hash, i.id_cipher, i.id_masked, i.birth_date, i.sex, r.phone,
-                r.nationality, r.unit_id, self.households.get((r.unit_id, r.household)),
-                r.address_region, r.address, self.now, self.now, self.job.created_by_id, self.job.pk)
+        return (
+            r.name,
+            i.id_type,
+            i.id_hash,
+            i.id_cipher,
+            i.id_masked,
+            i.birth_date,
+            i.sex,
+            r.phone,
+            r.nationality,
+            r.unit_id,
+            self.households.get((r.unit_id, r.household)),
+            r.address_region,
+            r.address,
+            self.now,
+            self.now,
+            self.job.created_by_id,
+            self.job.pk,
+        )
 
     def write(self, rows: list[PreparedRow]) -> None:
         if not rows:
@@ -319,9 +408,25 @@ class Writer:
         else:
             self._insert(rows)
 
-    _PERSON_COLUMNS = ("name", "id_type", "id_hash", "id_cipher", "id_masked", "birth_date", "sex", "phone",
-                       "nationality", "unit_id", "household_id", "address_region_id", "address",
-                       "created_at", "updated_at", "created_by_id", "import_job_id")
+    _PERSON_COLUMNS = (
+        "name",
+        "id_type",
+        "id_hash",
+        "id_cipher",
+        "id_masked",
+        "birth_date",
+        "sex",
+        "phone",
+        "nationality",
+        "unit_id",
+        "household_id",
+        "address_region_id",
+        "address",
+        "created_at",
+        "updated_at",
+        "created_by_id",
+        "import_job_id",
+    )
 
     def _copy(self, rows: list[PreparedRow]) -> None:
         table = Person._meta.db_table
@@ -332,30 +437,41 @@ class Writer:
                     copy.write_row(self.person_values(r))
             pairs = [(r.identity.id_hash, code) for r in rows for code in r.categories]
             if pairs:
-                cursor.execute("CREATE TEMP TABLE IF NOT EXISTS import_category "
-                               "(id_hash varchar(64), category_id varchar(40)) ON COMMIT DROP")
+                cursor.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS import_category "
+                    "(id_hash varchar(64), category_id varchar(40)) ON COMMIT DROP"
+                )
                 with raw.copy("COPY import_category FROM STDIN") as copy:
                     for pair in pairs:
                         copy.write_row(pair)
                 cursor.execute(
                     "INSERT INTO people_personcategory (person_id, category_id) "
-                    f"SELECT p.id, s.category_id FROM import_category s JOIN {table} p ON p.id_hash = s.id_hash"
+                    "SELECT p.id, s.category_id FROM import_category s "
+                    "JOIN people_person p ON p.id_hash = s.id_hash"
                 )
                 cursor.execute("TRUNCATE import_category")
 
     def _insert(self, rows: list[PreparedRow]) -> None:
         people = Person.objects.bulk_create(
-            [Person(**dict(zip(self._PERSON_COLUMNS, self.person_values(r), strict=True))) for r in rows],
+            [
+                Person(**dict(zip(self._PERSON_COLUMNS, self.person_values(r), strict=True)))
+                for r in rows
+            ],
             batch_size=1000,
         )
         PersonCategory.objects.bulk_create(
-            [PersonCategory(person_id=p.pk, category_id=code)
-             for p, r in zip(people, rows, strict=True) for code in r.categories],
+            [
+                PersonCategory(person_id=p.pk, category_id=code)
+                for p, r in zip(people, rows, strict=True)
+                for code in r.categories
+            ],
             batch_size=2000,
         )
 
 
-def run_import(job: ImportJob, user: AnyUser, *, on_progress: Callable[[ImportJob], None] | None = None) -> ImportJob:
+def run_import(
+    job: ImportJob, user: AnyUser, *, on_progress: Callable[[ImportJob], None] | None = None
+) -> ImportJob:
     """Validate and write every row of the job's file; the job holds the counts and refusals."""
     validator = RowValidator(user, job.unit)
     writer = Writer(job)
@@ -371,9 +487,14 @@ def run_import(job: ImportJob, user: AnyUser, *, on_progress: Callable[[ImportJo
             if isinstance(result, PreparedRow):
                 first = seen.get(result.identity.id_hash)
                 if first is not None:
-                    problems.append(RowProblem(row_number, validator.label("id_number"),
-                                               result.identity.id_masked,
-                                               _("Same ID number as row %(row)d of this file.") % {"row": first}))
+                    problems.append(
+                        RowProblem(
+                            row_number,
+                            validator.label("id_number"),
+                            result.identity.id_masked,
+                            _("Same ID number as row %(row)d of this file.") % {"row": first},
+                        )
+                    )
                     continue
                 seen[result.identity.id_hash] = row_number
                 prepared.append(result)
@@ -389,22 +510,43 @@ def run_import(job: ImportJob, user: AnyUser, *, on_progress: Callable[[ImportJo
             elif found[1] == r.name:
                 unchanged += 1
             else:
-                problems.append(RowProblem(
-                    r.row_number, validator.label("id_number"), r.identity.id_masked,
-                    _("This ID number is already registered as %(name)s (person %(id)d); "
-                      "correct the row or the person's file.") % {"name": found[1], "id": found[0]}))
+                problems.append(
+                    RowProblem(
+                        r.row_number,
+                        validator.label("id_number"),
+                        r.identity.id_masked,
+                        _(
+                            "This ID number is already registered as %(name)s (person %(id)d); "
+                            "correct the row or the person's file."
+                        )
+                        % {"name": found[1], "id": found[0]},
+                    )
+                )
         with transaction.atomic():
             writer.write(new_rows)
             ImportRowError.objects.bulk_create(
-                [ImportRowError(job=job, row_number=p.row_number, column=p.column, value=p.value[:500],
-                                message=p.message) for p in problems], batch_size=2000)
+                [
+                    ImportRowError(
+                        job=job,
+                        row_number=p.row_number,
+                        column=p.column,
+                        value=p.value[:500],
+                        message=p.message,
+                    )
+                    for p in problems
+                ],
+                batch_size=2000,
+            )
             job.processed_rows += len(chunk)
             job.created_count += len(new_rows)
             job.existing_count += unchanged
             job.error_count += len({p.row_number for p in problems})
             ImportJob.objects.filter(pk=job.pk).update(
-                processed_rows=job.processed_rows, created_count=job.created_count,
-                existing_count=job.existing_count, error_count=job.error_count)
+                processed_rows=job.processed_rows,
+                created_count=job.created_count,
+                existing_count=job.existing_count,
+                error_count=job.error_count,
+            )
         chunk.clear()
         if on_progress:
             on_progress(job)
@@ -422,32 +564,39 @@ def count_data_rows(path: Path) -> int:
     return sum(1 for _row in data)
 
 
-
 def import_job_create(*, user: AnyUser, unit: Unit, file_name: str, content: bytes) -> ImportJob:
-    """Store an uploaded register and count its rows; raises ImportFileError for an unusable file."""
+    """Store an uploaded register and count its rows; ImportFileError for an unusable file."""
     if not user_can(user, Capability.IMPORT_PEOPLE, unit):
         raise ImportFileError(_("You may not import into %(unit)s.") % {"unit": unit.name})
     suffix = Path(file_name).suffix.lower()
     if suffix not in {".xlsx", ".csv"}:
         raise ImportFileError(_("Upload an .xlsx or .csv file."))
     if len(content) > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError(_("The file is larger than %(mb)d MB; split it.")
-                              % {"mb": settings.IMPORT_MAX_BYTES // 1_000_000})
+        raise ImportFileError(
+            _("The file is larger than %(mb)d MB; split it.")
+            % {"mb": settings.IMPORT_MAX_BYTES // 1_000_000}
+        )
     digest = hashlib.sha256(content).hexdigest()
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     stored = folder / f"{digest}{suffix}"
     stored.write_bytes(content)
     total = count_data_rows(stored)
-    return ImportJob.objects.create(created_by=user if user.is_authenticated else None, unit=unit,
-                                    file_name=file_name[:255], file_sha256=digest,
-                                    stored_file=str(stored), total_rows=total)
+    return ImportJob.objects.create(
+        created_by=user if user.is_authenticated else None,
+        unit=unit,
+        file_name=file_name[:255],
+        file_sha256=digest,
+        stored_file=str(stored),
+        total_rows=total,
+    )
 
 
 def import_job_execute(job_id: int) -> ImportJob:
     """Run a waiting job once (a task may be delivered twice: the conditional UPDATE claims it)."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING)
+        status=ImportJob.Status.RUNNING
+    )
     job = ImportJob.objects.select_related("created_by", "unit").get(pk=job_id)
     if not claimed:
         return job
@@ -462,12 +611,22 @@ def import_job_execute(job_id: int) -> ImportJob:
         job.status = ImportJob.Status.DONE
     job.finished_at = clock.now()
     job.save(update_fields=["status", "failure", "finished_at", "updated_at"])
-    audit_record(actor=user, action="import", object_type="import_job", object_id=job.pk,
-                 unit_id=job.unit_id,
-                 summary=_("%(file)s: %(created)d added, %(existing)d already registered, "
-                           "%(errors)d rows rejected") % {
-                     "file": job.file_name, "created": job.created_count,
-                     "existing": job.existing_count, "errors": job.error_count})
+    audit_record(
+        actor=user,
+        action="import",
+        object_type="import_job",
+        object_id=job.pk,
+        unit_id=job.unit_id,
+        summary=_(
+            "%(file)s: %(created)d added, %(existing)d already registered, %(errors)d rows rejected"
+        )
+        % {
+            "file": job.file_name,
+            "created": job.created_count,
+            "existing": job.existing_count,
+            "errors": job.error_count,
+        },
+    )
     return job
 
 
@@ -479,8 +638,20 @@ def import_template_xlsx() -> bytes:
     sheet.append([("*" if c.required else "") + str(c.label) for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.append(["张三", "居民身份证", "11010519491231002X", "13800138000", "", "H-001", "110105",
-                  "朝阳区某街道1号", "居民、返乡人员", "CHN"])
+    sheet.append(
+        [
+            "张三",
+            "居民身份证",
+            "11010519491231002X",
+            "13800138000",
+            "",
+            "H-001",
+            "110105",
+            "朝阳区某街道1号",
+            "居民、返乡人员",
+            "CHN",
+        ]
+    )
     for column_cells in sheet.iter_cols(min_row=1, max_row=200):
         for cell in column_cells:
             cell.number_format = "@"  # text: Excel must not turn ID numbers into 1.1E+17
@@ -489,7 +660,9 @@ def import_template_xlsx() -> bytes:
     help_sheet = workbook.create_sheet(_("Instructions"))
     help_sheet.append([_("Columns marked * are required. Keep the ID number column as text.")])
     help_sheet.append([_("ID types"), "、".join(w for w in ID_TYPE_WORDS if w and not w.isascii())])
-    help_sheet.append([_("Categories"), "、".join(Category.objects.values_list("name_zh", flat=True))])
+    help_sheet.append(
+        [_("Categories"), "、".join(Category.objects.values_list("name_zh", flat=True))]
+    )
     help_sheet.append([_("Unit code"), _("Empty means the unit chosen when uploading.")])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -31,8 +31,13 @@ class Household(TimestampedModel):
 
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, verbose_name=_("unit"))
     code = models.CharField(_("household code"), max_length=40)
-    address_region = models.ForeignKey("org.Region", null=True, blank=True,
-                                       on_delete=models.PROTECT, verbose_name=_("address region"))
+    address_region = models.ForeignKey(
+        "org.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("address region"),
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     class Meta:
@@ -70,34 +75,55 @@ class Person(TimestampedModel):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     nationality = models.CharField(_("nationality"), max_length=3, default="CHN")
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="people",
-                             verbose_name=_("home unit"))
-    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="members", verbose_name=_("household"))
-    address_region = models.ForeignKey("org.Region", null=True, blank=True,
-                                       on_delete=models.PROTECT, verbose_name=_("address region"))
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="people", verbose_name=_("home unit")
+    )
+    household = models.ForeignKey(
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        verbose_name=_("household"),
+    )
+    address_region = models.ForeignKey(
+        "org.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("address region"),
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
-    categories = models.ManyToManyField(Category, through="PersonCategory", blank=True,
-                                        verbose_name=_("categories"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    import_job = models.ForeignKey("people.ImportJob", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="people")
+    categories = models.ManyToManyField(
+        Category, through="PersonCategory", blank=True, verbose_name=_("categories")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    import_job = models.ForeignKey(
+        "people.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
 
     class Meta:
         ordering = ["-id"]
         verbose_name_plural = _("people")
         constraints = [
             models.UniqueConstraint(fields=["id_hash"], name="person_id_number_unique"),
-            models.CheckConstraint(condition=models.Q(id_type__in=[t.value for t in PersonIdType]),
-                                   name="person_id_type_valid"),
-            models.CheckConstraint(condition=models.Q(sex__in=["M", "F", ""]), name="person_sex_valid"),
+            models.CheckConstraint(
+                condition=models.Q(id_type__in=[t.value for t in PersonIdType]),
+                name="person_id_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sex__in=["M", "F", ""]), name="person_sex_valid"
+            ),
         ]
         indexes = [
             # The register page: people of a unit, newest first (keyset on id).
             models.Index(fields=["unit", "-id"], name="person_unit_id_idx"),
             # Search by name (prefix) within the user's scope.
-            models.Index(fields=["name"], name="person_name_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["name"], name="person_name_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["phone"], name="person_phone_idx"),
         ]
 
@@ -118,6 +144,9 @@ class PersonCategory(models.Model):
             models.Index(fields=["category", "person"], name="personcategory_cat_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.category_id}"
+
 
 class PersonUnit(models.Model):
     """A further unit a person belongs to besides the home unit: a class, a department."""
@@ -136,25 +165,32 @@ class PersonUnit(models.Model):
             models.UniqueConstraint(fields=["person", "unit"], name="personunit_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.relation} @ {self.unit_id}"
+
 
 class TravelRecord(TimestampedModel):
     """A stay somewhere (旅居史): a region of China or a country, from one date to another."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="travel")
-    region = models.ForeignKey("org.Region", null=True, blank=True, on_delete=models.PROTECT,
-                               verbose_name=_("region"))
+    region = models.ForeignKey(
+        "org.Region", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("region")
+    )
     country = models.CharField(_("country (ISO 3166 alpha-3)"), max_length=3, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("to"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-start_date", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(start_date__lte=models.F("end_date")),
-                                   name="travel_dates_in_order"),
+            models.CheckConstraint(
+                condition=models.Q(start_date__lte=models.F("end_date")),
+                name="travel_dates_in_order",
+            ),
             models.CheckConstraint(
                 condition=models.Q(region__isnull=False) | ~models.Q(country=""),
                 name="travel_has_region_or_country",
@@ -180,8 +216,9 @@ class ImportJob(TimestampedModel):
     file_name = models.CharField(_("file"), max_length=255)
     file_sha256 = models.CharField(max_length=64)
     stored_file = models.CharField(max_length=500)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("processed"), default=0)
     created_count = models.PositiveIntegerField(_("added"), default=0)
@@ -193,8 +230,10 @@ class ImportJob(TimestampedModel):
     class Meta:
         ordering = ["-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=[s.value for s in ImportStatus]),
-                                   name="importjob_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in ImportStatus]),
+                name="importjob_status_valid",
+            ),
         ]
 
     @property
@@ -211,3 +250,6 @@ class ImportRowError(models.Model):
 
     class Meta:
         ordering = ["row_number", "id"]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number} [{self.column}]: {self.message}"

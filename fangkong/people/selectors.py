@@ -12,7 +12,9 @@ from fangkong.people.identity import id_hash, normalize_id_number
 from fangkong.people.models import Person, PersonCategory, PersonUnit, TravelRecord
 
 
-def people_visible_to(user: AnyUser, capability: Capability = Capability.VIEW_PEOPLE) -> QuerySet[Person]:
+def people_visible_to(
+    user: AnyUser, capability: Capability = Capability.VIEW_PEOPLE
+) -> QuerySet[Person]:
     """People whose home unit, or a further unit (class, department), is in the user's scope."""
     home = scope_q(user, capability, "unit__path")
     if not home:  # an empty Q: the user sees everything
@@ -31,8 +33,9 @@ class PersonFilter:
     sex: str = ""
 
 
-def person_list(user: AnyUser, filters: PersonFilter,
-                capability: Capability = Capability.VIEW_PEOPLE) -> QuerySet[Person]:
+def person_list(
+    user: AnyUser, filters: PersonFilter, capability: Capability = Capability.VIEW_PEOPLE
+) -> QuerySet[Person]:
     people = people_visible_to(user, capability)
     text = filters.text.strip()
     if text:
@@ -50,15 +53,18 @@ def person_list(user: AnyUser, filters: PersonFilter,
         people = people.filter(unit__path__startswith=unit_path) if unit_path else people.none()
     if filters.category:
         people = people.filter(
-            Exists(PersonCategory.objects.filter(person=OuterRef("pk"), category_id=filters.category))
+            Exists(
+                PersonCategory.objects.filter(person=OuterRef("pk"), category_id=filters.category)
+            )
         )
     if filters.sex:
         people = people.filter(sex=filters.sex)
     return people.select_related("unit").order_by("-id")
 
 
-def person_get_visible(user: AnyUser, person_id: int,
-                       capability: Capability = Capability.VIEW_PEOPLE) -> Person | None:
+def person_get_visible(
+    user: AnyUser, person_id: int, capability: Capability = Capability.VIEW_PEOPLE
+) -> Person | None:
     return (
         people_visible_to(user, capability)
         .select_related("unit", "household", "address_region")

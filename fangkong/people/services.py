@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -51,8 +51,14 @@ def identity_protect(id_type: str, number: str, *, today: dt.date) -> ProtectedI
         number = validate_other_id(number)
     else:
         raise InvalidIdentity(_("Unknown ID type %(type)s.") % {"type": id_type})
-    return ProtectedId(id_type=id_type, id_hash=id_hash(number), id_cipher=id_encrypt(number),
-                       id_masked=mask_id_number(number), birth_date=birth_date, sex=sex)
+    return ProtectedId(
+        id_type=id_type,
+        id_hash=id_hash(number),
+        id_cipher=id_encrypt(number),
+        id_masked=mask_id_number(number),
+        birth_date=birth_date,
+        sex=sex,
+    )
 
 
 @dataclass
@@ -71,14 +77,19 @@ class PersonInput:
 
 def _require(user: AnyUser, capability: Capability, unit: Unit) -> None:
     if not user_can(user, capability, unit):
-        raise PermissionDenied(_("You may not change the register of %(unit)s.") % {"unit": unit.name})
+        raise PermissionDenied(
+            _("You may not change the register of %(unit)s.") % {"unit": unit.name}
+        )
 
 
 def _resolve(data: PersonInput) -> tuple[dict[str, Any], list[Category]]:
     """Validate everything about one person; raises ValidationError naming each bad field."""
     errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {"name": data.name.strip(), "unit": data.unit,
-                              "nationality": (data.nationality or "CHN").strip().upper()}
+    values: dict[str, Any] = {
+        "name": data.name.strip(),
+        "unit": data.unit,
+        "nationality": (data.nationality or "CHN").strip().upper(),
+    }
     if not values["name"]:
         errors["name"] = [_("The name is required.")]
     elif len(values["name"]) > 50:
@@ -97,8 +108,9 @@ def _resolve(data: PersonInput) -> tuple[dict[str, Any], list[Category]]:
     if data.address_region_code.strip():
         values["address_region"] = region_get(data.address_region_code)
         if values["address_region"] is None:
-            errors["address_region"] = [_("No region has the code %(code)s.")
-                                        % {"code": data.address_region_code}]
+            errors["address_region"] = [
+                _("No region has the code %(code)s.") % {"code": data.address_region_code}
+            ]
     values["address"] = data.address.strip()
     if len(values["address"]) > 200:
         errors["address"] = [_("The address is longer than 200 characters.")]
@@ -107,7 +119,9 @@ def _resolve(data: PersonInput) -> tuple[dict[str, Any], list[Category]]:
     categories = list(Category.objects.filter(code__in=data.categories))
     unknown = set(data.categories) - {c.code for c in categories}
     if unknown:
-        errors["categories"] = [_("Unknown categories: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}]
+        errors["categories"] = [
+            _("Unknown categories: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}
+        ]
     if errors:
         raise ValidationError(errors)
     return values, categories
@@ -124,37 +138,65 @@ def _household(unit: Unit, code: str, region: Region | None, address: str) -> Ho
 
 
 @transaction.atomic
-def person_create(*, actor: AbstractBaseUser, data: PersonInput) -> Person:
+def person_create(*, actor: User, data: PersonInput) -> Person:
     _require(actor, Capability.EDIT_PEOPLE, data.unit)
     values, categories = _resolve(data)
     identity: ProtectedId = values.pop("identity")
     person = Person(
         **values,
-        id_type=identity.id_type, id_hash=identity.id_hash, id_cipher=identity.id_cipher,
-        id_masked=identity.id_masked, birth_date=identity.birth_date, sex=identity.sex,
-        household=_household(data.unit, data.household_code, values["address_region"], values["address"]),
+        id_type=identity.id_type,
+        id_hash=identity.id_hash,
+        id_cipher=identity.id_cipher,
+        id_masked=identity.id_masked,
+        birth_date=identity.birth_date,
+        sex=identity.sex,
+        household=_household(
+            data.unit, data.household_code, values["address_region"], values["address"]
+        ),
         created_by=actor,
     )
     try:
         with transaction.atomic():
             person.save()
     except IntegrityError:
-        existing = Person.objects.filter(id_hash=identity.id_hash).values_list("pk", flat=True).first()
-        raise ValidationError({"id_number": [
-            _("This ID number is already registered (person %(id)s).") % {"id": existing}
-        ]}) from None
-    PersonCategory.objects.bulk_create([PersonCategory(person=person, category=c) for c in categories])
-    audit_record(actor=actor, action="create", object_type="person", object_id=person.pk,
-                 unit_id=data.unit.pk, summary=person.name)
+        existing = (
+            Person.objects.filter(id_hash=identity.id_hash).values_list("pk", flat=True).first()
+        )
+        raise ValidationError(
+            {
+                "id_number": [
+                    _("This ID number is already registered (person %(id)s).") % {"id": existing}
+                ]
+            }
+        ) from None
+    PersonCategory.objects.bulk_create(
+        [PersonCategory(person=person, category=c) for c in categories]
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="person",
+        object_id=person.pk,
+        unit_id=data.unit.pk,
+        summary=person.name,
+    )
     return person
 
 
-_AUDITED_FIELDS = ("name", "id_masked", "phone", "nationality", "unit_id", "household_id",
-                   "address_region_id", "address")
+_AUDITED_FIELDS = (
+    "name",
+    "id_masked",
+    "phone",
+    "nationality",
+    "unit_id",
+    "household_id",
+    "address_region_id",
+    "address",
+)
 
 
 @transaction.atomic
-def person_update(*, actor: AbstractBaseUser, person: Person, data: PersonInput) -> Person:
+def person_update(*, actor: User, person: Person, data: PersonInput) -> Person:
     _require(actor, Capability.EDIT_PEOPLE, person.unit)
     _require(actor, Capability.EDIT_PEOPLE, data.unit)
     before = {f: getattr(person, f) for f in _AUDITED_FIELDS}
@@ -165,25 +207,46 @@ def person_update(*, actor: AbstractBaseUser, person: Person, data: PersonInput)
     if identity.id_hash != person.id_hash or identity.id_type != person.id_type:
         if Person.objects.filter(id_hash=identity.id_hash).exclude(pk=person.pk).exists():
             raise ValidationError({"id_number": [_("This ID number is already registered.")]})
-        person.id_type, person.id_hash, person.id_cipher = (identity.id_type, identity.id_hash,
-                                                            identity.id_cipher)
-        person.id_masked, person.birth_date, person.sex = (identity.id_masked, identity.birth_date,
-                                                           identity.sex)
-    person.household = _household(data.unit, data.household_code, person.address_region, person.address)
+        person.id_type, person.id_hash, person.id_cipher = (
+            identity.id_type,
+            identity.id_hash,
+            identity.id_cipher,
+        )
+        person.id_masked, person.birth_date, person.sex = (
+            identity.id_masked,
+            identity.birth_date,
+            identity.sex,
+        )
+    person.household = _household(
+        data.unit, data.household_code, person.address_region, person.address
+    )
     person.save()
     person.categories.set(categories)
     after = {f: getattr(person, f) for f in _AUDITED_FIELDS}
     changes = {f: [str(before[f]), str(after[f])] for f in _AUDITED_FIELDS if before[f] != after[f]}
-    audit_record(actor=actor, action="update", object_type="person", object_id=person.pk,
-                 unit_id=person.unit_id, summary=person.name, changes=changes)
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="person",
+        object_id=person.pk,
+        unit_id=person.unit_id,
+        summary=person.name,
+        changes=changes,
+    )
     return person
 
 
 @transaction.atomic
-def person_delete(*, actor: AbstractBaseUser, person: Person) -> None:
+def person_delete(*, actor: User, person: Person) -> None:
     _require(actor, Capability.EDIT_PEOPLE, person.unit)
-    audit_record(actor=actor, action="delete", object_type="person", object_id=person.pk,
-                 unit_id=person.unit_id, summary=f"{person.name} {person.id_masked}")
+    audit_record(
+        actor=actor,
+        action="delete",
+        object_type="person",
+        object_id=person.pk,
+        unit_id=person.unit_id,
+        summary=f"{person.name} {person.id_masked}",
+    )
     person.delete()
 
 
@@ -192,8 +255,14 @@ def person_reveal_id(*, actor: AnyUser, person: Person) -> str:
     if not user_can(actor, Capability.REVEAL_ID, person.unit):
         raise PermissionDenied(_("Your role may not see full ID numbers."))
     number = id_decrypt(person.id_cipher)
-    audit_record(actor=actor, action="view_full", object_type="person", object_id=person.pk,
-                 unit_id=person.unit_id, summary=_("full ID number viewed"))
+    audit_record(
+        actor=actor,
+        action="view_full",
+        object_type="person",
+        object_id=person.pk,
+        unit_id=person.unit_id,
+        summary=_("full ID number viewed"),
+    )
     return number
 
 
@@ -207,7 +276,7 @@ class TravelInput:
 
 
 @transaction.atomic
-def travel_add(*, actor: AbstractBaseUser, person: Person, data: TravelInput) -> TravelRecord:
+def travel_add(*, actor: User, person: Person, data: TravelInput) -> TravelRecord:
     _require(actor, Capability.EDIT_PEOPLE, person.unit)
     errors: dict[str, list[str]] = {}
     region = None
@@ -226,13 +295,27 @@ def travel_add(*, actor: AbstractBaseUser, person: Person, data: TravelInput) ->
         errors["place"] = [_("The place is longer than 200 characters.")]
     if errors:
         raise ValidationError(errors)
-    record = TravelRecord.objects.create(person=person, region=region, country=country,
-                                         place=data.place.strip(), start_date=data.start_date,
-                                         end_date=data.end_date, created_by=actor)
-    audit_record(actor=actor, action="update", object_type="person", object_id=person.pk,
-                 unit_id=person.unit_id,
-                 summary=_("stay added: %(place)s %(start)s – %(end)s") % {
-                     "place": region.full_name if region else country, "start": data.start_date,
-                     "end": data.end_date},
-                 changes={"travel_record": record.pk})
+    record = TravelRecord.objects.create(
+        person=person,
+        region=region,
+        country=country,
+        place=data.place.strip(),
+        start_date=data.start_date,
+        end_date=data.end_date,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="person",
+        object_id=person.pk,
+        unit_id=person.unit_id,
+        summary=_("stay added: %(place)s %(start)s – %(end)s")
+        % {
+            "place": region.full_name if region else country,
+            "start": data.start_date,
+            "end": data.end_date,
+        },
+        changes={"travel_record": record.pk},
+    )
     return record

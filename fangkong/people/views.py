@@ -18,7 +18,7 @@ from fangkong.audit.models import AuditEvent
 from fangkong.core import clock
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import scope_q, units_visible_to, user_can
+from fangkong.org.selectors import request_user, scope_q, units_visible_to, user_can
 from fangkong.people.exports import person_export_xlsx
 from fangkong.people.forms import ImportUploadForm, PersonForm, TravelForm
 from fangkong.people.importing import (
@@ -31,7 +31,7 @@ from fangkong.people.importing import (
     read_table,
     rows_with_keys,
 )
-from fangkong.people.models import Category, ImportJob, Person
+from fangkong.people.models import Category, ImportJob
 from fangkong.people.selectors import (
     PersonFilter,
     people_visible_to,
@@ -55,8 +55,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _filters(request: HttpRequest) -> PersonFilter:
     unit = request.GET.get("unit", "")
     sex = request.GET.get("sex", "")
-    return PersonFilter(text=request.GET.get("q", ""), unit_id=int(unit) if unit.isdigit() else None,
-                        category=request.GET.get("category", ""), sex=sex if sex in {"M", "F"} else "")
+    return PersonFilter(
+        text=request.GET.get("q", ""),
+        unit_id=int(unit) if unit.isdigit() else None,
+        category=request.GET.get("category", ""),
+        sex=sex if sex in {"M", "F"} else "",
+    )
 
 
 def _editable_units(
@@ -83,16 +87,23 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
     page = page[:PAGE_SIZE]
     query = request.GET.copy()
     query.pop("before", None)
-    return render(request, "people/list.html", {
-        "people": page, "filters": filters, "has_next": has_next,
-        "next_before": page[-1].pk if page else None, "query": query.urlencode(),
-        "units": units_visible_to(request.user).order_by("path"),
-        "categories": Category.objects.all(),
-        "can_edit": user_can(request.user, Capability.EDIT_PEOPLE),
-        "can_import": user_can(request.user, Capability.IMPORT_PEOPLE),
-        "can_export": user_can(request.user, Capability.EXPORT),
-        "can_reveal": user_can(request.user, Capability.REVEAL_ID),
-    })
+    return render(
+        request,
+        "people/list.html",
+        {
+            "people": page,
+            "filters": filters,
+            "has_next": has_next,
+            "next_before": page[-1].pk if page else None,
+            "query": query.urlencode(),
+            "units": units_visible_to(request.user).order_by("path"),
+            "categories": Category.objects.all(),
+            "can_edit": user_can(request.user, Capability.EDIT_PEOPLE),
+            "can_import": user_can(request.user, Capability.IMPORT_PEOPLE),
+            "can_export": user_can(request.user, Capability.EXPORT),
+            "can_reveal": user_can(request.user, Capability.REVEAL_ID),
+        },
+    )
 
 
 @login_required
@@ -104,20 +115,29 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         Q(object_type="person", object_id=str(person.pk))
         | Q(object_type="import_job", object_id=str(person.import_job_id or ""))
     ).select_related("actor")[:100]
-    return render(request, "people/detail.html", {
-        "person": person, "travel": person_travel(person), "timeline": timeline,
-        "categories": person.categories.all(), "travel_form": TravelForm(),
-        "can_edit": user_can(request.user, Capability.EDIT_PEOPLE, person.unit),
-        "can_reveal": user_can(request.user, Capability.REVEAL_ID, person.unit),
-        "household_members": person.household.members.exclude(pk=person.pk)[:20] if person.household else [],
-    })
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "travel": person_travel(person),
+            "timeline": timeline,
+            "categories": person.categories.all(),
+            "travel_form": TravelForm(),
+            "can_edit": user_can(request.user, Capability.EDIT_PEOPLE, person.unit),
+            "can_reveal": user_can(request.user, Capability.REVEAL_ID, person.unit),
+            "household_members": person.household.members.exclude(pk=person.pk)[:20]
+            if person.household
+            else [],
+        },
+    )
 
 
 def _apply_errors(form: PersonForm | TravelForm, error: ValidationError) -> None:
     for field, messages_ in error.message_dict.items():
         target = field if field in form.fields else None
         for message in messages_:
-            form.add_error(target, message)
+            form.add_error(target, str(message))
 
 
 @login_required
@@ -128,11 +148,13 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         try:
-            person = person_create(actor=request.user, data=form.to_input())  # type: ignore[arg-type]
+            person = person_create(actor=request_user(request), data=form.to_input())
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("%(name)s was added to the register.") % {"name": person.name})
+            messages.success(
+                request, _("%(name)s was added to the register.") % {"name": person.name}
+            )
             return redirect("person-detail", person_id=person.pk)
     return render(request, "people/form.html", {"form": form, "title": _("Add a person")})
 
@@ -143,22 +165,32 @@ def person_edit_view(request: HttpRequest, person_id: int) -> HttpResponse:
     if person is None:
         raise Http404
     units = _editable_units(request)
-    initial = {"name": person.name, "id_type": person.id_type, "unit": person.unit,
-               "phone": person.phone, "nationality": person.nationality,
-               "address_region": person.address_region_id or "", "address": person.address,
-               "household": person.household.code if person.household else "",
-               "categories": person.categories.all()}
+    initial = {
+        "name": person.name,
+        "id_type": person.id_type,
+        "unit": person.unit,
+        "phone": person.phone,
+        "nationality": person.nationality,
+        "address_region": person.address_region_id or "",
+        "address": person.address,
+        "household": person.household.code if person.household else "",
+        "categories": person.categories.all(),
+    }
     form = PersonForm(request.POST or None, initial=initial, units=units)
     form.fields["id_number"].help_text = _("Type the full number again to keep or change it.")
     if request.method == "POST" and form.is_valid():
         try:
-            person_update(actor=request.user, person=person, data=form.to_input())  # type: ignore[arg-type]
+            person_update(actor=request_user(request), person=person, data=form.to_input())
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("person-detail", person_id=person.pk)
-    return render(request, "people/form.html", {"form": form, "title": _("Edit %(name)s") % {"name": person.name}})
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "title": _("Edit %(name)s") % {"name": person.name}},
+    )
 
 
 @login_required
@@ -167,7 +199,7 @@ def person_delete_view(request: HttpRequest, person_id: int) -> HttpResponse:
     person = person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
     if person is None:
         raise Http404
-    person_delete(actor=request.user, person=person)  # type: ignore[arg-type]
+    person_delete(actor=request_user(request), person=person)
     messages.success(request, _("The person's file was deleted."))
     return redirect("person-list")
 
@@ -178,7 +210,7 @@ def person_reveal_view(request: HttpRequest, person_id: int) -> HttpResponse:
     person = person_get_visible(request.user, person_id)
     if person is None:
         raise Http404
-    number = person_reveal_id(actor=request.user, person=person)
+    number = person_reveal_id(actor=request_user(request), person=person)
     return HttpResponse(f'<span class="font-monospace" data-testid="full-id">{number}</span>')
 
 
@@ -191,14 +223,14 @@ def travel_add_view(request: HttpRequest, person_id: int) -> HttpResponse:
     form = TravelForm(request.POST)
     if form.is_valid():
         try:
-            travel_add(actor=request.user, person=person, data=form.to_input())  # type: ignore[arg-type]
+            travel_add(actor=request_user(request), person=person, data=form.to_input())
         except ValidationError as error:
             _apply_errors(form, error)
     if form.errors:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for message in errors:
-                messages.error(request, f"{label}: {message}" if label else message)
+                messages.error(request, f"{label}: {message}" if label else str(message))
     else:
         messages.success(request, _("Stay added to the travel history."))
     return redirect("person-detail", person_id=person.pk)
@@ -208,8 +240,9 @@ def travel_add_view(request: HttpRequest, person_id: int) -> HttpResponse:
 def person_export_view(request: HttpRequest) -> HttpResponse:
     if not user_can(request.user, Capability.EXPORT):
         raise PermissionDenied
-    content = person_export_xlsx(user=request.user, filters=_filters(request),
-                                 full_ids=request.GET.get("full") == "1")
+    content = person_export_xlsx(
+        user=request.user, filters=_filters(request), full_ids=request.GET.get("full") == "1"
+    )
     return _xlsx(content, "people.xlsx")
 
 
@@ -227,19 +260,25 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = import_job_create(user=request.user, unit=form.cleaned_data["unit"],
-                                    file_name=upload.name, content=upload.read())
+            job = import_job_create(
+                user=request.user,
+                unit=form.cleaned_data["unit"],
+                file_name=upload.name,
+                content=upload.read(),
+            )
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
             return redirect("import-preview", job_id=job.pk)
-    jobs = ImportJob.objects.filter(created_by=request.user)[:10]
+    jobs = ImportJob.objects.filter(created_by=request_user(request))[:10]
     return render(request, "people/import_upload.html", {"form": form, "jobs": jobs})
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.select_related("unit"), pk=job_id)
-    if job.created_by_id != request.user.pk and not user_can(request.user, Capability.VIEW_AUDIT, job.unit):
+    if job.created_by_id != request.user.pk and not user_can(
+        request.user, Capability.VIEW_AUDIT, job.unit
+    ):
         raise Http404
     return job
 
@@ -249,7 +288,7 @@ PREVIEW_ROWS = 1000
 
 @login_required
 def import_preview_view(request: HttpRequest, job_id: int) -> HttpResponse:
-    """Step 2: the first rows as read, and the problems found in them, before anything is written."""
+    """Step 2: the first rows as read and the problems in them, before anything is written."""
     job = _job(request, job_id)
     if job.status != ImportJob.Status.PENDING:
         return redirect("import-report", job_id=job.pk)
@@ -269,10 +308,18 @@ def import_preview_view(request: HttpRequest, job_id: int) -> HttpResponse:
     except ImportFileError as error:
         messages.error(request, str(error))
         return redirect("import-upload")
-    return render(request, "people/import_preview.html", {
-        "job": job, "rows": sample[:10], "problems": problems[:200], "problem_count": len(problems),
-        "checked": len(sample), "columns": COLUMNS,
-    })
+    return render(
+        request,
+        "people/import_preview.html",
+        {
+            "job": job,
+            "rows": sample[:10],
+            "problems": problems[:200],
+            "problem_count": len(problems),
+            "checked": len(sample),
+            "columns": COLUMNS,
+        },
+    )
 
 
 @login_required
@@ -287,7 +334,8 @@ def import_start_view(request: HttpRequest, job_id: int) -> HttpResponse:
 @login_required
 def import_report_view(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
-    template = "people/_import_progress.html" if request.htmx else "people/import_report.html"  # type: ignore[attr-defined]
+    fragment = request.headers.get("HX-Request") == "true"  # the progress bar polling
+    template = "people/_import_progress.html" if fragment else "people/import_report.html"
     return render(request, template, {"job": job, "errors": job.row_errors.all()[:500]})
 
 
@@ -300,10 +348,15 @@ def import_errors_view(request: HttpRequest, job_id: int) -> HttpResponse:
 @login_required
 def home_view(request: HttpRequest) -> HttpResponse:
     """The start page: the user's roles and units, the size of their register, recent imports."""
-    return render(request, "core/home.html", {
-        "memberships": Membership.objects.filter(user_id=request.user.pk).select_related("unit")
-        .order_by("unit__path"),
-        "people_count": people_visible_to(request.user).count(),
-        "jobs": ImportJob.objects.filter(created_by_id=request.user.pk)[:5],
-        "now": clock.now(),
-    })
+    return render(
+        request,
+        "core/home.html",
+        {
+            "memberships": Membership.objects.filter(user=request_user(request))
+            .select_related("unit")
+            .order_by("unit__path"),
+            "people_count": people_visible_to(request.user).count(),
+            "jobs": ImportJob.objects.filter(created_by=request_user(request))[:5],
+            "now": clock.now(),
+        },
+    )

@@ -40,4 +40,6 @@ def test_running_clock_moves_forward_from_the_set_time():
 
 def test_parse_instant_reads_naive_times_in_the_installation_zone():
     assert clock.parse_instant("2022-02-01T10:00") == dt.datetime(2022, 2, 1, 2, 0, tzinfo=dt.UTC)
-    assert clock.parse_instant("2022-02-01T10:00+00:00") == dt.datetime(2022, 2, 1, 10, 0, tzinfo=dt.UTC)
+    assert clock.parse_instant("2022-02-01T10:00+00:00") == dt.datetime(
+        2022, 2, 1, 10, 0, tzinfo=dt.UTC
+    )

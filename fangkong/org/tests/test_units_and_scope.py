@@ -20,14 +20,18 @@ def test_unit_path_nests_under_the_parent(county: County):
 
 def test_a_unit_code_is_unique(county: County):
     with pytest.raises(ValidationError) as error:
-        unit_create(code="VA", name="重复", kind="village", region=county.hq.region, parent=county.hq)
+        unit_create(
+            code="VA", name="重复", kind="village", region=county.hq.region, parent=county.hq
+        )
     assert "code" in error.value.message_dict
     assert Unit.objects.filter(code="VA").count() == 1
 
 
 def test_unknown_unit_kind_is_refused(county: County):
     with pytest.raises(ValidationError):
-        unit_create(code="X1", name="x", kind="spaceport", region=county.hq.region, parent=county.hq)
+        unit_create(
+            code="X1", name="x", kind="spaceport", region=county.hq.region, parent=county.hq
+        )
 
 
 def test_grid_worker_acts_on_the_own_village_subtree_only(county: County, personas: Personas):

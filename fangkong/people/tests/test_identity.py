@@ -44,17 +44,20 @@ def test_every_well_formed_number_parses_with_its_birth_date_and_sex(region, bir
 def test_changing_any_one_digit_breaks_the_check_digit(region, birth, sequence, position, delta):
     number = build(region, birth, sequence)
     digit = (int(number[position]) + delta) % 10
-    typo = number[:position] + str(digit) + number[position + 1:]
+    typo = number[:position] + str(digit) + number[position + 1 :]
     with pytest.raises(InvalidIdentity):
         parse_resident_id(typo)
 
 
-@pytest.mark.parametrize(("number", "reason"), [
-    ("11010519491231002", "18"),
-    ("99010519491231002X", "province"),
-    ("110105194913310021", "birth date"),
-    ("110105194912310021", "check digit"),
-])
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("11010519491231002", "18"),
+        ("99010519491231002X", "province"),
+        ("110105194913310021", "birth date"),
+        ("110105194912310021", "check digit"),
+    ],
+)
 def test_bad_numbers_say_why(number, reason):
     with translation.override("en"), pytest.raises(InvalidIdentity) as error:
         parse_resident_id(number)
@@ -77,10 +80,15 @@ def test_lower_case_x_and_spaces_are_normalised():
     assert parse_resident_id(" 11010519491231002x ").number == "11010519491231002X"
 
 
-@pytest.mark.parametrize(("raw", "normal"), [
-    ("13800138000", "13800138000"), ("+86 138 0013 8000", "13800138000"),
-    ("0851-86800000", "0851-86800000"), ("(0851)86800000", "085186800000"),
-])
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("13800138000", "13800138000"),
+        ("+86 138 0013 8000", "13800138000"),
+        ("0851-86800000", "0851-86800000"),
+        ("(0851)86800000", "085186800000"),
+    ],
+)
 def test_phone_numbers_accepted(raw, normal):
     assert normalize_phone(raw) == normal
 

@@ -1,4 +1,4 @@
-"""Import of registers: every bad row named, every good row kept, the same file twice changes nothing."""
+"""Import of registers: every bad row named, every good row kept, a file twice changes nothing."""
 
 import csv
 import io
@@ -9,7 +9,12 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import County, Personas, make_resident_id
 from fangkong.audit.models import AuditEvent
-from fangkong.people.importing import ImportFileError, import_job_create, import_job_execute, import_template_xlsx
+from fangkong.people.importing import (
+    ImportFileError,
+    import_job_create,
+    import_job_execute,
+    import_template_xlsx,
+)
 from fangkong.people.models import Household, ImportJob, Person, PersonCategory
 
 pytestmark = pytest.mark.django_db
@@ -36,57 +41,96 @@ def errors_of(job: ImportJob):
 
 def test_good_rows_are_kept_and_each_bad_row_is_named(county: County, personas: Personas):
     good_1, good_2 = make_resident_id(sequence="101"), make_resident_id(sequence="102")
-    bad_checksum = make_resident_id(sequence="103")[:-1] + ("0" if make_resident_id(sequence="103")[-1] != "0" else "1")
-    content = csv_bytes([
-        ["甲", good_1, "13800000001", "VA-G1", "H1", "常住居民、返乡人员"],
-        ["乙", bad_checksum, "13800000002", "", "", ""],          # row 3: check digit
-        ["丙", good_2, "12345", "", "", ""],                       # row 4: phone
-        ["丁", good_1, "", "", "", ""],                            # row 5: same ID as row 2
-        ["", make_resident_id(sequence="104"), "", "VB-G1", "", "学生"],  # row 6: no name
-    ])
+    bad_checksum = make_resident_id(sequence="103")[:-1] + (
+        "0" if make_resident_id(sequence="103")[-1] != "0" else "1"
+    )
+    content = csv_bytes(
+        [
+            ["甲", good_1, "13800000001", "VA-G1", "H1", "常住居民、返乡人员"],
+            ["乙", bad_checksum, "13800000002", "", "", ""],  # row 3: check digit
+            ["丙", good_2, "12345", "", "", ""],  # row 4: phone
+            ["丁", good_1, "", "", "", ""],  # row 5: same ID as row 2
+            ["", make_resident_id(sequence="104"), "", "VB-G1", "", "学生"],  # row 6: no name
+        ]
+    )
     job = run(personas.commander, county.grid_a, content)
     assert (job.status, job.total_rows, job.created_count, job.error_count) == ("done", 5, 1, 4)
     errors = errors_of(job)
     assert [row for row, _column, _message in errors] == [3, 4, 5, 6]
-    assert errors[0][1] == "证件号码" and "校验码" in errors[0][2]
+    assert errors[0][1] == "证件号码"
+    assert "校验码" in errors[0][2]
     assert errors[1][1] == "手机号码"
     assert "第 2 行" in errors[2][2]
     assert errors[3][1] == "姓名"
     person = Person.objects.get()
     assert (person.name, person.unit_id, person.phone) == ("甲", county.grid_a.pk, "13800000001")
-    assert set(PersonCategory.objects.values_list("category_id", flat=True)) == {"resident", "returnee"}
+    assert set(PersonCategory.objects.values_list("category_id", flat=True)) == {
+        "resident",
+        "returnee",
+    }
     assert Household.objects.get().code == "H1"
 
 
 def test_reimporting_the_same_file_changes_nothing(county: County, personas: Personas):
-    rows = [[f"人{i}", make_resident_id(sequence=f"{i:03d}"), "", "", f"H{i // 3}", "常住居民"] for i in range(30)]
+    rows = [
+        [f"人{i}", make_resident_id(sequence=f"{i:03d}"), "", "", f"H{i // 3}", "常住居民"]
+        for i in range(30)
+    ]
     first = run(personas.commander, county.grid_a, csv_bytes(rows))
-    snapshot = list(Person.objects.order_by("pk").values_list("pk", "name", "id_hash", "household_id", "updated_at"))
+    snapshot = list(
+        Person.objects.order_by("pk").values_list(
+            "pk", "name", "id_hash", "household_id", "updated_at"
+        )
+    )
     second = run(personas.commander, county.grid_a, csv_bytes(rows))
-    assert (first.created_count, second.created_count, second.existing_count, second.error_count) == (30, 0, 30, 0)
-    assert list(Person.objects.order_by("pk").values_list("pk", "name", "id_hash", "household_id", "updated_at")) == snapshot
+    assert (
+        first.created_count,
+        second.created_count,
+        second.existing_count,
+        second.error_count,
+    ) == (30, 0, 30, 0)
+    assert (
+        list(
+            Person.objects.order_by("pk").values_list(
+                "pk", "name", "id_hash", "household_id", "updated_at"
+            )
+        )
+        == snapshot
+    )
     assert PersonCategory.objects.count() == 30
     assert Household.objects.count() == 10
 
 
 def test_duplicate_of_an_existing_person_with_another_name_is_rejected(county, personas, person_a):
-    job = run(personas.commander, county.grid_a, csv_bytes([["张冠李戴", make_resident_id(sequence="011"), "", "", "", ""]]))
+    job = run(
+        personas.commander,
+        county.grid_a,
+        csv_bytes([["张冠李戴", make_resident_id(sequence="011"), "", "", "", ""]]),
+    )
     assert (job.created_count, job.existing_count, job.error_count) == (0, 0, 1)
     assert "张三" in errors_of(job)[0][2]
     assert Person.objects.get(pk=person_a.pk).name == "张三"
 
 
-def test_missing_required_column_fails_the_file_and_imports_nothing(county: County, personas: Personas):
+def test_missing_required_column_fails_the_file_and_imports_nothing(
+    county: County, personas: Personas
+):
     content = csv_bytes([["甲", "13800000001"]], header=["姓名", "手机号码"])
     with pytest.raises(ImportFileError) as error:
-        import_job_create(user=personas.commander, unit=county.grid_a, file_name="x.csv", content=content)
+        import_job_create(
+            user=personas.commander, unit=county.grid_a, file_name="x.csv", content=content
+        )
     assert "证件号码" in str(error.value)
     assert Person.objects.count() == 0
 
 
 def test_unit_codes_outside_the_importers_scope_are_rejected(county: County, personas: Personas):
-    content = csv_bytes([["甲", make_resident_id(sequence="201"), "", "VB-G1", "", ""],
-                         ["乙", make_resident_id(sequence="202"), "", "VA-G1", "", ""]])
+    content = csv_bytes(
+        [
+            ["甲", make_resident_id(sequence="201"), "", "VB-G1", "", ""],
+            ["乙", make_resident_id(sequence="202"), "", "VA-G1", "", ""],
+        ]
+    )
     job = run(personas.worker_a, county.grid_a, content)
     assert (job.created_count, job.error_count) == (1, 1)
     assert errors_of(job)[0][:2] == (2, "所属单位编码")
@@ -95,19 +139,28 @@ def test_unit_codes_outside_the_importers_scope_are_rejected(county: County, per
 
 def test_importing_into_another_village_is_refused(county: County, personas: Personas):
     with pytest.raises(ImportFileError):
-        import_job_create(user=personas.worker_b, unit=county.grid_a, file_name="x.csv",
-                          content=csv_bytes([["甲", make_resident_id(), "", "", "", ""]]))
+        import_job_create(
+            user=personas.worker_b,
+            unit=county.grid_a,
+            file_name="x.csv",
+            content=csv_bytes([["甲", make_resident_id(), "", "", "", ""]]),
+        )
     assert ImportJob.objects.count() == 0
 
 
 def test_gbk_csv_as_saved_by_excel_is_read(county: County, personas: Personas):
-    job = run(personas.commander, county.grid_a, csv_bytes([["欧阳娜娜", make_resident_id(), "", "", "", ""]],
-                                                            encoding="gb18030"))
+    job = run(
+        personas.commander,
+        county.grid_a,
+        csv_bytes([["欧阳娜娜", make_resident_id(), "", "", "", ""]], encoding="gb18030"),
+    )
     assert job.created_count == 1
     assert Person.objects.get().name == "欧阳娜娜"
 
 
-def test_xlsx_with_an_id_typed_as_a_number_explains_the_lost_digits(county: County, personas: Personas):
+def test_xlsx_with_an_id_typed_as_a_number_explains_the_lost_digits(
+    county: County, personas: Personas
+):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["姓名", "证件类型", "证件号码"])
@@ -124,21 +177,31 @@ def test_xlsx_with_an_id_typed_as_a_number_explains_the_lost_digits(county: Coun
 
 def test_not_a_spreadsheet_is_refused_clearly(county: County, personas: Personas):
     with pytest.raises(ImportFileError):
-        import_job_create(user=personas.commander, unit=county.grid_a, file_name="x.xlsx", content=b"not a zip")
+        import_job_create(
+            user=personas.commander, unit=county.grid_a, file_name="x.xlsx", content=b"not a zip"
+        )
     with pytest.raises(ImportFileError):
-        import_job_create(user=personas.commander, unit=county.grid_a, file_name="x.pdf", content=b"%PDF")
+        import_job_create(
+            user=personas.commander, unit=county.grid_a, file_name="x.pdf", content=b"%PDF"
+        )
 
 
 def test_import_is_audited_with_its_counts(county: County, personas: Personas):
-    job = run(personas.commander, county.grid_a, csv_bytes([["甲", make_resident_id(), "", "", "", ""]]))
+    job = run(
+        personas.commander, county.grid_a, csv_bytes([["甲", make_resident_id(), "", "", "", ""]])
+    )
     event = AuditEvent.objects.get(action="import")
     assert (event.object_id, event.actor_id) == (str(job.pk), personas.commander.pk)
     assert "1" in event.summary
 
 
 def test_a_job_runs_once_even_if_delivered_twice(county: County, personas: Personas):
-    job = import_job_create(user=personas.commander, unit=county.grid_a, file_name="r.csv",
-                            content=csv_bytes([["甲", make_resident_id(), "", "", "", ""]]))
+    job = import_job_create(
+        user=personas.commander,
+        unit=county.grid_a,
+        file_name="r.csv",
+        content=csv_bytes([["甲", make_resident_id(), "", "", "", ""]]),
+    )
     import_job_execute(job.pk)
     again = import_job_execute(job.pk)
     assert (again.created_count, Person.objects.count()) == (1, 1)
@@ -148,7 +211,9 @@ def test_english_headers_and_messages_for_an_english_user(county: County, person
     content = csv_bytes([["A", "110105194912310021"]], header=["Name", "ID number"])
     with translation.override("en"):
         job = run(personas.commander, county.grid_a, content)
-        assert errors_of(job) == [(2, "ID number", "The check digit is wrong (the number is mistyped).")]
+        assert errors_of(job) == [
+            (2, "ID number", "The check digit is wrong (the number is mistyped).")
+        ]
 
 
 def test_template_has_the_headers_the_importer_reads(reference_data):
@@ -163,8 +228,16 @@ def test_a_200000_row_file_imports_in_one_go(county: County, personas: Personas)
     for i in range(200_000):
         region = ("520113", "110105", "440106", "310115")[i % 4]
         birth = f"{1950 + i % 60}{1 + i % 12:02d}{1 + i % 28:02d}"
-        rows.append([f"人{i}", make_resident_id(region=region, birth=birth, sequence=f"{i // 240 % 1000:03d}"),
-                     f"138{i:08d}", "", f"H{i // 4}", "常住居民"])
+        rows.append(
+            [
+                f"人{i}",
+                make_resident_id(region=region, birth=birth, sequence=f"{i // 240 % 1000:03d}"),
+                f"138{i:08d}",
+                "",
+                f"H{i // 4}",
+                "常住居民",
+            ]
+        )
     unique = {r[1] for r in rows}
     rows.append(["坏", "110105194912310021", "", "", "", ""])
     job = run(personas.commander, county.grid_a, csv_bytes(rows))

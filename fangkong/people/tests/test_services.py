@@ -19,58 +19,111 @@ from fangkong.people.services import (
 pytestmark = pytest.mark.django_db
 
 
-def test_create_derives_birth_date_and_sex_and_stores_the_id_protected(county: County, personas: Personas):
+def test_create_derives_birth_date_and_sex_and_stores_the_id_protected(
+    county: County, personas: Personas
+):
     number = make_resident_id(birth="19900307", sequence="013")
-    person = person_create(actor=personas.worker_a, data=PersonInput(
-        name="王五", id_type="resident", id_number=number, unit=county.grid_a, household_code="H9"))
+    person = person_create(
+        actor=personas.worker_a,
+        data=PersonInput(
+            name="王五",
+            id_type="resident",
+            id_number=number,
+            unit=county.grid_a,
+            household_code="H9",
+        ),
+    )
     person.refresh_from_db()
     assert str(person.birth_date) == "1990-03-07"
     assert person.sex == "M"
     assert person.id_masked == number[:6] + "********" + number[-4:]
     assert number.encode() not in bytes(person.id_cipher)
-    assert person.household is not None and person.household.code == "H9"
+    assert person.household is not None
+    assert person.household.code == "H9"
     event = AuditEvent.objects.get(object_type="person", object_id=str(person.pk))
-    assert (event.action, event.actor_id, event.unit_id) == ("create", personas.worker_a.pk, county.grid_a.pk)
+    assert (event.action, event.actor_id, event.unit_id) == (
+        "create",
+        personas.worker_a.pk,
+        county.grid_a.pk,
+    )
 
 
-def test_duplicate_id_number_is_refused_naming_the_existing_person(person_a: Person, county: County,
-                                                                  personas: Personas):
+def test_duplicate_id_number_is_refused_naming_the_existing_person(
+    person_a: Person, county: County, personas: Personas
+):
     number = make_resident_id(sequence="011")
     with pytest.raises(ValidationError) as error:
-        person_create(actor=personas.commander, data=PersonInput(
-            name="张三丰", id_type="resident", id_number=number, unit=county.grid_b))
+        person_create(
+            actor=personas.commander,
+            data=PersonInput(
+                name="张三丰", id_type="resident", id_number=number, unit=county.grid_b
+            ),
+        )
     assert str(person_a.pk) in error.value.message_dict["id_number"][0]
     assert Person.objects.count() == 1
 
 
 def test_every_bad_field_is_named(county: County, personas: Personas):
     with pytest.raises(ValidationError) as error:
-        person_create(actor=personas.commander, data=PersonInput(
-            name="", id_type="resident", id_number="110105194912310021", unit=county.grid_a,
-            phone="123", address_region_code="999999", categories=["martian"]))
-    assert set(error.value.message_dict) == {"name", "id_number", "phone", "address_region", "categories"}
+        person_create(
+            actor=personas.commander,
+            data=PersonInput(
+                name="",
+                id_type="resident",
+                id_number="110105194912310021",
+                unit=county.grid_a,
+                phone="123",
+                address_region_code="999999",
+                categories=["martian"],
+            ),
+        )
+    assert set(error.value.message_dict) == {
+        "name",
+        "id_number",
+        "phone",
+        "address_region",
+        "categories",
+    }
     assert Person.objects.count() == 0
 
 
 def test_long_name_is_refused_not_truncated(county: County, personas: Personas):
     with pytest.raises(ValidationError) as error:
-        person_create(actor=personas.commander, data=PersonInput(
-            name="长" * 51, id_type="resident", id_number=make_resident_id(), unit=county.grid_a))
+        person_create(
+            actor=personas.commander,
+            data=PersonInput(
+                name="长" * 51, id_type="resident", id_number=make_resident_id(), unit=county.grid_a
+            ),
+        )
     assert "50" in error.value.message_dict["name"][0]
 
 
 def test_worker_of_village_b_cannot_create_in_village_a(county: County, personas: Personas):
     with pytest.raises(PermissionDenied):
-        person_create(actor=personas.worker_b, data=PersonInput(
-            name="赵六", id_type="resident", id_number=make_resident_id(), unit=county.grid_a))
+        person_create(
+            actor=personas.worker_b,
+            data=PersonInput(
+                name="赵六", id_type="resident", id_number=make_resident_id(), unit=county.grid_a
+            ),
+        )
     assert Person.objects.count() == 0
 
 
-def test_denied_update_and_delete_change_nothing(person_a: Person, personas: Personas, county: County):
+def test_denied_update_and_delete_change_nothing(
+    person_a: Person, personas: Personas, county: County
+):
     before = Person.objects.filter(pk=person_a.pk).values().get()
     with pytest.raises(PermissionDenied):
-        person_update(actor=personas.worker_b, person=person_a, data=PersonInput(
-            name="改名", id_type="resident", id_number=make_resident_id(sequence="011"), unit=county.grid_a))
+        person_update(
+            actor=personas.worker_b,
+            person=person_a,
+            data=PersonInput(
+                name="改名",
+                id_type="resident",
+                id_number=make_resident_id(sequence="011"),
+                unit=county.grid_a,
+            ),
+        )
     with pytest.raises(PermissionDenied):
         person_delete(actor=personas.worker_b, person=person_a)
     assert Person.objects.filter(pk=person_a.pk).values().get() == before
@@ -78,9 +131,19 @@ def test_denied_update_and_delete_change_nothing(person_a: Person, personas: Per
 
 
 def test_update_records_what_changed(person_a: Person, personas: Personas, county: County):
-    person_update(actor=personas.worker_a, person=person_a, data=PersonInput(
-        name="张三", id_type="resident", id_number=make_resident_id(sequence="011"), unit=county.grid_a,
-        phone="13700137000", household_code="H1", categories=["resident"]))
+    person_update(
+        actor=personas.worker_a,
+        person=person_a,
+        data=PersonInput(
+            name="张三",
+            id_type="resident",
+            id_number=make_resident_id(sequence="011"),
+            unit=county.grid_a,
+            phone="13700137000",
+            household_code="H1",
+            categories=["resident"],
+        ),
+    )
     event = AuditEvent.objects.get(action="update")
     assert event.changes == {"phone": ["13800138000", "13700137000"]}
 
@@ -89,17 +152,29 @@ def test_reveal_is_for_roles_that_may_see_ids_and_is_audited(person_a: Person, p
     with pytest.raises(PermissionDenied):
         person_reveal_id(actor=personas.worker_a, person=person_a)
     assert not AuditEvent.objects.filter(action="view_full").exists()
-    assert person_reveal_id(actor=personas.epidemiologist, person=person_a) == make_resident_id(sequence="011")
+    assert person_reveal_id(actor=personas.epidemiologist, person=person_a) == make_resident_id(
+        sequence="011"
+    )
     event = AuditEvent.objects.get(action="view_full")
     assert (event.actor_id, event.object_id) == (personas.epidemiologist.pk, str(person_a.pk))
 
 
 def test_travel_record_needs_a_known_place_and_dates_in_order(person_a: Person, personas: Personas):
     with pytest.raises(ValidationError) as error:
-        travel_add(actor=personas.worker_a, person=person_a, data=TravelInput(
-            start_date=dt.date(2022, 1, 20), end_date=dt.date(2022, 1, 10), region_code="999999"))
+        travel_add(
+            actor=personas.worker_a,
+            person=person_a,
+            data=TravelInput(
+                start_date=dt.date(2022, 1, 20), end_date=dt.date(2022, 1, 10), region_code="999999"
+            ),
+        )
     assert set(error.value.message_dict) == {"region", "end_date"}
-    record = travel_add(actor=personas.worker_a, person=person_a, data=TravelInput(
-        start_date=dt.date(2022, 1, 10), end_date=dt.date(2022, 1, 20), region_code="371202"))
+    record = travel_add(
+        actor=personas.worker_a,
+        person=person_a,
+        data=TravelInput(
+            start_date=dt.date(2022, 1, 10), end_date=dt.date(2022, 1, 20), region_code="371202"
+        ),
+    )
     assert record.region_id == "370116"  # the old code lands on today's district
     assert TravelRecord.objects.count() == 1

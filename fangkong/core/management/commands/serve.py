@@ -24,5 +24,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Fangkong at http://{options['host']}:{options['port']}/")
-        call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False,
-                     use_static_handler=False)
+        call_command(
+            "runserver",
+            f"{options['host']}:{options['port']}",
+            use_reloader=False,
+            use_static_handler=False,
+        )

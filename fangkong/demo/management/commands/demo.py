@@ -23,8 +23,10 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if Unit.objects.filter(code="HQ").exists():
             self.stdout.write("The demo county is already loaded.")
-            accounts = [(m.user.get_username(), m.get_role_display(), m.unit.name)
-                        for m in Membership.objects.select_related("user", "unit").order_by("pk")]
+            accounts = [
+                (m.user.get_username(), m.get_role_display(), m.unit.name)
+                for m in Membership.objects.select_related("user", "unit").order_by("pk")
+            ]
         else:
             builder = DemoBuilder(people=options["people"], seed=options["seed"])
             accounts = [(a.username, a.role, a.unit) for a in builder.build(clock.localdate())]

@@ -32,13 +32,20 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No file {path}.")
         try:
-            job = import_job_create(user=user, unit=unit, file_name=path.name, content=path.read_bytes())
+            job = import_job_create(
+                user=user, unit=unit, file_name=path.name, content=path.read_bytes()
+            )
         except ImportFileError as error:
             raise CommandError(str(error)) from error
         job = import_job_execute(job.pk)
         if job.failure:
             raise CommandError(job.failure)
-        for error in job.row_errors.all().iterator():
-            self.stdout.write(f"row {error.row_number} [{error.column}] {error.value}: {error.message}")
-        self.stdout.write(f"{job.total_rows} rows: {job.created_count} added, {job.existing_count} "
-                          f"already registered, {job.error_count} rejected")
+        for row_error in job.row_errors.all().iterator():
+            self.stdout.write(
+                f"row {row_error.row_number} [{row_error.column}] {row_error.value}: "
+                f"{row_error.message}"
+            )
+        self.stdout.write(
+            f"{job.total_rows} rows: {job.created_count} added, {job.existing_count} "
+            f"already registered, {job.error_count} rejected"
+        )

@@ -1,0 +1,185 @@
+"""The register's pages: forms that explain errors, the import wizard, fixed query counts."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import County, Personas, login, make_resident_id
+from fangkong.audit.models import AuditEvent
+from fangkong.people.models import ImportJob, Person
+from fangkong.people.services import PersonInput, person_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_add_person_form_shows_each_error_in_chinese_and_keeps_the_input(
+    personas: Personas, county: County
+):
+    client = login(personas.worker_a)
+    response = client.post(
+        "/people/new/",
+        {
+            "name": "王小明",
+            "id_type": "resident",
+            "id_number": "110105194912310021",
+            "unit": county.grid_a.pk,
+            "phone": "12345",
+            "nationality": "CHN",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "校验码错误" in page
+    assert "不是有效的电话号码" in page
+    assert 'value="王小明"' in page
+    assert Person.objects.count() == 0
+
+
+def test_add_person_form_saves_and_opens_the_person_page(personas: Personas, county: County):
+    client = login(personas.worker_a)
+    response = client.post(
+        "/people/new/",
+        {
+            "name": "王小明",
+            "id_type": "resident",
+            "id_number": make_resident_id(sequence="777"),
+            "unit": county.grid_a.pk,
+            "phone": "13812345678",
+            "nationality": "CHN",
+            "categories": ["student"],
+        },
+    )
+    person = Person.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/people/{person.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "王小明" in page
+    assert "学生" in page
+    assert person.id_masked in page
+
+
+def test_the_form_offers_only_units_the_user_may_edit(personas: Personas, county: County):
+    page = login(personas.worker_a).get("/people/new/").content.decode()
+    assert "甲村第1网格" in page
+    assert "乙村第1网格" not in page
+
+
+def test_person_page_timeline_shows_changes_and_full_id_views(personas: Personas, person_a: Person):
+    client = login(personas.commander)
+    response = client.post(f"/people/{person_a.pk}/reveal/")
+    assert make_resident_id(sequence="011") in response.content.decode()
+    page = client.get(f"/people/{person_a.pk}/").content.decode()
+    assert "查看了完整证件号码" in page
+    assert "新增" in page
+
+
+def test_reveal_button_only_for_roles_that_may_see_ids(personas: Personas, person_a: Person):
+    assert (
+        "显示完整号码"
+        not in login(personas.worker_a).get(f"/people/{person_a.pk}/").content.decode()
+    )
+    assert login(personas.worker_a).post(f"/people/{person_a.pk}/reveal/").status_code == 403
+    assert not AuditEvent.objects.filter(action="view_full").exists()
+
+
+def test_travel_form_errors_are_shown_and_nothing_is_saved(personas: Personas, person_a: Person):
+    client = login(personas.worker_a)
+    response = client.post(
+        f"/people/{person_a.pk}/travel/",
+        {"region": "999999", "start_date": "2022-01-05", "end_date": "2022-01-01"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "没有区划代码为 999999 的行政区划" in page
+    assert "结束日期早于开始日期" in page
+    assert person_a.travel.count() == 0
+
+
+def test_import_wizard_upload_preview_import_report(
+    personas: Personas, county: County, django_capture_on_commit_callbacks
+):
+    client = login(personas.worker_a)
+    content = (
+        "姓名,证件号码,手机号码\n"
+        f"甲,{make_resident_id(sequence='401')},13800000001\n"
+        "乙,110105194912310021,\n"
+    ).encode()
+    response = client.post(
+        "/people/import/",
+        {
+            "file": SimpleUploadedFile("台账.csv", content, content_type="text/csv"),
+            "unit": county.grid_a.pk,
+        },
+    )
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/people/import/{job.pk}/"
+    preview = client.get(response["Location"]).content.decode()
+    assert "校验码错误" in preview
+    assert Person.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(f"/people/import/{job.pk}/start/")
+    assert len(callbacks) == 1  # the task is queued once the request's transaction commits
+    assert response["Location"] == f"/people/import/{job.pk}/report/"
+    report = client.get(response["Location"]).content.decode()
+    assert Person.objects.get().name == "甲"
+    assert "已完成" in report
+    assert "校验码错误" in report
+    assert client.get(f"/people/import/{job.pk}/rejected.xlsx").status_code == 200
+
+
+def test_import_upload_refuses_a_file_without_the_id_column(personas: Personas, county: County):
+    response = login(personas.worker_a).post(
+        "/people/import/",
+        {"file": SimpleUploadedFile("x.csv", "姓名\n甲\n".encode()), "unit": county.grid_a.pk},
+    )
+    assert response.status_code == 200
+    assert "缺少“证件号码”列" in response.content.decode()
+    assert ImportJob.objects.count() == 0
+
+
+def test_template_download(personas: Personas):
+    response = login(personas.worker_a).get("/people/import/template.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def _many_people(county: County, personas: Personas, count: int) -> None:
+    for i in range(count):
+        person_create(
+            actor=personas.commander,
+            data=PersonInput(
+                name=f"人{i}",
+                id_type="resident",
+                id_number=make_resident_id(sequence=f"{i:03d}"),
+                unit=county.grid_a if i % 2 else county.grid_b,
+                categories=["resident"],
+            ),
+        )
+
+
+@pytest.mark.parametrize("count", [3, 12])
+def test_list_page_query_count_does_not_grow_with_people(
+    personas: Personas, county: County, count: int
+):
+    _many_people(county, personas, count)
+    client = login(personas.worker_a)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/people/").status_code == 200
+    # session, user, the user's roles, the page, units for the filter, categories
+    assert len(queries) == 6
+
+
+@pytest.mark.parametrize("count", [3, 12])
+def test_api_list_query_count_does_not_grow_with_people(
+    personas: Personas, county: County, count: int
+):
+    from rest_framework.test import APIClient
+
+    _many_people(county, personas, count)
+    client = APIClient()
+    client.force_authenticate(personas.worker_a)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/people/").status_code == 200
+    # the user's roles, the page, its categories
+    assert len(queries) == 3
