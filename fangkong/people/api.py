@@ -140,14 +140,16 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self) -> QuerySet[Person]:
         request: Request = self.request  # type: ignore[assignment]
-        params = request.query_params
-        unit = params.get("unit", "")
-        filters = PersonFilter(
-            text=params.get("q", ""),
-            unit_id=int(unit) if unit.isdigit() else None,
-            category=params.get("category", ""),
-            sex=params.get("sex", "") if params.get("sex") in {"M", "F"} else "",
-        )
+        filters = PersonFilter()
+        if self.action == "list":  # a created or named person is found whatever the query says
+            params = request.query_params
+            unit = params.get("unit", "")
+            filters = PersonFilter(
+                text=params.get("q", ""),
+                unit_id=int(unit) if unit.isdigit() else None,
+                category=params.get("category", ""),
+                sex=params.get("sex", "") if params.get("sex") in {"M", "F"} else "",
+            )
         return person_list(request.user, filters).prefetch_related(
             Prefetch(
                 "personcategory_set",

@@ -1,0 +1,97 @@
+"""Headless Chromium (Debian's, driven by Playwright) through the pages a grid worker uses."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import PASSWORD, Personas, make_resident_id
+from fangkong.people.models import Person
+from fangkong.people.services import PersonInput, person_create
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(live_server) -> Iterator[object]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium for the browser tests")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the ORM calls of the test are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def log_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_log_in_search_and_open_the_person_page(page, live_server, county, personas: Personas, tmp_path):
+    person_create(actor=personas.commander, data=PersonInput(
+        name="张三", id_type="resident", id_number=make_resident_id(sequence="011"), unit=county.grid_a,
+        phone="13800138000"))
+    person_create(actor=personas.commander, data=PersonInput(
+        name="李四", id_type="resident", id_number=make_resident_id(sequence="022"), unit=county.grid_b))
+    log_in(page, live_server, "worker-a")
+    assert page.inner_text("[data-testid=people-count]") == "1"
+    page.goto(f"{live_server.url}/people/")
+    page.fill("input[name=q]", "张")
+    page.click("button[type=submit]:has-text('查询')")
+    page.click("table a:has-text('张三')")
+    page.wait_for_url("**/people/*/")
+    text = page.inner_text("main")
+    assert "13800138000" in text
+    assert make_resident_id(sequence="011") not in text
+    assert "李四" not in page.content()
+    page.screenshot(path=str(tmp_path / "person.png"), full_page=True)
+
+
+def test_import_wizard_with_bad_rows(page, live_server, county, personas: Personas, tmp_path):
+    register = tmp_path / "台账.csv"
+    register.write_text(
+        "姓名,证件号码,手机号码,人员类别\n"
+        f"王一,{make_resident_id(sequence='501')},13800000001,学生\n"
+        "王二,110105194912310021,13800000002,\n"
+        f"王三,{make_resident_id(sequence='503')},12345,\n"
+        f"王四,{make_resident_id(sequence='504')},,火星人\n"
+        f"王五,{make_resident_id(sequence='505')},,\n",
+        encoding="utf-8",
+    )
+    log_in(page, live_server, "worker-a")
+    page.goto(f"{live_server.url}/people/import/")
+    page.set_input_files("input[type=file]", str(register))
+    page.select_option("select[name=unit]", label="甲村第1网格")
+    page.click("button:has-text('上传并预览')")
+    page.wait_for_url("**/people/import/*/")
+    assert "前 5 行中发现 3 处问题" in page.inner_text("[data-testid=preview-problems]")
+    assert Person.objects.count() == 0
+    page.click("button:has-text('导入')")
+    page.wait_for_selector("[data-testid=import-status]:has-text('已完成')")
+    assert page.inner_text("[data-testid=created]") == "2"
+    assert page.inner_text("[data-testid=rejected]") == "3"
+    errors = page.inner_text("[data-testid=row-errors]")
+    for expected in ("校验码错误", "不是有效的电话号码", "火星人"):
+        assert expected in errors
+    assert sorted(Person.objects.values_list("name", flat=True)) == ["王一", "王五"]
+    page.screenshot(path=str(tmp_path / "import-report.png"), full_page=True)
