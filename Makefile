@@ -36,7 +36,7 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy fangkong conftest.py bench
+	$(BIN)/mypy fangkong conftest.py tests bench
 	$(BIN)/fangkong makemigrations --check --dry-run
 
 format: setup

@@ -47,12 +47,28 @@ def log_in(page, live_server, username: str) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
-def test_log_in_search_and_open_the_person_page(page, live_server, county, personas: Personas, tmp_path):
-    person_create(actor=personas.commander, data=PersonInput(
-        name="张三", id_type="resident", id_number=make_resident_id(sequence="011"), unit=county.grid_a,
-        phone="13800138000"))
-    person_create(actor=personas.commander, data=PersonInput(
-        name="李四", id_type="resident", id_number=make_resident_id(sequence="022"), unit=county.grid_b))
+def test_log_in_search_and_open_the_person_page(
+    page, live_server, county, personas: Personas, tmp_path
+):
+    person_create(
+        actor=personas.commander,
+        data=PersonInput(
+            name="张三",
+            id_type="resident",
+            id_number=make_resident_id(sequence="011"),
+            unit=county.grid_a,
+            phone="13800138000",
+        ),
+    )
+    person_create(
+        actor=personas.commander,
+        data=PersonInput(
+            name="李四",
+            id_type="resident",
+            id_number=make_resident_id(sequence="022"),
+            unit=county.grid_b,
+        ),
+    )
     log_in(page, live_server, "worker-a")
     assert page.inner_text("[data-testid=people-count]") == "1"
     page.goto(f"{live_server.url}/people/")

@@ -166,7 +166,10 @@ def test_openapi_schema_is_served(personas: Personas):
 
 def test_create_answers_with_the_person_whatever_the_query_string_says(personas, county):
     # found by schemathesis: list filters in the query string made the created person "vanish"
-    response = token_client("hq").post("/api/people/?q=nobody&category=student&sex=M", {
-        "name": "王", "id_number": make_resident_id(sequence="640"), "unit": "VA"}, format="json")
+    response = token_client("hq").post(
+        "/api/people/?q=nobody&category=student&sex=M",
+        {"name": "王", "id_number": make_resident_id(sequence="640"), "unit": "VA"},
+        format="json",
+    )
     assert response.status_code == 201
     assert response.json()["name"] == "王"

@@ -1,0 +1,55 @@
+"""Synthetic registers for the benchmarks: valid, distinct resident IDs and plausible rows."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+from fangkong.people.identity import resident_id_check_char
+
+HEADER = ["姓名", "证件号码", "手机号码", "所属单位编码", "户编号", "现住址区划代码", "人员类别"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚华玉萍红鹏飞斌宇浩凯俊鑫欣怡涵萱琪轩然"
+REGIONS = ("520113", "520102", "520103", "110105", "440106", "310115", "510107", "420106")
+CATEGORIES = (
+    "常住居民",
+    "常住居民",
+    "常住居民、学生",
+    "常住居民、60岁以上老人",
+    "返乡人员",
+    "职工",
+)
+
+
+def resident_id(index: int) -> str:
+    """The index-th of a sequence of distinct valid IDs (region x birth date x sequence number)."""
+    sequence = index % 1000
+    day = index // 1000
+    region = REGIONS[day % len(REGIONS)]
+    year = 1940 + (day // len(REGIONS)) % 80
+    month = 1 + (day // (len(REGIONS) * 80)) % 12
+    dom = 1 + (day // (len(REGIONS) * 80 * 12)) % 28
+    body = f"{region}{year}{month:02d}{dom:02d}{sequence:03d}"
+    return body + resident_id_check_char(body)
+
+
+def write_register(path: Path, rows: int, unit_codes: list[str], seed: int = 7) -> Path:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        for i in range(rows):
+            unit = unit_codes[i // 3 % len(unit_codes)]
+            writer.writerow(
+                [
+                    rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                    resident_id(i),
+                    f"1{rng.choice('3456789')}{i:09d}",
+                    unit,
+                    f"H{i // 3}",
+                    REGIONS[i % len(REGIONS)],
+                    rng.choice(CATEGORIES),
+                ]
+            )
+    return path
