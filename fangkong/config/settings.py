@@ -92,7 +92,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'fangkong.sqlite3'}"),
-        conn_max_age=int(os.environ.get("FANGKONG_DB_CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("FANGKONG_DB_CONN_MAX_AGE", "0")),
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

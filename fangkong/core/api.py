@@ -6,10 +6,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from fangkong.core.text import NUL
 
 
 class KeysetPagination(CursorPagination):
@@ -30,3 +32,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A relation named by its code. Refuses a NUL character itself: PostgreSQL cannot even look
+    such a code up, and would answer the lookup with an error instead of "does not exist"."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if NUL in str(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)

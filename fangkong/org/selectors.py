@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from fangkong.core.text import search_term
 from fangkong.org.models import Membership, Region, RegionAlias, Unit
 from fangkong.org.roles import ROLE_CAPABILITIES, Capability
 
@@ -16,7 +17,7 @@ AnyUser = User | AnonymousUser
 
 def region_get(code: str) -> Region | None:
     """A region by its code, following a code that was abolished or renumbered."""
-    code = code.strip()
+    code = search_term(code)
     region = Region.objects.filter(code=code).first()
     if region is None:
         alias = RegionAlias.objects.select_related("region").filter(old_code=code).first()
@@ -26,7 +27,7 @@ def region_get(code: str) -> Region | None:
 
 def region_search(text: str, *, limit: int = 20) -> QuerySet[Region]:
     """Regions whose code starts with, or whose name contains, the text; old names included."""
-    text = text.strip()
+    text = search_term(text)
     if text.isdigit():
         return Region.objects.filter(
             Q(code__startswith=text) | Q(aliases__old_code__startswith=text)

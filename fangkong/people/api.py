@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from fangkong.core.api import CodeRelatedField
 from fangkong.org.models import Region, Unit
 from fangkong.org.selectors import request_user, units_visible_to
 from fangkong.people.models import Category, Household, Person, PersonCategory, TravelRecord
@@ -68,7 +69,7 @@ class PersonWriteSerializer(serializers.Serializer):
         choices=Person.IdTypes.choices, default=Person.IdTypes.RESIDENT
     )
     id_number = serializers.CharField(max_length=40, write_only=True)
-    unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all())
+    unit = CodeRelatedField(slug_field="code", queryset=Unit.objects.all())
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     nationality = serializers.CharField(max_length=3, required=False, default="CHN")
     address_region = serializers.CharField(
@@ -77,7 +78,7 @@ class PersonWriteSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     household = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     categories = serializers.ListField(
-        child=serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all()),
+        child=CodeRelatedField(slug_field="code", queryset=Category.objects.all()),
         required=False,
         default=list,
     )
@@ -87,7 +88,7 @@ class PersonWriteSerializer(serializers.Serializer):
         request = self.context.get("request")
         if request is not None:
             # A unit outside the user's subtrees does not exist as far as they can tell.
-            self.fields["unit"] = serializers.SlugRelatedField(
+            self.fields["unit"] = CodeRelatedField(
                 slug_field="code", queryset=units_visible_to(request.user)
             )
 

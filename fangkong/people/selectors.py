@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from fangkong.core.text import search_term
+from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.org.selectors import AnyUser, scope_q
 from fangkong.people.identity import id_hash, normalize_id_number
@@ -37,7 +39,7 @@ def person_list(
     user: AnyUser, filters: PersonFilter, capability: Capability = Capability.VIEW_PEOPLE
 ) -> QuerySet[Person]:
     people = people_visible_to(user, capability)
-    text = filters.text.strip()
+    text = search_term(filters.text)
     if text:
         normalized = normalize_id_number(text)
         if len(normalized) >= 15 and normalized[:17].isdigit():
@@ -47,15 +49,12 @@ def person_list(
         else:
             people = people.filter(name__startswith=text)
     if filters.unit_id:
-        from fangkong.org.models import Unit
-
         unit_path = Unit.objects.filter(pk=filters.unit_id).values_list("path", flat=True).first()
         people = people.filter(unit__path__startswith=unit_path) if unit_path else people.none()
     if filters.category:
+        category = search_term(filters.category)
         people = people.filter(
-            Exists(
-                PersonCategory.objects.filter(person=OuterRef("pk"), category_id=filters.category)
-            )
+            Exists(PersonCategory.objects.filter(person=OuterRef("pk"), category_id=category))
         )
     if filters.sex:
         people = people.filter(sex=filters.sex)
@@ -71,10 +70,6 @@ def person_get_visible(
         .filter(pk=person_id)
         .first()
     )
-
-
-def person_find_by_id_number(number: str) -> Person | None:
-    return Person.objects.filter(id_hash=id_hash(number)).first()
 
 
 def person_travel(person: Person) -> QuerySet[TravelRecord]:

@@ -173,3 +173,23 @@ def test_create_answers_with_the_person_whatever_the_query_string_says(personas,
     )
     assert response.status_code == 201
     assert response.json()["name"] == "王"
+
+
+def test_nul_characters_are_refused_or_find_nothing_on_every_database(personas, person_a):
+    # found by schemathesis on PostgreSQL, which cannot store or even compare a NUL
+    client = token_client("hq")
+    found = client.get("/api/people/?q=%E5%BC%A0%00&category=resident%00").json()["results"]
+    assert [p["name"] for p in found] == ["张三"]  # the NUL is no part of any stored value
+    response = client.post(
+        "/api/people/",
+        {
+            "name": "王",
+            "id_number": make_resident_id(sequence="641"),
+            "unit": "VA\x00",
+            "categories": ["student\x00"],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"unit", "categories"}
+    assert client.get("/api/regions/?q=%00").status_code == 200

@@ -246,3 +246,15 @@ def test_a_200000_row_file_imports_in_one_go(county: County, personas: Personas)
     assert job.error_count == len(rows) - len(unique)
     assert Person.objects.count() == len(unique)
     assert errors_of(job)[-1][0] == len(rows) + 1
+
+
+def test_a_nul_character_rejects_its_row_only(county: County, personas: Personas):
+    content = csv_bytes(
+        [
+            ["甲\x00乙", make_resident_id(sequence="611"), "", "", "", ""],
+            ["丙", make_resident_id(sequence="612"), "", "", "", ""],
+        ]
+    )
+    job = run(personas.commander, county.grid_a, content)
+    assert (job.status, job.created_count, job.error_count) == ("done", 1, 1)
+    assert errors_of(job)[0][:2] == (2, "姓名")
