@@ -93,19 +93,7 @@ class PersonWriteSerializer(serializers.Serializer):
             )
 
     def to_input(self) -> PersonInput:
-        data = self.validated_data
-        return PersonInput(
-            name=data["name"],
-            id_type=data["id_type"],
-            id_number=data["id_number"],
-            unit=data["unit"],
-            phone=data["phone"],
-            nationality=data["nationality"],
-            address_region_code=data["address_region"],
-            address=data["address"],
-            household_code=data["household"],
-            categories=[c.code for c in data["categories"]],
-        )
+        return PersonInput.from_cleaned(self.validated_data)
 
 
 class TravelSerializer(serializers.ModelSerializer):

@@ -34,19 +34,7 @@ class PersonForm(BootstrapFormMixin, forms.Form):
         self.style_widgets()
 
     def to_input(self) -> PersonInput:
-        data = self.cleaned_data
-        return PersonInput(
-            name=data["name"],
-            id_type=data["id_type"],
-            id_number=data["id_number"],
-            unit=data["unit"],
-            phone=data["phone"],
-            nationality=data["nationality"],
-            address_region_code=data["address_region"],
-            address=data["address"],
-            household_code=data["household"],
-            categories=[c.code for c in data["categories"]],
-        )
+        return PersonInput.from_cleaned(self.cleaned_data)
 
 
 class TravelForm(BootstrapFormMixin, forms.Form):

@@ -42,7 +42,7 @@ from fangkong.people.models import (
     Person,
     PersonCategory,
 )
-from fangkong.people.services import identity_protect
+from fangkong.people.services import ProtectedId, identity_protect
 
 CHUNK_ROWS = 10_000
 _T = TypeVar("_T")
@@ -183,7 +183,7 @@ class RowProblem:
 class PreparedRow:
     row_number: int
     name: str
-    identity: Any
+    identity: ProtectedId
     phone: str
     nationality: str
     unit_id: int
@@ -404,15 +404,9 @@ class Writer:
         return {(unit_id, code): pk for unit_id, code, pk in found}
 
     def _person(self, r: PreparedRow, household_id: int | None) -> Person:
-        i = r.identity
         return Person(
+            **r.identity.fields(),
             name=r.name,
-            id_type=i.id_type,
-            id_hash=i.id_hash,
-            id_cipher=i.id_cipher,
-            id_masked=i.id_masked,
-            birth_date=i.birth_date,
-            sex=i.sex,
             phone=r.phone,
             nationality=r.nationality,
             unit_id=r.unit_id,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +41,10 @@ class ProtectedId:
     birth_date: dt.date | None
     sex: str
 
+    def fields(self) -> dict[str, object]:
+        """The Person fields this sets."""
+        return dataclasses.asdict(self)
+
 
 def identity_protect(id_type: str, number: str, *, today: dt.date) -> ProtectedId:
     """Validate an ID number of a type and return what is stored of it. Raises InvalidIdentity."""
@@ -73,6 +79,22 @@ class PersonInput:
     address: str = ""
     household_code: str = ""
     categories: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_cleaned(cls, data: Mapping[str, Any]) -> PersonInput:
+        """From the cleaned data of the person form or the API serializer (same field names)."""
+        return cls(
+            name=data["name"],
+            id_type=data["id_type"],
+            id_number=data["id_number"],
+            unit=data["unit"],
+            phone=data["phone"],
+            nationality=data["nationality"],
+            address_region_code=data["address_region"],
+            address=data["address"],
+            household_code=data["household"],
+            categories=[c.code for c in data["categories"]],
+        )
 
 
 def _require(user: AnyUser, capability: Capability, unit: Unit) -> None:
@@ -144,12 +166,7 @@ def person_create(*, actor: User, data: PersonInput) -> Person:
     identity: ProtectedId = values.pop("identity")
     person = Person(
         **values,
-        id_type=identity.id_type,
-        id_hash=identity.id_hash,
-        id_cipher=identity.id_cipher,
-        id_masked=identity.id_masked,
-        birth_date=identity.birth_date,
-        sex=identity.sex,
+        **identity.fields(),
         household=_household(
             data.unit, data.household_code, values["address_region"], values["address"]
         ),
@@ -207,16 +224,8 @@ def person_update(*, actor: User, person: Person, data: PersonInput) -> Person:
     if identity.id_hash != person.id_hash or identity.id_type != person.id_type:
         if Person.objects.filter(id_hash=identity.id_hash).exclude(pk=person.pk).exists():
             raise ValidationError({"id_number": [_("This ID number is already registered.")]})
-        person.id_type, person.id_hash, person.id_cipher = (
-            identity.id_type,
-            identity.id_hash,
-            identity.id_cipher,
-        )
-        person.id_masked, person.birth_date, person.sex = (
-            identity.id_masked,
-            identity.birth_date,
-            identity.sex,
-        )
+        for name, value in identity.fields().items():
+            setattr(person, name, value)
     person.household = _household(
         data.unit, data.household_code, person.address_region, person.address
     )
