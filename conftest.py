@@ -42,9 +42,11 @@ class County:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+def _test_settings(settings):
     # The production hasher is slow on purpose; the personas' passwords need no protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Queued tasks run inline, so a test sees their effect when the request returns.
+    settings.FANGKONG_TASKS_IN_THREAD = False
 
 
 @pytest.fixture(autouse=True)

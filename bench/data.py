@@ -34,12 +34,15 @@ def resident_id(index: int) -> str:
     return body + resident_id_check_char(body)
 
 
-def write_register(path: Path, rows: int, unit_codes: list[str], seed: int = 7) -> Path:
+def write_register(
+    path: Path, rows: int, unit_codes: list[str], *, first: int = 0, seed: int = 7
+) -> Path:
+    """A valid register of ``rows`` people; ``first`` shifts the ID numbers to other people."""
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(HEADER)
-        for i in range(rows):
+        for i in range(first, first + rows):
             unit = unit_codes[i // 3 % len(unit_codes)]
             writer.writerow(
                 [

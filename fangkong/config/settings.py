@@ -121,6 +121,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Serve straight from the app and npm folders too, so tests and a fresh checkout need no
+# collectstatic; production still collects (fangkong serve does it on start).
+WHITENOISE_USE_FINDERS = True
 # Front-end packages come from the npm registry at install time (frontend/package.json); the app
 # serves them itself because government intranets have no internet.
 STATICFILES_DIRS = [
@@ -162,6 +165,8 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Without a broker, run queued tasks in a background thread (so pages can show progress).
+FANGKONG_TASKS_IN_THREAD = env_bool("FANGKONG_TASKS_IN_THREAD", True)
 
 CACHES = {
     "default": (

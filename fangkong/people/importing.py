@@ -421,7 +421,7 @@ class Writer:
 
 
 class PostgresWriter(Writer):
-    """COPY the chunk into a temporary table, then three set-based statements write it."""
+    """COPY the chunk into a temporary table, then two set-based statements write it."""
 
     STAGE = (
         "CREATE TEMP TABLE IF NOT EXISTS import_stage ("
@@ -429,8 +429,11 @@ class PostgresWriter(Writer):
         " sex text, phone text, nationality text, unit_id bigint, household text,"
         " address_region_id text, address text, categories text) ON COMMIT DELETE ROWS"
     )
+    # Rows of people already registered leave the stage here, so the inserts below need not
+    # look each ID hash up again (ON CONFLICT still covers a concurrent import).
     EXISTING = (
-        "SELECT s.id_hash, p.id, p.name FROM import_stage s JOIN people_person p USING (id_hash)"
+        "DELETE FROM import_stage s USING people_person p WHERE p.id_hash = s.id_hash"
+        " RETURNING s.id_hash, p.id, p.name"
     )
     HOUSEHOLDS = (
         "INSERT INTO people_household"
@@ -438,28 +441,28 @@ class PostgresWriter(Writer):
         " SELECT DISTINCT ON (s.unit_id, s.household)"
         "  s.unit_id, s.household, s.address_region_id, s.address, %(now)s, %(now)s"
         " FROM import_stage s WHERE s.household <> ''"
-        "  AND NOT EXISTS (SELECT 1 FROM people_person p WHERE p.id_hash = s.id_hash)"
         " ON CONFLICT (unit_id, code) DO NOTHING"
     )
-    PEOPLE = (
-        "INSERT INTO people_person (name, id_type, id_hash, id_cipher, id_masked, birth_date, sex,"
-        " phone, nationality, unit_id, household_id, address_region_id, address, created_at,"
-        " updated_at, created_by_id, import_job_id)"
+    # One statement: the people whose ID hash is new, then the categories of exactly those.
+    PEOPLE_AND_CATEGORIES = (
+        "WITH new_people AS ("
+        " INSERT INTO people_person (name, id_type, id_hash, id_cipher, id_masked, birth_date, sex,"
+        "  phone, nationality, unit_id, household_id, address_region_id, address, created_at,"
+        "  updated_at, created_by_id, import_job_id)"
         " SELECT s.name, s.id_type, s.id_hash, s.id_cipher, s.id_masked, s.birth_date, s.sex,"
-        "  s.phone, s.nationality, s.unit_id, h.id, s.address_region_id, s.address, %(now)s,"
-        "  %(now)s, %(user)s, %(job)s"
+        "  s.phone, s.nationality, s.unit_id,"
+        # A probe of the (unit, code) index per row: the stage has no statistics, and a join
+        # here was planned as a scan of every household.
+        "  (SELECT h.id FROM people_household h"
+        "   WHERE h.unit_id = s.unit_id AND h.code = s.household),"
+        "  s.address_region_id, s.address, %(now)s, %(now)s, %(user)s, %(job)s"
         " FROM import_stage s"
-        " LEFT JOIN people_household h ON h.unit_id = s.unit_id AND h.code = s.household"
-        " WHERE NOT EXISTS (SELECT 1 FROM people_person p WHERE p.id_hash = s.id_hash)"
         " ON CONFLICT (id_hash) DO NOTHING"
-    )
-    CATEGORIES = (
-        "INSERT INTO people_personcategory (person_id, category_id)"
-        " SELECT p.id, c.code FROM import_stage s"
-        " JOIN people_person p ON p.id_hash = s.id_hash AND p.import_job_id = %(job)s"
+        " RETURNING id, id_hash)"
+        " INSERT INTO people_personcategory (person_id, category_id)"
+        " SELECT n.id, c.code FROM new_people n JOIN import_stage s USING (id_hash)"
         " CROSS JOIN LATERAL unnest(string_to_array(s.categories, ',')) AS c(code)"
         " WHERE s.categories <> ''"
-        " ON CONFLICT (person_id, category_id) DO NOTHING"
     )
 
     def write(self, rows: list[PreparedRow]) -> dict[str, tuple[int, str]]:
@@ -488,12 +491,10 @@ class PostgresWriter(Writer):
                             ",".join(r.categories),
                         )
                     )
-            cursor.execute("ANALYZE import_stage")  # a fresh temp table has no statistics
             cursor.execute(self.EXISTING)
             existing = {id_hash: (pk, name) for id_hash, pk, name in cursor.fetchall()}
             cursor.execute(self.HOUSEHOLDS, params)
-            cursor.execute(self.PEOPLE, params)
-            cursor.execute(self.CATEGORIES, params)
+            cursor.execute(self.PEOPLE_AND_CATEGORIES, params)
             cursor.execute("TRUNCATE import_stage")
         return existing
 

@@ -75,8 +75,13 @@ class Person(TimestampedModel):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     nationality = models.CharField(_("nationality"), max_length=3, default="CHN")
+    # Indexed by person_unit_id_idx (unit, -id), which also serves plain lookups by unit.
     unit = models.ForeignKey(
-        "org.Unit", on_delete=models.PROTECT, related_name="people", verbose_name=_("home unit")
+        "org.Unit",
+        on_delete=models.PROTECT,
+        related_name="people",
+        verbose_name=_("home unit"),
+        db_index=False,
     )
     household = models.ForeignKey(
         Household,
@@ -97,11 +102,22 @@ class Person(TimestampedModel):
     categories = models.ManyToManyField(
         Category, through="PersonCategory", blank=True, verbose_name=_("categories")
     )
+    # Provenance: never searched by, so no index to keep up on every import.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     import_job = models.ForeignKey(
-        "people.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+        "people.ImportJob",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+        db_index=False,
     )
 
     class Meta:
@@ -132,8 +148,9 @@ class Person(TimestampedModel):
 
 
 class PersonCategory(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT)
+    # The unique (person, category) and the (category, person) indexes below serve both keys.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, db_index=False)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, db_index=False)
 
     class Meta:
         constraints = [

@@ -7,7 +7,6 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.audit.models import AuditEvent
 from fangkong.core import clock
+from fangkong.core.tasks import enqueue
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability
 from fangkong.org.selectors import request_user, scope_q, units_visible_to, user_can
@@ -327,7 +327,7 @@ def import_preview_view(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_start_view(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     if job.status == ImportJob.Status.PENDING:
-        transaction.on_commit(lambda: people_import_run.delay(job.pk))
+        enqueue(people_import_run, job.pk)
     return redirect("import-report", job_id=job.pk)
 
 
