@@ -139,10 +139,14 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 category=params.get("category", ""),
                 sex=params.get("sex", "") if params.get("sex") in {"M", "F"} else "",
             )
-        return person_list(request.user, filters).prefetch_related(
-            Prefetch(
-                "personcategory_set",
-                queryset=PersonCategory.objects.only("person_id", "category_id"),
+        return (
+            person_list(request.user, filters)
+            .select_related("household")
+            .prefetch_related(
+                Prefetch(
+                    "personcategory_set",
+                    queryset=PersonCategory.objects.only("person_id", "category_id"),
+                )
             )
         )
 

@@ -153,6 +153,8 @@ def _many_people(county: County, personas: Personas, count: int) -> None:
                 id_type="resident",
                 id_number=make_resident_id(sequence=f"{i:03d}"),
                 unit=county.grid_a if i % 2 else county.grid_b,
+                household_code=f"H{i}",
+                address_region_code="520113",
                 categories=["resident"],
             ),
         )
