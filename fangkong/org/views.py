@@ -10,8 +10,9 @@ from fangkong.org.selectors import units_visible_to
 
 @login_required
 def unit_tree_view(request: HttpRequest) -> HttpResponse:
-    units = units_visible_to(request.user).select_related("region").order_by("path")
-    return render(request, "org/tree.html", {"units": units})
+    units = list(units_visible_to(request.user).select_related("region").order_by("path"))
+    top = min((unit.depth for unit in units), default=0)
+    return render(request, "org/tree.html", {"rows": [(unit, unit.depth - top) for unit in units]})
 
 
 @login_required

@@ -58,7 +58,7 @@ class TravelForm(BootstrapFormMixin, forms.Form):
 class ImportUploadForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(label=_("Register file (.xlsx or .csv)"))
     unit = forms.ModelChoiceField(
-        label=_("Unit for rows without a unit code"), queryset=Unit.objects.none()
+        label=_("Unit for rows without a unit code"), queryset=Unit.objects.none(), empty_label=None
     )
 
     def __init__(self, *args: object, units: object, **kwargs: object) -> None:

@@ -1,12 +1,13 @@
-"""``fangkong serve``: migrate, collect static files and serve on 127.0.0.1:$PORT (default 8000).
+"""``fangkong serve``: migrate, collect static files and serve with gunicorn on $HOST:$PORT.
 
-Good for the demo and a small office. Production runs ``gunicorn fangkong.config.wsgi`` behind a
-reverse proxy (README, "Production").
+Good for the demo and a small office. A larger installation runs gunicorn itself behind a reverse
+proxy, with Celery workers (README, "Production").
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -14,19 +15,22 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Serve Fangkong (migrates and collects static files first)."
+    help = "Serve Fangkong with gunicorn (migrates and collects static files first)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument("--workers", default=os.environ.get("FANGKONG_WORKERS", "2"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Fangkong at http://{options['host']}:{options['port']}/")
-        call_command(
-            "runserver",
-            f"{options['host']}:{options['port']}",
-            use_reloader=False,
-            use_static_handler=False,
-        )
+        self.stdout.flush()
+        # Threads let a worker keep answering the progress bar while it imports in the background.
+        os.execv(sys.executable, [  # noqa: S606 - replaces this process with gunicorn, no shell
+            sys.executable, "-m", "gunicorn", "fangkong.config.wsgi",
+            "--bind", f"{options['host']}:{options['port']}",
+            "--workers", str(options["workers"]), "--threads", "4",
+            "--access-logfile", "-", "--timeout", "120",
+        ])  # fmt: skip
