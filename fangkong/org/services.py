@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fangkong.audit.services import audit_record
 from fangkong.org.models import Membership, Region, Unit
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import user_can
+
+
+def _require_manage(actor: User | None, unit: Unit | None) -> None:
+    """``actor`` None is the system itself (migrations, the demo builder, setup commands)."""
+    if actor is None:
+        return
+    if unit is None and not actor.is_superuser:
+        raise PermissionDenied(_("Only an administrator may create a top-level unit."))
+    if unit is not None and not user_can(actor, Capability.MANAGE_UNITS, unit):
+        raise PermissionDenied(_("You may not manage the units of %(unit)s.") % {"unit": unit.name})
 
 
 @transaction.atomic
@@ -21,6 +33,8 @@ def unit_create(
     parent: Unit | None = None,
     actor: User | None = None,
 ) -> Unit:
+    """Add a unit under ``parent``; an actor needs the manage-units capability there."""
+    _require_manage(actor, parent)
     unit = Unit(code=code, name=name, kind=kind, region=region, parent=parent, path="/")
     unit.full_clean(exclude=["path"])
     unit.save()
@@ -39,6 +53,8 @@ def unit_create(
 
 
 def membership_grant(*, user: User, unit: Unit, role: str, actor: User | None = None) -> Membership:
+    """Give a user a role in a unit; an actor needs the manage-units capability there."""
+    _require_manage(actor, unit)
     membership = Membership(user=user, unit=unit, role=role)
     try:
         membership.full_clean()
@@ -56,3 +72,19 @@ def membership_grant(*, user: User, unit: Unit, role: str, actor: User | None = 
         % {"user": user.get_username(), "role": membership.get_role_display()},
     )
     return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership, actor: User) -> None:
+    _require_manage(actor, membership.unit)
+    audit_record(
+        actor=actor,
+        action="delete",
+        object_type="membership",
+        object_id=membership.pk,
+        unit_id=membership.unit_id,
+        summary=_("%(user)s no longer %(role)s")
+        % {"user": membership.user.get_username(), "role": membership.get_role_display()},
+    )
+    membership.user.__dict__.pop("_fangkong_roles", None)
+    membership.delete()

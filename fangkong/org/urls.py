@@ -5,4 +5,11 @@ from fangkong.org import views
 urlpatterns = [
     path("units/", views.unit_tree_view, name="unit-tree"),
     path("units/<int:unit_id>/", views.unit_detail_view, name="unit-detail"),
+    path("units/<int:unit_id>/children/", views.unit_child_create_view, name="unit-child-create"),
+    path("units/<int:unit_id>/members/", views.membership_grant_view, name="membership-grant"),
+    path(
+        "memberships/<int:membership_id>/revoke/",
+        views.membership_revoke_view,
+        name="membership-revoke",
+    ),
 ]

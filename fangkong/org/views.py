@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from fangkong.org.selectors import units_visible_to
+from fangkong.org.forms import GrantForm, UnitForm
+from fangkong.org.models import Membership, Unit
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import request_user, units_visible_to, user_can
+from fangkong.org.services import membership_grant, membership_revoke, unit_create
 
 
 @login_required
@@ -15,13 +23,21 @@ def unit_tree_view(request: HttpRequest) -> HttpResponse:
     return render(request, "org/tree.html", {"rows": [(unit, unit.depth - top) for unit in units]})
 
 
-@login_required
-def unit_detail_view(request: HttpRequest, unit_id: int) -> HttpResponse:
+def _visible_unit(request: HttpRequest, unit_id: int) -> Unit:
     unit = (
         units_visible_to(request.user).select_related("region", "parent").filter(pk=unit_id).first()
     )
     if unit is None:
         raise Http404
+    return unit
+
+
+def _render_detail(
+    request: HttpRequest,
+    unit: Unit,
+    unit_form: UnitForm | None = None,
+    grant_form: GrantForm | None = None,
+) -> HttpResponse:
     return render(
         request,
         "org/detail.html",
@@ -31,5 +47,74 @@ def unit_detail_view(request: HttpRequest, unit_id: int) -> HttpResponse:
             "memberships": unit.memberships.select_related("user").order_by("role"),
             "groups": unit.groups.prefetch_related("members__person").order_by("name"),
             "people_count": unit.people.count(),
+            "can_manage": user_can(request.user, Capability.MANAGE_UNITS, unit),
+            "unit_form": unit_form or UnitForm(initial={"region": unit.region_id}),
+            "grant_form": grant_form or GrantForm(),
         },
+        status=400 if (unit_form or grant_form) else 200,
     )
+
+
+@login_required
+def unit_detail_view(request: HttpRequest, unit_id: int) -> HttpResponse:
+    return _render_detail(request, _visible_unit(request, unit_id))
+
+
+@login_required
+@require_POST
+def unit_child_create_view(request: HttpRequest, unit_id: int) -> HttpResponse:
+    parent = _visible_unit(request, unit_id)
+    form = UnitForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            child = unit_create(
+                code=data["code"],
+                name=data["name"],
+                kind=data["kind"],
+                region=data["region"],
+                parent=parent,
+                actor=request_user(request),
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, str(message))
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": child.name})
+            return redirect("unit-detail", unit_id=child.pk)
+    return _render_detail(request, parent, unit_form=form)
+
+
+@login_required
+@require_POST
+def membership_grant_view(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = _visible_unit(request, unit_id)
+    form = GrantForm(request.POST)
+    if form.is_valid():
+        try:
+            membership_grant(
+                user=form.cleaned_data["username"],
+                unit=unit,
+                role=form.cleaned_data["role"],
+                actor=request_user(request),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, str(message))
+        else:
+            messages.success(request, _("Role granted."))
+            return redirect("unit-detail", unit_id=unit.pk)
+    return _render_detail(request, unit, grant_form=form)
+
+
+@login_required
+@require_POST
+def membership_revoke_view(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("unit", "user"), pk=membership_id
+    )
+    unit = _visible_unit(request, membership.unit_id)
+    membership_revoke(membership=membership, actor=request_user(request))
+    messages.success(request, _("Role revoked."))
+    return redirect("unit-detail", unit_id=unit.pk)
