@@ -34,11 +34,11 @@ def test_commander_adds_a_village_under_a_township(county: County, personas: Per
 
 def test_grid_worker_cannot_add_units_and_nothing_changes(county: County, personas: Personas):
     before = Unit.objects.count()
-    response = login(personas.worker_a).post(
+    page = login(personas.worker_a).post(
         f"/org/units/{county.village_a.pk}/children/",
         {"code": "VA-G9", "name": "新网格", "kind": "grid", "region": county.township.region_id},
     )
-    assert response.status_code == 403
+    assert page.status_code == 403
     response = api(personas.worker_a).post(
         "/api/units/",
         {
