@@ -20,10 +20,12 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("FANGKONG_DEBUG", False)
-_DEV_SECRET = "fangkong-development-only-secret-change-me"  # noqa: S105 - refused below outside DEBUG
-SECRET_KEY = os.environ.get("FANGKONG_SECRET_KEY", _DEV_SECRET)
-if SECRET_KEY == _DEV_SECRET and not DEBUG and not env_bool("FANGKONG_ALLOW_DEV_SECRET", True):
-    raise RuntimeError("FANGKONG_SECRET_KEY must be set in production")
+# The default key serves the demo and tests only; production sets its own (README). Django's
+# `fangkong check --deploy` reports a key this short and well known.
+SECRET_KEY = os.environ.get(
+    "FANGKONG_SECRET_KEY",
+    "fangkong-development-only-secret-change-me",  # noqa: S105
+)
 # Key for personal ID numbers: a keyed hash for lookup and AES-GCM for the value.
 # Defaults to a key derived from SECRET_KEY; set it separately in production and keep it safe.
 ID_KEY = os.environ.get("FANGKONG_ID_KEY", "")
