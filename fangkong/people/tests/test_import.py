@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from conftest import County, Personas, make_resident_id
+from conftest import County, Personas, login, make_resident_id
 from fangkong.audit.models import AuditEvent
 from fangkong.people.importing import (
     ImportFileError,
@@ -258,3 +258,37 @@ def test_a_nul_character_rejects_its_row_only(county: County, personas: Personas
     job = run(personas.commander, county.grid_a, content)
     assert (job.status, job.created_count, job.error_count) == ("done", 1, 1)
     assert errors_of(job)[0][:2] == (2, "姓名")
+
+
+def test_b01_returnee_register_is_kept_grid_by_grid(county: County, personas: Personas):
+    # the township imports one register; each grid worker then follows the returnees of their own
+    content = csv_bytes(
+        [
+            ["归一", make_resident_id(sequence="801"), "", "VA-G1", "", "返乡人员"],
+            ["归二", make_resident_id(sequence="802"), "", "VB-G1", "", "返乡人员"],
+            ["居三", make_resident_id(sequence="803"), "", "VA-G1", "", "常住居民"],
+        ]
+    )
+    job = run(personas.commander, county.township, content)
+    assert job.created_count == 3
+    client = login(personas.worker_a)
+    page = client.get("/people/", {"category": "returnee"}).content.decode()
+    assert "归一" in page
+    assert "归二" not in page
+    assert "居三" not in page
+
+
+def test_b08_family_members_share_a_household_shown_on_each_file(
+    county: County, personas: Personas
+):
+    content = csv_bytes(
+        [
+            ["父亲", make_resident_id(sequence="811"), "", "", "H-88", ""],
+            ["女儿", make_resident_id(birth="20100101", sequence="812"), "", "", "H-88", "学生"],
+        ]
+    )
+    run(personas.commander, county.grid_a, content)
+    father, daughter = Person.objects.get(name="父亲"), Person.objects.get(name="女儿")
+    assert father.household_id == daughter.household_id
+    page = login(personas.worker_a).get(f"/people/{daughter.pk}/").content.decode()
+    assert f'<a href="/people/{father.pk}/">父亲</a>' in page

@@ -48,7 +48,7 @@ def test_create_derives_birth_date_and_sex_and_stores_the_id_protected(
     )
 
 
-def test_duplicate_id_number_is_refused_naming_the_existing_person(
+def test_b09_one_file_per_person_a_duplicate_id_number_is_refused(
     person_a: Person, county: County, personas: Personas
 ):
     number = make_resident_id(sequence="011")
@@ -159,7 +159,9 @@ def test_reveal_is_for_roles_that_may_see_ids_and_is_audited(person_a: Person, p
     assert (event.actor_id, event.object_id) == (personas.epidemiologist.pk, str(person_a.pk))
 
 
-def test_travel_record_needs_a_known_place_and_dates_in_order(person_a: Person, personas: Personas):
+def test_b14_travel_history_needs_a_known_place_and_dates_in_order(
+    person_a: Person, personas: Personas
+):
     with pytest.raises(ValidationError) as error:
         travel_add(
             actor=personas.worker_a,
