@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fangkong.audit",
     "fangkong.org",
     "fangkong.people",
+    "fangkong.policy",
     "fangkong.demo",
 ]
 
