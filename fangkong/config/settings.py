@@ -129,6 +129,7 @@ STATIC_ROOT = VAR_DIR / "static"
 # Serve straight from the app and npm folders too, so tests and a fresh checkout need no
 # collectstatic; production still collects (fangkong serve does it on start).
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder
 # Front-end packages come from the npm registry at install time (frontend/package.json); the app
 # serves them itself because government intranets have no internet.
 STATICFILES_DIRS = [
