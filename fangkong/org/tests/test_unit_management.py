@@ -155,3 +155,9 @@ def test_grid_worker_cannot_grant_roles(county: County, personas: Personas):
     assert not Membership.objects.filter(user__username="newcomer").exists()
     page = login(personas.worker_a).get(f"/org/units/{county.village_a.pk}/").content.decode()
     assert 'data-testid="grant-form"' not in page
+
+
+def test_unit_page_title_is_the_units_name(county: County, personas: Personas):
+    page = login(personas.commander).get(f"/org/units/{county.village_a.pk}/").content.decode()
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert title == "甲村 · 防控"
