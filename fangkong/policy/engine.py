@@ -1,18 +1,22 @@
-"""The classification engine: which measures, tests and proofs a pack gives a person.
+"""The classification engine: which measures, tests, proofs and deadlines a pack gives a person.
 
-Pure functions of a pack and a scenario: ``fangkong plan evaluate`` calls them without a database,
-and the register's services will call the same functions with facts read from it.
-Day 0 is the arrival date in the installation's time zone; day N is N calendar days later.
+Pure functions of a pack and the facts: ``fangkong plan evaluate`` calls them without a database,
+and the measure services call the same functions with facts read from the register.
+Day 0 is the anchor date in the installation's time zone (the arrival date for arrivals, the last
+exposure for contacts); day N is N calendar days later.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from fangkong.policy.geography import city_of, province_of, region_contains
-from fangkong.policy.packs import ArrivalCondition, ArrivalRule, Pack
+from fangkong.policy.geography import city_of, province_of, significant_prefix
+from fangkong.policy.packs import ArrivalCondition, ContactRule, GatheringType, Pack, Rule
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,35 @@ class RiskArea:
     level: str
     start: dt.date
     end: dt.date
+
+
+class RiskAreas:
+    """Risk areas indexed by code prefix, so a stay is matched against thousands in O(1)."""
+
+    def __init__(self, areas: Iterable[RiskArea] = ()) -> None:
+        self.areas = tuple(areas)
+        self._inside: dict[str, list[RiskArea]] = defaultdict(list)
+        self._city: dict[str, list[RiskArea]] = defaultdict(list)
+        for area in self.areas:
+            self._inside[significant_prefix(area.region)].append(area)
+            self._city[significant_prefix(city_of(area.region))].append(area)
+
+    @staticmethod
+    def _prefixes(code: str) -> tuple[str, ...]:
+        return (code[:2], code[:4], code[:6], code[:9], code)
+
+    def containing(self, code: str) -> Iterable[RiskArea]:
+        """Areas the region lies in (an area published at any level)."""
+        for prefix in dict.fromkeys(self._prefixes(code)):
+            yield from self._inside.get(prefix, ())
+
+    def in_city_of(self, code: str) -> Iterable[RiskArea]:
+        """Areas in the same prefecture city as the region (所在地级市)."""
+        for prefix in dict.fromkeys(self._prefixes(code)[:2]):
+            yield from self._city.get(prefix, ())
+
+    def __len__(self) -> int:
+        return len(self.areas)
 
 
 @dataclass(frozen=True)
@@ -37,16 +70,83 @@ class Arrival:
     region: str
     categories: tuple[str, ...] = ()
     travel: tuple[Stay, ...] = ()
-    risk_areas: tuple[RiskArea, ...] = ()
-    local_case_cities: tuple[str, ...] = ()
+    risk_areas: RiskAreas = field(default_factory=RiskAreas)
+    local_case_cities: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class TestResult:
+    date: dt.date
+    positive: bool
+
+
+@dataclass(frozen=True)
+class Contact:
+    kind: str  # close_contact | secondary_contact
+    last_at: dt.datetime  # the last exposure
+    identified_at: dt.datetime
+    categories: tuple[str, ...] = ()
+    results: tuple[TestResult, ...] = ()  # one's own
+    contact_results: tuple[TestResult, ...] = ()  # the close contact's (for a secondary contact)
+
+
+@dataclass(frozen=True)
+class Reading:
+    at: dt.datetime
+    celsius: float
+
+
+@dataclass(frozen=True)
+class Gathering:
+    type: GatheringType
+    people: int
+    tables: int | None = None
+    categories: tuple[str, ...] = ()
 
 
 @dataclass
 class Decision:
-    measures: list[dict[str, str]] = field(default_factory=list)
-    tests: list[dict[str, str | bool]] = field(default_factory=list)
-    proofs: list[dict[str, str | int]] = field(default_factory=list)
+    """What the plan says: the JSON of ``plan evaluate`` and what the services store."""
+
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    tests: list[dict[str, Any]] = field(default_factory=list)
+    proofs: list[dict[str, Any]] = field(default_factory=list)
+    status: str | None = None
+    actions: list[str] = field(default_factory=list)
+    obligations: list[dict[str, Any]] = field(default_factory=list)
+    allowed: bool | None = None
+    approval_required: bool | None = None
+    filing_required: bool | None = None
+    release: list[str] = field(default_factory=list)
+    after_release: list[dict[str, Any]] = field(default_factory=list)
     explanation: list[dict[str, str]] = field(default_factory=list)
+    rule: str = ""  # the rule whose measures these are
+
+    def explain(self, pack: Pack, rule_id: str, clause: str, because: str) -> None:
+        self.explanation.append(
+            {
+                "rule": rule_id,
+                "clause": clause,
+                "because": because,
+                "plan": f"{pack.source.plan} {pack.source.title}",
+            }
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "measures": self.measures,
+            "tests": self.tests,
+            "proofs": self.proofs,
+            "status": self.status,
+            "actions": self.actions,
+            "obligations": self.obligations,
+            "allowed": self.allowed,
+            "approval_required": self.approval_required,
+            "filing_required": self.filing_required,
+            "release": self.release,
+            "after_release": self.after_release,
+            "explanation": self.explanation,
+        }
 
 
 def _overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date) -> bool:
@@ -55,9 +155,13 @@ def _overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date
 
 def _matched_stay(condition: ArrivalCondition, arrival: Arrival, day0: dt.date) -> str | None:
     """A sentence naming what made the condition hold, or None when it does not."""
+    if condition.categories and not set(condition.categories) & set(arrival.categories):
+        return None
     window_start = day0 - dt.timedelta(days=condition.within_days)
     stays = [s for s in arrival.travel if _overlaps(s.start, s.end, window_start, day0)]
     reasons: list[str] = []
+    if condition.categories:
+        reasons.append(f"is a {' / '.join(condition.categories)}")
     if condition.stayed_abroad:
         abroad = [s for s in stays if s.country and s.country != "CHN"]
         if not abroad:
@@ -74,13 +178,12 @@ def _matched_stay(condition: ArrivalCondition, arrival: Arrival, day0: dt.date) 
                 (s, a)
                 for s in stays
                 if s.region
-                for a in arrival.risk_areas
-                if a.level in levels
-                and (
-                    region_contains(city_of(a.region), s.region)
+                for a in (
+                    arrival.risk_areas.in_city_of(s.region)
                     if in_city
-                    else region_contains(a.region, s.region)
+                    else arrival.risk_areas.containing(s.region)
                 )
+                if a.level in levels
                 and _overlaps(max(s.start, window_start), min(s.end, day0), a.start, a.end)
             ),
             None,
@@ -95,11 +198,7 @@ def _matched_stay(condition: ArrivalCondition, arrival: Arrival, day0: dt.date) 
         )
     if condition.stayed_in_local_case_city:
         hit_city = next(
-            (
-                s
-                for s in stays
-                if s.region and city_of(s.region) in {city_of(c) for c in arrival.local_case_cities}
-            ),
+            (s for s in stays if s.region and city_of(s.region) in arrival.local_case_cities),
             None,
         )
         if hit_city is None:
@@ -116,14 +215,20 @@ def _matched_stay(condition: ArrivalCondition, arrival: Arrival, day0: dt.date) 
     return "; ".join(reasons) or "applies to every arrival"
 
 
-def _apply(rule: ArrivalRule, arrival: Arrival, day0: dt.date, decision: Decision) -> None:
+def _schedule(rule: Rule, day0: dt.date, at: dt.datetime, decision: Decision) -> None:
+    """The rule's phases, tests, proofs, deadlines and release conditions from day 0."""
+    decision.rule = rule.id
     day = 0
     for phase in rule.measures:
+        start = day0 + dt.timedelta(days=day)
+        if phase.open:
+            decision.measures.append({"kind": phase.kind, "start": start.isoformat(), "end": None})
+            break
         end_day = phase.until_day if phase.until_day is not None else day + (phase.days or 0)
         decision.measures.append(
             {
                 "kind": phase.kind,
-                "start": (day0 + dt.timedelta(days=day)).isoformat(),
+                "start": start.isoformat(),
                 "end": (day0 + dt.timedelta(days=end_day)).isoformat(),
             }
         )
@@ -131,7 +236,7 @@ def _apply(rule: ArrivalRule, arrival: Arrival, day0: dt.date, decision: Decisio
     if rule.tests is not None:
         schedule = rule.tests
         for index, test_day in enumerate(schedule.days):
-            test: dict[str, str | bool] = {"date": (day0 + dt.timedelta(days=test_day)).isoformat()}
+            test: dict[str, Any] = {"date": (day0 + dt.timedelta(days=test_day)).isoformat()}
             if schedule.double_sample_last and index == len(schedule.days) - 1:
                 test["double_sample"] = True
             decision.tests.append(test)
@@ -141,11 +246,21 @@ def _apply(rule: ArrivalRule, arrival: Arrival, day0: dt.date, decision: Decisio
                 hours = (
                     schedule.within_hours - (schedule.count - 1 - index) * schedule.min_gap_hours
                 )
-                decision.tests.append(
-                    {"due_by": (arrival.at + dt.timedelta(hours=hours)).isoformat()}
-                )
+                decision.tests.append({"due_by": (at + dt.timedelta(hours=hours)).isoformat()})
     for proof in rule.proofs:
         decision.proofs.append({"kind": proof.kind, "within_hours": proof.within_hours})
+    for template in rule.obligations:
+        decision.obligations.append(
+            {
+                "kind": template.kind,
+                "due_by": (at + dt.timedelta(minutes=template.within_minutes)).isoformat(),
+            }
+        )
+    decision.release = list(rule.release)
+    decision.after_release = [
+        {"kind": phase.kind, "days": phase.days, "until_day": phase.until_day}
+        for phase in rule.after_release
+    ]
 
 
 def evaluate_arrival(pack: Pack, arrival: Arrival, tz: ZoneInfo) -> Decision:
@@ -157,14 +272,180 @@ def evaluate_arrival(pack: Pack, arrival: Arrival, tz: ZoneInfo) -> Decision:
         reason = _matched_stay(rule.when, arrival, day0)
         if reason is None:
             continue
-        _apply(rule, arrival.__class__(**{**arrival.__dict__, "at": local_at}), day0, decision)
-        decision.explanation.append(
-            {
-                "rule": rule.id,
-                "clause": rule.clause,
-                "because": reason,
-                "plan": f"{pack.source.plan} {pack.source.title}",
-            }
-        )
+        _schedule(rule, day0, local_at, decision)
+        decision.explain(pack, rule.id, rule.clause, reason)
         break
     return decision
+
+
+def _contact_rule(pack: Pack, contact: Contact) -> ContactRule | None:
+    for rule in pack.contact_rules:
+        if rule.exposure != contact.kind:
+            continue
+        if rule.categories and not set(rule.categories) & set(contact.categories):
+            continue
+        return rule
+    return None
+
+
+def evaluate_contact(pack: Pack, contact: Contact, tz: ZoneInfo) -> Decision:
+    """A close or secondary contact's measures from the last exposure (day 0).
+
+    A secondary contact under a conditional release (P14, D-12) is released on its day if the close
+    contact's first tests and one's own tests on the given days are all negative, and is managed as
+    a close contact as soon as one of the close contact's first tests is positive.
+    """
+    decision = Decision()
+    rule = _contact_rule(pack, contact)
+    if rule is None:
+        return decision
+    day0 = contact.last_at.astimezone(tz).date()
+    identified = contact.identified_at.astimezone(tz)
+    condition = rule.conditional_release
+    if condition is None:
+        _schedule(rule, day0, identified, decision)
+        decision.explain(pack, rule.id, rule.clause, f"a {contact.kind}, last exposed {day0}")
+        return decision
+    first = sorted(contact.contact_results, key=lambda r: r.date)[: condition.contact_first_tests]
+    positive = next((r for r in first if r.positive), None)
+    if positive is not None:
+        upgraded = pack.rule(condition.otherwise)
+        _schedule(upgraded, day0, identified, decision)
+        decision.actions.append("manage_as_close_contact")
+        decision.explain(
+            pack,
+            upgraded.id,
+            condition.clause,
+            f"the close contact tested positive on {positive.date}, "
+            f"within their first {condition.contact_first_tests} tests",
+        )
+        return decision
+    _schedule(rule, day0, identified, decision)
+    own_days = [day0 + dt.timedelta(days=d) for d in condition.own_test_days]
+    own = {r.date: r.positive for r in contact.results}
+    if any(own.values()):
+        decision.actions.append("isolate")
+        decision.explain(pack, rule.id, rule.clause, "one's own test is positive")
+        return decision
+    waiting: list[str] = []
+    if len(first) < condition.contact_first_tests:
+        waiting.append(
+            f"{condition.contact_first_tests - len(first)} more of the close contact's first "
+            f"{condition.contact_first_tests} tests"
+        )
+    missing = [d.isoformat() for d in own_days if d not in own]
+    if missing:
+        waiting.append(f"one's own tests on {', '.join(missing)}")
+    release_on = day0 + dt.timedelta(days=condition.release_day)
+    if waiting:
+        decision.actions.append("await_results")
+        because = f"release on {release_on} needs {'; and '.join(waiting)} negative"
+    else:
+        decision.actions.append("release")
+        because = f"all required tests negative: released on {release_on}"
+    decision.explain(pack, rule.id, condition.clause, because)
+    return decision
+
+
+def evaluate_temperature(
+    pack: Pack,
+    readings: Iterable[Reading],
+    categories: tuple[str, ...],
+    symptoms: tuple[str, ...],
+    tz: ZoneInfo,
+) -> Decision:
+    """Normal, re-measure, or fever: the consecutive latest readings over the threshold count."""
+    decision = Decision()
+    rule = pack.temperature
+    ordered = sorted(readings, key=lambda r: r.at)
+    if rule is None or not ordered:
+        decision.status = "normal"
+        return decision
+    run: list[Reading] = []
+    for reading in ordered:
+        run = [*run, reading] if rule.is_over(reading.celsius) else []
+    needed = rule.confirmations_for(categories)
+    bound = f"{'≥' if rule.inclusive else '>'} {rule.above} °C"
+    if not run:
+        decision.status = "normal"
+        decision.explain(pack, "temperature", rule.clause, f"latest reading not {bound}")
+    elif len(run) < needed:
+        decision.status = "recheck"
+        decision.actions.append("retest")
+        decision.explain(
+            pack,
+            "temperature",
+            rule.clause,
+            f"{len(run)} of {needed} consecutive readings {bound}: measure again",
+        )
+    elif rule.requires_symptoms and not symptoms:
+        decision.status = "fever"
+        decision.actions.append("monitor")
+        decision.explain(
+            pack, "temperature", rule.clause, f"{bound} without the symptoms the plan requires"
+        )
+    else:
+        decision.status = "fever"
+        decision.actions.extend(rule.on_fever.actions)
+        onset = run[needed - 1].at.astimezone(tz)
+        for template in rule.on_fever.obligations:
+            decision.obligations.append(
+                {
+                    "kind": template.kind,
+                    "due_by": (onset + dt.timedelta(minutes=template.within_minutes)).isoformat(),
+                }
+            )
+        decision.explain(
+            pack, "temperature", rule.clause, f"{needed} consecutive readings {bound} by {onset}"
+        )
+    return decision
+
+
+def evaluate_gathering(pack: Pack, gathering: Gathering) -> Decision:
+    """Whether a gathering may be held and what it needs; every limit that bites is explained."""
+    decision = Decision(allowed=True, approval_required=False, filing_required=False)
+    for rule in pack.gathering_rules:
+        if gathering.type not in rule.applies_to:
+            continue
+        if rule.categories and not set(rule.categories) & set(gathering.categories):
+            continue
+        if rule.when is not None:
+            value = gathering.people if rule.when.of == "people" else gathering.tables
+            if value is None:
+                raise ValueError(
+                    f"gathering.tables: rule {rule.id} limits a {gathering.type} by tables"
+                )
+            if not rule.when.holds(value):
+                continue
+            bound = (
+                f"at least {rule.when.at_least}"
+                if rule.when.at_least is not None
+                else f"more than {rule.when.more_than}"
+            )
+            because = f"{value} {rule.when.of}: {bound}"
+        else:
+            because = f"every {gathering.type}"
+        if rule.effect == "forbidden":
+            decision.allowed = False
+        elif rule.effect == "approval_required":
+            decision.approval_required = True
+        elif rule.effect == "filing_required":
+            decision.filing_required = True
+        else:
+            decision.actions.append("advise_against")
+        for proof in rule.proofs:
+            entry = {"kind": proof.kind, "within_hours": proof.within_hours}
+            if entry not in decision.proofs:
+                decision.proofs.append(entry)
+        decision.explain(pack, rule.id, rule.clause, f"{because} → {rule.effect}")
+    if not decision.explanation:
+        decision.explain(pack, "-", "", f"no rule of this plan limits this {gathering.type}")
+    return decision
+
+
+def restarted(decision: Decision, day0: dt.date, pack: Pack, at: dt.datetime) -> Decision:
+    """The same rule's schedule counted again from a new day 0 (D-04: cross-infection at a site)."""
+    again = Decision()
+    _schedule(pack.rule(decision.rule), day0, at, again)
+    again.explanation = [*decision.explanation]
+    return replace(again, rule=decision.rule)

@@ -6,6 +6,7 @@ error in a pack names the file, the line and the field.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -30,17 +31,19 @@ class Source(Strict):
 class Phase(Strict):
     """A measure lasting ``days`` days, starting where the previous phase ended (day 0 first).
 
-    ``until_day`` instead ends it on that day ("满7天": until 7 full days after arrival).
+    ``until_day`` instead ends it on that day ("满7天": until 7 full days after arrival); ``open``
+    leaves the end to a release decision (a plan that names no length, e.g. P04's 隔离医学观察).
     """
 
     kind: MeasureKind
     days: int | None = Field(default=None, ge=1)
     until_day: int | None = Field(default=None, ge=1)
+    open: bool = False
 
     @model_validator(mode="after")
     def one_length(self) -> Phase:
-        if (self.days is None) == (self.until_day is None):
-            raise ValueError("give either days or until_day")
+        if [self.days is not None, self.until_day is not None, self.open].count(True) != 1:
+            raise ValueError("give one of days, until_day or open")
         return self
 
 
@@ -70,6 +73,40 @@ class Proof(Strict):
     within_hours: int = Field(ge=1)
 
 
+ReleaseCondition = Literal[
+    "last_test_negative",  # D-14: 最后1次双采双检阴性后解除隔离
+    "person_object_environment_negative",  # D-05: 人、物、环境三样本阴性
+    "headquarters_consent",  # D-06: 未经区疫情防控指挥部同意，不得解除隔离
+    "hospital_certificate",  # D-10: 医院返校证明 + 学校领导与校医共同认可
+    "symptoms_resolved",  # D-08: 症状缓解并排除感染
+]
+ObligationKind = Literal[
+    "oral_report",
+    "written_report",
+    "direct_report",  # 网络直报
+    "transfer",
+    "test",
+    "test_result",
+    "investigation",
+    "filing",
+    "daily_report",
+    "weekly_report",
+    "zero_report",
+    "checkin",
+    "follow_up",
+    "report",
+]
+
+
+class ObligationTemplate(Strict):
+    """A deadline a rule opens: ``within_minutes`` after the event (0 = 立即, due at once; negative
+    = before it, e.g. G-19's report 3 days ahead of an arrival)."""
+
+    kind: ObligationKind
+    within_minutes: int = Field(ge=-60 * 24 * 31)
+    clause: str = ""
+
+
 class ArrivalCondition(Strict):
     """When a rule applies to an arrival. All given parts must hold; none given matches anyone.
 
@@ -83,31 +120,238 @@ class ArrivalCondition(Strict):
     stayed_in_local_case_city: bool = False
     stayed_abroad: bool = False
     from_other_province: bool = False
+    categories: list[str] = Field(default_factory=list)  # only people in one of these
 
 
-class ArrivalRule(Strict):
+class Rule(Strict):
+    """What a rule gives: measure phases, tests, proofs to check, deadlines, release conditions."""
+
     id: str
-    clause: str  # the plan's words or the requirement id it implements
-    when: ArrivalCondition
+    clause: str  # the plan's words and the requirement ids it implements
     measures: list[Phase] = Field(default_factory=list)
     tests: SamplingSchedule | None = None
     proofs: list[Proof] = Field(default_factory=list)
+    obligations: list[ObligationTemplate] = Field(default_factory=list)
+    release: list[ReleaseCondition] = Field(default_factory=list)
+    after_release: list[Phase] = Field(default_factory=list)  # D-05: 7 days home monitoring
+
+    @model_validator(mode="after")
+    def open_phase_last(self) -> Rule:
+        if any(phase.open for phase in self.measures[:-1]):
+            raise ValueError("only the last phase may be open; later ones go in after_release")
+        return self
+
+
+class ArrivalRule(Rule):
+    when: ArrivalCondition
+
+
+class ConditionalRelease(Strict):
+    """D-12: released on ``release_day`` if the close contact's first ``contact_first_tests`` and
+    one's own tests on ``own_test_days`` are negative; managed under rule ``otherwise`` as soon as
+    one of the close contact's first tests is positive."""
+
+    clause: str
+    release_day: int = Field(ge=1)
+    contact_first_tests: int = Field(ge=1)
+    own_test_days: list[int]
+    otherwise: str
+
+
+class ContactRule(Rule):
+    exposure: Literal["close_contact", "secondary_contact"]
+    categories: list[str] = Field(default_factory=list)
+    conditional_release: ConditionalRelease | None = None
+
+
+class FeverAction(Strict):
+    actions: list[str] = Field(default_factory=lambda: ["isolate"])
+    obligations: list[ObligationTemplate] = Field(default_factory=list)
+
+
+class TemperatureRule(Strict):
+    """A reading ``above`` the threshold (``inclusive``: at or above) asks for a re-measure; the
+    number of consecutive readings over it that makes a fever depends on the category."""
+
+    clause: str
+    above: float = Field(ge=35, le=42)
+    inclusive: bool = False  # 超过 excludes the number (37.3 is not over 37.3)
+    confirmations: dict[str, int] = Field(default_factory=lambda: {"default": 1})
+    requires_symptoms: bool = False
+    on_fever: FeverAction = Field(default_factory=FeverAction)
+
+    @model_validator(mode="after")
+    def has_default(self) -> TemperatureRule:
+        if "default" not in self.confirmations:
+            raise ValueError("confirmations needs a default")
+        if any(count < 1 for count in self.confirmations.values()):
+            raise ValueError("confirmations are at least 1")
+        return self
+
+    def is_over(self, celsius: float) -> bool:
+        return celsius >= self.above if self.inclusive else celsius > self.above
+
+    def confirmations_for(self, categories: list[str] | tuple[str, ...]) -> int:
+        counts = [self.confirmations[c] for c in categories if c in self.confirmations]
+        return max(counts) if counts else self.confirmations["default"]
+
+
+GatheringType = Literal["event", "banquet", "family_meal", "meeting"]
+
+
+class Count(Strict):
+    """``at_least`` N is the plans' 以上 (N included); ``more_than`` N is 超过 (N excluded)."""
+
+    of: Literal["people", "tables"]
+    at_least: int | None = Field(default=None, ge=1)
+    more_than: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def one_bound(self) -> Count:
+        if (self.at_least is None) == (self.more_than is None):
+            raise ValueError("give either at_least or more_than")
+        return self
+
+    def holds(self, value: int) -> bool:
+        if self.at_least is not None:
+            return value >= self.at_least
+        return value > (self.more_than or 0)
+
+
+class GatheringRule(Strict):
+    id: str
+    clause: str
+    applies_to: list[GatheringType]
+    categories: list[str] = Field(default_factory=list)  # only people of these categories
+    when: Count | None = None  # none: every such gathering
+    effect: Literal["forbidden", "approval_required", "filing_required", "advised_against"]
+    approver: str = ""
+    proofs: list[Proof] = Field(default_factory=list)
+
+
+Trigger = Literal[
+    "suspected_case",
+    "confirmed_case",
+    "outbreak",
+    "fever",
+    "fever_drug_sale",
+    "sample_received",
+    "fever_clinic_sample",
+    "positive_result",
+    "close_contact_identified",
+    "work_injury",
+    "travel_planned",
+]
+
+
+class Deadline(Strict):
+    """A deadline opened by an event (G-01 … G-24): on the ``trigger``, the obligation is due."""
+
+    id: str
+    trigger: Trigger
+    obligation: ObligationTemplate
+    responsible: str  # who answers for it, in the plan's words: 乡镇卫生院, 检测机构 …
+
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[str, ...] = Weekday.__args__  # type: ignore[attr-defined]
+
+
+class Report(Strict):
+    """A unit's routine report: daily by ``at``, or weekly on ``weekday`` at ``at``."""
+
+    id: str
+    clause: str
+    kind: Literal["daily_report", "weekly_report", "zero_report"]
+    at: dt.time
+    weekday: Weekday | None = None
+    until: str | None = Field(default=None, pattern=r"^\d{2}-\d{2}$")  # MM-DD, e.g. 03-15
+    unit_kinds: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def weekly_has_day(self) -> Report:
+        if (self.kind == "weekly_report") != (self.weekday is not None):
+            raise ValueError("a weekly report needs a weekday, and only a weekly report has one")
+        return self
+
+
+class ApprovalChain(Strict):
+    """Who approves whom (J-01 … J-05): the steps in order, and how far ahead one must apply."""
+
+    id: str
+    clause: str
+    request: Literal["leave_city", "leave_province", "leave_county", "travel", "gathering"]
+    categories: list[str] = Field(default_factory=list)
+    steps: list[str] = Field(min_length=1)
+    advance_days: int = Field(default=0, ge=0)
+
+
+class Checkins(Strict):
+    """How often people check in (E-01, E-09, D-06): per day, by category, with the default."""
+
+    clause: str
+    per_day: dict[str, int]
+
+    @model_validator(mode="after")
+    def has_default(self) -> Checkins:
+        if "default" not in self.per_day:
+            raise ValueError("per_day needs a default")
+        return self
+
+
+class Service(Strict):
+    """How a public service is delivered while the plan is in force (P07, P17: 不见面, 预约)."""
+
+    id: str
+    name: str
+    clause: str
+    mode: Literal["online", "phone", "appointment", "mail", "window", "suspended"]
 
 
 class Pack(Strict):
     id: str
+    extends: str | None = None
     source: Source
-    risk_levels: list[str]
+    risk_levels: list[str] = Field(default_factory=list)
+    symptoms: list[str] = Field(default_factory=list)
+    checkins: Checkins | None = None
+    temperature: TemperatureRule | None = None
     arrival_rules: list[ArrivalRule] = Field(default_factory=list)
+    contact_rules: list[ContactRule] = Field(default_factory=list)
+    gathering_rules: list[GatheringRule] = Field(default_factory=list)
+    deadlines: list[Deadline] = Field(default_factory=list)
+    reports: list[Report] = Field(default_factory=list)
+    approvals: list[ApprovalChain] = Field(default_factory=list)
+    services: list[Service] = Field(default_factory=list)
     out_of_scope: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def levels_declared(self) -> Pack:
+    def consistent(self) -> Pack:
         for rule in self.arrival_rules:
             for level in rule.when.stayed_in_risk_area + rule.when.stayed_in_city_of_risk_area:
                 if level not in self.risk_levels:
                     raise ValueError(f"rule {rule.id}: risk level {level!r} is not in risk_levels")
+        ids = [r.id for r in self.arrival_rules]
+        ids += [r.id for r in self.contact_rules] + [r.id for r in self.gathering_rules]
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        if duplicates:
+            raise ValueError(f"rule ids must be unique: {', '.join(sorted(duplicates))}")
+        contact_ids = {r.id for r in self.contact_rules}
+        for contact in self.contact_rules:
+            condition = contact.conditional_release
+            if condition and condition.otherwise not in contact_ids:
+                raise ValueError(
+                    f"rule {contact.id}: otherwise {condition.otherwise!r} "
+                    "is not a contact rule of this pack"
+                )
         return self
+
+    def rule(self, rule_id: str) -> Rule:
+        rules: list[Rule] = [*self.arrival_rules, *self.contact_rules]
+        for rule in rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
 
 
 class PackError(ValueError):
@@ -130,8 +374,31 @@ def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
     return node.start_mark.line + 1
 
 
-def pack_load(path: Path) -> Pack:
-    text = path.read_text(encoding="utf-8")
+def _merge(base: Any, override: Any) -> Any:
+    """A child pack's values over its parent's: mappings merge key by key, lists of rules merge by
+    ``id`` (same id overrides, new ids append), anything else is replaced."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = _merge(base[key], value) if key in base else value
+        return merged
+    if (
+        isinstance(base, list)
+        and isinstance(override, list)
+        and all(isinstance(item, dict) and "id" in item for item in base + override)
+    ):
+        by_id = {item["id"]: item for item in base}
+        for item in override:
+            by_id[item["id"]] = _merge(by_id[item["id"]], item) if item["id"] in by_id else item
+        return list(by_id.values())
+    return override
+
+
+def _read(path: Path) -> tuple[yaml.Node, dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PackError(f"{path.name}:0: cannot read: {error.strerror}") from error
     try:
         node = yaml.compose(text)
         data: Any = yaml.safe_load(text)
@@ -141,13 +408,35 @@ def pack_load(path: Path) -> Pack:
         raise PackError(f"{path.name}:{line}: not valid YAML: {error}") from error
     if node is None or not isinstance(data, dict):
         raise PackError(f"{path.name}:1: a pack is a mapping of fields")
+    return node, data
+
+
+def _resolved(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The pack's data with its ``extends`` chain applied (parents live in the same folder)."""
+    node, data = _read(path)
+    parent_id = data.get("extends")
+    if parent_id is None:
+        return data
+    line = _line_of(node, ("extends",))
+    if not isinstance(parent_id, str) or not (path.parent / f"{parent_id}.yaml").is_file():
+        raise PackError(f"{path.name}:{line}: extends: no pack {parent_id!r} beside this one")
+    if parent_id in seen or parent_id == path.stem:
+        raise PackError(f"{path.name}:{line}: extends: a cycle through {parent_id}")
+    parent = _resolved(path.parent / f"{parent_id}.yaml", (*seen, path.stem))
+    return _merge(parent, data)
+
+
+def pack_load(path: Path) -> Pack:
+    node, _ = _read(path)
+    data = _resolved(path)
     try:
         pack = Pack.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "(pack)"
         line = _line_of(node, tuple(first["loc"]))
-        raise PackError(f"{path.name}:{line}: {field}: {first['msg']}") from error
+        message = first["msg"].removeprefix("Value error, ")
+        raise PackError(f"{path.name}:{line}: {field}: {message}") from error
     if pack.id != path.stem:
         raise PackError(
             f"{path.name}:{_line_of(node, ('id',))}: id: must be the file name, {path.stem}"

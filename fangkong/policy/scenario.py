@@ -5,11 +5,27 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from fangkong.policy.engine import Arrival, RiskArea, Stay
-from fangkong.policy.geography import known_region_codes
+from fangkong.policy.engine import (
+    Arrival,
+    Contact,
+    Decision,
+    Gathering,
+    Reading,
+    RiskArea,
+    RiskAreas,
+    Stay,
+    TestResult,
+    evaluate_arrival,
+    evaluate_contact,
+    evaluate_gathering,
+    evaluate_temperature,
+)
+from fangkong.policy.geography import city_of, known_region_codes
+from fangkong.policy.packs import GatheringType, Pack
 
 
 class ScenarioError(ValueError):
@@ -24,6 +40,12 @@ def _region(code: str) -> str:
     if code not in known_region_codes():
         raise ValueError(f"unknown region code {code}")
     return code
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError("give the time zone, e.g. 2022-02-01T10:00:00+08:00")
+    return value
 
 
 class RiskAreaIn(_Model):
@@ -64,39 +86,130 @@ class ArrivalIn(_Model):
     @field_validator("at")
     @classmethod
     def aware(cls, value: dt.datetime) -> dt.datetime:
-        if value.tzinfo is None:
-            raise ValueError("give the time zone, e.g. 2022-02-01T10:00:00+08:00")
-        return value
+        return _aware(value)
 
 
 class PersonIn(_Model):
     categories: list[str] = Field(default_factory=list)
+    symptoms: list[str] = Field(default_factory=list)
+
+
+class ExposureIn(_Model):
+    kind: Literal["close_contact", "secondary_contact"]
+    last_at: dt.datetime
+    identified_at: dt.datetime | None = None
+
+    _check_last = field_validator("last_at")(_aware)
+
+    @field_validator("identified_at")
+    @classmethod
+    def identified_aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return _aware(value) if value is not None else None
+
+
+class ResultIn(_Model):
+    date: dt.date
+    result: Literal["positive", "negative"]
+
+
+class ReadingIn(_Model):
+    at: dt.datetime
+    celsius: float = Field(ge=34, le=43)
+
+    _check_at = field_validator("at")(_aware)
+
+
+class GatheringIn(_Model):
+    type: GatheringType
+    people: int = Field(ge=1)
+    tables: int | None = Field(default=None, ge=1)
+
+
+NEEDS = {
+    "arrival": "arrival",
+    "contact": "exposure",
+    "temperature": "readings",
+    "gathering": "gathering",
+}
 
 
 class Scenario(_Model):
-    kind: Literal["arrival"]
+    kind: Literal["arrival", "contact", "temperature", "gathering"]
     plan: str
     as_of: dt.datetime
     person: PersonIn = Field(default_factory=PersonIn)
     risk_areas: list[RiskAreaIn] = Field(default_factory=list)
     local_case_cities: list[str] = Field(default_factory=list)
     travel: list[StayIn] = Field(default_factory=list)
-    arrival: ArrivalIn
+    arrival: ArrivalIn | None = None
+    exposure: ExposureIn | None = None
+    results: list[ResultIn] = Field(default_factory=list)
+    contact_results: list[ResultIn] = Field(default_factory=list)
+    readings: list[ReadingIn] = Field(default_factory=list)
+    gathering: GatheringIn | None = None
+
+    _check_as_of = field_validator("as_of")(_aware)
 
     @field_validator("local_case_cities")
     @classmethod
     def cities_known(cls, value: list[str]) -> list[str]:
         return [_region(code) for code in value]
 
+    @model_validator(mode="after")
+    def has_its_facts(self) -> Scenario:
+        needed = NEEDS[self.kind]
+        if not getattr(self, needed):
+            raise ValueError(f"{needed}: a {self.kind} scenario needs {needed}")
+        return self
+
     def to_arrival(self) -> Arrival:
+        assert self.arrival is not None
         return Arrival(
             at=self.arrival.at,
             region=self.arrival.region,
             categories=tuple(self.person.categories),
             travel=tuple(Stay(s.start, s.end, s.region, s.country.upper()) for s in self.travel),
-            risk_areas=tuple(RiskArea(a.region, a.level, a.start, a.end) for a in self.risk_areas),
-            local_case_cities=tuple(self.local_case_cities),
+            risk_areas=RiskAreas(
+                RiskArea(a.region, a.level, a.start, a.end) for a in self.risk_areas
+            ),
+            local_case_cities=frozenset(city_of(code) for code in self.local_case_cities),
         )
+
+    def to_contact(self) -> Contact:
+        assert self.exposure is not None
+        return Contact(
+            kind=self.exposure.kind,
+            last_at=self.exposure.last_at,
+            identified_at=self.exposure.identified_at or self.as_of,
+            categories=tuple(self.person.categories),
+            results=tuple(TestResult(r.date, r.result == "positive") for r in self.results),
+            contact_results=tuple(
+                TestResult(r.date, r.result == "positive") for r in self.contact_results
+            ),
+        )
+
+    def evaluate(self, pack: Pack, tz: ZoneInfo) -> Decision:
+        """The same engine as the register's services, on the scenario's facts."""
+        if self.kind == "arrival":
+            return evaluate_arrival(pack, self.to_arrival(), tz)
+        if self.kind == "contact":
+            return evaluate_contact(pack, self.to_contact(), tz)
+        if self.kind == "temperature":
+            readings = [Reading(r.at, r.celsius) for r in self.readings]
+            return evaluate_temperature(
+                pack, readings, tuple(self.person.categories), tuple(self.person.symptoms), tz
+            )
+        assert self.gathering is not None
+        gathering = Gathering(
+            self.gathering.type,
+            self.gathering.people,
+            self.gathering.tables,
+            tuple(self.person.categories),
+        )
+        try:
+            return evaluate_gathering(pack, gathering)
+        except ValueError as error:
+            raise ScenarioError(str(error)) from None
 
 
 def scenario_parse(text: str) -> Scenario:

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fangkong.policy.engine import evaluate_arrival
 from fangkong.policy.packs import PackError, packs_all
 from fangkong.policy.scenario import ScenarioError, scenario_parse
 
@@ -47,17 +46,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"plan: unknown plan {scenario.plan}; known: {', '.join(packs)}", returncode=2
             )
-        decision = evaluate_arrival(pack, scenario.to_arrival(), ZoneInfo(settings.TIME_ZONE))
+        try:
+            decision = scenario.evaluate(pack, ZoneInfo(settings.TIME_ZONE))
+        except ScenarioError as error:
+            raise CommandError(str(error), returncode=2) from None
         self.stdout.write(
-            json.dumps(
-                {
-                    "plan": pack.id,
-                    "measures": decision.measures,
-                    "tests": decision.tests,
-                    "proofs": decision.proofs,
-                    "explanation": decision.explanation,
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
+            json.dumps({"plan": pack.id, **decision.as_json()}, ensure_ascii=False, indent=2)
         )
