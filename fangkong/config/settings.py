@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "fangkong.org",
     "fangkong.people",
     "fangkong.policy",
+    "fangkong.tracing",
+    "fangkong.labs",
     "fangkong.demo",
 ]
 

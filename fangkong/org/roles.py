@@ -33,6 +33,7 @@ class Capability(StrEnum):
     REVEAL_ID = "reveal_id"
     MANAGE_UNITS = "manage_units"
     VIEW_AUDIT = "view_audit"
+    MANAGE_PLANS = "manage_plans"  # risk areas, plan assignments, cross-infections
 
 
 _ALL = frozenset(Capability)

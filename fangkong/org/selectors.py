@@ -128,3 +128,8 @@ def units_visible_to(user: AnyUser) -> QuerySet[Unit]:
     for path in _outermost([path for path, _role in _roles_by_path(user)]):
         q |= Q(path__startswith=path)
     return Unit.objects.filter(q)
+
+
+def acting_user(actor: AnyUser | None) -> User | None:
+    """The user to stamp on a row (created_by …): None for anonymous or system work."""
+    return actor if isinstance(actor, User) and actor.is_authenticated else None

@@ -327,4 +327,9 @@ def travel_add(*, actor: User, person: Person, data: TravelInput) -> TravelRecor
         },
         changes={"travel_record": record.pk},
     )
+    # An arrival: the plan in force classifies the person again (imported here: policy reads the
+    # register, so the register may not import policy at load time).
+    from fangkong.policy.services import person_recompute
+
+    person_recompute(person, trigger="arrival", actor=actor)
     return record

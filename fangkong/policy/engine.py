@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -443,9 +443,16 @@ def evaluate_gathering(pack: Pack, gathering: Gathering) -> Decision:
     return decision
 
 
-def restarted(decision: Decision, day0: dt.date, pack: Pack, at: dt.datetime) -> Decision:
-    """The same rule's schedule counted again from a new day 0 (D-04: cross-infection at a site)."""
-    again = Decision()
+def schedule_from(pack: Pack, decision: Decision, day0: dt.date, at: dt.datetime) -> Decision:
+    """The same rule counted again from a new day 0 (D-04: a cross-infection at the site restarts
+    the quarantine of everyone there)."""
+    again = Decision(actions=list(decision.actions))
     _schedule(pack.rule(decision.rule), day0, at, again)
     again.explanation = [*decision.explanation]
-    return replace(again, rule=decision.rule)
+    again.explain(
+        pack,
+        decision.rule,
+        "D-04: 对所有风险人员重新计算和延长隔离时间",
+        f"count restarted on {day0} after a cross-infection at the site",
+    )
+    return again

@@ -1,0 +1,53 @@
+"""Writing rows in sets: COPY on PostgreSQL, one executemany on SQLite; never a save() per row."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def rows_insert(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Insert plain value tuples (in ``fields`` order) into the model's table; returns the count.
+
+    No model instances, signals or returned ids: the bulk paths (classification of a population,
+    lab result files) write millions of rows this way.
+    """
+    model_fields = [model._meta.get_field(name) for name in fields]
+    columns = ", ".join(
+        connection.ops.quote_name(str(f.column))  # type: ignore[union-attr]
+        for f in model_fields
+    )
+    table = connection.ops.quote_name(model._meta.db_table)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([_copy_value(v) for v in row])
+                    count += 1
+            return count
+        placeholders = ", ".join(["%s"] * len(model_fields))
+        prepared = [
+            [f.get_db_prep_save(v, connection) for f, v in zip(model_fields, row, strict=True)]  # type: ignore[union-attr]
+            for row in rows
+        ]
+        if prepared:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608 - names quoted, values bound
+                prepared,
+            )
+        return len(prepared)

@@ -1,0 +1,471 @@
+"""Applying the packs to the register: facts in, measures and obligations out, written in sets.
+
+One path serves one person (an arrival recorded on a page) and a whole county (a new risk area, a
+changed plan, the benchmark): people are read in chunks with one query per kind of fact, the engine
+decides each person in memory, and the changes are written with COPY. A decision has an id derived
+from its content, so recomputing an unchanged person writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from fangkong.core import clock
+from fangkong.core.bulk import rows_insert
+from fangkong.labs.models import LabResult
+from fangkong.org.models import Unit
+from fangkong.people.models import Person, PersonCategory, TravelRecord
+from fangkong.policy.engine import (
+    Arrival,
+    Contact,
+    Decision,
+    RiskAreas,
+    Stay,
+    TestResult,
+    evaluate_arrival,
+    evaluate_contact,
+    schedule_from,
+)
+from fangkong.policy.engine import (
+    RiskArea as AreaFact,
+)
+from fangkong.policy.geography import city_of
+from fangkong.policy.models import (
+    Classification,
+    Measure,
+    MeasureStatus,
+    Obligation,
+    ObligationSource,
+    ObligationStatus,
+    PlanAssignment,
+    RiskArea,
+)
+from fangkong.policy.packs import Pack, packs_all
+from fangkong.tracing.models import Exposure
+
+# An arrival is classified for this long after it: the longest shipped phases are 14 + 14 days.
+HORIZON_DAYS = 28
+# Travel read for an arrival: the longest travel-history window of the shipped packs, 14 days.
+WINDOW_DAYS = 14
+CHUNK = 5_000
+LOCAL_CASE_CITY = "local_case_city"
+_NAMESPACE = uuid.UUID("6f1d2b1e-3c1a-4c55-9d0e-1a2b3c4d5e6f")
+
+
+def tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+class PackResolver:
+    """The pack in force for a unit on a day: the deepest assignment on the unit's path wins."""
+
+    def __init__(self, on: dt.date) -> None:
+        self.on = on
+        rows = PlanAssignment.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on
+        ).values_list("unit__path", "pack_id", "start_date", "id")
+        latest: dict[str, tuple[dt.date, int, str]] = {}
+        for path, pack_id, start, pk in rows:
+            if path not in latest or (start, pk) > latest[path][:2]:
+                latest[path] = (start, pk, pack_id)
+        packs = packs_all()
+        self._by_path = {path: packs.get(v[2]) for path, v in latest.items()}
+        self._cache: dict[str, Pack | None] = {}
+
+    def pack(self, unit_path: str) -> Pack | None:
+        if unit_path not in self._cache:
+            parts = unit_path.strip("/").split("/")
+            found: Pack | None = None
+            for depth in range(len(parts), 0, -1):
+                candidate = "/" + "/".join(parts[:depth]) + "/"
+                if candidate in self._by_path:
+                    found = self._by_path[candidate]
+                    break
+            self._cache[unit_path] = found
+        return self._cache[unit_path]
+
+
+def pack_in_force(unit: Unit, on: dt.date | None = None) -> Pack | None:
+    return PackResolver(on or clock.localdate()).pack(unit.path)
+
+
+def risk_facts(start: dt.date, end: dt.date) -> tuple[RiskAreas, frozenset[str]]:
+    """Current risk areas overlapping the window, and the cities with local cases."""
+    rows = (
+        RiskArea.objects.filter(is_current=True, start_date__lte=end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .values_list("region_id", "level", "start_date", "end_date")
+    )
+    areas: list[AreaFact] = []
+    cities: set[str] = set()
+    for region, level, area_start, area_end in rows:
+        if level == LOCAL_CASE_CITY:
+            cities.add(city_of(region))
+        else:
+            areas.append(AreaFact(region, level, area_start, area_end or dt.date.max))
+    return RiskAreas(areas), frozenset(cities)
+
+
+def decision_id(person_id: int, pack_id: str, decision: Decision) -> uuid.UUID | None:
+    """The same facts give the same decision, and so the same id; an empty decision has none."""
+    content = decision.as_json()
+    content.pop("explanation")
+    if not any(content[k] for k in ("measures", "tests", "obligations", "proofs", "actions")):
+        return None
+    text = json.dumps(content, sort_keys=True, default=str)
+    return uuid.uuid5(_NAMESPACE, f"{person_id}:{pack_id}:{decision.rule}:{text}")
+
+
+@dataclass
+class Outcome:
+    people: int = 0
+    changed: int = 0
+    measures: int = 0
+    obligations: int = 0
+
+
+@dataclass
+class Entry:
+    person_id: int
+    unit_id: int
+    site_id: int | None
+    pack: Pack
+    decision: Decision
+    decision_id: uuid.UUID
+    restarted_on: dt.date | None = None
+
+
+@dataclass
+class _Chunk:
+    """The facts of a chunk of people, one query per kind."""
+
+    people: list[tuple[int, int, str, str]]
+    categories: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    travel: dict[int, list[Stay]] = field(default_factory=lambda: defaultdict(list))
+    exposures: dict[int, Exposure] = field(default_factory=dict)
+    results: dict[int, list[TestResult]] = field(default_factory=lambda: defaultdict(list))
+    existing: dict[int, tuple[uuid.UUID, str, dt.date | None]] = field(default_factory=dict)
+    sites: dict[int, int] = field(default_factory=dict)
+
+
+def _read(ids: Sequence[int], today: dt.date) -> _Chunk:
+    chunk = _Chunk(
+        list(
+            Person.objects.filter(id__in=ids)
+            .order_by("id")
+            .values_list("id", "unit_id", "unit__path", "unit__region_id")
+        )
+    )
+    for person_id, code in PersonCategory.objects.filter(person_id__in=ids).values_list(
+        "person_id", "category_id"
+    ):
+        chunk.categories[person_id].append(code)
+    since = today - dt.timedelta(days=HORIZON_DAYS + WINDOW_DAYS)
+    for person_id, region, country, start, end in TravelRecord.objects.filter(
+        person_id__in=ids, end_date__gte=since
+    ).values_list("person_id", "region_id", "country", "start_date", "end_date"):
+        chunk.travel[person_id].append(Stay(start, end, region or "", country))
+    for exposure in Exposure.objects.filter(person_id__in=ids).order_by(
+        "person_id", "-last_exposed_at", "-id"
+    ):
+        chunk.exposures.setdefault(exposure.person_id, exposure)
+    vias = {e.via_id for e in chunk.exposures.values() if e.via_id}
+    for person_id, sampled_at, positive in LabResult.objects.filter(
+        person_id__in=[*chunk.exposures, *vias]
+    ).values_list("person_id", "sampled_at", "positive"):
+        chunk.results[person_id].append(TestResult(sampled_at.astimezone(tz()).date(), positive))
+    chunk.existing = {
+        person_id: (decision, rule_id, restarted_on)
+        for person_id, decision, rule_id, restarted_on in Classification.objects.filter(
+            person_id__in=ids
+        ).values_list("person_id", "decision", "rule_id", "restarted_on")
+    }
+    chunk.sites = dict(
+        Measure.objects.filter(
+            person_id__in=ids, status=MeasureStatus.ACTIVE, site__isnull=False
+        ).values_list("person_id", "site_id")
+    )
+    return chunk
+
+
+def _decide(
+    person_id: int,
+    region: str,
+    pack: Pack,
+    chunk: _Chunk,
+    facts: tuple[RiskAreas, frozenset[str]],
+    today: dt.date,
+) -> Decision:
+    zone = tz()
+    categories = tuple(chunk.categories.get(person_id, ()))
+    exposure = chunk.exposures.get(person_id)
+    if exposure is not None:
+        exposed_on = exposure.last_exposed_at.astimezone(zone).date()
+        contact = Contact(
+            kind=exposure.kind,
+            last_at=exposure.last_exposed_at,
+            identified_at=exposure.identified_at,
+            categories=categories,
+            results=tuple(r for r in chunk.results.get(person_id, ()) if r.date >= exposed_on),
+            contact_results=tuple(
+                r for r in chunk.results.get(exposure.via_id or 0, ()) if r.date >= exposed_on
+            ),
+        )
+        decision = evaluate_contact(pack, contact, zone)
+        if decision.rule:
+            return decision
+    stays = chunk.travel.get(person_id, [])
+    if not stays:
+        return Decision()
+    arrived = max(s.end for s in stays)
+    if arrived < today - dt.timedelta(days=HORIZON_DAYS) or arrived > today:
+        return Decision()
+    areas, cities = facts
+    arrival = Arrival(
+        # Day 0 is the date the stay ended; deadlines in hours count from the start of that day.
+        at=dt.datetime.combine(arrived, dt.time(), zone),
+        region=region,
+        categories=categories,
+        travel=tuple(stays),
+        risk_areas=areas,
+        local_case_cities=cities,
+    )
+    return evaluate_arrival(pack, arrival, zone)
+
+
+def people_classify(
+    person_ids: Iterable[int] | None = None,
+    *,
+    trigger: str,
+    actor_id: int | None = None,
+    within: Unit | None = None,
+) -> Outcome:
+    """(Re)compute the measures of these people (or everyone, or everyone within a unit)."""
+    today = clock.localdate()
+    facts = risk_facts(today - dt.timedelta(days=HORIZON_DAYS + WINDOW_DAYS), today)
+    resolver = PackResolver(today)
+    outcome = Outcome()
+    for ids in _id_chunks(person_ids, within):
+        chunk = _read(ids, today)
+        entries: list[Entry] = []
+        changed: list[int] = []
+        for person_id, unit_id, path, region in chunk.people:
+            outcome.people += 1
+            pack = resolver.pack(path)
+            decision = (
+                Decision()
+                if pack is None
+                else _decide(person_id, region, pack, chunk, facts, today)
+            )
+            previous = chunk.existing.get(person_id)
+            restarted_on = None
+            if pack is not None and previous and previous[2] and decision.rule == previous[1]:
+                # D-04: a cross-infection restarted this rule's count; it stays restarted.
+                restarted_on = previous[2]
+                decision = schedule_from(
+                    pack,
+                    decision,
+                    restarted_on,
+                    dt.datetime.combine(restarted_on, dt.time(), tz()),
+                )
+            new_id = decision_id(person_id, pack.id, decision) if pack else None
+            if new_id == (previous[0] if previous else None):
+                continue
+            changed.append(person_id)
+            if new_id is not None and pack is not None:
+                entries.append(
+                    Entry(
+                        person_id,
+                        unit_id,
+                        chunk.sites.get(person_id),
+                        pack,
+                        decision,
+                        new_id,
+                        restarted_on,
+                    )
+                )
+        measures, obligations = decisions_write(changed, entries, trigger, actor_id)
+        outcome.changed += len(changed)
+        outcome.measures += measures
+        outcome.obligations += obligations
+    return outcome
+
+
+def _id_chunks(person_ids: Iterable[int] | None, within: Unit | None) -> Iterator[list[int]]:
+    if person_ids is not None:
+        ids = sorted(set(person_ids))
+        for start in range(0, len(ids), CHUNK):
+            yield ids[start : start + CHUNK]
+        return
+    people = Person.objects.order_by("id")
+    if within is not None:
+        people = people.filter(unit__path__startswith=within.path)
+    last = 0
+    while True:
+        ids = list(people.filter(id__gt=last).values_list("id", flat=True)[:CHUNK])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tz())
+
+
+def decisions_write(
+    changed: Sequence[int], entries: Sequence[Entry], trigger: str, actor_id: int | None
+) -> tuple[int, int]:
+    """Supersede what the changed people had and write their new decisions, in sets."""
+    if not changed:
+        return 0, 0
+    now = clock.now()
+    measure_rows: list[tuple[object, ...]] = []
+    obligation_rows: list[tuple[object, ...]] = []
+    with transaction.atomic():
+        Measure.objects.filter(person_id__in=changed, status=MeasureStatus.ACTIVE).update(
+            status=MeasureStatus.SUPERSEDED, closed_at=now
+        )
+        Obligation.objects.filter(
+            person_id__in=changed,
+            source=ObligationSource.CLASSIFICATION,
+            status=ObligationStatus.OPEN,
+        ).update(status=ObligationStatus.CANCELLED)
+        Classification.objects.filter(person_id__in=changed).delete()
+        # A test already taken is not asked for again by the new decision.
+        met = set(
+            Obligation.objects.filter(
+                person_id__in=changed, status=ObligationStatus.MET, kind="test"
+            ).values_list("person_id", "due_at")
+        )
+        for e in entries:
+            d = e.decision
+            for phase, m in enumerate(d.measures):
+                measure_rows.append(
+                    (
+                        e.person_id,
+                        e.unit_id,
+                        e.site_id if m["kind"] == "central_quarantine" else None,
+                        e.decision_id,
+                        phase,
+                        m["kind"],
+                        dt.date.fromisoformat(m["start"]),
+                        dt.date.fromisoformat(m["end"]) if m["end"] else None,
+                        e.pack.id,
+                        d.rule,
+                        trigger,
+                        d.explanation,
+                        d.release,
+                        MeasureStatus.ACTIVE,
+                        now,
+                        actor_id,
+                    )
+                )
+            for test in d.tests:
+                if "date" in test:
+                    due = local_midnight(dt.date.fromisoformat(test["date"]) + dt.timedelta(days=1))
+                else:
+                    due = dt.datetime.fromisoformat(test["due_by"])
+                if (e.person_id, due) not in met:
+                    obligation_rows.append(_obligation(e, "test", due, test, now))
+            for item in d.obligations:
+                obligation_rows.append(
+                    _obligation(e, item["kind"], dt.datetime.fromisoformat(item["due_by"]), {}, now)
+                )
+        rows_insert(
+            Classification,
+            [
+                "person",
+                "decision",
+                "pack_id",
+                "rule_id",
+                "trigger",
+                "explanation",
+                "actions",
+                "restarted_on",
+                "decided_at",
+            ],
+            [
+                (
+                    e.person_id,
+                    e.decision_id,
+                    e.pack.id,
+                    e.decision.rule,
+                    trigger,
+                    e.decision.explanation,
+                    e.decision.actions,
+                    e.restarted_on,
+                    now,
+                )
+                for e in entries
+            ],
+        )
+        measures = rows_insert(Measure, MEASURE_FIELDS, measure_rows)
+        obligations = rows_insert(Obligation, OBLIGATION_FIELDS, obligation_rows)
+    return measures, obligations
+
+
+MEASURE_FIELDS = (
+    "person",
+    "unit",
+    "site",
+    "decision",
+    "phase",
+    "kind",
+    "start_date",
+    "end_date",
+    "pack_id",
+    "rule_id",
+    "trigger",
+    "explanation",
+    "release",
+    "status",
+    "created_at",
+    "created_by",
+)
+OBLIGATION_FIELDS = (
+    "kind",
+    "person",
+    "unit",
+    "due_at",
+    "status",
+    "source",
+    "decision",
+    "pack_id",
+    "rule_id",
+    "clause",
+    "detail",
+    "created_at",
+    "note",
+)
+
+
+def _obligation(
+    e: Entry, kind: str, due: dt.datetime, detail: dict[str, object], now: dt.datetime
+) -> tuple[object, ...]:
+    clause = e.decision.explanation[0]["clause"] if e.decision.explanation else ""
+    return (
+        kind,
+        e.person_id,
+        e.unit_id,
+        due,
+        ObligationStatus.OPEN,
+        ObligationSource.CLASSIFICATION,
+        e.decision_id,
+        e.pack.id,
+        e.decision.rule,
+        clause,
+        detail,
+        now,
+        "",
+    )

@@ -1,0 +1,590 @@
+"""Writes of the work-plans app: risk areas, plan assignments, releases, cross-infections,
+obligations met and the periodic tick. Views, API and commands call these; none re-implements them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from fangkong.audit.models import AuditAction
+from fangkong.audit.services import audit_record
+from fangkong.core import clock
+from fangkong.core.tasks import enqueue
+from fangkong.org.models import Membership, Region, Unit
+from fangkong.org.roles import Capability, Role
+from fangkong.org.selectors import AnyUser, acting_user, region_get, user_can
+from fangkong.people.importing import ImportFileError, read_table
+from fangkong.people.models import Person
+from fangkong.policy.classify import (
+    LOCAL_CASE_CITY,
+    Entry,
+    PackResolver,
+    decision_id,
+    decisions_write,
+    local_midnight,
+    people_classify,
+    tz,
+)
+from fangkong.policy.engine import Decision, schedule_from
+from fangkong.policy.geography import city_of, significant_prefix
+from fangkong.policy.models import (
+    Classification,
+    Measure,
+    MeasureStatus,
+    Notification,
+    NotificationTopic,
+    Obligation,
+    ObligationSource,
+    ObligationStatus,
+    PlanAssignment,
+    RiskArea,
+    Trigger,
+)
+from fangkong.policy.packs import WEEKDAYS, packs_all
+
+
+def _require(user: AnyUser, unit: Unit | None) -> None:
+    if not user_can(user, Capability.MANAGE_PLANS, unit):
+        raise PermissionDenied(_("You may not change the work plans of this unit."))
+
+
+def risk_levels_known() -> list[str]:
+    """Every level some pack uses, and the local-case city marker (本土病例所在地级市)."""
+    levels = {level for pack in packs_all().values() for level in pack.risk_levels}
+    return sorted(levels) + [LOCAL_CASE_CITY]
+
+
+def _recompute_around(region_code: str, actor: AnyUser) -> None:
+    from fangkong.policy.tasks import policy_recompute_region
+
+    enqueue(policy_recompute_region, region_code, getattr(actor, "pk", None))
+
+
+def people_affected_by_region(region_code: str) -> list[int]:
+    """People whose recent travel lies in the region's city: a risk area there can change the
+    rules that count stays "in the area" and "in the city of the area" (C-01, C-21)."""
+    from fangkong.people.models import TravelRecord
+    from fangkong.policy.classify import HORIZON_DAYS, WINDOW_DAYS
+
+    since = clock.localdate() - dt.timedelta(days=HORIZON_DAYS + WINDOW_DAYS)
+    prefix = significant_prefix(city_of(region_code))
+    return list(
+        TravelRecord.objects.filter(region__code__startswith=prefix, end_date__gte=since)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class RiskAreaInput:
+    region: Region
+    level: str
+    start_date: dt.date
+    end_date: dt.date | None
+    source: str = ""
+
+    def problems(self) -> dict[str, str]:
+        problems: dict[str, str] = {}
+        if self.level not in risk_levels_known():
+            problems["level"] = _("Unknown risk level %(level)s; known: %(known)s") % {
+                "level": self.level,
+                "known": "、".join(risk_levels_known()),
+            }
+        if self.end_date is not None and self.end_date < self.start_date:
+            problems["end_date"] = _("The end date is before the start date.")
+        return problems
+
+
+def risk_area_create(*, actor: AnyUser, data: RiskAreaInput, recompute: bool = True) -> RiskArea:
+    _require(actor, None)
+    problems = data.problems()
+    if problems:
+        raise ValidationError(problems)
+    area = RiskArea.objects.create(
+        region=data.region,
+        level=data.level,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        source=data.source,
+        created_by=acting_user(actor),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="risk_area",
+        object_id=area.pk,
+        summary=f"{area.region_id} {area.level} {area.start_date}–{area.end_date or ''}",
+    )
+    if recompute:
+        _recompute_around(area.region_id, actor)
+    return area
+
+
+def risk_area_change(*, actor: AnyUser, area: RiskArea, data: RiskAreaInput) -> RiskArea:
+    """A new version of the area; the old row stays, pointing to its successor (history)."""
+    _require(actor, None)
+    problems = data.problems()
+    if problems:
+        raise ValidationError(problems)
+    if not area.is_current:
+        raise ValidationError(_("This risk area was already changed or withdrawn."))
+    with transaction.atomic():
+        new = RiskArea.objects.create(
+            region=data.region,
+            level=data.level,
+            start_date=data.start_date,
+            end_date=data.end_date,
+            source=data.source,
+            created_by=acting_user(actor),
+        )
+        RiskArea.objects.filter(pk=area.pk).update(replaced_by=new, is_current=False)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="risk_area",
+            object_id=new.pk,
+            summary=f"{area.pk} → {new.pk}",
+            changes={
+                name: [str(getattr(area, name)), str(getattr(new, name))]
+                for name in ("region_id", "level", "start_date", "end_date", "source")
+                if getattr(area, name) != getattr(new, name)
+            },
+        )
+    _recompute_around(area.region_id, actor)
+    if new.region_id != area.region_id:
+        _recompute_around(new.region_id, actor)
+    return new
+
+
+def risk_area_withdraw(*, actor: AnyUser, area: RiskArea) -> None:
+    _require(actor, None)
+    if not area.is_current:
+        raise ValidationError(_("This risk area was already changed or withdrawn."))
+    RiskArea.objects.filter(pk=area.pk).update(is_current=False, withdrawn_at=clock.now())
+    audit_record(actor=actor, action=AuditAction.DELETE, object_type="risk_area", object_id=area.pk)
+    _recompute_around(area.region_id, actor)
+
+
+RISK_AREA_HEADERS = {
+    "region": {"region", "地区代码", "区划代码", "地区", "region code"},
+    "level": {"level", "风险等级", "等级", "risk level"},
+    "start_date": {"from", "start", "开始日期", "起始日期", "自"},
+    "end_date": {"to", "end", "结束日期", "截止日期", "至"},
+    "source": {"source", "来源", "发布来源"},
+}
+
+
+@dataclass
+class RiskAreaImport:
+    created: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _date_cell(value: object) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip().replace("/", "-"))
+
+
+def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
+    """Import a published list (a spreadsheet of region, level, from, to, source).
+
+    Every row is checked; valid rows are kept, each rejected row is reported with its column and
+    reason, and a row equal to a current area changes nothing, so importing twice is harmless.
+    """
+    _require(actor, None)
+    report = RiskAreaImport()
+    rows = iter(read_table(path))
+    keys: list[str | None] = []
+    for number, header in rows:
+        if any(cell not in (None, "") for cell in header):
+            labels = [str(c or "").strip().lower() for c in header]
+            keys = [
+                next((k for k, names in RISK_AREA_HEADERS.items() if label in names), None)
+                for label in labels
+            ]
+            missing = {"region", "level", "start_date"} - set(filter(None, keys))
+            if missing:
+                raise ImportFileError(
+                    _("Row %(row)d is the header, and it has no column %(cols)s.")
+                    % {"row": number, "cols": "、".join(sorted(missing))}
+                )
+            break
+    else:
+        raise ImportFileError(_("The file has no rows."))
+    current = set(
+        RiskArea.objects.filter(is_current=True).values_list(
+            "region_id", "level", "start_date", "end_date"
+        )
+    )
+    regions_touched: set[str] = set()
+    for number, row in rows:
+        if not any(cell not in (None, "") for cell in row):
+            continue
+        cells = {k: row[i] if i < len(row) else None for i, k in enumerate(keys) if k}
+        problems: dict[str, str] = {}
+        region = region_get(str(cells.get("region") or "").strip())
+        if region is None:
+            problems["region"] = _("Unknown region code %(code)s") % {
+                "code": cells.get("region") or ""
+            }
+        dates: dict[str, dt.date | None] = {}
+        for name in ("start_date", "end_date"):
+            try:
+                dates[name] = _date_cell(cells.get(name))
+            except ValueError:
+                problems[name] = _("Not a date (write 2022-02-01): %(value)s") % {
+                    "value": cells.get(name)
+                }
+        if dates.get("start_date") is None and "start_date" not in problems:
+            problems["start_date"] = _("This field is required.")
+        if not problems and region is not None:
+            data = RiskAreaInput(
+                region,
+                str(cells.get("level") or "").strip(),
+                dates["start_date"] or dt.date.min,
+                dates["end_date"],
+                str(cells.get("source") or "").strip(),
+            )
+            problems = data.problems()
+        if problems:
+            for column, reason in problems.items():
+                report.errors.append(
+                    {"row": number, "column": column, "value": cells.get(column), "reason": reason}
+                )
+            continue
+        key = (data.region.code, data.level, data.start_date, data.end_date)
+        if key in current:
+            report.unchanged += 1
+            continue
+        risk_area_create(actor=actor, data=data, recompute=False)
+        current.add(key)
+        regions_touched.add(data.region.code)
+        report.created += 1
+    audit_record(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        object_type="risk_area",
+        summary=f"{path.name}: {report.created} new, {report.unchanged} unchanged, "
+        f"{len(report.errors)} errors",
+    )
+    for code in sorted(regions_touched):
+        _recompute_around(code, actor)
+    return report
+
+
+def plan_assign(
+    *, actor: AnyUser, unit: Unit, pack_id: str, start_date: dt.date, end_date: dt.date | None
+) -> PlanAssignment:
+    """Put a pack in force for the unit's subtree from a date; everyone there is recomputed."""
+    _require(actor, unit)
+    if pack_id not in packs_all():
+        raise ValidationError({"pack_id": _("Unknown plan %(id)s") % {"id": pack_id}})
+    if end_date is not None and end_date < start_date:
+        raise ValidationError({"end_date": _("The end date is before the start date.")})
+    assignment = PlanAssignment.objects.create(
+        unit=unit,
+        pack_id=pack_id,
+        start_date=start_date,
+        end_date=end_date,
+        created_by=acting_user(actor),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="plan_assignment",
+        object_id=assignment.pk,
+        unit_id=unit.pk,
+        summary=f"{pack_id} from {start_date} to {end_date or ''}",
+    )
+    from fangkong.policy.tasks import policy_recompute_unit
+
+    enqueue(policy_recompute_unit, unit.pk, getattr(actor, "pk", None))
+    return assignment
+
+
+def person_recompute(person: Person, *, trigger: str, actor: AnyUser | None = None) -> None:
+    """Recompute one person now (an arrival, an exposure, a result recorded on a page)."""
+    people_classify([person.pk], trigger=trigger, actor_id=getattr(actor, "pk", None))
+
+
+def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str = "") -> int:
+    """Release the person's active measures on a day (the release conditions are met: three
+    samples negative, the headquarters' consent …); the rule's post-release phases start then."""
+    if not user_can(actor, Capability.EDIT_PEOPLE, person.unit):
+        raise PermissionDenied(_("You may not change this person's measures."))
+    classification = Classification.objects.filter(person=person).first()
+    active = list(Measure.objects.filter(person=person, status=MeasureStatus.ACTIVE))
+    if classification is None or not active:
+        raise ValidationError(_("This person is under no active measure."))
+    now = clock.now()
+    pack = packs_all().get(classification.pack_id)
+    with transaction.atomic():
+        Measure.objects.filter(person=person, status=MeasureStatus.ACTIVE).update(
+            status=MeasureStatus.RELEASED, closed_at=now
+        )
+        Measure.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=on), pk__in=[m.pk for m in active]
+        ).update(end_date=on)
+        Obligation.objects.filter(
+            person=person,
+            decision=classification.decision,
+            status=ObligationStatus.OPEN,
+            due_at__gt=local_midnight(on + dt.timedelta(days=1)),
+        ).update(status=ObligationStatus.CANCELLED)
+        phase = max(m.phase for m in active) + 1
+        start = on
+        rule = pack.rule(classification.rule_id) if pack else None
+        for after in rule.after_release if rule else []:
+            end = start + dt.timedelta(days=after.days or after.until_day or 0)
+            Measure.objects.create(
+                person=person,
+                unit=person.unit,
+                decision=classification.decision,
+                phase=phase,
+                kind=after.kind,
+                start_date=start,
+                end_date=end if not after.open else None,
+                pack_id=classification.pack_id,
+                rule_id=classification.rule_id,
+                trigger=Trigger.RELEASE,
+                explanation=classification.explanation,
+                status=MeasureStatus.ACTIVE,
+                created_at=now,
+                created_by=acting_user(actor),
+            )
+            phase += 1
+            start = end
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="measure",
+        object_id=person.pk,
+        unit_id=person.unit_id,
+        summary=f"released on {on}" + (f": {note}" if note else ""),
+    )
+    return len(active)
+
+
+def measure_site_set(*, actor: AnyUser, person: Person, site: Unit) -> None:
+    """Record the quarantine site where the person is placed (a transfer met)."""
+    if not user_can(actor, Capability.EDIT_PEOPLE, person.unit):
+        raise PermissionDenied(_("You may not change this person's measures."))
+    if site.kind != Unit.Kind.QUARANTINE_SITE:
+        raise ValidationError({"site": _("Choose a quarantine site.")})
+    updated = Measure.objects.filter(
+        person=person, status=MeasureStatus.ACTIVE, kind="central_quarantine"
+    ).update(site=site)
+    if not updated:
+        raise ValidationError(_("This person is under no central quarantine."))
+    Obligation.objects.filter(
+        person=person, kind="transfer", status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED]
+    ).update(status=ObligationStatus.MET, met_at=clock.now(), met_by=acting_user(actor))
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="measure",
+        object_id=person.pk,
+        unit_id=person.unit_id,
+        summary=f"placed at site {site.code}",
+    )
+
+
+def site_cross_infection(*, actor: AnyUser, site: Unit, on: dt.date) -> int:
+    """D-04: a suspected cross-infection at a site restarts the count of everyone quarantined
+    there from that day; returns how many people were recomputed."""
+    if not user_can(actor, Capability.MANAGE_PLANS, site):
+        raise PermissionDenied(_("You may not change the work plans of this unit."))
+    person_ids = list(
+        Measure.objects.filter(site=site, status=MeasureStatus.ACTIVE)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    packs = packs_all()
+    at = local_midnight(on)
+    entries = []
+    for c in Classification.objects.filter(person_id__in=person_ids).select_related("person"):
+        pack = packs.get(c.pack_id)
+        if pack is None:
+            continue
+        previous = Decision(
+            actions=list(c.actions), explanation=list(c.explanation), rule=c.rule_id
+        )
+        decision = schedule_from(pack, previous, on, at)
+        new_id = decision_id(c.person_id, pack.id, decision)
+        if new_id is None:
+            continue
+        entries.append(Entry(c.person_id, c.person.unit_id, site.pk, pack, decision, new_id, on))
+    decisions_write(
+        [e.person_id for e in entries], entries, Trigger.CROSS_INFECTION, getattr(actor, "pk", None)
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="quarantine_site",
+        object_id=site.pk,
+        unit_id=site.pk,
+        summary=f"cross-infection on {on}: {len(entries)} people restarted",
+    )
+    return len(entries)
+
+
+def obligation_meet(*, actor: AnyUser, obligation: Obligation, note: str = "") -> Obligation:
+    """Record that the obligation is met (late if it was missed); a met one stays met."""
+    if not user_can(actor, Capability.EDIT_PEOPLE, obligation.unit):
+        raise PermissionDenied(_("You may not act for this unit."))
+    if obligation.status not in (ObligationStatus.OPEN, ObligationStatus.MISSED):
+        raise ValidationError(_("This obligation is already closed."))
+    claimed = Obligation.objects.filter(
+        pk=obligation.pk, status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED]
+    ).update(status=ObligationStatus.MET, met_at=clock.now(), met_by=acting_user(actor), note=note)
+    if not claimed:
+        raise ValidationError(_("This obligation is already closed."))
+    obligation.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="obligation",
+        object_id=obligation.pk,
+        unit_id=obligation.unit_id,
+        summary=f"{obligation.kind} met"
+        + (" late" if obligation.met_at and obligation.met_at > obligation.due_at else ""),
+    )
+    return obligation
+
+
+def obligation_meet_test(*, person: Person, sampled_at: dt.datetime, actor: AnyUser) -> bool:
+    """A sample meets the test due that day, or else the earliest open "within N hours" test."""
+    day = sampled_at.astimezone(tz()).date()
+    candidates = Obligation.objects.filter(
+        person=person, kind="test", status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED]
+    ).order_by("due_at")
+    target = (
+        candidates.filter(detail__date=day.isoformat()).first()
+        or candidates.filter(detail__has_key="due_by", due_at__gte=sampled_at).first()
+    )
+    if target is None:
+        return False
+    Obligation.objects.filter(pk=target.pk).update(
+        status=ObligationStatus.MET, met_at=clock.now(), met_by=acting_user(actor)
+    )
+    return True
+
+
+def reports_open(day: dt.date) -> int:
+    """Open the routine reports due on ``day`` for every unit a pack in force asks them of.
+
+    The unique constraint on (unit, kind, due time) makes this safe to run at every tick.
+    """
+    resolver = PackResolver(day)
+    weekday = WEEKDAYS[day.weekday()]
+    units = Unit.objects.values_list("id", "path", "kind")
+    rows = []
+    now = clock.now()
+    for unit_id, path, kind in units:
+        pack = resolver.pack(path)
+        if pack is None:
+            continue
+        for report in pack.reports:
+            if report.unit_kinds and kind not in report.unit_kinds:
+                continue
+            if report.weekday is not None and report.weekday != weekday:
+                continue
+            if report.until is not None and day.strftime("%m-%d") > report.until:
+                continue
+            rows.append(
+                Obligation(
+                    kind=report.kind,
+                    unit_id=unit_id,
+                    due_at=dt.datetime.combine(day, report.at, tz()),
+                    source=ObligationSource.REPORT,
+                    pack_id=pack.id,
+                    rule_id=report.id,
+                    clause=report.clause,
+                    created_at=now,
+                )
+            )
+    Obligation.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    return len(rows)
+
+
+@dataclass
+class Tick:
+    missed: int = 0
+    notifications: int = 0
+    reports: int = 0
+
+
+def obligations_tick() -> Tick:
+    """The periodic tick: open today's routine reports, mark the past-due as missed and tell the
+    units that answer for them (one inbox message per unit and kind, not one per row)."""
+    now = clock.now()
+    tick = Tick(reports=reports_open(now.astimezone(tz()).date()))
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Obligation.objects.select_for_update(skip_locked=True)
+                .filter(status=ObligationStatus.OPEN, due_at__lt=now)
+                .order_by("due_at")
+                .values_list("id", flat=True)[:20_000]
+            )
+            if not ids:
+                break
+            # Claimed by a conditional UPDATE: a row met meanwhile is not marked missed.
+            Obligation.objects.filter(pk__in=ids, status=ObligationStatus.OPEN).update(
+                status=ObligationStatus.MISSED
+            )
+            counts = Counter(
+                Obligation.objects.filter(pk__in=ids, status=ObligationStatus.MISSED).values_list(
+                    "unit_id", "kind"
+                )
+            )
+            tick.missed += sum(counts.values())
+            tick.notifications += _notify_missed(counts, now)
+    return tick
+
+
+def _notify_missed(counts: Counter[tuple[int, str]], now: dt.datetime) -> int:
+    """Tell the people acting for each unit (its own members, or the nearest unit up with any)."""
+    units = {u.pk: u for u in Unit.objects.filter(pk__in={unit for unit, _kind in counts})}
+    by_path: dict[str, list[int]] = {}
+    for path, user_id in Membership.objects.exclude(role=Role.VIEWER).values_list(
+        "unit__path", "user_id"
+    ):
+        by_path.setdefault(path, []).append(user_id)
+    rows = []
+    for (unit_id, kind), count in counts.items():
+        unit = units[unit_id]
+        parts = unit.path.strip("/").split("/")
+        recipients: list[int] = []
+        for depth in range(len(parts), 0, -1):
+            recipients = by_path.get("/" + "/".join(parts[:depth]) + "/", [])
+            if recipients:
+                break
+        for user_id in set(recipients):
+            rows.append(
+                Notification(
+                    user_id=user_id,
+                    unit_id=unit_id,
+                    topic=NotificationTopic.MISSED,
+                    params={"kind": kind, "count": count},
+                    link=f"/plans/obligations/?unit={unit_id}&state=overdue",
+                    created_at=now,
+                )
+            )
+    Notification.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

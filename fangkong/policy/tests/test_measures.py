@@ -1,0 +1,412 @@
+"""The packs applied to the register: measures and obligations as rows, recomputed when the facts
+change, the tick, routine reports and the inbox. Tests name the requirements they cover."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from conftest import County, Personas
+from fangkong.core import clock
+from fangkong.labs.services import result_record
+from fangkong.org.models import Region
+from fangkong.org.services import unit_create
+from fangkong.people.models import Person
+from fangkong.people.services import TravelInput, travel_add
+from fangkong.policy.classify import people_classify
+from fangkong.policy.models import (
+    Classification,
+    Measure,
+    MeasureStatus,
+    Notification,
+    Obligation,
+    ObligationStatus,
+    RiskArea,
+)
+from fangkong.policy.selectors import obligations_list
+from fangkong.policy.services import (
+    RiskAreaInput,
+    measure_site_set,
+    measures_release,
+    obligation_meet,
+    obligations_tick,
+    plan_assign,
+    reports_open,
+    risk_area_create,
+    risk_area_withdraw,
+    risk_areas_import,
+    site_cross_infection,
+)
+from fangkong.tracing.services import exposure_record
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def p14(county: County, personas: Personas):
+    return plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id="P14-school-spring-festival",
+        start_date=dt.date(2022, 1, 1),
+        end_date=None,
+    )
+
+
+@pytest.fixture
+def dalian_high(personas: Personas, django_capture_on_commit_callbacks) -> RiskArea:
+    with django_capture_on_commit_callbacks(execute=True):
+        return risk_area_create(
+            actor=personas.commander,
+            data=RiskAreaInput(
+                Region.objects.get(code="210211"), "high", dt.date(2022, 1, 20), None, "test"
+            ),
+        )
+
+
+def came_back_from(person: Person, actor, region: str, start: str, end: str) -> None:
+    travel_add(
+        actor=actor,
+        person=person,
+        data=TravelInput(
+            region_code=region,
+            country="",
+            place="",
+            start_date=dt.date.fromisoformat(start),
+            end_date=dt.date.fromisoformat(end),
+        ),
+    )
+
+
+def active(person: Person) -> list[tuple[str, str, str]]:
+    return [
+        (m.kind, m.start_date.isoformat(), m.end_date.isoformat() if m.end_date else "")
+        for m in Measure.objects.filter(person=person, status=MeasureStatus.ACTIVE).order_by(
+            "phase"
+        )
+    ]
+
+
+def open_tests(person: Person) -> list[str]:
+    return [
+        o.detail.get("date") or o.due_at.astimezone(SHANGHAI).isoformat()
+        for o in Obligation.objects.filter(
+            person=person, kind="test", status=ObligationStatus.OPEN
+        ).order_by("due_at")
+    ]
+
+
+def test_c21_d13_an_arrival_recorded_on_the_register_writes_measures_and_12_test_obligations(
+    county, personas, person_a, p14, dalian_high
+):
+    # when
+    came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
+    # then
+    assert active(person_a) == [
+        ("central_quarantine", "2022-02-01", "2022-02-15"),
+        ("home_health_monitoring", "2022-02-15", "2022-03-01"),
+    ]
+    tests = Obligation.objects.filter(person=person_a, kind="test").order_by("due_at")
+    assert [o.detail["date"] for o in tests] == [
+        "2022-02-02", "2022-02-03", "2022-02-04", "2022-02-05", "2022-02-06", "2022-02-08",
+        "2022-02-11", "2022-02-14", "2022-02-15", "2022-02-17", "2022-02-22", "2022-03-01",
+    ]  # fmt: skip
+    # A test on a day is due by the end of that day, and the person's unit answers for it.
+    assert tests[0].due_at == at("2022-02-03T00:00")
+    assert {o.unit_id for o in tests} == {county.grid_a.pk}
+    measure = Measure.objects.filter(person=person_a).first()
+    assert measure is not None
+    assert measure.rule_id == "risk-area"
+    assert "C-21(1)" in measure.explanation[0]["clause"]
+
+
+def test_recomputing_unchanged_facts_writes_nothing(personas, person_a, p14, dalian_high):
+    came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
+    before = (Measure.objects.count(), Obligation.objects.count())
+    outcome = people_classify(trigger="plan")
+    assert outcome.changed == 0
+    assert (Measure.objects.count(), Obligation.objects.count()) == before
+
+
+def test_c01_withdrawn_risk_area_supersedes_measures_and_keeps_them(
+    personas, person_a, p14, dalian_high, django_capture_on_commit_callbacks
+):
+    came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
+    with django_capture_on_commit_callbacks(execute=True):
+        risk_area_withdraw(actor=personas.commander, area=dalian_high)
+    # Now only "another province": one test within 48 h (C-21(3)); the old measures stay as history.
+    assert active(person_a) == []
+    assert Measure.objects.filter(person=person_a, status=MeasureStatus.SUPERSEDED).count() == 2
+    assert open_tests(person_a) == ["2022-02-03T00:00:00+08:00"]
+    assert (
+        Obligation.objects.filter(person=person_a, status=ObligationStatus.CANCELLED).count() == 12
+    )
+    assert Classification.objects.get(person=person_a).rule_id == "other-province"
+
+
+def test_c21_a_new_risk_area_reclassifies_people_who_came_from_its_city(
+    personas, person_a, p14, django_capture_on_commit_callbacks
+):
+    came_back_from(person_a, personas.worker_a, "210212", "2022-01-25", "2022-02-01")
+    assert Classification.objects.get(person=person_a).rule_id == "other-province"
+    with django_capture_on_commit_callbacks(execute=True):
+        risk_area_create(
+            actor=personas.commander,
+            data=RiskAreaInput(
+                Region.objects.get(code="210211"), "medium", dt.date(2022, 1, 20), None
+            ),
+        )
+    # 210212 is in the same city (大连) as the new area: three days, two tests (C-21(2)).
+    assert Classification.objects.get(person=person_a).rule_id == "city-of-risk-area-or-local-cases"
+    assert len(open_tests(person_a)) == 2
+
+
+def test_the_deepest_plan_assignment_is_in_force(county, personas, person_a, p14, dalian_high):
+    plan_assign(
+        actor=personas.commander,
+        unit=county.village_a,
+        pack_id="P01-rural-winter",
+        start_date=dt.date(2022, 1, 15),
+        end_date=dt.date(2022, 3, 31),
+    )
+    came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
+    assert Classification.objects.get(person=person_a).pack_id == "P01-rural-winter"
+    assert active(person_a) == [("home_health_monitoring", "2022-02-01", "2022-02-15")]
+
+
+def test_a_grid_worker_may_not_assign_plans_or_publish_risk_areas(county, personas):
+    with pytest.raises(PermissionDenied):
+        plan_assign(
+            actor=personas.worker_a,
+            unit=county.village_a,
+            pack_id="P01-rural-winter",
+            start_date=dt.date(2022, 1, 1),
+            end_date=None,
+        )
+    with pytest.raises(PermissionDenied):
+        risk_area_create(
+            actor=personas.worker_a,
+            data=RiskAreaInput(
+                Region.objects.get(code="210211"), "high", dt.date(2022, 1, 1), None
+            ),
+        )
+    assert not RiskArea.objects.exists()
+
+
+def test_d12_secondary_contact_upgraded_when_the_close_contact_tests_positive(
+    county, personas, person_a, person_b, p14
+):
+    # given person_b a close contact, person_a exposed to person_b on 02-01
+    exposure_record(
+        actor=personas.commander,
+        person=person_b,
+        kind="close_contact",
+        last_exposed_at=at("2022-01-31T20:00"),
+    )
+    exposure_record(
+        actor=personas.commander,
+        person=person_a,
+        kind="secondary_contact",
+        last_exposed_at=at("2022-02-01T08:00"),
+        via=person_b,
+    )
+    assert active(person_a) == [("central_quarantine", "2022-02-01", "2022-02-08")]
+    assert Classification.objects.get(person=person_a).actions == ["await_results"]
+    # when the close contact's second test is positive
+    with clock.frozen(at("2022-02-03T12:00")):
+        result_record(
+            actor=personas.commander,
+            person=person_b,
+            sampled_at=at("2022-02-02T09:00"),
+            positive=False,
+        )
+        result_record(
+            actor=personas.commander,
+            person=person_b,
+            sampled_at=at("2022-02-03T09:00"),
+            positive=True,
+        )
+    # then the secondary contact is managed as a close contact at once (C-21(4), D-13)
+    assert active(person_a) == [
+        ("central_quarantine", "2022-02-01", "2022-02-15"),
+        ("home_health_monitoring", "2022-02-15", "2022-03-01"),
+    ]
+    assert Classification.objects.get(person=person_a).actions == ["manage_as_close_contact"]
+
+
+def test_d12_results_meet_the_test_obligations_and_release_the_secondary_contact(
+    personas, person_a, person_b, p14
+):
+    exposure_record(
+        actor=personas.commander,
+        person=person_a,
+        kind="secondary_contact",
+        last_exposed_at=at("2022-02-01T08:00"),
+        via=person_b,
+    )
+    with clock.frozen(at("2022-02-08T12:00")):
+        for day in ("02", "03", "04", "05"):
+            result_record(
+                actor=personas.commander,
+                person=person_b,
+                sampled_at=at(f"2022-02-{day}T09:00"),
+                positive=False,
+            )
+        for day in ("02", "05", "08"):
+            result_record(
+                actor=personas.commander,
+                person=person_a,
+                sampled_at=at(f"2022-02-{day}T09:00"),
+                positive=False,
+            )
+    assert Classification.objects.get(person=person_a).actions == ["release"]
+    assert active(person_a) == [("central_quarantine", "2022-02-01", "2022-02-08")]
+    tests = Obligation.objects.filter(person=person_a, kind="test")
+    # Each test day met once, never asked again by the recomputed decision.
+    assert sorted(o.detail["date"] for o in tests.filter(status=ObligationStatus.MET)) == [
+        "2022-02-02",
+        "2022-02-05",
+        "2022-02-08",
+    ]
+    assert not tests.filter(status=ObligationStatus.OPEN).exists()
+
+
+def test_d04_cross_infection_restarts_the_count_of_everyone_at_the_site(
+    county, personas, person_a, p14, dalian_high
+):
+    site = unit_create(
+        actor=personas.commander,
+        code="QS1",
+        name="集中隔离点一",
+        kind="quarantine_site",
+        region=county.hq.region,
+        parent=county.hq,
+    )
+    came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
+    measure_site_set(actor=personas.commander, person=person_a, site=site)
+    with clock.frozen(at("2022-02-05T12:00")):
+        restarted = site_cross_infection(
+            actor=personas.commander, site=site, on=dt.date(2022, 2, 5)
+        )
+    assert restarted == 1
+    assert active(person_a) == [
+        ("central_quarantine", "2022-02-05", "2022-02-19"),
+        ("home_health_monitoring", "2022-02-19", "2022-03-05"),
+    ]
+    assert Measure.objects.get(person=person_a, status=MeasureStatus.ACTIVE, phase=0).site == site
+    # A later recompute keeps the restart (the same rule, counted from the new day 0).
+    with clock.frozen(at("2022-02-06T12:00")):
+        assert people_classify([person_a.pk], trigger="plan").changed == 0
+
+
+def test_d05_release_on_three_samples_starts_7_days_home_monitoring(county, personas, person_a):
+    plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id="P02-two-festivals",
+        start_date=dt.date(2022, 1, 1),
+        end_date=None,
+    )
+    travel_add(
+        actor=personas.worker_a,
+        person=person_a,
+        data=TravelInput(
+            region_code="",
+            country="KOR",
+            place="首尔",
+            start_date=dt.date(2022, 1, 20),
+            end_date=dt.date(2022, 2, 1),
+        ),
+    )
+    assert active(person_a) == [("central_quarantine", "2022-02-01", "")]
+    measures_release(actor=personas.commander, person=person_a, on=dt.date(2022, 2, 15))
+    assert active(person_a) == [("home_health_monitoring", "2022-02-15", "2022-02-22")]
+    released = Measure.objects.get(person=person_a, status=MeasureStatus.RELEASED)
+    assert released.end_date == dt.date(2022, 2, 15)
+
+
+def test_tick_marks_missed_obligations_and_tells_the_unit_once(
+    county, personas, person_a, p14, dalian_high
+):
+    came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
+    with clock.frozen(at("2022-02-04T08:00")):
+        tick = obligations_tick()
+        # Tests of 02-02 and 02-03 are past due (the end of their day).
+        assert tick.missed == 2
+        overdue = list(obligations_list(personas.worker_a, state="overdue"))
+        assert [o.detail["date"] for o in overdue] == ["2022-02-02", "2022-02-03"]
+        # Nobody holds a role in the grid: the village's grid worker is told, once for both.
+        note = Notification.objects.get()
+        assert note.user == personas.worker_a
+        assert note.params == {"kind": "test", "count": 2}
+        assert obligations_tick().missed == 0
+        # A neighbouring village sees none of it.
+        assert not obligations_list(personas.worker_b, state="overdue").exists()
+        # Met late: recorded, and gone from the overdue list.
+        obligation_meet(actor=personas.worker_a, obligation=overdue[0], note="补采")
+        assert obligations_list(personas.worker_a, state="overdue").count() == 1
+
+
+def test_e11_g16_daily_report_by_10_late_when_nothing_is_filed(county, personas):
+    plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id="P11-school-winter-exams",
+        start_date=dt.date(2022, 1, 1),
+        end_date=None,
+    )
+    day = dt.date(2022, 2, 2)
+    assert reports_open(day) == 1
+    reports_open(day)  # the tick runs every minute: still one report
+    report = Obligation.objects.get(kind="daily_report")
+    assert (report.unit, report.due_at) == (county.school, at("2022-02-02T10:00"))
+    with clock.frozen(at("2022-02-02T10:00")):
+        assert obligations_tick().missed == 0  # due at 10:00 is not yet late at 10:00
+    with clock.frozen(at("2022-02-02T10:01")):
+        assert obligations_tick().missed == 1
+    report.refresh_from_db()
+    assert report.status == ObligationStatus.MISSED
+
+
+def test_e13_g21_weekly_report_on_thursdays_until_march_15(county, personas, p14):
+    assert Obligation.objects.filter(kind="weekly_report").count() == 0
+    reports_open(dt.date(2022, 2, 2))  # a Wednesday
+    assert not Obligation.objects.filter(kind="weekly_report").exists()
+    reports_open(dt.date(2022, 2, 3))  # a Thursday
+    assert Obligation.objects.get(kind="weekly_report").due_at == at("2022-02-03T18:00")
+    reports_open(dt.date(2022, 3, 17))  # a Thursday after 3月15日
+    assert Obligation.objects.filter(kind="weekly_report").count() == 1
+
+
+def test_risk_areas_import_keeps_good_rows_reports_bad_ones_and_is_idempotent(
+    personas, tmp_path: Path, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "areas.csv"
+    path.write_text(
+        "地区代码,风险等级,开始日期,结束日期,来源\n"
+        "210211,high,2022-01-20,,卫健委公告\n"
+        "999999,high,2022-01-20,,\n"
+        "110105,purple,2022-01-20,,\n"
+        "110105,medium,2022-01-20,2022-01-10,\n"
+        "110105,medium,2022/01/20,,\n",
+        encoding="utf-8",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = risk_areas_import(actor=personas.commander, path=path)
+    assert (report.created, report.unchanged) == (2, 0)
+    assert [(e["row"], e["column"]) for e in report.errors] == [
+        (3, "region"),
+        (4, "level"),
+        (5, "end_date"),
+    ]
+    again = risk_areas_import(actor=personas.commander, path=path)
+    assert (again.created, again.unchanged, len(again.errors)) == (0, 2, 3)
+    assert RiskArea.objects.count() == 2
