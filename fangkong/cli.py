@@ -22,3 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         args[0] = ALIASES[args[0]]
     execute_from_command_line(["fangkong", *args])
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -173,6 +173,8 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# `celery -A fangkong.config beat` runs the obligation tick every minute in production.
+CELERY_BEAT_SCHEDULE = {"policy-tick": {"task": "policy.tick", "schedule": 60.0}}
 # Without a broker, run queued tasks in a background thread (so pages can show progress).
 FANGKONG_TASKS_IN_THREAD = env_bool("FANGKONG_TASKS_IN_THREAD", True)
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("org/", include("fangkong.org.urls")),
     path("people/", include("fangkong.people.urls")),
     path("audit/", include("fangkong.audit.urls")),
+    path("plans/", include("fangkong.policy.urls")),
 ]

@@ -16,12 +16,24 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from fangkong.core import clock
+from fangkong.labs.services import result_record
 from fangkong.org.models import GroupMember, LeadingGroup, Region, Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import membership_grant, unit_create
 from fangkong.people.identity import resident_id_check_char
 from fangkong.people.importing import import_job_create, import_job_execute
 from fangkong.people.models import Person, PersonUnit, TravelRecord
+from fangkong.policy.classify import people_classify
+from fangkong.policy.models import Obligation, Trigger
+from fangkong.policy.services import (
+    RiskAreaInput,
+    measure_site_set,
+    obligations_tick,
+    plan_assign,
+    risk_area_create,
+)
+from fangkong.tracing.services import exposure_record
 
 COUNTY = "520113"  # 贵州省贵阳市白云区, the county of plan P14
 DEMO_PASSWORD = "fangkong-demo"  # noqa: S105 - printed for the demo accounts by design
@@ -303,7 +315,79 @@ class DemoBuilder:
             duties="信息收集、上报和督导检查",
         )
 
+    def build_plans(self, units: dict[str, Unit], today: dt.date) -> None:
+        """Plans in force, published risk areas, two contacts and a placement, then one
+        classification of everyone and a tick: the plan pages open on a county at work."""
+        hq_user = get_user_model().objects.get(username="hq-admin")
+        start = today - dt.timedelta(days=60)
+        for unit, pack_id in (
+            (units["hq"], "P14-school-spring-festival"),
+            (units["T3"], "P01-rural-winter"),
+            (units["CLINIC"], "P17-medical-insurance"),
+            (units["CO"], "P12-enterprise-response-team"),
+        ):
+            plan_assign(
+                actor=hq_user,
+                unit=unit,
+                pack_id=pack_id,
+                start_date=start,
+                end_date=None,
+                recompute=False,
+            )
+        for code, level in (
+            ("210211", "high"),
+            ("310115", "medium"),
+            ("420106", "high"),
+            ("440305", "local_case_city"),
+        ):
+            risk_area_create(
+                actor=hq_user,
+                data=RiskAreaInput(
+                    Region.objects.get(code=code),
+                    level,
+                    today - dt.timedelta(days=25),
+                    today + dt.timedelta(days=30),
+                    "示例：国家卫健委公布的中高风险地区",
+                ),
+                recompute=False,
+            )
+        people_classify(trigger=Trigger.PLAN, actor_id=hq_user.pk)
+        locals_ = list(
+            Person.objects.filter(unit__path__startswith=units["T1"].path)
+            .exclude(classification__isnull=False)
+            .order_by("pk")[:2]
+        )
+        if len(locals_) == 2:
+            close, secondary = locals_
+            exposure_record(
+                actor=hq_user,
+                person=close,
+                kind="close_contact",
+                last_exposed_at=clock.now() - dt.timedelta(days=1),
+            )
+            exposure_record(
+                actor=hq_user,
+                person=secondary,
+                kind="secondary_contact",
+                last_exposed_at=clock.now() - dt.timedelta(hours=20),
+                via=close,
+            )
+            measure_site_set(actor=hq_user, person=close, site=units["SITE"])
+        # Most past tests were taken (negative); the rest show up as missed after the tick.
+        now = clock.now()
+        for obligation in Obligation.objects.filter(kind="test", due_at__lt=now).select_related(
+            "person__unit"
+        ):
+            if obligation.person is None or self.rng.random() > 0.85:
+                continue
+            sampled = obligation.due_at - dt.timedelta(hours=14)
+            result_record(
+                actor=hq_user, person=obligation.person, sampled_at=sampled, positive=False
+            )
+        obligations_tick()
+
     def build(self, today: dt.date) -> list[DemoAccount]:
         units = self.build_units()
         self.build_people(units, today)
+        self.build_plans(units, today)
         return self.accounts

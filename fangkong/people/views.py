@@ -47,6 +47,8 @@ from fangkong.people.services import (
     travel_add,
 )
 from fangkong.people.tasks import people_import_run
+from fangkong.policy.forms import ReleaseForm
+from fangkong.policy.selectors import person_plan
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -129,6 +131,8 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
             "household_members": person.household.members.exclude(pk=person.pk)[:20]
             if person.household
             else [],
+            "plan": person_plan(person.pk),
+            "release_form": ReleaseForm(initial={"on": clock.localdate()}),
         },
     )
 

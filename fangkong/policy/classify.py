@@ -469,3 +469,14 @@ def _obligation(
         now,
         "",
     )
+
+
+def population_decide(within: Unit, pack: Pack) -> Iterator[tuple[int, Decision]]:
+    """What ``pack`` would decide today for everyone in the unit's subtree, writing nothing (the
+    what-if of the plan pages): the same reads and the same engine as the classification."""
+    today = clock.localdate()
+    facts = risk_facts(today - dt.timedelta(days=HORIZON_DAYS + WINDOW_DAYS), today)
+    for ids in _id_chunks(None, within):
+        chunk = _read(ids, today)
+        for person_id, _unit_id, _path, region in chunk.people:
+            yield person_id, _decide(person_id, region, pack, chunk, facts, today)

@@ -447,3 +447,28 @@ def pack_load(path: Path) -> Pack:
 @lru_cache(maxsize=1)
 def packs_all() -> dict[str, Pack]:
     return {path.stem: pack_load(path) for path in sorted(POLICIES_DIR.glob("*.yaml"))}
+
+
+def pack_derive(base_id: str, text: str) -> Pack:
+    """A changed copy of a shipped pack: YAML overrides merged onto it as ``extends`` would (the
+    what-if of the plan pages). Errors name the line of the changes and the field."""
+    base_path = POLICIES_DIR / f"{base_id}.yaml"
+    if not base_path.is_file():
+        raise PackError(f"extends: no pack {base_id!r}")
+    try:
+        node = yaml.compose(text)
+        changes: Any = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise PackError(f"changes:{mark.line + 1 if mark else 0}: not valid YAML") from error
+    if not isinstance(changes, dict):
+        raise PackError("changes:1: the changes are a mapping of fields")
+    data = _merge(_resolved(base_path), {**changes, "id": base_id})
+    try:
+        return Pack.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(pack)"
+        line = _line_of(node, tuple(first["loc"])) if node is not None else 1
+        message = first["msg"].removeprefix("Value error, ")
+        raise PackError(f"changes:{line}: {field}: {message}") from error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Literal
 
 from django.db.models import Count, Q, QuerySet
@@ -11,8 +12,9 @@ from fangkong.core import clock
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.org.selectors import AnyUser, scope_q
-from fangkong.policy.classify import local_midnight
+from fangkong.policy.classify import local_midnight, population_decide, tz
 from fangkong.policy.models import (
+    Classification,
     Measure,
     MeasureStatus,
     Notification,
@@ -20,6 +22,7 @@ from fangkong.policy.models import (
     ObligationStatus,
     RiskArea,
 )
+from fangkong.policy.packs import Pack
 
 ObligationState = Literal["overdue", "due_today", "open", "met"]
 
@@ -96,3 +99,112 @@ def inbox(user: AnyUser) -> QuerySet[Notification]:
     if user.pk is None:
         return Notification.objects.none()
     return Notification.objects.filter(user_id=user.pk).select_related("unit")
+
+
+@dataclass
+class WhatIf:
+    """Today's population under another pack, compared with what is in force."""
+
+    days: list[dt.date]
+    people: int = 0
+    earlier: int = 0
+    later: int = 0
+    newly: int = 0
+    no_longer: int = 0
+    tests_now: list[int] = field(default_factory=list)
+    tests_then: list[int] = field(default_factory=list)
+    beds_now: list[int] = field(default_factory=list)
+    beds_then: list[int] = field(default_factory=list)
+
+    def rows(self) -> list[tuple[dt.date, int, int, int, int]]:
+        return list(
+            zip(
+                self.days,
+                self.tests_now,
+                self.tests_then,
+                self.beds_now,
+                self.beds_then,
+                strict=True,
+            )
+        )
+
+
+def what_if(unit: Unit, pack: Pack, horizon: int = 14) -> WhatIf:
+    """People released earlier or later, tests per day and central-quarantine beds per day for
+    the next ``horizon`` days: in force now (the stored measures and open test obligations) and
+    under ``pack`` (decided in memory, nothing saved)."""
+    today = clock.localdate()
+    days = [today + dt.timedelta(days=n) for n in range(horizon)]
+    index = {day: n for n, day in enumerate(days)}
+    result = WhatIf(days, tests_now=[0] * horizon, tests_then=[0] * horizon)
+    result.beds_now, result.beds_then = [0] * horizon, [0] * horizon
+    in_subtree = Q(unit__path__startswith=unit.path)
+    release_now: dict[int, dt.date] = {}
+    for person_id, kind, start, end in Measure.objects.filter(
+        in_subtree, status=MeasureStatus.ACTIVE
+    ).values_list("person_id", "kind", "start_date", "end_date"):
+        last = end or dt.date.max
+        release_now[person_id] = max(release_now.get(person_id, last), last)
+        if kind == "central_quarantine":
+            _count_days(result.beds_now, index, start, last)
+    for due_at in Obligation.objects.filter(
+        in_subtree, kind="test", status=ObligationStatus.OPEN
+    ).values_list("due_at", flat=True):
+        day = due_at.astimezone(tz()).date() - dt.timedelta(days=1)
+        if day in index:
+            result.tests_now[index[day]] += 1
+    for person_id, decision in population_decide(unit, pack):
+        result.people += 1
+        ends = [
+            dt.date.fromisoformat(m["end"]) if m["end"] else dt.date.max for m in decision.measures
+        ]
+        for m in decision.measures:
+            if m["kind"] == "central_quarantine":
+                end = dt.date.fromisoformat(m["end"]) if m["end"] else dt.date.max
+                _count_days(result.beds_then, index, dt.date.fromisoformat(m["start"]), end)
+        for test in decision.tests:
+            day = (
+                dt.date.fromisoformat(test["date"])
+                if "date" in test
+                else dt.datetime.fromisoformat(test["due_by"]).astimezone(tz()).date()
+            )
+            if day in index:
+                result.tests_then[index[day]] += 1
+        then = max(ends) if ends else None
+        now = release_now.get(person_id)
+        if then is None and now is not None:
+            result.no_longer += 1
+        elif then is not None and now is None:
+            result.newly += 1
+        elif then is not None and now is not None:
+            result.earlier += then < now
+            result.later += then > now
+    return result
+
+
+def _count_days(counts: list[int], index: dict[dt.date, int], start: dt.date, end: dt.date) -> None:
+    """One bed for every night from ``start`` up to (not including) the release day ``end``."""
+    for day, n in index.items():
+        if start <= day < end:
+            counts[n] += 1
+
+
+@dataclass
+class PersonPlan:
+    """The measures block of a person page (the caller has scoped the person)."""
+
+    classification: Classification | None
+    measures: list[Measure]
+    obligations: list[Obligation]
+
+
+def person_plan(person_id: int) -> PersonPlan:
+    return PersonPlan(
+        Classification.objects.filter(person_id=person_id).first(),
+        list(
+            Measure.objects.filter(person_id=person_id)
+            .select_related("site")
+            .order_by("-created_at", "phase")[:20]
+        ),
+        list(Obligation.objects.filter(person_id=person_id).order_by("due_at")[:40]),
+    )

@@ -288,7 +288,13 @@ def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
 
 
 def plan_assign(
-    *, actor: AnyUser, unit: Unit, pack_id: str, start_date: dt.date, end_date: dt.date | None
+    *,
+    actor: AnyUser,
+    unit: Unit,
+    pack_id: str,
+    start_date: dt.date,
+    end_date: dt.date | None,
+    recompute: bool = True,
 ) -> PlanAssignment:
     """Put a pack in force for the unit's subtree from a date; everyone there is recomputed."""
     _require(actor, unit)
@@ -311,9 +317,10 @@ def plan_assign(
         unit_id=unit.pk,
         summary=f"{pack_id} from {start_date} to {end_date or ''}",
     )
-    from fangkong.policy.tasks import policy_recompute_unit
+    if recompute:
+        from fangkong.policy.tasks import policy_recompute_unit
 
-    enqueue(policy_recompute_unit, unit.pk, getattr(actor, "pk", None))
+        enqueue(policy_recompute_unit, unit.pk, getattr(actor, "pk", None))
     return assignment
 
 

@@ -7,9 +7,11 @@ proxy, with Celery workers (README, "Production").
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -25,6 +27,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            # No broker, so no Celery beat: the obligation tick runs beside the web server, in
+            # this process group (Ctrl-C stops both).
+            subprocess.Popen(
+                [sys.executable, "-m", "fangkong.cli", "tick", "--every", "60", "-v", "0"]
+            )  # noqa: S603
         self.stdout.write(f"Fangkong at http://{options['host']}:{options['port']}/")
         self.stdout.flush()
         # Threads let a worker keep answering the progress bar while it imports in the background.

@@ -1,0 +1,284 @@
+"""A pack as sentences in the reader's language: the rule table of the plan pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from fangkong.policy.models import MeasureKind, ObligationKind
+from fangkong.policy.packs import (
+    ArrivalCondition,
+    Count,
+    GatheringRule,
+    ObligationTemplate,
+    Pack,
+    Phase,
+    Rule,
+)
+
+
+def level_label(level: str) -> str:
+    labels = {
+        "high": _("high-risk"),
+        "medium": _("medium-risk"),
+        "low": _("low-risk"),
+        "A": _("class A"),
+        "B": _("class B"),
+        "epidemic_area": _("epidemic area"),
+        "local_case_city": _("city with local cases"),
+    }
+    return labels.get(level, level)
+
+
+def kind_label(kind: str) -> str:
+    if kind in MeasureKind.values:
+        return str(MeasureKind(kind).label)
+    if kind in ObligationKind.values:
+        return str(ObligationKind(kind).label)
+    return kind
+
+
+def _levels(levels: list[str]) -> str:
+    return "、".join(level_label(level) for level in levels)
+
+
+def condition_text(when: ArrivalCondition) -> str:
+    parts: list[str] = []
+    if when.categories:
+        parts.append(_("only %(categories)s") % {"categories": "、".join(when.categories)})
+    if when.stayed_abroad:
+        parts.append(_("stayed abroad"))
+    if when.stayed_in_risk_area:
+        parts.append(
+            _("stayed in a %(levels)s area") % {"levels": _levels(when.stayed_in_risk_area)}
+        )
+    if when.stayed_in_city_of_risk_area:
+        parts.append(
+            _("stayed in the city of a %(levels)s area")
+            % {"levels": _levels(when.stayed_in_city_of_risk_area)}
+        )
+    if when.stayed_in_local_case_city:
+        parts.append(_("stayed in a city with local cases"))
+    if when.from_other_province:
+        parts.append(_("came from another province"))
+    if not parts:
+        return _("every arrival")
+    return _("within %(days)d days: %(what)s") % {
+        "days": when.within_days,
+        "what": "；".join(parts),
+    }
+
+
+def phase_text(phase: Phase) -> str:
+    if phase.open:
+        length = _("until released")
+    elif phase.until_day is not None:
+        length = _("until day %(day)d") % {"day": phase.until_day}
+    else:
+        length = ngettext("%(days)d day", "%(days)d days", phase.days or 0) % {"days": phase.days}
+    return f"{kind_label(phase.kind)} {length}"
+
+
+def _minutes(minutes: int) -> str:
+    if minutes == 0:
+        return _("immediately")
+    if minutes < 0:
+        return _("%(days)d days ahead") % {"days": -minutes // 1440}
+    if minutes % 60:
+        return _("within %(minutes)d minutes") % {"minutes": minutes}
+    return _("within %(hours)d hours") % {"hours": minutes // 60}
+
+
+def obligation_text(template: ObligationTemplate) -> str:
+    return f"{kind_label(template.kind)} {_minutes(template.within_minutes)}"
+
+
+def release_text(condition: str) -> str:
+    labels = {
+        "last_test_negative": _("last test negative"),
+        "person_object_environment_negative": _("person, object and environment samples negative"),
+        "headquarters_consent": _("the headquarters' consent"),
+        "hospital_certificate": _("a hospital certificate"),
+        "symptoms_resolved": _("symptoms resolved and infection excluded"),
+    }
+    return labels.get(condition, condition)
+
+
+def outcome_text(rule: Rule) -> str:
+    parts: list[str] = []
+    if rule.measures:
+        parts.append(" → ".join(phase_text(p) for p in rule.measures))
+    if rule.tests is not None:
+        if rule.tests.days:
+            days = "、".join(str(d) for d in rule.tests.days)
+            text = _("tests on days %(days)s") % {"days": days}
+            if rule.tests.double_sample_last:
+                text += _(" (the last double-sampled)")
+            parts.append(text)
+        else:
+            text = ngettext(
+                "%(count)d test within %(hours)d h",
+                "%(count)d tests within %(hours)d h",
+                rule.tests.count,
+            ) % {"count": rule.tests.count, "hours": rule.tests.within_hours or 0}
+            if rule.tests.min_gap_hours:
+                text += _(", %(gap)d h apart") % {"gap": rule.tests.min_gap_hours}
+            parts.append(text)
+    for proof in rule.proofs:
+        parts.append(_("negative test within %(hours)d h") % {"hours": proof.within_hours})
+    for template in rule.obligations:
+        parts.append(obligation_text(template))
+    if rule.release:
+        parts.append(
+            _("released on: %(conditions)s")
+            % {"conditions": "、".join(release_text(r) for r in rule.release)}
+        )
+    if rule.after_release:
+        parts.append(
+            _("then %(phases)s") % {"phases": " → ".join(phase_text(p) for p in rule.after_release)}
+        )
+    return "；".join(parts) or _("nothing")
+
+
+def count_text(count: Count | None) -> str:
+    if count is None:
+        return _("always")
+    unit = _("people") if count.of == "people" else _("tables")
+    if count.at_least is not None:
+        return _("%(n)d %(unit)s or more") % {"n": count.at_least, "unit": unit}
+    return _("more than %(n)d %(unit)s") % {"n": count.more_than or 0, "unit": unit}
+
+
+def gathering_text(rule: GatheringRule) -> str:
+    effects = {
+        "forbidden": _("forbidden"),
+        "approval_required": _("approval required"),
+        "filing_required": _("filing required"),
+        "advised_against": _("advised against"),
+    }
+    text = effects[rule.effect]
+    if rule.approver:
+        text += f"（{rule.approver}）"
+    for proof in rule.proofs:
+        text += "；" + _("negative test within %(hours)d h") % {"hours": proof.within_hours}
+    return text
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    section: str
+    rule: str
+    when: str
+    then: str
+    clause: str
+
+
+def rule_table(pack: Pack) -> list[RuleRow]:
+    rows: list[RuleRow] = []
+    for arrival in pack.arrival_rules:
+        rows.append(
+            RuleRow(
+                _("Arrivals"),
+                arrival.id,
+                condition_text(arrival.when),
+                outcome_text(arrival),
+                arrival.clause,
+            )
+        )
+    for contact in pack.contact_rules:
+        then = outcome_text(contact)
+        if contact.conditional_release:
+            c = contact.conditional_release
+            then += "；" + _(
+                "released on day %(day)d if the close contact's first %(n)d tests and one's own "
+                "tests on days %(days)s are negative; otherwise managed as %(other)s"
+            ) % {
+                "day": c.release_day,
+                "n": c.contact_first_tests,
+                "days": "、".join(str(d) for d in c.own_test_days),
+                "other": c.otherwise,
+            }
+        who = _("close contact") if contact.exposure == "close_contact" else _("secondary contact")
+        rows.append(RuleRow(_("Contacts"), contact.id, who, then, contact.clause))
+    if pack.temperature is not None:
+        t = pack.temperature
+        confirmations = "、".join(f"{k}: {v}" for k, v in t.confirmations.items())
+        when = _("reading %(op)s %(value)s °C, confirmed by %(counts)s readings") % {
+            "op": "≥" if t.inclusive else ">",
+            "value": t.above,
+            "counts": confirmations,
+        }
+        if t.requires_symptoms:
+            when += _(", with suspected symptoms")
+        then = "、".join(t.on_fever.actions)
+        for template in t.on_fever.obligations:
+            then += "；" + obligation_text(template)
+        rows.append(RuleRow(_("Temperature"), "temperature", when, then, t.clause))
+    if pack.checkins is not None:
+        per_day = "、".join(f"{k}: {v}" for k, v in pack.checkins.per_day.items())
+        rows.append(
+            RuleRow(
+                _("Check-ins"),
+                "checkins",
+                _("every day"),
+                _("check-ins per day: %(counts)s") % {"counts": per_day},
+                pack.checkins.clause,
+            )
+        )
+    for gathering in pack.gathering_rules:
+        who = "、".join(gathering.applies_to)
+        if gathering.categories:
+            who += f"（{'、'.join(gathering.categories)}）"
+        rows.append(
+            RuleRow(
+                _("Gatherings"),
+                gathering.id,
+                f"{who}：{count_text(gathering.when)}",
+                gathering_text(gathering),
+                gathering.clause,
+            )
+        )
+    for deadline in pack.deadlines:
+        rows.append(
+            RuleRow(
+                _("Deadlines"),
+                deadline.id,
+                deadline.trigger,
+                f"{deadline.responsible}：{obligation_text(deadline.obligation)}",
+                deadline.obligation.clause,
+            )
+        )
+    for report in pack.reports:
+        when = (
+            _("every %(weekday)s") % {"weekday": report.weekday}
+            if report.weekday
+            else _("every day")
+        )
+        if report.until:
+            when += _(" until %(date)s") % {"date": report.until}
+        rows.append(
+            RuleRow(
+                _("Reports"),
+                report.id,
+                when,
+                _("%(kind)s by %(time)s")
+                % {"kind": kind_label(report.kind), "time": f"{report.at:%H:%M}"}
+                + (f"（{'、'.join(report.unit_kinds)}）" if report.unit_kinds else ""),
+                report.clause,
+            )
+        )
+    for approval in pack.approvals:
+        who = "、".join(approval.categories) or _("everyone")
+        then = " → ".join(approval.steps)
+        if approval.advance_days:
+            then += "；" + _("apply %(days)d days ahead") % {"days": approval.advance_days}
+        rows.append(
+            RuleRow(
+                _("Approvals"), approval.id, f"{approval.request}：{who}", then, approval.clause
+            )
+        )
+    for service in pack.services:
+        rows.append(RuleRow(_("Services"), service.id, service.name, service.mode, service.clause))
+    return rows

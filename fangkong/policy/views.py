@@ -1,0 +1,456 @@
+"""Plan pages: packs and their rules, scenarios, measures, obligations, risk areas, what-if, inbox.
+
+Views parse the request, call a selector or service, render; the engine is never re-implemented.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from pydantic import ValidationError as PydanticError
+
+from fangkong.core import clock
+from fangkong.org.models import Region, Unit
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import request_user, scope_q, user_can
+from fangkong.people.importing import ImportFileError
+from fangkong.people.selectors import person_get_visible
+from fangkong.policy.classify import pack_in_force
+from fangkong.policy.describe import rule_table
+from fangkong.policy.forms import (
+    AssignmentForm,
+    CrossInfectionForm,
+    MeetForm,
+    ReleaseForm,
+    RiskAreaForm,
+    ScenarioForm,
+    UploadForm,
+    WhatIfForm,
+)
+from fangkong.policy.models import Obligation, PlanAssignment, RiskArea
+from fangkong.policy.packs import PackError, pack_derive, packs_all
+from fangkong.policy.scenario import Scenario, ScenarioError
+from fangkong.policy.selectors import (
+    inbox,
+    measures_active,
+    measures_summary,
+    obligations_counts,
+    obligations_list,
+    risk_area_history,
+    risk_areas_current,
+    what_if,
+)
+from fangkong.policy.services import (
+    RiskAreaInput,
+    measures_release,
+    obligation_meet,
+    plan_assign,
+    risk_area_change,
+    risk_area_create,
+    risk_area_withdraw,
+    risk_areas_import,
+    site_cross_infection,
+)
+
+PAGE_SIZE = 50
+
+
+def _units(request: HttpRequest, capability: Capability = Capability.VIEW_PEOPLE) -> Any:
+    return Unit.objects.filter(scope_q(request.user, capability, "path")).order_by("path")
+
+
+def _chosen_unit(request: HttpRequest) -> Unit | None:
+    value = request.GET.get("unit", "")
+    if not value.isdigit():
+        return None
+    return _units(request).filter(pk=int(value)).first()
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for e in errors:
+                form.add_error(field if field in form.fields else None, e)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@login_required
+def plan_list_view(request: HttpRequest) -> HttpResponse:
+    assignments = (
+        PlanAssignment.objects.filter(scope_q(request.user, Capability.VIEW_PEOPLE, "unit__path"))
+        .select_related("unit")
+        .order_by("unit__path", "-start_date")
+    )
+    return render(
+        request,
+        "policy/plan_list.html",
+        {
+            "packs": packs_all().values(),
+            "assignments": assignments,
+            "can_manage": user_can(request.user, Capability.MANAGE_PLANS),
+            "counts": obligations_counts(request.user),
+            "measures": measures_summary(request.user),
+        },
+    )
+
+
+@login_required
+def plan_detail_view(request: HttpRequest, pack_id: str) -> HttpResponse:
+    pack = packs_all().get(pack_id)
+    if pack is None:
+        raise Http404
+    result = None
+    scenario_json = None
+    form = ScenarioForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        scenario_json = form.scenario(pack.id, clock.now())
+        areas = risk_areas_current().filter(level__in=[*pack.risk_levels])
+        scenario_json["risk_areas"] = [
+            {
+                "region": a.region_id,
+                "level": a.level,
+                "from": a.start_date.isoformat(),
+                "to": (a.end_date or a.start_date.replace(year=9999)).isoformat(),
+            }
+            for a in areas
+        ]
+        scenario_json["local_case_cities"] = list(
+            risk_areas_current().filter(level="local_case_city").values_list("region_id", flat=True)
+        )
+        try:
+            scenario = Scenario.model_validate(scenario_json)
+            result = scenario.evaluate(pack, ZoneInfo(settings.TIME_ZONE)).as_json()
+        except PydanticError as error:
+            for problem in error.errors():
+                field = ".".join(str(p) for p in problem["loc"])
+                form.add_error(None, f"{field}: {problem['msg'].removeprefix('Value error, ')}")
+        except ScenarioError as error:
+            form.add_error(None, str(error))
+    return render(
+        request,
+        "policy/plan_detail.html",
+        {"pack": pack, "rows": rule_table(pack), "form": form, "result": result},
+    )
+
+
+@login_required
+def measure_list_view(request: HttpRequest) -> HttpResponse:
+    unit = _chosen_unit(request)
+    kind = request.GET.get("kind", "")
+    rows = measures_active(request.user, unit=unit)
+    if kind:
+        rows = rows.filter(kind=kind)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "policy/measure_list.html",
+        {
+            "page": page,
+            "units": _units(request),
+            "unit": unit,
+            "kind": kind,
+            "summary": measures_summary(request.user, unit),
+            "sites": _units(request, Capability.MANAGE_PLANS).filter(
+                kind=Unit.Kind.QUARANTINE_SITE
+            ),
+            "cross_form": CrossInfectionForm(
+                sites=_units(request, Capability.MANAGE_PLANS).filter(
+                    kind=Unit.Kind.QUARANTINE_SITE
+                ),
+                initial={"on": clock.localdate()},
+            ),
+        },
+    )
+
+
+@login_required
+def obligation_list_view(request: HttpRequest) -> HttpResponse:
+    unit = _chosen_unit(request)
+    state = request.GET.get("state", "overdue")
+    if state not in {"overdue", "due_today", "open", "met"}:
+        state = "overdue"
+    rows = obligations_list(request.user, state=state, unit=unit)  # type: ignore[arg-type]
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "policy/obligation_list.html",
+        {
+            "page": page,
+            "units": _units(request),
+            "unit": unit,
+            "state": state,
+            "counts": obligations_counts(request.user, unit),
+            "now": clock.now(),
+            "can_meet": user_can(request.user, Capability.EDIT_PEOPLE),
+        },
+    )
+
+
+@login_required
+@require_POST
+def obligation_meet_view(request: HttpRequest, obligation_id: int) -> HttpResponse:
+    obligation = get_object_or_404(
+        Obligation.objects.filter(scope_q(request.user, Capability.VIEW_PEOPLE, "unit__path")),
+        pk=obligation_id,
+    )
+    form = MeetForm(request.POST)
+    form.is_valid()
+    try:
+        obligation_meet(
+            actor=request_user(request),
+            obligation=obligation,
+            note=form.cleaned_data.get("note", ""),
+        )
+        messages.success(request, _("Recorded as met."))
+    except PermissionDenied:
+        raise
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(request.POST.get("next") or "obligation-list")
+
+
+@login_required
+def risk_area_list_view(request: HttpRequest) -> HttpResponse:
+    can_manage = user_can(request.user, Capability.MANAGE_PLANS)
+    form = RiskAreaForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            region = Region.objects.filter(code=data["region"].strip()).first()
+            if region is None:
+                form.add_error(
+                    "region", _("No region has the code %(code)s.") % {"code": data["region"]}
+                )
+            else:
+                try:
+                    risk_area_create(
+                        actor=request_user(request),
+                        data=RiskAreaInput(
+                            region,
+                            data["level"],
+                            data["start_date"],
+                            data["end_date"],
+                            data["source"],
+                        ),
+                    )
+                    messages.success(
+                        request, _("Risk area published; people are being reclassified.")
+                    )
+                    return redirect("risk-area-list")
+                except ValidationError as error:
+                    _form_errors(form, error)
+    return render(
+        request,
+        "policy/risk_area_list.html",
+        {
+            "areas": risk_areas_current().order_by("region_id", "-start_date"),
+            "form": form,
+            "upload": UploadForm(),
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+def risk_area_detail_view(request: HttpRequest, area_id: int) -> HttpResponse:
+    area = get_object_or_404(RiskArea.objects.select_related("region"), pk=area_id)
+    can_manage = user_can(request.user, Capability.MANAGE_PLANS)
+    form = RiskAreaForm(
+        request.POST or None,
+        initial={
+            "region": area.region_id,
+            "level": area.level,
+            "start_date": area.start_date,
+            "end_date": area.end_date,
+            "source": area.source,
+        },
+    )
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if request.POST.get("withdraw"):
+            try:
+                risk_area_withdraw(actor=request_user(request), area=area)
+                messages.success(request, _("Risk area withdrawn."))
+                return redirect("risk-area-list")
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+        elif form.is_valid():
+            data = form.cleaned_data
+            region = Region.objects.filter(code=data["region"].strip()).first()
+            if region is None:
+                form.add_error(
+                    "region", _("No region has the code %(code)s.") % {"code": data["region"]}
+                )
+            else:
+                try:
+                    new = risk_area_change(
+                        actor=request_user(request),
+                        area=area,
+                        data=RiskAreaInput(
+                            region,
+                            data["level"],
+                            data["start_date"],
+                            data["end_date"],
+                            data["source"],
+                        ),
+                    )
+                    messages.success(request, _("Risk area changed; the old version is kept."))
+                    return redirect("risk-area-detail", area_id=new.pk)
+                except ValidationError as error:
+                    _form_errors(form, error)
+    return render(
+        request,
+        "policy/risk_area_detail.html",
+        {"area": area, "history": risk_area_history(area), "form": form, "can_manage": can_manage},
+    )
+
+
+@login_required
+@require_POST
+def risk_area_import_view(request: HttpRequest) -> HttpResponse:
+    if not user_can(request.user, Capability.MANAGE_PLANS):
+        raise PermissionDenied
+    form = UploadForm(request.POST, request.FILES)
+    report = None
+    error_text = ""
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in {".xlsx", ".csv"}:
+            error_text = _("Upload an .xlsx or .csv file.")
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"risk-areas{suffix}"
+                path.write_bytes(upload.read())
+                try:
+                    report = risk_areas_import(actor=request_user(request), path=path)
+                except ImportFileError as error:
+                    error_text = str(error)
+    return render(
+        request,
+        "policy/risk_area_import.html",
+        {"report": report, "error": error_text, "form": form},
+        status=200 if report else 400,
+    )
+
+
+@login_required
+def assignment_view(request: HttpRequest) -> HttpResponse:
+    units = _units(request, Capability.MANAGE_PLANS)
+    form = AssignmentForm(
+        request.POST or None, units=units, initial={"start_date": clock.localdate()}
+    )
+    if request.method == "POST":
+        if not units.exists():
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                plan_assign(
+                    actor=request_user(request),
+                    unit=data["unit"],
+                    pack_id=data["pack_id"],
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                )
+                messages.success(request, _("Plan assigned; people are being reclassified."))
+                return redirect("plan-list")
+            except ValidationError as error:
+                _form_errors(form, error)
+    return render(request, "policy/assignment_form.html", {"form": form})
+
+
+@login_required
+def what_if_view(request: HttpRequest) -> HttpResponse:
+    units = _units(request)
+    form = WhatIfForm(request.GET or None, units=units)
+    result = None
+    current = None
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pack = (
+                pack_derive(data["pack_id"], data["changes"])
+                if data["changes"].strip()
+                else packs_all()[data["pack_id"]]
+            )
+        except PackError as error:
+            form.add_error("changes", str(error))
+        else:
+            result = what_if(data["unit"], pack)
+            current = pack_in_force(data["unit"])
+    return render(
+        request, "policy/what_if.html", {"form": form, "result": result, "current": current}
+    )
+
+
+@login_required
+@require_POST
+def cross_infection_view(request: HttpRequest) -> HttpResponse:
+    sites = _units(request, Capability.MANAGE_PLANS).filter(kind=Unit.Kind.QUARANTINE_SITE)
+    form = CrossInfectionForm(request.POST, sites=sites)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for message in errors:
+                messages.error(
+                    request,
+                    f"{form.fields[field].label if field in form.fields else ''}: {message}",
+                )
+        return redirect("measure-list")
+    count = site_cross_infection(
+        actor=request_user(request), site=form.cleaned_data["site"], on=form.cleaned_data["on"]
+    )
+    messages.success(
+        request, _("Quarantine restarted for %(count)d people at the site.") % {"count": count}
+    )
+    return redirect("measure-list")
+
+
+@login_required
+@require_POST
+def person_release_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
+    if person is None:
+        raise Http404
+    form = ReleaseForm(request.POST)
+    if form.is_valid():
+        try:
+            measures_release(
+                actor=request_user(request),
+                person=person,
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Released."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Give the release date."))
+    return redirect("person-detail", person_id=person.pk)
+
+
+@login_required
+def inbox_view(request: HttpRequest) -> HttpResponse:
+    notes = inbox(request.user)
+    if request.method == "POST":
+        notes.filter(read_at__isnull=True).update(read_at=clock.now())
+        return redirect("inbox")
+    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "policy/inbox.html", {"page": page})
