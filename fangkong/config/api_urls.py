@@ -2,10 +2,15 @@ from rest_framework.routers import DefaultRouter
 
 from fangkong.org.api import RegionViewSet, UnitViewSet
 from fangkong.people.api import PersonViewSet
+from fangkong.policy.api import MeasureViewSet, ObligationViewSet, PlanViewSet, RiskAreaViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("units", UnitViewSet, basename="unit")
 router.register("people", PersonViewSet, basename="person")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("risk-areas", RiskAreaViewSet, basename="risk-area")
+router.register("measures", MeasureViewSet, basename="measure")
+router.register("obligations", ObligationViewSet, basename="obligation")
 
 urlpatterns = router.urls

@@ -164,6 +164,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "fangkong.org.models.UnitKind",
+        "MeasureKindEnum": "fangkong.policy.models.MeasureKind",
+        "ObligationKindEnum": "fangkong.policy.models.ObligationKind",
+    },
 }
 
 # Celery: with no broker configured the same task code runs in-process (eager), so the demo

@@ -358,8 +358,12 @@ class PackError(ValueError):
     """A pack that does not load; the message names the file, the line and the field."""
 
 
-def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
+def _line_of(node: yaml.Node, loc: tuple[int | str, ...], data: Any = None) -> int:
+    """The line of the field at ``loc``. ``data`` is the validated (merged) data: a rule found by
+    its index there is found by its ``id`` in this file, where inheritance may order rules
+    otherwise."""
     for key in loc:
+        item = data[key] if isinstance(data, list) and isinstance(key, int) else None
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 if key_node.value == key:
@@ -367,10 +371,24 @@ def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
                     break
             else:
                 break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            rule_id = item.get("id") if isinstance(item, dict) else None
+            by_id = [
+                child
+                for child in node.value
+                if rule_id is not None
+                and isinstance(child, yaml.MappingNode)
+                and any(k.value == "id" and v.value == rule_id for k, v in child.value)
+            ]
+            if by_id:
+                node = by_id[0]
+            elif key < len(node.value):
+                node = node.value[key]
+            else:
+                break
         else:
             break
+        data = data.get(key) if isinstance(data, dict) else item
     return node.start_mark.line + 1
 
 
@@ -434,7 +452,7 @@ def pack_load(path: Path) -> Pack:
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "(pack)"
-        line = _line_of(node, tuple(first["loc"]))
+        line = _line_of(node, tuple(first["loc"]), data)
         message = first["msg"].removeprefix("Value error, ")
         raise PackError(f"{path.name}:{line}: {field}: {message}") from error
     if pack.id != path.stem:
@@ -469,6 +487,6 @@ def pack_derive(base_id: str, text: str) -> Pack:
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "(pack)"
-        line = _line_of(node, tuple(first["loc"])) if node is not None else 1
+        line = _line_of(node, tuple(first["loc"]), data) if node is not None else 1
         message = first["msg"].removeprefix("Value error, ")
         raise PackError(f"changes:{line}: {field}: {message}") from error

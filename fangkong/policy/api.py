@@ -1,0 +1,260 @@
+"""REST API of the work plans: packs and scenarios, risk areas, measures, obligations.
+
+Thin: parse, call a service or selector, serialize. Everything read is scoped like the pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from pydantic import ValidationError as PydanticError
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fangkong.core.api import CodeRelatedField
+from fangkong.core.text import NUL
+from fangkong.org.models import Region
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import request_user, scope_q
+from fangkong.policy.describe import rule_table
+from fangkong.policy.models import Measure, Obligation, RiskArea
+from fangkong.policy.packs import packs_all
+from fangkong.policy.scenario import Scenario, ScenarioError
+from fangkong.policy.selectors import measures_active, obligations_list, risk_areas_current
+from fangkong.policy.services import (
+    RiskAreaInput,
+    obligation_meet,
+    risk_area_create,
+    risk_area_withdraw,
+)
+
+
+class RiskAreaSerializer(serializers.ModelSerializer):
+    region: serializers.SlugRelatedField[Region] = CodeRelatedField(
+        slug_field="code", queryset=Region.objects.all()
+    )
+
+    class Meta:
+        model = RiskArea
+        fields = ["id", "region", "level", "start_date", "end_date", "source", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class RiskAreaViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Published risk areas (current versions). Publishing or withdrawing needs the plan-manager
+    capability; the people affected are reclassified in the background."""
+
+    serializer_class = RiskAreaSerializer
+
+    def get_queryset(self) -> QuerySet[RiskArea]:
+        return risk_areas_current().order_by("-id")
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        if NUL in data.get("level", "") + data.get("source", ""):
+            raise ValidationError({"level": ["NUL characters are not allowed."]})
+        serializer.instance = risk_area_create(
+            actor=request_user(self.request),
+            data=RiskAreaInput(
+                data["region"],
+                data["level"],
+                data["start_date"],
+                data.get("end_date"),
+                data.get("source", ""),
+            ),
+        )
+
+    def perform_destroy(self, instance: RiskArea) -> None:
+        risk_area_withdraw(actor=request_user(self.request), area=instance)
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    site: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "person",
+            "unit",
+            "site",
+            "kind",
+            "start_date",
+            "end_date",
+            "pack_id",
+            "rule_id",
+            "trigger",
+            "explanation",
+            "release",
+            "status",
+            "created_at",
+        ]
+
+
+class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
+    """Active measures of the people in the caller's units, with the rule and the reason."""
+
+    serializer_class = MeasureSerializer
+
+    def get_queryset(self) -> QuerySet[Measure]:
+        return measures_active(self.request.user).order_by("-id")
+
+
+class ObligationSerializer(serializers.ModelSerializer):
+    unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = Obligation
+        fields = [
+            "id",
+            "kind",
+            "person",
+            "unit",
+            "due_at",
+            "status",
+            "source",
+            "pack_id",
+            "rule_id",
+            "clause",
+            "detail",
+            "met_at",
+            "note",
+        ]
+
+
+STATES = ["overdue", "due_today", "open", "met"]
+
+
+class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Deadlines of the caller's units: ``state`` overdue (default), due_today, open or met."""
+
+    serializer_class = ObligationSerializer
+
+    def get_queryset(self) -> QuerySet[Obligation]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return Obligation.objects.none()
+        state = self.request.query_params.get("state", "overdue")
+        if state not in STATES:
+            raise ValidationError({"state": [f"one of {', '.join(STATES)}"]})
+        return obligations_list(self.request.user, state=state).order_by("-id")  # type: ignore[arg-type]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("state", str, enum=STATES)],
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=inline_serializer(
+            "ObligationMeet", {"note": serializers.CharField(required=False, max_length=300)}
+        ),
+        responses=ObligationSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def meet(self, request: Request, pk: str | None = None) -> Response:
+        """Record that the obligation is met (late if it was already missed)."""
+        obligation = self.get_object()
+        note = request.data.get("note", "") if isinstance(request.data, dict) else ""
+        if not isinstance(note, str) or NUL in note or len(note) > 300:
+            raise ValidationError({"note": ["At most 300 characters, without NUL."]})
+        done = obligation_meet(actor=request_user(request), obligation=obligation, note=note)
+        return Response(ObligationSerializer(done).data)
+
+    def get_object(self) -> Obligation:
+        # Any state: a met or open obligation is the caller's to read and meet, within scope.
+        pk = str(self.kwargs.get("pk", ""))
+        row = (
+            Obligation.objects.filter(
+                scope_q(self.request.user, Capability.VIEW_PEOPLE, "unit__path"), pk=int(pk)
+            ).first()
+            if pk.isdigit()
+            else None
+        )
+        if row is None:
+            raise NotFound
+        return row
+
+
+class PlanViewSet(viewsets.ViewSet):
+    """The shipped work-plan packs, their rules, and the evaluation of a scenario."""
+
+    lookup_value_regex = r"[A-Za-z0-9_-]+"
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Plan",
+            {
+                "id": serializers.CharField(),
+                "title": serializers.CharField(),
+                "plan": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
+    def list(self, request: Request) -> Response:
+        return Response(
+            [
+                {"id": p.id, "title": p.source.title, "plan": p.source.plan}
+                for p in packs_all().values()
+            ]
+        )
+
+    @extend_schema(responses=inline_serializer("PlanRules", {"rules": serializers.ListField()}))
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        pack = packs_all().get(pk or "")
+        if pack is None:
+            raise NotFound
+        return Response(
+            {
+                "id": pack.id,
+                "title": pack.source.title,
+                "rules": [row.__dict__ for row in rule_table(pack)],
+                "out_of_scope": pack.out_of_scope,
+            }
+        )
+
+    @extend_schema(
+        request=inline_serializer("Scenario", {"kind": serializers.CharField()}),
+        responses={200: inline_serializer("Decision", {"measures": serializers.ListField()})},
+    )
+    @action(detail=True, methods=["post"])
+    def evaluate(self, request: Request, pk: str | None = None) -> Response:
+        """What the plan says for a scenario: the JSON of ``fangkong plan evaluate``."""
+        pack = packs_all().get(pk or "")
+        if pack is None:
+            raise NotFound
+        data = request.data if isinstance(request.data, dict) else {}
+        try:
+            scenario = Scenario.model_validate({**data, "plan": pack.id})
+            decision = scenario.evaluate(pack, ZoneInfo(settings.TIME_ZONE))
+        except PydanticError as error:
+            raise ValidationError(
+                {
+                    ".".join(str(p) for p in e["loc"]) or "scenario": [
+                        e["msg"].removeprefix("Value error, ")
+                    ]
+                    for e in error.errors()
+                }
+            ) from None
+        except ScenarioError as error:
+            raise ValidationError({"scenario": [str(error)]}) from None
+        return Response({"plan": pack.id, **decision.as_json()}, status=status.HTTP_200_OK)

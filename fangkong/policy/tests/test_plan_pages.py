@@ -1,0 +1,282 @@
+"""Plan pages and API: what each persona sees and may do; the engine behind them is the CLI's."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from conftest import County, Personas, login
+from fangkong.core import clock
+from fangkong.policy.models import (
+    Measure,
+    Obligation,
+    ObligationStatus,
+    PlanAssignment,
+    RiskArea,
+)
+from fangkong.policy.services import obligations_tick
+from fangkong.policy.tests.test_measures import at, came_back_from
+
+
+@pytest.fixture
+def under_p14(county: County, personas: Personas, person_a, django_capture_on_commit_callbacks):
+    commander = login(personas.commander)
+    with django_capture_on_commit_callbacks(execute=True):
+        commander.post(
+            reverse("plan-assign"),
+            {
+                "unit": county.hq.pk,
+                "pack_id": "P14-school-spring-festival",
+                "start_date": "2022-01-01",
+            },
+        )
+        commander.post(
+            reverse("risk-area-list"),
+            {"region": "210211", "level": "high", "start_date": "2022-01-20", "source": "公告"},
+        )
+    came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
+    return person_a
+
+
+def test_the_plan_list_shows_every_pack_and_what_is_in_force(personas, under_p14):
+    response = login(personas.worker_a).get(reverse("plan-list"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for pack_id in ("P01-rural-winter", "P10-housing-sector", "P17-medical-insurance"):
+        assert pack_id in page
+    assert PlanAssignment.objects.get().pack_id == "P14-school-spring-festival"
+
+
+def test_a_pack_reads_as_a_rule_table_citing_its_clauses(personas):
+    response = login(personas.viewer).get(
+        reverse("plan-detail", args=["P14-school-spring-festival"])
+    )
+    page = response.content.decode()
+    assert "D-12" in page
+    assert "14天集中隔离+14天居家健康监测+12次核酸检测" in page
+    assert "1、4、7" in page
+
+
+def test_c21_the_scenario_form_gives_the_cli_answer_with_published_risk_areas(personas, under_p14):
+    response = login(personas.worker_a).post(
+        reverse("plan-detail", args=["P14-school-spring-festival"]),
+        {
+            "kind": "arrival",
+            "stay_region": "210211",
+            "stay_from": "2022-01-25",
+            "stay_to": "2022-02-01",
+            "arrival_at": "2022-02-01T10:00",
+            "arrival_region": "520113",
+        },
+    )
+    page = response.content.decode()
+    assert "central_quarantine 2022-02-01 → 2022-02-15" in page
+    assert "2022-03-01" in page
+
+
+def test_a_bad_scenario_names_the_field(personas):
+    response = login(personas.worker_a).post(
+        reverse("plan-detail", args=["P14-school-spring-festival"]),
+        {"kind": "arrival", "arrival_region": "999999"},
+    )
+    assert "arrival.region: unknown region code 999999" in response.content.decode()
+
+
+def test_measures_page_is_scoped_to_the_users_units(
+    personas, under_p14, django_assert_max_num_queries
+):
+    worker_a = login(personas.worker_a)
+    with django_assert_max_num_queries(8):
+        mine = worker_a.get(reverse("measure-list")).content.decode()
+    assert under_p14.name in mine
+    theirs = login(personas.worker_b).get(reverse("measure-list")).content.decode()
+    assert under_p14.name not in theirs
+
+
+def test_overdue_deadlines_are_listed_and_met_by_the_unit_only(
+    personas, under_p14, django_assert_max_num_queries
+):
+    with clock.frozen(at("2022-02-04T08:00")):
+        obligations_tick()
+        worker_a = login(personas.worker_a)
+        with django_assert_max_num_queries(14):
+            page = worker_a.get(reverse("obligation-list")).content.decode()
+        assert page.count(under_p14.name) == 2
+        first = Obligation.objects.filter(status=ObligationStatus.MISSED).order_by("due_at")[0]
+        # A neighbouring village may not meet it: it does not even exist for them.
+        denied = login(personas.worker_b).post(reverse("obligation-meet", args=[first.pk]))
+        assert denied.status_code == 404
+        first.refresh_from_db()
+        assert first.status == ObligationStatus.MISSED
+        worker_a.post(reverse("obligation-meet", args=[first.pk]), {"note": "补采"})
+        first.refresh_from_db()
+        assert (first.status, first.note, first.met_by) == (
+            ObligationStatus.MET,
+            "补采",
+            personas.worker_a,
+        )
+
+
+def test_only_a_plan_manager_publishes_risk_areas_and_changes_keep_history(
+    personas, django_capture_on_commit_callbacks
+):
+    worker = login(personas.worker_a)
+    denied = worker.post(
+        reverse("risk-area-list"), {"region": "210211", "level": "high", "start_date": "2022-01-20"}
+    )
+    assert denied.status_code == 403
+    assert not RiskArea.objects.exists()
+    commander = login(personas.commander)
+    with django_capture_on_commit_callbacks(execute=True):
+        commander.post(
+            reverse("risk-area-list"),
+            {"region": "210211", "level": "high", "start_date": "2022-01-20"},
+        )
+        first = RiskArea.objects.get()
+        response = commander.post(
+            reverse("risk-area-detail", args=[first.pk]),
+            {"region": "210211", "level": "medium", "start_date": "2022-01-20"},
+        )
+    new = RiskArea.objects.get(is_current=True)
+    assert response["Location"] == reverse("risk-area-detail", args=[new.pk])
+    history = commander.get(response["Location"]).content.decode()
+    assert "已替换" in history
+    assert RiskArea.objects.count() == 2
+
+
+def test_risk_area_form_errors_name_the_field(personas):
+    response = login(personas.commander).post(
+        reverse("risk-area-list"),
+        {"region": "999999", "level": "high", "start_date": "2022-01-20", "end_date": "2022-01-01"},
+    )
+    assert response.status_code == 200
+    assert 'data-field="region"' in response.content.decode()
+    assert not RiskArea.objects.exists()
+
+
+def test_risk_area_import_page_reports_each_rejected_row(
+    personas, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(
+        "areas.csv",
+        "地区代码,风险等级,开始日期\n210211,high,2022-01-20\n210211,pink,2022-01-20\n".encode(),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(personas.commander).post(reverse("risk-area-import"), {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "pink" in page
+    assert RiskArea.objects.count() == 1
+
+
+def test_what_if_compares_another_pack_without_saving(county, personas, under_p14):
+    before = (Measure.objects.count(), Obligation.objects.count())
+    response = login(personas.commander).get(
+        reverse("what-if"), {"unit": county.hq.pk, "pack_id": "P01-rural-winter"}
+    )
+    page = response.content.decode()
+    # Under P01 the returnee gets 14 days of home monitoring instead of 28 days of measures.
+    assert 'data-earlier="1" data-later="0"' in page
+    assert (Measure.objects.count(), Obligation.objects.count()) == before
+
+
+def test_what_if_with_changed_rules_and_a_bad_change(county, personas, under_p14):
+    client = login(personas.commander)
+    shorter = client.get(
+        reverse("what-if"),
+        {
+            "unit": county.hq.pk,
+            "pack_id": "P14-school-spring-festival",
+            "changes": "arrival_rules:\n  - id: risk-area\n    measures:\n"
+            "      - {kind: central_quarantine, days: 7}\n",
+        },
+    ).content.decode()
+    assert 'data-earlier="1" data-later="0"' in shorter
+    bad = client.get(
+        reverse("what-if"),
+        {
+            "unit": county.hq.pk,
+            "pack_id": "P14-school-spring-festival",
+            "changes": "arrival_rules:\n  - id: risk-area\n    measures:\n"
+            "      - {kind: spa, days: 7}\n",
+        },
+    ).content.decode()
+    assert "changes:4: arrival_rules.1.measures.0.kind" in bad
+
+
+def test_person_page_shows_measures_and_releases(county, personas, under_p14):
+    page = login(personas.worker_a).get(reverse("person-detail", args=[under_p14.pk]))
+    assert "risk-area" in page.content.decode()
+
+
+def test_api_evaluate_gives_the_cli_result(personas):
+    scenario = {
+        "kind": "arrival",
+        "as_of": "2022-02-01T10:00:00+08:00",
+        "risk_areas": [
+            {"region": "210211", "level": "high", "from": "2022-01-20", "to": "2022-03-01"}
+        ],
+        "travel": [{"region": "210211", "from": "2022-01-25", "to": "2022-02-01"}],
+        "arrival": {"at": "2022-02-01T10:00:00+08:00", "region": "520113"},
+    }
+    client = login(personas.viewer)
+    response = client.post(
+        "/api/plans/P14-school-spring-festival/evaluate/",
+        json.dumps(scenario),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["measures"][0] == {
+        "kind": "central_quarantine",
+        "start": "2022-02-01",
+        "end": "2022-02-15",
+    }
+    bad = client.post(
+        "/api/plans/P14-school-spring-festival/evaluate/",
+        json.dumps({**scenario, "arrival": {"at": "2022-02-01T10:00", "region": "520113"}}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    assert "arrival.at" in bad.json()
+
+
+def test_api_obligations_are_scoped_and_met(personas, under_p14):
+    with clock.frozen(at("2022-02-04T08:00")):
+        obligations_tick()
+        mine = login(personas.worker_a).get("/api/obligations/?state=overdue").json()
+        assert len(mine["results"]) == 2
+        assert (
+            login(personas.worker_b).get("/api/obligations/?state=overdue").json()["results"] == []
+        )
+        target = mine["results"][0]["id"]
+        denied = login(personas.worker_b).post(f"/api/obligations/{target}/meet/", {})
+        assert denied.status_code == 404
+        done = login(personas.worker_a).post(
+            f"/api/obligations/{target}/meet/", {"note": "补"}, content_type="application/json"
+        )
+        assert done.json()["status"] == "met"
+
+
+def test_api_risk_areas_need_the_plan_manager(personas, django_capture_on_commit_callbacks):
+    body = {"region": "210211", "level": "high", "start_date": "2022-01-20"}
+    assert login(personas.worker_a).post("/api/risk-areas/", body).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        created = login(personas.commander).post("/api/risk-areas/", body)
+    assert created.status_code == 201
+    assert created.json()["region"] == "210211"
+    unknown = login(personas.commander).post("/api/risk-areas/", {**body, "level": "purple"})
+    assert unknown.status_code == 400
+    assert "level" in unknown.json()
+
+
+def test_inbox_lists_missed_deadlines(personas, under_p14):
+    with clock.frozen(at("2022-02-04T08:00")):
+        obligations_tick()
+    page = login(personas.worker_a).get(reverse("inbox")).content.decode()
+    # The grid has no members: its village's worker is told, naming the grid.
+    assert "甲村第1网格" in page
+    assert login(personas.worker_b).get(reverse("inbox")).content.decode().count("甲村") == 0
