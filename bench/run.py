@@ -83,11 +83,12 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bench import register
+    from bench import plans, register
 
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as folder:
         results += register.run(scale=scale, folder=Path(folder))
+    results += plans.run(scale=scale)
     RESULTS.write_text(
         json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False) + "\n"
     )

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, connections, transaction
+from django.db.models import Max, Min, Q
 
 from fangkong.core import clock
-from fangkong.core.bulk import rows_insert
+from fangkong.core.bulk import JsonText, rows_insert
+from fangkong.core.lookups import Ids
 from fangkong.labs.models import LabResult
 from fangkong.org.models import Unit
 from fangkong.people.models import Person, PersonCategory, TravelRecord
@@ -118,12 +121,12 @@ def risk_facts(start: dt.date, end: dt.date) -> tuple[RiskAreas, frozenset[str]]
 
 def decision_id(person_id: int, pack_id: str, decision: Decision) -> uuid.UUID | None:
     """The same facts give the same decision, and so the same id; an empty decision has none."""
-    content = decision.as_json()
-    content.pop("explanation")
-    if not any(content[k] for k in ("measures", "tests", "obligations", "proofs", "actions")):
+    d = decision
+    if not (d.measures or d.tests or d.obligations or d.proofs or d.actions):
         return None
-    text = json.dumps(content, sort_keys=True, default=str)
-    return uuid.uuid5(_NAMESPACE, f"{person_id}:{pack_id}:{decision.rule}:{text}")
+    # repr of plain lists of dicts built in a fixed order: stable across processes and runs.
+    content = (d.measures, d.tests, d.proofs, d.obligations, d.actions, d.release, d.after_release)
+    return uuid.uuid5(_NAMESPACE, f"{person_id}:{pack_id}:{d.rule}:{content!r}")
 
 
 @dataclass
@@ -144,6 +147,14 @@ class Entry:
     decision_id: uuid.UUID
     restarted_on: dt.date | None = None
 
+    @cached_property
+    def explanation_json(self) -> JsonText:
+        return JsonText(json.dumps(self.decision.explanation, ensure_ascii=False))
+
+    @cached_property
+    def decision_text(self) -> str:
+        return str(self.decision_id)
+
 
 @dataclass
 class _Chunk:
@@ -161,38 +172,38 @@ class _Chunk:
 def _read(ids: Sequence[int], today: dt.date) -> _Chunk:
     chunk = _Chunk(
         list(
-            Person.objects.filter(id__in=ids)
+            Person.objects.filter(id__any=Ids(ids))
             .order_by("id")
             .values_list("id", "unit_id", "unit__path", "unit__region_id")
         )
     )
-    for person_id, code in PersonCategory.objects.filter(person_id__in=ids).values_list(
+    for person_id, code in PersonCategory.objects.filter(person_id__any=Ids(ids)).values_list(
         "person_id", "category_id"
     ):
         chunk.categories[person_id].append(code)
     since = today - dt.timedelta(days=HORIZON_DAYS + WINDOW_DAYS)
     for person_id, region, country, start, end in TravelRecord.objects.filter(
-        person_id__in=ids, end_date__gte=since
+        person_id__any=Ids(ids), end_date__gte=since
     ).values_list("person_id", "region_id", "country", "start_date", "end_date"):
         chunk.travel[person_id].append(Stay(start, end, region or "", country))
-    for exposure in Exposure.objects.filter(person_id__in=ids).order_by(
+    for exposure in Exposure.objects.filter(person_id__any=Ids(ids)).order_by(
         "person_id", "-last_exposed_at", "-id"
     ):
         chunk.exposures.setdefault(exposure.person_id, exposure)
     vias = {e.via_id for e in chunk.exposures.values() if e.via_id}
     for person_id, sampled_at, positive in LabResult.objects.filter(
-        person_id__in=[*chunk.exposures, *vias]
+        person_id__any=Ids([*chunk.exposures, *vias])
     ).values_list("person_id", "sampled_at", "positive"):
         chunk.results[person_id].append(TestResult(sampled_at.astimezone(tz()).date(), positive))
     chunk.existing = {
         person_id: (decision, rule_id, restarted_on)
         for person_id, decision, rule_id, restarted_on in Classification.objects.filter(
-            person_id__in=ids
+            person_id__any=Ids(ids)
         ).values_list("person_id", "decision", "rule_id", "restarted_on")
     }
     chunk.sites = dict(
         Measure.objects.filter(
-            person_id__in=ids, status=MeasureStatus.ACTIVE, site__isnull=False
+            person_id__any=Ids(ids), status=MeasureStatus.ACTIVE, site__isnull=False
         ).values_list("person_id", "site_id")
     )
     return chunk
@@ -249,13 +260,73 @@ def people_classify(
     trigger: str,
     actor_id: int | None = None,
     within: Unit | None = None,
+    workers: int = 1,
 ) -> Outcome:
-    """(Re)compute the measures of these people (or everyone, or everyone within a unit)."""
+    """(Re)compute the measures of these people (or everyone, or everyone within a unit).
+
+    ``workers`` > 1 splits a whole population into that many id ranges classified by forked
+    processes, each with its own database connection (PostgreSQL, outside a transaction only:
+    the command line and the benchmark; a Celery task runs one process).
+    """
+    if (
+        workers > 1
+        and person_ids is None
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    ):
+        return _classify_in_processes(trigger, actor_id, within, workers)
+    return _classify(person_ids, trigger, actor_id, within, None)
+
+
+def _classify_in_processes(
+    trigger: str, actor_id: int | None, within: Unit | None, workers: int
+) -> Outcome:
+    people = Person.objects.all()
+    if within is not None:
+        people = people.filter(unit__path__startswith=within.path)
+    bounds = people.aggregate(low=Min("id"), high=Max("id"))
+    if bounds["low"] is None:
+        return Outcome()
+    low, high = bounds["low"], bounds["high"] + 1
+    step = -(-(high - low) // workers)
+    ranges = [(start, min(start + step, high)) for start in range(low, high, step)]
+    connections.close_all()  # each process opens its own connection
+    context = multiprocessing.get_context("fork")
+    with context.Pool(len(ranges)) as pool:
+        parts = pool.starmap(
+            _classify_range, [(r, trigger, actor_id, within.pk if within else None) for r in ranges]
+        )
+    total = Outcome()
+    for part in parts:
+        total.people += part.people
+        total.changed += part.changed
+        total.measures += part.measures
+        total.obligations += part.obligations
+    return total
+
+
+def _classify_range(
+    id_range: tuple[int, int], trigger: str, actor_id: int | None, within_id: int | None
+) -> Outcome:
+    try:
+        within = Unit.objects.get(pk=within_id) if within_id else None
+        return _classify(None, trigger, actor_id, within, id_range)
+    finally:
+        connections.close_all()
+
+
+def _classify(
+    person_ids: Iterable[int] | None,
+    trigger: str,
+    actor_id: int | None,
+    within: Unit | None,
+    id_range: tuple[int, int] | None,
+) -> Outcome:
     today = clock.localdate()
     facts = risk_facts(today - dt.timedelta(days=HORIZON_DAYS + WINDOW_DAYS), today)
     resolver = PackResolver(today)
     outcome = Outcome()
-    for ids in _id_chunks(person_ids, within):
+    for ids in _id_chunks(person_ids, within, id_range):
         chunk = _read(ids, today)
         entries: list[Entry] = []
         changed: list[int] = []
@@ -301,7 +372,11 @@ def people_classify(
     return outcome
 
 
-def _id_chunks(person_ids: Iterable[int] | None, within: Unit | None) -> Iterator[list[int]]:
+def _id_chunks(
+    person_ids: Iterable[int] | None,
+    within: Unit | None,
+    id_range: tuple[int, int] | None = None,
+) -> Iterator[list[int]]:
     if person_ids is not None:
         ids = sorted(set(person_ids))
         for start in range(0, len(ids), CHUNK):
@@ -311,6 +386,9 @@ def _id_chunks(person_ids: Iterable[int] | None, within: Unit | None) -> Iterato
     if within is not None:
         people = people.filter(unit__path__startswith=within.path)
     last = 0
+    if id_range is not None:
+        people = people.filter(id__lt=id_range[1])
+        last = id_range[0] - 1
     while True:
         ids = list(people.filter(id__gt=last).values_list("id", flat=True)[:CHUNK])
         if not ids:
@@ -333,30 +411,38 @@ def decisions_write(
     measure_rows: list[tuple[object, ...]] = []
     obligation_rows: list[tuple[object, ...]] = []
     with transaction.atomic():
-        Measure.objects.filter(person_id__in=changed, status=MeasureStatus.ACTIVE).update(
+        if connection.vendor == "postgresql":
+            # What is written here is derived and recomputed idempotently: a crash losing the
+            # last commits loses nothing the next run does not write again, so the commit need
+            # not wait for the disk (the database stays consistent either way).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        Measure.objects.filter(person_id__any=Ids(changed), status=MeasureStatus.ACTIVE).update(
             status=MeasureStatus.SUPERSEDED, closed_at=now
         )
         Obligation.objects.filter(
-            person_id__in=changed,
+            person_id__any=Ids(changed),
             source=ObligationSource.CLASSIFICATION,
             status=ObligationStatus.OPEN,
         ).update(status=ObligationStatus.CANCELLED)
-        Classification.objects.filter(person_id__in=changed).delete()
+        Classification.objects.filter(person_id__any=Ids(changed)).delete()
         # A test already taken is not asked for again by the new decision.
         met = set(
             Obligation.objects.filter(
-                person_id__in=changed, status=ObligationStatus.MET, kind="test"
+                person_id__any=Ids(changed), status=ObligationStatus.MET, kind="test"
             ).values_list("person_id", "due_at")
         )
         for e in entries:
             d = e.decision
+            explanation = e.explanation_json
+            release = JsonText(json.dumps(d.release)) if d.release else EMPTY_LIST
             for phase, m in enumerate(d.measures):
                 measure_rows.append(
                     (
                         e.person_id,
                         e.unit_id,
                         e.site_id if m["kind"] == "central_quarantine" else None,
-                        e.decision_id,
+                        e.decision_text,
                         phase,
                         m["kind"],
                         dt.date.fromisoformat(m["start"]),
@@ -364,24 +450,31 @@ def decisions_write(
                         e.pack.id,
                         d.rule,
                         trigger,
-                        d.explanation,
-                        d.release,
+                        explanation,
+                        release,
                         MeasureStatus.ACTIVE,
                         now,
                         actor_id,
                     )
                 )
+            clause = d.explanation[0]["clause"] if d.explanation else ""
             for test in d.tests:
                 if "date" in test:
                     due = local_midnight(dt.date.fromisoformat(test["date"]) + dt.timedelta(days=1))
                 else:
                     due = dt.datetime.fromisoformat(test["due_by"])
                 if (e.person_id, due) not in met:
-                    obligation_rows.append(_obligation(e, "test", due, test, now))
+                    detail = (
+                        JsonText(f'{{"date": "{test["date"]}"}}')
+                        if len(test) == 1 and "date" in test
+                        else JsonText(f'{{"due_by": "{test["due_by"]}"}}')
+                        if len(test) == 1
+                        else JsonText(json.dumps(test))
+                    )
+                    obligation_rows.append(_obligation(e, "test", due, detail, clause, now))
             for item in d.obligations:
-                obligation_rows.append(
-                    _obligation(e, item["kind"], dt.datetime.fromisoformat(item["due_by"]), {}, now)
-                )
+                due = dt.datetime.fromisoformat(item["due_by"])
+                obligation_rows.append(_obligation(e, item["kind"], due, EMPTY, clause, now))
         rows_insert(
             Classification,
             [
@@ -398,12 +491,12 @@ def decisions_write(
             [
                 (
                     e.person_id,
-                    e.decision_id,
+                    e.decision_text,
                     e.pack.id,
                     e.decision.rule,
                     trigger,
-                    e.decision.explanation,
-                    e.decision.actions,
+                    e.explanation_json,
+                    JsonText(json.dumps(e.decision.actions)) if e.decision.actions else EMPTY_LIST,
                     e.restarted_on,
                     now,
                 )
@@ -450,10 +543,13 @@ OBLIGATION_FIELDS = (
 )
 
 
+EMPTY = JsonText("{}")
+EMPTY_LIST = JsonText("[]")
+
+
 def _obligation(
-    e: Entry, kind: str, due: dt.datetime, detail: dict[str, object], now: dt.datetime
+    e: Entry, kind: str, due: dt.datetime, detail: JsonText, clause: str, now: dt.datetime
 ) -> tuple[object, ...]:
-    clause = e.decision.explanation[0]["clause"] if e.decision.explanation else ""
     return (
         kind,
         e.person_id,
@@ -461,7 +557,7 @@ def _obligation(
         due,
         ObligationStatus.OPEN,
         ObligationSource.CLASSIFICATION,
-        e.decision_id,
+        e.decision_text,
         e.pack.id,
         e.decision.rule,
         clause,

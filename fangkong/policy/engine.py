@@ -153,12 +153,23 @@ def _overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date
     return a_start <= b_end and b_start <= a_end
 
 
-def _matched_stay(condition: ArrivalCondition, arrival: Arrival, day0: dt.date) -> str | None:
-    """A sentence naming what made the condition hold, or None when it does not."""
+def _matched_stay(
+    condition: ArrivalCondition,
+    arrival: Arrival,
+    day0: dt.date,
+    windows: dict[int, list[Stay]],
+) -> str | None:
+    """A sentence naming what made the condition hold, or None when it does not.
+
+    ``windows`` caches the stays inside each travel window, shared by the rules of one arrival.
+    """
     if condition.categories and not set(condition.categories) & set(arrival.categories):
         return None
     window_start = day0 - dt.timedelta(days=condition.within_days)
-    stays = [s for s in arrival.travel if _overlaps(s.start, s.end, window_start, day0)]
+    stays = windows.get(condition.within_days)
+    if stays is None:
+        stays = [s for s in arrival.travel if _overlaps(s.start, s.end, window_start, day0)]
+        windows[condition.within_days] = stays
     reasons: list[str] = []
     if condition.categories:
         reasons.append(f"is a {' / '.join(condition.categories)}")
@@ -268,8 +279,9 @@ def evaluate_arrival(pack: Pack, arrival: Arrival, tz: ZoneInfo) -> Decision:
     local_at = arrival.at.astimezone(tz)
     day0 = local_at.date()
     decision = Decision()
+    windows: dict[int, list[Stay]] = {}
     for rule in pack.arrival_rules:
-        reason = _matched_stay(rule.when, arrival, day0)
+        reason = _matched_stay(rule.when, arrival, day0, windows)
         if reason is None:
             continue
         _schedule(rule, day0, local_at, decision)

@@ -133,9 +133,16 @@ class Measure(models.Model):
     keeps them, so the history of a person's measures is never overwritten.
     """
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="measures")
+    # Indexes: measure_person_status_idx serves the person; the partial ones serve unit and site.
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="measures", db_index=False
+    )
     unit = models.ForeignKey(
-        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible unit")
+        "org.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("responsible unit"),
+        db_index=False,
     )
     site = models.ForeignKey(
         "org.Unit",
@@ -144,8 +151,9 @@ class Measure(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("quarantine site"),
+        db_index=False,
     )
-    decision = models.UUIDField(db_index=True)
+    decision = models.UUIDField()
     phase = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(_("measure"), max_length=32, choices=MeasureKind.choices)
     start_date = models.DateField(_("from"))
@@ -161,12 +169,23 @@ class Measure(models.Model):
     created_at = models.DateTimeField(_("decided at"))
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         ordering = ["person_id", "start_date", "phase"]
         indexes = [
+            # D-04: everyone quarantined at a site.
+            models.Index(
+                fields=["site"],
+                name="measure_active_site_idx",
+                condition=models.Q(status="active", site__isnull=False),
+            ),
             # "Who in my units is under which measure": active measures by unit.
             models.Index(
                 fields=["unit", "kind"],
@@ -234,22 +253,29 @@ class Obligation(models.Model):
     """
 
     kind = models.CharField(_("kind"), max_length=20, choices=ObligationKind.choices)
+    # Few indexes on purpose: classification writes millions of rows, and each index costs on
+    # every row. obligation_person_idx serves the person, the partial ones the unit lists.
     person = models.ForeignKey(
         "people.Person",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="obligations",
+        db_index=False,
     )
     unit = models.ForeignKey(
-        "org.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("responsible unit")
+        "org.Unit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("responsible unit"),
+        db_index=False,
     )
     due_at = models.DateTimeField(_("due"))
     status = models.CharField(
         _("status"), max_length=10, choices=ObligationStatus.choices, default=ObligationStatus.OPEN
     )
     source = models.CharField(max_length=16, choices=ObligationSource.choices)
-    decision = models.UUIDField(null=True, blank=True, db_index=True)
+    decision = models.UUIDField(null=True, blank=True)
     pack_id = models.CharField(_("plan"), max_length=64, blank=True)
     rule_id = models.CharField(_("rule"), max_length=64, blank=True)
     clause = models.TextField(_("clause"), blank=True)
@@ -257,30 +283,37 @@ class Obligation(models.Model):
     created_at = models.DateTimeField(_("opened at"))
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
     met_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [
-            # The due/overdue list of a unit subtree: open rows by unit, in due order.
+            # The due/overdue lists of a unit subtree: open or missed rows by unit, in due order.
+            # With id: many rows share one due time (every test of a day is due at its
+            # midnight), and the lists order by (due_at, id), which must not need a sort.
             models.Index(
-                fields=["unit", "due_at"],
-                name="obligation_open_unit_due_idx",
-                condition=models.Q(status="open"),
+                fields=["unit", "due_at", "id"],
+                name="obligation_pending_unit_idx",
+                condition=models.Q(status__in=["open", "missed"]),
             ),
-            # The tick: open rows past due, oldest first.
+            # The same list for a whole county, in due order.
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "id"],
+                name="obligation_pending_due_idx",
+                condition=models.Q(status__in=["open", "missed"]),
+            ),
+            # The tick: open rows past due, oldest first (missed ones are not in its way).
+            models.Index(
+                fields=["due_at", "id"],
                 name="obligation_open_due_idx",
                 condition=models.Q(status="open"),
-            ),
-            # Missed rows stay listed as overdue until met late.
-            models.Index(
-                fields=["unit", "due_at"],
-                name="obligation_missed_unit_idx",
-                condition=models.Q(status="missed"),
             ),
             models.Index(fields=["person", "kind", "status"], name="obligation_person_idx"),
         ]
