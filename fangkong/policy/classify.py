@@ -15,7 +15,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -85,6 +85,11 @@ class PackResolver:
         self._by_path = {path: packs.get(v[2]) for path, v in latest.items()}
         self._cache: dict[str, Pack | None] = {}
 
+    @property
+    def packs(self) -> list[Pack]:
+        """The packs in force somewhere on that day."""
+        return [pack for pack in self._by_path.values() if pack is not None]
+
     def pack(self, unit_path: str) -> Pack | None:
         if unit_path not in self._cache:
             parts = unit_path.strip("/").split("/")
@@ -137,6 +142,25 @@ class Outcome:
     obligations: int = 0
 
 
+@lru_cache(maxsize=1024)
+def _explanation_frame(rule: str, clause: str, plan: str) -> tuple[str, str]:
+    """The JSON of an explanation around its one varying part, "because": built once per rule."""
+    marker = "\x00because\x00"
+    text = json.dumps(
+        [{"rule": rule, "clause": clause, "because": marker, "plan": plan}], ensure_ascii=False
+    )
+    head, _marker, tail = text.partition(json.dumps(marker))
+    return head, tail
+
+
+def explanation_json(explanation: list[dict[str, str]]) -> JsonText:
+    if len(explanation) == 1:
+        e = explanation[0]
+        head, tail = _explanation_frame(e["rule"], e["clause"], e["plan"])
+        return JsonText(head + json.dumps(e["because"], ensure_ascii=False) + tail)
+    return JsonText(json.dumps(explanation, ensure_ascii=False))
+
+
 @dataclass
 class Entry:
     person_id: int
@@ -149,7 +173,7 @@ class Entry:
 
     @cached_property
     def explanation_json(self) -> JsonText:
-        return JsonText(json.dumps(self.decision.explanation, ensure_ascii=False))
+        return explanation_json(self.decision.explanation)
 
     @cached_property
     def decision_text(self) -> str:
@@ -169,7 +193,15 @@ class _Chunk:
     sites: dict[int, int] = field(default_factory=dict)
 
 
-def _read(ids: Sequence[int], today: dt.date) -> _Chunk:
+def _uses_categories(packs: Iterable[Pack]) -> bool:
+    return any(
+        any(r.when.categories for r in pack.arrival_rules)
+        or any(r.categories for r in pack.contact_rules)
+        for pack in packs
+    )
+
+
+def _read(ids: Sequence[int], today: dt.date, categories: bool = True) -> _Chunk:
     chunk = _Chunk(
         list(
             Person.objects.filter(id__any=Ids(ids))
@@ -177,10 +209,11 @@ def _read(ids: Sequence[int], today: dt.date) -> _Chunk:
             .values_list("id", "unit_id", "unit__path", "unit__region_id")
         )
     )
-    for person_id, code in PersonCategory.objects.filter(person_id__any=Ids(ids)).values_list(
-        "person_id", "category_id"
-    ):
-        chunk.categories[person_id].append(code)
+    if categories:
+        for person_id, code in PersonCategory.objects.filter(person_id__any=Ids(ids)).values_list(
+            "person_id", "category_id"
+        ):
+            chunk.categories[person_id].append(code)
     since = today - dt.timedelta(days=HORIZON_DAYS + WINDOW_DAYS)
     for person_id, region, country, start, end in TravelRecord.objects.filter(
         person_id__any=Ids(ids), end_date__gte=since
@@ -326,8 +359,10 @@ def _classify(
     facts = risk_facts(today - dt.timedelta(days=HORIZON_DAYS + WINDOW_DAYS), today)
     resolver = PackResolver(today)
     outcome = Outcome()
+    # Categories are read only when a rule in force asks for them.
+    categories = _uses_categories(resolver.packs)
     for ids in _id_chunks(person_ids, within, id_range):
-        chunk = _read(ids, today)
+        chunk = _read(ids, today, categories)
         entries: list[Entry] = []
         changed: list[int] = []
         for person_id, unit_id, path, region in chunk.people:
@@ -365,7 +400,8 @@ def _classify(
                         restarted_on,
                     )
                 )
-        measures, obligations = decisions_write(changed, entries, trigger, actor_id)
+        previous = [pid for pid in changed if pid in chunk.existing]
+        measures, obligations = decisions_write(changed, entries, trigger, actor_id, previous)
         outcome.changed += len(changed)
         outcome.measures += measures
         outcome.obligations += obligations
@@ -402,11 +438,20 @@ def local_midnight(day: dt.date) -> dt.datetime:
 
 
 def decisions_write(
-    changed: Sequence[int], entries: Sequence[Entry], trigger: str, actor_id: int | None
+    changed: Sequence[int],
+    entries: Sequence[Entry],
+    trigger: str,
+    actor_id: int | None,
+    previous: Sequence[int] | None = None,
 ) -> tuple[int, int]:
-    """Supersede what the changed people had and write their new decisions, in sets."""
+    """Supersede what the changed people had and write their new decisions, in sets.
+
+    ``previous`` are those of ``changed`` who had a classification (None: assume all). Only they
+    can have active measures or open obligations of a decision, so only they are superseded.
+    """
     if not changed:
         return 0, 0
+    had = Ids(changed if previous is None else previous)
     now = clock.now()
     measure_rows: list[tuple[object, ...]] = []
     obligation_rows: list[tuple[object, ...]] = []
@@ -417,21 +462,23 @@ def decisions_write(
             # not wait for the disk (the database stays consistent either way).
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
-        Measure.objects.filter(person_id__any=Ids(changed), status=MeasureStatus.ACTIVE).update(
-            status=MeasureStatus.SUPERSEDED, closed_at=now
-        )
-        Obligation.objects.filter(
-            person_id__any=Ids(changed),
-            source=ObligationSource.CLASSIFICATION,
-            status=ObligationStatus.OPEN,
-        ).update(status=ObligationStatus.CANCELLED)
-        Classification.objects.filter(person_id__any=Ids(changed)).delete()
-        # A test already taken is not asked for again by the new decision.
-        met = set(
+        met: set[tuple[int, dt.datetime]] = set()
+        if had.values:
+            Measure.objects.filter(person_id__any=had, status=MeasureStatus.ACTIVE).update(
+                status=MeasureStatus.SUPERSEDED, closed_at=now
+            )
             Obligation.objects.filter(
-                person_id__any=Ids(changed), status=ObligationStatus.MET, kind="test"
-            ).values_list("person_id", "due_at")
-        )
+                person_id__any=had,
+                source=ObligationSource.CLASSIFICATION,
+                status=ObligationStatus.OPEN,
+            ).update(status=ObligationStatus.CANCELLED)
+            Classification.objects.filter(person_id__any=had).delete()
+            # A test already taken is not asked for again by the new decision.
+            met = set(
+                Obligation.objects.filter(
+                    person_id__any=had, status=ObligationStatus.MET, kind="test"
+                ).values_list("person_id", "due_at")
+            )
         for e in entries:
             d = e.decision
             explanation = e.explanation_json
@@ -572,7 +619,8 @@ def population_decide(within: Unit, pack: Pack) -> Iterator[tuple[int, Decision]
     what-if of the plan pages): the same reads and the same engine as the classification."""
     today = clock.localdate()
     facts = risk_facts(today - dt.timedelta(days=HORIZON_DAYS + WINDOW_DAYS), today)
+    categories = _uses_categories([pack])
     for ids in _id_chunks(None, within):
-        chunk = _read(ids, today)
+        chunk = _read(ids, today, categories)
         for person_id, _unit_id, _path, region in chunk.people:
             yield person_id, _decide(person_id, region, pack, chunk, facts, today)

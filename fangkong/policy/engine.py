@@ -28,29 +28,35 @@ class RiskArea:
 
 
 class RiskAreas:
-    """Risk areas indexed by code prefix, so a stay is matched against thousands in O(1)."""
+    """Risk areas indexed by code prefix, so a stay is matched against thousands in O(1).
+
+    Under each prefix only one area is kept per (level, from, to): the rules ask whether such an
+    area exists, and the explanation names one of them.
+    """
 
     def __init__(self, areas: Iterable[RiskArea] = ()) -> None:
         self.areas = tuple(areas)
-        self._inside: dict[str, list[RiskArea]] = defaultdict(list)
-        self._city: dict[str, list[RiskArea]] = defaultdict(list)
+        inside: dict[str, dict[tuple[str, dt.date, dt.date], RiskArea]] = defaultdict(dict)
+        city: dict[str, dict[tuple[str, dt.date, dt.date], RiskArea]] = defaultdict(dict)
         for area in self.areas:
-            self._inside[significant_prefix(area.region)].append(area)
-            self._city[significant_prefix(city_of(area.region))].append(area)
+            key = (area.level, area.start, area.end)
+            inside[significant_prefix(area.region)].setdefault(key, area)
+            city[significant_prefix(city_of(area.region))].setdefault(key, area)
+        self._inside = {prefix: list(found.values()) for prefix, found in inside.items()}
+        self._city = {prefix: list(found.values()) for prefix, found in city.items()}
 
-    @staticmethod
-    def _prefixes(code: str) -> tuple[str, ...]:
-        return (code[:2], code[:4], code[:6], code[:9], code)
-
-    def containing(self, code: str) -> Iterable[RiskArea]:
+    def containing(self, code: str) -> list[RiskArea]:
         """Areas the region lies in (an area published at any level)."""
-        for prefix in dict.fromkeys(self._prefixes(code)):
-            yield from self._inside.get(prefix, ())
+        found: list[RiskArea] = []
+        for prefix in dict.fromkeys((code[:2], code[:4], code[:6], code[:9], code)):
+            found.extend(self._inside.get(prefix, ()))
+        return found
 
-    def in_city_of(self, code: str) -> Iterable[RiskArea]:
+    def in_city_of(self, code: str) -> list[RiskArea]:
         """Areas in the same prefecture city as the region (所在地级市)."""
-        for prefix in dict.fromkeys(self._prefixes(code)[:2]):
-            yield from self._city.get(prefix, ())
+        found = list(self._city.get(code[:4], ()))
+        found.extend(self._city.get(code[:2], ()))
+        return found
 
     def __len__(self) -> int:
         return len(self.areas)
@@ -153,31 +159,62 @@ def _overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date
     return a_start <= b_end and b_start <= a_end
 
 
+@dataclass
+class _StayFacts:
+    """What one stay inside a travel window says, worked out once for all the rules."""
+
+    stay: Stay
+    start: dt.date  # the part of the stay inside the window
+    end: dt.date
+    areas: list[RiskArea]  # areas containing the stay, classed during that part
+    city_areas: list[RiskArea]  # areas in the stay's city, classed during that part
+
+
+def _window(arrival: Arrival, day0: dt.date, within_days: int) -> list[_StayFacts]:
+    window_start = day0 - dt.timedelta(days=within_days)
+    facts = []
+    for s in arrival.travel:
+        if s.start > day0 or s.end < window_start:
+            continue
+        lo = s.start if s.start > window_start else window_start
+        hi = s.end if s.end < day0 else day0
+        areas: list[RiskArea] = []
+        city_areas: list[RiskArea] = []
+        if s.region and arrival.risk_areas:
+            areas = [
+                a for a in arrival.risk_areas.containing(s.region) if a.start <= hi and lo <= a.end
+            ]
+            city_areas = [
+                a for a in arrival.risk_areas.in_city_of(s.region) if a.start <= hi and lo <= a.end
+            ]
+        facts.append(_StayFacts(s, lo, hi, areas, city_areas))
+    return facts
+
+
 def _matched_stay(
     condition: ArrivalCondition,
     arrival: Arrival,
     day0: dt.date,
-    windows: dict[int, list[Stay]],
+    windows: dict[int, list[_StayFacts]],
 ) -> str | None:
     """A sentence naming what made the condition hold, or None when it does not.
 
-    ``windows`` caches the stays inside each travel window, shared by the rules of one arrival.
+    ``windows`` caches the facts of the stays inside each travel window, shared by the rules of
+    one arrival.
     """
     if condition.categories and not set(condition.categories) & set(arrival.categories):
         return None
-    window_start = day0 - dt.timedelta(days=condition.within_days)
     stays = windows.get(condition.within_days)
     if stays is None:
-        stays = [s for s in arrival.travel if _overlaps(s.start, s.end, window_start, day0)]
-        windows[condition.within_days] = stays
+        stays = windows[condition.within_days] = _window(arrival, day0, condition.within_days)
     reasons: list[str] = []
     if condition.categories:
         reasons.append(f"is a {' / '.join(condition.categories)}")
     if condition.stayed_abroad:
-        abroad = [s for s in stays if s.country and s.country != "CHN"]
-        if not abroad:
+        abroad = next((f.stay for f in stays if f.stay.country and f.stay.country != "CHN"), None)
+        if abroad is None:
             return None
-        reasons.append(f"stayed abroad ({abroad[0].country}) within {condition.within_days} days")
+        reasons.append(f"stayed abroad ({abroad.country}) within {condition.within_days} days")
     for levels, in_city in (
         (condition.stayed_in_risk_area, False),
         (condition.stayed_in_city_of_risk_area, True),
@@ -186,38 +223,37 @@ def _matched_stay(
             continue
         hit = next(
             (
-                (s, a)
-                for s in stays
-                if s.region
-                for a in (
-                    arrival.risk_areas.in_city_of(s.region)
-                    if in_city
-                    else arrival.risk_areas.containing(s.region)
-                )
+                (f, a)
+                for f in stays
+                for a in (f.city_areas if in_city else f.areas)
                 if a.level in levels
-                and _overlaps(max(s.start, window_start), min(s.end, day0), a.start, a.end)
             ),
             None,
         )
         if hit is None:
             return None
-        stay, area = hit
+        found, area = hit
         where = "the city of" if in_city else "the"
         reasons.append(
-            f"stayed in {stay.region}, in {where} {area.level} risk area {area.region}, "
-            f"between {max(stay.start, area.start)} and {min(stay.end, area.end)}"
+            f"stayed in {found.stay.region}, in {where} {area.level} risk area {area.region}, "
+            f"between {max(found.start, area.start)} and {min(found.end, area.end)}"
         )
     if condition.stayed_in_local_case_city:
         hit_city = next(
-            (s for s in stays if s.region and city_of(s.region) in arrival.local_case_cities),
+            (
+                f.stay
+                for f in stays
+                if f.stay.region and city_of(f.stay.region) in arrival.local_case_cities
+            ),
             None,
         )
         if hit_city is None:
             return None
         reasons.append(f"stayed in {hit_city.region}, a city with local cases")
     if condition.from_other_province:
+        home = province_of(arrival.region)
         other = next(
-            (s for s in stays if s.region and province_of(s.region) != province_of(arrival.region)),
+            (f.stay for f in stays if f.stay.region and province_of(f.stay.region) != home),
             None,
         )
         if other is None:
@@ -279,7 +315,7 @@ def evaluate_arrival(pack: Pack, arrival: Arrival, tz: ZoneInfo) -> Decision:
     local_at = arrival.at.astimezone(tz)
     day0 = local_at.date()
     decision = Decision()
-    windows: dict[int, list[Stay]] = {}
+    windows: dict[int, list[_StayFacts]] = {}
     for rule in pack.arrival_rules:
         reason = _matched_stay(rule.when, arrival, day0, windows)
         if reason is None:
