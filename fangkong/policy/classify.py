@@ -400,8 +400,10 @@ def _classify(
                         restarted_on,
                     )
                 )
-        previous = [pid for pid in changed if pid in chunk.existing]
-        measures, obligations = decisions_write(changed, entries, trigger, actor_id, previous)
+        classified_before = [pid for pid in changed if pid in chunk.existing]
+        measures, obligations = decisions_write(
+            changed, entries, trigger, actor_id, classified_before
+        )
         outcome.changed += len(changed)
         outcome.measures += measures
         outcome.obligations += obligations

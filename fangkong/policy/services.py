@@ -595,3 +595,46 @@ def _notify_missed(counts: Counter[tuple[int, str]], now: dt.datetime) -> int:
             )
     Notification.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def deadlines_open(
+    *,
+    trigger: str,
+    unit: Unit,
+    at: dt.datetime,
+    person: Person | None = None,
+    actor: AnyUser | None = None,
+) -> list[Obligation]:
+    """An event happened (a suspected case found, a sample received, a fever …): open the
+    deadlines the pack in force for the unit attaches to it (G-01 … G-24), the unit answering."""
+    pack = PackResolver(at.astimezone(tz()).date()).pack(unit.path)
+    if pack is None:
+        return []
+    now = clock.now()
+    rows = [
+        Obligation(
+            kind=deadline.obligation.kind,
+            person=person,
+            unit=unit,
+            due_at=at + dt.timedelta(minutes=deadline.obligation.within_minutes),
+            source=ObligationSource.EVENT,
+            pack_id=pack.id,
+            rule_id=deadline.id,
+            clause=deadline.obligation.clause,
+            detail={"trigger": trigger, "responsible": deadline.responsible},
+            created_at=now,
+        )
+        for deadline in pack.deadlines
+        if deadline.trigger == trigger
+    ]
+    Obligation.objects.bulk_create(rows)
+    if rows:
+        due = ", ".join(f"{o.kind} by {o.due_at:%Y-%m-%d %H:%M}" for o in rows)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="obligation",
+            unit_id=unit.pk,
+            summary=f"{trigger}: {due}",
+        )
+    return rows

@@ -30,6 +30,7 @@ from fangkong.policy.models import (
 from fangkong.policy.selectors import obligations_list
 from fangkong.policy.services import (
     RiskAreaInput,
+    deadlines_open,
     measure_site_set,
     measures_release,
     obligation_meet,
@@ -410,3 +411,66 @@ def test_risk_areas_import_keeps_good_rows_reports_bad_ones_and_is_idempotent(
     again = risk_areas_import(actor=personas.commander, path=path)
     assert (again.created, again.unchanged, len(again.errors)) == (0, 2, 3)
     assert RiskArea.objects.count() == 2
+
+
+def test_plan_classify_command_recomputes_a_unit(county, personas, person_a, capsys):
+    from django.core.management import call_command
+
+    # given an arrival recorded before any plan was in force
+    came_back_from(person_a, personas.worker_a, "110105", "2022-01-25", "2022-02-01")
+    assert not Classification.objects.exists()
+    plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id="P14-school-spring-festival",
+        start_date=dt.date(2022, 1, 1),
+        end_date=None,
+        recompute=False,
+    )
+    # when
+    call_command("plan", "classify", "--unit", "VA")
+    assert "1 people, 1 changed" in capsys.readouterr().out
+    assert Classification.objects.get(person=person_a).rule_id == "other-province"
+
+
+def test_g01_g09_d16_a_suspected_case_opens_the_p01_deadlines(county, personas, person_a):
+    plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id="P01-rural-winter",
+        start_date=dt.date(2022, 1, 1),
+        end_date=None,
+        recompute=False,
+    )
+    found = at("2022-02-01T09:00")
+    opened = deadlines_open(
+        trigger="suspected_case", unit=county.village_a, at=found, person=person_a
+    )
+    assert sorted((o.kind, o.due_at) for o in opened) == [
+        ("report", at("2022-02-01T11:00")),  # G-01: 2小时内报告乡镇卫生院
+        ("transfer", at("2022-02-01T11:00")),  # G-09: 2小时内负压救护车转运
+    ]
+    outbreak = deadlines_open(trigger="outbreak", unit=county.village_a, at=found)
+    assert {(o.kind, o.due_at) for o in outbreak} == {
+        ("report", found),  # G-05: 立即上报
+        ("transfer", at("2022-02-01T11:00")),  # G-06, D-16: 2小时内转运感染者
+        ("investigation", at("2022-02-02T09:00")),  # G-07: 24小时内完成流调
+    }
+    assert Obligation.objects.filter(unit=county.village_a, source="event").count() == 5
+
+
+def test_c03_a_plan_is_in_force_only_for_its_date_range(county, personas):
+    from fangkong.policy.classify import pack_in_force
+
+    plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id="P02-two-festivals",
+        start_date=dt.date(2022, 1, 1),
+        end_date=dt.date(2022, 3, 15),
+        recompute=False,
+    )
+    in_force = pack_in_force(county.village_a, dt.date(2022, 3, 15))
+    assert in_force is not None
+    assert in_force.id == "P02-two-festivals"
+    assert pack_in_force(county.village_a, dt.date(2022, 3, 16)) is None
