@@ -111,3 +111,33 @@ def test_import_wizard_with_bad_rows(page, live_server, county, personas: Person
         assert expected in errors
     assert sorted(Person.objects.values_list("name", flat=True)) == ["王一", "王五"]
     page.screenshot(path=str(tmp_path / "import-report.png"), full_page=True)
+
+
+def test_c21_a_plan_officer_tries_a_scenario_on_a_phone(
+    page, live_server, county, personas: Personas, tmp_path
+):
+    log_in(page, live_server, "viewer")
+    page.goto(f"{live_server.url}/plans/")
+    page.click("a:has-text('P14-school-spring-festival')")
+    page.wait_for_url("**/plans/P14-school-spring-festival/")
+    assert "D-12" in page.inner_text("[data-testid=rules]")
+    # given a published high-risk area in 大连 (the risk areas come from the database)
+    from fangkong.org.models import Region
+    from fangkong.policy.models import RiskArea
+
+    RiskArea.objects.create(
+        region=Region.objects.get(code="210211"),
+        level="high",
+        start_date="2022-01-20",
+        end_date="2022-03-01",
+    )
+    page.select_option("#id_kind", "arrival")
+    page.fill("#id_stay_region", "210211")
+    page.fill("#id_stay_from", "2022-01-25")
+    page.fill("#id_stay_to", "2022-02-01")
+    page.fill("#id_arrival_at", "2022-02-01T10:00")
+    page.fill("#id_arrival_region", "520113")
+    page.click("button:has-text('试算')")
+    result = page.inner_text("[data-testid=result]")
+    assert "central_quarantine 2022-02-01 → 2022-02-15" in result
+    page.screenshot(path=str(tmp_path / "plan-scenario.png"), full_page=True)
