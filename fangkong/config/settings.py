@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fangkong.policy",
     "fangkong.tracing",
     "fangkong.labs",
+    "fangkong.monitoring",
     "fangkong.demo",
 ]
 

@@ -23,6 +23,14 @@ CATEGORIES = [
     ("aged_60_plus", "60岁以上老人", "Aged 60 and over"),
     ("child", "幼儿", "Young child"),
     ("public_servant", "公职人员", "Public servant"),
+    # Named by the approval chains and gathering rules of P02, P11 and P14.
+    ("teacher", "教师", "Teacher"),
+    ("principal", "校长", "Principal"),
+    ("middle_manager", "中层及以上干部", "Middle manager"),
+    ("bureau_staff", "局机关工作人员", "Bureau staff"),
+    ("bureau_head", "局机关负责人", "Bureau head"),
+    ("boarder", "住宿生", "Boarding student"),
+    ("migrant_worker", "务工人员", "Migrant worker"),
 ]
 
 

@@ -287,7 +287,8 @@ class ApprovalChain(Strict):
 
 
 class Checkins(Strict):
-    """How often people check in (E-01, E-09, D-06): per day, by category, with the default."""
+    """How often people check in (E-01, E-09, D-06): per day, by register category or by being a
+    close or secondary contact, with the default."""
 
     clause: str
     per_day: dict[str, int]

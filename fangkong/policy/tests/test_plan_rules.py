@@ -470,3 +470,21 @@ def test_every_pack_says_what_it_leaves_out_or_carries_rules():
     p07 = packs_all()["P07-social-security"]
     assert {s.mode for s in p07.services} >= {"appointment", "online"}
     assert p07.out_of_scope
+
+
+def test_every_category_a_pack_names_is_a_register_category():
+    from fangkong.people.reference_data import CATEGORIES
+    from fangkong.policy.packs import packs_all
+
+    known = {code for code, _zh, _en in CATEGORIES}
+    for pack in packs_all().values():
+        named = {c for r in pack.arrival_rules for c in r.when.categories}
+        named |= {c for r in pack.contact_rules for c in r.categories}
+        named |= {c for r in pack.gathering_rules for c in r.categories}
+        named |= {c for r in pack.approvals for c in r.categories}
+        if pack.temperature:
+            named |= set(pack.temperature.confirmations) - {"default"}
+        if pack.checkins:
+            # Check-in frequencies may also key on being a contact (D-06: 密接每天早、晚2次).
+            named |= set(pack.checkins.per_day) - {"default", "close_contact", "secondary_contact"}
+        assert named <= known, (pack.id, named - known)

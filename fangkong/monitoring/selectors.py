@@ -1,0 +1,156 @@
+"""Reads of daily monitoring, scoped through ``org.selectors.scope_q``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from fangkong.monitoring.models import Absence, AbsenceStatus, Checkin, FeverEvent, UnitReport
+from fangkong.org.models import Unit
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import AnyUser, scope_q
+from fangkong.people.models import Person
+from fangkong.policy.classify import tz
+from fangkong.policy.models import Measure, MeasureStatus, Obligation, ObligationSource
+from fangkong.tracing.models import Exposure
+
+FIGURES = ("expected", "checked_in", "missing", "fevers", "absences", "quarantined", "new_contacts")
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time(), tz())
+    return start, start + dt.timedelta(days=1)
+
+
+def day_figures(unit: Unit, day: dt.date) -> dict[str, int]:
+    """The numbers a unit's daily report is pre-filled with (its whole subtree)."""
+    start, end = _day_bounds(day)
+    inside = Q(unit__path__startswith=unit.path)
+    expected = Person.objects.filter(inside).count()
+    checked_in = (
+        Checkin.objects.filter(inside, at__gte=start, at__lt=end)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+    return {
+        "expected": expected,
+        "checked_in": checked_in,
+        "missing": max(expected - checked_in, 0),
+        "fevers": FeverEvent.objects.filter(
+            inside, confirmed_at__gte=start, confirmed_at__lt=end
+        ).count(),
+        "absences": Absence.objects.filter(inside, day__lte=day)
+        .filter(Q(returned_on__isnull=True) | Q(returned_on__gt=day))
+        .count(),
+        "quarantined": Measure.objects.filter(
+            inside,
+            status=MeasureStatus.ACTIVE,
+            kind__in=["central_quarantine", "home_quarantine"],
+        )
+        .values("person_id")
+        .distinct()
+        .count(),
+        "new_contacts": Exposure.objects.filter(
+            person__unit__path__startswith=unit.path,
+            identified_at__gte=start,
+            identified_at__lt=end,
+        ).count(),
+    }
+
+
+@dataclass
+class RollupRow:
+    unit: Unit
+    due: int = 0  # reports due in the subtree that day
+    on_time: int = 0
+    late: int = 0  # filed after the deadline (迟报)
+    silent: int = 0  # not filed (漏报)
+    zero: int = 0
+    figures: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIGURES, 0))
+
+
+def report_rollup(
+    user: AnyUser, unit: Unit, day: dt.date, kind: str = "daily_report"
+) -> list[RollupRow]:
+    """One row per child of ``unit`` (and the unit itself): how many of its units owed the day's
+    report, filed it on time, late, or not at all, and the sums of the filed figures. Reads the
+    report obligations and the filed reports of the subtree, never the check-ins."""
+    scoped = Unit.objects.filter(scope_q(user, Capability.VIEW_PEOPLE, "path"))
+    if not scoped.filter(pk=unit.pk).exists():
+        return []
+    children = list(scoped.filter(parent=unit).order_by("path"))
+    rows = {u.path: RollupRow(u) for u in [unit, *children]}
+
+    def row_of(path: str) -> RollupRow:
+        for child in children:
+            if path.startswith(child.path):
+                return rows[child.path]
+        return rows[unit.path]
+
+    start, end = _day_bounds(day)
+    due = (
+        Obligation.objects.filter(
+            unit__path__startswith=unit.path,
+            source=ObligationSource.REPORT,
+            kind=kind,
+            due_at__gte=start,
+            due_at__lt=end,
+        )
+        .values("unit__path")
+        .annotate(n=Count("id"))
+    )
+    for item in due:
+        row_of(item["unit__path"]).due += item["n"]
+    filed = UnitReport.objects.filter(unit__path__startswith=unit.path, kind=kind, day=day).values(
+        "unit__path", "late", "zero", "figures"
+    )
+    filed_paths: set[str] = set()
+    for report in filed:
+        row = row_of(report["unit__path"])
+        filed_paths.add(report["unit__path"])
+        if report["late"]:
+            row.late += 1
+        else:
+            row.on_time += 1
+        row.zero += report["zero"]
+        for name in FIGURES:
+            row.figures[name] += int(report["figures"].get(name, 0) or 0)
+    for row in rows.values():
+        row.silent = max(row.due - row.on_time - row.late, 0)
+    ordered = [rows[c.path] for c in children]
+    own = rows[unit.path]
+    return [own, *ordered] if own.due or own.on_time or own.late else ordered
+
+
+def fevers_open(user: AnyUser) -> QuerySet[FeverEvent]:
+    return (
+        FeverEvent.objects.filter(scope_q(user, Capability.VIEW_PEOPLE, "unit__path"))
+        .select_related("person", "unit", "checkin")
+        .order_by("-confirmed_at")
+    )
+
+
+def absences_following(user: AnyUser) -> QuerySet[Absence]:
+    return (
+        Absence.objects.filter(scope_q(user, Capability.VIEW_PEOPLE, "unit__path"))
+        .exclude(status=AbsenceStatus.RETURNED)
+        .select_related("person", "unit")
+    )
+
+
+def class_day(unit: Unit, day: dt.date) -> list[tuple[Person, list[Checkin]]]:
+    """The people of a class or department (home unit or tie) with that day's check-ins."""
+    start, end = _day_bounds(day)
+    people = list(
+        Person.objects.filter(Q(unit=unit) | Q(unit_ties__unit=unit)).distinct().order_by("name")
+    )
+    by_person: dict[int, list[Checkin]] = defaultdict(list)
+    for checkin in Checkin.objects.filter(
+        person_id__in=[p.pk for p in people], at__gte=start, at__lt=end
+    ).order_by("at"):
+        by_person[checkin.person_id].append(checkin)
+    return [(p, by_person.get(p.pk, [])) for p in people]

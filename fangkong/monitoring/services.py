@@ -1,0 +1,531 @@
+"""Writes of daily monitoring: check-ins (one, a batch, by a personal link), the fever path,
+illness absences and unit reports. The thresholds and deadlines come from the pack in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fangkong.audit.models import AuditAction
+from fangkong.audit.services import audit_record
+from fangkong.core import clock
+from fangkong.core.lookups import Ids
+from fangkong.monitoring.models import (
+    MAX_CELSIUS,
+    MIN_CELSIUS,
+    SYMPTOMS,
+    Absence,
+    AbsenceStatus,
+    Checkin,
+    CheckinStatus,
+    CheckinVia,
+    FeverDisposition,
+    FeverEvent,
+    HealthCode,
+    SelfCheckinLink,
+    UnitReport,
+)
+from fangkong.org.models import Unit
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import AnyUser, acting_user, user_can, user_scope_paths
+from fangkong.people.models import Person, PersonCategory
+from fangkong.policy.classify import PackResolver, tz
+from fangkong.policy.engine import Reading, evaluate_temperature
+from fangkong.policy.models import Obligation, ObligationSource, ObligationStatus
+from fangkong.policy.services import deadlines_open
+
+# Readings further apart than this are not a re-measure of one another.
+RECHECK_WINDOW = dt.timedelta(hours=2)
+# A device clock a little ahead of ours is not "the future".
+CLOCK_SKEW = dt.timedelta(minutes=5)
+BATCH_MAX = 500
+LINK_SALT = "fangkong.monitoring.self-checkin"
+
+
+@dataclass(frozen=True)
+class CheckinInput:
+    person_id: int
+    at: dt.datetime | None = None  # None: now
+    celsius: Any = None  # a number or text as typed; validated here
+    symptoms: Sequence[str] = ()
+    health_code: str = ""
+    place: str = ""
+
+
+@dataclass
+class CheckinRow:
+    """A validated check-in, ready to write."""
+
+    person_id: int
+    unit_id: int
+    at: dt.datetime
+    celsius: Decimal | None
+    symptoms: list[str]
+    health_code: str
+    place: str
+
+
+def _problems(data: CheckinInput, now: dt.datetime) -> tuple[dict[str, str], Decimal | None]:
+    problems: dict[str, str] = {}
+    celsius: Decimal | None = None
+    if data.celsius not in (None, ""):
+        try:
+            celsius = Decimal(str(data.celsius)).quantize(Decimal("0.1"))
+        except (InvalidOperation, ValueError):
+            problems["celsius"] = _("Not a temperature: %(value)s") % {"value": data.celsius}
+        else:
+            if not MIN_CELSIUS <= celsius <= MAX_CELSIUS:
+                problems["celsius"] = _(
+                    "%(value)s °C is not a body temperature (%(low)s–%(high)s °C); measure again."
+                ) % {"value": data.celsius, "low": MIN_CELSIUS, "high": MAX_CELSIUS}
+    if data.at is not None:
+        if data.at.tzinfo is None:
+            problems["at"] = _("Give the time zone of the time.")
+        elif data.at > now + CLOCK_SKEW:
+            problems["at"] = _("The time %(at)s is in the future.") % {"at": data.at.isoformat()}
+    unknown = [s for s in data.symptoms if s not in SYMPTOMS]
+    if unknown:
+        problems["symptoms"] = _("Unknown symptoms: %(codes)s; known: %(known)s") % {
+            "codes": ", ".join(unknown),
+            "known": ", ".join(SYMPTOMS),
+        }
+    if data.health_code and data.health_code not in HealthCode.values:
+        problems["health_code"] = _("The health code is green, yellow or red.")
+    if len(data.place) > 100:
+        problems["place"] = _("The place is longer than 100 characters.")
+    if celsius is None and not data.symptoms and not data.health_code and "celsius" not in problems:
+        problems["celsius"] = _("Give a temperature, symptoms or the health code.")
+    return problems, celsius
+
+
+@dataclass
+class BatchResult:
+    created: list[Checkin] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def checkins_record(
+    *, actor: AnyUser | None, rows: Sequence[CheckinInput], via: str = CheckinVia.STAFF
+) -> BatchResult:
+    """Record check-ins in one set: every row checked (person in the actor's scope, plausible
+    temperature, not in the future, known symptoms); the valid ones written at once; each rejected
+    one reported with its index, field and reason. Readings over the pack's threshold are then
+    judged with the person's recent readings, and a confirmed fever opens the fever path."""
+    if len(rows) > BATCH_MAX:
+        raise ValidationError(_("At most %(max)d check-ins per request.") % {"max": BATCH_MAX})
+    now = clock.now()
+    people = {
+        pk: (unit_id, path)
+        for pk, unit_id, path in Person.objects.filter(
+            id__any=Ids({r.person_id for r in rows if isinstance(r.person_id, int)})
+        ).values_list("id", "unit_id", "unit__path")
+    }
+    allowed = _scope_paths(actor, via)
+    result = BatchResult()
+    valid: list[CheckinRow] = []
+    for index, data in enumerate(rows):
+        problems, celsius = _problems(data, now)
+        person = people.get(data.person_id)
+        if person is None or (allowed is not None and not person[1].startswith(allowed)):
+            # Someone outside the actor's units is as unknown as someone who does not exist.
+            problems["person"] = _("No person %(id)s in your units.") % {"id": data.person_id}
+        if problems:
+            for name, reason in problems.items():
+                result.errors.append({"index": index, "field": name, "reason": reason})
+            continue
+        assert person is not None
+        valid.append(
+            CheckinRow(
+                data.person_id,
+                person[0],
+                data.at or now,
+                celsius,
+                list(data.symptoms),
+                data.health_code,
+                data.place,
+            )
+        )
+    if not valid:
+        return result
+    statuses = _judge(valid, now)
+    recorder = acting_user(actor)
+    with transaction.atomic():
+        result.created = Checkin.objects.bulk_create(
+            [
+                Checkin(
+                    person_id=r.person_id,
+                    unit_id=r.unit_id,
+                    at=r.at,
+                    celsius=r.celsius,
+                    symptoms=r.symptoms,
+                    health_code=r.health_code,
+                    place=r.place,
+                    status=statuses[i][0],
+                    via=via,
+                    recorded_by=recorder,
+                )
+                for i, r in enumerate(valid)
+            ],
+            batch_size=BATCH_MAX,
+        )
+        _meet_checkin_obligations(valid, now)
+        for checkin, (status, decision) in zip(result.created, statuses, strict=True):
+            if status == CheckinStatus.FEVER and decision is not None:
+                _fever_open(checkin, decision, actor)
+    return result
+
+
+def _scope_paths(actor: AnyUser | None, via: str) -> tuple[str, ...] | None:
+    """The unit paths the actor may record for; None means anywhere (or a checked link)."""
+    if via == CheckinVia.SELF:
+        return None
+    if actor is None:
+        raise PermissionDenied(_("Log in to record check-ins."))
+    paths = user_scope_paths(actor, Capability.EDIT_PEOPLE)
+    return None if paths is None else tuple(paths)
+
+
+def _judge(rows: list[CheckinRow], now: dt.datetime) -> list[tuple[str, Any]]:
+    """The pack's verdict for each row. Only readings over a threshold need the person's recent
+    readings and categories, so a batch of normal readings costs no query."""
+    resolver = PackResolver(now.astimezone(tz()).date())
+    paths = dict(
+        Unit.objects.filter(id__any=Ids({r.unit_id for r in rows})).values_list("id", "path")
+    )
+    verdicts: list[tuple[str, Any]] = []
+    needs: list[int] = []
+    packs = []
+    for r in rows:
+        pack = resolver.pack(paths[r.unit_id])
+        packs.append(pack)
+        over = (
+            pack is not None
+            and pack.temperature is not None
+            and r.celsius is not None
+            and pack.temperature.is_over(float(r.celsius))
+        )
+        if over:
+            needs.append(r.person_id)
+        verdicts.append((CheckinStatus.NORMAL, None))
+    if not needs:
+        return verdicts
+    recent: dict[int, list[Reading]] = {}
+    earliest = min(r.at for r in rows) - RECHECK_WINDOW
+    for person_id, at, earlier in (
+        Checkin.objects.filter(person_id__any=Ids(needs), at__gte=earliest, celsius__isnull=False)
+        .order_by("at")
+        .values_list("person_id", "at", "celsius")
+    ):
+        recent.setdefault(person_id, []).append(Reading(at, float(earlier or 0)))
+    categories: dict[int, list[str]] = {}
+    for person_id, code in PersonCategory.objects.filter(person_id__any=Ids(needs)).values_list(
+        "person_id", "category_id"
+    ):
+        categories.setdefault(person_id, []).append(code)
+    for i, r in enumerate(rows):
+        pack = packs[i]
+        if r.person_id not in needs or pack is None or r.celsius is None:
+            continue
+        reading = Reading(r.at, float(r.celsius))
+        readings = [x for x in recent.get(r.person_id, []) if r.at - RECHECK_WINDOW <= x.at <= r.at]
+        readings.append(reading)
+        decision = evaluate_temperature(
+            pack, readings, tuple(categories.get(r.person_id, ())), tuple(r.symptoms), tz()
+        )
+        verdicts[i] = (decision.status or CheckinStatus.NORMAL, (pack, decision))
+        # A later row of the same batch for the same person sees this one.
+        recent.setdefault(r.person_id, []).append(reading)
+    return verdicts
+
+
+def _meet_checkin_obligations(rows: list[CheckinRow], now: dt.datetime) -> None:
+    """A check-in meets the person's earliest open check-in obligation due on that day."""
+    for r in rows:
+        day_end = dt.datetime.combine(r.at.astimezone(tz()).date(), dt.time.max, tz())
+        target = (
+            Obligation.objects.filter(
+                person_id=r.person_id,
+                kind="checkin",
+                status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
+                due_at__lte=day_end,
+                due_at__gte=day_end - dt.timedelta(days=1),
+            )
+            .order_by("due_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if target is not None:
+            Obligation.objects.filter(pk=target).update(status=ObligationStatus.MET, met_at=now)
+
+
+def _fever_open(checkin: Checkin, verdict: tuple[Any, Any], actor: AnyUser | None) -> FeverEvent:
+    """E-15, D-06: a confirmed fever isolates the person and opens the pack's reports (20 / 40
+    minutes in P15, "immediately" elsewhere) and its deadlines for a fever."""
+    pack, decision = verdict
+    event = FeverEvent.objects.create(
+        person_id=checkin.person_id,
+        unit_id=checkin.unit_id,
+        checkin=checkin,
+        confirmed_at=checkin.at,
+        pack_id=pack.id,
+        actions=decision.actions,
+    )
+    now = clock.now()
+    Obligation.objects.bulk_create(
+        [
+            Obligation(
+                kind=item["kind"],
+                person_id=checkin.person_id,
+                unit_id=checkin.unit_id,
+                due_at=dt.datetime.fromisoformat(item["due_by"]),
+                source=ObligationSource.EVENT,
+                pack_id=pack.id,
+                rule_id="temperature",
+                clause=pack.temperature.clause if pack.temperature else "",
+                detail={"fever_event": event.pk},
+                created_at=now,
+            )
+            for item in decision.obligations
+        ]
+    )
+    unit = Unit.objects.get(pk=checkin.unit_id)
+    deadlines_open(trigger="fever", unit=unit, at=checkin.at, person=checkin.person, actor=actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="fever_event",
+        object_id=event.pk,
+        unit_id=checkin.unit_id,
+        summary=f"{checkin.celsius} °C: {', '.join(decision.actions)}",
+    )
+    return event
+
+
+def fever_update(
+    *,
+    actor: AnyUser,
+    event: FeverEvent,
+    disposition: str,
+    travel_history: str = "",
+    contact_history: str = "",
+) -> FeverEvent:
+    """Record the history questions and where the person went (N-02, N-03)."""
+    if not user_can(actor, Capability.EDIT_PEOPLE, event.unit):
+        raise PermissionDenied(_("You may not act for this unit."))
+    if disposition not in FeverDisposition.values:
+        raise ValidationError({"disposition": _("Unknown disposition.")})
+    event.travel_history = travel_history
+    event.contact_history = contact_history
+    event.disposition = disposition
+    event.closed_at = None if disposition == FeverDisposition.OPEN else clock.now()
+    event.save(update_fields=["travel_history", "contact_history", "disposition", "closed_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="fever_event",
+        object_id=event.pk,
+        unit_id=event.unit_id,
+        summary=disposition,
+    )
+    return event
+
+
+def self_link_create(*, actor: AnyUser, person: Person) -> str:
+    """A personal check-in link: a signed token naming a revocable nonce of this person."""
+    if not user_can(actor, Capability.EDIT_PEOPLE, person.unit):
+        raise PermissionDenied(_("You may not act for this person."))
+    link = SelfCheckinLink.objects.create(
+        person=person, nonce=secrets.token_hex(16), created_by=acting_user(actor)
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="self_checkin_link",
+        object_id=link.pk,
+        unit_id=person.unit_id,
+    )
+    return signing.dumps({"n": link.nonce}, salt=LINK_SALT)
+
+
+def self_link_person(token: str) -> Person | None:
+    """The person a link opens, or None for a forged, unknown or revoked link."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT)
+    except signing.BadSignature:
+        return None
+    link = (
+        SelfCheckinLink.objects.filter(nonce=data.get("n", ""), revoked_at__isnull=True)
+        .select_related("person")
+        .first()
+    )
+    return link.person if link else None
+
+
+def self_links_revoke(*, actor: AnyUser, person: Person) -> int:
+    if not user_can(actor, Capability.EDIT_PEOPLE, person.unit):
+        raise PermissionDenied(_("You may not act for this person."))
+    return SelfCheckinLink.objects.filter(person=person, revoked_at__isnull=True).update(
+        revoked_at=clock.now()
+    )
+
+
+def absence_record(
+    *,
+    actor: AnyUser,
+    person: Person,
+    unit: Unit,
+    day: dt.date,
+    illness: bool,
+    symptoms: Sequence[str] = (),
+    cause: str = "",
+) -> Absence:
+    """E-05: an absence, with its symptoms; followed up until the cause is known."""
+    if not user_can(actor, Capability.EDIT_PEOPLE, unit):
+        raise PermissionDenied(_("You may not act for this unit."))
+    unknown = [s for s in symptoms if s not in SYMPTOMS]
+    if unknown:
+        raise ValidationError({"symptoms": _("Unknown symptoms: %(codes)s") % {"codes": unknown}})
+    if day > clock.localdate():
+        raise ValidationError({"day": _("An absence cannot start in the future.")})
+    absence = Absence.objects.create(
+        person=person,
+        unit=unit,
+        day=day,
+        illness=illness,
+        symptoms=list(symptoms),
+        cause=cause,
+        status=AbsenceStatus.CAUSE_KNOWN if cause else AbsenceStatus.FOLLOWING,
+        recorded_by=acting_user(actor),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="absence",
+        object_id=absence.pk,
+        unit_id=unit.pk,
+        summary=f"{day} {'illness' if illness else 'other'} {cause}",
+    )
+    return absence
+
+
+def absence_return(
+    *,
+    actor: AnyUser,
+    absence: Absence,
+    on: dt.date,
+    hospital_certificate: bool,
+    doctor: str,
+    leader: str,
+    cause: str = "",
+) -> Absence:
+    """D-10: back only when recovered with a hospital certificate, approved jointly by the school
+    doctor and the leadership; the refusal names what is missing."""
+    if not user_can(actor, Capability.EDIT_PEOPLE, absence.unit):
+        raise PermissionDenied(_("You may not act for this unit."))
+    missing: dict[str, str] = {}
+    if absence.illness:
+        if not hospital_certificate:
+            missing["hospital_certificate"] = _("A hospital return certificate is required.")
+        if not doctor.strip():
+            missing["doctor"] = _("The school doctor's approval is required.")
+        if not leader.strip():
+            missing["leader"] = _("The leadership's approval is required.")
+    if on < absence.day:
+        missing["on"] = _("The return is before the absence began.")
+    for name, value in (("doctor", doctor), ("leader", leader)):
+        if len(value.strip()) > 50:
+            missing[name] = _("At most 50 characters.")
+    if missing:
+        raise ValidationError(missing)
+    absence.hospital_certificate = hospital_certificate
+    absence.approved_by_doctor = doctor.strip()
+    absence.approved_by_leader = leader.strip()
+    absence.cause = cause or absence.cause
+    absence.returned_on = on
+    absence.status = AbsenceStatus.RETURNED
+    absence.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="absence",
+        object_id=absence.pk,
+        unit_id=absence.unit_id,
+        summary=f"returned {on}",
+    )
+    return absence
+
+
+def report_figures(unit: Unit, day: dt.date) -> dict[str, int]:
+    """The day's numbers of a unit's subtree, to pre-fill its report."""
+    from fangkong.monitoring.selectors import day_figures
+
+    return day_figures(unit, day)
+
+
+def report_file(
+    *,
+    actor: AnyUser,
+    unit: Unit,
+    kind: str,
+    day: dt.date,
+    figures: dict[str, int] | None = None,
+    zero: bool = False,
+    note: str = "",
+) -> UnitReport:
+    """File the unit's report of a day; it meets the report obligation (late if past due).
+    "Nothing to report" is a report too (零报告)."""
+    if not user_can(actor, Capability.EDIT_PEOPLE, unit):
+        raise PermissionDenied(_("You may not report for this unit."))
+    if kind not in {"daily_report", "zero_report", "weekly_report"}:
+        raise ValidationError({"kind": _("Unknown report kind.")})
+    if day > clock.localdate():
+        raise ValidationError({"day": _("A report cannot be for a future day.")})
+    if UnitReport.objects.filter(unit=unit, kind=kind, day=day).exists():
+        raise ValidationError({"day": _("This report was already filed.")})
+    now = clock.now()
+    start = dt.datetime.combine(day, dt.time(), tz())
+    due = (
+        Obligation.objects.filter(
+            unit=unit,
+            kind=kind,
+            source=ObligationSource.REPORT,
+            due_at__gte=start,
+            due_at__lt=start + dt.timedelta(days=1),
+        )
+        .order_by("due_at")
+        .first()
+    )
+    late = due is not None and now > due.due_at
+    report = UnitReport.objects.create(
+        unit=unit,
+        kind=kind,
+        day=day,
+        figures=figures if figures is not None else report_figures(unit, day),
+        zero=zero,
+        note=note,
+        filed_at=now,
+        filed_by=acting_user(actor),
+        late=late,
+    )
+    if due is not None:
+        Obligation.objects.filter(
+            pk=due.pk, status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED]
+        ).update(status=ObligationStatus.MET, met_at=now, met_by=acting_user(actor))
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="unit_report",
+        object_id=report.pk,
+        unit_id=unit.pk,
+        summary=f"{kind} {day}{' (zero)' if zero else ''}{' late' if late else ''}",
+    )
+    return report

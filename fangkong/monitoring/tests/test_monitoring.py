@@ -1,0 +1,271 @@
+"""Daily monitoring through its services: thresholds and re-measures from the pack, the fever path
+with its deadlines, bad input refused whole, absences, daily and zero reports and the roll-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from conftest import County, Personas
+from fangkong.core import clock
+from fangkong.monitoring.models import Checkin, FeverEvent, UnitReport
+from fangkong.monitoring.selectors import report_rollup
+from fangkong.monitoring.services import (
+    CheckinInput,
+    absence_record,
+    absence_return,
+    checkins_record,
+    report_file,
+    self_link_create,
+    self_link_person,
+    self_links_revoke,
+)
+from fangkong.people.models import Person, PersonCategory
+from fangkong.policy.models import Obligation, ObligationStatus
+from fangkong.policy.services import obligations_tick, plan_assign, reports_open
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+def under(plan: str, county: County, personas: Personas) -> None:
+    plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id=plan,
+        start_date=dt.date(2022, 1, 1),
+        end_date=None,
+        recompute=False,
+    )
+
+
+def as_(person: Person, category: str) -> Person:
+    PersonCategory.objects.filter(person=person).delete()
+    PersonCategory.objects.create(person=person, category_id=category)
+    return person
+
+
+def reading(person: Person, when: str, celsius, **extra) -> CheckinInput:
+    return CheckinInput(person_id=person.pk, at=at(when), celsius=celsius, **extra)
+
+
+def test_e15_37_3_is_not_a_fever_37_4_asks_for_a_re_measure(county, personas, person_a):
+    under("P15-kindergarten-drill", county, personas)
+    as_(person_a, "staff")
+    result = checkins_record(
+        actor=personas.worker_a,
+        rows=[reading(person_a, "2022-02-01T08:00", "37.3")],
+    )
+    assert result.created[0].status == "normal"
+    again = checkins_record(
+        actor=personas.worker_a, rows=[reading(person_a, "2022-02-01T08:05", 37.4)]
+    )
+    assert again.created[0].status == "recheck"
+    assert not FeverEvent.objects.exists()
+
+
+def test_e15_g22_staff_second_reading_over_opens_the_fever_path_with_20_and_40_minutes(
+    county, personas, person_a
+):
+    under("P15-kindergarten-drill", county, personas)
+    as_(person_a, "staff")
+    checkins_record(actor=personas.worker_a, rows=[reading(person_a, "2022-02-01T08:00", 37.8)])
+    result = checkins_record(
+        actor=personas.worker_a, rows=[reading(person_a, "2022-02-01T08:03", 37.6)]
+    )
+    assert result.created[0].status == "fever"
+    event = FeverEvent.objects.get()
+    assert event.actions == ["isolate", "ask_history"]
+    reports = Obligation.objects.filter(detail__fever_event=event.pk).order_by("due_at")
+    assert [(o.kind, o.due_at) for o in reports] == [
+        ("oral_report", at("2022-02-01T08:23")),
+        ("written_report", at("2022-02-01T08:43")),
+    ]
+    # E-16: the sick person is followed up daily until recovery (a deadline of the fever).
+    assert Obligation.objects.filter(kind="follow_up", person=person_a).exists()
+
+
+def test_e15_a_child_needs_three_readings_over_and_a_normal_one_resets(county, personas, person_a):
+    under("P15-kindergarten-drill", county, personas)
+    as_(person_a, "child")
+    statuses = [
+        checkins_record(
+            actor=personas.worker_a, rows=[reading(person_a, f"2022-02-01T08:0{i}", value)]
+        )
+        .created[0]
+        .status
+        for i, value in enumerate([37.8, 37.6, 36.8, 37.5, 37.7, 37.9])
+    ]
+    assert statuses == ["recheck", "recheck", "normal", "recheck", "recheck", "fever"]
+
+
+def test_readings_hours_apart_are_not_re_measures(county, personas, person_a):
+    under("P15-kindergarten-drill", county, personas)
+    as_(person_a, "staff")
+    checkins_record(actor=personas.worker_a, rows=[reading(person_a, "2022-02-01T07:00", 37.8)])
+    later = checkins_record(
+        actor=personas.worker_a, rows=[reading(person_a, "2022-02-01T09:30", 37.6)]
+    )
+    assert later.created[0].status == "recheck"
+
+
+def test_d06_p12_fever_with_symptoms_isolates_and_reports_at_once(county, personas, person_a):
+    under("P12-enterprise-response-team", county, personas)
+    result = checkins_record(
+        actor=personas.worker_a,
+        rows=[reading(person_a, "2022-02-01T08:00", 37.5, symptoms=["dry_cough"])],
+    )
+    assert result.created[0].status == "fever"
+    assert FeverEvent.objects.get().actions == ["isolate", "register", "transfer"]
+    report = Obligation.objects.get(kind="report", person=person_a)
+    assert report.due_at == at("2022-02-01T08:00")  # G-18: 立即
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"celsius": "33.9"}, "celsius"),
+        ({"celsius": "43.1"}, "celsius"),
+        ({"celsius": "hot"}, "celsius"),
+        ({"at": at("2022-02-01T19:00")}, "at"),  # the frozen clock is 18:00 in Shanghai
+        ({"symptoms": ["sneezing"]}, "symptoms"),
+        ({"health_code": "blue"}, "health_code"),
+        ({"place": "x" * 101}, "place"),
+        ({"celsius": None}, "celsius"),
+    ],
+)
+def test_bad_check_ins_are_refused_with_field_and_reason_and_nothing_is_stored(
+    county, personas, person_a, change, field
+):
+    data = {"person_id": person_a.pk, "at": at("2022-02-01T08:00"), "celsius": "36.5", **change}
+    result = checkins_record(actor=personas.worker_a, rows=[CheckinInput(**data)])
+    assert [(e["index"], e["field"]) for e in result.errors] == [(0, field)]
+    assert not Checkin.objects.exists()
+
+
+def test_a_check_in_for_someone_outside_the_users_units_is_refused(
+    county, personas, person_a, person_b
+):
+    result = checkins_record(
+        actor=personas.worker_a,
+        rows=[
+            reading(person_b, "2022-02-01T08:00", 36.5),
+            CheckinInput(person_id=999_999, celsius="36.5"),
+        ],
+    )
+    assert [(e["index"], e["field"]) for e in result.errors] == [(0, "person"), (1, "person")]
+    assert str(person_b.pk) in result.errors[0]["reason"]
+    assert not Checkin.objects.exists()
+
+
+def test_a_batch_keeps_every_valid_row_and_reports_each_rejected_one(county, personas, person_a):
+    rows = [reading(person_a, f"2022-02-01T0{h}:00", 36.5) for h in range(1, 6)]
+    rows.insert(2, reading(person_a, "2022-02-01T08:00", 50))
+    result = checkins_record(actor=personas.worker_a, rows=rows)
+    assert len(result.created) == 5
+    assert result.errors == [{"index": 2, "field": "celsius", "reason": result.errors[0]["reason"]}]
+    with pytest.raises(ValidationError):
+        checkins_record(actor=personas.worker_a, rows=[rows[0]] * 501)
+
+
+def test_a_personal_link_opens_only_its_person_until_revoked(county, personas, person_a):
+    token = self_link_create(actor=personas.worker_a, person=person_a)
+    assert self_link_person(token) == person_a
+    assert self_link_person(token[:-2] + "xx") is None
+    with pytest.raises(PermissionDenied):
+        self_link_create(actor=personas.worker_b, person=person_a)
+    self_links_revoke(actor=personas.worker_a, person=person_a)
+    assert self_link_person(token) is None
+
+
+def test_e05_d10_an_illness_absence_returns_only_with_certificate_and_both_approvals(
+    county, personas, person_a
+):
+    absence = absence_record(
+        actor=personas.worker_a,
+        person=person_a,
+        unit=county.grid_a,
+        day=dt.date(2022, 2, 1),
+        illness=True,
+        symptoms=["fever", "cough"],
+    )
+    with pytest.raises(ValidationError) as refused:
+        absence_return(
+            actor=personas.worker_a,
+            absence=absence,
+            on=dt.date(2022, 2, 1),
+            hospital_certificate=False,
+            doctor="校医王",
+            leader="",
+        )
+    assert set(refused.value.message_dict) == {"hospital_certificate", "leader"}
+    absence.refresh_from_db()
+    assert absence.returned_on is None
+    absence_return(
+        actor=personas.worker_a,
+        absence=absence,
+        on=dt.date(2022, 2, 1),
+        hospital_certificate=True,
+        doctor="校医王",
+        leader="副校长李",
+        cause="流感",
+    )
+    absence.refresh_from_db()
+    assert (absence.status, absence.cause) == ("returned", "流感")
+
+
+def test_e11_g16_a_late_report_a_zero_report_and_a_unit_that_filed_nothing(county, personas):
+    under("P11-school-winter-exams", county, personas)
+    # The school and a second school owe a report by 10:00 on 02-02.
+    from fangkong.org.services import unit_create
+
+    second = unit_create(
+        code="SCH2", name="第二中学", kind="school", region=county.hq.region, parent=county.township
+    )
+    reports_open(dt.date(2022, 2, 2))
+    with clock.frozen(at("2022-02-02T10:30")):
+        late = report_file(
+            actor=personas.commander,
+            unit=county.school,
+            kind="daily_report",
+            day=dt.date(2022, 2, 2),
+        )
+        assert late.late
+        assert late.figures["expected"] == 0
+        obligations_tick()
+        rows = report_rollup(personas.commander, county.hq, dt.date(2022, 2, 2))
+    township = next(r for r in rows if r.unit == county.township)
+    assert (township.due, township.on_time, township.late, township.silent) == (2, 0, 1, 1)
+    assert Obligation.objects.get(unit=second).status == ObligationStatus.MISSED
+    assert Obligation.objects.get(unit=county.school).status == ObligationStatus.MET
+    with clock.frozen(at("2022-02-03T09:00")):
+        reports_open(dt.date(2022, 2, 3))
+        zero = report_file(
+            actor=personas.commander,
+            unit=second,
+            kind="daily_report",
+            day=dt.date(2022, 2, 3),
+            zero=True,
+        )
+    assert (zero.zero, zero.late) == (True, False)
+    with pytest.raises(ValidationError):
+        report_file(
+            actor=personas.commander, unit=second, kind="daily_report", day=dt.date(2022, 2, 3)
+        )
+    assert UnitReport.objects.count() == 2
+
+
+def test_a_grid_worker_cannot_report_for_another_unit(county, personas):
+    with pytest.raises(PermissionDenied):
+        report_file(
+            actor=personas.worker_b,
+            unit=county.village_a,
+            kind="daily_report",
+            day=dt.date(2022, 2, 1),
+        )
