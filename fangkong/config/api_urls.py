@@ -1,5 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
+from fangkong.monitoring.api import CheckinViewSet, UnitReportViewSet
 from fangkong.org.api import RegionViewSet, UnitViewSet
 from fangkong.people.api import PersonViewSet
 from fangkong.policy.api import MeasureViewSet, ObligationViewSet, PlanViewSet, RiskAreaViewSet
@@ -12,5 +13,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("risk-areas", RiskAreaViewSet, basename="risk-area")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("obligations", ObligationViewSet, basename="obligation")
+router.register("checkins", CheckinViewSet, basename="checkin")
+router.register("reports", UnitReportViewSet, basename="report")
 
 urlpatterns = router.urls

@@ -179,6 +179,19 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Reminders of missed deadlines: always in the app's inbox; also by these channels ("email",
+# "sms"), e.g. FANGKONG_REMINDER_CHANNELS=email,sms. E-mail uses Django's EMAIL_* settings (the
+# console backend by default); SMS goes to FANGKONG_SMS_URL (an HTTP gateway taking JSON) or,
+# without one, to the log.
+FANGKONG_REMINDER_CHANNELS = [
+    c for c in os.environ.get("FANGKONG_REMINDER_CHANNELS", "").split(",") if c.strip()
+]
+FANGKONG_SMS_URL = os.environ.get("FANGKONG_SMS_URL", "")
+EMAIL_BACKEND = os.environ.get(
+    "FANGKONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("FANGKONG_EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("FANGKONG_EMAIL_FROM", "fangkong@localhost")
 # `celery -A fangkong.config beat` runs the obligation tick every minute in production.
 CELERY_BEAT_SCHEDULE = {"policy-tick": {"task": "policy.tick", "schedule": 60.0}}
 # Without a broker, run queued tasks in a background thread (so pages can show progress).

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from fangkong.core.views import healthz
+from fangkong.monitoring.views import self_checkin_view
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -16,4 +17,6 @@ urlpatterns = [
     path("people/", include("fangkong.people.urls")),
     path("audit/", include("fangkong.audit.urls")),
     path("plans/", include("fangkong.policy.urls")),
+    path("monitoring/", include("fangkong.monitoring.urls")),
+    path("c/<str:token>/", self_checkin_view, name="self-checkin"),
 ]

@@ -6,3 +6,6 @@ class MonitoringConfig(AppConfig):
     name = "fangkong.monitoring"
     label = "monitoring"
     verbose_name = _("Daily monitoring")
+
+    def ready(self) -> None:
+        from fangkong.monitoring import signals  # noqa: F401 - connects the tick receiver

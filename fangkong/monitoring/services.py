@@ -36,8 +36,9 @@ from fangkong.monitoring.models import (
 )
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, acting_user, user_can, user_scope_paths
-from fangkong.people.models import Person, PersonCategory
+from fangkong.org.selectors import AnyUser, acting_user, user_can
+from fangkong.people.models import Person, PersonCategory, PersonUnit
+from fangkong.people.selectors import people_visible_to
 from fangkong.policy.classify import PackResolver, tz
 from fangkong.policy.engine import Reading, evaluate_temperature
 from fangkong.policy.models import Obligation, ObligationSource, ObligationStatus
@@ -59,6 +60,7 @@ class CheckinInput:
     symptoms: Sequence[str] = ()
     health_code: str = ""
     place: str = ""
+    unit_id: int | None = None  # where it was taken (a class, a shift); default the home unit
 
 
 @dataclass
@@ -123,30 +125,38 @@ def checkins_record(
     if len(rows) > BATCH_MAX:
         raise ValidationError(_("At most %(max)d check-ins per request.") % {"max": BATCH_MAX})
     now = clock.now()
-    people = {
-        pk: (unit_id, path)
-        for pk, unit_id, path in Person.objects.filter(
-            id__any=Ids({r.person_id for r in rows if isinstance(r.person_id, int)})
-        ).values_list("id", "unit_id", "unit__path")
-    }
-    allowed = _scope_paths(actor, via)
+    ids = Ids({r.person_id for r in rows if isinstance(r.person_id, int)})
+    # Staff record for the people they may edit: home unit or a class / department tie in scope.
+    visible = (
+        Person.objects.all()
+        if via == CheckinVia.SELF
+        else people_visible_to(_require_actor(actor), Capability.EDIT_PEOPLE)
+    )
+    people = dict(visible.filter(id__any=ids).values_list("id", "unit_id"))
+    ties = set(
+        PersonUnit.objects.filter(
+            person_id__any=Ids({r.person_id for r in rows if r.unit_id is not None})
+        ).values_list("person_id", "unit_id")
+    )
     result = BatchResult()
     valid: list[CheckinRow] = []
     for index, data in enumerate(rows):
         problems, celsius = _problems(data, now)
-        person = people.get(data.person_id)
-        if person is None or (allowed is not None and not person[1].startswith(allowed)):
+        home = people.get(data.person_id)
+        if home is None:
             # Someone outside the actor's units is as unknown as someone who does not exist.
             problems["person"] = _("No person %(id)s in your units.") % {"id": data.person_id}
+        elif data.unit_id not in (None, home) and (data.person_id, data.unit_id) not in ties:
+            problems["unit"] = _("The person does not belong to that unit.")
         if problems:
             for name, reason in problems.items():
                 result.errors.append({"index": index, "field": name, "reason": reason})
             continue
-        assert person is not None
+        assert home is not None
         valid.append(
             CheckinRow(
                 data.person_id,
-                person[0],
+                data.unit_id or home,
                 data.at or now,
                 celsius,
                 list(data.symptoms),
@@ -184,14 +194,10 @@ def checkins_record(
     return result
 
 
-def _scope_paths(actor: AnyUser | None, via: str) -> tuple[str, ...] | None:
-    """The unit paths the actor may record for; None means anywhere (or a checked link)."""
-    if via == CheckinVia.SELF:
-        return None
+def _require_actor(actor: AnyUser | None) -> AnyUser:
     if actor is None:
         raise PermissionDenied(_("Log in to record check-ins."))
-    paths = user_scope_paths(actor, Capability.EDIT_PEOPLE)
-    return None if paths is None else tuple(paths)
+    return actor
 
 
 def _judge(rows: list[CheckinRow], now: dt.datetime) -> list[tuple[str, Any]]:
@@ -529,3 +535,62 @@ def report_file(
         summary=f"{kind} {day}{' (zero)' if zero else ''}{' late' if late else ''}",
     )
     return report
+
+
+def checkin_slots(per_day: int) -> list[dt.time]:
+    """The times check-ins are due when a plan asks for N a day: the last at 21:00, the others
+    spread from 10:00 (1: 21:00; 2: 12:00, 21:00; 3: 10:00, 15:30, 21:00)."""
+    if per_day <= 1:
+        return [dt.time(21)]
+    if per_day == 2:
+        return [dt.time(12), dt.time(21)]
+    step = (21 - 10) * 60 // (per_day - 1)
+    return [
+        (dt.datetime.combine(dt.date.min, dt.time(10)) + dt.timedelta(minutes=step * i)).time()
+        for i in range(per_day)
+    ]
+
+
+def checkin_obligations_open(day: dt.date) -> int:
+    """Everyone under an active measure that day owes the pack's check-ins (D-06: a close contact
+    morning and evening); the slots are obligations, met by check-ins, missed if skipped."""
+    from fangkong.policy.models import Classification, Measure, MeasureStatus
+    from fangkong.policy.packs import packs_all
+
+    packs = packs_all()
+    under = (
+        Measure.objects.filter(status=MeasureStatus.ACTIVE, start_date__lte=day)
+        .exclude(end_date__lte=day)
+        .values_list("person_id", "unit_id", "pack_id")
+        .distinct()
+    )
+    exposure = dict(
+        Classification.objects.filter(person_id__in=under.values("person_id")).values_list(
+            "person_id", "rule_id"
+        )
+    )
+    now = clock.now()
+    rows = []
+    for person_id, unit_id, pack_id in under:
+        pack = packs.get(pack_id)
+        per_day = 1
+        if pack is not None and pack.checkins is not None:
+            rule = exposure.get(person_id, "")
+            contact = next((r.exposure for r in pack.contact_rules if r.id == rule), None)
+            per_day = pack.checkins.per_day.get(contact or "", pack.checkins.per_day["default"])
+        for slot in checkin_slots(per_day):
+            rows.append(
+                Obligation(
+                    kind="checkin",
+                    person_id=person_id,
+                    unit_id=unit_id,
+                    due_at=dt.datetime.combine(day, slot, tz()),
+                    source=ObligationSource.MONITORING,
+                    pack_id=pack_id,
+                    rule_id="checkins",
+                    clause=pack.checkins.clause if pack and pack.checkins else "",
+                    created_at=now,
+                )
+            )
+    Obligation.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
+    return len(rows)

@@ -139,6 +139,8 @@ class Membership(TimestampedModel):
         Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit")
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    # Where reminders reach the role holder by SMS (值班电话); e-mail goes to the user's address.
+    phone = models.CharField(_("duty phone"), max_length=20, blank=True)
 
     class Meta:
         constraints = [

@@ -243,6 +243,7 @@ class ObligationSource(models.TextChoices):
     CLASSIFICATION = "classification", _("classification")
     EVENT = "event", _("event")
     REPORT = "report", _("routine report")
+    MONITORING = "monitoring", _("daily monitoring")
 
 
 class Obligation(models.Model):
@@ -327,6 +328,12 @@ class Obligation(models.Model):
                 fields=["unit", "kind", "due_at"],
                 condition=models.Q(source="report"),
                 name="obligation_one_routine_report",
+            ),
+            # A person's check-in slot is opened once, however often the tick runs.
+            models.UniqueConstraint(
+                fields=["person", "kind", "due_at"],
+                condition=models.Q(source="monitoring"),
+                name="obligation_one_checkin_slot",
             ),
         ]
 

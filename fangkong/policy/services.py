@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
@@ -536,11 +537,20 @@ class Tick:
     reports: int = 0
 
 
+# Other apps open their own deadlines of the day at each tick (daily monitoring: check-in slots);
+# receivers take ``day`` and return how many rows they opened.
+day_opening = Signal()
+
+
 def obligations_tick() -> Tick:
-    """The periodic tick: open today's routine reports, mark the past-due as missed and tell the
-    units that answer for them (one inbox message per unit and kind, not one per row)."""
+    """The periodic tick: open today's routine reports (and, through ``day_opening``, the other
+    apps' deadlines of the day), mark the past-due as missed and tell the units that answer for
+    them (one inbox message per unit and kind, not one per row)."""
     now = clock.now()
-    tick = Tick(reports=reports_open(now.astimezone(tz()).date()))
+    today = now.astimezone(tz()).date()
+    tick = Tick(reports=reports_open(today))
+    for _receiver, opened in day_opening.send(sender=Obligation, day=today):
+        tick.reports += int(opened or 0)
     while True:
         with transaction.atomic():
             ids = list(
@@ -594,6 +604,9 @@ def _notify_missed(counts: Counter[tuple[int, str]], now: dt.datetime) -> int:
                 )
             )
     Notification.objects.bulk_create(rows, batch_size=2000)
+    from fangkong.policy.channels import reminders_send
+
+    reminders_send(Notification.objects.filter(created_at=now).select_related("user", "unit"))
     return len(rows)
 
 

@@ -269,3 +269,31 @@ def test_a_grid_worker_cannot_report_for_another_unit(county, personas):
             kind="daily_report",
             day=dt.date(2022, 2, 1),
         )
+
+
+def test_d06_a_close_contact_owes_two_check_ins_a_day_missed_ones_go_overdue(
+    county, personas, person_a
+):
+    from fangkong.tracing.services import exposure_record
+
+    under("P12-enterprise-response-team", county, personas)
+    exposure_record(
+        actor=personas.commander,
+        person=person_a,
+        kind="close_contact",
+        last_exposed_at=at("2022-02-01T08:00"),
+    )
+    with clock.frozen(at("2022-02-02T13:00")):
+        obligations_tick()
+        slots = Obligation.objects.filter(person=person_a, kind="checkin").order_by("due_at")
+        assert [o.due_at for o in slots] == [at("2022-02-02T12:00"), at("2022-02-02T21:00")]
+        assert slots[0].status == ObligationStatus.MISSED  # the tick ran at 13:00
+        obligations_tick()  # every minute: still two slots
+        assert slots.count() == 2
+        checkins_record(
+            actor=personas.worker_a, rows=[reading(person_a, "2022-02-02T12:55", "36.4")]
+        )
+    assert [o.status for o in slots.order_by("due_at")] == [
+        ObligationStatus.MET,  # met late
+        ObligationStatus.OPEN,
+    ]

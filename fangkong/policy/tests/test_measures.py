@@ -474,3 +474,20 @@ def test_c03_a_plan_is_in_force_only_for_its_date_range(county, personas):
     assert in_force is not None
     assert in_force.id == "P02-two-festivals"
     assert pack_in_force(county.village_a, dt.date(2022, 3, 16)) is None
+
+
+def test_reminders_go_by_email_and_sms_when_configured(
+    county, personas, person_a, p14, dalian_high, settings, mailoutbox, caplog
+):
+    from fangkong.org.models import Membership
+
+    settings.FANGKONG_REMINDER_CHANNELS = ["email", "sms"]
+    personas.worker_a.email = "worker-a@example.org"
+    personas.worker_a.save()
+    Membership.objects.filter(user=personas.worker_a).update(phone="13800000001")
+    came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
+    with caplog.at_level("INFO", logger="fangkong.reminders"), clock.frozen(at("2022-02-04T08:00")):
+        obligations_tick()
+    assert len(mailoutbox) == 1
+    assert "甲村第1网格" in mailoutbox[0].subject
+    assert "SMS to 13800000001" in caplog.text

@@ -1,0 +1,168 @@
+"""REST API of daily monitoring: check-ins (one or a batch of up to 500) and unit reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fangkong.core.text import NUL
+from fangkong.monitoring.models import SYMPTOMS, Checkin, HealthCode, UnitReport
+from fangkong.monitoring.services import BATCH_MAX, CheckinInput, checkins_record, report_file
+from fangkong.org.models import Unit
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import request_user, scope_q
+
+
+class CheckinInSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    at = serializers.DateTimeField(required=False)
+    celsius = serializers.DecimalField(max_digits=4, decimal_places=1, required=False)
+    symptoms = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(SYMPTOMS)), required=False, max_length=20
+    )
+    health_code = serializers.ChoiceField(choices=HealthCode.choices, required=False)
+    place = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    def validate_place(self, value: str) -> str:
+        if NUL in value:
+            raise ValidationError("NUL characters are not allowed.")
+        return value
+
+    def to_input(self) -> CheckinInput:
+        data = self.validated_data
+        return CheckinInput(
+            person_id=data["person"],
+            at=data.get("at"),
+            celsius=data.get("celsius"),
+            symptoms=data.get("symptoms", []),
+            health_code=data.get("health_code", ""),
+            place=data.get("place", ""),
+        )
+
+
+class CheckinSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Checkin
+        fields = ["id", "person", "at", "celsius", "symptoms", "health_code", "place", "status"]
+
+
+class CheckinViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Check-ins of the people in the caller's units; POST one, or a batch of up to 500."""
+
+    serializer_class = CheckinSerializer
+
+    def get_queryset(self) -> QuerySet[Checkin]:
+        return Checkin.objects.filter(
+            scope_q(self.request.user, Capability.VIEW_PEOPLE, "unit__path")
+        ).order_by("-id")
+
+    @extend_schema(request=CheckinInSerializer, responses={201: CheckinSerializer})
+    def create(self, request: Request) -> Response:
+        incoming = CheckinInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        result = checkins_record(actor=request_user(request), rows=[incoming.to_input()])
+        if result.errors:
+            raise ValidationError({e["field"]: [e["reason"]] for e in result.errors})
+        return Response(CheckinSerializer(result.created[0]).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=CheckinInSerializer(many=True),
+        responses={
+            200: inline_serializer(
+                "CheckinBatchResult",
+                {
+                    "created": serializers.IntegerField(),
+                    "statuses": serializers.ListField(child=serializers.CharField()),
+                    "errors": serializers.ListField(child=serializers.DictField()),
+                },
+            )
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def batch(self, request: Request) -> Response:
+        """Up to 500 check-ins: the valid ones are kept, each rejected one is reported with its
+        index, field and reason."""
+        if not isinstance(request.data, list):
+            raise ValidationError({"detail": ["Send a JSON list of check-ins."]})
+        if len(request.data) > BATCH_MAX:
+            raise ValidationError({"detail": [f"At most {BATCH_MAX} check-ins per request."]})
+        inputs: list[CheckinInput | None] = []
+        errors: list[dict[str, Any]] = []
+        for index, item in enumerate(request.data):
+            incoming = CheckinInSerializer(data=item)
+            if incoming.is_valid():
+                inputs.append(incoming.to_input())
+            else:
+                inputs.append(None)
+                for name, messages in incoming.errors.items():
+                    errors.append({"index": index, "field": name, "reason": str(messages[0])})
+        valid = [(i, row) for i, row in enumerate(inputs) if row is not None]
+        result = checkins_record(actor=request_user(request), rows=[row for _i, row in valid])
+        errors += [{**e, "index": valid[e["index"]][0]} for e in result.errors]
+        return Response(
+            {
+                "created": len(result.created),
+                "statuses": [c.status for c in result.created],
+                "errors": sorted(errors, key=lambda e: e["index"]),
+            }
+        )
+
+
+class UnitReportSerializer(serializers.ModelSerializer):
+    unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = UnitReport
+        fields = ["id", "unit", "kind", "day", "figures", "zero", "note", "filed_at", "late"]
+
+
+class UnitReportInSerializer(serializers.Serializer):
+    unit = serializers.CharField(max_length=32)
+    kind = serializers.ChoiceField(choices=["daily_report", "zero_report", "weekly_report"])
+    day = serializers.DateField()
+    zero = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class UnitReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Reports filed by the caller's units; POST files one (its figures pre-filled from the day)."""
+
+    serializer_class = UnitReportSerializer
+
+    def get_queryset(self) -> QuerySet[UnitReport]:
+        return UnitReport.objects.filter(
+            scope_q(self.request.user, Capability.VIEW_PEOPLE, "unit__path")
+        ).order_by("-id")
+
+    @extend_schema(request=UnitReportInSerializer, responses={201: UnitReportSerializer})
+    def create(self, request: Request) -> Response:
+        incoming = UnitReportInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        if NUL in data["unit"] + data.get("note", ""):
+            raise ValidationError({"unit": ["NUL characters are not allowed."]})
+        unit = (
+            Unit.objects.filter(scope_q(request.user, Capability.EDIT_PEOPLE, "path"))
+            .filter(code=data["unit"])
+            .first()
+        )
+        if unit is None:
+            raise ValidationError({"unit": [f"No unit {data['unit']} among yours."]})
+        report = report_file(
+            actor=request_user(request),
+            unit=unit,
+            kind=data["kind"],
+            day=data["day"],
+            zero=data["zero"],
+            note=data.get("note", ""),
+        )
+        return Response(UnitReportSerializer(report).data, status=status.HTTP_201_CREATED)

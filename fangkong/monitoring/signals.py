@@ -1,0 +1,17 @@
+"""Daily monitoring's part of the obligation tick: the check-in slots of the day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.dispatch import receiver
+
+from fangkong.policy.services import day_opening
+
+
+@receiver(day_opening)
+def open_checkin_slots(sender: Any, day: dt.date, **kwargs: Any) -> int:
+    from fangkong.monitoring.services import checkin_obligations_open
+
+    return checkin_obligations_open(day)

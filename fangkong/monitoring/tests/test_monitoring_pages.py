@@ -1,0 +1,163 @@
+"""Daily monitoring pages and API, by persona."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.urls import reverse
+
+from conftest import login
+from fangkong.monitoring.models import Checkin, FeverEvent, UnitReport
+from fangkong.monitoring.services import self_link_create
+from fangkong.monitoring.tests.test_monitoring import as_, under
+from fangkong.people.models import PersonUnit
+
+
+def test_a_teacher_records_the_whole_class_on_one_screen(county, personas, person_a, person_b):
+    PersonUnit.objects.create(person=person_a, unit=county.class_1, relation="student")
+    teacher = login(personas.teacher)
+    page = teacher.get(reverse("class-checkin", args=[county.class_1.pk])).content.decode()
+    assert person_a.name in page
+    assert person_b.name not in page
+    response = teacher.post(
+        reverse("class-checkin", args=[county.class_1.pk]), {f"t{person_a.pk}": "36.6"}
+    )
+    assert response.status_code == 302
+    checkin = Checkin.objects.get()
+    assert (checkin.celsius, checkin.unit) == (Decimal("36.6"), county.class_1)
+
+
+def test_a_bad_temperature_on_the_class_screen_is_named_and_not_stored(county, personas, person_a):
+    PersonUnit.objects.create(person=person_a, unit=county.class_1, relation="student")
+    response = login(personas.teacher).post(
+        reverse("class-checkin", args=[county.class_1.pk]), {f"t{person_a.pk}": "45"}
+    )
+    assert response.status_code == 200
+    assert "45" in response.content.decode()
+    assert not Checkin.objects.exists()
+
+
+def test_the_personal_link_works_without_an_account_and_is_rate_limited(
+    county, personas, person_a, client
+):
+    cache.clear()
+    token = self_link_create(actor=personas.worker_a, person=person_a)
+    url = reverse("self-checkin", args=[token])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert person_a.name in page.content.decode()
+    done = client.post(url, {"celsius": "36.4", "symptoms": ["cough"], "health_code": "green"})
+    assert 'data-testid="done"' in done.content.decode()
+    checkin = Checkin.objects.get()
+    assert (checkin.via, checkin.symptoms, checkin.recorded_by) == ("self", ["cough"], None)
+    bad = client.post(url, {"celsius": "30"})
+    assert bad.status_code == 400
+    assert 'data-field="celsius"' in bad.content.decode()
+    for _ in range(10):
+        client.post(url, {"celsius": "36.4"})
+    assert client.post(url, {"celsius": "36.4"}).status_code == 429
+    assert client.get(reverse("self-checkin", args=["forged"])).status_code == 404
+
+
+def test_the_link_page_shows_a_qr_code(county, personas, person_a):
+    response = login(personas.worker_a).post(reverse("self-link", args=[person_a.pk]))
+    page = response.content.decode()
+    assert "<svg" in page
+    link = re.search(r'data-testid="link">([^<]+)<', page)
+    assert link is not None
+    assert "/c/" in link.group(1)
+    assert (
+        login(personas.worker_b).post(reverse("self-link", args=[person_a.pk])).status_code == 404
+    )
+
+
+def test_the_fever_page_shows_the_clock_and_records_the_disposition(county, personas, person_a):
+    under("P15-kindergarten-drill", county, personas)
+    as_(person_a, "staff")
+    api = login(personas.worker_a)
+    for value in ("37.9", "38.0"):
+        api.post("/api/checkins/", {"person": person_a.pk, "celsius": value})
+    event = FeverEvent.objects.get()
+    page = api.get(reverse("fever-detail", args=[event.pk])).content.decode()
+    assert "口头报告" in page
+    assert "书面报告" in page
+    api.post(
+        reverse("fever-detail", args=[event.pk]),
+        {"disposition": "sent_home", "travel_history": "无", "contact_history": "无"},
+    )
+    event.refresh_from_db()
+    assert event.disposition == "sent_home"
+    assert event.closed_at is not None
+    assert login(personas.worker_b).get(reverse("fever-detail", args=[event.pk])).status_code == 404
+
+
+def test_api_single_and_batch_check_ins(county, personas, person_a, person_b):
+    client = login(personas.worker_a)
+    one = client.post("/api/checkins/", {"person": person_a.pk, "celsius": "36.5"})
+    assert one.status_code == 201
+    assert one.json()["status"] == "normal"
+    refused = client.post("/api/checkins/", {"person": person_b.pk, "celsius": "36.5"})
+    assert refused.status_code == 400
+    assert "person" in refused.json()
+    batch = client.post(
+        "/api/checkins/batch/",
+        json.dumps(
+            [
+                {"person": person_a.pk, "celsius": "36.7"},
+                {"person": person_a.pk, "celsius": "hot"},
+                {"person": person_b.pk, "celsius": "36.7"},
+                {"person": person_a.pk, "celsius": "36.8", "symptoms": ["cough"]},
+            ]
+        ),
+        content_type="application/json",
+    )
+    body = batch.json()
+    assert body["created"] == 2
+    assert [(e["index"], e["field"]) for e in body["errors"]] == [(1, "celsius"), (2, "person")]
+    assert Checkin.objects.count() == 3
+    too_many = client.post(
+        "/api/checkins/batch/",
+        json.dumps([{"person": person_a.pk, "celsius": "36.5"}] * 501),
+        content_type="application/json",
+    )
+    assert too_many.status_code == 400
+
+
+def test_api_reports_are_filed_for_own_units_only(county, personas):
+    client = login(personas.worker_a)
+    filed = client.post(
+        "/api/reports/", {"unit": "VA", "kind": "daily_report", "day": "2022-02-01", "zero": True}
+    )
+    assert filed.status_code == 201
+    assert filed.json()["zero"] is True
+    other = client.post(
+        "/api/reports/", {"unit": "VB", "kind": "daily_report", "day": "2022-02-01"}
+    )
+    assert other.status_code == 400
+    assert UnitReport.objects.count() == 1
+
+
+def test_the_rollup_page_drills_down(county, personas):
+    under("P11-school-winter-exams", county, personas)
+    from fangkong.policy.services import reports_open
+
+    reports_open(dt.date(2022, 2, 1))
+    page = login(personas.commander).get(
+        reverse("rollup"), {"unit": county.hq.pk, "day": "2022-02-01"}
+    )
+    assert county.township.name in page.content.decode()
+    deeper = login(personas.commander).get(
+        reverse("rollup"), {"unit": county.township.pk, "day": "2022-02-01"}
+    )
+    assert county.school.name in deeper.content.decode()
+
+
+def test_monitoring_pages_render_for_every_persona(county, personas, person_a):
+    for user in (personas.commander, personas.worker_a, personas.teacher, personas.viewer):
+        client = login(user)
+        for name in ("monitoring", "absences", "reports", "rollup"):
+            assert client.get(reverse(name)).status_code == 200, (user, name)

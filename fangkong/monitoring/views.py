@@ -1,0 +1,333 @@
+"""Pages of daily monitoring: a class's check-ins on one screen, the personal check-in link, the
+fever path with its clock, illness absences, unit reports and the roll-up of the tree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.core import clock
+from fangkong.monitoring.models import (
+    SYMPTOMS,
+    CheckinVia,
+    FeverDisposition,
+    HealthCode,
+)
+from fangkong.monitoring.selectors import (
+    FIGURES,
+    absences_following,
+    class_day,
+    day_figures,
+    fevers_open,
+    report_rollup,
+)
+from fangkong.monitoring.services import (
+    CheckinInput,
+    absence_record,
+    absence_return,
+    checkins_record,
+    fever_update,
+    report_file,
+    self_link_create,
+    self_link_person,
+)
+from fangkong.org.models import Unit
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import request_user, scope_q, user_can
+from fangkong.people.selectors import person_get_visible
+from fangkong.policy.classify import tz
+from fangkong.policy.models import Obligation
+
+# A personal link may record this many check-ins per hour (a phone, not a script).
+LINK_RATE = 10
+
+
+def _units(request: HttpRequest, capability: Capability = Capability.VIEW_PEOPLE) -> Any:
+    return Unit.objects.filter(scope_q(request.user, capability, "path")).order_by("path")
+
+
+def _day(request: HttpRequest) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return clock.localdate()
+
+
+@login_required
+def monitoring_home_view(request: HttpRequest) -> HttpResponse:
+    units = _units(request)
+    unit = units.filter(pk=request.GET.get("unit") or 0).first() or units.first()
+    day = _day(request)
+    return render(
+        request,
+        "monitoring/home.html",
+        {
+            "units": units,
+            "unit": unit,
+            "day": day,
+            "figures": day_figures(unit, day) if unit else {},
+            "rollup": report_rollup(request.user, unit, day) if unit else [],
+            "fevers": fevers_open(request.user).filter(disposition="open")[:20],
+            "absences": absences_following(request.user)[:20],
+            "groups": units.filter(kind__in=["class", "department", "grid"])[:200],
+        },
+    )
+
+
+@login_required
+def class_checkin_view(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The whole class (or shift) on one screen: a temperature per person, saved in one set."""
+    unit = get_object_or_404(_units(request), pk=unit_id)
+    day = clock.localdate()
+    errors: list[dict[str, Any]] = []
+    if request.method == "POST":
+        if not user_can(request.user, Capability.EDIT_PEOPLE, unit):
+            raise PermissionDenied
+        rows = []
+        for person, _checkins in class_day(unit, day):
+            value = request.POST.get(f"t{person.pk}", "").strip()
+            symptom = request.POST.get(f"s{person.pk}", "")
+            if value or symptom:
+                rows.append(
+                    CheckinInput(
+                        person_id=person.pk,
+                        celsius=value or None,
+                        symptoms=[symptom] if symptom else [],
+                        unit_id=unit.pk,
+                    )
+                )
+        result = checkins_record(actor=request_user(request), rows=rows)
+        errors = [{**e, "name": str(rows[e["index"]].person_id)} for e in result.errors]
+        fevers = sum(1 for c in result.created if c.status == "fever")
+        rechecks = sum(1 for c in result.created if c.status == "recheck")
+        messages.success(
+            request,
+            _("%(n)d check-ins saved; %(r)d to measure again, %(f)d fevers.")
+            % {"n": len(result.created), "r": rechecks, "f": fevers},
+        )
+        if not errors:
+            return redirect("class-checkin", unit_id=unit.pk)
+    return render(
+        request,
+        "monitoring/class.html",
+        {
+            "unit": unit,
+            "rows": class_day(unit, day),
+            "symptoms": SYMPTOMS.items(),
+            "errors": {e["name"]: e["reason"] for e in errors},
+        },
+    )
+
+
+@login_required
+@require_POST
+def self_link_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
+    if person is None:
+        raise Http404
+    token = self_link_create(actor=request_user(request), person=person)
+    url = request.build_absolute_uri(reverse("self-checkin", args=[token]))
+    qr = segno.make(url, error="m").svg_inline(scale=4)
+    return render(request, "monitoring/self_link.html", {"person": person, "url": url, "qr": qr})
+
+
+def self_checkin_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal form behind a link or QR code: no account; only this person's own check-in."""
+    person = self_link_person(token)
+    if person is None:
+        raise Http404
+    done = False
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        key = f"self-checkin:{token[-24:]}:{clock.now():%Y%m%d%H}"
+        if int(cache.get_or_set(key, 0, 3600) or 0) >= LINK_RATE:
+            return HttpResponse(
+                _("Too many check-ins from this link; try again later."), status=429
+            )
+        cache.incr(key)
+        result = checkins_record(
+            actor=None,
+            via=CheckinVia.SELF,
+            rows=[
+                CheckinInput(
+                    person_id=person.pk,
+                    celsius=request.POST.get("celsius", "").strip() or None,
+                    symptoms=request.POST.getlist("symptoms"),
+                    health_code=request.POST.get("health_code", ""),
+                    place=request.POST.get("place", "").strip(),
+                )
+            ],
+        )
+        errors = {e["field"]: e["reason"] for e in result.errors}
+        done = not errors
+    return render(
+        request,
+        "monitoring/self_checkin.html",
+        {
+            "person": person,
+            "symptoms": SYMPTOMS.items(),
+            "codes": HealthCode.choices,
+            "done": done,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def fever_detail_view(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = get_object_or_404(fevers_open(request.user), pk=event_id)
+    if request.method == "POST":
+        try:
+            fever_update(
+                actor=request_user(request),
+                event=event,
+                disposition=request.POST.get("disposition", ""),
+                travel_history=request.POST.get("travel_history", ""),
+                contact_history=request.POST.get("contact_history", ""),
+            )
+            messages.success(request, _("Saved."))
+            return redirect("fever-detail", event_id=event.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return render(
+        request,
+        "monitoring/fever.html",
+        {
+            "event": event,
+            "deadlines": Obligation.objects.filter(detail__fever_event=event.pk).order_by("due_at"),
+            "dispositions": FeverDisposition.choices,
+            "now": clock.now(),
+        },
+    )
+
+
+@login_required
+def absence_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        person = person_get_visible(
+            request.user, int(request.POST.get("person") or 0), Capability.EDIT_PEOPLE
+        )
+        if person is None:
+            messages.error(request, _("No such person in your units."))
+            return redirect("absences")
+        try:
+            if request.POST.get("absence"):
+                absence = get_object_or_404(
+                    absences_following(request.user), pk=request.POST["absence"]
+                )
+                absence_return(
+                    actor=request_user(request),
+                    absence=absence,
+                    on=dt.date.fromisoformat(request.POST.get("on") or str(clock.localdate())),
+                    hospital_certificate=bool(request.POST.get("hospital_certificate")),
+                    doctor=request.POST.get("doctor", ""),
+                    leader=request.POST.get("leader", ""),
+                    cause=request.POST.get("cause", ""),
+                )
+                messages.success(request, _("Back at school or work."))
+            else:
+                absence_record(
+                    actor=request_user(request),
+                    person=person,
+                    unit=person.unit,
+                    day=dt.date.fromisoformat(request.POST.get("day") or str(clock.localdate())),
+                    illness=bool(request.POST.get("illness")),
+                    symptoms=request.POST.getlist("symptoms"),
+                    cause=request.POST.get("cause", ""),
+                )
+                messages.success(request, _("Absence recorded."))
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    messages.error(request, f"{field}: {problem}")
+        except ValueError:
+            messages.error(request, _("Not a date (write 2022-02-01)."))
+        return redirect("absences")
+    return render(
+        request,
+        "monitoring/absences.html",
+        {"absences": absences_following(request.user)[:200], "symptoms": SYMPTOMS.items()},
+    )
+
+
+@login_required
+def report_view(request: HttpRequest) -> HttpResponse:
+    """File a unit's report of a day, pre-filled; zero reports too; and the roll-up below."""
+    units = _units(request, Capability.EDIT_PEOPLE)
+    unit = units.filter(pk=request.POST.get("unit") or request.GET.get("unit") or 0).first()
+    unit = unit or units.first()
+    day = _day(request)
+    if request.method == "POST" and unit is not None:
+        figures = {}
+        for name in FIGURES:
+            value = request.POST.get(name, "")
+            if not value.isdigit():
+                messages.error(request, _("%(field)s: a whole number.") % {"field": name})
+                return redirect(f"{reverse('reports')}?unit={unit.pk}&day={day}")
+            figures[name] = int(value)
+        try:
+            report = report_file(
+                actor=request_user(request),
+                unit=unit,
+                kind=request.POST.get("kind", "daily_report"),
+                day=dt.date.fromisoformat(request.POST.get("day") or str(day)),
+                figures=figures,
+                zero=bool(request.POST.get("zero")),
+                note=request.POST.get("note", ""),
+            )
+            messages.success(
+                request, _("Report filed (late).") if report.late else _("Report filed.")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(f"{reverse('reports')}?unit={unit.pk}&day={day}")
+    return render(
+        request,
+        "monitoring/reports.html",
+        {
+            "units": units,
+            "unit": unit,
+            "day": day,
+            "figures": day_figures(unit, day) if unit else {},
+            "figure_names": FIGURES,
+            "due": Obligation.objects.filter(
+                unit=unit,
+                source="report",
+                due_at__date=day,
+            ).order_by("due_at")
+            if unit
+            else [],
+        },
+    )
+
+
+@login_required
+def rollup_view(request: HttpRequest) -> HttpResponse:
+    units = _units(request)
+    unit = units.filter(pk=request.GET.get("unit") or 0).first() or units.first()
+    day = _day(request)
+    kind = request.GET.get("kind", "daily_report")
+    return render(
+        request,
+        "monitoring/rollup.html",
+        {
+            "unit": unit,
+            "day": day,
+            "kind": kind,
+            "rows": report_rollup(request.user, unit, day, kind) if unit else [],
+            "figure_names": FIGURES,
+            "tz": tz(),
+        },
+    )
