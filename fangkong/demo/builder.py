@@ -18,12 +18,18 @@ from django.db import transaction
 
 from fangkong.core import clock
 from fangkong.labs.services import result_record
+from fangkong.monitoring.services import (
+    CheckinInput,
+    absence_record,
+    checkins_record,
+    report_file,
+)
 from fangkong.org.models import GroupMember, LeadingGroup, Region, Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import membership_grant, unit_create
 from fangkong.people.identity import resident_id_check_char
 from fangkong.people.importing import import_job_create, import_job_execute
-from fangkong.people.models import Person, PersonUnit, TravelRecord
+from fangkong.people.models import Person, PersonCategory, PersonUnit, TravelRecord
 from fangkong.policy.classify import people_classify
 from fangkong.policy.models import Obligation, Trigger
 from fangkong.policy.services import (
@@ -31,6 +37,7 @@ from fangkong.policy.services import (
     measure_site_set,
     obligations_tick,
     plan_assign,
+    reports_open,
     risk_area_create,
 )
 from fangkong.tracing.services import exposure_record
@@ -386,8 +393,66 @@ class DemoBuilder:
             )
         obligations_tick()
 
+    def build_monitoring(self, units: dict[str, Unit]) -> None:
+        """Today's check-ins of a class, a kindergarten teacher's fever on the P15 clock, an
+        illness absence, and one unit's report filed."""
+        hq_user = get_user_model().objects.get(username="hq-admin")
+        now = clock.now()
+        klass = units["SCH-G1C1"]
+        students = list(Person.objects.filter(unit_ties__unit=klass).order_by("pk")[:40])
+        rows = [
+            CheckinInput(
+                person_id=p.pk,
+                at=now - dt.timedelta(hours=2),
+                celsius=f"{self.rng.choice(['36.3', '36.5', '36.6', '36.8', '37.0'])}",
+                unit_id=klass.pk,
+            )
+            for p in students
+        ]
+        if rows:
+            checkins_record(actor=hq_user, rows=rows)
+        kindergarten = self.unit(
+            "KG", "白云区第一幼儿园", "school", units["T1"].region, units["T1"]
+        )
+        plan_assign(
+            actor=hq_user,
+            unit=kindergarten,
+            pack_id="P15-kindergarten-drill",
+            start_date=clock.localdate() - dt.timedelta(days=30),
+            end_date=None,
+            recompute=False,
+        )
+        teacher = Person.objects.filter(unit__path__startswith=units["T1"].path).order_by("-pk")[0]
+        PersonCategory.objects.get_or_create(person=teacher, category_id="staff")
+        PersonUnit.objects.get_or_create(person=teacher, unit=kindergarten, relation="staff")
+        for minutes, value in ((25, "37.9"), (20, "38.1")):
+            checkins_record(
+                actor=hq_user,
+                rows=[
+                    CheckinInput(
+                        person_id=teacher.pk,
+                        at=now - dt.timedelta(minutes=minutes),
+                        celsius=value,
+                        symptoms=["cough"],
+                        unit_id=kindergarten.pk,
+                    )
+                ],
+            )
+        if students:
+            absence_record(
+                actor=hq_user,
+                person=students[-1],
+                unit=klass,
+                day=clock.localdate(),
+                illness=True,
+                symptoms=["fever", "cough"],
+            )
+        reports_open(clock.localdate())
+        report_file(actor=hq_user, unit=units["CLINIC"], kind="daily_report", day=clock.localdate())
+
     def build(self, today: dt.date) -> list[DemoAccount]:
         units = self.build_units()
         self.build_people(units, today)
         self.build_plans(units, today)
+        self.build_monitoring(units)
         return self.accounts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from fangkong.policy.models import MeasureKind, ObligationKind
 from fangkong.policy.packs import (
@@ -17,6 +17,27 @@ from fangkong.policy.packs import (
     Phase,
     Rule,
 )
+
+ACTIONS = {
+    "isolate": gettext_lazy("isolate"),
+    "retest": gettext_lazy("measure again"),
+    "ask_history": gettext_lazy("ask the 14-day history"),
+    "register": gettext_lazy("register"),
+    "transfer": gettext_lazy("transfer"),
+    "monitor": gettext_lazy("keep monitoring"),
+    "send_home": gettext_lazy("send home"),
+    "refer_to_fever_clinic": gettext_lazy("refer to the fever clinic"),
+    "mask": gettext_lazy("give a medical mask"),
+    "report": gettext_lazy("report"),
+    "release": gettext_lazy("release"),
+    "await_results": gettext_lazy("await the results"),
+    "manage_as_close_contact": gettext_lazy("manage as a close contact"),
+    "advise_against": gettext_lazy("advise against"),
+}
+
+
+def action_label(code: str) -> str:
+    return str(ACTIONS.get(code, code))
 
 
 def level_label(level: str) -> str:
@@ -212,7 +233,7 @@ def rule_table(pack: Pack) -> list[RuleRow]:
         }
         if t.requires_symptoms:
             when += _(", with suspected symptoms")
-        then = "、".join(t.on_fever.actions)
+        then = "、".join(action_label(a) for a in t.on_fever.actions)
         for template in t.on_fever.obligations:
             then += "；" + obligation_text(template)
         rows.append(RuleRow(_("Temperature"), "temperature", when, then, t.clause))
