@@ -19,6 +19,7 @@ from fangkong.people.identity import resident_id_check_char
 from fangkong.people.models import Category, Person
 from fangkong.people.reference_data import categories_load
 from fangkong.people.services import PersonInput, person_create
+from fangkong.policy.classify import PackResolver
 
 PASSWORD = "correct horse battery staple"
 TODAY = dt.datetime(2022, 2, 1, 10, 0, tzinfo=dt.UTC)
@@ -47,6 +48,14 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Queued tasks run inline, so a test sees their effect when the request returns.
     settings.FANGKONG_TASKS_IN_THREAD = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pack_resolvers():
+    # Shared per process for speed; a test's plan assignments vanish with its transaction.
+    PackResolver.forget()
+    yield
+    PackResolver.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -132,12 +132,21 @@ def checkins_record(
         if via == CheckinVia.SELF
         else people_visible_to(_require_actor(actor), Capability.EDIT_PEOPLE)
     )
-    people = dict(visible.filter(id__any=ids).values_list("id", "unit_id"))
-    ties = set(
-        PersonUnit.objects.filter(
-            person_id__any=Ids({r.person_id for r in rows if r.unit_id is not None})
-        ).values_list("person_id", "unit_id")
-    )
+    people: dict[int, int] = {}
+    paths: dict[int, str] = {}
+    for person_id, unit_id, path in visible.filter(id__any=ids).values_list(
+        "id", "unit_id", "unit__path"
+    ):
+        people[person_id] = unit_id
+        paths[unit_id] = path
+    elsewhere = {r.person_id for r in rows if r.unit_id is not None}
+    ties: set[tuple[int, int]] = set()
+    if elsewhere:
+        for person_id, unit_id, path in PersonUnit.objects.filter(
+            person_id__any=Ids(elsewhere)
+        ).values_list("person_id", "unit_id", "unit__path"):
+            ties.add((person_id, unit_id))
+            paths[unit_id] = path
     result = BatchResult()
     valid: list[CheckinRow] = []
     for index, data in enumerate(rows):
@@ -166,7 +175,7 @@ def checkins_record(
         )
     if not valid:
         return result
-    statuses = _judge(valid, now)
+    statuses = _judge(valid, now, paths)
     recorder = acting_user(actor)
     with transaction.atomic():
         result.created = Checkin.objects.bulk_create(
@@ -200,13 +209,12 @@ def _require_actor(actor: AnyUser | None) -> AnyUser:
     return actor
 
 
-def _judge(rows: list[CheckinRow], now: dt.datetime) -> list[tuple[str, Any]]:
+def _judge(
+    rows: list[CheckinRow], now: dt.datetime, paths: dict[int, str]
+) -> list[tuple[str, Any]]:
     """The pack's verdict for each row. Only readings over a threshold need the person's recent
     readings and categories, so a batch of normal readings costs no query."""
-    resolver = PackResolver(now.astimezone(tz()).date())
-    paths = dict(
-        Unit.objects.filter(id__any=Ids({r.unit_id for r in rows})).values_list("id", "path")
-    )
+    resolver = PackResolver.of_day(now.astimezone(tz()).date())
     verdicts: list[tuple[str, Any]] = []
     needs: list[int] = []
     packs = []
@@ -254,23 +262,32 @@ def _judge(rows: list[CheckinRow], now: dt.datetime) -> list[tuple[str, Any]]:
 
 
 def _meet_checkin_obligations(rows: list[CheckinRow], now: dt.datetime) -> None:
-    """A check-in meets the person's earliest open check-in obligation due on that day."""
-    for r in rows:
-        day_end = dt.datetime.combine(r.at.astimezone(tz()).date(), dt.time.max, tz())
-        target = (
-            Obligation.objects.filter(
-                person_id=r.person_id,
-                kind="checkin",
-                status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
-                due_at__lte=day_end,
-                due_at__gte=day_end - dt.timedelta(days=1),
-            )
-            .order_by("due_at")
-            .values_list("pk", flat=True)
-            .first()
+    """Each check-in meets its person's earliest open (or missed) check-in slot of that day: one
+    read and one write for a whole batch."""
+    days = {r.at.astimezone(tz()).date() for r in rows}
+    start = dt.datetime.combine(min(days), dt.time(), tz())
+    end = dt.datetime.combine(max(days), dt.time(), tz()) + dt.timedelta(days=1)
+    slots: dict[tuple[int, dt.date], list[int]] = {}
+    for pk, person_id, due_at in (
+        Obligation.objects.filter(
+            person_id__any=Ids({r.person_id for r in rows}),
+            kind="checkin",
+            status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
+            due_at__gte=start,
+            due_at__lt=end,
         )
-        if target is not None:
-            Obligation.objects.filter(pk=target).update(status=ObligationStatus.MET, met_at=now)
+        .order_by("due_at")
+        .values_list("pk", "person_id", "due_at")
+    ):
+        slots.setdefault((person_id, due_at.astimezone(tz()).date()), []).append(pk)
+    if not slots:
+        return
+    met = []
+    for r in rows:
+        waiting = slots.get((r.person_id, r.at.astimezone(tz()).date()))
+        if waiting:
+            met.append(waiting.pop(0))
+    Obligation.objects.filter(pk__any=Ids(met)).update(status=ObligationStatus.MET, met_at=now)
 
 
 def _fever_open(checkin: Checkin, verdict: tuple[Any, Any], actor: AnyUser | None) -> FeverEvent:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -69,6 +70,10 @@ def tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+RESOLVER_TTL = 30.0
+_resolvers: dict[dt.date, tuple[float, PackResolver]] = {}
+
+
 class PackResolver:
     """The pack in force for a unit on a day: the deepest assignment on the unit's path wins."""
 
@@ -84,6 +89,23 @@ class PackResolver:
         packs = packs_all()
         self._by_path = {path: packs.get(v[2]) for path, v in latest.items()}
         self._cache: dict[str, Pack | None] = {}
+
+    @classmethod
+    def of_day(cls, on: dt.date) -> PackResolver:
+        """A resolver shared for up to RESOLVER_TTL seconds by the busy paths (every check-in
+        asks it): plan assignments change seldom, and a change takes effect within that time."""
+        now = time.monotonic()
+        cached = _resolvers.get(on)
+        if cached is None or now - cached[0] > RESOLVER_TTL:
+            cached = (now, cls(on))
+            _resolvers.clear()
+            _resolvers[on] = cached
+        return cached[1]
+
+    @staticmethod
+    def forget() -> None:
+        """Drop the shared resolvers of this process (a plan was just assigned here)."""
+        _resolvers.clear()
 
     @property
     def packs(self) -> list[Pack]:

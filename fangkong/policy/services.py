@@ -310,6 +310,7 @@ def plan_assign(
         end_date=end_date,
         created_by=acting_user(actor),
     )
+    PackResolver.forget()
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
