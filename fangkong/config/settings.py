@@ -76,7 +76,8 @@ MIDDLEWARE = [
     "fangkong.audit.middleware.RequestContextMiddleware",
 ]
 
-ROOT_URLCONF = "fangkong.config.urls"
+# The benchmark serves its bare comparison endpoint beside the app (bench/urls.py).
+ROOT_URLCONF = os.environ.get("FANGKONG_URLCONF", "fangkong.config.urls")
 WSGI_APPLICATION = "fangkong.config.wsgi.application"
 
 TEMPLATES = [

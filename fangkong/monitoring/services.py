@@ -13,6 +13,7 @@ from typing import Any
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
@@ -134,11 +135,23 @@ def checkins_record(
     )
     people: dict[int, int] = {}
     paths: dict[int, str] = {}
-    for person_id, unit_id, path in visible.filter(id__any=ids).values_list(
-        "id", "unit_id", "unit__path"
+    # Whether the person owes check-in slots (under a measure): most do not, and then meeting
+    # slots costs nothing.
+    owing = Obligation.objects.filter(
+        person_id=OuterRef("pk"),
+        kind="checkin",
+        status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
+    )
+    with_slots: set[int] = set()
+    for person_id, unit_id, path, owes in (
+        visible.filter(id__any=ids)
+        .annotate(owes=Exists(owing))
+        .values_list("id", "unit_id", "unit__path", "owes")
     ):
         people[person_id] = unit_id
         paths[unit_id] = path
+        if owes:
+            with_slots.add(person_id)
     elsewhere = {r.person_id for r in rows if r.unit_id is not None}
     ties: set[tuple[int, int]] = set()
     if elsewhere:
@@ -177,29 +190,38 @@ def checkins_record(
         return result
     statuses = _judge(valid, now, paths)
     recorder = acting_user(actor)
-    with transaction.atomic():
-        result.created = Checkin.objects.bulk_create(
-            [
-                Checkin(
-                    person_id=r.person_id,
-                    unit_id=r.unit_id,
-                    at=r.at,
-                    celsius=r.celsius,
-                    symptoms=r.symptoms,
-                    health_code=r.health_code,
-                    place=r.place,
-                    status=statuses[i][0],
-                    via=via,
-                    recorded_by=recorder,
-                )
-                for i, r in enumerate(valid)
-            ],
-            batch_size=BATCH_MAX,
+    checkins = [
+        Checkin(
+            person_id=r.person_id,
+            unit_id=r.unit_id,
+            at=r.at,
+            celsius=r.celsius,
+            symptoms=r.symptoms,
+            health_code=r.health_code,
+            place=r.place,
+            status=statuses[i][0],
+            via=via,
+            recorded_by=recorder,
         )
-        _meet_checkin_obligations(valid, now)
-        for checkin, (status, decision) in zip(result.created, statuses, strict=True):
-            if status == CheckinStatus.FEVER and decision is not None:
-                _fever_open(checkin, decision, actor)
+        for i, r in enumerate(valid)
+    ]
+    owed = [r for r in valid if r.person_id in with_slots]
+    fevers = [
+        (checkin, verdict)
+        for checkin, (status, verdict) in zip(checkins, statuses, strict=True)
+        if status == CheckinStatus.FEVER and verdict is not None
+    ]
+    if len(checkins) == 1 and not owed and not fevers:
+        # The common case of the single endpoint: one INSERT, no transaction round trips.
+        checkins[0].save(force_insert=True)
+        result.created = checkins
+        return result
+    with transaction.atomic():
+        result.created = Checkin.objects.bulk_create(checkins, batch_size=BATCH_MAX)
+        if owed:
+            _meet_checkin_obligations(owed, now)
+        for checkin, verdict in fevers:
+            _fever_open(checkin, verdict, actor)
     return result
 
 
