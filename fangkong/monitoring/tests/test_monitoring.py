@@ -105,7 +105,7 @@ def test_e15_a_child_needs_three_readings_over_and_a_normal_one_resets(county, p
     assert statuses == ["recheck", "recheck", "normal", "recheck", "recheck", "fever"]
 
 
-def test_readings_hours_apart_are_not_re_measures(county, personas, person_a):
+def test_e15_readings_hours_apart_are_not_re_measures(county, personas, person_a):
     under("P15-kindergarten-drill", county, personas)
     as_(person_a, "staff")
     checkins_record(actor=personas.worker_a, rows=[reading(person_a, "2022-02-01T07:00", 37.8)])

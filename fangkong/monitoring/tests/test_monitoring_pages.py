@@ -17,7 +17,9 @@ from fangkong.monitoring.tests.test_monitoring import as_, under
 from fangkong.people.models import PersonUnit
 
 
-def test_a_teacher_records_the_whole_class_on_one_screen(county, personas, person_a, person_b):
+def test_e01_e10_a_teacher_records_the_whole_class_on_one_screen(
+    county, personas, person_a, person_b
+):
     PersonUnit.objects.create(person=person_a, unit=county.class_1, relation="student")
     teacher = login(personas.teacher)
     page = teacher.get(reverse("class-checkin", args=[county.class_1.pk])).content.decode()
@@ -75,7 +77,9 @@ def test_the_link_page_shows_a_qr_code(county, personas, person_a):
     )
 
 
-def test_the_fever_page_shows_the_clock_and_records_the_disposition(county, personas, person_a):
+def test_n03_e15_the_fever_page_shows_the_clock_and_records_history_and_disposition(
+    county, personas, person_a
+):
     under("P15-kindergarten-drill", county, personas)
     as_(person_a, "staff")
     api = login(personas.worker_a)

@@ -63,3 +63,28 @@ def test_membership_with_an_unknown_role_is_refused(county: County):
         membership_grant(user=user, unit=county.hq, role="emperor")
     membership_grant(user=user, unit=county.hq, role=Role.VIEWER)
     assert user.memberships.count() == 1
+
+
+def test_an_api_token_brings_the_users_roles_in_one_query(
+    county, personas, django_assert_num_queries
+):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from fangkong.org.roles import Capability
+    from fangkong.org.selectors import user_scope_paths
+
+    key = Token.objects.create(user=personas.worker_a).key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    with django_assert_num_queries(2):  # the token with the roles, then the page of units
+        response = client.get("/api/units/?page_size=5")
+    assert response.status_code == 200
+    assert {u["code"] for u in response.json()["results"]} <= {"VA", "VA-G1"}
+    assert user_scope_paths(personas.worker_a, Capability.VIEW_PEOPLE) == [county.village_a.path]
+    bad = APIClient()
+    bad.credentials(HTTP_AUTHORIZATION="Token nope")
+    assert bad.get("/api/units/").status_code == 401
+    personas.worker_a.is_active = False
+    personas.worker_a.save()
+    assert client.get("/api/units/").status_code == 401
