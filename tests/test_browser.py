@@ -141,3 +141,36 @@ def test_c21_a_plan_officer_tries_a_scenario_on_a_phone(
     result = page.inner_text("[data-testid=result]")
     assert "central_quarantine 2022-02-01 → 2022-02-15" in result
     page.screenshot(path=str(tmp_path / "plan-scenario.png"), full_page=True)
+
+
+def test_e07_a_person_checks_in_on_a_phone_through_the_personal_link(
+    page, live_server, county, personas: Personas, tmp_path
+):
+    from fangkong.monitoring.models import Checkin
+    from fangkong.monitoring.services import self_link_create
+
+    person = person_create(
+        actor=personas.commander,
+        data=PersonInput(
+            name="王五",
+            id_type="resident",
+            id_number=make_resident_id(sequence="033"),
+            unit=county.grid_a,
+        ),
+    )
+    token = self_link_create(actor=personas.worker_a, person=person)
+    page.goto(f"{live_server.url}/c/{token}/")
+    assert "王五" in page.inner_text("h1")
+    page.fill("#celsius", "36.6")
+    page.check("#s-cough")
+    page.select_option("#health_code", "green")
+    page.click("button:has-text('打卡')")
+    assert "谢谢" in page.inner_text("[data-testid=done]")
+    page.screenshot(path=str(tmp_path / "self-checkin.png"), full_page=True)
+    checkin = Checkin.objects.get(person=person)
+    assert (str(checkin.celsius), checkin.symptoms, checkin.health_code, checkin.via) == (
+        "36.6",
+        ["cough"],
+        "green",
+        "self",
+    )
