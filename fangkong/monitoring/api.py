@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -58,6 +59,8 @@ class CheckinViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Check-ins of the people in the caller's units; POST one, or a batch of up to 500."""
 
     serializer_class = CheckinSerializer
+    # Phones and sampling apps speak JSON; no content negotiation for the busiest endpoint.
+    renderer_classes = [JSONRenderer]
 
     def get_queryset(self) -> QuerySet[Checkin]:
         return Checkin.objects.filter(

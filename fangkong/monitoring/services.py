@@ -37,9 +37,8 @@ from fangkong.monitoring.models import (
 )
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, acting_user, user_can
+from fangkong.org.selectors import AnyUser, acting_user, user_can, user_scope_paths
 from fangkong.people.models import Person, PersonCategory, PersonUnit
-from fangkong.people.selectors import people_visible_to
 from fangkong.policy.classify import PackResolver, tz
 from fangkong.policy.engine import Reading, evaluate_temperature
 from fangkong.policy.models import Obligation, ObligationSource, ObligationStatus
@@ -127,12 +126,10 @@ def checkins_record(
         raise ValidationError(_("At most %(max)d check-ins per request.") % {"max": BATCH_MAX})
     now = clock.now()
     ids = Ids({r.person_id for r in rows if isinstance(r.person_id, int)})
-    # Staff record for the people they may edit: home unit or a class / department tie in scope.
-    visible = (
-        Person.objects.all()
-        if via == CheckinVia.SELF
-        else people_visible_to(_require_actor(actor), Capability.EDIT_PEOPLE)
-    )
+    # Staff record for the people they may edit: home unit or a class / department tie in the
+    # subtrees of their roles (the scoping selector's paths, tested here as prefixes; a query as
+    # simple as a primary-key lookup plans in a fraction of the time of the general one).
+    allowed = None if via == CheckinVia.SELF else _edit_paths(actor)
     people: dict[int, int] = {}
     paths: dict[int, str] = {}
     # Whether the person owes check-in slots (under a measure): most do not, and then meeting
@@ -143,15 +140,31 @@ def checkins_record(
         status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
     )
     with_slots: set[int] = set()
-    for person_id, unit_id, path, owes in (
-        visible.filter(id__any=ids)
+    outside: list[int] = []
+    found = (
+        Person.objects.filter(id__any=ids)
         .annotate(owes=Exists(owing))
         .values_list("id", "unit_id", "unit__path", "owes")
-    ):
+    )
+    for person_id, unit_id, path, owes in found:
+        if allowed is not None and not path.startswith(allowed):
+            outside.append(person_id)
+            continue
         people[person_id] = unit_id
         paths[unit_id] = path
         if owes:
             with_slots.add(person_id)
+    if outside and allowed:
+        # Home elsewhere, but tied to a class or department in scope: visible too.
+        tied = PersonUnit.objects.filter(person_id__any=Ids(outside)).values_list(
+            "person_id", "unit__path"
+        )
+        tied_in = {pid for pid, path in tied if path.startswith(allowed)}
+        for person_id, unit_id, path, owes in found.filter(id__any=Ids(tied_in)):
+            people[person_id] = unit_id
+            paths[unit_id] = path
+            if owes:
+                with_slots.add(person_id)
     elsewhere = {r.person_id for r in rows if r.unit_id is not None}
     ties: set[tuple[int, int]] = set()
     if elsewhere:
@@ -225,10 +238,12 @@ def checkins_record(
     return result
 
 
-def _require_actor(actor: AnyUser | None) -> AnyUser:
+def _edit_paths(actor: AnyUser | None) -> tuple[str, ...] | None:
+    """The unit paths under which the actor may record (None: everywhere)."""
     if actor is None:
         raise PermissionDenied(_("Log in to record check-ins."))
-    return actor
+    paths = user_scope_paths(actor, Capability.EDIT_PEOPLE)
+    return None if paths is None else tuple(paths)
 
 
 def _judge(
