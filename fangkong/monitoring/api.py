@@ -23,6 +23,8 @@ from fangkong.org.selectors import request_user, scope_q
 
 
 class CheckinInSerializer(serializers.Serializer):
+    """The shape of one check-in, for the OpenAPI description; ``_parse_item`` checks it."""
+
     person = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     at = serializers.DateTimeField(required=False)
     celsius = serializers.DecimalField(max_digits=4, decimal_places=1, required=False)
@@ -31,22 +33,6 @@ class CheckinInSerializer(serializers.Serializer):
     )
     health_code = serializers.ChoiceField(choices=HealthCode.choices, required=False)
     place = serializers.CharField(required=False, allow_blank=True, max_length=100)
-
-    def validate_place(self, value: str) -> str:
-        if NUL in value:
-            raise ValidationError("NUL characters are not allowed.")
-        return value
-
-    def to_input(self) -> CheckinInput:
-        data = self.validated_data
-        return CheckinInput(
-            person_id=data["person"],
-            at=data.get("at"),
-            celsius=data.get("celsius"),
-            symptoms=data.get("symptoms", []),
-            health_code=data.get("health_code", ""),
-            place=data.get("place", ""),
-        )
 
 
 class CheckinSerializer(serializers.ModelSerializer):

@@ -35,6 +35,7 @@ from fangkong.monitoring.models import (
     SelfCheckinLink,
     UnitReport,
 )
+from fangkong.monitoring.selectors import day_figures
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.org.selectors import AnyUser, acting_user, user_can, user_scope_paths
@@ -524,13 +525,6 @@ def absence_return(
     return absence
 
 
-def report_figures(unit: Unit, day: dt.date) -> dict[str, int]:
-    """The day's numbers of a unit's subtree, to pre-fill its report."""
-    from fangkong.monitoring.selectors import day_figures
-
-    return day_figures(unit, day)
-
-
 def report_file(
     *,
     actor: AnyUser,
@@ -569,7 +563,7 @@ def report_file(
         unit=unit,
         kind=kind,
         day=day,
-        figures=figures if figures is not None else report_figures(unit, day),
+        figures=figures if figures is not None else day_figures(unit, day),
         zero=zero,
         note=note,
         filed_at=now,

@@ -46,7 +46,6 @@ from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.org.selectors import request_user, scope_q, user_can
 from fangkong.people.selectors import person_get_visible
-from fangkong.policy.classify import tz
 from fangkong.policy.models import Obligation
 
 # A personal link may record this many check-ins per hour (a phone, not a script).
@@ -328,6 +327,5 @@ def rollup_view(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "rows": report_rollup(request.user, unit, day, kind) if unit else [],
             "figure_names": FIGURES,
-            "tz": tz(),
         },
     )

@@ -26,7 +26,7 @@ from fangkong.org.selectors import request_user, scope_q
 from fangkong.policy.describe import rule_table
 from fangkong.policy.models import Measure, Obligation, RiskArea
 from fangkong.policy.packs import packs_all
-from fangkong.policy.scenario import Scenario, ScenarioError
+from fangkong.policy.scenario import Scenario, ScenarioError, scenario_problems
 from fangkong.policy.selectors import measures_active, obligations_list, risk_areas_current
 from fangkong.policy.services import (
     RiskAreaInput,
@@ -248,12 +248,7 @@ class PlanViewSet(viewsets.ViewSet):
             decision = scenario.evaluate(pack, ZoneInfo(settings.TIME_ZONE))
         except PydanticError as error:
             raise ValidationError(
-                {
-                    ".".join(str(p) for p in e["loc"]) or "scenario": [
-                        e["msg"].removeprefix("Value error, ")
-                    ]
-                    for e in error.errors()
-                }
+                {field: [reason] for field, reason in scenario_problems(error, "scenario")}
             ) from None
         except ScenarioError as error:
             raise ValidationError({"scenario": [str(error)]}) from None

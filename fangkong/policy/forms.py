@@ -7,10 +7,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.forms import BootstrapFormMixin
-from fangkong.org.models import Unit
+from fangkong.org.models import Region, Unit
+from fangkong.org.selectors import region_get
 from fangkong.policy.describe import level_label
 from fangkong.policy.packs import packs_all
-from fangkong.policy.services import risk_levels_known
+from fangkong.policy.services import RiskAreaInput, risk_levels_known
 
 
 def _pack_choices() -> list[tuple[str, str]]:
@@ -37,6 +38,19 @@ class RiskAreaForm(_Styled):
         self.fields["level"].choices = [  # type: ignore[attr-defined]
             (level, level_label(level)) for level in risk_levels_known()
         ]
+
+    def clean_region(self) -> Region:
+        code = self.cleaned_data["region"].strip()
+        region = region_get(code)
+        if region is None:
+            raise forms.ValidationError(_("No region has the code %(code)s.") % {"code": code})
+        return region
+
+    def to_input(self) -> RiskAreaInput:
+        data = self.cleaned_data
+        return RiskAreaInput(
+            data["region"], data["level"], data["start_date"], data["end_date"], data["source"]
+        )
 
 
 class UploadForm(_Styled):

@@ -13,6 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.models import TimestampedModel
 
 
+def dates_in_order(name: str) -> models.CheckConstraint:
+    """A date range that may stay open (no end: until further notice / until released)."""
+    return models.CheckConstraint(
+        condition=models.Q(end_date__isnull=True) | models.Q(start_date__lte=models.F("end_date")),
+        name=name,
+    )
+
+
 class RiskArea(TimestampedModel):
     """A published risk class of a region at any level (中高风险地区, a/b类地区, 本土病例地市).
 
@@ -45,11 +53,7 @@ class RiskArea(TimestampedModel):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True)
-                | models.Q(start_date__lte=models.F("end_date")),
-                name="riskarea_dates_in_order",
-            ),
+            dates_in_order("riskarea_dates_in_order"),
         ]
 
     def __str__(self) -> str:
@@ -70,11 +74,7 @@ class PlanAssignment(TimestampedModel):
     class Meta:
         ordering = ["unit_id", "-start_date"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True)
-                | models.Q(start_date__lte=models.F("end_date")),
-                name="planassignment_dates_in_order",
-            ),
+            dates_in_order("planassignment_dates_in_order"),
         ]
 
     def __str__(self) -> str:
@@ -199,11 +199,7 @@ class Measure(models.Model):
                 condition=models.Q(status__in=[s.value for s in MeasureStatus]),
                 name="measure_status_valid",
             ),
-            models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True)
-                | models.Q(start_date__lte=models.F("end_date")),
-                name="measure_dates_in_order",
-            ),
+            dates_in_order("measure_dates_in_order"),
             models.UniqueConstraint(
                 fields=["person", "phase"],
                 condition=models.Q(status="active"),

@@ -220,7 +220,17 @@ def scenario_parse(text: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(scenario)"
-        message = first["msg"].removeprefix("Value error, ")
+        field, message = scenario_problems(error)[0]
         raise ScenarioError(f"{field}: {message}") from None
+
+
+def scenario_problems(error: ValidationError, whole: str = "(scenario)") -> list[tuple[str, str]]:
+    """Each problem of a scenario as (field path, reason), for the CLI, the form and the API;
+    ``whole`` names a problem of the scenario as a whole."""
+    return [
+        (
+            ".".join(str(part) for part in problem["loc"]) or whole,
+            problem["msg"].removeprefix("Value error, "),
+        )
+        for problem in error.errors()
+    ]

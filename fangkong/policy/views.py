@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
 from fangkong.core import clock
-from fangkong.org.models import Region, Unit
+from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.org.selectors import request_user, scope_q, user_can
 from fangkong.people.importing import ImportFileError
@@ -42,7 +42,7 @@ from fangkong.policy.forms import (
 )
 from fangkong.policy.models import Obligation, PlanAssignment, RiskArea
 from fangkong.policy.packs import PackError, pack_derive, packs_all
-from fangkong.policy.scenario import Scenario, ScenarioError
+from fangkong.policy.scenario import Scenario, ScenarioError, scenario_problems
 from fangkong.policy.selectors import (
     inbox,
     measures_active,
@@ -54,7 +54,6 @@ from fangkong.policy.selectors import (
     what_if,
 )
 from fangkong.policy.services import (
-    RiskAreaInput,
     measures_release,
     obligation_meet,
     plan_assign,
@@ -136,9 +135,8 @@ def plan_detail_view(request: HttpRequest, pack_id: str) -> HttpResponse:
             scenario = Scenario.model_validate(scenario_json)
             result = scenario.evaluate(pack, ZoneInfo(settings.TIME_ZONE)).as_json()
         except PydanticError as error:
-            for problem in error.errors():
-                field = ".".join(str(p) for p in problem["loc"])
-                form.add_error(None, f"{field}: {problem['msg'].removeprefix('Value error, ')}")
+            for field, reason in scenario_problems(error):
+                form.add_error(None, f"{field}: {reason}")
         except ScenarioError as error:
             form.add_error(None, str(error))
     return render(
@@ -266,30 +264,12 @@ def risk_area_list_view(request: HttpRequest) -> HttpResponse:
         if not can_manage:
             raise PermissionDenied
         if form.is_valid():
-            data = form.cleaned_data
-            region = Region.objects.filter(code=data["region"].strip()).first()
-            if region is None:
-                form.add_error(
-                    "region", _("No region has the code %(code)s.") % {"code": data["region"]}
-                )
-            else:
-                try:
-                    risk_area_create(
-                        actor=request_user(request),
-                        data=RiskAreaInput(
-                            region,
-                            data["level"],
-                            data["start_date"],
-                            data["end_date"],
-                            data["source"],
-                        ),
-                    )
-                    messages.success(
-                        request, _("Risk area published; people are being reclassified.")
-                    )
-                    return redirect("risk-area-list")
-                except ValidationError as error:
-                    _form_errors(form, error)
+            try:
+                risk_area_create(actor=request_user(request), data=form.to_input())
+                messages.success(request, _("Risk area published; people are being reclassified."))
+                return redirect("risk-area-list")
+            except ValidationError as error:
+                _form_errors(form, error)
     return render(
         request,
         "policy/risk_area_list.html",
@@ -327,29 +307,12 @@ def risk_area_detail_view(request: HttpRequest, area_id: int) -> HttpResponse:
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
         elif form.is_valid():
-            data = form.cleaned_data
-            region = Region.objects.filter(code=data["region"].strip()).first()
-            if region is None:
-                form.add_error(
-                    "region", _("No region has the code %(code)s.") % {"code": data["region"]}
-                )
-            else:
-                try:
-                    new = risk_area_change(
-                        actor=request_user(request),
-                        area=area,
-                        data=RiskAreaInput(
-                            region,
-                            data["level"],
-                            data["start_date"],
-                            data["end_date"],
-                            data["source"],
-                        ),
-                    )
-                    messages.success(request, _("Risk area changed; the old version is kept."))
-                    return redirect("risk-area-detail", area_id=new.pk)
-                except ValidationError as error:
-                    _form_errors(form, error)
+            try:
+                new = risk_area_change(actor=request_user(request), area=area, data=form.to_input())
+                messages.success(request, _("Risk area changed; the old version is kept."))
+                return redirect("risk-area-detail", area_id=new.pk)
+            except ValidationError as error:
+                _form_errors(form, error)
     return render(
         request,
         "policy/risk_area_detail.html",
