@@ -102,6 +102,12 @@ DATABASES = {
         conn_max_age=int(os.environ.get("FANGKONG_DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Prepared statements for the few hot statements that ask for them (core/prepared.py);
+    # Django's own queries bind on the client and never prepare. Behind a transaction-mode
+    # connection pooler set FANGKONG_DB_PREPARE=0.
+    if os.environ.get("FANGKONG_DB_PREPARE", "1") == "1":
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 1
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     if str(DATABASES["default"]["NAME"]) != ":memory:":  # a fresh checkout has no var/ yet
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)

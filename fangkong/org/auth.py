@@ -10,14 +10,33 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from fangkong.core.prepared import prepared_fetch
 from fangkong.core.text import NUL
 
 _USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
+
+
+def _token_query() -> tuple[SQLCompiler, str]:
+    """The token's user and roles as the ORM writes the query, compiled once per connection:
+    compiling it took twice as long as running it, on every API request."""
+    cached: tuple[SQLCompiler, str] | None = connection.__dict__.get("_fangkong_token_query")
+    if cached is None:
+        query = (
+            User.objects.filter(auth_token__key="")
+            .values_list(*_USER_FIELDS, "memberships__unit__path", "memberships__role")
+            .query
+        )
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        assert list(params) == [""], params  # the key is the only value
+        cached = connection.__dict__["_fangkong_token_query"] = (compiler, sql)
+    return cached
 
 
 class ScopedTokenAuthentication(TokenAuthentication):
@@ -25,11 +44,8 @@ class ScopedTokenAuthentication(TokenAuthentication):
         if NUL in key:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         # One row per membership (one with empty roles for a user without any).
-        rows = list(
-            User.objects.filter(auth_token__key=key).values_list(
-                *_USER_FIELDS, "memberships__unit__path", "memberships__role"
-            )
-        )
+        compiler, sql = _token_query()
+        rows = list(compiler.results_iter(results=[prepared_fetch(sql, [key])]))
         if not rows:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         width = len(_USER_FIELDS)

@@ -131,6 +131,42 @@ def test_api_single_and_batch_check_ins(county, personas, person_a, person_b):
     assert too_many.status_code == 400
 
 
+def test_a_plain_api_check_in_costs_one_statement_after_the_token(
+    county, personas, person_a, person_b, django_assert_num_queries
+):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    teacher = APIClient()
+    teacher.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=personas.teacher).key}"
+    )
+    PersonUnit.objects.create(person=person_a, unit=county.class_1, relation="student")
+    outside = teacher.post("/api/checkins/", {"person": person_b.pk, "celsius": 36.5}, "json")
+    # person_b is no pupil of the class: the checked INSERT wrote nothing and the general path
+    # explains.
+    assert outside.status_code == 400
+    assert not Checkin.objects.exists()
+    # person_a lives in grid A but sits in the teacher's class: recorded at home.
+    tied = teacher.post("/api/checkins/", {"person": person_a.pk, "celsius": 36.5}, "json")
+    assert tied.status_code == 201
+    worker = APIClient()
+    worker.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=personas.worker_a).key}"
+    )
+    with django_assert_num_queries(2):  # the token with its roles, then the checked INSERT
+        plain = worker.post("/api/checkins/", {"person": person_a.pk, "celsius": 36.6}, "json")
+    assert plain.status_code == 201
+    row = Checkin.objects.get(pk=plain.json()["id"])
+    assert (row.unit, row.recorded_by, row.status, row.celsius) == (
+        county.grid_a,
+        personas.worker_a,
+        "normal",
+        Decimal("36.6"),
+    )
+    assert plain.json()["at"] == row.at.isoformat()
+
+
 def test_api_reports_are_filed_for_own_units_only(county, personas):
     client = login(personas.worker_a)
     filed = client.post(
