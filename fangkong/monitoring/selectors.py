@@ -13,7 +13,7 @@ from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.org.selectors import AnyUser, scope_q
 from fangkong.people.models import Person
-from fangkong.policy.classify import tz
+from fangkong.policy.classify import PackResolver, tz
 from fangkong.policy.models import Measure, MeasureStatus, Obligation, ObligationSource
 from fangkong.tracing.models import Exposure
 
@@ -142,15 +142,63 @@ def absences_following(user: AnyUser) -> QuerySet[Absence]:
     )
 
 
-def class_day(unit: Unit, day: dt.date) -> list[tuple[Person, list[Checkin]]]:
-    """The people of a class or department (home unit or tie) with that day's check-ins."""
+@dataclass
+class Attendance:
+    """One person of a class or department on a day: check-ins, and an absence if recorded."""
+
+    person: Person
+    checkins: list[Checkin]
+    absence: Absence | None
+
+    @property
+    def state(self) -> str:
+        """present (checked in), absent (an absence covers the day) or missing (neither)."""
+        if self.absence is not None:
+            return "absent"
+        return "present" if self.checkins else "missing"
+
+
+@dataclass
+class Register:
+    """The day's attendance of a class or department (E-01, E-10): who is expected, present,
+    absent (with an absence record) or missing, and whether each present person had the number
+    of checks the pack asks for a day."""
+
+    rows: list[Attendance]
+    required: int
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {"expected": len(self.rows), "present": 0, "absent": 0, "missing": 0}
+        for row in self.rows:
+            counts[row.state] += 1
+        counts["short"] = sum(
+            1 for r in self.rows if r.state == "present" and len(r.checkins) < self.required
+        )
+        return counts
+
+
+def class_day(unit: Unit, day: dt.date) -> Register:
+    """The people of a class or department (home unit or tie) with that day's check-ins and
+    absences, and the pack's checks a day (its default frequency; 1 without a pack)."""
     start, end = _day_bounds(day)
     people = list(
         Person.objects.filter(Q(unit=unit) | Q(unit_ties__unit=unit)).distinct().order_by("name")
     )
+    ids = [p.pk for p in people]
     by_person: dict[int, list[Checkin]] = defaultdict(list)
-    for checkin in Checkin.objects.filter(
-        person_id__in=[p.pk for p in people], at__gte=start, at__lt=end
-    ).order_by("at"):
+    for checkin in Checkin.objects.filter(person_id__in=ids, at__gte=start, at__lt=end).order_by(
+        "at"
+    ):
         by_person[checkin.person_id].append(checkin)
-    return [(p, by_person.get(p.pk, [])) for p in people]
+    absences = {
+        a.person_id: a
+        for a in Absence.objects.filter(person_id__in=ids, day__lte=day)
+        .filter(Q(returned_on__isnull=True) | Q(returned_on__gt=day))
+        .order_by("day")
+    }
+    pack = PackResolver.of_day(day).pack(unit.path)
+    required = pack.checkins.per_day["default"] if pack and pack.checkins else 1
+    return Register(
+        [Attendance(p, by_person.get(p.pk, []), absences.get(p.pk)) for p in people], required
+    )

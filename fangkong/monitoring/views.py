@@ -86,18 +86,36 @@ def monitoring_home_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def class_checkin_view(request: HttpRequest, unit_id: int) -> HttpResponse:
-    """The whole class (or shift) on one screen: a temperature per person, saved in one set."""
+    """The whole class (or shift) on one screen: the day's attendance register (E-10) with a
+    temperature per person and absences, saved in one set."""
     unit = get_object_or_404(_units(request), pk=unit_id)
     day = clock.localdate()
-    errors: list[dict[str, Any]] = []
+    errors: dict[int, str] = {}
     if request.method == "POST":
         if not user_can(request.user, Capability.EDIT_PEOPLE, unit):
             raise PermissionDenied
         rows = []
-        for person, _checkins in class_day(unit, day):
+        absent = 0
+        register = class_day(unit, day)
+        for row in register.rows:
+            person = row.person
             value = request.POST.get(f"t{person.pk}", "").strip()
             symptom = request.POST.get(f"s{person.pk}", "")
-            if value or symptom:
+            reason = request.POST.get(f"a{person.pk}", "")
+            if reason and row.absence is None:
+                try:
+                    absence_record(
+                        actor=request_user(request),
+                        person=person,
+                        unit=unit,
+                        day=day,
+                        illness=reason == "illness",
+                        symptoms=[symptom] if symptom else [],
+                    )
+                    absent += 1
+                except ValidationError as error:
+                    errors[person.pk] = " ".join(error.messages)
+            elif value or symptom:
                 rows.append(
                     CheckinInput(
                         person_id=person.pk,
@@ -107,24 +125,32 @@ def class_checkin_view(request: HttpRequest, unit_id: int) -> HttpResponse:
                     )
                 )
         result = checkins_record(actor=request_user(request), rows=rows)
-        errors = [{**e, "name": str(rows[e["index"]].person_id)} for e in result.errors]
+        errors |= {rows[e["index"]].person_id: e["reason"] for e in result.errors}
         fevers = sum(1 for c in result.created if c.status == "fever")
         rechecks = sum(1 for c in result.created if c.status == "recheck")
         messages.success(
             request,
-            _("%(n)d check-ins saved; %(r)d to measure again, %(f)d fevers.")
-            % {"n": len(result.created), "r": rechecks, "f": fevers},
+            _("%(n)d check-ins saved; %(r)d to measure again, %(f)d fevers; %(a)d absences.")
+            % {"n": len(result.created), "r": rechecks, "f": fevers, "a": absent},
         )
         if not errors:
             return redirect("class-checkin", unit_id=unit.pk)
+    register = class_day(unit, day)
     return render(
         request,
         "monitoring/class.html",
         {
             "unit": unit,
-            "rows": class_day(unit, day),
+            "day": day,
+            "register": register,
+            # A refused row keeps what was typed, next to the reason.
+            "rows": [
+                (row, errors.get(row.person.pk), request.POST.get(f"t{row.person.pk}", ""))
+                if row.person.pk in errors
+                else (row, None, "")
+                for row in register.rows
+            ],
             "symptoms": SYMPTOMS.items(),
-            "errors": {e["name"]: e["reason"] for e in errors},
         },
     )
 
@@ -147,7 +173,7 @@ def self_checkin_view(request: HttpRequest, token: str) -> HttpResponse:
     if person is None:
         raise Http404
     done = False
-    errors: dict[str, str] = {}
+    errors: dict[int, str] = {}
     if request.method == "POST":
         key = f"self-checkin:{token[-24:]}:{clock.now():%Y%m%d%H}"
         if int(cache.get_or_set(key, 0, 3600) or 0) >= LINK_RATE:

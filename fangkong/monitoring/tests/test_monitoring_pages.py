@@ -39,8 +39,55 @@ def test_a_bad_temperature_on_the_class_screen_is_named_and_not_stored(county, p
         reverse("class-checkin", args=[county.class_1.pk]), {f"t{person_a.pk}": "45"}
     )
     assert response.status_code == 200
-    assert "45" in response.content.decode()
+    page = response.content.decode()
+    assert 'data-testid="row-error"' in page
+    assert 'value="45"' in page  # what was typed stays, next to the reason
     assert not Checkin.objects.exists()
+
+
+def test_e01_e10_the_class_register_counts_present_absent_not_seen_and_short_of_checks(
+    county, personas, person_a, person_b
+):
+    from conftest import make_resident_id
+    from fangkong.core import clock
+    from fangkong.monitoring.models import Absence
+    from fangkong.monitoring.selectors import class_day
+    from fangkong.people.services import PersonInput, person_create
+
+    under("P11-school-winter-exams", county, personas)  # E-11: twice a day by default
+    third = person_create(
+        actor=personas.commander,
+        data=PersonInput(
+            name="王五", id_type="resident", id_number=make_resident_id(sequence="033"),
+            unit=county.class_1, categories=["student"],
+        ),
+    )  # fmt: skip
+    today = clock.localdate()
+    for person in (person_a, person_b):
+        PersonUnit.objects.create(person=person, unit=county.class_1, relation="student")
+    teacher = login(personas.teacher)
+    url = reverse("class-checkin", args=[county.class_1.pk])
+    # Morning: person_a measured, person_b reported ill with a cough, nobody saw the third.
+    response = teacher.post(
+        url, {f"t{person_a.pk}": "36.5", f"a{person_b.pk}": "illness", f"s{person_b.pk}": "cough"}
+    )
+    assert response.status_code == 302
+    absence = Absence.objects.get()
+    assert (absence.person, absence.illness, absence.symptoms) == (person_b, True, ["cough"])
+    register = class_day(county.class_1, today)
+    assert register.required == 2
+    assert {r.person.name: r.state for r in register.rows} == {
+        person_a.name: "present",
+        person_b.name: "absent",
+        third.name: "missing",
+    }
+    assert register.counts == {"expected": 3, "present": 1, "absent": 1, "missing": 1, "short": 1}
+    page = teacher.get(url).content.decode()
+    assert "未见到 1" in page.replace("<strong>", "").replace("</strong>", "")
+    # Noon: the second check of person_a; an absent pupil is not asked again.
+    teacher.post(url, {f"t{person_a.pk}": "36.6"})
+    assert class_day(county.class_1, today).counts["short"] == 0
+    assert f'name="a{person_b.pk}"' not in teacher.get(url).content.decode()
 
 
 def test_the_personal_link_works_without_an_account_and_is_rate_limited(
