@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
 import uuid
 from collections.abc import Iterable, Sequence
@@ -71,3 +73,61 @@ def rows_insert(
                 prepared,
             )
         return len(prepared)
+
+
+def stage(name: str, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]]) -> int:
+    """A temporary table ``name`` holding ``rows``, to check and write them with a few statements
+    over the whole set (COPY on PostgreSQL). Columns are (name, type) with type one of bigint,
+    text, timestamptz, numeric. Call inside a transaction: on PostgreSQL it is dropped at commit;
+    ``stage_drop`` drops it on both databases."""
+    postgres = connection.vendor == "postgresql"
+    types = {"timestamptz": "timestamptz" if postgres else "text", "numeric": "numeric"}
+    spec = ", ".join(f"{column} {types.get(kind, kind)}" for column, kind in columns)
+    times = [i for i, (_column, kind) in enumerate(columns) if kind == "timestamptz"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        suffix = " ON COMMIT DROP" if postgres else ""
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({spec}){suffix}")
+        names = ", ".join(column for column, _kind in columns)
+        count = 0
+        if postgres:
+            # One COPY per chunk: producing the rows may itself query (no query can run on the
+            # connection while a COPY is open).
+            source = iter(rows)
+            while chunk := list(itertools.islice(source, 50_000)):
+                with cursor.cursor.copy(f"COPY {name} ({names}) FROM STDIN") as copy:
+                    for row in chunk:
+                        copy.write_row(row)
+                count += len(chunk)
+            return count
+        # SQLite keeps times as Django writes them (UTC text), so they compare with the tables'.
+        adapt = connection.ops.adapt_datetimefield_value
+        batch: list[list[Any]] = []
+        placeholders = ", ".join(["%s"] * len(columns))
+        for row in rows:
+            values = list(row)
+            for i in times:
+                values[i] = adapt(values[i])
+            batch.append(values)
+            if len(batch) == 5000:
+                cursor.executemany(f"INSERT INTO {name} VALUES ({placeholders})", batch)  # noqa: S608
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(f"INSERT INTO {name} VALUES ({placeholders})", batch)  # noqa: S608
+            count += len(batch)
+        return count
+
+
+def stage_drop(name: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def staged_time(value: Any) -> dt.datetime:
+    """A time read back from a staging table: SQLite gives the UTC text Django wrote."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value

@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     CLASS_TEACHER = "class_teacher", _("class teacher")
     PRINCIPAL = "principal", _("principal")
     LAB_TECHNICIAN = "lab_technician", _("lab technician")
+    SAMPLER = "sampler", _("sampler")
     SITE_MANAGER = "site_manager", _("quarantine site manager")
     PHARMACIST = "pharmacist", _("pharmacist")
     EPIDEMIOLOGIST = "epidemiologist", _("epidemiologist")
@@ -34,6 +35,8 @@ class Capability(StrEnum):
     MANAGE_UNITS = "manage_units"
     VIEW_AUDIT = "view_audit"
     MANAGE_PLANS = "manage_plans"  # risk areas, plan assignments, cross-infections
+    SAMPLE = "sample"  # swab people into tubes, send boxes
+    RUN_LAB = "run_lab"  # receive boxes, enter results of the tubes sent to the lab
 
 
 _ALL = frozenset(Capability)
@@ -43,12 +46,13 @@ _REGISTER_KEEPER = frozenset(
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.COMMANDER: _ALL,
-    Role.GRID_WORKER: _REGISTER_KEEPER,
+    Role.GRID_WORKER: _REGISTER_KEEPER | {Capability.SAMPLE},
     Role.SCHOOL_HEALTH_OFFICER: _REGISTER_KEEPER,
     Role.CLASS_TEACHER: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),
     Role.PRINCIPAL: _REGISTER_KEEPER | {Capability.VIEW_AUDIT},
-    # A lab sees the samples sent to it, not the register of its parent unit.
-    Role.LAB_TECHNICIAN: frozenset(),
+    # A lab sees the tubes sent to it, not the register of its parent unit.
+    Role.LAB_TECHNICIAN: frozenset({Capability.RUN_LAB}),
+    Role.SAMPLER: frozenset({Capability.VIEW_PEOPLE, Capability.SAMPLE}),
     Role.SITE_MANAGER: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),
     Role.PHARMACIST: frozenset(),
     Role.EPIDEMIOLOGIST: frozenset(

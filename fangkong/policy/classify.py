@@ -26,7 +26,7 @@ from django.db.models import Max, Min, Q
 from fangkong.core import clock
 from fangkong.core.bulk import JsonText, rows_insert
 from fangkong.core.lookups import Ids
-from fangkong.labs.models import LabResult
+from fangkong.labs.selectors import person_results
 from fangkong.org.models import Unit
 from fangkong.people.models import Person, PersonCategory, TravelRecord
 from fangkong.policy.engine import (
@@ -246,10 +246,11 @@ def _read(ids: Sequence[int], today: dt.date, categories: bool = True) -> _Chunk
     ):
         chunk.exposures.setdefault(exposure.person_id, exposure)
     vias = {e.via_id for e in chunk.exposures.values() if e.via_id}
-    for person_id, sampled_at, positive in LabResult.objects.filter(
-        person_id__any=Ids([*chunk.exposures, *vias])
-    ).values_list("person_id", "sampled_at", "positive"):
-        chunk.results[person_id].append(TestResult(sampled_at.astimezone(tz()).date(), positive))
+    for person_id, results in person_results([*chunk.exposures, *vias]).items():
+        for sampled_at, positive in results:
+            chunk.results[person_id].append(
+                TestResult(sampled_at.astimezone(tz()).date(), positive)
+            )
     chunk.existing = {
         person_id: (decision, rule_id, restarted_on)
         for person_id, decision, rule_id, restarted_on in Classification.objects.filter(

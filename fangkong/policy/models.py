@@ -339,6 +339,7 @@ class Obligation(models.Model):
 
 class NotificationTopic(models.TextChoices):
     MISSED = "missed", _("obligations missed")
+    POSITIVE = "positive", _("positive result")
 
 
 class Notification(models.Model):
@@ -363,6 +364,17 @@ class Notification(models.Model):
 
     @property
     def text(self) -> str:
+        if self.topic == NotificationTopic.POSITIVE:
+            template = (
+                _("Positive pooled tube %(tube)s (%(people)s people) from %(unit)s: re-test each")
+                if self.params.get("pooled")
+                else _("Positive tube %(tube)s (%(people)s people) from %(unit)s")
+            )
+            return template % {
+                "tube": self.params.get("tube", ""),
+                "people": self.params.get("people", 0),
+                "unit": self.unit.name if self.unit else "",
+            }
         kind = self.params.get("kind", "")
         return _("%(count)s × %(kind)s missed in %(unit)s") % {
             "count": self.params.get("count", 0),

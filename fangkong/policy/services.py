@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.lookups import Ids
 from fangkong.core.tasks import enqueue
 from fangkong.org.models import Membership, Region, Unit
 from fangkong.org.roles import Capability, Role
@@ -478,20 +480,42 @@ def obligation_meet(*, actor: AnyUser, obligation: Obligation, note: str = "") -
 
 def obligation_meet_test(*, person: Person, sampled_at: dt.datetime, actor: AnyUser) -> bool:
     """A sample meets the test due that day, or else the earliest open "within N hours" test."""
-    day = sampled_at.astimezone(tz()).date()
-    candidates = Obligation.objects.filter(
-        person=person, kind="test", status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED]
-    ).order_by("due_at")
-    target = (
-        candidates.filter(detail__date=day.isoformat()).first()
-        or candidates.filter(detail__has_key="due_by", due_at__gte=sampled_at).first()
-    )
-    if target is None:
-        return False
-    Obligation.objects.filter(pk=target.pk).update(
-        status=ObligationStatus.MET, met_at=clock.now(), met_by=acting_user(actor)
-    )
-    return True
+    return obligations_meet_tests([(person.pk, sampled_at)], actor=actor) == 1
+
+
+def obligations_meet_tests(
+    samples: Sequence[tuple[int, dt.datetime]], *, actor: AnyUser | None
+) -> int:
+    """Each (person, sampled at) meets that person's test due that day, or else the earliest open
+    "within N hours" test still ahead of the sample; one read and one write for the set. Returns
+    how many tests were met."""
+    people = {person_id for person_id, _at in samples}
+    open_tests: dict[int, list[tuple[int, dt.datetime, dict[str, Any]]]] = {}
+    for pk, person_id, due_at, detail in (
+        Obligation.objects.filter(
+            person_id__any=Ids(people),
+            kind="test",
+            status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
+        )
+        .order_by("due_at", "id")
+        .values_list("pk", "person_id", "due_at", "detail")
+    ):
+        open_tests.setdefault(person_id, []).append((pk, due_at, detail))
+    met: list[int] = []
+    for person_id, sampled_at in sorted(samples, key=lambda s: s[1]):
+        tests = open_tests.get(person_id, [])
+        day = sampled_at.astimezone(tz()).date().isoformat()
+        target = next((t for t in tests if t[2].get("date") == day), None) or next(
+            (t for t in tests if "due_by" in t[2] and t[1] >= sampled_at), None
+        )
+        if target is not None:
+            tests.remove(target)
+            met.append(target[0])
+    if met:
+        Obligation.objects.filter(pk__any=Ids(met)).update(
+            status=ObligationStatus.MET, met_at=clock.now(), met_by=acting_user(actor)
+        )
+    return len(met)
 
 
 def reports_open(day: dt.date) -> int:
@@ -618,6 +642,7 @@ def deadlines_open(
     at: dt.datetime,
     person: Person | None = None,
     actor: AnyUser | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> list[Obligation]:
     """An event happened (a suspected case found, a sample received, a fever …): open the
     deadlines the pack in force for the unit attaches to it (G-01 … G-24), the unit answering."""
@@ -635,7 +660,7 @@ def deadlines_open(
             pack_id=pack.id,
             rule_id=deadline.id,
             clause=deadline.obligation.clause,
-            detail={"trigger": trigger, "responsible": deadline.responsible},
+            detail={"trigger": trigger, "responsible": deadline.responsible, **(detail or {})},
             created_at=now,
         )
         for deadline in pack.deadlines

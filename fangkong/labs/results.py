@@ -1,0 +1,402 @@
+"""Lab results (F-04, F-06): a lab's file or system sends (tube, result, Ct); recorded in sets.
+
+The first result of a tube is accepted; the same result sent again changes nothing; a different
+one is kept beside it, flagged, and changes nothing else. A positive is pushed at once to the
+sampling unit and the county; a positive pool puts every member under temporary control with a
+single re-test ordered at once; a person's own positive starts the case workflow's deadlines and
+recomputes the measures of the people exposed to the person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from fangkong.audit.models import AuditAction
+from fangkong.audit.services import audit_record
+from fangkong.core import clock
+from fangkong.core.bulk import stage, stage_drop, staged_time
+from fangkong.labs.models import Outcome, Sample, Tube, TubeKind, TubeResult
+from fangkong.org.models import Membership, Unit
+from fangkong.org.roles import Capability, Role
+from fangkong.org.selectors import AnyUser, acting_user, user_can, user_scope_paths
+from fangkong.people.importing import ImportFileError, read_table
+from fangkong.policy.classify import people_classify, tz
+from fangkong.policy.models import (
+    Notification,
+    NotificationTopic,
+    Obligation,
+    ObligationSource,
+    ObligationStatus,
+    Trigger,
+)
+from fangkong.policy.services import deadlines_open
+from fangkong.tracing.models import Exposure
+
+_STAGE = "labs_stage_results"
+OUTCOMES = {
+    "negative": Outcome.NEGATIVE, "阴性": Outcome.NEGATIVE, "-": Outcome.NEGATIVE,
+    "positive": Outcome.POSITIVE, "阳性": Outcome.POSITIVE, "+": Outcome.POSITIVE,
+    "invalid": Outcome.INVALID, "无效": Outcome.INVALID,
+}  # fmt: skip
+COLUMNS = {
+    "barcode": ("barcode", "条码", "采样管条码", "管码"),
+    "result": ("result", "结果", "检测结果"),
+    "ct": ("ct", "ct值", "ct value"),
+    "tested_at": ("tested_at", "检测时间", "报告时间"),
+}
+# F-04: a single re-test of every member of a positive pool, at once.
+RETEST_WITHIN = dt.timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class ResultInput:
+    barcode: str
+    outcome: str
+    ct: Any = None
+    tested_at: dt.datetime | None = None
+    row: int | None = None  # the file's row number, for errors
+
+
+@dataclass
+class ResultsOutcome:
+    accepted: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    positives: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def error(self, index: int, name: str, reason: str) -> None:
+        self.errors.append({"index": index, "field": name, "reason": reason})
+
+
+def results_record(
+    *, actor: AnyUser, lab: Unit, rows: Iterable[ResultInput], source: str = ""
+) -> ResultsOutcome:
+    """Record a lab's results for the tubes sent to it (or, for a commander, any tube of the
+    commander's units not sent to a lab)."""
+    if not user_can(actor, Capability.RUN_LAB, lab):
+        raise PermissionDenied(_("You may not enter results for this lab."))
+    paths = user_scope_paths(actor, Capability.RUN_LAB)
+    outcome = ResultsOutcome()
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            staged = stage(
+                _STAGE,
+                [("idx", "bigint"), ("barcode", "text"), ("outcome", "text"), ("ct", "numeric"),
+                 ("tested_at", "timestamptz")],
+                _checked(rows, now, outcome),
+            )  # fmt: skip
+            if staged:
+                _write(actor, lab, paths, now, source, staged, outcome)
+    finally:
+        if connection.vendor != "postgresql":
+            stage_drop(_STAGE)
+    outcome.errors.sort(key=lambda e: e["index"])
+    if outcome.accepted or outcome.conflicts:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="tube_results",
+            unit_id=lab.pk,
+            summary=f"{outcome.accepted} results, {len(outcome.positives)} positive,"
+            f" {outcome.conflicts} contradicting, {outcome.unchanged} unchanged {source}",
+        )
+    return outcome
+
+
+def results_import(*, actor: AnyUser, lab: Unit, path: Path, name: str) -> ResultsOutcome:
+    """A lab's result file (.xlsx or .csv, UTF-8 or GBK): a header row naming the columns
+    (条码, 结果, Ct值, 检测时间 or their English names); errors name the file's row numbers."""
+    rows = read_table(path)
+    try:
+        _number, header = next(rows)
+    except StopIteration as error:
+        raise ImportFileError(_("The file is empty.")) from error
+    names = [str(h or "").strip().lower() for h in header]
+    where: dict[str, int] = {}
+    for key, aliases in COLUMNS.items():
+        for i, title in enumerate(names):
+            if title in aliases:
+                where[key] = i
+    missing = [COLUMNS[k][1] for k in ("barcode", "result") if k not in where]
+    if missing:
+        raise ImportFileError(_("Missing columns: %(names)s") % {"names": ", ".join(missing)})
+
+    def cell(values: list[object], key: str) -> Any:
+        i = where.get(key)
+        return values[i] if i is not None and i < len(values) else None
+
+    def inputs() -> Iterator[ResultInput]:
+        for number, values in rows:
+            if not any(v not in (None, "") for v in values):
+                continue
+            tested = cell(values, "tested_at")
+            yield ResultInput(
+                barcode=str(cell(values, "barcode") or "").strip(),
+                outcome=str(cell(values, "result") or "").strip(),
+                ct=cell(values, "ct"),
+                tested_at=tested
+                if isinstance(tested, dt.datetime) or tested is None
+                else _parse_time(str(tested)),
+                row=number,
+            )
+
+    result = results_record(actor=actor, lab=lab, rows=inputs(), source=name)
+    return result
+
+
+def _parse_time(text: str) -> dt.datetime | None:
+    parsed = parse_datetime(text.strip()) if text.strip() else None
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz())
+    return parsed
+
+
+def _checked(
+    rows: Iterable[ResultInput], now: dt.datetime, outcome: ResultsOutcome
+) -> Iterator[tuple[int, str, str, Decimal | None, dt.datetime]]:
+    for index, row in enumerate(rows):
+        at = row.row if row.row is not None else index
+        bad = False
+        value = OUTCOMES.get(str(row.outcome).strip().lower())
+        if value is None:
+            outcome.error(
+                at,
+                "result",
+                _("Not a result: %(value)s (阴性, 阳性 or 无效).") % {"value": row.outcome},
+            )
+            bad = True
+        ct: Decimal | None = None
+        if row.ct not in (None, ""):
+            try:
+                ct = Decimal(str(row.ct)).quantize(Decimal("0.1"))
+                if not 0 <= ct <= 50:
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                outcome.error(at, "ct", _("Not a Ct value (0-50): %(value)s") % {"value": row.ct})
+                bad = True
+        tested = row.tested_at or now
+        if isinstance(tested, dt.datetime) and tested.tzinfo is None:
+            tested = tested.replace(tzinfo=tz())
+        if not isinstance(tested, dt.datetime):
+            outcome.error(at, "tested_at", _("Not a date and time."))
+            bad = True
+        elif tested > now + dt.timedelta(minutes=5):
+            outcome.error(at, "tested_at", _("The time %(at)s is in the future.") % {"at": tested})
+            bad = True
+        if not row.barcode:
+            outcome.error(at, "barcode", _("The tube barcode is missing."))
+            bad = True
+        if not bad:
+            assert value is not None
+            assert isinstance(tested, dt.datetime)
+            yield at, row.barcode, str(value), ct, tested
+
+
+def _write(
+    actor: AnyUser,
+    lab: Unit,
+    paths: list[str] | None,
+    now: dt.datetime,
+    source: str,
+    staged: int,
+    outcome: ResultsOutcome,
+) -> None:
+    params: list[Any] = [f"{p}%" for p in paths or ()]
+    scope = "TRUE" if paths is None else " OR ".join(["u.path LIKE %s"] * len(params)) or "FALSE"
+    known = f"(t.lab_id = %s OR (t.lab_id IS NULL AND ({scope})))"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM labs_tuberesult")
+        (before,) = cursor.fetchone()
+        cursor.execute(
+            "INSERT INTO labs_tuberesult"  # noqa: S608 - our table names
+            " (tube_id, outcome, ct, tested_at, lab_id, conflict, source, recorded_at)"
+            " SELECT t.id, s.outcome, s.ct, s.tested_at, %s, FALSE, %s, %s"
+            f" FROM {_STAGE} s JOIN labs_tube t ON t.barcode = s.barcode"
+            f" JOIN org_unit u ON u.id = t.unit_id WHERE {known} ON CONFLICT DO NOTHING",
+            [lab.pk, source[:200], now, lab.pk, *params],
+        )
+        outcome.accepted = cursor.rowcount
+        if outcome.accepted < staged:
+            _explain(cursor, known, [lab.pk, *params], lab, now, source, staged, outcome)
+        cursor.execute(
+            "SELECT DISTINCT t.id FROM labs_tuberesult r JOIN labs_tube t ON t.id = r.tube_id"  # noqa: S608
+            " WHERE r.id > %s AND r.outcome = 'positive' AND NOT r.conflict"
+            f" AND t.barcode IN (SELECT barcode FROM {_STAGE} WHERE outcome = 'positive')",
+            [before],
+        )
+        positive = [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT DISTINCT x.person_id FROM labs_sample x"  # noqa: S608
+            " JOIN labs_tube t ON t.id = x.tube_id"
+            " JOIN tracing_exposure e ON e.person_id = x.person_id"
+            f" WHERE t.barcode IN (SELECT barcode FROM {_STAGE})"
+        )
+        contacts = [pk for (pk,) in cursor.fetchall()]
+        # A box's turnaround clock stops when every tube in it has a result.
+        cursor.execute(
+            "SELECT b.code FROM labs_box b WHERE b.id IN (SELECT t.box_id FROM labs_tube t"  # noqa: S608
+            f" WHERE t.barcode IN (SELECT barcode FROM {_STAGE}) AND t.box_id IS NOT NULL)"
+            " AND NOT EXISTS (SELECT 1 FROM labs_tube t WHERE t.box_id = b.id AND NOT EXISTS"
+            " (SELECT 1 FROM labs_tuberesult r WHERE r.tube_id = t.id AND NOT r.conflict))"
+        )
+        complete = [code for (code,) in cursor.fetchall()]
+    if complete:
+        Obligation.objects.filter(
+            kind="test_result",
+            status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
+            detail__box__in=complete,
+        ).update(status=ObligationStatus.MET, met_at=now, met_by=acting_user(actor))
+    individual = _positives(actor, lab, positive, now, outcome)
+    # Results change the measures of contacts (release on negatives, D-12 upgrade on a positive).
+    recompute = set(contacts) | individual
+    if individual:
+        recompute |= set(
+            Exposure.objects.filter(via_id__in=individual).values_list("person_id", flat=True)
+        )
+    if recompute:
+        people_classify(
+            sorted(recompute), trigger=Trigger.RESULT, actor_id=getattr(actor, "pk", None)
+        )
+
+
+def _explain(
+    cursor: Any,
+    known: str,
+    params: list[Any],
+    lab: Unit,
+    now: dt.datetime,
+    source: str,
+    staged: int,
+    outcome: ResultsOutcome,
+) -> None:
+    """The rows not accepted: unknown tubes, the same result again, or a contradiction (kept)."""
+    cursor.execute(
+        "SELECT s.idx, s.barcode, s.outcome, s.ct, s.tested_at, t.id, r.outcome, r.ct"  # noqa: S608
+        f" FROM {_STAGE} s LEFT JOIN (labs_tube t JOIN org_unit u ON u.id = t.unit_id"
+        f" AND {known}) ON t.barcode = s.barcode"
+        " LEFT JOIN labs_tuberesult r ON r.tube_id = t.id AND NOT r.conflict"
+        " WHERE t.id IS NULL OR r.outcome <> s.outcome"
+        " OR (r.ct IS NULL) <> (s.ct IS NULL) OR r.ct <> s.ct",
+        params,
+    )
+    rows = cursor.fetchall()
+    conflicts: list[TubeResult] = []
+    seen = set(
+        TubeResult.objects.filter(
+            tube_id__in=[r[5] for r in rows if r[5] is not None], conflict=True
+        ).values_list("tube_id", "outcome", "ct")
+    )
+    for index, barcode, value, ct, tested_at, tube_id, _accepted, _accepted_ct in rows:
+        if tube_id is None:
+            outcome.error(
+                index, "barcode", _("No tube %(code)s sent to this lab.") % {"code": barcode}
+            )
+            continue
+        ct = None if ct is None else Decimal(str(ct)).quantize(Decimal("0.1"))
+        if (tube_id, value, ct) in seen:
+            continue
+        seen.add((tube_id, value, ct))
+        tested_at = staged_time(tested_at)
+        conflicts.append(
+            TubeResult(
+                tube_id=tube_id,
+                outcome=value,
+                ct=ct,
+                tested_at=tested_at,
+                lab=lab,
+                conflict=True,
+                source=source[:200],
+                recorded_at=now,
+            )  # fmt: skip
+        )
+    TubeResult.objects.bulk_create(conflicts)
+    outcome.conflicts = len(conflicts)
+    outcome.unchanged = (
+        staged - outcome.accepted - outcome.conflicts - sum(1 for r in rows if r[5] is None)
+    )
+
+
+def _positives(
+    actor: AnyUser, lab: Unit, tube_ids: list[int], now: dt.datetime, outcome: ResultsOutcome
+) -> set[int]:
+    """Push each new positive; a pool's members get a single re-test each (temporary control);
+    an individual positive is the person's result. Returns the people individually positive."""
+    individual: set[int] = set()
+    if not tube_ids:
+        return individual
+    tubes = Tube.objects.filter(pk__in=tube_ids).select_related("unit")
+    members: dict[int, list[int]] = {}
+    for tube_id, person_id in Sample.objects.filter(tube_id__in=tube_ids).values_list(
+        "tube_id", "person_id"
+    ):
+        members.setdefault(tube_id, []).append(person_id)
+    retests: list[Obligation] = []
+    for tube in tubes:
+        outcome.positives.append(tube.barcode)
+        people = members.get(tube.pk, [])
+        pooled = tube.kind in (TubeKind.POOL, TubeKind.HOUSEHOLD) and len(people) > 1
+        for person_id in people:
+            if pooled:
+                retests.append(
+                    Obligation(
+                        kind="test",
+                        person_id=person_id,
+                        unit=tube.unit,
+                        due_at=now + RETEST_WITHIN,
+                        source=ObligationSource.EVENT,
+                        rule_id="pool-positive",
+                        clause=_(
+                            "Pooled tube %(code)s positive: temporary control, single "
+                            "re-test at once (单采单检)"
+                        )
+                        % {"code": tube.barcode},
+                        detail={
+                            "retest_of": tube.barcode,
+                            "due_by": (now + RETEST_WITHIN).isoformat(),
+                            "control": True,
+                        },
+                        created_at=now,
+                    )  # fmt: skip
+                )
+            else:
+                individual.add(person_id)
+        _notify_positive(tube, len(people), pooled, now)
+        # G-03 / F-04: the pack's "report a positive at once" deadline, the lab answering.
+        deadlines_open(trigger="positive_result", unit=lab, at=now, actor=actor)
+    Obligation.objects.bulk_create(retests)
+    return individual
+
+
+def _notify_positive(tube: Tube, people: int, pooled: bool, now: dt.datetime) -> None:
+    """The sampling unit's role holders and the county's (the top of the tree) hear at once."""
+    top = "/" + tube.unit.path.strip("/").split("/")[0] + "/"
+    users = set(
+        Membership.objects.filter(unit__path__in=[tube.unit.path, top])
+        .exclude(role=Role.VIEWER)
+        .values_list("user_id", flat=True)
+    )
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=user_id,
+                unit=tube.unit,
+                topic=NotificationTopic.POSITIVE,
+                params={"tube": tube.barcode, "people": people, "pooled": pooled},
+                link=f"/labs/tubes/{tube.barcode}/",
+                created_at=now,
+            )
+            for user_id in users
+        ]
+    )

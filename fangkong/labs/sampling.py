@@ -1,0 +1,378 @@
+"""Sampling (F-02, F-05): people swabbed into tubes, recorded in sets.
+
+One call takes any number of rows (a tube's barcode and a person, by register id or ID number):
+the sampling screen sends one, a sampling app a few thousand, a screening round ten million.
+The rows are staged in a temporary table and written with a handful of statements over the whole
+set; every rejected row is reported with its index, field and reason, and every accepted one kept.
+Sending the same rows again changes nothing.
+
+Rules: a barcode names one tube for ever (a sealed tube, or one of another round or kind, takes no
+one new); a tube holds at most its capacity (1, or the round's pool size); one person is in one
+tube of a round; the person is in the register, within the sampler's units.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from fangkong.audit.models import AuditAction
+from fangkong.audit.services import audit_record
+from fangkong.core import clock
+from fangkong.core.bulk import stage, stage_drop, staged_time
+from fangkong.labs.models import RoundStatus, SamplingPoint, ScreeningRound, Tube, TubeKind
+from fangkong.org.models import Unit
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import AnyUser, acting_user, user_scope_paths
+from fangkong.people.identity import id_hash
+from fangkong.people.models import Person
+from fangkong.policy.services import obligations_meet_tests
+
+BARCODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,31}$")
+CLOCK_SKEW = dt.timedelta(minutes=5)
+_CHUNK = 10_000
+_STAGE = "labs_stage_samples"
+_TUBES = "labs_stage_tubes"
+
+
+@dataclass(frozen=True)
+class SampleInput:
+    """One person swabbed into one tube: the person by register id or by ID number."""
+
+    barcode: str
+    person_id: int | None = None
+    id_number: str = ""
+    sampled_at: dt.datetime | None = None
+
+
+@dataclass
+class SamplingResult:
+    samples: int = 0  # people newly recorded
+    tubes: int = 0  # tubes newly opened
+    unchanged: int = 0  # rows recorded before (sent again)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def error(self, index: int, name: str, reason: str) -> None:
+        self.errors.append({"index": index, "field": name, "reason": reason})
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Where and how the rows of one call are sampled."""
+
+    kind: str
+    capacity: int
+    round_id: int | None
+    point_id: int | None
+    unit_id: int
+    lab_id: int | None
+    paths: tuple[str, ...] | None  # the sampler's units (None: everywhere)
+
+
+def capacity_of(kind: str, pool_size: int) -> int:
+    return pool_size if kind in (TubeKind.POOL, TubeKind.HOUSEHOLD) else 1
+
+
+def samples_record(
+    *,
+    actor: AnyUser,
+    rows: Iterable[SampleInput],
+    kind: str = TubeKind.POOL,
+    round: ScreeningRound | None = None,  # noqa: A002 - the domain's word
+    point: SamplingPoint | None = None,
+    unit: Unit | None = None,
+) -> SamplingResult:
+    """Record rows of (tube, person); see the module's rules. ``unit`` is the sampling unit when
+    neither a point nor a round gives it."""
+    if kind not in (TubeKind.SINGLE, TubeKind.HOUSEHOLD, TubeKind.POOL):
+        raise ValidationError(
+            {"kind": _("People are sampled into single, household or pooled tubes.")}
+        )
+    paths = user_scope_paths(actor, Capability.SAMPLE)
+    if paths == []:
+        raise PermissionDenied(_("You may not record samples."))
+    if round is not None and round.status != RoundStatus.OPEN:
+        raise ValidationError({"round": _("The round %(name)s is closed.") % {"name": round.name}})
+    home = point.unit if point else round.unit if round else unit
+    if home is None:
+        raise ValidationError({"unit": _("Give the sampling point, the round or the unit.")})
+    batch = _Batch(
+        kind=kind,
+        capacity=capacity_of(kind, round.pool_size if round else 10),
+        round_id=round.pk if round else None,
+        point_id=point.pk if point else None,
+        unit_id=home.pk,
+        lab_id=round.lab_id if round else None,
+        paths=None if paths is None else tuple(paths),
+    )
+    result = SamplingResult()
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            staged = stage(
+                _STAGE,
+                [("idx", "bigint"), ("barcode", "text"), ("person_id", "bigint"),
+                 ("sampled_at", "timestamptz")],
+                _checked_rows(rows, now, result),
+            )  # fmt: skip
+            if staged:
+                _write(batch, actor, now, staged, result)
+    finally:
+        if connection.vendor != "postgresql":
+            stage_drop(_STAGE)
+            stage_drop(_TUBES)
+    result.errors.sort(key=lambda e: e["index"])
+    if result.samples:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="samples",
+            unit_id=batch.unit_id,
+            summary=f"{result.samples} people in {result.tubes} new tubes"
+            + (f", round {round.pk}" if round else "")
+            + (f", {len(result.errors)} rows refused" if result.errors else ""),
+        )
+    return result
+
+
+def _checked_rows(
+    rows: Iterable[SampleInput], now: dt.datetime, result: SamplingResult
+) -> Iterator[tuple[int, str, int, dt.datetime]]:
+    """The rows that pass the checks needing no database, with people found by ID number (one
+    query per chunk)."""
+    chunk: list[tuple[int, SampleInput]] = []
+    for index, row in enumerate(rows):
+        chunk.append((index, row))
+        if len(chunk) == _CHUNK:
+            yield from _checked_chunk(chunk, now, result)
+            chunk = []
+    yield from _checked_chunk(chunk, now, result)
+
+
+def _checked_chunk(
+    chunk: list[tuple[int, SampleInput]], now: dt.datetime, result: SamplingResult
+) -> Iterator[tuple[int, str, int, dt.datetime]]:
+    hashes: dict[int, str] = {}
+    for index, row in chunk:
+        if row.person_id is None and row.id_number:
+            hashes[index] = id_hash(row.id_number)
+    found = (
+        dict(Person.objects.filter(id_hash__in=set(hashes.values())).values_list("id_hash", "id"))
+        if hashes
+        else {}
+    )
+    for index, row in chunk:
+        bad = False
+        if not isinstance(row.barcode, str) or not BARCODE.match(row.barcode):
+            result.error(
+                index,
+                "tube",
+                _("Not a tube barcode: %(value)s (4-32 letters, digits or -).")
+                % {"value": str(row.barcode)[:40]},
+            )
+            bad = True
+        person_id = row.person_id if row.person_id is not None else found.get(hashes.get(index, ""))
+        if person_id is None:
+            if row.id_number:
+                result.error(index, "id_number", _("No person with this ID number in your units."))
+            else:
+                result.error(index, "person", _("Give the person or the ID number."))
+            bad = True
+        at = row.sampled_at or now
+        if at.tzinfo is None:
+            result.error(index, "sampled_at", _("Give the time zone of the time."))
+            bad = True
+        elif at > now + CLOCK_SKEW:
+            result.error(
+                index, "sampled_at", _("The time %(at)s is in the future.") % {"at": at.isoformat()}
+            )
+            bad = True
+        if not bad:
+            assert person_id is not None
+            yield index, row.barcode, person_id, at
+
+
+def _write(
+    batch: _Batch, actor: AnyUser, now: dt.datetime, staged: int, result: SamplingResult
+) -> None:
+    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_TUBES}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_TUBES}{on_commit} AS"  # noqa: S608 - our table names
+            f" SELECT barcode, count(*) AS n, min(sampled_at) AS first_at FROM {_STAGE}"
+            " GROUP BY barcode"
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {_STAGE}")
+            cursor.execute(f"ANALYZE {_TUBES}")
+        refused = _tube_problems(cursor, batch, result)
+        if refused:
+            _unstage(cursor, refused)
+            staged -= len(refused)
+        # From here on the tubes' stage holds the barcodes new to this call only.
+        cursor.execute(
+            f"DELETE FROM {_TUBES} WHERE EXISTS"  # noqa: S608
+            f" (SELECT 1 FROM labs_tube t WHERE t.barcode = {_TUBES}.barcode)"
+        )
+        cursor.execute(
+            f"INSERT INTO labs_tube (barcode, kind, capacity, round_id, point_id, unit_id, lab_id,"  # noqa: S608
+            " place, sampled_at, sealed, recorded_by_id)"
+            f" SELECT a.barcode, %s, %s, %s, %s, %s, %s, '', a.first_at, FALSE, %s FROM {_TUBES} a",
+            [batch.kind, batch.capacity, batch.round_id, batch.point_id, batch.unit_id,
+             batch.lab_id, getattr(acting_user(actor), "pk", None)],
+        )  # fmt: skip
+        result.tubes = cursor.rowcount
+        params: list[Any] = [f"{path}%" for path in batch.paths or ()]
+        scope = " OR ".join(["u.path LIKE %s"] * len(params)) if params else "TRUE"
+        cursor.execute(
+            "INSERT INTO labs_sample (tube_id, person_id, round_id, sampled_at)"  # noqa: S608
+            " SELECT t.id, s.person_id, t.round_id, s.sampled_at"
+            f" FROM {_STAGE} s JOIN labs_tube t ON t.barcode = s.barcode"
+            " JOIN people_person p ON p.id = s.person_id JOIN org_unit u ON u.id = p.unit_id"
+            f" WHERE ({scope}) ON CONFLICT DO NOTHING",
+            params,
+        )
+        result.samples = cursor.rowcount
+        if result.samples < staged:
+            explained = len(result.errors)
+            _explain_missing(cursor, batch, result)
+            # The rest were the same row twice in this call: recorded once.
+            result.unchanged += staged - result.samples - (len(result.errors) - explained)
+        # A sample meets the test the person owes (the plan's schedule, a re-test).
+        cursor.execute(
+            "SELECT o.person_id, s.sampled_at FROM policy_obligation o"  # noqa: S608
+            f" JOIN {_STAGE} s ON s.person_id = o.person_id"
+            " WHERE o.kind = 'test' AND o.status IN ('open', 'missed')"
+        )
+        owed = [(person_id, staged_time(at)) for person_id, at in cursor.fetchall()]
+    if owed:
+        obligations_meet_tests(owed, actor=actor)
+
+
+def _tube_problems(cursor: Any, batch: _Batch, result: SamplingResult) -> list[int]:
+    """Rows refused because of their tube (another round or kind, sealed, full, overfilled),
+    and rows already recorded (sent again): their indexes, to take out of the stage."""
+    cursor.execute(
+        "SELECT t.barcode, t.id, t.kind, t.round_id, t.sealed, t.capacity,"  # noqa: S608
+        " (SELECT count(*) FROM labs_sample x WHERE x.tube_id = t.id)"
+        f" FROM {_TUBES} a JOIN labs_tube t ON t.barcode = a.barcode"
+    )
+    existing = {row[0]: row[1:] for row in cursor.fetchall()}
+    cursor.execute(f"SELECT barcode FROM {_TUBES} WHERE n > %s", [batch.capacity])  # noqa: S608
+    overfilled = {barcode for (barcode,) in cursor.fetchall()}
+    look = set(existing) | overfilled
+    if not look:
+        return []
+    cursor.execute(
+        f"SELECT idx, barcode, person_id FROM {_STAGE} WHERE barcode IN "  # noqa: S608
+        f"({', '.join(['%s'] * len(look))}) ORDER BY idx",
+        list(look),
+    )
+    rows = cursor.fetchall()
+    members: dict[int, set[int]] = {}
+    tube_ids = [v[0] for v in existing.values()]
+    if tube_ids:
+        cursor.execute(
+            "SELECT tube_id, person_id FROM labs_sample WHERE tube_id IN "  # noqa: S608
+            f"({', '.join(['%s'] * len(tube_ids))})",
+            tube_ids,
+        )
+        for tube_id, person_id in cursor.fetchall():
+            members.setdefault(tube_id, set()).add(person_id)
+    refused: list[int] = []
+    room: dict[str, int] = {}
+    seen: set[tuple[str, int]] = set()
+    for index, barcode, person_id in rows:
+        if (barcode, person_id) in seen:
+            refused.append(index)  # the same row twice in one call: recorded once
+            result.unchanged += 1
+            continue
+        seen.add((barcode, person_id))
+        if barcode in existing:
+            tube_id, kind, round_id, sealed, capacity, count = existing[barcode]
+            if person_id in members.get(tube_id, set()):
+                refused.append(index)
+                result.unchanged += 1
+                continue
+            if round_id != batch.round_id or kind != batch.kind:
+                reason = _("Tube %(code)s is already used elsewhere; take a new tube.")
+            elif sealed:
+                reason = _("Tube %(code)s is sealed; take a new tube.")
+            else:
+                reason = ""
+                room.setdefault(barcode, capacity - count)
+        else:
+            reason = ""
+            room.setdefault(barcode, batch.capacity)
+        if not reason and room[barcode] <= 0:
+            reason = _("Tube %(code)s is full (%(n)d people); take a new tube.")
+        if reason:
+            cap = existing[barcode][4] if barcode in existing else batch.capacity
+            result.error(index, "tube", reason % {"code": barcode, "n": cap})
+            refused.append(index)
+        else:
+            room[barcode] -= 1
+    return refused
+
+
+def _unstage(cursor: Any, indexes: list[int]) -> None:
+    for start in range(0, len(indexes), 1000):
+        part = indexes[start : start + 1000]
+        cursor.execute(
+            f"DELETE FROM {_STAGE} WHERE idx IN ({', '.join(['%s'] * len(part))})",  # noqa: S608
+            part,
+        )
+
+
+def _explain_missing(cursor: Any, batch: _Batch, result: SamplingResult) -> None:
+    """Name the reason of each staged row that did not become a sample."""
+    cursor.execute(
+        f"SELECT s.idx, s.person_id, t.id FROM {_STAGE} s"  # noqa: S608
+        " JOIN labs_tube t ON t.barcode = s.barcode"
+        " WHERE NOT EXISTS (SELECT 1 FROM labs_sample x"
+        " WHERE x.tube_id = t.id AND x.person_id = s.person_id)"
+    )
+    missing = cursor.fetchall()
+    people = {pid for _i, pid, _t in missing}
+    if not people:
+        return
+    paths = dict(Person.objects.filter(pk__in=people).values_list("pk", "unit__path"))
+    in_round: dict[int, str] = {}
+    if batch.round_id is not None:
+        cursor.execute(
+            "SELECT x.person_id, t.barcode FROM labs_sample x"  # noqa: S608
+            " JOIN labs_tube t ON t.id = x.tube_id"
+            f" WHERE x.round_id = %s AND x.person_id IN ({', '.join(['%s'] * len(people))})",
+            [batch.round_id, *people],
+        )
+        in_round = dict(cursor.fetchall())
+    for index, person_id, _tube_id in missing:
+        path = paths.get(person_id)
+        if path is None or (batch.paths is not None and not path.startswith(batch.paths)):
+            result.error(index, "person", _("No person %(id)s in your units.") % {"id": person_id})
+        elif person_id in in_round:
+            result.error(
+                index,
+                "person",
+                _("Already sampled in this round (tube %(code)s).") % {"code": in_round[person_id]},
+            )
+        else:
+            result.error(index, "person", _("Already sampled in this tube."))
+    # A new tube whose every row was refused was never used: its barcode stays free.
+    cursor.execute(
+        "DELETE FROM labs_tube WHERE barcode IN (SELECT barcode FROM "  # noqa: S608
+        f"{_TUBES}) AND NOT EXISTS (SELECT 1 FROM labs_sample x WHERE x.tube_id = labs_tube.id)"
+    )
+    result.tubes -= cursor.rowcount
+
+
+def tube_get(barcode: str) -> Tube | None:
+    return Tube.objects.filter(barcode=barcode).first()
