@@ -1,5 +1,12 @@
 from rest_framework.routers import DefaultRouter
 
+from fangkong.labs.api import (
+    LabResultViewSet,
+    PoolSizeViewSet,
+    RoundViewSet,
+    SamplingViewSet,
+    TubeViewSet,
+)
 from fangkong.monitoring.api import CheckinViewSet, UnitReportViewSet
 from fangkong.org.api import RegionViewSet, UnitViewSet
 from fangkong.people.api import PersonViewSet
@@ -15,5 +22,10 @@ router.register("measures", MeasureViewSet, basename="measure")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("checkins", CheckinViewSet, basename="checkin")
 router.register("reports", UnitReportViewSet, basename="report")
+router.register("sampling", SamplingViewSet, basename="sampling")
+router.register("lab-results", LabResultViewSet, basename="lab-result")
+router.register("tubes", TubeViewSet, basename="tube")
+router.register("rounds", RoundViewSet, basename="round")
+router.register("pool-size", PoolSizeViewSet, basename="pool-size")
 
 urlpatterns = router.urls

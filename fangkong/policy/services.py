@@ -13,7 +13,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, When
+from django.db.models.fields.json import KT
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
@@ -490,23 +491,31 @@ def obligations_meet_tests(
     "within N hours" test still ahead of the sample; one read and one write for the set. Returns
     how many tests were met."""
     people = {person_id for person_id, _at in samples}
-    open_tests: dict[int, list[tuple[int, dt.datetime, dict[str, Any]]]] = {}
-    for pk, person_id, due_at, detail in (
+    days = sorted({at.astimezone(tz()).date().isoformat() for _person, at in samples})
+    # Only the tests a sample can meet: due on a sampled day, or "within N hours" ones. The
+    # JSON is read in SQL: a screening round meets hundreds of thousands at once.
+    open_tests: dict[int, list[tuple[int, dt.datetime, str | None, bool]]] = {}
+    for pk, person_id, due_at, day, within in (
         Obligation.objects.filter(
+            Q(detail__date__in=days) | Q(detail__has_key="due_by"),
             person_id__any=Ids(people),
             kind="test",
             status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
         )
+        .annotate(
+            day=KT("detail__date"),
+            within=Case(When(detail__has_key="due_by", then=True), default=False),
+        )
         .order_by("due_at", "id")
-        .values_list("pk", "person_id", "due_at", "detail")
+        .values_list("pk", "person_id", "due_at", "day", "within")
     ):
-        open_tests.setdefault(person_id, []).append((pk, due_at, detail))
+        open_tests.setdefault(person_id, []).append((pk, due_at, day, within))
     met: list[int] = []
     for person_id, sampled_at in sorted(samples, key=lambda s: s[1]):
         tests = open_tests.get(person_id, [])
         day = sampled_at.astimezone(tz()).date().isoformat()
-        target = next((t for t in tests if t[2].get("date") == day), None) or next(
-            (t for t in tests if "due_by" in t[2] and t[1] >= sampled_at), None
+        target = next((t for t in tests if t[2] == day), None) or next(
+            (t for t in tests if t[3] and t[1] >= sampled_at), None
         )
         if target is not None:
             tests.remove(target)
