@@ -18,6 +18,7 @@ import datetime as dt
 import shutil
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -92,37 +93,32 @@ def _raw_copy_seconds(
         cursor.execute("SELECT coalesce(max(id), 0) FROM labs_tube")
         (first,) = cursor.fetchone()
     first += 1
-    tube_rows = [
+    tube_rows: list[tuple[Any, ...]] = [
         (first + t, f"S{t:09d}", "pool", POOL, screening.pk, screening.unit_id, lab.pk, "", at,
          False)
         for t in range(tubes)
     ]  # fmt: skip
-    sample_rows = [(first + i // POOL, pid, screening.pk, at) for i, pid in enumerate(ids)]
-    result_rows = [
+    sample_rows: list[tuple[Any, ...]] = [
+        (first + i // POOL, pid, screening.pk, at) for i, pid in enumerate(ids)
+    ]
+    result_rows: list[tuple[Any, ...]] = [
         (first + t, "positive" if t % POSITIVE_EVERY == POSITIVE_EVERY - 1 else "negative",
          None, at, lab.pk, False, "bench", at)
         for t in range(tubes)
     ]  # fmt: skip
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(
-            "COPY labs_tube (id, barcode, kind, capacity, round_id, unit_id, lab_id, place,"
-            " sampled_at, sealed) FROM STDIN"
-        ) as copy:
-            for row in tube_rows:
-                copy.write_row(row)
-        with raw.copy(
-            "COPY labs_sample (tube_id, person_id, round_id, sampled_at) FROM STDIN"
-        ) as copy:
-            for row in sample_rows:
-                copy.write_row(row)
-        with raw.copy(
-            "COPY labs_tuberesult (tube_id, outcome, ct, tested_at, lab_id, conflict, source,"
-            " recorded_at) FROM STDIN"
-        ) as copy:
-            for row in result_rows:
-                copy.write_row(row)
+        for statement, rows in (
+            ("COPY labs_tube (id, barcode, kind, capacity, round_id, unit_id, lab_id, place,"
+             " sampled_at, sealed) FROM STDIN", tube_rows),
+            ("COPY labs_sample (tube_id, person_id, round_id, sampled_at) FROM STDIN",
+             sample_rows),
+            ("COPY labs_tuberesult (tube_id, outcome, ct, tested_at, lab_id, conflict, source,"
+             " recorded_at) FROM STDIN", result_rows),
+        ):  # fmt: skip
+            with cursor.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
     return time.perf_counter() - start
 
 
