@@ -18,5 +18,6 @@ urlpatterns = [
     path("audit/", include("fangkong.audit.urls")),
     path("plans/", include("fangkong.policy.urls")),
     path("monitoring/", include("fangkong.monitoring.urls")),
+    path("labs/", include("fangkong.labs.urls")),
     path("c/<str:token>/", self_checkin_view, name="self-checkin"),
 ]

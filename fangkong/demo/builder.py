@@ -17,7 +17,15 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from fangkong.core import clock
-from fangkong.labs.services import result_record
+from fangkong.labs.results import ResultInput, results_record
+from fangkong.labs.sampling import SampleInput, samples_record
+from fangkong.labs.services import (
+    box_receive,
+    box_send,
+    point_create,
+    result_record,
+    round_create,
+)
 from fangkong.monitoring.services import (
     CheckinInput,
     absence_record,
@@ -189,6 +197,7 @@ class DemoBuilder:
         self.user("teacher", Role.CLASS_TEACHER, units["SCH-G1C1"])
         self.user("principal", Role.PRINCIPAL, school)
         self.user("lab-tech", Role.LAB_TECHNICIAN, units["LAB"])
+        self.user("sampler", Role.SAMPLER, units["T1"])
         self.user("site-manager", Role.SITE_MANAGER, units["SITE"])
         self.user("pharmacist", Role.PHARMACIST, units["PHARM"])
         self.user("epidemiologist", Role.EPIDEMIOLOGIST, hq)
@@ -450,9 +459,61 @@ class DemoBuilder:
         reports_open(clock.localdate())
         report_file(actor=hq_user, unit=units["CLINIC"], kind="daily_report", day=clock.localdate())
 
+    def build_testing(self, units: dict[str, Unit]) -> None:
+        """A screening round of the first township under way: a sampling point per village, most
+        of village 1 sampled in ten-person tubes, a box received by the lab, results with one
+        positive pool whose members now owe single re-tests."""
+        hq_user = get_user_model().objects.get(username="hq-admin")
+        lab_user = get_user_model().objects.get(username="lab-tech")
+        now = clock.now()
+        township = units["T1"]
+        screening = round_create(
+            actor=hq_user, unit=township, name="泉湖街道第一轮全员核酸筛查",
+            starts_at=now - dt.timedelta(hours=6), pool_size=10, lab=units["LAB"],
+        )  # fmt: skip
+        village = units["T1V1"]
+        point = point_create(
+            actor=hq_user, unit=village, name="村委会广场采样点", address="村委会广场",
+            slots="07:00-11:30 14:00-18:00",
+        )  # fmt: skip
+        people = list(
+            Person.objects.filter(unit__path__startswith=village.path).order_by("pk")
+            .values_list("pk", flat=True)
+        )  # fmt: skip
+        sampled = people[: len(people) * 4 // 5]
+        rows = [
+            SampleInput(
+                barcode=f"QH{i // 10 + 1:06d}", person_id=pk, sampled_at=now - dt.timedelta(hours=4)
+            )
+            for i, pk in enumerate(sampled)
+        ]
+        samples_record(actor=hq_user, rows=rows, round=screening, point=point)
+        barcodes = sorted({r.barcode for r in rows})
+        if not barcodes:
+            return
+        box = box_send(
+            actor=hq_user, unit=village, lab=units["LAB"], code="BOX-QH-001", barcodes=barcodes
+        )
+        box_receive(actor=lab_user, box=box)
+        positive = barcodes[len(barcodes) // 2]
+        results_record(
+            actor=lab_user,
+            lab=units["LAB"],
+            rows=[
+                ResultInput(
+                    barcode=code,
+                    outcome="阳性" if code == positive else "阴性",
+                    ct="30.2" if code == positive else None,
+                )
+                for code in barcodes[:-2]  # the last two tubes still in the lab
+            ],
+            source="demo",
+        )
+
     def build(self, today: dt.date) -> list[DemoAccount]:
         units = self.build_units()
         self.build_people(units, today)
         self.build_plans(units, today)
         self.build_monitoring(units)
+        self.build_testing(units)
         return self.accounts

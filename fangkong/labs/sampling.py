@@ -89,8 +89,8 @@ def samples_record(
     point: SamplingPoint | None = None,
     unit: Unit | None = None,
 ) -> SamplingResult:
-    """Record rows of (tube, person); see the module's rules. ``unit`` is the sampling unit when
-    neither a point nor a round gives it."""
+    """Record rows of (tube, person); see the module's rules. The tubes belong to the sampling
+    point's unit, else to ``unit`` (the sampler's), else to the round's area."""
     if kind not in (TubeKind.SINGLE, TubeKind.HOUSEHOLD, TubeKind.POOL):
         raise ValidationError(
             {"kind": _("People are sampled into single, household or pooled tubes.")}
@@ -100,7 +100,7 @@ def samples_record(
         raise PermissionDenied(_("You may not record samples."))
     if round is not None and round.status != RoundStatus.OPEN:
         raise ValidationError({"round": _("The round %(name)s is closed.") % {"name": round.name}})
-    home = point.unit if point else round.unit if round else unit
+    home = point.unit if point else unit or (round.unit if round else None)
     if home is None:
         raise ValidationError({"unit": _("Give the sampling point, the round or the unit.")})
     batch = _Batch(

@@ -8,13 +8,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from fangkong.core.lookups import Ids
 from fangkong.labs.models import LabResult, Outcome, Sample, ScreeningRound, Tube, TubeKind
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, scope_q
+from fangkong.org.selectors import AnyUser, scope_q, user_scope_paths
 from fangkong.people.models import Person
 
 
@@ -72,7 +72,7 @@ def round_coverage(screening: ScreeningRound, parent: Unit | None = None) -> lis
             else Person.objects.filter(unit__path__startswith=child.path)
         )
         registered = people.count()
-        if own and not registered:
+        if not registered:
             continue
         sampled = Sample.objects.filter(round=screening, person__in=people).count()
         rows.append(CoverageRow(child, registered, sampled))
@@ -98,7 +98,15 @@ def tubes_visible(user: AnyUser) -> QuerySet[Tube]:
 
 
 def rounds_visible(user: AnyUser) -> QuerySet[ScreeningRound]:
-    return ScreeningRound.objects.filter(
-        scope_q(user, Capability.VIEW_PEOPLE, "unit__path")
-        | scope_q(user, Capability.RUN_LAB, "lab__path")
-    ).select_related("unit", "lab")
+    """Rounds over the user's units (a village samples for its township's round), inside them,
+    or tested in the user's lab."""
+    q = scope_q(user, Capability.RUN_LAB, "lab__path")
+    for capability in (Capability.VIEW_PEOPLE, Capability.SAMPLE):
+        paths = user_scope_paths(user, capability)
+        if paths is None:
+            return ScreeningRound.objects.select_related("unit", "lab")
+        for path in paths:
+            parts = path.strip("/").split("/")
+            above = ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
+            q |= Q(unit__path__in=above) | Q(unit__path__startswith=path)
+    return ScreeningRound.objects.filter(q).select_related("unit", "lab")

@@ -168,7 +168,12 @@ def box_send(
         problems["lab"] = _("%(name)s is not a lab.") % {"name": lab.name}
     if not BARCODE.match(code) or Box.objects.filter(code=code).exists():
         problems["code"] = _("Box code %(code)s is not valid or already used.") % {"code": code}
-    tubes = {t.barcode: t for t in Tube.objects.filter(barcode__in=barcodes)}
+    # Only tubes sampled in the sender's units: another unit's tubes are as unknown.
+    tubes = {
+        t.barcode: t
+        for t in Tube.objects.filter(barcode__in=barcodes).select_related("unit")
+        if user_can(actor, Capability.SAMPLE, t.unit)
+    }
     unknown = [b for b in barcodes if b not in tubes]
     taken = [b for b, t in tubes.items() if t.box_id is not None]
     if unknown:

@@ -131,7 +131,12 @@ def test_a_person_is_in_one_tube_of_a_round(county, personas, screening):
 
 def test_a_barcode_is_never_reused(county, personas, screening, lab):
     people = villagers(county, personas, 3)
-    samples_record(actor=personas.worker_a, round=screening, rows=pool("T0005", people[:1]))
+    samples_record(
+        actor=personas.worker_a,
+        round=screening,
+        unit=county.village_a,
+        rows=pool("T0005", people[:1]),
+    )
     # Another kind or no round: a different use of the same tube.
     elsewhere = samples_record(
         actor=personas.worker_a,
@@ -276,8 +281,18 @@ def test_g03_a_box_received_starts_the_12_hour_clock_met_when_every_tube_has_a_r
         start_date=dt.date(2022, 1, 1), end_date=None, recompute=False,
     )  # fmt: skip
     people = villagers(county, personas, 4)
-    samples_record(actor=personas.worker_a, round=screening, rows=pool("T0040", people[:2]))
-    samples_record(actor=personas.worker_a, round=screening, rows=pool("T0041", people[2:]))
+    samples_record(
+        actor=personas.worker_a,
+        round=screening,
+        unit=county.village_a,
+        rows=pool("T0040", people[:2]),
+    )
+    samples_record(
+        actor=personas.worker_a,
+        round=screening,
+        unit=county.village_a,
+        rows=pool("T0041", people[2:]),
+    )
     box = box_send(
         actor=personas.worker_a,
         unit=county.village_a,

@@ -1,0 +1,164 @@
+"""Testing pages and API, by persona."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from conftest import login, make_resident_id, make_user
+from fangkong.labs.models import Box, Sample, ScreeningRound, Tube, TubeResult
+from fangkong.labs.sampling import samples_record
+from fangkong.labs.tests.test_labs import lab, pool, screening, technician, villagers
+from fangkong.org.roles import Role
+
+__all__ = ["lab", "screening", "technician"]  # fixtures shared with the service tests
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    token = Token.objects.get_or_create(user=user)[0].key
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def test_a_commander_starts_a_round_and_sees_coverage_and_the_planner(county, personas, lab):
+    villagers(county, personas, 3)
+    commander = login(personas.commander)
+    response = commander.post(
+        reverse("round-list"),
+        {"name": "第二轮", "unit": county.township.pk, "lab": lab.pk, "pool_size": 10},
+    )
+    screening = ScreeningRound.objects.get(name="第二轮")
+    assert response["Location"] == reverse("round-detail", args=[screening.pk])
+    assert (screening.deadline - screening.starts_at).total_seconds() == 24 * 3600  # F-05
+    page = commander.get(response["Location"] + "?positivity=0.01").content.decode()
+    assert 'data-testid="coverage"' in page
+    assert "<strong>11</strong>" in page  # Dorfman's k for 1 %
+    drill = commander.get(f"{response['Location']}?unit={county.grid_a.pk}").content.decode()
+    assert 'data-testid="missing"' in drill
+    assert "村民0" in drill
+
+
+def test_the_sampling_screen_records_a_tube_keeps_it_open_and_shows_refused_lines(
+    county, personas, screening, person_b
+):
+    people = villagers(county, personas, 2)
+    worker = login(personas.worker_a)
+    response = worker.post(
+        reverse("sampling"),
+        {
+            "round": screening.pk,
+            "unit": county.village_a.pk,
+            "kind": "pool",
+            "tube": "T1000",
+            "people": f"{people[0].pk}\n{make_resident_id(sequence='101')}\n{person_b.pk}\n",
+        },
+    )
+    page = response.content.decode()
+    assert Sample.objects.filter(tube__barcode="T1000").count() == 2
+    assert 'data-testid="refused"' in page
+    assert f"<code>{person_b.pk}</code>" in page
+    assert 'value="T1000"' in page  # room left: the tube stays for the next people
+    assert 'data-testid="filled"' in page
+
+
+def test_a_lab_imports_a_file_and_sees_its_tubes_without_names(
+    county, personas, screening, lab, technician
+):
+    samples_record(
+        actor=personas.worker_a, round=screening, unit=county.village_a,
+        rows=pool("T2000", villagers(county, personas, 2)),
+    )  # fmt: skip
+    client = login(technician)
+    upload = pytest.importorskip("django.core.files.uploadedfile").SimpleUploadedFile(
+        "results.csv", "条码,结果,Ct值\nT2000,阳性,29.5\nT9999,阴性,\n".encode("gbk")
+    )
+    page = client.post(reverse("lab-results"), {"lab": lab.pk, "file": upload}).content.decode()
+    assert 'data-testid="outcome"' in page
+    assert "T9999" in page
+    assert TubeResult.objects.get().outcome == "positive"
+    tube_page = client.get(reverse("tube", args=["T2000"])).content.decode()
+    assert "29.5" in tube_page
+    assert "村民0" not in tube_page  # the lab sees tubes, not the register
+    assert "村民0" in login(personas.worker_a).get(reverse("tube", args=["T2000"])).content.decode()
+    assert login(personas.worker_b).get(reverse("tube", args=["T2000"])).status_code == 404
+
+
+def test_boxes_are_sent_and_received_on_the_page(county, personas, screening, lab, technician):
+    samples_record(
+        actor=personas.worker_a, round=screening, unit=county.village_a,
+        rows=pool("T3000", villagers(county, personas, 1)),
+    )  # fmt: skip
+    login(personas.worker_a).post(
+        reverse("boxes"),
+        {"code": "BOX-1", "unit": county.village_a.pk, "lab": lab.pk, "tubes": "T3000\n"},
+    )
+    box = Box.objects.get(code="BOX-1")
+    assert Tube.objects.get(barcode="T3000").sealed
+    login(technician).post(reverse("boxes"), {"receive": box.pk})
+    box.refresh_from_db()
+    assert box.received_at is not None
+
+
+def test_api_sampling_results_tubes_rounds_and_pool_size(
+    county, personas, screening, lab, technician
+):
+    people = villagers(county, personas, 3)
+    sampler = api(personas.worker_a)
+    body = {
+        "round": screening.pk,
+        "unit": "VA",
+        "samples": [
+            {"tube": "A0001", "person": people[0].pk},
+            {"tube": "A0001", "person": people[1].pk},
+            {"tube": "A0001", "person": "x"},
+            {"tube": "A0002", "id_number": make_resident_id(sequence="102")},
+        ],
+    }
+    answer = sampler.post("/api/sampling/", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 200
+    assert answer.json()["samples"] == 3
+    assert [(e["index"], e["field"]) for e in answer.json()["errors"]] == [(2, "person")]
+    again = sampler.post("/api/sampling/", json.dumps(body), content_type="application/json")
+    assert again.json()["unchanged"] == 3
+    results = api(technician).post(
+        "/api/lab-results/",
+        json.dumps({"lab": "LAB", "results": [{"tube": "A0001", "result": "negative", "ct": 38}]}),
+        content_type="application/json",
+    )
+    assert results.json()["accepted"] == 1
+    tube = sampler.get("/api/tubes/A0001/").json()
+    assert sorted(tube["members"]) == sorted([people[0].pk, people[1].pk])
+    assert tube["results"][0]["result"] == "negative"
+    assert api(personas.worker_b).get("/api/tubes/A0001/").status_code == 404
+    coverage = api(personas.commander).get(f"/api/rounds/{screening.pk}/coverage/").json()
+    assert {"unit": "VA", "registered": 3, "sampled": 3} in coverage
+    plan = sampler.get("/api/pool-size/?positivity=0.01").json()
+    assert plan["pool_size"] == 11
+    assert sampler.get("/api/pool-size/?positivity=abc").status_code == 400
+    created = api(personas.commander).post(
+        "/api/rounds/",
+        {"name": "API 轮", "unit": "T1", "starts_at": "2022-02-01T08:00:00+08:00", "pool_size": 20},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    refused = api(personas.worker_a).post(
+        "/api/rounds/",
+        {"name": "x", "unit": "T1", "starts_at": "2022-02-01T08:00:00+08:00"},
+        format="json",
+    )
+    assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("name", ["round-list", "sampling", "boxes", "lab-results"])
+def test_testing_pages_render_for_every_persona(county, personas, screening, name):
+    for user in (*vars(personas).values(), make_user("sampler", Role.SAMPLER, county.village_a)):
+        assert login(user).get(reverse(name)).status_code == 200, (user, name)
+    assert (
+        login(personas.commander).get(reverse("round-detail", args=[screening.pk])).status_code
+        == 200
+    )

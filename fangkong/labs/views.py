@@ -1,0 +1,369 @@
+"""Pages of testing: screening rounds with live coverage and the pool-size planner, the sampling
+screen (phone camera or keyboard-wedge scanner), boxes, lab result files, tubes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from fangkong.core import clock
+from fangkong.labs.models import (
+    POOL_SIZES,
+    Box,
+    Outcome,
+    SamplingPoint,
+    TubeKind,
+    TubeResult,
+)
+from fangkong.labs.planner import MAX_POOL, pool_size
+from fangkong.labs.results import results_import
+from fangkong.labs.sampling import SampleInput, samples_record
+from fangkong.labs.selectors import (
+    person_results,
+    round_coverage,
+    round_missing,
+    rounds_visible,
+    tubes_visible,
+)
+from fangkong.labs.services import (
+    box_receive,
+    box_send,
+    environment_sample_record,
+    point_create,
+    round_create,
+)
+from fangkong.org.models import Unit, UnitKind
+from fangkong.org.roles import Capability
+from fangkong.org.selectors import request_user, scope_q, user_can
+from fangkong.people.importing import ImportFileError
+from fangkong.policy.classify import tz
+from fangkong.policy.models import Obligation, ObligationStatus
+
+
+def _units(request: HttpRequest, capability: Capability) -> Any:
+    return Unit.objects.filter(scope_q(request.user, capability, "path")).order_by("path")
+
+
+def _errors(request: HttpRequest, error: ValidationError) -> None:
+    for field, problems in error.message_dict.items():
+        for problem in problems:
+            messages.error(request, f"{field}: {problem}")
+
+
+def _planner(request: HttpRequest, people: int, observed: float | None) -> dict[str, Any]:
+    """The planner's numbers for the positivity typed (or observed in the round)."""
+    try:
+        positivity = float(request.GET.get("positivity", ""))
+    except ValueError:
+        positivity = observed if observed is not None else 0.01
+    try:
+        largest = int(request.GET.get("max_size", MAX_POOL))
+        plan = pool_size(positivity, largest)
+    except ValueError:
+        return {"error": _("The positivity is a fraction between 0 and 1, e.g. 0.01.")}
+    allowed = min(
+        (k for k in POOL_SIZES if k <= max(largest, 1)),
+        key=lambda k: (abs(k - plan.pool_size), k),
+    )
+    return {
+        "positivity": positivity,
+        "max_size": largest,
+        "pool_size": plan.pool_size,
+        "tests_per_person": plan.tests_per_person,
+        "tests": plan.tests_for(people),
+        "people": people,
+        "tube_size": allowed,
+    }
+
+
+@login_required
+def round_list_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        unit = get_object_or_404(
+            _units(request, Capability.MANAGE_PLANS), pk=request.POST.get("unit")
+        )
+        lab = Unit.objects.filter(kind=UnitKind.LAB, pk=request.POST.get("lab") or 0).first()
+        starts = parse_datetime(request.POST.get("starts_at", "")) or clock.now()
+        if starts.tzinfo is None:
+            starts = starts.replace(tzinfo=tz())
+        try:
+            screening = round_create(
+                actor=request_user(request), unit=unit, name=request.POST.get("name", ""),
+                starts_at=starts, pool_size=int(request.POST.get("pool_size") or 10), lab=lab,
+            )  # fmt: skip
+        except ValidationError as error:
+            _errors(request, error)
+            return redirect("round-list")
+        return redirect("round-detail", round_id=screening.pk)
+    rounds = rounds_visible(request.user).annotate(sampled=Count("tubes__samples"))[:100]
+    return render(
+        request,
+        "labs/rounds.html",
+        {
+            "rounds": rounds,
+            "units": _units(request, Capability.MANAGE_PLANS)[:500],
+            "labs": Unit.objects.filter(kind=UnitKind.LAB).order_by("code"),
+            "pool_sizes": POOL_SIZES,
+            "planner": _planner(request, 10_000, None),
+            "now": clock.now().astimezone(tz()),
+        },
+    )
+
+
+@login_required
+def round_detail_view(request: HttpRequest, round_id: int) -> HttpResponse:
+    screening = get_object_or_404(rounds_visible(request.user), pk=round_id)
+    parent = screening.unit
+    if request.GET.get("unit"):
+        parent = get_object_or_404(
+            Unit.objects.filter(path__startswith=screening.unit.path), pk=request.GET["unit"]
+        )
+    coverage = round_coverage(screening, parent)
+    registered = sum(r.registered for r in coverage)
+    sampled = sum(r.sampled for r in coverage)
+    results = TubeResult.objects.filter(tube__round=screening, conflict=False).aggregate(
+        done=Count("id"), positive=Count("id", filter=Q(outcome=Outcome.POSITIVE))
+    )
+    observed = results["positive"] / results["done"] if results["done"] else None
+    return render(
+        request,
+        "labs/round.html",
+        {
+            "round": screening,
+            "parent": parent,
+            "coverage": coverage,
+            "registered": registered,
+            "sampled": sampled,
+            "results": results,
+            "missing": round_missing(screening, parent) if not coverage[1:] else None,
+            "positives": screening.tubes.filter(
+                results__outcome=Outcome.POSITIVE, results__conflict=False
+            ).select_related("unit"),
+            "planner": _planner(request, registered - sampled or registered, observed),
+            "late": clock.now() > screening.deadline,
+        },
+    )
+
+
+@login_required
+def sampling_view(request: HttpRequest) -> HttpResponse:
+    """The sampler's screen: the tube's barcode, then the people's codes or ID cards, one per line
+    (a keyboard-wedge scanner types them; the camera button reads them where the phone can)."""
+    user = request.user
+    rounds = rounds_visible(user).filter(status="open")
+    points = SamplingPoint.objects.filter(scope_q(user, Capability.SAMPLE, "unit__path"))
+    units = _units(request, Capability.SAMPLE)
+    context: dict[str, Any] = {"tube": "", "refused": []}
+    if request.method == "POST":
+        action = request.POST.get("action", "sample")
+        try:
+            if action == "point":
+                unit = get_object_or_404(units, pk=request.POST.get("unit"))
+                point_create(
+                    actor=request_user(request), unit=unit, name=request.POST.get("name", ""),
+                    address=request.POST.get("address", ""), slots=request.POST.get("slots", ""),
+                )  # fmt: skip
+                messages.success(request, _("Sampling point added."))
+                return redirect("sampling")
+            if action == "environment":
+                unit = get_object_or_404(units, pk=request.POST.get("unit"))
+                environment_sample_record(
+                    actor=request_user(request), unit=unit,
+                    barcode=request.POST.get("tube", "").strip(),
+                    place=request.POST.get("place", ""),
+                )  # fmt: skip
+                messages.success(request, _("Environment sample recorded."))
+                return redirect("sampling")
+            context |= _sample(request, rounds, points, units)
+        except ValidationError as error:
+            _errors(request, error)
+        except PermissionDenied:
+            messages.error(request, _("You may not record samples."))
+    context |= {
+        "rounds": rounds,
+        "points": points.order_by("name")[:200],
+        "units": units[:500],
+        "kinds": [
+            (k, TubeKind(k).label) for k in (TubeKind.POOL, TubeKind.SINGLE, TubeKind.HOUSEHOLD)
+        ],
+        "chosen": request.POST if request.method == "POST" else request.GET,
+        "due": _tests_due(request)[:30],
+        "due_count": _tests_due(request).count(),
+    }
+    return render(request, "labs/sampling.html", context)
+
+
+def _tests_due(request: HttpRequest) -> Any:
+    """Test orders: the tests people of the sampler's units owe today (the plan's schedule, the
+    re-tests of positive pools), to sample at this point."""
+    end = dt.datetime.combine(clock.localdate(), dt.time(), tz()) + dt.timedelta(days=1)
+    return (
+        Obligation.objects.filter(scope_q(request.user, Capability.SAMPLE, "unit__path"))
+        .filter(kind="test", status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED])
+        .filter(due_at__lt=end)
+        .select_related("person")
+        .order_by("due_at", "id")
+    )
+
+
+def _sample(request: HttpRequest, rounds: Any, points: Any, units: Any) -> dict[str, Any]:
+    tube = request.POST.get("tube", "").strip()
+    lines = [line.strip() for line in request.POST.get("people", "").splitlines() if line.strip()]
+    screening = rounds.filter(pk=request.POST.get("round") or 0).first()
+    point = points.filter(pk=request.POST.get("point") or 0).first()
+    unit = units.filter(pk=request.POST.get("unit") or 0).first()
+    rows = [
+        SampleInput(barcode=tube, person_id=int(line))
+        if line.isdigit() and len(line) < 15
+        else SampleInput(barcode=tube, id_number=line)
+        for line in lines
+    ]
+    if not rows:
+        raise ValidationError({"people": _("Scan or type at least one person.")})
+    result = samples_record(
+        actor=request_user(request), rows=rows, kind=request.POST.get("kind", TubeKind.POOL),
+        round=screening, point=point, unit=unit,
+    )  # fmt: skip
+    refused = [(lines[e["index"]], e["reason"]) for e in result.errors]
+    messages.success(
+        request,
+        _("Tube %(tube)s: %(n)d people recorded, %(same)d already in it.")
+        % {"tube": tube, "n": result.samples, "same": result.unchanged},
+    )
+    filled = tubes_visible(request.user).filter(barcode=tube).annotate(n=Count("samples")).first()
+    # Keep the tube (more people to come) unless it is full; keep the refused lines to correct.
+    keep = filled is not None and filled.n < filled.capacity
+    return {
+        "tube": tube if keep else "",
+        "filled": filled,
+        "refused": refused,
+        "people_text": "\n".join(line for line, _reason in refused),
+    }
+
+
+@login_required
+def box_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    labs = Unit.objects.filter(kind=UnitKind.LAB).order_by("code")
+    if request.method == "POST":
+        try:
+            if request.POST.get("receive"):
+                box = get_object_or_404(
+                    Box.objects.filter(scope_q(user, Capability.RUN_LAB, "lab__path")),
+                    pk=request.POST["receive"],
+                )
+                box_receive(actor=request_user(request), box=box)
+                messages.success(request, _("Box %(code)s received.") % {"code": box.code})
+            else:
+                unit = get_object_or_404(
+                    _units(request, Capability.SAMPLE), pk=request.POST.get("unit")
+                )
+                lab = get_object_or_404(labs, pk=request.POST.get("lab"))
+                codes = [c.strip() for c in request.POST.get("tubes", "").split() if c.strip()]
+                box = box_send(
+                    actor=request_user(request), unit=unit, lab=lab,
+                    code=request.POST.get("code", "").strip(), barcodes=codes,
+                    fever=bool(request.POST.get("fever")),
+                )  # fmt: skip
+                messages.success(request, _("Box %(code)s sent.") % {"code": box.code})
+        except ValidationError as error:
+            _errors(request, error)
+        except PermissionDenied as error:
+            messages.error(request, str(error) or _("Not allowed."))
+        return redirect("boxes")
+    boxes = (
+        Box.objects.filter(
+            scope_q(user, Capability.SAMPLE, "unit__path")
+            | scope_q(user, Capability.RUN_LAB, "lab__path")
+        )
+        .select_related("unit", "lab")
+        .annotate(tubes_n=Count("tubes", distinct=True))[:200]
+    )
+    return render(
+        request,
+        "labs/boxes.html",
+        {
+            "boxes": boxes,
+            "labs": labs,
+            "units": _units(request, Capability.SAMPLE)[:500],
+            "can_receive": user_can(user, Capability.RUN_LAB),
+        },
+    )
+
+
+@login_required
+def results_view(request: HttpRequest) -> HttpResponse:
+    """A lab's result file: every row accepted, unchanged, contradicting (kept, flagged) or
+    refused with its row number and reason."""
+    labs = _units(request, Capability.RUN_LAB).filter(kind=UnitKind.LAB)
+    outcome = None
+    if request.method == "POST":
+        lab = get_object_or_404(labs, pk=request.POST.get("lab"))
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose the lab's result file (.xlsx or .csv)."))
+            return redirect("lab-results")
+        name = upload.name or ""
+        suffix = Path(name).suffix.lower()
+        if suffix not in (".xlsx", ".csv"):
+            messages.error(request, _("The file is .xlsx or .csv."))
+            return redirect("lab-results")
+        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            try:
+                outcome = results_import(
+                    actor=request_user(request), lab=lab, path=Path(handle.name), name=name
+                )
+            except ImportFileError as error:
+                messages.error(request, str(error))
+    return render(request, "labs/results.html", {"labs": labs, "outcome": outcome})
+
+
+@login_required
+def tube_view(request: HttpRequest, barcode: str) -> HttpResponse:
+    tube = (
+        tubes_visible(request.user).filter(barcode=barcode).select_related("unit", "round").first()
+    )
+    if tube is None:
+        raise Http404
+    # A lab sees its tubes, not the register: names only for those who may see the people.
+    members = (
+        [s.person for s in tube.samples.select_related("person").order_by("id")]
+        if user_can(request.user, Capability.VIEW_PEOPLE, tube.unit)
+        else []
+    )
+    later = person_results([p.pk for p in members])
+    # A positive pool's members are under temporary control until their single re-test.
+    retests = dict(
+        Obligation.objects.filter(detail__retest_of=tube.barcode).values_list("person_id", "status")
+    )
+    return render(
+        request,
+        "labs/tube.html",
+        {
+            "tube": tube,
+            "size": tube.samples.count(),
+            "members": [
+                (
+                    p,
+                    [(at, pos) for at, pos in later.get(p.pk, []) if at >= tube.sampled_at],
+                    retests.get(p.pk),
+                )
+                for p in members
+            ],
+            "results": tube.results.select_related("lab").order_by("recorded_at", "id"),
+        },
+    )
