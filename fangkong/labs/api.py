@@ -17,6 +17,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -100,6 +101,7 @@ def _time(item: dict[str, Any], name: str) -> Any:
 class SamplingViewSet(viewsets.ViewSet):
     """Sampling apps post tubes and the people swabbed into them, up to 10,000 rows a request."""
 
+    parser_classes = [JSONParser]  # the rows are nested JSON; no form encoding
     renderer_classes = [JSONRenderer]
 
     @extend_schema(request=SamplingInSerializer, responses={200: _Outcome})
@@ -172,6 +174,7 @@ def _int(value: Any, name: str) -> int:
 class LabResultViewSet(viewsets.ViewSet):
     """Lab systems post results of the tubes sent to the lab, up to 10,000 a request."""
 
+    parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
 
     @extend_schema(
@@ -279,6 +282,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Screening rounds (全员核酸筛查) of the caller's units; coverage by unit."""
 
     serializer_class = RoundSerializer
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[ScreeningRound]:
         return rounds_visible(self.request.user).order_by("-id")
