@@ -353,3 +353,23 @@ def test_f05_round_coverage_by_unit_and_the_missing_list(county, personas, scree
             starts_at=clock.now(),
             pool_size=7,
         )
+
+
+def test_f06_g10_a_fever_clinic_box_gets_results_within_6_hours(county, personas, lab, technician):
+    plan_assign(
+        actor=personas.commander, unit=county.hq, pack_id="P02-two-festivals",
+        start_date=dt.date(2022, 1, 1), end_date=None, recompute=False,
+    )  # fmt: skip
+    patient = villagers(county, personas, 1)
+    samples_record(
+        actor=personas.worker_a, kind="single", unit=county.village_a, rows=pool("F0001", patient)
+    )
+    box = box_send(
+        actor=personas.worker_a, unit=county.village_a, lab=lab, code="FEVER-1",
+        barcodes=["F0001"], fever=True,
+    )  # fmt: skip
+    received = box_receive(actor=technician, box=box).received_at
+    assert received is not None
+    due = Obligation.objects.get(kind="test_result", detail__box="FEVER-1")
+    assert due.due_at == received + dt.timedelta(hours=6)
+    assert "F-06" in due.clause
