@@ -214,6 +214,8 @@ def _write(
             cursor.execute(f"ANALYZE {_STAGE}")
             cursor.execute(f"ANALYZE {_TUBES}")
         refused = _tube_problems(cursor, batch, result)
+        if batch.kind == TubeKind.HOUSEHOLD:
+            refused += _strangers(cursor, set(refused), result)
         if refused:
             _unstage(cursor, refused)
             staged -= len(refused)
@@ -327,6 +329,31 @@ def _tube_problems(cursor: Any, batch: _Batch, result: SamplingResult) -> list[i
         else:
             room[barcode] -= 1
     return refused
+
+
+def _strangers(cursor: Any, refused: set[int], result: SamplingResult) -> list[int]:
+    """A household tube holds one household: rows of people of another household (or of none)
+    than the tube's first member are refused."""
+    cursor.execute(
+        "SELECT t.barcode, min(p.household_id) FROM labs_sample x"  # noqa: S608
+        " JOIN labs_tube t ON t.id = x.tube_id JOIN people_person p ON p.id = x.person_id"
+        f" WHERE t.barcode IN (SELECT barcode FROM {_TUBES}) GROUP BY t.barcode"
+    )
+    household: dict[str, int | None] = dict(cursor.fetchall())
+    cursor.execute(
+        "SELECT s.idx, s.barcode, p.household_id FROM "  # noqa: S608
+        f"{_STAGE} s JOIN people_person p ON p.id = s.person_id ORDER BY s.idx"
+    )
+    strangers = []
+    for index, barcode, home in cursor.fetchall():
+        if index in refused:
+            continue
+        expected = household.setdefault(barcode, home)
+        if home is None or home != expected:
+            reason = _("Not of the household of tube %(code)s: take a tube of its own.")
+            result.error(index, "person", reason % {"code": barcode})
+            strangers.append(index)
+    return strangers
 
 
 def _unstage(cursor: Any, indexes: list[int]) -> None:

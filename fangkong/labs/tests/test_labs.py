@@ -373,3 +373,28 @@ def test_f06_g10_a_fever_clinic_box_gets_results_within_6_hours(county, personas
     due = Obligation.objects.get(kind="test_result", detail__box="FEVER-1")
     assert due.due_at == received + dt.timedelta(hours=6)
     assert "F-06" in due.clause
+
+
+def test_a_household_tube_holds_one_household(county, personas, person_a):
+    def member(sequence: str, household: str) -> Person:
+        return person_create(
+            actor=personas.commander,
+            data=PersonInput(
+                name=f"户{sequence}", id_type="resident",
+                id_number=make_resident_id(sequence=sequence), unit=county.grid_a,
+                household_code=household,
+            ),
+        )  # fmt: skip
+
+    spouse, neighbour = member("301", "H1"), member("302", "H2")
+    result = samples_record(
+        actor=personas.worker_a, kind="household", unit=county.village_a,
+        rows=pool("H0001", [person_a, spouse, neighbour]),
+    )  # fmt: skip
+    assert result.samples == 2
+    assert [(e["index"], e["field"]) for e in result.errors] == [(2, "person")]
+    later = samples_record(
+        actor=personas.worker_a, kind="household", unit=county.village_a,
+        rows=pool("H0001", [neighbour]),
+    )  # fmt: skip
+    assert [e["field"] for e in later.errors] == ["person"]  # the tube's household is H1
