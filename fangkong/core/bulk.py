@@ -78,16 +78,14 @@ def rows_insert(
 def stage(name: str, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]]) -> int:
     """A temporary table ``name`` holding ``rows``, to check and write them with a few statements
     over the whole set (COPY on PostgreSQL). Columns are (name, type) with type one of bigint,
-    text, timestamptz, numeric. Call inside a transaction: on PostgreSQL it is dropped at commit;
-    ``stage_drop`` drops it on both databases."""
+    text, timestamptz, numeric. Call inside a transaction: on PostgreSQL it is dropped at commit,
+    on SQLite by ``stages_drop``."""
     postgres = connection.vendor == "postgresql"
     types = {"timestamptz": "timestamptz" if postgres else "text", "numeric": "numeric"}
     spec = ", ".join(f"{column} {types.get(kind, kind)}" for column, kind in columns)
     times = [i for i, (_column, kind) in enumerate(columns) if kind == "timestamptz"]
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {name}")
-        suffix = " ON COMMIT DROP" if postgres else ""
-        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({spec}){suffix}")
+        _temporary(cursor, name, f"({spec})")
         names = ", ".join(column for column, _kind in columns)
         count = 0
         if postgres:
@@ -119,9 +117,32 @@ def stage(name: str, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence
         return count
 
 
-def stage_drop(name: str) -> None:
+def stage_query(name: str, select: str) -> None:
+    """A temporary table ``name`` holding the rows of ``select`` (over other stages), with the
+    lifetime of ``stage``."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        _temporary(cursor, name, f"AS {select}")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {name}")  # no autovacuum sees a temporary table
+
+
+def _temporary(cursor: Any, name: str, body: str) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    if connection.vendor != "postgresql":
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} {body}")
+    elif body.startswith("AS "):
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP {body}")
+    else:
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} {body} ON COMMIT DROP")
+
+
+def stages_drop(*names: str) -> None:
+    """Drop stages on SQLite, which has no ON COMMIT DROP (PostgreSQL dropped them at commit)."""
+    if connection.vendor == "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def staged_time(value: Any) -> dt.datetime:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
-from fangkong.core.bulk import stage, stage_drop, staged_time
+from fangkong.core.bulk import stage, staged_time, stages_drop
 from fangkong.labs.models import Outcome, Sample, Tube, TubeKind, TubeResult
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability, Role
@@ -100,8 +100,7 @@ def results_record(
             if staged:
                 _write(actor, lab, paths, now, source, staged, outcome)
     finally:
-        if connection.vendor != "postgresql":
-            stage_drop(_STAGE)
+        stages_drop(_STAGE)
     outcome.errors.sort(key=lambda e: e["index"])
     if outcome.accepted or outcome.conflicts:
         audit_record(

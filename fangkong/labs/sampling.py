@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
-from fangkong.core.bulk import stage, stage_drop, staged_time
-from fangkong.labs.models import RoundStatus, SamplingPoint, ScreeningRound, Tube, TubeKind
+from fangkong.core.bulk import stage, stage_query, staged_time, stages_drop
+from fangkong.labs.models import RoundStatus, SamplingPoint, ScreeningRound, TubeKind
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.org.selectors import AnyUser, acting_user, user_scope_paths
@@ -76,10 +76,6 @@ class _Batch:
     paths: tuple[str, ...] | None  # the sampler's units (None: everywhere)
 
 
-def capacity_of(kind: str, pool_size: int) -> int:
-    return pool_size if kind in (TubeKind.POOL, TubeKind.HOUSEHOLD) else 1
-
-
 def samples_record(
     *,
     actor: AnyUser,
@@ -105,7 +101,7 @@ def samples_record(
         raise ValidationError({"unit": _("Give the sampling point, the round or the unit.")})
     batch = _Batch(
         kind=kind,
-        capacity=capacity_of(kind, round.pool_size if round else 10),
+        capacity=(round.pool_size if round else 10) if kind != TubeKind.SINGLE else 1,
         round_id=round.pk if round else None,
         point_id=point.pk if point else None,
         unit_id=home.pk,
@@ -125,9 +121,7 @@ def samples_record(
             if staged:
                 _write(batch, actor, now, staged, result)
     finally:
-        if connection.vendor != "postgresql":
-            stage_drop(_STAGE)
-            stage_drop(_TUBES)
+        stages_drop(_STAGE, _TUBES)
     result.errors.sort(key=lambda e: e["index"])
     if result.samples:
         audit_record(
@@ -202,17 +196,14 @@ def _checked_chunk(
 def _write(
     batch: _Batch, actor: AnyUser, now: dt.datetime, staged: int, result: SamplingResult
 ) -> None:
-    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    stage_query(
+        _TUBES,
+        f"SELECT barcode, count(*) AS n, min(sampled_at) AS first_at FROM {_STAGE}"  # noqa: S608
+        " GROUP BY barcode",
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_TUBES}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {_TUBES}{on_commit} AS"  # noqa: S608 - our table names
-            f" SELECT barcode, count(*) AS n, min(sampled_at) AS first_at FROM {_STAGE}"
-            " GROUP BY barcode"
-        )
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {_STAGE}")
-            cursor.execute(f"ANALYZE {_TUBES}")
         refused = _tube_problems(cursor, batch, result)
         if batch.kind == TubeKind.HOUSEHOLD:
             refused += _strangers(cursor, set(refused), result)
@@ -405,7 +396,3 @@ def _explain_missing(cursor: Any, batch: _Batch, result: SamplingResult) -> None
         f"{_TUBES}) AND NOT EXISTS (SELECT 1 FROM labs_sample x WHERE x.tube_id = labs_tube.id)"
     )
     result.tubes -= cursor.rowcount
-
-
-def tube_get(barcode: str) -> Tube | None:
-    return Tube.objects.filter(barcode=barcode).first()

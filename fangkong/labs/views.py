@@ -190,6 +190,7 @@ def sampling_view(request: HttpRequest) -> HttpResponse:
             _errors(request, error)
         except PermissionDenied:
             messages.error(request, _("You may not record samples."))
+    due = _tests_due(request)
     context |= {
         "rounds": rounds,
         "points": points.order_by("name")[:200],
@@ -198,8 +199,8 @@ def sampling_view(request: HttpRequest) -> HttpResponse:
             (k, TubeKind(k).label) for k in (TubeKind.POOL, TubeKind.SINGLE, TubeKind.HOUSEHOLD)
         ],
         "chosen": request.POST if request.method == "POST" else request.GET,
-        "due": _tests_due(request)[:30],
-        "due_count": _tests_due(request).count(),
+        "due": due[:30],
+        "due_count": due.count(),
     }
     return render(request, "labs/sampling.html", context)
 
