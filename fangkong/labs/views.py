@@ -87,6 +87,19 @@ def _planner(request: HttpRequest, people: int, observed: float | None) -> dict[
     }
 
 
+def _when(text: str) -> dt.datetime:
+    """A time typed in a form (local time without a zone); now when left empty."""
+    if not text.strip():
+        return clock.now()
+    try:
+        when = parse_datetime(text.strip())
+    except ValueError:
+        when = None
+    if when is None:
+        raise ValidationError({"starts_at": _("Not a date and time (write 2022-02-01 08:00).")})
+    return when if when.tzinfo else when.replace(tzinfo=tz())
+
+
 @login_required
 def round_list_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -94,18 +107,18 @@ def round_list_view(request: HttpRequest) -> HttpResponse:
             _units(request, Capability.MANAGE_PLANS), pk=request.POST.get("unit")
         )
         lab = Unit.objects.filter(kind=UnitKind.LAB, pk=request.POST.get("lab") or 0).first()
-        starts = parse_datetime(request.POST.get("starts_at", "")) or clock.now()
-        if starts.tzinfo is None:
-            starts = starts.replace(tzinfo=tz())
         try:
+            starts = _when(request.POST.get("starts_at", ""))
+            pool = request.POST.get("pool_size") or "10"
+            if not pool.isdigit():
+                raise ValidationError({"pool_size": _("The pool size is 1, 5, 10 or 20.")})
             screening = round_create(
                 actor=request_user(request), unit=unit, name=request.POST.get("name", ""),
-                starts_at=starts, pool_size=int(request.POST.get("pool_size") or 10), lab=lab,
+                starts_at=starts, pool_size=int(pool), lab=lab,
             )  # fmt: skip
+            return redirect("round-detail", round_id=screening.pk)
         except ValidationError as error:
-            _errors(request, error)
-            return redirect("round-list")
-        return redirect("round-detail", round_id=screening.pk)
+            _errors(request, error)  # the form comes back with what was typed
     rounds = rounds_visible(request.user).annotate(sampled=Count("tubes__samples"))[:100]
     return render(
         request,
@@ -117,6 +130,7 @@ def round_list_view(request: HttpRequest) -> HttpResponse:
             "pool_sizes": POOL_SIZES,
             "planner": _planner(request, 10_000, None),
             "now": clock.now().astimezone(tz()),
+            "form": request.POST,
         },
     )
 
@@ -278,11 +292,11 @@ def box_view(request: HttpRequest) -> HttpResponse:
                     fever=bool(request.POST.get("fever")),
                 )  # fmt: skip
                 messages.success(request, _("Box %(code)s sent.") % {"code": box.code})
+            return redirect("boxes")
         except ValidationError as error:
-            _errors(request, error)
+            _errors(request, error)  # the form comes back with the scanned tubes
         except PermissionDenied as error:
             messages.error(request, str(error) or _("Not allowed."))
-        return redirect("boxes")
     boxes = (
         Box.objects.filter(
             scope_q(user, Capability.SAMPLE, "unit__path")
@@ -299,6 +313,7 @@ def box_view(request: HttpRequest) -> HttpResponse:
             "labs": labs,
             "units": _units(request, Capability.SAMPLE)[:500],
             "can_receive": user_can(user, Capability.RUN_LAB),
+            "form": request.POST,
         },
     )
 

@@ -162,3 +162,25 @@ def test_testing_pages_render_for_every_persona(county, personas, screening, nam
         login(personas.commander).get(reverse("round-detail", args=[screening.pk])).status_code
         == 200
     )
+
+
+def test_bad_round_and_box_forms_say_why_and_keep_what_was_typed(county, personas, lab):
+    commander = login(personas.commander)
+    for bad in ({"starts_at": "2022-13-45T99:00"}, {"pool_size": "abc"}, {"pool_size": "7"}):
+        page = commander.post(
+            reverse("round-list"), {"name": "第三轮", "unit": county.township.pk, **bad}
+        ).content.decode()
+        assert 'value="第三轮"' in page
+        assert "alert" in page
+    assert not ScreeningRound.objects.exists()
+    page = (
+        login(personas.worker_a)
+        .post(
+            reverse("boxes"),
+            {"code": "BOX-9", "unit": county.village_a.pk, "lab": lab.pk, "tubes": "NOPE1\nNOPE2"},
+        )
+        .content.decode()
+    )
+    assert "NOPE1\nNOPE2</textarea>" in page
+    assert 'value="BOX-9"' in page
+    assert not Box.objects.exists()
