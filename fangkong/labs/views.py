@@ -11,7 +11,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
@@ -22,6 +23,7 @@ from fangkong.labs.models import (
     POOL_SIZES,
     Box,
     Outcome,
+    Sample,
     SamplingPoint,
     TubeKind,
     TubeResult,
@@ -119,7 +121,15 @@ def round_list_view(request: HttpRequest) -> HttpResponse:
             return redirect("round-detail", round_id=screening.pk)
         except ValidationError as error:
             _errors(request, error)  # the form comes back with what was typed
-    rounds = rounds_visible(request.user).annotate(sampled=Count("tubes__samples"))[:100]
+    # Counted on the samples' own round (its unique index), not through the tubes.
+    sampled = (
+        Sample.objects.filter(round=OuterRef("pk"))
+        .order_by()
+        .values("round")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    rounds = rounds_visible(request.user).annotate(sampled=Coalesce(Subquery(sampled), 0))[:100]
     return render(
         request,
         "labs/rounds.html",

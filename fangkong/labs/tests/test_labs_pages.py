@@ -137,6 +137,8 @@ def test_api_sampling_results_tubes_rounds_and_pool_size(
     assert api(personas.worker_b).get("/api/tubes/A0001/").status_code == 404
     coverage = api(personas.commander).get(f"/api/rounds/{screening.pk}/coverage/").json()
     assert {"unit": "VA", "registered": 3, "sampled": 3} in coverage
+    listed = login(personas.commander).get(reverse("round-list")).context["rounds"]
+    assert [(r.pk, r.sampled) for r in listed] == [(screening.pk, 3)]
     plan = sampler.get("/api/pool-size/?positivity=0.01").json()
     assert plan["pool_size"] == 11
     assert sampler.get("/api/pool-size/?positivity=abc").status_code == 400
