@@ -29,6 +29,8 @@ class LabResult(TimestampedModel):
     )
 
     class Meta:
+        verbose_name = _("test result")
+        verbose_name_plural = _("test results")
         ordering = ["sampled_at", "id"]
         indexes = [models.Index(fields=["person", "sampled_at"], name="labresult_person_idx")]
 
@@ -192,6 +194,8 @@ class Sample(models.Model):
     sampled_at = models.DateTimeField(_("sampled at"))
 
     class Meta:
+        verbose_name = _("sample")
+        verbose_name_plural = _("samples")
         ordering = ["sampled_at", "id"]
         indexes = [models.Index(fields=["person", "sampled_at"], name="sample_person_idx")]
         constraints = [

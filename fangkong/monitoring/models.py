@@ -75,6 +75,8 @@ class Checkin(models.Model):
     )
 
     class Meta:
+        verbose_name = _("health check-in")
+        verbose_name_plural = _("health check-ins")
         ordering = ["-at", "-id"]
         indexes = [
             # The person's readings in order (re-measure counting, the person page).
@@ -141,6 +143,8 @@ class FeverEvent(TimestampedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("fever event")
+        verbose_name_plural = _("fever events")
         ordering = ["-confirmed_at"]
 
     def __str__(self) -> str:
@@ -179,6 +183,8 @@ class Absence(TimestampedModel):
     )
 
     class Meta:
+        verbose_name = _("illness absence")
+        verbose_name_plural = _("illness absences")
         ordering = ["-day", "-id"]
         indexes = [models.Index(fields=["unit", "day"], name="absence_unit_day_idx")]
 

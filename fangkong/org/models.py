@@ -198,6 +198,8 @@ class GroupMember(TimestampedModel):
     duties = models.CharField(_("duties"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("leading group membership")
+        verbose_name_plural = _("leading group memberships")
         constraints = [
             models.UniqueConstraint(
                 fields=["group", "person", "position"], name="groupmember_unique"

@@ -245,9 +245,37 @@ def person_update(*, actor: User, person: Person, data: PersonInput) -> Person:
     return person
 
 
+# What the plan derived for a person goes with their file; anything else that names them
+# (a sample, a check-in, a group seat, an exposure …) is a record to keep, so it blocks deletion.
+_DERIVED_FROM_FILE = frozenset({"policy.Classification", "policy.Measure", "policy.Obligation"})
+
+
+def person_records(person: Person) -> list[str]:
+    """The kinds of records that keep a person's file from being deleted, by their names."""
+    kinds = []
+    for relation in Person._meta.related_objects:
+        model = relation.related_model
+        label = model._meta.label
+        if model._meta.app_label == "people" or label in _DERIVED_FROM_FILE:
+            continue
+        if model._default_manager.filter(**{relation.field.name: person}).exists():
+            kinds.append(str(model._meta.verbose_name_plural))
+    return kinds
+
+
 @transaction.atomic
 def person_delete(*, actor: User, person: Person) -> None:
+    """Delete a file entered by mistake; a person with records of their own is kept."""
     _require(actor, Capability.EDIT_PEOPLE, person.unit)
+    kinds = person_records(person)
+    if kinds:
+        raise ValidationError(
+            _(
+                "%(name)s cannot be deleted: there are records of them (%(kinds)s), and records"
+                " are kept. Correct the file instead."
+            )
+            % {"name": person.name, "kinds": "、".join(kinds)}
+        )
     audit_record(
         actor=actor,
         action="delete",

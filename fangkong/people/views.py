@@ -203,7 +203,11 @@ def person_delete_view(request: HttpRequest, person_id: int) -> HttpResponse:
     person = person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
     if person is None:
         raise Http404
-    person_delete(actor=request_user(request), person=person)
+    try:
+        person_delete(actor=request_user(request), person=person)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+        return redirect("person-detail", person_id=person.pk)
     messages.success(request, _("The person's file was deleted."))
     return redirect("person-list")
 

@@ -39,6 +39,8 @@ class Exposure(TimestampedModel):
     )
 
     class Meta:
+        verbose_name = _("exposure")
+        verbose_name_plural = _("exposures")
         ordering = ["-last_exposed_at", "-id"]
         indexes = [models.Index(fields=["via"], name="exposure_via_idx")]
         constraints = [

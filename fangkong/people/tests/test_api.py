@@ -193,3 +193,22 @@ def test_nul_characters_are_refused_or_find_nothing_on_every_database(personas, 
     assert response.status_code == 400
     assert set(response.json()) == {"unit", "categories"}
     assert client.get("/api/regions/?q=%00").status_code == 200
+
+
+def test_deleting_a_person_with_records_is_a_400_that_says_why(
+    personas: Personas, person_a: Person
+):
+    # given: person_a was checked in once
+    client = token_client("worker-a")
+    assert (
+        client.post(
+            "/api/checkins/", {"person": person_a.pk, "celsius": "36.6"}, format="json"
+        ).status_code
+        == 201
+    )
+    # when
+    response = client.delete(f"/api/people/{person_a.pk}/")
+    # then
+    assert response.status_code == 400
+    assert "健康打卡记录" in str(response.json())
+    assert Person.objects.filter(pk=person_a.pk).exists()

@@ -2,9 +2,12 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from conftest import County, Personas, make_resident_id
 from fangkong.audit.models import AuditEvent
+from fangkong.monitoring.services import CheckinInput, checkins_record
+from fangkong.org.models import GroupMember, LeadingGroup
 from fangkong.people.models import Person, TravelRecord
 from fangkong.people.services import (
     PersonInput,
@@ -128,6 +131,42 @@ def test_denied_update_and_delete_change_nothing(
         person_delete(actor=personas.worker_b, person=person_a)
     assert Person.objects.filter(pk=person_a.pk).values().get() == before
     assert not AuditEvent.objects.filter(action__in=["update", "delete"]).exists()
+
+
+def test_a_person_with_records_is_kept_and_the_refusal_names_them(
+    person_a: Person, personas: Personas, county: County
+):
+    # given: a check-in and a seat in the village's leading group
+    checkins_record(
+        actor=personas.worker_a, rows=[CheckinInput(person_id=person_a.pk, celsius="36.5")]
+    )
+    group = LeadingGroup.objects.create(
+        unit=county.village_a, name="甲村疫情防控工作领导小组", kind=LeadingGroup.Kind.LEADING_GROUP
+    )
+    GroupMember.objects.create(group=group, person=person_a, position=GroupMember.Position.MEMBER)
+    # when
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        person_delete(actor=personas.worker_a, person=person_a)
+    # then: nothing deleted, and the user is told why
+    assert "health check-ins" in refused.value.messages[0]
+    assert "leading group memberships" in refused.value.messages[0]
+    assert Person.objects.filter(pk=person_a.pk).exists()
+    assert not AuditEvent.objects.filter(action="delete").exists()
+
+
+def test_a_file_entered_by_mistake_is_deleted_with_its_travel(person_a: Person, personas: Personas):
+    travel_add(
+        actor=personas.worker_a,
+        person=person_a,
+        data=TravelInput(
+            start_date=dt.date(2022, 1, 1), end_date=dt.date(2022, 1, 5), region_code="110105"
+        ),
+    )
+    person_id = person_a.pk
+    person_delete(actor=personas.worker_a, person=person_a)
+    assert not Person.objects.filter(pk=person_id).exists()
+    assert not TravelRecord.objects.filter(person_id=person_id).exists()
+    assert AuditEvent.objects.filter(action="delete", object_id=person_id).exists()
 
 
 def test_update_records_what_changed(person_a: Person, personas: Personas, county: County):
