@@ -6,19 +6,47 @@ import datetime as dt
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from http import HTTPStatus
 from pathlib import Path
 
 import pytest
+from django.test.testcases import QuietWSGIRequestHandler
 from rest_framework.authtoken.models import Token
 
 from conftest import Personas, make_resident_id
+from fangkong.org.models import GroupMember, LeadingGroup
 from fangkong.people.services import PersonInput, TravelInput, person_create, travel_add
+
+
+class LengthRequired(QuietWSGIRequestHandler):
+    """Django's test server reads a request body by its Content-Length. A chunked body (which
+    schemathesis sends for some empty forms) would stay on the kept-alive connection and be read
+    as the next request, whose client then gets no status line. Refuse it as HTTP provides (411,
+    connection closed); gunicorn, the production server, reads chunked bodies."""
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.send_error(HTTPStatus.LENGTH_REQUIRED)
+            return False
+        return True
+
+
+@pytest.fixture
+def api_server(live_server) -> Iterator[str]:
+    server = live_server.thread.httpd
+    handler = server.RequestHandlerClass
+    server.RequestHandlerClass = LengthRequired
+    yield live_server.url
+    server.RequestHandlerClass = handler
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_no_generated_request_causes_a_server_error(
-    live_server, county, personas: Personas, tmp_path
+    api_server: str, county, personas: Personas, tmp_path
 ):
     # given: a register to read and write, and a commander's token
     person = person_create(
@@ -34,6 +62,10 @@ def test_no_generated_request_causes_a_server_error(
             start_date=dt.date(2022, 1, 1), end_date=dt.date(2022, 1, 5), region_code="110105"
         ),
     )
+    group = LeadingGroup.objects.create(
+        unit=county.hq, name="疫情防控工作领导小组", kind=LeadingGroup.Kind.LEADING_GROUP
+    )
+    GroupMember.objects.create(group=group, person=person, position=GroupMember.Position.LEADER)
     token = Token.objects.create(user=personas.commander)
     cli = Path(sys.executable).with_name("schemathesis")
     # when
@@ -41,9 +73,9 @@ def test_no_generated_request_causes_a_server_error(
         [
             str(cli),
             "run",
-            f"{live_server.url}/api/schema/",
+            f"{api_server}/api/schema/",
             "--url",
-            live_server.url,
+            api_server,
             "-H",
             f"Authorization: Token {token.key}",
             "--checks",

@@ -22,6 +22,7 @@ from fangkong.labs.sampling import SampleInput, samples_record
 from fangkong.labs.services import (
     box_receive,
     box_send,
+    environment_sample_record,
     point_create,
     result_record,
     round_create,
@@ -510,10 +511,29 @@ class DemoBuilder:
             source="demo",
         )
 
+    def build_schedules(self, units: dict[str, Unit]) -> None:
+        """P01's standing schedules in the third township: a village clinic's staff owe a test
+        this week (F-01), the clinic and a farmers' market an environment sample (F-03), one of
+        them already taken."""
+        hq_user = get_user_model().objects.get(username="hq-admin")
+        village = units["T3V1"]
+        self.unit("T3V1-CL", f"{village.name}卫生室", "clinic", village.region, village)
+        market = self.unit("T3V1-MK", f"{village.name}农贸市场", "venue", village.region, village)
+        staff = Person.objects.filter(unit__path__startswith=village.path).order_by("pk")[:4]
+        PersonCategory.objects.bulk_create(
+            [PersonCategory(person=p, category_id="medical_staff") for p in staff],
+            ignore_conflicts=True,
+        )
+        obligations_tick()
+        environment_sample_record(
+            actor=hq_user, unit=market, barcode="ENV-T3-0001", place="水产区摊位台面"
+        )
+
     def build(self, today: dt.date) -> list[DemoAccount]:
         units = self.build_units()
         self.build_people(units, today)
         self.build_plans(units, today)
         self.build_monitoring(units)
         self.build_testing(units)
+        self.build_schedules(units)
         return self.accounts

@@ -27,8 +27,8 @@ from fangkong.org.models import Unit, UnitKind
 from fangkong.org.roles import Capability
 from fangkong.org.selectors import AnyUser, acting_user, user_can
 from fangkong.people.models import Person
-from fangkong.policy.classify import people_classify
-from fangkong.policy.models import Trigger
+from fangkong.policy.classify import people_classify, tz
+from fangkong.policy.models import Obligation, ObligationKind, ObligationStatus, Trigger
 from fangkong.policy.services import deadlines_open, obligation_meet_test
 from fangkong.tracing.models import Exposure
 
@@ -123,6 +123,7 @@ def point_create(
     return point
 
 
+@transaction.atomic
 def environment_sample_record(
     *, actor: AnyUser, unit: Unit, barcode: str, place: str, sampled_at: dt.datetime | None = None
 ) -> Tube:
@@ -149,6 +150,14 @@ def environment_sample_record(
         barcode=barcode, kind=TubeKind.ENVIRONMENT, capacity=1, unit=unit, place=place.strip(),
         sampled_at=at, recorded_by=acting_user(actor),
     )  # fmt: skip
+    # It meets the place's scheduled environment sample of the period it was taken in.
+    Obligation.objects.filter(
+        unit=unit,
+        kind=ObligationKind.ENVIRONMENT_SAMPLE,
+        due_at__gt=at,
+        detail__since__lte=at.astimezone(tz()).date().isoformat(),
+        status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
+    ).update(status=ObligationStatus.MET, met_at=clock.now(), met_by=acting_user(actor))
     audit_record(
         actor=actor, action=AuditAction.CREATE, object_type="tube", object_id=tube.pk,
         unit_id=unit.pk, summary=f"environment {barcode}: {place}",

@@ -50,7 +50,7 @@ from fangkong.org.roles import Capability
 from fangkong.org.selectors import request_user, scope_q, user_can
 from fangkong.people.importing import ImportFileError
 from fangkong.policy.classify import tz
-from fangkong.policy.models import Obligation, ObligationStatus
+from fangkong.policy.models import Obligation, ObligationKind, ObligationStatus
 
 
 def _units(request: HttpRequest, capability: Capability) -> Any:
@@ -225,18 +225,21 @@ def sampling_view(request: HttpRequest) -> HttpResponse:
         "chosen": request.POST if request.method == "POST" else request.GET,
         "due": due[:30],
         "due_count": due.count(),
+        "places_due": Obligation.objects.filter(scope_q(user, Capability.SAMPLE, "unit__path"))
+        .filter(kind=ObligationKind.ENVIRONMENT_SAMPLE, status=ObligationStatus.OPEN)
+        .select_related("unit")[:50],
     }
     return render(request, "labs/sampling.html", context)
 
 
 def _tests_due(request: HttpRequest) -> Any:
     """Test orders: the tests people of the sampler's units owe today (the plan's schedule, the
-    re-tests of positive pools), to sample at this point."""
+    re-tests of positive pools) or within this period (F-01's weekly test-all), to sample here."""
     end = dt.datetime.combine(clock.localdate(), dt.time(), tz()) + dt.timedelta(days=1)
     return (
         Obligation.objects.filter(scope_q(request.user, Capability.SAMPLE, "unit__path"))
         .filter(kind="test", status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED])
-        .filter(due_at__lt=end)
+        .filter(Q(due_at__lt=end) | Q(detail__has_key="since", due_at__gt=clock.now()))
         .select_related("person")
         .order_by("due_at", "id")
     )

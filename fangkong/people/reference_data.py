@@ -31,6 +31,10 @@ CATEGORIES = [
     ("bureau_head", "局机关负责人", "Bureau head"),
     ("boarder", "住宿生", "Boarding student"),
     ("migrant_worker", "务工人员", "Migrant worker"),
+    # Named by P01's weekly test-all groups (F-01).
+    ("inpatient", "新住院患者", "New inpatient"),
+    ("carer", "陪护人员", "Carer"),
+    ("under_investigation", "排查协查人员", "Under screening or investigation"),
 ]
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from fangkong.org.models import UnitKind
 from fangkong.policy.models import MeasureKind, ObligationKind
 from fangkong.policy.packs import (
     ArrivalCondition,
@@ -59,6 +60,10 @@ def kind_label(kind: str) -> str:
     if kind in ObligationKind.values:
         return str(ObligationKind(kind).label)
     return kind
+
+
+def unit_kind_label(kind: str) -> str:
+    return str(UnitKind(kind).label) if kind in UnitKind.values else kind
 
 
 def _levels(levels: list[str]) -> str:
@@ -298,6 +303,26 @@ def rule_table(pack: Pack) -> list[RuleRow]:
         rows.append(
             RuleRow(
                 _("Approvals"), approval.id, f"{approval.request}：{who}", then, approval.clause
+            )
+        )
+    for group in pack.test_groups:
+        rows.append(
+            RuleRow(
+                _("Testing"),
+                group.id,
+                "、".join(group.categories),
+                _("a nucleic-acid test every %(days)d days") % {"days": group.every_days},
+                group.clause,
+            )
+        )
+    for schedule in pack.environment_sampling:
+        rows.append(
+            RuleRow(
+                _("Testing"),
+                schedule.id,
+                "、".join(unit_kind_label(k) for k in schedule.unit_kinds),
+                _("an environment sample every %(days)d days") % {"days": schedule.every_days},
+                schedule.clause,
             )
         )
     for service in pack.services:

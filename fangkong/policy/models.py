@@ -233,6 +233,7 @@ class ObligationKind(models.TextChoices):
     WEEKLY_REPORT = "weekly_report", _("weekly report")
     ZERO_REPORT = "zero_report", _("zero report")
     FOLLOW_UP = "follow_up", _("follow-up")
+    ENVIRONMENT_SAMPLE = "environment", _("environment sample")
 
 
 class ObligationSource(models.TextChoices):
@@ -240,6 +241,7 @@ class ObligationSource(models.TextChoices):
     EVENT = "event", _("event")
     REPORT = "report", _("routine report")
     MONITORING = "monitoring", _("daily monitoring")
+    SCHEDULE = "schedule", _("testing schedule")
 
 
 class Obligation(models.Model):
@@ -330,6 +332,17 @@ class Obligation(models.Model):
                 fields=["person", "kind", "due_at"],
                 condition=models.Q(source="monitoring"),
                 name="obligation_one_checkin_slot",
+            ),
+            # A scheduled test (F-01) or environment sample (F-03) is opened once per period.
+            models.UniqueConstraint(
+                fields=["person", "rule_id", "due_at"],
+                condition=models.Q(source="schedule", person__isnull=False),
+                name="obligation_one_scheduled_test",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "rule_id", "due_at"],
+                condition=models.Q(source="schedule", person__isnull=True),
+                name="obligation_one_environment_sample",
             ),
         ]
 

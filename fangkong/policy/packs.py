@@ -300,6 +300,26 @@ class Checkins(Strict):
         return self
 
 
+class TestGroup(Strict):
+    """People of these register categories owe a test every ``every_days`` days (F-01 应检尽检:
+    weekly); periods run from a Monday, so a weekly test is due by Sunday night."""
+
+    id: str
+    clause: str
+    categories: list[str] = Field(min_length=1)
+    every_days: int = Field(ge=1, le=366)
+
+
+class EnvironmentSampling(Strict):
+    """Places swabbed every ``every_days`` days (F-03: clinics, markets, activity rooms …): each
+    unit of these kinds owes an environment sample per period."""
+
+    id: str
+    clause: str
+    unit_kinds: list[str] = Field(min_length=1)
+    every_days: int = Field(ge=1, le=366)
+
+
 class Service(Strict):
     """How a public service is delivered while the plan is in force (P07, P17: 不见面, 预约)."""
 
@@ -324,6 +344,8 @@ class Pack(Strict):
     reports: list[Report] = Field(default_factory=list)
     approvals: list[ApprovalChain] = Field(default_factory=list)
     services: list[Service] = Field(default_factory=list)
+    test_groups: list[TestGroup] = Field(default_factory=list)
+    environment_sampling: list[EnvironmentSampling] = Field(default_factory=list)
     out_of_scope: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -334,6 +356,7 @@ class Pack(Strict):
                     raise ValueError(f"rule {rule.id}: risk level {level!r} is not in risk_levels")
         ids = [r.id for r in self.arrival_rules]
         ids += [r.id for r in self.contact_rules] + [r.id for r in self.gathering_rules]
+        ids += [g.id for g in self.test_groups] + [e.id for e in self.environment_sampling]
         duplicates = {i for i in ids if ids.count(i) > 1}
         if duplicates:
             raise ValueError(f"rule ids must be unique: {', '.join(sorted(duplicates))}")

@@ -488,16 +488,17 @@ def obligations_meet_tests(
     samples: Sequence[tuple[int, dt.datetime]], *, actor: AnyUser | None
 ) -> int:
     """Each (person, sampled at) meets that person's test due that day, or else the earliest open
-    "within N hours" test still ahead of the sample; one read and one write for the set. Returns
-    how many tests were met."""
+    "within N hours" test still ahead of the sample; and any periodic test (F-01: weekly) whose
+    period holds it. One read and one write for the set. Returns how many tests were met."""
     people = {person_id for person_id, _at in samples}
     days = sorted({at.astimezone(tz()).date().isoformat() for _person, at in samples})
-    # Only the tests a sample can meet: due on a sampled day, or "within N hours" ones. The
-    # JSON is read in SQL: a screening round meets hundreds of thousands at once.
+    # Only the tests a sample can meet: due on a sampled day, "within N hours" ones, periodic
+    # ones. The JSON is read in SQL: a screening round meets hundreds of thousands at once.
     open_tests: dict[int, list[tuple[int, dt.datetime, str | None, bool]]] = {}
-    for pk, person_id, due_at, day, within in (
+    periodic: dict[int, list[tuple[int, dt.datetime, str]]] = {}
+    for pk, person_id, due_at, day, within, since in (
         Obligation.objects.filter(
-            Q(detail__date__in=days) | Q(detail__has_key="due_by"),
+            Q(detail__date__in=days) | Q(detail__has_key="due_by") | Q(detail__has_key="since"),
             person_id__any=Ids(people),
             kind="test",
             status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
@@ -505,12 +506,16 @@ def obligations_meet_tests(
         .annotate(
             day=KT("detail__date"),
             within=Case(When(detail__has_key="due_by", then=True), default=False),
+            since=KT("detail__since"),
         )
         .order_by("due_at", "id")
-        .values_list("pk", "person_id", "due_at", "day", "within")
+        .values_list("pk", "person_id", "due_at", "day", "within", "since")
     ):
-        open_tests.setdefault(person_id, []).append((pk, due_at, day, within))
-    met: list[int] = []
+        if since is not None:
+            periodic.setdefault(person_id, []).append((pk, due_at, since))
+        else:
+            open_tests.setdefault(person_id, []).append((pk, due_at, day, within))
+    met: set[int] = set()
     for person_id, sampled_at in sorted(samples, key=lambda s: s[1]):
         tests = open_tests.get(person_id, [])
         day = sampled_at.astimezone(tz()).date().isoformat()
@@ -519,7 +524,12 @@ def obligations_meet_tests(
         )
         if target is not None:
             tests.remove(target)
-            met.append(target[0])
+            met.add(target[0])
+        met.update(
+            pk
+            for pk, due_at, since in periodic.get(person_id, ())
+            if since <= day and sampled_at < due_at
+        )
     if met:
         Obligation.objects.filter(pk__any=Ids(met)).update(
             status=ObligationStatus.MET, met_at=clock.now(), met_by=acting_user(actor)

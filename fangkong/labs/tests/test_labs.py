@@ -10,6 +10,7 @@ import sys
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from conftest import County, Personas, make_resident_id, make_user
 from fangkong.core import clock
@@ -18,14 +19,21 @@ from fangkong.labs.planner import expected_tests, pool_size
 from fangkong.labs.results import ResultInput, results_import, results_record
 from fangkong.labs.sampling import SampleInput, samples_record
 from fangkong.labs.selectors import person_results, round_coverage, round_missing
-from fangkong.labs.services import box_receive, box_send, point_create, round_create
+from fangkong.labs.services import (
+    box_receive,
+    box_send,
+    environment_sample_record,
+    point_create,
+    round_create,
+)
 from fangkong.org.models import Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import unit_create
 from fangkong.people.models import Person
 from fangkong.people.services import PersonInput, person_create
+from fangkong.policy.classify import tz
 from fangkong.policy.models import Notification, Obligation, ObligationStatus
-from fangkong.policy.services import plan_assign
+from fangkong.policy.services import obligations_tick, plan_assign
 
 
 def villagers(
@@ -398,3 +406,88 @@ def test_a_household_tube_holds_one_household(county, personas, person_a):
         rows=pool("H0001", [neighbour]),
     )  # fmt: skip
     assert [e["field"] for e in later.errors] == ["person"]  # the tube's household is H1
+
+
+def beijing(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=tz())
+
+
+def test_f01_test_all_groups_owe_a_test_every_week_met_by_a_sample_missed_if_skipped(
+    county, personas
+):
+    # given: P01 in force; a doctor, a carer and a resident in village A
+    plan_assign(
+        actor=personas.commander, unit=county.hq, pack_id="P01-rural-winter",
+        start_date=dt.date(2022, 1, 1), end_date=None, recompute=False,
+    )  # fmt: skip
+    doctor, carer, resident = (
+        person_create(
+            actor=personas.commander,
+            data=PersonInput(
+                name=name, id_type="resident", id_number=make_resident_id(sequence=seq),
+                unit=county.grid_a, categories=[category],
+            ),
+        )  # fmt: skip
+        for name, seq, category in [
+            ("李医生", "201", "medical_staff"), ("王陪护", "202", "carer"),
+            ("赵村民", "203", "resident"),
+        ]
+    )  # fmt: skip
+    # when: the tick runs on Tuesday, twice
+    obligations_tick()
+    obligations_tick()
+    # then: the test-all group owes one test this week (Monday to Sunday), the resident none
+    weekly = Obligation.objects.filter(rule_id="test-all-weekly")
+    assert sorted(weekly.values_list("person_id", flat=True)) == sorted([doctor.pk, carer.pk])
+    assert {o.due_at for o in weekly} == {beijing("2022-02-07T00:00")}
+    assert all("F-01" in o.clause and o.kind == "test" for o in weekly)
+    # the sampler sees them among the tests due
+    page = Client()
+    page.force_login(personas.worker_a)
+    assert "李医生" in page.get("/labs/sampling/").content.decode()
+    # when: the doctor is sampled on Thursday
+    with clock.frozen(beijing("2022-02-03T09:00")):
+        samples_record(
+            actor=personas.worker_a, kind="single", unit=county.village_a,
+            rows=pool("W0001", [doctor]),
+        )  # fmt: skip
+    # then: the doctor's test is met; the carer's is missed after Sunday; a new week opens
+    assert weekly.get(person=doctor).status == ObligationStatus.MET
+    with clock.frozen(beijing("2022-02-07T08:00")):
+        obligations_tick()
+    assert weekly.get(person=carer, due_at=beijing("2022-02-07T00:00")).status == "missed"
+    assert weekly.filter(due_at=beijing("2022-02-14T00:00")).count() == 2
+
+
+def test_f03_clinics_and_markets_owe_an_environment_sample_every_week(county, personas):
+    # given: P01 in force; a village clinic, a market and a company
+    plan_assign(
+        actor=personas.commander, unit=county.hq, pack_id="P01-rural-winter",
+        start_date=dt.date(2022, 1, 1), end_date=None, recompute=False,
+    )  # fmt: skip
+    clinic, market, company = (
+        unit_create(
+            code=code, name=name, kind=kind, region=county.hq.region, parent=county.village_a
+        )
+        for code, name, kind in [
+            ("VA-CL", "甲村卫生室", "clinic"), ("VA-MK", "甲村农贸市场", "venue"),
+            ("VA-CO", "甲村砖厂", "company"),
+        ]
+    )  # fmt: skip
+    # when
+    obligations_tick()
+    obligations_tick()
+    # then: one environment sample a week for the clinic and the market, none for the company
+    due = Obligation.objects.filter(kind="environment")
+    assert sorted(due.values_list("unit_id", flat=True)) == sorted([clinic.pk, market.pk])
+    assert all("F-03" in o.clause and o.person_id is None for o in due)
+    page = Client()
+    page.force_login(personas.worker_a)
+    assert "甲村农贸市场" in page.get("/labs/sampling/").content.decode()
+    # when: the market is swabbed
+    environment_sample_record(
+        actor=personas.worker_a, unit=market, barcode="ENV-0001", place="水产摊位"
+    )
+    # then: the market's is met, the clinic's still open
+    assert due.get(unit=market).status == ObligationStatus.MET
+    assert due.get(unit=clinic).status == ObligationStatus.OPEN

@@ -57,6 +57,9 @@ def test_a_pack_reads_as_a_rule_table_citing_its_clauses(personas):
     assert "D-12" in page
     assert "14天集中隔离+14天居家健康监测+12次核酸检测" in page
     assert "1、4、7" in page
+    p01 = login(personas.viewer).get(reverse("plan-detail", args=["P01-rural-winter"]))
+    assert "每7天核酸检测一次" in p01.content.decode()  # F-01
+    assert "每7天采集环境样本一次" in p01.content.decode()  # F-03
 
 
 def test_c21_the_scenario_form_gives_the_cli_answer_with_published_risk_areas(personas, under_p14):

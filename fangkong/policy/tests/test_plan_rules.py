@@ -482,9 +482,20 @@ def test_every_category_a_pack_names_is_a_register_category():
         named |= {c for r in pack.contact_rules for c in r.categories}
         named |= {c for r in pack.gathering_rules for c in r.categories}
         named |= {c for r in pack.approvals for c in r.categories}
+        named |= {c for g in pack.test_groups for c in g.categories}
         if pack.temperature:
             named |= set(pack.temperature.confirmations) - {"default"}
         if pack.checkins:
             # Check-in frequencies may also key on being a contact (D-06: 密接每天早、晚2次).
             named |= set(pack.checkins.per_day) - {"default", "close_contact", "secondary_contact"}
         assert named <= known, (pack.id, named - known)
+
+
+def test_every_unit_kind_a_pack_names_is_a_unit_kind():
+    from fangkong.org.models import UnitKind
+    from fangkong.policy.packs import packs_all
+
+    for pack in packs_all().values():
+        named = {k for r in pack.reports for k in r.unit_kinds}
+        named |= {k for e in pack.environment_sampling for k in e.unit_kinds}
+        assert named <= set(UnitKind.values), (pack.id, named - set(UnitKind.values))
