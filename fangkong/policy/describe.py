@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from fangkong.org.models import UnitKind
+from fangkong.people.reference_data import CATEGORIES
 from fangkong.policy.models import MeasureKind, ObligationKind
 from fangkong.policy.packs import (
     ArrivalCondition,
@@ -62,6 +63,13 @@ def kind_label(kind: str) -> str:
     return kind
 
 
+def categories_text(codes: list[str]) -> str:
+    """Register categories by their names in the user's language (a pack names them by code)."""
+    english = (get_language() or "").startswith("en")
+    names = {code: en if english else zh for code, zh, en in CATEGORIES}
+    return "、".join(names.get(code, code) for code in codes)
+
+
 def unit_kind_label(kind: str) -> str:
     return str(UnitKind(kind).label) if kind in UnitKind.values else kind
 
@@ -73,7 +81,7 @@ def _levels(levels: list[str]) -> str:
 def condition_text(when: ArrivalCondition) -> str:
     parts: list[str] = []
     if when.categories:
-        parts.append(_("only %(categories)s") % {"categories": "、".join(when.categories)})
+        parts.append(_("only %(categories)s") % {"categories": categories_text(when.categories)})
     if when.stayed_abroad:
         parts.append(_("stayed abroad"))
     if when.stayed_in_risk_area:
@@ -256,7 +264,7 @@ def rule_table(pack: Pack) -> list[RuleRow]:
     for gathering in pack.gathering_rules:
         who = "、".join(gathering.applies_to)
         if gathering.categories:
-            who += f"（{'、'.join(gathering.categories)}）"
+            who += f"（{categories_text(gathering.categories)}）"
         rows.append(
             RuleRow(
                 _("Gatherings"),
@@ -296,7 +304,7 @@ def rule_table(pack: Pack) -> list[RuleRow]:
             )
         )
     for approval in pack.approvals:
-        who = "、".join(approval.categories) or _("everyone")
+        who = categories_text(approval.categories) or _("everyone")
         then = " → ".join(approval.steps)
         if approval.advance_days:
             then += "；" + _("apply %(days)d days ahead") % {"days": approval.advance_days}
@@ -310,7 +318,7 @@ def rule_table(pack: Pack) -> list[RuleRow]:
             RuleRow(
                 _("Testing"),
                 group.id,
-                "、".join(group.categories),
+                categories_text(group.categories),
                 _("a nucleic-acid test every %(days)d days") % {"days": group.every_days},
                 group.clause,
             )

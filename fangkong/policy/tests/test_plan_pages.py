@@ -59,6 +59,7 @@ def test_a_pack_reads_as_a_rule_table_citing_its_clauses(personas):
     assert "1、4、7" in page
     p01 = login(personas.viewer).get(reverse("plan-detail", args=["P01-rural-winter"]))
     assert "每7天核酸检测一次" in p01.content.decode()  # F-01
+    assert "新住院患者、陪护人员、医务人员" in p01.content.decode()
     assert "每7天采集环境样本一次" in p01.content.decode()  # F-03
 
 
