@@ -519,7 +519,10 @@ class DemoBuilder:
         village = units["T3V1"]
         self.unit("T3V1-CL", f"{village.name}卫生室", "clinic", village.region, village)
         market = self.unit("T3V1-MK", f"{village.name}农贸市场", "venue", village.region, village)
-        staff = Person.objects.filter(unit__path__startswith=village.path).order_by("pk")[:4]
+        adults = clock.localdate() - dt.timedelta(days=365 * 25)
+        staff = Person.objects.filter(
+            unit__path__startswith=village.path, birth_date__lte=adults
+        ).order_by("pk")[:4]
         PersonCategory.objects.bulk_create(
             [PersonCategory(person=p, category_id="medical_staff") for p in staff],
             ignore_conflicts=True,
