@@ -10,14 +10,17 @@ meets it; past the period it is missed like any deadline.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from fangkong.core import clock
 from fangkong.org.models import Unit
 from fangkong.people.models import Person
 from fangkong.policy.classify import PackResolver, tz
 from fangkong.policy.models import Obligation, ObligationKind, ObligationSource
+from fangkong.policy.packs import EnvironmentSampling, Pack, TestGroup
 
 # Periods are counted from a Monday, so a weekly period runs Monday to Sunday.
 ANCHOR = dt.date(2020, 1, 6)
@@ -33,62 +36,35 @@ def _due(end: dt.date) -> dt.datetime:
     return dt.datetime.combine(end, dt.time(), tz())
 
 
-def scheduled_tests_open(day: dt.date) -> int:
-    """Everyone in a test-all group of the pack in force for their unit owes a test this period."""
-    resolver = PackResolver.of_day(day)
-    groups = {g.model_dump_json(): g for pack in resolver.packs for g in pack.test_groups}
-    now = clock.now()
-    rows = []
-    for group in groups.values():
-        start, end = period_of(day, group.every_days)
-        held = Obligation.objects.filter(
-            person=OuterRef("pk"), source=ObligationSource.SCHEDULE, rule_id=group.id,
-            due_at=_due(end),
-        )  # fmt: skip
-        people = (
-            Person.objects.filter(categories__code__in=group.categories)
-            .filter(~Exists(held))
-            .values_list("pk", "unit_id", "unit__path")
-            .distinct()
-        )
-        for person_id, unit_id, path in people:
-            pack = resolver.pack(path)
-            if pack is None or group not in pack.test_groups:
-                continue
-            rows.append(
-                Obligation(
-                    kind=ObligationKind.TEST, person_id=person_id, unit_id=unit_id,
-                    due_at=_due(end), source=ObligationSource.SCHEDULE, pack_id=pack.id,
-                    rule_id=group.id, clause=group.clause, created_at=now,
-                    detail={"since": start.isoformat(), "every_days": group.every_days},
-                )
-            )  # fmt: skip
-    Obligation.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
-    return len(rows)
+Schedule = TypeVar("Schedule", TestGroup, EnvironmentSampling)
+# (person or None, unit, unit path) of whoever may owe a schedule's obligation this period.
+Candidates = Iterable[tuple[int | None, int, str]]
 
 
-def environment_samples_open(day: dt.date) -> int:
-    """Every place of the kinds the pack in force names owes an environment sample this period."""
+def _open(
+    day: dt.date,
+    kind: str,
+    schedules_of: Callable[[Pack], Sequence[Schedule]],
+    candidates: Callable[[Schedule, QuerySet[Obligation]], Candidates],
+) -> int:
+    """Open this period's obligation of each schedule for the candidates without one whose pack in
+    force has that schedule."""
     resolver = PackResolver.of_day(day)
-    schedules = {
-        e.model_dump_json(): e for pack in resolver.packs for e in pack.environment_sampling
-    }
+    schedules = {s.model_dump_json(): s for pack in resolver.packs for s in schedules_of(pack)}
     now = clock.now()
     rows = []
     for schedule in schedules.values():
         start, end = period_of(day, schedule.every_days)
         held = Obligation.objects.filter(
-            unit=OuterRef("pk"), person=None, source=ObligationSource.SCHEDULE,
-            rule_id=schedule.id, due_at=_due(end),
-        )  # fmt: skip
-        places = Unit.objects.filter(kind__in=schedule.unit_kinds).filter(~Exists(held))
-        for unit_id, path in places.values_list("pk", "path"):
+            source=ObligationSource.SCHEDULE, rule_id=schedule.id, due_at=_due(end)
+        )
+        for person_id, unit_id, path in candidates(schedule, held):
             pack = resolver.pack(path)
-            if pack is None or schedule not in pack.environment_sampling:
+            if pack is None or schedule not in schedules_of(pack):
                 continue
             rows.append(
                 Obligation(
-                    kind=ObligationKind.ENVIRONMENT_SAMPLE, unit_id=unit_id, due_at=_due(end),
+                    kind=kind, person_id=person_id, unit_id=unit_id, due_at=_due(end),
                     source=ObligationSource.SCHEDULE, pack_id=pack.id, rule_id=schedule.id,
                     clause=schedule.clause, created_at=now,
                     detail={"since": start.isoformat(), "every_days": schedule.every_days},
@@ -96,3 +72,31 @@ def environment_samples_open(day: dt.date) -> int:
             )  # fmt: skip
     Obligation.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
     return len(rows)
+
+
+def scheduled_tests_open(day: dt.date) -> int:
+    """Everyone in a test-all group of the pack in force for their unit owes a test this period."""
+
+    def people(group: TestGroup, held: QuerySet[Obligation]) -> Candidates:
+        return (
+            Person.objects.filter(categories__code__in=group.categories)
+            .filter(~Exists(held.filter(person=OuterRef("pk"))))
+            .values_list("pk", "unit_id", "unit__path")
+            .distinct()
+        )
+
+    return _open(day, ObligationKind.TEST, lambda pack: pack.test_groups, people)
+
+
+def environment_samples_open(day: dt.date) -> int:
+    """Every place of the kinds the pack in force names owes an environment sample this period."""
+
+    def places(schedule: EnvironmentSampling, held: QuerySet[Obligation]) -> Candidates:
+        units = Unit.objects.filter(kind__in=schedule.unit_kinds).filter(
+            ~Exists(held.filter(unit=OuterRef("pk"), person=None))
+        )
+        return ((None, pk, path) for pk, path in units.values_list("pk", "path"))
+
+    return _open(
+        day, ObligationKind.ENVIRONMENT_SAMPLE, lambda pack: pack.environment_sampling, places
+    )
