@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fangkong.audit.models import AuditEvent
+from fangkong.org.access import scope, user_can
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import scope_q, user_can
 
 
 @login_required
@@ -15,7 +15,9 @@ def audit_list_view(request: HttpRequest) -> HttpResponse:
     """The audit trail of the user's units, newest first (keyset paging on id)."""
     if not user_can(request.user, Capability.VIEW_AUDIT):
         raise PermissionDenied
-    events = AuditEvent.objects.filter(scope_q(request.user, Capability.VIEW_AUDIT, "unit__path"))
+    events = AuditEvent.objects.filter(
+        scope(request.user, Capability.VIEW_AUDIT).units("unit__path")
+    )
     action = request.GET.get("action", "")
     if action in AuditEvent.Action.values:
         events = events.filter(action=action)

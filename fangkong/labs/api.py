@@ -30,9 +30,9 @@ from fangkong.labs.results import ResultInput, results_record
 from fangkong.labs.sampling import SampleInput, samples_record
 from fangkong.labs.selectors import round_coverage, rounds_visible, tubes_visible
 from fangkong.labs.services import round_create
+from fangkong.org.access import request_user, scope, units_in
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import request_user, scope_q
 
 BATCH_MAX = 10_000
 
@@ -115,18 +115,14 @@ class SamplingViewSet(viewsets.ViewSet):
                 raise ValidationError({"round": ["No such round among yours."]})
         if data.get("point") is not None:
             point = (
-                SamplingPoint.objects.filter(scope_q(user, Capability.SAMPLE, "unit__path"))
+                SamplingPoint.objects.filter(scope(user, Capability.SAMPLE).units("unit__path"))
                 .filter(pk=_int(data["point"], "point"))
                 .first()
             )
             if point is None:
                 raise ValidationError({"point": ["No such sampling point among yours."]})
         if data.get("unit") is not None:
-            unit = (
-                Unit.objects.filter(scope_q(user, Capability.SAMPLE, "path"))
-                .filter(code=_text(data, "unit"))
-                .first()
-            )
+            unit = units_in(user, Capability.SAMPLE).filter(code=_text(data, "unit")).first()
             if unit is None:
                 raise ValidationError({"unit": ["No such unit among yours."]})
         kind = data.get("kind", TubeKind.POOL)
@@ -195,11 +191,7 @@ class LabResultViewSet(viewsets.ViewSet):
     def create(self, request: Request) -> Response:
         user = request_user(request)
         data, items = _body(request, "results")
-        lab = (
-            Unit.objects.filter(scope_q(user, Capability.RUN_LAB, "path"))
-            .filter(code=_text(data, "lab"), kind="lab")
-            .first()
-        )
+        lab = units_in(user, Capability.RUN_LAB).filter(code=_text(data, "lab"), kind="lab").first()
         if lab is None:
             raise ValidationError({"lab": ["No such lab among yours."]})
         rows = [
@@ -317,7 +309,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(
             [
                 {"unit": row.unit.code, "registered": row.registered, "sampled": row.sampled}
-                for row in round_coverage(screening)
+                for row in round_coverage(screening, request.user)
             ]
         )
 

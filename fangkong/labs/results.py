@@ -26,9 +26,9 @@ from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.bulk import stage, staged_time, stages_drop
 from fangkong.labs.models import Outcome, Sample, Tube, TubeKind, TubeResult
+from fangkong.org.access import AnyUser, Scope, acting_user, scope, user_can
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability, Role
-from fangkong.org.selectors import AnyUser, acting_user, user_can, user_scope_paths
 from fangkong.people.importing import ImportFileError, read_table
 from fangkong.policy.classify import people_classify, tz
 from fangkong.policy.models import (
@@ -86,7 +86,7 @@ def results_record(
     commander's units not sent to a lab)."""
     if not user_can(actor, Capability.RUN_LAB, lab):
         raise PermissionDenied(_("You may not enter results for this lab."))
-    paths = user_scope_paths(actor, Capability.RUN_LAB)
+    lab_scope = scope(actor, Capability.RUN_LAB)
     outcome = ResultsOutcome()
     now = clock.now()
     try:
@@ -98,7 +98,7 @@ def results_record(
                 _checked(rows, now, outcome),
             )  # fmt: skip
             if staged:
-                _write(actor, lab, paths, now, source, staged, outcome)
+                _write(actor, lab, lab_scope, now, source, staged, outcome)
     finally:
         stages_drop(_STAGE)
     outcome.errors.sort(key=lambda e: e["index"])
@@ -206,15 +206,14 @@ def _checked(
 def _write(
     actor: AnyUser,
     lab: Unit,
-    paths: list[str] | None,
+    lab_scope: Scope,
     now: dt.datetime,
     source: str,
     staged: int,
     outcome: ResultsOutcome,
 ) -> None:
-    params: list[Any] = [f"{p}%" for p in paths or ()]
-    scope = "TRUE" if paths is None else " OR ".join(["u.path LIKE %s"] * len(params)) or "FALSE"
-    known = f"(t.lab_id = %s OR (t.lab_id IS NULL AND ({scope})))"
+    in_scope, params = lab_scope.units_sql("u.path")
+    known = f"(t.lab_id = %s OR (t.lab_id IS NULL AND {in_scope}))"
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) FROM labs_tuberesult")
         (before,) = cursor.fetchone()

@@ -28,9 +28,9 @@ from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.bulk import stage, stage_query, staged_time, stages_drop
 from fangkong.labs.models import RoundStatus, SamplingPoint, ScreeningRound, TubeKind
+from fangkong.org.access import AnyUser, Scope, acting_user, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, acting_user, user_scope_paths
 from fangkong.people.identity import id_hash
 from fangkong.people.models import Person
 from fangkong.policy.services import obligations_meet_tests
@@ -73,7 +73,7 @@ class _Batch:
     point_id: int | None
     unit_id: int
     lab_id: int | None
-    paths: tuple[str, ...] | None  # the sampler's units (None: everywhere)
+    samplers: Scope  # whom the sampler may sample: people and tubes of these units
 
 
 def samples_record(
@@ -91,14 +91,18 @@ def samples_record(
         raise ValidationError(
             {"kind": _("People are sampled into single, household or pooled tubes.")}
         )
-    paths = user_scope_paths(actor, Capability.SAMPLE)
-    if paths == []:
+    samplers = scope(actor, Capability.SAMPLE)
+    if samplers.nowhere:
         raise PermissionDenied(_("You may not record samples."))
     if round is not None and round.status != RoundStatus.OPEN:
         raise ValidationError({"round": _("The round %(name)s is closed.") % {"name": round.name}})
     home = point.unit if point else unit or (round.unit if round else None)
     if home is None:
         raise ValidationError({"unit": _("Give the sampling point, the round or the unit.")})
+    if not samplers.covers(home):
+        # A village sampling for its township's round: the tubes are the village's own, so
+        # that no other village adds to them.
+        home = _own_unit(samplers, home)
     batch = _Batch(
         kind=kind,
         capacity=(round.pool_size if round else 10) if kind != TubeKind.SINGLE else 1,
@@ -106,7 +110,7 @@ def samples_record(
         point_id=point.pk if point else None,
         unit_id=home.pk,
         lab_id=round.lab_id if round else None,
-        paths=None if paths is None else tuple(paths),
+        samplers=samplers,
     )
     result = SamplingResult()
     now = clock.now()
@@ -134,6 +138,14 @@ def samples_record(
             + (f", {len(result.errors)} rows refused" if result.errors else ""),
         )
     return result
+
+
+def _own_unit(samplers: Scope, area: Unit) -> Unit:
+    """The one unit of the sampler's inside ``area``; the sampler names it when there are more."""
+    inside = [path for path in samplers.paths or () if path.startswith(area.path)]
+    if len(inside) != 1:
+        raise ValidationError({"unit": _("Give the unit you sample for.")})
+    return Unit.objects.get(path=inside[0])
 
 
 def _checked_rows(
@@ -223,14 +235,13 @@ def _write(
              batch.lab_id, getattr(acting_user(actor), "pk", None)],
         )  # fmt: skip
         result.tubes = cursor.rowcount
-        params: list[Any] = [f"{path}%" for path in batch.paths or ()]
-        scope = " OR ".join(["u.path LIKE %s"] * len(params)) if params else "TRUE"
+        in_scope, params = batch.samplers.people_sql("p.id", "u.path")
         insert = (
             "INSERT INTO labs_sample (tube_id, person_id, round_id, sampled_at)"  # noqa: S608
             " SELECT t.id, s.person_id, t.round_id, s.sampled_at"
             f" FROM {_STAGE} s JOIN labs_tube t ON t.barcode = s.barcode"
             " JOIN people_person p ON p.id = s.person_id JOIN org_unit u ON u.id = p.unit_id"
-            f" WHERE ({scope}) ORDER BY s.person_id"
+            f" WHERE {in_scope} ORDER BY s.person_id"
         )
         try:
             # Usually nobody is sampled twice: a plain INSERT, much cheaper than one that
@@ -261,8 +272,9 @@ def _tube_problems(cursor: Any, batch: _Batch, result: SamplingResult) -> list[i
     and rows already recorded (sent again): their indexes, to take out of the stage."""
     cursor.execute(
         "SELECT t.barcode, t.id, t.kind, t.round_id, t.sealed, t.capacity,"  # noqa: S608
-        " (SELECT count(*) FROM labs_sample x WHERE x.tube_id = t.id)"
+        " (SELECT count(*) FROM labs_sample x WHERE x.tube_id = t.id), u.path"
         f" FROM {_TUBES} a JOIN labs_tube t ON t.barcode = a.barcode"
+        " JOIN org_unit u ON u.id = t.unit_id"
     )
     existing = {row[0]: row[1:] for row in cursor.fetchall()}
     cursor.execute(f"SELECT barcode FROM {_TUBES} WHERE n > %s", [batch.capacity])  # noqa: S608
@@ -296,12 +308,15 @@ def _tube_problems(cursor: Any, batch: _Batch, result: SamplingResult) -> list[i
             continue
         seen.add((barcode, person_id))
         if barcode in existing:
-            tube_id, kind, round_id, sealed, capacity, count = existing[barcode]
-            if person_id in members.get(tube_id, set()):
+            tube_id, kind, round_id, sealed, capacity, count, path = existing[barcode]
+            if not batch.samplers.covers(path):
+                # Another unit's tube: its members are not this sampler's to add to.
+                reason = _("Tube %(code)s was opened by another unit; take a new tube.")
+            elif person_id in members.get(tube_id, set()):
                 refused.append(index)
                 result.unchanged += 1
                 continue
-            if round_id != batch.round_id or kind != batch.kind:
+            elif round_id != batch.round_id or kind != batch.kind:
                 reason = _("Tube %(code)s is already used elsewhere; take a new tube.")
             elif sealed:
                 reason = _("Tube %(code)s is sealed; take a new tube.")
@@ -368,7 +383,9 @@ def _explain_missing(cursor: Any, batch: _Batch, result: SamplingResult) -> None
     people = {pid for _i, pid, _t in missing}
     if not people:
         return
-    paths = dict(Person.objects.filter(pk__in=people).values_list("pk", "unit__path"))
+    reachable = set(
+        Person.objects.filter(batch.samplers.people(), pk__in=people).values_list("pk", flat=True)
+    )
     in_round: dict[int, str] = {}
     if batch.round_id is not None:
         cursor.execute(
@@ -379,8 +396,7 @@ def _explain_missing(cursor: Any, batch: _Batch, result: SamplingResult) -> None
         )
         in_round = dict(cursor.fetchall())
     for index, person_id, _tube_id in missing:
-        path = paths.get(person_id)
-        if path is None or (batch.paths is not None and not path.startswith(batch.paths)):
+        if person_id not in reachable:
             result.error(index, "person", _("No person %(id)s in your units.") % {"id": person_id})
         elif person_id in in_round:
             result.error(

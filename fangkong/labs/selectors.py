@@ -8,13 +8,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from fangkong.core.lookups import Ids
 from fangkong.labs.models import LabResult, Outcome, Sample, ScreeningRound, Tube, TubeKind
+from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, scope_q, user_scope_paths
 from fangkong.people.models import Person
 
 
@@ -58,18 +58,27 @@ class CoverageRow:
         return 100.0 * self.sampled / self.registered if self.registered else 100.0
 
 
-def round_coverage(screening: ScreeningRound, parent: Unit | None = None) -> list[CoverageRow]:
+def round_coverage(
+    screening: ScreeningRound, user: AnyUser, parent: Unit | None = None
+) -> list[CoverageRow]:
     """Registered and sampled people under each child unit of ``parent`` (the round's area by
-    default), so grid workers see where people are missing and drill down."""
+    default), so grid workers see where people are missing and drill down. Only the people of
+    the viewer's register are counted; a viewer without a register (a lab) sees one row of the
+    round's totals."""
+    register = scope(user, Capability.VIEW_PEOPLE)
+    if register.nowhere:
+        people = Person.objects.filter(unit__path__startswith=screening.unit.path)
+        sampled = Sample.objects.filter(round=screening, person__in=people).count()
+        return [CoverageRow(screening.unit, people.count(), sampled)]
     parent = parent or screening.unit
     children = list(Unit.objects.filter(parent=parent).order_by("code"))
     rows = []
     for child in [parent, *children]:
-        own = child is parent
+        people = Person.objects.filter(register.units("unit__path"))
         people = (
-            Person.objects.filter(unit=child)
-            if own
-            else Person.objects.filter(unit__path__startswith=child.path)
+            people.filter(unit=child)
+            if child is parent
+            else people.filter(unit__path__startswith=child.path)
         )
         registered = people.count()
         if not registered:
@@ -79,11 +88,13 @@ def round_coverage(screening: ScreeningRound, parent: Unit | None = None) -> lis
     return rows
 
 
-def round_missing(screening: ScreeningRound, unit: Unit, limit: int = 500) -> QuerySet[Person]:
+def round_missing(
+    screening: ScreeningRound, unit: Unit, user: AnyUser, limit: int = 500
+) -> QuerySet[Person]:
     """The people of a unit (its own register) not sampled in the round yet: the grid worker's
-    list to chase."""
+    list to chase, of the people in the viewer's register only."""
     return (
-        Person.objects.filter(unit=unit)
+        Person.objects.filter(scope(user, Capability.VIEW_PEOPLE).units("unit__path"), unit=unit)
         .exclude(pk__in=Sample.objects.filter(round=screening).values("person_id"))
         .order_by("name", "id")[:limit]
     )
@@ -92,21 +103,16 @@ def round_missing(screening: ScreeningRound, unit: Unit, limit: int = 500) -> Qu
 def tubes_visible(user: AnyUser) -> QuerySet[Tube]:
     """Tubes sampled in the user's units, or sent to the user's lab."""
     return Tube.objects.filter(
-        scope_q(user, Capability.VIEW_PEOPLE, "unit__path")
-        | scope_q(user, Capability.RUN_LAB, "lab__path")
+        scope(user, Capability.VIEW_PEOPLE).units("unit__path")
+        | scope(user, Capability.RUN_LAB).units("lab__path")
     ).distinct()
 
 
 def rounds_visible(user: AnyUser) -> QuerySet[ScreeningRound]:
     """Rounds over the user's units (a village samples for its township's round), inside them,
     or tested in the user's lab."""
-    q = scope_q(user, Capability.RUN_LAB, "lab__path")
-    for capability in (Capability.VIEW_PEOPLE, Capability.SAMPLE):
-        paths = user_scope_paths(user, capability)
-        if paths is None:
-            return ScreeningRound.objects.select_related("unit", "lab")
-        for path in paths:
-            parts = path.strip("/").split("/")
-            above = ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
-            q |= Q(unit__path__in=above) | Q(unit__path__startswith=path)
-    return ScreeningRound.objects.filter(q).select_related("unit", "lab")
+    return ScreeningRound.objects.filter(
+        scope(user, Capability.RUN_LAB).units("lab__path")
+        | scope(user, Capability.VIEW_PEOPLE).units_and_above("unit__path")
+        | scope(user, Capability.SAMPLE).units_and_above("unit__path")
+    ).select_related("unit", "lab")

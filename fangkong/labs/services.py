@@ -23,9 +23,9 @@ from fangkong.labs.models import (
     TubeKind,
 )
 from fangkong.labs.sampling import BARCODE
+from fangkong.org.access import AnyUser, acting_user, may_act_on, user_can
 from fangkong.org.models import Unit, UnitKind
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, acting_user, user_can
 from fangkong.people.models import Person
 from fangkong.policy.classify import people_classify, tz
 from fangkong.policy.models import Obligation, ObligationKind, ObligationStatus, Trigger
@@ -36,7 +36,7 @@ from fangkong.tracing.models import Exposure
 def result_record(
     *, actor: AnyUser, person: Person, sampled_at: dt.datetime, positive: bool, source: str = ""
 ) -> LabResult:
-    if not user_can(actor, Capability.EDIT_PEOPLE, person.unit):
+    if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
         raise PermissionDenied(_("You may not change this person."))
     if sampled_at > clock.now():
         raise ValidationError({"sampled_at": _("The sample cannot be taken in the future.")})

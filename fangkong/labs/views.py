@@ -45,16 +45,16 @@ from fangkong.labs.services import (
     point_create,
     round_create,
 )
+from fangkong.org.access import request_user, scope, units_in, user_can
 from fangkong.org.models import Unit, UnitKind
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import request_user, scope_q, user_can
 from fangkong.people.importing import ImportFileError
 from fangkong.policy.classify import tz
 from fangkong.policy.models import Obligation, ObligationKind, ObligationStatus
 
 
 def _units(request: HttpRequest, capability: Capability) -> Any:
-    return Unit.objects.filter(scope_q(request.user, capability, "path")).order_by("path")
+    return units_in(request.user, capability).order_by("path")
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
@@ -150,10 +150,13 @@ def round_detail_view(request: HttpRequest, round_id: int) -> HttpResponse:
     screening = get_object_or_404(rounds_visible(request.user), pk=round_id)
     parent = screening.unit
     if request.GET.get("unit"):
-        parent = get_object_or_404(
-            Unit.objects.filter(path__startswith=screening.unit.path), pk=request.GET["unit"]
+        # Drill down to the viewer's own units, and to those above them in the round's area.
+        reachable = Unit.objects.filter(
+            scope(request.user, Capability.VIEW_PEOPLE).units_and_above("path"),
+            path__startswith=screening.unit.path,
         )
-    coverage = round_coverage(screening, parent)
+        parent = get_object_or_404(reachable, pk=request.GET["unit"])
+    coverage = round_coverage(screening, request.user, parent)
     registered = sum(r.registered for r in coverage)
     sampled = sum(r.sampled for r in coverage)
     results = TubeResult.objects.filter(tube__round=screening, conflict=False).aggregate(
@@ -170,7 +173,11 @@ def round_detail_view(request: HttpRequest, round_id: int) -> HttpResponse:
             "registered": registered,
             "sampled": sampled,
             "results": results,
-            "missing": round_missing(screening, parent) if not coverage[1:] else None,
+            "missing": (
+                round_missing(screening, parent, request.user)
+                if not coverage[1:] and user_can(request.user, Capability.VIEW_PEOPLE)
+                else None
+            ),
             "positives": screening.tubes.filter(
                 results__outcome=Outcome.POSITIVE, results__conflict=False
             ).select_related("unit"),
@@ -186,7 +193,7 @@ def sampling_view(request: HttpRequest) -> HttpResponse:
     (a keyboard-wedge scanner types them; the camera button reads them where the phone can)."""
     user = request.user
     rounds = rounds_visible(user).filter(status="open")
-    points = SamplingPoint.objects.filter(scope_q(user, Capability.SAMPLE, "unit__path"))
+    points = SamplingPoint.objects.filter(scope(user, Capability.SAMPLE).units("unit__path"))
     units = _units(request, Capability.SAMPLE)
     context: dict[str, Any] = {"tube": "", "refused": []}
     if request.method == "POST":
@@ -225,7 +232,7 @@ def sampling_view(request: HttpRequest) -> HttpResponse:
         "chosen": request.POST if request.method == "POST" else request.GET,
         "due": due[:30],
         "due_count": due.count(),
-        "places_due": Obligation.objects.filter(scope_q(user, Capability.SAMPLE, "unit__path"))
+        "places_due": Obligation.objects.filter(scope(user, Capability.SAMPLE).units("unit__path"))
         .filter(kind=ObligationKind.ENVIRONMENT_SAMPLE, status=ObligationStatus.OPEN)
         .select_related("unit")[:50],
     }
@@ -237,7 +244,7 @@ def _tests_due(request: HttpRequest) -> Any:
     re-tests of positive pools) or within this period (F-01's weekly test-all), to sample here."""
     end = dt.datetime.combine(clock.localdate(), dt.time(), tz()) + dt.timedelta(days=1)
     return (
-        Obligation.objects.filter(scope_q(request.user, Capability.SAMPLE, "unit__path"))
+        Obligation.objects.filter(scope(request.user, Capability.SAMPLE).units("unit__path"))
         .filter(kind="test", status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED])
         .filter(Q(due_at__lt=end) | Q(detail__has_key="since", due_at__gt=clock.now()))
         .select_related("person")
@@ -288,7 +295,7 @@ def box_view(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("receive"):
                 box = get_object_or_404(
-                    Box.objects.filter(scope_q(user, Capability.RUN_LAB, "lab__path")),
+                    Box.objects.filter(scope(user, Capability.RUN_LAB).units("lab__path")),
                     pk=request.POST["receive"],
                 )
                 box_receive(actor=request_user(request), box=box)
@@ -312,8 +319,8 @@ def box_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(error) or _("Not allowed."))
     boxes = (
         Box.objects.filter(
-            scope_q(user, Capability.SAMPLE, "unit__path")
-            | scope_q(user, Capability.RUN_LAB, "lab__path")
+            scope(user, Capability.SAMPLE).units("unit__path")
+            | scope(user, Capability.RUN_LAB).units("lab__path")
         )
         .select_related("unit", "lab")
         .annotate(tubes_n=Count("tubes", distinct=True))[:200]

@@ -17,9 +17,9 @@ from rest_framework.response import Response
 from fangkong.core.text import NUL
 from fangkong.monitoring.models import SYMPTOMS, Checkin, HealthCode, UnitReport
 from fangkong.monitoring.services import BATCH_MAX, CheckinInput, checkins_record, report_file
+from fangkong.org.access import request_user, scope, units_in
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import request_user, scope_q
 
 
 class CheckinInSerializer(serializers.Serializer):
@@ -50,7 +50,7 @@ class CheckinViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[Checkin]:
         return Checkin.objects.filter(
-            scope_q(self.request.user, Capability.VIEW_PEOPLE, "unit__path")
+            scope(self.request.user, Capability.VIEW_PEOPLE).units("unit__path")
         ).order_by("-id")
 
     @extend_schema(request=CheckinInSerializer, responses={201: CheckinSerializer})
@@ -197,7 +197,7 @@ class UnitReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[UnitReport]:
         return UnitReport.objects.filter(
-            scope_q(self.request.user, Capability.VIEW_PEOPLE, "unit__path")
+            scope(self.request.user, Capability.VIEW_PEOPLE).units("unit__path")
         ).order_by("-id")
 
     @extend_schema(request=UnitReportInSerializer, responses={201: UnitReportSerializer})
@@ -207,11 +207,7 @@ class UnitReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = incoming.validated_data
         if NUL in data["unit"] + data.get("note", ""):
             raise ValidationError({"unit": ["NUL characters are not allowed."]})
-        unit = (
-            Unit.objects.filter(scope_q(request.user, Capability.EDIT_PEOPLE, "path"))
-            .filter(code=data["unit"])
-            .first()
-        )
+        unit = units_in(request.user, Capability.EDIT_PEOPLE).filter(code=data["unit"]).first()
         if unit is None:
             raise ValidationError({"unit": [f"No unit {data['unit']} among yours."]})
         report = report_file(

@@ -1,4 +1,4 @@
-"""Reads of daily monitoring, scoped through ``org.selectors.scope_q``."""
+"""Reads of daily monitoring, scoped through ``org.access``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from fangkong.monitoring.models import Absence, AbsenceStatus, Checkin, FeverEvent, UnitReport
+from fangkong.org.access import AnyUser, scope, units_in
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, scope_q
 from fangkong.people.models import Person
 from fangkong.policy.classify import PackResolver, tz
 from fangkong.policy.models import Measure, MeasureStatus, Obligation, ObligationSource
@@ -79,7 +79,7 @@ def report_rollup(
     """One row per child of ``unit`` (and the unit itself): how many of its units owed the day's
     report, filed it on time, late, or not at all, and the sums of the filed figures. Reads the
     report obligations and the filed reports of the subtree, never the check-ins."""
-    scoped = Unit.objects.filter(scope_q(user, Capability.VIEW_PEOPLE, "path"))
+    scoped = units_in(user, Capability.VIEW_PEOPLE)
     if not scoped.filter(pk=unit.pk).exists():
         return []
     children = list(scoped.filter(parent=unit).order_by("path"))
@@ -128,7 +128,7 @@ def report_rollup(
 
 def fevers_open(user: AnyUser) -> QuerySet[FeverEvent]:
     return (
-        FeverEvent.objects.filter(scope_q(user, Capability.VIEW_PEOPLE, "unit__path"))
+        FeverEvent.objects.filter(scope(user, Capability.VIEW_PEOPLE).units("unit__path"))
         .select_related("person", "unit", "checkin")
         .order_by("-confirmed_at")
     )
@@ -136,7 +136,7 @@ def fevers_open(user: AnyUser) -> QuerySet[FeverEvent]:
 
 def absences_following(user: AnyUser) -> QuerySet[Absence]:
     return (
-        Absence.objects.filter(scope_q(user, Capability.VIEW_PEOPLE, "unit__path"))
+        Absence.objects.filter(scope(user, Capability.VIEW_PEOPLE).units("unit__path"))
         .exclude(status=AbsenceStatus.RETURNED)
         .select_related("person", "unit")
     )

@@ -37,9 +37,9 @@ from fangkong.monitoring.models import (
     UnitReport,
 )
 from fangkong.monitoring.selectors import day_figures
+from fangkong.org.access import AnyUser, Scope, acting_user, may_act_on, scope, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, acting_user, user_can, user_scope_paths
 from fangkong.people.models import Person, PersonCategory, PersonUnit
 from fangkong.policy.classify import PackResolver, tz
 from fangkong.policy.engine import Reading, evaluate_temperature
@@ -132,10 +132,9 @@ def checkins_record(
         if direct is not None:
             return BatchResult(created=[direct])
     ids = Ids({r.person_id for r in rows if isinstance(r.person_id, int)})
-    # Staff record for the people they may edit: home unit or a class / department tie in the
-    # subtrees of their roles (the scoping selector's paths, tested here as prefixes; a query as
-    # simple as a primary-key lookup plans in a fraction of the time of the general one).
-    allowed = None if via == CheckinVia.SELF else _edit_paths(actor)
+    # Staff record for the people they may edit (home unit or a class / department tie in the
+    # subtrees of their roles); someone checking in through a personal link, for themselves.
+    recorders = _recorder_scope(actor, via)
     people: dict[int, int] = {}
     paths: dict[int, str] = {}
     # Whether the person owes check-in slots (under a measure): most do not, and then meeting
@@ -146,31 +145,16 @@ def checkins_record(
         status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
     )
     with_slots: set[int] = set()
-    outside: list[int] = []
     found = (
-        Person.objects.filter(id__any=ids)
+        Person.objects.filter(recorders.people(), id__any=ids)
         .annotate(owes=Exists(owing))
         .values_list("id", "unit_id", "unit__path", "owes")
     )
     for person_id, unit_id, path, owes in found:
-        if allowed is not None and not path.startswith(allowed):
-            outside.append(person_id)
-            continue
         people[person_id] = unit_id
         paths[unit_id] = path
         if owes:
             with_slots.add(person_id)
-    if outside and allowed:
-        # Home elsewhere, but tied to a class or department in scope: visible too.
-        tied = PersonUnit.objects.filter(person_id__any=Ids(outside)).values_list(
-            "person_id", "unit__path"
-        )
-        tied_in = {pid for pid, path in tied if path.startswith(allowed)}
-        for person_id, unit_id, path, owes in found.filter(id__any=Ids(tied_in)):
-            people[person_id] = unit_id
-            paths[unit_id] = path
-            if owes:
-                with_slots.add(person_id)
     elsewhere = {r.person_id for r in rows if r.unit_id is not None}
     ties: set[tuple[int, int]] = set()
     if elsewhere:
@@ -246,7 +230,7 @@ INSERT INTO monitoring_checkin
     (person_id, unit_id, at, celsius, symptoms, health_code, place, status, via, recorded_by_id)
 SELECT p.id, p.unit_id, %s, %s, %s, %s, %s, %s, %s, %s
 FROM people_person p JOIN org_unit u ON u.id = p.unit_id
-WHERE p.id = %s AND ({scope}) AND NOT EXISTS (
+WHERE p.id = %s AND {scope} AND NOT EXISTS (
     SELECT 1 FROM policy_obligation o
     WHERE o.person_id = p.id AND o.kind = 'checkin' AND o.status IN (%s, %s))
 RETURNING id, unit_id
@@ -268,8 +252,8 @@ def _checkin_direct(
         packs = PackResolver.of_day(now.astimezone(tz()).date()).packs
         if any(p.temperature is not None and p.temperature.is_over(float(celsius)) for p in packs):
             return None
-    allowed = None if via == CheckinVia.SELF else _edit_paths(actor)
-    if allowed == ():
+    recorders = _recorder_scope(actor, via)
+    if recorders.nowhere:
         return None
     recorder = acting_user(actor)
     checkin = Checkin(
@@ -290,10 +274,10 @@ def _checkin_direct(
     ]
     params.append(recorder.pk if recorder else None)
     params.append(data.person_id)
-    params += [f"{path}%" for path in allowed or ()]
+    in_scope, scope_params = recorders.people_sql("p.id", "u.path")
+    params += scope_params
     params += [ObligationStatus.OPEN, ObligationStatus.MISSED]
-    scope = " OR ".join(["u.path LIKE %s"] * len(allowed)) if allowed else "TRUE"
-    written = prepared_fetch(_DIRECT_INSERT.format(scope=scope), params)
+    written = prepared_fetch(_DIRECT_INSERT.format(scope=in_scope), params)
     if not written:
         return None
     checkin.pk, checkin.unit_id = written[0]
@@ -301,12 +285,14 @@ def _checkin_direct(
     return checkin
 
 
-def _edit_paths(actor: AnyUser | None) -> tuple[str, ...] | None:
-    """The unit paths under which the actor may record (None: everywhere)."""
+def _recorder_scope(actor: AnyUser | None, via: str) -> Scope:
+    """Whom the actor may record for: staff, the people they may edit; a person's own link was
+    checked when it was opened and reaches that person alone."""
+    if via == CheckinVia.SELF:
+        return Scope(None)
     if actor is None:
         raise PermissionDenied(_("Log in to record check-ins."))
-    paths = user_scope_paths(actor, Capability.EDIT_PEOPLE)
-    return None if paths is None else tuple(paths)
+    return scope(actor, Capability.EDIT_PEOPLE)
 
 
 def _judge(
@@ -464,7 +450,7 @@ def fever_update(
 
 def self_link_create(*, actor: AnyUser, person: Person) -> str:
     """A personal check-in link: a signed token naming a revocable nonce of this person."""
-    if not user_can(actor, Capability.EDIT_PEOPLE, person.unit):
+    if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
         raise PermissionDenied(_("You may not act for this person."))
     link = SelfCheckinLink.objects.create(
         person=person, nonce=secrets.token_hex(16), created_by=acting_user(actor)
@@ -494,7 +480,7 @@ def self_link_person(token: str) -> Person | None:
 
 
 def self_links_revoke(*, actor: AnyUser, person: Person) -> int:
-    if not user_can(actor, Capability.EDIT_PEOPLE, person.unit):
+    if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
         raise PermissionDenied(_("You may not act for this person."))
     return SelfCheckinLink.objects.filter(person=person, revoked_at__isnull=True).update(
         revoked_at=clock.now()

@@ -42,9 +42,8 @@ from fangkong.monitoring.services import (
     self_link_create,
     self_link_person,
 )
-from fangkong.org.models import Unit
+from fangkong.org.access import request_user, units_in, user_can
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import request_user, scope_q, user_can
 from fangkong.people.selectors import person_get_visible
 from fangkong.policy.models import Obligation
 
@@ -53,7 +52,7 @@ LINK_RATE = 10
 
 
 def _units(request: HttpRequest, capability: Capability = Capability.VIEW_PEOPLE) -> Any:
-    return Unit.objects.filter(scope_q(request.user, capability, "path")).order_by("path")
+    return units_in(request.user, capability).order_by("path")
 
 
 def _day(request: HttpRequest) -> dt.date:

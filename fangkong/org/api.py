@@ -12,8 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core.api import CodeRelatedField
+from fangkong.org.access import request_user, units_visible_to
 from fangkong.org.models import Region, Unit, UnitKind
-from fangkong.org.selectors import region_get, region_search, request_user, units_visible_to
+from fangkong.org.selectors import region_get, region_search
 from fangkong.org.services import unit_create
 
 

@@ -1,7 +1,7 @@
 """API token authentication that reads the user and the user's roles in one query.
 
-Every API request needs both: the roles scope every read and write (``org.selectors``). One round
-trip serves them, and the roles are left where ``org.selectors`` memoises them for the request.
+Every API request needs both: the roles scope every read and write (``org.access``). One round
+trip serves them, and the roles are left where ``org.access`` memoises them for the request.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fangkong.audit.services import audit_record
+from fangkong.org.access import user_can
 from fangkong.org.models import Membership, Region, Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import user_can
 
 
 def _require_manage(actor: User | None, unit: Unit | None) -> None:

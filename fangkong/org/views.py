@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.org.access import request_user, units_visible_to, user_can
 from fangkong.org.forms import GrantForm, UnitForm
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import request_user, units_visible_to, user_can
 from fangkong.org.services import membership_grant, membership_revoke, unit_create
 
 

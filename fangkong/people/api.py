@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core.api import CodeRelatedField
+from fangkong.org.access import request_user, units_visible_to
 from fangkong.org.models import Region, Unit
-from fangkong.org.selectors import request_user, units_visible_to
 from fangkong.people.models import Category, Household, Person, PersonCategory, TravelRecord
 from fangkong.people.selectors import PersonFilter, person_list, person_travel
 from fangkong.people.services import (

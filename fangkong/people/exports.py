@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from fangkong.audit.services import audit_record
+from fangkong.org.access import AnyUser, user_can
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, user_can
 from fangkong.people.identity import id_decrypt
 from fangkong.people.models import Person
 from fangkong.people.selectors import PersonFilter, person_list

@@ -30,9 +30,9 @@ from openpyxl.styles import Font
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.text import NUL
+from fangkong.org.access import AnyUser, units_in, user_can
 from fangkong.org.models import Region, RegionAlias, Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, scope_q, user_can
 from fangkong.people.identity import IdType, InvalidIdentity, normalize_phone
 from fangkong.people.models import (
     Category,
@@ -198,11 +198,7 @@ class RowValidator:
 
     def __init__(self, user: AnyUser, default_unit: Unit) -> None:
         self.default_unit = default_unit
-        self.units = dict(
-            Unit.objects.filter(scope_q(user, Capability.IMPORT_PEOPLE, "path")).values_list(
-                "code", "id"
-            )
-        )
+        self.units = dict(units_in(user, Capability.IMPORT_PEOPLE).values_list("code", "id"))
         self.regions = {code: code for code in Region.objects.values_list("code", flat=True)}
         self.regions.update(RegionAlias.objects.values_list("old_code", "region_id"))
         self.categories: dict[str, str] = {}

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from fangkong.core.text import search_term
+from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, scope_q
 from fangkong.people.identity import id_hash, normalize_id_number
-from fangkong.people.models import Person, PersonCategory, PersonUnit, TravelRecord
+from fangkong.people.models import Person, PersonCategory, TravelRecord
 
 
 def people_visible_to(
     user: AnyUser, capability: Capability = Capability.VIEW_PEOPLE
 ) -> QuerySet[Person]:
     """People whose home unit, or a further unit (class, department), is in the user's scope."""
-    home = scope_q(user, capability, "unit__path")
-    if not home:  # an empty Q: the user sees everything
-        return Person.objects.all()
-    tied = PersonUnit.objects.filter(scope_q(user, capability, "unit__path"), person=OuterRef("pk"))
-    return Person.objects.filter(home | Q(Exists(tied)))
+    return Person.objects.filter(scope(user, capability).people())
 
 
 @dataclass(frozen=True)

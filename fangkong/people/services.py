@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.org.access import AnyUser, user_can
 from fangkong.org.models import Region, Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, region_get, user_can
+from fangkong.org.selectors import region_get
 from fangkong.people.identity import (
     IdType,
     InvalidIdentity,

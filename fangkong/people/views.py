@@ -16,9 +16,15 @@ from django.views.decorators.http import require_POST
 from fangkong.audit.models import AuditEvent
 from fangkong.core import clock
 from fangkong.core.tasks import enqueue
+from fangkong.org.access import (
+    may_act_on,
+    request_user,
+    units_in,
+    units_visible_to,
+    user_can,
+)
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import request_user, scope_q, units_visible_to, user_can
 from fangkong.people.exports import person_export_xlsx
 from fangkong.people.forms import ImportUploadForm, PersonForm, TravelForm
 from fangkong.people.importing import (
@@ -68,7 +74,7 @@ def _filters(request: HttpRequest) -> PersonFilter:
 def _editable_units(
     request: HttpRequest, capability: Capability = Capability.EDIT_PEOPLE
 ) -> QuerySet[Unit]:
-    return Unit.objects.filter(scope_q(request.user, capability, "path")).order_by("path")
+    return units_in(request.user, capability).order_by("path")
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
@@ -126,7 +132,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
             "timeline": timeline,
             "categories": person.categories.all(),
             "travel_form": TravelForm(),
-            "can_edit": user_can(request.user, Capability.EDIT_PEOPLE, person.unit),
+            "can_edit": may_act_on(request.user, Capability.EDIT_PEOPLE, person),
             "can_reveal": user_can(request.user, Capability.REVEAL_ID, person.unit),
             "household_members": person.household.members.exclude(pk=person.pk)[:20]
             if person.household

@@ -20,9 +20,9 @@ from rest_framework.response import Response
 
 from fangkong.core.api import CodeRelatedField
 from fangkong.core.text import NUL
+from fangkong.org.access import request_user, scope
 from fangkong.org.models import Region
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import request_user, scope_q
 from fangkong.policy.describe import rule_table
 from fangkong.policy.models import Measure, Obligation, RiskArea
 from fangkong.policy.packs import packs_all
@@ -184,7 +184,7 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
         pk = str(self.kwargs.get("pk", ""))
         row = (
             Obligation.objects.filter(
-                scope_q(self.request.user, Capability.VIEW_PEOPLE, "unit__path"), pk=int(pk)
+                scope(self.request.user, Capability.VIEW_PEOPLE).units("unit__path"), pk=int(pk)
             ).first()
             if pk.isdigit()
             else None

@@ -1,4 +1,4 @@
-"""Reads of the work-plans app, all scoped through ``org.selectors.scope_q``."""
+"""Reads of the work-plans app, all scoped through ``org.access``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Literal
 from django.db.models import Count, Q, QuerySet
 
 from fangkong.core import clock
+from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, scope_q
 from fangkong.policy.classify import local_midnight, population_decide, tz
 from fangkong.policy.models import (
     Classification,
@@ -36,7 +36,7 @@ def obligations_list(
     pending rows (obligation_pending_due_idx, obligation_pending_unit_idx).
     """
     now = clock.now()
-    rows = Obligation.objects.filter(scope_q(user, Capability.VIEW_PEOPLE, "unit__path"))
+    rows = Obligation.objects.filter(scope(user, Capability.VIEW_PEOPLE).units("unit__path"))
     if unit is not None:
         rows = rows.filter(unit__path__startswith=unit.path)
     if state == "overdue":
@@ -71,7 +71,7 @@ def obligations_counts(user: AnyUser, unit: Unit | None = None) -> dict[str, int
 def measures_active(user: AnyUser, *, unit: Unit | None = None) -> QuerySet[Measure]:
     """Who in my units is under which measure, and why (the rule and its explanation)."""
     rows = Measure.objects.filter(
-        scope_q(user, Capability.VIEW_PEOPLE, "unit__path"), status=MeasureStatus.ACTIVE
+        scope(user, Capability.VIEW_PEOPLE).units("unit__path"), status=MeasureStatus.ACTIVE
     )
     if unit is not None:
         rows = rows.filter(unit__path__startswith=unit.path)

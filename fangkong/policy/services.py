@@ -23,9 +23,10 @@ from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.lookups import Ids
 from fangkong.core.tasks import enqueue
+from fangkong.org.access import AnyUser, acting_user, may_act_on, user_can
 from fangkong.org.models import Membership, Region, Unit
 from fangkong.org.roles import Capability, Role
-from fangkong.org.selectors import AnyUser, acting_user, region_get, user_can
+from fangkong.org.selectors import region_get
 from fangkong.people.importing import ImportFileError, read_table
 from fangkong.people.models import Person
 from fangkong.policy.classify import (
@@ -337,7 +338,7 @@ def person_recompute(person: Person, *, trigger: str, actor: AnyUser | None = No
 def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str = "") -> int:
     """Release the person's active measures on a day (the release conditions are met: three
     samples negative, the headquarters' consent …); the rule's post-release phases start then."""
-    if not user_can(actor, Capability.EDIT_PEOPLE, person.unit):
+    if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
         raise PermissionDenied(_("You may not change this person's measures."))
     classification = Classification.objects.filter(person=person).first()
     active = list(Measure.objects.filter(person=person, status=MeasureStatus.ACTIVE))
@@ -394,7 +395,7 @@ def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str =
 
 def measure_site_set(*, actor: AnyUser, person: Person, site: Unit) -> None:
     """Record the quarantine site where the person is placed (a transfer met)."""
-    if not user_can(actor, Capability.EDIT_PEOPLE, person.unit):
+    if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
         raise PermissionDenied(_("You may not change this person's measures."))
     if site.kind != Unit.Kind.QUARANTINE_SITE:
         raise ValidationError({"site": _("Choose a quarantine site.")})

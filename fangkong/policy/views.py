@@ -23,9 +23,9 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
 from fangkong.core import clock
+from fangkong.org.access import request_user, scope, units_in, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import request_user, scope_q, user_can
 from fangkong.people.importing import ImportFileError
 from fangkong.people.selectors import person_get_visible
 from fangkong.policy.classify import pack_in_force
@@ -68,7 +68,7 @@ PAGE_SIZE = 50
 
 
 def _units(request: HttpRequest, capability: Capability = Capability.VIEW_PEOPLE) -> Any:
-    return Unit.objects.filter(scope_q(request.user, capability, "path")).order_by("path")
+    return units_in(request.user, capability).order_by("path")
 
 
 def _chosen_unit(request: HttpRequest) -> Unit | None:
@@ -91,7 +91,9 @@ def _form_errors(form: Any, error: ValidationError) -> None:
 @login_required
 def plan_list_view(request: HttpRequest) -> HttpResponse:
     assignments = (
-        PlanAssignment.objects.filter(scope_q(request.user, Capability.VIEW_PEOPLE, "unit__path"))
+        PlanAssignment.objects.filter(
+            scope(request.user, Capability.VIEW_PEOPLE).units("unit__path")
+        )
         .select_related("unit")
         .order_by("unit__path", "-start_date")
     )
@@ -237,7 +239,7 @@ def obligation_list_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def obligation_meet_view(request: HttpRequest, obligation_id: int) -> HttpResponse:
     obligation = get_object_or_404(
-        Obligation.objects.filter(scope_q(request.user, Capability.VIEW_PEOPLE, "unit__path")),
+        Obligation.objects.filter(scope(request.user, Capability.VIEW_PEOPLE).units("unit__path")),
         pk=obligation_id,
     )
     form = MeetForm(request.POST)

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.org.access import AnyUser, acting_user, may_act_on
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, acting_user, user_can
 from fangkong.people.models import Person
 from fangkong.policy.models import Trigger
 from fangkong.policy.services import person_recompute
@@ -27,7 +27,7 @@ def exposure_record(
     via: Person | None = None,
     note: str = "",
 ) -> Exposure:
-    if not user_can(actor, Capability.EDIT_PEOPLE, person.unit):
+    if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
         raise PermissionDenied(_("You may not change this person."))
     now = clock.now()
     if kind not in ExposureKind.values:

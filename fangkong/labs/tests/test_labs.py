@@ -349,10 +349,11 @@ def test_f05_round_coverage_by_unit_and_the_missing_list(county, personas, scree
     samples_record(
         actor=personas.commander, round=screening, rows=pool("T0060", [*in_a[:2], in_b[0]])
     )
-    rows = {row.unit.code: (row.registered, row.sampled) for row in round_coverage(screening)}
+    coverage = round_coverage(screening, personas.commander)
+    rows = {row.unit.code: (row.registered, row.sampled) for row in coverage}
     assert rows["VA"] == (3, 2)
     assert rows["VB"] == (2, 1)
-    assert list(round_missing(screening, county.grid_a)) == [in_a[2]]
+    assert list(round_missing(screening, county.grid_a, personas.commander)) == [in_a[2]]
     with pytest.raises(ValidationError):
         round_create(
             actor=personas.commander,

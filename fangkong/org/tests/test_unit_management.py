@@ -5,9 +5,9 @@ from rest_framework.test import APIClient
 
 from conftest import County, Personas, login, make_user
 from fangkong.audit.models import AuditEvent
+from fangkong.org.access import user_can
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import user_can
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conftest import County, Personas, make_user
+from fangkong.org.access import units_visible_to, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability, Role
-from fangkong.org.selectors import units_visible_to, user_can
 from fangkong.org.services import membership_grant, unit_create
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +71,8 @@ def test_an_api_token_brings_the_users_roles_in_one_query(
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from fangkong.org.access import scope
     from fangkong.org.roles import Capability
-    from fangkong.org.selectors import user_scope_paths
 
     key = Token.objects.create(user=personas.worker_a).key
     client = APIClient()
@@ -81,7 +81,7 @@ def test_an_api_token_brings_the_users_roles_in_one_query(
         response = client.get("/api/units/?page_size=5")
     assert response.status_code == 200
     assert {u["code"] for u in response.json()["results"]} <= {"VA", "VA-G1"}
-    assert user_scope_paths(personas.worker_a, Capability.VIEW_PEOPLE) == [county.village_a.path]
+    assert scope(personas.worker_a, Capability.VIEW_PEOPLE).paths == (county.village_a.path,)
     bad = APIClient()
     bad.credentials(HTTP_AUTHORIZATION="Token nope")
     assert bad.get("/api/units/").status_code == 401
