@@ -1,0 +1,218 @@
+"""Every page and endpoint, walked as the personas of the demo county: what a user may not see
+appears nowhere (issue 10, finding 7).
+
+The demo county has a record of every kind (people, check-ins, a fever, an absence, reports,
+measures and deadlines, a screening round with tubes, a box and results). Each persona opens every
+page and endpoint, including the detail pages of other units' records and every ``?unit=`` of the
+tree; no answer may hold a name, phone number or page link of a person outside the persona's
+units, or the name of a unit the persona does not reach.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from openpyxl import load_workbook
+from rest_framework.authtoken.models import Token
+
+from conftest import TODAY
+from fangkong.demo.builder import DemoBuilder
+from fangkong.labs.models import ScreeningRound, Tube
+from fangkong.monitoring.models import Absence, FeverEvent
+from fangkong.org.models import Unit
+from fangkong.people.models import Person, PersonUnit
+from fangkong.policy.models import Obligation
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+# Who each persona may see: the units whose people they reach ("" for nobody).
+REACHES = {
+    "village-a": "T1V1",  # a grid worker: their village
+    "teacher": "SCH-G1C1",  # a class teacher: their class
+    "lab-tech": "",  # a lab: tubes sent to it, no register
+    "pharmacist": "",  # a pharmacy: nothing of the register
+}
+
+PAGES = [
+    "/",
+    "/people/",
+    "/people/export.xlsx",
+    "/people/import/",
+    "/audit/",
+    "/org/units/",
+    "/plans/",
+    "/plans/P01/",
+    "/plans/measures/",
+    "/plans/obligations/",
+    "/plans/risk-areas/",
+    "/plans/what-if/",
+    "/plans/inbox/",
+    "/monitoring/",
+    "/monitoring/absences/",
+    "/monitoring/reports/",
+    "/monitoring/rollup/",
+    "/labs/",
+    "/labs/sampling/",
+    "/labs/boxes/",
+    "/labs/results/",
+]
+UNIT_PAGES = [
+    "/people/?unit={unit}",
+    "/monitoring/?unit={unit}",
+    "/monitoring/reports/?unit={unit}",
+    "/monitoring/rollup/?unit={unit}",
+    "/monitoring/class/{unit}/",
+    "/plans/obligations/?unit={unit}",
+    "/plans/measures/?unit={unit}",
+    "/org/units/{unit}/",
+]
+PERSON_PAGES = [
+    "/people/{person}/",
+    "/people/{person}/edit/",
+    "/plans/release/{person}/",
+    "/monitoring/link/{person}/",
+    "/api/people/{person}/",
+]
+ENDPOINTS = [
+    "/api/people/",
+    "/api/units/",
+    "/api/measures/",
+    "/api/obligations/",
+    "/api/checkins/",
+    "/api/reports/",
+    "/api/tubes/",
+    "/api/rounds/",
+    "/api/risk-areas/",
+]
+
+
+@pytest.fixture
+def demo_county(reference_data: None) -> None:
+    DemoBuilder(people=400).build(TODAY.date())
+
+
+def _text(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            str(cell)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
+    return content.decode("utf-8", "replace")
+
+
+def _markers(reach: str) -> tuple[set[int], list[str]]:
+    """The people a persona may see, and the strings that betray anyone else."""
+    if reach:
+        unit = Unit.objects.get(code=reach)
+        visible = set(
+            Person.objects.filter(unit__path__startswith=unit.path).values_list("pk", flat=True)
+        ) | set(
+            PersonUnit.objects.filter(unit__path__startswith=unit.path).values_list(
+                "person_id", flat=True
+            )
+        )
+    else:
+        visible = set()
+    seen_names = set(Person.objects.filter(pk__in=visible).values_list("name", flat=True))
+    markers: list[str] = []
+    for pk, name, phone in Person.objects.exclude(pk__in=visible).values_list(
+        "pk", "name", "phone"
+    ):
+        if name not in seen_names:
+            markers.append(name)
+        if phone:
+            markers.append(phone)
+        markers.append(f"/people/{pk}/")
+    return visible, markers
+
+
+def _outsiders(visible: set[int]) -> list[int]:
+    """A few people of every other unit: the detail pages to try."""
+    picked: dict[int, list[int]] = {}
+    for pk, unit_id in Person.objects.exclude(pk__in=visible).values_list("pk", "unit_id"):
+        if len(picked.setdefault(unit_id, [])) < 2:
+            picked[unit_id].append(pk)
+    return [pk for pks in picked.values() for pk in pks]
+
+
+def _units_out_of_reach(user: User) -> list[str]:
+    """Names of the units of the register the persona reaches nothing of: siblings, cousins."""
+    own = [m.unit.path for m in user.memberships.select_related("unit")]
+    return [
+        name
+        for path, name, kind in Unit.objects.values_list("path", "name", "kind")
+        if kind in ("village", "grid", "class", "department")
+        and not any(path.startswith(o) or o.startswith(path) for o in own)
+    ]
+
+
+@pytest.mark.parametrize("username", sorted(REACHES))
+def test_every_page_and_endpoint_keeps_what_a_persona_may_not_see_out(demo_county, username):
+    # given a persona of the demo county and everything they may not see
+    user = User.objects.get(username=username)
+    visible, markers = _markers(REACHES[username])
+    if REACHES[username]:
+        # (a lab reads the names of the units that send it boxes)
+        markers += _units_out_of_reach(user)
+    assert markers
+    client = Client()
+    client.force_login(user)
+    api = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    urls = list(PAGES)
+    unit_ids = list(Unit.objects.values_list("pk", flat=True))
+    for unit_id in unit_ids:
+        urls += [page.format(unit=unit_id) for page in UNIT_PAGES]
+    for person in _outsiders(visible):
+        urls += [page.format(person=person) for page in PERSON_PAGES]
+    for screening in ScreeningRound.objects.all():
+        urls.append(f"/labs/rounds/{screening.pk}/")
+        urls += [
+            f"/labs/rounds/{screening.pk}/?unit={u}"
+            for u in Unit.objects.values_list("pk", flat=True)
+        ]
+        urls.append(f"/api/rounds/{screening.pk}/coverage/")
+    for barcode in Tube.objects.values_list("barcode", flat=True)[:20]:
+        urls += [f"/labs/tubes/{barcode}/", f"/api/tubes/{barcode}/"]
+    urls += [f"/monitoring/fevers/{pk}/" for pk in FeverEvent.objects.values_list("pk", flat=True)]
+    urls += [
+        f"/monitoring/absences/?person={pk}"
+        for pk in Absence.objects.values_list("person_id", flat=True)
+    ]
+    urls += [
+        f"/plans/obligations/?person={pk}"
+        for pk in Obligation.objects.values_list("person_id", flat=True).distinct()[:20]
+    ]
+    urls += ENDPOINTS
+    # when they open each of them
+    leaks = []
+    for url in urls:
+        response = (api if url.startswith("/api/") else client).get(url)
+        assert response.status_code < 500, url
+        if response.status_code != 200:
+            continue
+        text = _text(response)
+        if url.startswith("/api/"):
+            text = json.dumps(json.loads(text), ensure_ascii=False)
+        leaks += [(url, marker) for marker in markers if marker in text]
+    # then nothing outside their units shows anywhere
+    assert not leaks, leaks[:20]
+
+
+def test_the_walk_sees_what_a_persona_may_see(demo_county):
+    """The walk above can fail: the same pages show a grid worker their own village."""
+    user = User.objects.get(username="village-a")
+    visible, _markers_unused = _markers("T1V1")
+    client = Client()
+    client.force_login(user)
+    page = client.get("/people/").content.decode()
+    names = set(Person.objects.filter(pk__in=visible).values_list("name", flat=True))
+    assert any(name in page for name in names)
