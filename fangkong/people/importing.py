@@ -1,9 +1,10 @@
 """Import of person registers (台账) from .xlsx or .csv files.
 
 Every row is validated on its own; a bad row is reported (row, column, value, reason) and every
-good row is kept. Rows whose ID number is already registered under the same name change nothing,
-so importing the same file twice adds nobody the second time. Rows are written in chunks as sets:
-COPY on PostgreSQL, multi-row INSERT elsewhere; never one save() per person.
+good row is kept. Rows whose ID number is already registered under the same name, to a person the
+importer may open, change nothing, so importing the same file twice adds nobody the second time.
+Rows are written in chunks as sets: COPY on PostgreSQL, multi-row INSERT elsewhere; never one
+save() per person.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from openpyxl.styles import Font
 
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.lookups import Ids
 from fangkong.core.text import NUL
 from fangkong.org.models import Region, RegionAlias, Unit
 from fangkong.org.roles import Capability
@@ -42,7 +44,8 @@ from fangkong.people.models import (
     Person,
     PersonCategory,
 )
-from fangkong.people.services import ProtectedId, identity_protect
+from fangkong.people.selectors import people_visible_to
+from fangkong.people.services import ProtectedId, identity_protect, registered_outside_message
 
 CHUNK_ROWS = 10_000
 _T = TypeVar("_T")
@@ -560,10 +563,10 @@ def run_import(job: ImportJob, user: AnyUser) -> ImportJob:
             # The worker sees this thread's language and clock (context variables).
             following = pool.submit(contextvars.copy_context().run, _in_language(validate), chunk)
             if pending is not None:
-                _write_chunk(job, writer, validate.validator, *pending.result())
+                _write_chunk(job, user, writer, validate.validator, *pending.result())
             pending = following
         if pending is not None:
-            _write_chunk(job, writer, validate.validator, *pending.result())
+            _write_chunk(job, user, writer, validate.validator, *pending.result())
     return job
 
 
@@ -581,6 +584,7 @@ def _in_language(
 
 def _write_chunk(
     job: ImportJob,
+    user: AnyUser,
     writer: Writer,
     validator: RowValidator,
     processed: int,
@@ -591,24 +595,35 @@ def _write_chunk(
     with transaction.atomic():
         existing = writer.write(prepared)
         created = len(prepared) - len(existing)
+        # Whom the importer may open: only those are named, or counted as unchanged on a
+        # matching name; of anyone else the importer learns neither name nor whether it matches.
+        visible = (
+            set(
+                people_visible_to(user)
+                .filter(pk__any=Ids(pk for pk, _name in existing.values()))
+                .values_list("pk", flat=True)
+            )
+            if existing
+            else set()
+        )
         unchanged = 0
         for r in prepared:
             found = existing.get(r.identity.id_hash)
             if found is None:
                 continue
-            if found[1] == r.name:
+            if found[0] not in visible:
+                message = registered_outside_message()
+            elif found[1] == r.name:
                 unchanged += 1
                 continue
+            else:
+                message = _(
+                    "This ID number is already registered as %(name)s (person %(id)d); "
+                    "correct the row or the person's file."
+                ) % {"name": found[1], "id": found[0]}
             problems.append(
                 RowProblem(
-                    r.row_number,
-                    validator.label("id_number"),
-                    r.identity.id_masked,
-                    _(
-                        "This ID number is already registered as %(name)s (person %(id)d); "
-                        "correct the row or the person's file."
-                    )
-                    % {"name": found[1], "id": found[0]},
+                    r.row_number, validator.label("id_number"), r.identity.id_masked, message
                 )
             )
         ImportRowError.objects.bulk_create(
