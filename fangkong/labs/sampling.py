@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
@@ -30,7 +31,7 @@ from fangkong.core.bulk import stage, stage_query, staged_time, stages_drop
 from fangkong.labs.models import RoundStatus, SamplingPoint, ScreeningRound, TubeKind
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, acting_user, user_scope_paths
+from fangkong.org.selectors import AnyUser, acting_user, scope_q, user_scope_paths
 from fangkong.people.identity import id_hash
 from fangkong.people.models import Person
 from fangkong.policy.services import obligations_meet_tests
@@ -116,7 +117,7 @@ def samples_record(
                 _STAGE,
                 [("idx", "bigint"), ("barcode", "text"), ("person_id", "bigint"),
                  ("sampled_at", "timestamptz")],
-                _checked_rows(rows, now, result),
+                _checked_rows(rows, scope_q(actor, Capability.SAMPLE, "unit__path"), now, result),
             )  # fmt: skip
             if staged:
                 _write(batch, actor, now, staged, result)
@@ -137,28 +138,34 @@ def samples_record(
 
 
 def _checked_rows(
-    rows: Iterable[SampleInput], now: dt.datetime, result: SamplingResult
+    rows: Iterable[SampleInput], scope: Q, now: dt.datetime, result: SamplingResult
 ) -> Iterator[tuple[int, str, int, dt.datetime]]:
-    """The rows that pass the checks needing no database, with people found by ID number (one
-    query per chunk)."""
+    """The rows that pass the checks needing no database, with people found by ID number among
+    those the sampler may sample (one query per chunk)."""
     chunk: list[tuple[int, SampleInput]] = []
     for index, row in enumerate(rows):
         chunk.append((index, row))
         if len(chunk) == _CHUNK:
-            yield from _checked_chunk(chunk, now, result)
+            yield from _checked_chunk(chunk, scope, now, result)
             chunk = []
-    yield from _checked_chunk(chunk, now, result)
+    yield from _checked_chunk(chunk, scope, now, result)
 
 
 def _checked_chunk(
-    chunk: list[tuple[int, SampleInput]], now: dt.datetime, result: SamplingResult
+    chunk: list[tuple[int, SampleInput]], scope: Q, now: dt.datetime, result: SamplingResult
 ) -> Iterator[tuple[int, str, int, dt.datetime]]:
     hashes: dict[int, str] = {}
     for index, row in chunk:
         if row.person_id is None and row.id_number:
             hashes[index] = id_hash(row.id_number)
+    # A number registered outside the sampler's units is not found, like an unknown one: the
+    # refusal must not tell the sampler that the number exists.
     found = (
-        dict(Person.objects.filter(id_hash__in=set(hashes.values())).values_list("id_hash", "id"))
+        dict(
+            Person.objects.filter(scope, id_hash__in=set(hashes.values())).values_list(
+                "id_hash", "id"
+            )
+        )
         if hashes
         else {}
     )
