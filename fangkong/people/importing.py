@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import csv
+import dataclasses
 import hashlib
 import io
 import re
@@ -35,7 +36,7 @@ from fangkong.core.text import NUL
 from fangkong.org.models import Region, RegionAlias, Unit
 from fangkong.org.roles import Capability
 from fangkong.org.selectors import AnyUser, scope_q, user_can
-from fangkong.people.identity import IdType, InvalidIdentity, normalize_phone
+from fangkong.people.identity import IdType, InvalidIdentity, mask_id_number, normalize_phone
 from fangkong.people.models import (
     Category,
     Household,
@@ -308,6 +309,26 @@ class RowValidator:
             cells.get("address", ""),
             categories,
         )
+
+
+def preview_masked(
+    rows: list[tuple[int, dict[str, object]]], problems: list[RowProblem]
+) -> tuple[list[tuple[int, dict[str, object]]], list[RowProblem]]:
+    """Rows and problems as read, with every ID number masked: the preview of a user who may not
+    see full ID numbers."""
+    id_label = str(COLUMN_BY_KEY["id_number"].label)
+    return (
+        [
+            (number, values | {"id_number": mask_id_number(str(values["id_number"]))})
+            if values.get("id_number") not in (None, "")
+            else (number, values)
+            for number, values in rows
+        ],
+        [
+            dataclasses.replace(p, value=mask_id_number(p.value)) if p.column == id_label else p
+            for p in problems
+        ],
+    )
 
 
 def rows_with_keys(
