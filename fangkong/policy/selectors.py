@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from fangkong.core import clock
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, scope_q
+from fangkong.org.selectors import AnyUser, scope_q, user_can
 from fangkong.policy.classify import local_midnight, population_decide, tz
 from fangkong.policy.models import (
     Classification,
@@ -83,6 +83,16 @@ def measures_active(user: AnyUser, *, unit: Unit | None = None) -> QuerySet[Meas
 def measures_summary(user: AnyUser, unit: Unit | None = None) -> dict[str, int]:
     rows = measures_active(user, unit=unit).order_by().values("kind").annotate(n=Count("id"))
     return {row["kind"]: row["n"] for row in rows}
+
+
+def risk_areas_manageable_by(user: AnyUser) -> bool:
+    """Whether the user may publish, change or withdraw risk areas. They apply to every person of
+    the installation, so the plan capability must be held at the top of the unit tree: at every
+    unit without a parent, not at one township or village."""
+    roots = Unit.objects.filter(parent__isnull=True).only("path")
+    return user_can(user, Capability.MANAGE_PLANS) and all(
+        user_can(user, Capability.MANAGE_PLANS, root) for root in roots
+    )
 
 
 def risk_areas_current() -> QuerySet[RiskArea]:

@@ -51,6 +51,7 @@ from fangkong.policy.selectors import (
     obligations_list,
     risk_area_history,
     risk_areas_current,
+    risk_areas_manageable_by,
     what_if,
 )
 from fangkong.policy.services import (
@@ -258,7 +259,7 @@ def obligation_meet_view(request: HttpRequest, obligation_id: int) -> HttpRespon
 
 @login_required
 def risk_area_list_view(request: HttpRequest) -> HttpResponse:
-    can_manage = user_can(request.user, Capability.MANAGE_PLANS)
+    can_manage = risk_areas_manageable_by(request.user)
     form = RiskAreaForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:
@@ -285,7 +286,7 @@ def risk_area_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def risk_area_detail_view(request: HttpRequest, area_id: int) -> HttpResponse:
     area = get_object_or_404(RiskArea.objects.select_related("region"), pk=area_id)
-    can_manage = user_can(request.user, Capability.MANAGE_PLANS)
+    can_manage = risk_areas_manageable_by(request.user)
     form = RiskAreaForm(
         request.POST or None,
         initial={
@@ -323,7 +324,7 @@ def risk_area_detail_view(request: HttpRequest, area_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def risk_area_import_view(request: HttpRequest) -> HttpResponse:
-    if not user_can(request.user, Capability.MANAGE_PLANS):
+    if not risk_areas_manageable_by(request.user):
         raise PermissionDenied
     form = UploadForm(request.POST, request.FILES)
     report = None
