@@ -120,7 +120,7 @@ def samples_record(
                 _STAGE,
                 [("idx", "bigint"), ("barcode", "text"), ("person_id", "bigint"),
                  ("sampled_at", "timestamptz")],
-                _checked_rows(rows, now, result),
+                _checked_rows(rows, samplers, now, result),
             )  # fmt: skip
             if staged:
                 _write(batch, actor, now, staged, result)
@@ -149,28 +149,34 @@ def _own_unit(samplers: Scope, area: Unit) -> Unit:
 
 
 def _checked_rows(
-    rows: Iterable[SampleInput], now: dt.datetime, result: SamplingResult
+    rows: Iterable[SampleInput], samplers: Scope, now: dt.datetime, result: SamplingResult
 ) -> Iterator[tuple[int, str, int, dt.datetime]]:
-    """The rows that pass the checks needing no database, with people found by ID number (one
-    query per chunk)."""
+    """The rows that pass the checks needing no database, with people found by ID number among
+    those the sampler may sample (one query per chunk)."""
     chunk: list[tuple[int, SampleInput]] = []
     for index, row in enumerate(rows):
         chunk.append((index, row))
         if len(chunk) == _CHUNK:
-            yield from _checked_chunk(chunk, now, result)
+            yield from _checked_chunk(chunk, samplers, now, result)
             chunk = []
-    yield from _checked_chunk(chunk, now, result)
+    yield from _checked_chunk(chunk, samplers, now, result)
 
 
 def _checked_chunk(
-    chunk: list[tuple[int, SampleInput]], now: dt.datetime, result: SamplingResult
+    chunk: list[tuple[int, SampleInput]], samplers: Scope, now: dt.datetime, result: SamplingResult
 ) -> Iterator[tuple[int, str, int, dt.datetime]]:
     hashes: dict[int, str] = {}
     for index, row in chunk:
         if row.person_id is None and row.id_number:
             hashes[index] = id_hash(row.id_number)
+    # A number registered outside the sampler's units is not found, like an unknown one: the
+    # refusal must not tell the sampler that the number exists.
     found = (
-        dict(Person.objects.filter(id_hash__in=set(hashes.values())).values_list("id_hash", "id"))
+        dict(
+            Person.objects.filter(samplers.people(), id_hash__in=set(hashes.values())).values_list(
+                "id_hash", "id"
+            )
+        )
         if hashes
         else {}
     )

@@ -200,6 +200,14 @@ def user_can(user: AnyUser | None, capability: Capability, unit: _HasPath | None
     return scope(user, capability).covers(unit)
 
 
+def user_can_everywhere(user: AnyUser | None, capability: Capability) -> bool:
+    """Whether the user holds the capability over the whole installation: at every unit without
+    a parent (risk areas apply to every person, so one township may not publish them)."""
+    found = scope(user, capability)
+    roots = Unit.objects.filter(parent__isnull=True).values_list("path", flat=True)
+    return bool(found) and all(found.covers(root) for root in roots)
+
+
 def may_act_on(user: AnyUser | None, capability: Capability, person: Any) -> bool:
     """Whether the user may act on the person (home unit or tie in the scope)."""
     return scope(user, capability).covers_person(person)

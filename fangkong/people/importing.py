@@ -1,15 +1,17 @@
 """Import of person registers (台账) from .xlsx or .csv files.
 
 Every row is validated on its own; a bad row is reported (row, column, value, reason) and every
-good row is kept. Rows whose ID number is already registered under the same name change nothing,
-so importing the same file twice adds nobody the second time. Rows are written in chunks as sets:
-COPY on PostgreSQL, multi-row INSERT elsewhere; never one save() per person.
+good row is kept. Rows whose ID number is already registered under the same name, to a person the
+importer may open, change nothing, so importing the same file twice adds nobody the second time.
+Rows are written in chunks as sets: COPY on PostgreSQL, multi-row INSERT elsewhere; never one
+save() per person.
 """
 
 from __future__ import annotations
 
 import contextvars
 import csv
+import dataclasses
 import hashlib
 import io
 import re
@@ -29,11 +31,12 @@ from openpyxl.styles import Font
 
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.lookups import Ids
 from fangkong.core.text import NUL
 from fangkong.org.access import AnyUser, units_in, user_can
 from fangkong.org.models import Region, RegionAlias, Unit
 from fangkong.org.roles import Capability
-from fangkong.people.identity import IdType, InvalidIdentity, normalize_phone
+from fangkong.people.identity import IdType, InvalidIdentity, mask_id_number, normalize_phone
 from fangkong.people.models import (
     Category,
     Household,
@@ -42,7 +45,8 @@ from fangkong.people.models import (
     Person,
     PersonCategory,
 )
-from fangkong.people.services import ProtectedId, identity_protect
+from fangkong.people.selectors import people_visible_to
+from fangkong.people.services import ProtectedId, identity_protect, registered_outside_message
 
 CHUNK_ROWS = 10_000
 _T = TypeVar("_T")
@@ -303,6 +307,26 @@ class RowValidator:
         )
 
 
+def preview_masked(
+    rows: list[tuple[int, dict[str, object]]], problems: list[RowProblem]
+) -> tuple[list[tuple[int, dict[str, object]]], list[RowProblem]]:
+    """Rows and problems as read, with every ID number masked: the preview of a user who may not
+    see full ID numbers."""
+    id_label = str(COLUMN_BY_KEY["id_number"].label)
+    return (
+        [
+            (number, values | {"id_number": mask_id_number(str(values["id_number"]))})
+            if values.get("id_number") not in (None, "")
+            else (number, values)
+            for number, values in rows
+        ],
+        [
+            dataclasses.replace(p, value=mask_id_number(p.value)) if p.column == id_label else p
+            for p in problems
+        ],
+    )
+
+
 def rows_with_keys(
     table: Iterable[tuple[int, list[object]]],
 ) -> tuple[int, Iterator[tuple[int, dict[str, object]]]]:
@@ -556,10 +580,10 @@ def run_import(job: ImportJob, user: AnyUser) -> ImportJob:
             # The worker sees this thread's language and clock (context variables).
             following = pool.submit(contextvars.copy_context().run, _in_language(validate), chunk)
             if pending is not None:
-                _write_chunk(job, writer, validate.validator, *pending.result())
+                _write_chunk(job, user, writer, validate.validator, *pending.result())
             pending = following
         if pending is not None:
-            _write_chunk(job, writer, validate.validator, *pending.result())
+            _write_chunk(job, user, writer, validate.validator, *pending.result())
     return job
 
 
@@ -577,6 +601,7 @@ def _in_language(
 
 def _write_chunk(
     job: ImportJob,
+    user: AnyUser,
     writer: Writer,
     validator: RowValidator,
     processed: int,
@@ -587,24 +612,35 @@ def _write_chunk(
     with transaction.atomic():
         existing = writer.write(prepared)
         created = len(prepared) - len(existing)
+        # Whom the importer may open: only those are named, or counted as unchanged on a
+        # matching name; of anyone else the importer learns neither name nor whether it matches.
+        visible = (
+            set(
+                people_visible_to(user)
+                .filter(pk__any=Ids(pk for pk, _name in existing.values()))
+                .values_list("pk", flat=True)
+            )
+            if existing
+            else set()
+        )
         unchanged = 0
         for r in prepared:
             found = existing.get(r.identity.id_hash)
             if found is None:
                 continue
-            if found[1] == r.name:
+            if found[0] not in visible:
+                message = registered_outside_message()
+            elif found[1] == r.name:
                 unchanged += 1
                 continue
+            else:
+                message = _(
+                    "This ID number is already registered as %(name)s (person %(id)d); "
+                    "correct the row or the person's file."
+                ) % {"name": found[1], "id": found[0]}
             problems.append(
                 RowProblem(
-                    r.row_number,
-                    validator.label("id_number"),
-                    r.identity.id_masked,
-                    _(
-                        "This ID number is already registered as %(name)s (person %(id)d); "
-                        "correct the row or the person's file."
-                    )
-                    % {"name": found[1], "id": found[0]},
+                    r.row_number, validator.label("id_number"), r.identity.id_masked, message
                 )
             )
         ImportRowError.objects.bulk_create(

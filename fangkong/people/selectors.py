@@ -68,5 +68,13 @@ def person_get_visible(
     )
 
 
+def person_household_members(user: AnyUser, person: Person) -> QuerySet[Person]:
+    """The other members of the person's household whom the user may open: seeing one member
+    (a student through the class) shows nobody else of the family."""
+    if person.household_id is None:
+        return Person.objects.none()
+    return people_visible_to(user).filter(household_id=person.household_id).exclude(pk=person.pk)
+
+
 def person_travel(person: Person) -> QuerySet[TravelRecord]:
     return person.travel.select_related("region").all()

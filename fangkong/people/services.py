@@ -31,6 +31,7 @@ from fangkong.people.identity import (
     validate_other_id,
 )
 from fangkong.people.models import Category, Household, Person, PersonCategory, TravelRecord
+from fangkong.people.selectors import people_visible_to
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,14 @@ class PersonInput:
             household_code=data["household"],
             categories=[c.code for c in data["categories"]],
         )
+
+
+def registered_outside_message() -> str:
+    """What someone is told of an ID number registered to a person they may not open."""
+    return _(
+        "This ID number is already registered outside your units; "
+        "ask the county to move the person."
+    )
 
 
 def _require(user: AnyUser, capability: Capability, unit: Unit) -> None:
@@ -177,16 +186,19 @@ def person_create(*, actor: User, data: PersonInput) -> Person:
         with transaction.atomic():
             person.save()
     except IntegrityError:
+        # Only a person the actor may open is named: anyone else learns no name and no number.
         existing = (
-            Person.objects.filter(id_hash=identity.id_hash).values_list("pk", flat=True).first()
+            people_visible_to(actor)
+            .filter(id_hash=identity.id_hash)
+            .values_list("pk", flat=True)
+            .first()
         )
-        raise ValidationError(
-            {
-                "id_number": [
-                    _("This ID number is already registered (person %(id)s).") % {"id": existing}
-                ]
-            }
-        ) from None
+        message = (
+            _("This ID number is already registered (person %(id)s).") % {"id": existing}
+            if existing
+            else registered_outside_message()
+        )
+        raise ValidationError({"id_number": [message]}) from None
     PersonCategory.objects.bulk_create(
         [PersonCategory(person=person, category=c) for c in categories]
     )

@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.audit.models import AuditEvent
+from fangkong.audit.models import AuditAction, AuditEvent
+from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.tasks import enqueue
 from fangkong.org.access import (
@@ -34,6 +35,7 @@ from fangkong.people.importing import (
     import_errors_xlsx,
     import_job_create,
     import_template_xlsx,
+    preview_masked,
     read_table,
     rows_with_keys,
 )
@@ -42,6 +44,7 @@ from fangkong.people.selectors import (
     PersonFilter,
     people_visible_to,
     person_get_visible,
+    person_household_members,
     person_list,
     person_travel,
 )
@@ -134,9 +137,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
             "travel_form": TravelForm(),
             "can_edit": may_act_on(request.user, Capability.EDIT_PEOPLE, person),
             "can_reveal": user_can(request.user, Capability.REVEAL_ID, person.unit),
-            "household_members": person.household.members.exclude(pk=person.pk)[:20]
-            if person.household
-            else [],
+            "household_members": person_household_members(request.user, person)[:20],
             "plan": person_plan(person.pk),
             "release_form": ReleaseForm(initial={"on": clock.localdate()}),
         },
@@ -322,12 +323,24 @@ def import_preview_view(request: HttpRequest, job_id: int) -> HttpResponse:
     except ImportFileError as error:
         messages.error(request, str(error))
         return redirect("import-upload")
+    rows = sample[:10]
+    if user_can(request.user, Capability.REVEAL_ID, job.unit):
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW_FULL,
+            object_type="import_job",
+            object_id=job.pk,
+            unit_id=job.unit_id,
+            summary=_("full ID numbers viewed in the import preview"),
+        )
+    else:
+        rows, problems = preview_masked(rows, problems)
     return render(
         request,
         "people/import_preview.html",
         {
             "job": job,
-            "rows": sample[:10],
+            "rows": rows,
             "problems": problems[:200],
             "problem_count": len(problems),
             "checked": len(sample),

@@ -23,7 +23,7 @@ from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.lookups import Ids
 from fangkong.core.tasks import enqueue
-from fangkong.org.access import AnyUser, acting_user, may_act_on, user_can
+from fangkong.org.access import AnyUser, acting_user, may_act_on, user_can, user_can_everywhere
 from fangkong.org.models import Membership, Region, Unit
 from fangkong.org.roles import Capability, Role
 from fangkong.org.selectors import region_get
@@ -60,6 +60,16 @@ from fangkong.policy.packs import WEEKDAYS, packs_all
 def _require(user: AnyUser, unit: Unit | None) -> None:
     if not user_can(user, Capability.MANAGE_PLANS, unit):
         raise PermissionDenied(_("You may not change the work plans of this unit."))
+
+
+def _require_whole_tree(user: AnyUser) -> None:
+    if not user_can_everywhere(user, Capability.MANAGE_PLANS):
+        raise PermissionDenied(
+            _(
+                "Risk areas apply everywhere: only a plan manager of the top unit may publish, "
+                "change or withdraw them."
+            )
+        )
 
 
 def risk_levels_known() -> list[str]:
@@ -110,7 +120,7 @@ class RiskAreaInput:
 
 
 def risk_area_create(*, actor: AnyUser, data: RiskAreaInput, recompute: bool = True) -> RiskArea:
-    _require(actor, None)
+    _require_whole_tree(actor)
     problems = data.problems()
     if problems:
         raise ValidationError(problems)
@@ -136,7 +146,7 @@ def risk_area_create(*, actor: AnyUser, data: RiskAreaInput, recompute: bool = T
 
 def risk_area_change(*, actor: AnyUser, area: RiskArea, data: RiskAreaInput) -> RiskArea:
     """A new version of the area; the old row stays, pointing to its successor (history)."""
-    _require(actor, None)
+    _require_whole_tree(actor)
     problems = data.problems()
     if problems:
         raise ValidationError(problems)
@@ -171,7 +181,7 @@ def risk_area_change(*, actor: AnyUser, area: RiskArea, data: RiskAreaInput) -> 
 
 
 def risk_area_withdraw(*, actor: AnyUser, area: RiskArea) -> None:
-    _require(actor, None)
+    _require_whole_tree(actor)
     if not area.is_current:
         raise ValidationError(_("This risk area was already changed or withdrawn."))
     RiskArea.objects.filter(pk=area.pk).update(is_current=False, withdrawn_at=clock.now())
@@ -211,7 +221,7 @@ def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
     Every row is checked; valid rows are kept, each rejected row is reported with its column and
     reason, and a row equal to a current area changes nothing, so importing twice is harmless.
     """
-    _require(actor, None)
+    _require_whole_tree(actor)
     report = RiskAreaImport()
     rows = iter(read_table(path))
     keys: list[str | None] = []

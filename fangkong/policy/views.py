@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
 from fangkong.core import clock
-from fangkong.org.access import request_user, scope, units_in, user_can
+from fangkong.org.access import request_user, scope, units_in, user_can, user_can_everywhere
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.importing import ImportFileError
@@ -260,7 +260,7 @@ def obligation_meet_view(request: HttpRequest, obligation_id: int) -> HttpRespon
 
 @login_required
 def risk_area_list_view(request: HttpRequest) -> HttpResponse:
-    can_manage = user_can(request.user, Capability.MANAGE_PLANS)
+    can_manage = user_can_everywhere(request.user, Capability.MANAGE_PLANS)
     form = RiskAreaForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:
@@ -287,7 +287,7 @@ def risk_area_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def risk_area_detail_view(request: HttpRequest, area_id: int) -> HttpResponse:
     area = get_object_or_404(RiskArea.objects.select_related("region"), pk=area_id)
-    can_manage = user_can(request.user, Capability.MANAGE_PLANS)
+    can_manage = user_can_everywhere(request.user, Capability.MANAGE_PLANS)
     form = RiskAreaForm(
         request.POST or None,
         initial={
@@ -325,7 +325,7 @@ def risk_area_detail_view(request: HttpRequest, area_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def risk_area_import_view(request: HttpRequest) -> HttpResponse:
-    if not user_can(request.user, Capability.MANAGE_PLANS):
+    if not user_can_everywhere(request.user, Capability.MANAGE_PLANS):
         raise PermissionDenied
     form = UploadForm(request.POST, request.FILES)
     report = None
