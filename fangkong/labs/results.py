@@ -215,26 +215,22 @@ def _write(
     in_scope, params = lab_scope.units_sql("u.path")
     known = f"(t.lab_id = %s OR (t.lab_id IS NULL AND {in_scope}))"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(max(id), 0) FROM labs_tuberesult")
-        (before,) = cursor.fetchone()
+        # New positives are the rows this INSERT returns: an upload running at the same time
+        # writes its own (and a tube it got first conflicts here), so none is counted twice.
         cursor.execute(
             "INSERT INTO labs_tuberesult"  # noqa: S608 - our table names
             " (tube_id, outcome, ct, tested_at, lab_id, conflict, source, recorded_at)"
             " SELECT t.id, s.outcome, s.ct, s.tested_at, %s, FALSE, %s, %s"
             f" FROM {_STAGE} s JOIN labs_tube t ON t.barcode = s.barcode"
-            f" JOIN org_unit u ON u.id = t.unit_id WHERE {known} ON CONFLICT DO NOTHING",
+            f" JOIN org_unit u ON u.id = t.unit_id WHERE {known} ON CONFLICT DO NOTHING"
+            " RETURNING tube_id, outcome",
             [lab.pk, source[:200], now, lab.pk, *params],
         )
-        outcome.accepted = cursor.rowcount
+        accepted = cursor.fetchall()
+        outcome.accepted = len(accepted)
+        positive = sorted({tube_id for tube_id, value in accepted if value == Outcome.POSITIVE})
         if outcome.accepted < staged:
             _explain(cursor, known, [lab.pk, *params], lab, now, source, staged, outcome)
-        cursor.execute(
-            "SELECT DISTINCT t.id FROM labs_tuberesult r JOIN labs_tube t ON t.id = r.tube_id"  # noqa: S608
-            " WHERE r.id > %s AND r.outcome = 'positive' AND NOT r.conflict"
-            f" AND t.barcode IN (SELECT barcode FROM {_STAGE} WHERE outcome = 'positive')",
-            [before],
-        )
-        positive = [pk for (pk,) in cursor.fetchall()]
         cursor.execute(
             "SELECT DISTINCT x.person_id FROM labs_sample x"  # noqa: S608
             " JOIN labs_tube t ON t.id = x.tube_id"

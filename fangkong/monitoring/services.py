@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
@@ -573,6 +573,7 @@ def absence_return(
     return absence
 
 
+@transaction.atomic
 def report_file(
     *,
     actor: AnyUser,
@@ -591,8 +592,6 @@ def report_file(
         raise ValidationError({"kind": _("Unknown report kind.")})
     if day > clock.localdate():
         raise ValidationError({"day": _("A report cannot be for a future day.")})
-    if UnitReport.objects.filter(unit=unit, kind=kind, day=day).exists():
-        raise ValidationError({"day": _("This report was already filed.")})
     now = clock.now()
     start = dt.datetime.combine(day, dt.time(), tz())
     due = (
@@ -607,17 +606,23 @@ def report_file(
         .first()
     )
     late = due is not None and now > due.due_at
-    report = UnitReport.objects.create(
-        unit=unit,
-        kind=kind,
-        day=day,
-        figures=figures if figures is not None else day_figures(unit, day),
-        zero=zero,
-        note=note,
-        filed_at=now,
-        filed_by=acting_user(actor),
-        late=late,
-    )
+    figures = figures if figures is not None else day_figures(unit, day)
+    try:
+        # The constraint decides, not a look first: requests filing at once all see no report.
+        with transaction.atomic():
+            report = UnitReport.objects.create(
+                unit=unit,
+                kind=kind,
+                day=day,
+                figures=figures,
+                zero=zero,
+                note=note,
+                filed_at=now,
+                filed_by=acting_user(actor),
+                late=late,
+            )
+    except IntegrityError:
+        raise ValidationError({"day": _("This report was already filed.")}) from None
     if due is not None:
         Obligation.objects.filter(
             pk=due.pk, status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED]

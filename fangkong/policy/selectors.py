@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.org.access import AnyUser, scope
@@ -16,13 +18,15 @@ from fangkong.policy.classify import local_midnight, population_decide, tz
 from fangkong.policy.models import (
     Classification,
     Measure,
+    MeasureKind,
     MeasureStatus,
     Notification,
     Obligation,
     ObligationStatus,
     RiskArea,
+    Trigger,
 )
-from fangkong.policy.packs import Pack
+from fangkong.policy.packs import Pack, packs_all
 
 ObligationState = Literal["overdue", "due_today", "open", "met"]
 
@@ -216,3 +220,68 @@ def person_plan(person_id: int) -> PersonPlan:
         ),
         list(Obligation.objects.filter(person_id=person_id).order_by("due_at")[:40]),
     )
+
+
+@dataclass(frozen=True)
+class FollowOnPhase:
+    """A phase that starts with a release: a phase of the rule not yet begun (``measure``, moved
+    to start from the release with its length) or a post-release phase of the rule (new)."""
+
+    kind: str
+    start: dt.date
+    end: dt.date | None  # None: until released
+    measure: Measure | None = None
+
+    @property
+    def label(self) -> str:
+        return str(MeasureKind(self.kind).label)
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """What releasing a person on a day does (解除隔离): the phases begun by then end on the day,
+    the rest follow from it (shown on the confirmation page, then written by measures_release)."""
+
+    classification: Classification
+    on: dt.date
+    ending: list[Measure]
+    follow_on: list[FollowOnPhase]
+
+
+def measures_release_plan(person_id: int, on: dt.date) -> ReleasePlan:
+    """The release of a person the caller has scoped; refused when nothing would be released."""
+    classification = Classification.objects.filter(person_id=person_id).first()
+    active = list(
+        Measure.objects.filter(person_id=person_id, status=MeasureStatus.ACTIVE).order_by("phase")
+    )
+    if classification is None or not active:
+        raise ValidationError(_("This person is under no active measure."))
+    ending = [m for m in active if m.start_date <= on]
+    if not ending:
+        raise ValidationError(
+            {
+                "on": _("The release date is before the measure began (%(start)s).")
+                % {"start": active[0].start_date.isoformat()}
+            }
+        )
+    follow_on: list[FollowOnPhase] = []
+    start = on
+    for measure in (m for m in active if m.start_date > on):
+        end = start + (measure.end_date - measure.start_date) if measure.end_date else None
+        follow_on.append(FollowOnPhase(measure.kind, start, end, measure))
+        if end is None:
+            break  # an open phase is the rule's last; its own release starts what follows
+        start = end
+    else:
+        pack = packs_all().get(classification.pack_id)
+        rule = pack.rule(classification.rule_id) if pack else None
+        # Releasing someone from a post-release phase starts no second round of them.
+        if rule and not any(m.trigger == Trigger.RELEASE for m in active):
+            for after in rule.after_release:
+                length = dt.timedelta(days=after.days or after.until_day or 0)
+                end = None if after.open else start + length
+                follow_on.append(FollowOnPhase(after.kind, start, end))
+                if end is None:
+                    break
+                start = end
+    return ReleasePlan(classification, on, ending, follow_on)

@@ -55,6 +55,7 @@ from fangkong.policy.models import (
     Trigger,
 )
 from fangkong.policy.packs import WEEKDAYS, packs_all
+from fangkong.policy.selectors import measures_release_plan
 
 
 def _require(user: AnyUser, unit: Unit | None) -> None:
@@ -346,52 +347,52 @@ def person_recompute(person: Person, *, trigger: str, actor: AnyUser | None = No
 
 
 def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str = "") -> int:
-    """Release the person's active measures on a day (the release conditions are met: three
-    samples negative, the headquarters' consent …); the rule's post-release phases start then."""
+    """Release the person on a day (the release conditions are met: three samples negative, the
+    headquarters' consent …): the phases begun by then end on it, the rule's phases not yet begun
+    and its post-release phases start from it (measures_release_plan, shown before confirming)."""
     if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
         raise PermissionDenied(_("You may not change this person's measures."))
-    classification = Classification.objects.filter(person=person).first()
-    active = list(Measure.objects.filter(person=person, status=MeasureStatus.ACTIVE))
-    if classification is None or not active:
-        raise ValidationError(_("This person is under no active measure."))
+    plan = measures_release_plan(person.pk, on)
+    ending = [m.pk for m in plan.ending]
     now = clock.now()
-    pack = packs_all().get(classification.pack_id)
     with transaction.atomic():
-        Measure.objects.filter(person=person, status=MeasureStatus.ACTIVE).update(
-            status=MeasureStatus.RELEASED, closed_at=now
+        Measure.objects.filter(pk__in=ending).update(status=MeasureStatus.RELEASED, closed_at=now)
+        Measure.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=on), pk__in=ending).update(
+            end_date=on
         )
-        Measure.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gt=on), pk__in=[m.pk for m in active]
-        ).update(end_date=on)
         Obligation.objects.filter(
             person=person,
-            decision=classification.decision,
+            decision=plan.classification.decision,
             status=ObligationStatus.OPEN,
             due_at__gt=local_midnight(on + dt.timedelta(days=1)),
         ).update(status=ObligationStatus.CANCELLED)
-        phase = max(m.phase for m in active) + 1
-        start = on
-        rule = pack.rule(classification.rule_id) if pack else None
-        for after in rule.after_release if rule else []:
-            end = start + dt.timedelta(days=after.days or after.until_day or 0)
-            Measure.objects.create(
+        moved = [follow.measure for follow in plan.follow_on if follow.measure is not None]
+        for follow in plan.follow_on:
+            if follow.measure is not None:
+                Measure.objects.filter(pk=follow.measure.pk).update(
+                    start_date=follow.start, end_date=follow.end
+                )
+        after = max(m.phase for m in [*plan.ending, *moved]) + 1
+        new = [follow for follow in plan.follow_on if follow.measure is None]
+        Measure.objects.bulk_create(
+            Measure(
                 person=person,
                 unit=person.unit,
-                decision=classification.decision,
-                phase=phase,
-                kind=after.kind,
-                start_date=start,
-                end_date=end if not after.open else None,
-                pack_id=classification.pack_id,
-                rule_id=classification.rule_id,
+                decision=plan.classification.decision,
+                phase=after + number,
+                kind=follow.kind,
+                start_date=follow.start,
+                end_date=follow.end,
+                pack_id=plan.classification.pack_id,
+                rule_id=plan.classification.rule_id,
                 trigger=Trigger.RELEASE,
-                explanation=classification.explanation,
+                explanation=plan.classification.explanation,
                 status=MeasureStatus.ACTIVE,
                 created_at=now,
                 created_by=acting_user(actor),
             )
-            phase += 1
-            start = end
+            for number, follow in enumerate(new)
+        )
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -400,7 +401,7 @@ def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str =
         unit_id=person.unit_id,
         summary=f"released on {on}" + (f": {note}" if note else ""),
     )
-    return len(active)
+    return len(plan.ending)
 
 
 def measure_site_set(*, actor: AnyUser, person: Person, site: Unit) -> None:

@@ -46,6 +46,7 @@ from fangkong.policy.scenario import Scenario, ScenarioError, scenario_problems
 from fangkong.policy.selectors import (
     inbox,
     measures_active,
+    measures_release_plan,
     measures_summary,
     obligations_counts,
     obligations_list,
@@ -424,26 +425,34 @@ def cross_infection_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def person_release_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    """GET: what a release on the chosen day does, to confirm; POST: the release."""
     person = person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
     if person is None:
         raise Http404
-    form = ReleaseForm(request.POST)
+    data = request.POST if request.method == "POST" else request.GET
+    form = ReleaseForm(data or None, initial={"on": clock.localdate()})
+    plan = None
     if form.is_valid():
         try:
-            measures_release(
-                actor=request_user(request),
-                person=person,
-                on=form.cleaned_data["on"],
-                note=form.cleaned_data["note"],
-            )
-            messages.success(request, _("Released."))
+            if request.method == "POST":
+                measures_release(
+                    actor=request_user(request),
+                    person=person,
+                    on=form.cleaned_data["on"],
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(request, _("Released."))
+                return redirect("person-detail", person_id=person.pk)
+            plan = measures_release_plan(person.pk, form.cleaned_data["on"])
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, _("Give the release date."))
-    return redirect("person-detail", person_id=person.pk)
+            _form_errors(form, error)
+    return render(
+        request,
+        "policy/release.html",
+        {"person": person, "form": form, "plan": plan},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

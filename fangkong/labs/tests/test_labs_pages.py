@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import Counter
 
 import pytest
+from django.conf import settings
+from django.db import connection, connections
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from conftest import login, make_resident_id, make_user
+from conftest import TODAY, login, make_resident_id, make_user
+from fangkong.core import clock
 from fangkong.labs.models import Box, Sample, ScreeningRound, Tube, TubeResult
 from fangkong.labs.sampling import samples_record
 from fangkong.labs.tests.test_labs import lab, pool, screening, technician, villagers
 from fangkong.org.roles import Role
+from fangkong.policy.models import Notification, NotificationTopic, Obligation
 
 __all__ = ["lab", "screening", "technician"]  # fixtures shared with the service tests
 
@@ -186,3 +192,60 @@ def test_bad_round_and_box_forms_say_why_and_keep_what_was_typed(county, persona
     assert "NOPE1\nNOPE2</textarea>" in page
     assert 'value="BOX-9"' in page
     assert not Box.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "sqlite" in settings.DATABASES["default"]["ENGINE"],
+    reason="SQLite lets no second upload write while the first one's transaction reads",
+)
+def test_new_positives_are_this_uploads_own_rows_not_a_concurrent_uploads(
+    county, personas, screening, lab, technician
+):
+    # given: a positive pool's result sent twice at once (the lab system retried)
+    samples_record(
+        actor=personas.worker_a, round=screening, unit=county.village_a,
+        rows=pool("T5000", villagers(county, personas, 2)),
+    )  # fmt: skip
+    body = json.dumps({"lab": "LAB", "results": [{"tube": "T5000", "result": "阳性", "ct": 27}]})
+    answers = {}
+
+    def upload(name: str) -> None:
+        with clock.frozen(TODAY):
+            answers[name] = api(technician).post(
+                "/api/lab-results/", body, content_type="application/json"
+            )
+
+    def other_upload() -> None:
+        try:
+            upload("other")
+        finally:
+            connections.close_all()
+
+    def other_upload_commits_first(execute, sql, params, many, context):
+        # The other upload commits between this one's start and its INSERT of the results.
+        if sql.startswith("INSERT INTO labs_tuberesult") and "other" not in answers:
+            thread = threading.Thread(target=other_upload)
+            thread.start()
+            thread.join()
+        return execute(sql, params, many, context)
+
+    # when
+    with connection.execute_wrapper(other_upload_commits_first):
+        upload("this")
+
+    # then: the other upload's positive is its own; this one recorded nothing new
+    assert (answers["other"].json()["accepted"], answers["other"].json()["positives"]) == (
+        1,
+        ["T5000"],
+    )
+    assert (answers["this"].json()["accepted"], answers["this"].json()["positives"]) == (0, [])
+    assert answers["this"].json()["unchanged"] == 1
+    told = Counter(
+        Notification.objects.filter(topic=NotificationTopic.POSITIVE).values_list(
+            "user_id", flat=True
+        )
+    )
+    assert told
+    assert set(told.values()) == {1}  # pushed once to each, not once per upload
+    assert Obligation.objects.filter(rule_id="pool-positive").count() == 2  # a re-test each

@@ -5,12 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 from decimal import Decimal
 
+import pytest
 from django.core.cache import cache
+from django.db import connection, connections
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
-from conftest import login
+from conftest import TODAY, login
+from fangkong.core import clock
 from fangkong.monitoring.models import Checkin, FeverEvent, UnitReport
 from fangkong.monitoring.services import self_link_create
 from fangkong.monitoring.tests.test_monitoring import as_, under
@@ -248,3 +254,49 @@ def test_monitoring_pages_render_for_every_persona(county, personas, person_a):
         client = login(user)
         for name in ("monitoring", "absences", "reports", "rollup"):
             assert client.get(reverse(name)).status_code == 200, (user, name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_concurrent_report_posts_file_one_and_refuse_the_rest_with_400(county, personas):
+    # given eight clients of one grid worker, each on its own connection (PostgreSQL: really at
+    # once; SQLite allows one writer, so there they take turns and meet the constraint in order)
+    concurrent = connection.vendor == "postgresql"
+    token = Token.objects.create(user=personas.worker_a).key
+    posts = 8
+    start = threading.Barrier(posts) if concurrent else None
+    responses = []
+
+    def file_report() -> None:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        client.raise_request_exception = False  # a crash is a 500 to count, as a user sees it
+        with clock.frozen(TODAY):
+            if start is not None:
+                start.wait(timeout=30)
+            response = client.post(
+                "/api/reports/", {"unit": "VA", "kind": "daily_report", "day": "2022-02-01"}, "json"
+            )
+        responses.append(response)
+
+    def file_report_on_own_connection() -> None:
+        try:
+            file_report()
+        finally:
+            connections.close_all()
+
+    # when
+    if concurrent:
+        threads = [threading.Thread(target=file_report_on_own_connection) for _ in range(posts)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    else:
+        for _ in range(posts):
+            file_report()
+
+    # then
+    assert sorted(response.status_code for response in responses) == [201] + [400] * (posts - 1)
+    refusals = [response.json() for response in responses if response.status_code == 400]
+    assert refusals == [{"day": ["该报告已报送。"]}] * (posts - 1)
+    assert UnitReport.objects.get().unit == county.village_a

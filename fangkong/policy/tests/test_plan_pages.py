@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -284,3 +286,59 @@ def test_inbox_lists_missed_deadlines(personas, under_p14):
     # The grid has no members: its village's worker is told, naming the grid.
     assert "甲村第1网格" in page
     assert login(personas.worker_b).get(reverse("inbox")).content.decode().count("甲村") == 0
+
+
+def _active_phases(person) -> list[tuple[str, str, str]]:
+    return [
+        (m.kind, m.start_date.isoformat(), m.end_date.isoformat() if m.end_date else "")
+        for m in Measure.objects.filter(person=person, status="active").order_by("phase")
+    ]
+
+
+def test_release_from_the_page_with_the_prefilled_date_confirms_then_starts_follow_on_phases(
+    personas, under_p14
+):
+    # given: 14 days' central quarantine from 02-01, then 14 days' home health monitoring from
+    # 02-15; today is 02-01, the date the person page fills in
+    worker = login(personas.worker_a)
+    person_page = worker.get(reverse("person-detail", args=[under_p14.pk])).content.decode()
+    form = re.search(
+        r'<form method="get" action="([^"]+)"[^>]*>.*?name="on" value="([^"]+)"', person_page, re.S
+    )
+    assert form is not None
+    release_url, prefilled = form.groups()
+    assert prefilled == "2022-02-01"
+    before = _active_phases(under_p14)
+
+    # when: the release page says what will happen, and changes nothing yet
+    confirm = worker.get(release_url, {"on": prefilled, "note": "三样本阴性"})
+
+    # then
+    assert confirm.status_code == 200
+    page = confirm.content.decode()
+    assert "集中隔离" in page
+    assert re.search(r"居家健康监测\s*</td>\s*<td>2022-02-01</td>\s*<td>2022-02-15</td>", page)
+    assert _active_phases(under_p14) == before
+
+    # when: confirmed
+    done = worker.post(release_url, {"on": prefilled, "note": "三样本阴性"})
+
+    # then: central quarantine ends today; home health monitoring runs its 14 days from today
+    assert done.status_code == 302
+    assert _active_phases(under_p14) == [("home_health_monitoring", "2022-02-01", "2022-02-15")]
+    released = Measure.objects.get(person=under_p14, status="released")
+    assert (released.kind, released.end_date) == ("central_quarantine", dt.date(2022, 2, 1))
+
+
+def test_release_before_the_measure_began_is_refused_on_the_page_keeping_the_date(
+    personas, under_p14
+):
+    before = _active_phases(under_p14)
+    worker = login(personas.worker_a)
+    for method in (worker.get, worker.post):
+        response = method(reverse("person-release", args=[under_p14.pk]), {"on": "2022-01-20"})
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "解除日期早于措施开始日期（2022-02-01）" in page
+        assert 'value="2022-01-20"' in page
+    assert _active_phases(under_p14) == before
