@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import math
+from typing import Any
+
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from fangkong.core import clock
 
@@ -23,4 +28,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "clock": clock.now().isoformat(),
         },
         status=code,
+    )
+
+
+def login_locked_out(request: HttpRequest, response: HttpResponse, credentials: Any) -> HttpResponse:
+    """django-axes' answer to a locked-out user name or address: the login page with the reason and
+    the wait, in the user's language, keeping the user name typed."""
+    return render(
+        request,
+        "core/login.html",
+        {
+            "locked_out_minutes": math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60),
+            "username": request.POST.get("username", ""),
+            "next": request.POST.get("next", ""),
+        },
+        status=429,
     )
