@@ -160,6 +160,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("FANGKONG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("FANGKONG_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged
 AXES_LOCKOUT_CALLABLE = "fangkong.core.views.login_locked_out"
 # API tokens (`fangkong token create|rotate|revoke`) stop working this many days after they were
 # issued; empty: they last until revoked. A password change revokes the user's tokens.
