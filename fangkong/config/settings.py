@@ -157,7 +157,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("FANGKONG_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("FANGKONG_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_COOLOFF_TIME = dt.timedelta(
+    minutes=int(os.environ.get("FANGKONG_LOGIN_LOCKOUT_MINUTES", "15"))
+)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged
@@ -257,7 +259,10 @@ CACHES = {
     "shared": (
         REDIS_CACHE
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "fangkong_cache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "fangkong_cache",
+        }
     ),
 }
 # A personal check-in link lasts until the end of the person's measures under the plan, or this

@@ -31,7 +31,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-def login_locked_out(request: HttpRequest, response: HttpResponse, credentials: Any) -> HttpResponse:
+def login_locked_out(
+    request: HttpRequest, response: HttpResponse, credentials: Any
+) -> HttpResponse:
     """django-axes' answer to a locked-out user name or address: the login page with the reason and
     the wait, in the user's language, keeping the user name typed."""
     return render(

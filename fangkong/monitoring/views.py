@@ -176,9 +176,7 @@ def self_links_revoke_view(request: HttpRequest, person_id: int) -> HttpResponse
     if person is None:
         raise Http404
     revoked = self_links_revoke(actor=request_user(request), person=person)
-    messages.success(
-        request, _("Personal check-in links revoked: %(count)d.") % {"count": revoked}
-    )
+    messages.success(request, _("Personal check-in links revoked: %(count)d.") % {"count": revoked})
     return redirect("person-detail", person_id=person.pk)
 
 

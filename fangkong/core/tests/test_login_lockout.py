@@ -8,9 +8,7 @@ from conftest import PASSWORD
 
 
 def _log_in(client: Client, username: str, password: str, address: str = "10.0.0.1"):
-    return client.post(
-        "/login/", {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_login_locks_out_a_user_name_after_repeated_failures(personas, settings):
