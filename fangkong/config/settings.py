@@ -164,6 +164,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged
 AXES_LOCKOUT_CALLABLE = "fangkong.core.views.login_locked_out"
+# Behind a reverse proxy every request comes from the proxy: name the header it sets to the
+# caller's address (X-Real-IP, or X-Forwarded-For whose last entry the proxy adds), so one
+# guesser does not lock everyone out.
+FANGKONG_CLIENT_IP_HEADER = os.environ.get("FANGKONG_CLIENT_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "fangkong.core.views.client_address"
 # API tokens (`fangkong token create|rotate|revoke`) stop working this many days after they were
 # issued; empty: they last until revoked. A password change revokes the user's tokens.
 FANGKONG_TOKEN_TTL_DAYS = int(os.environ.get("FANGKONG_TOKEN_TTL_DAYS") or 0) or None

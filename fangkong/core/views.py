@@ -46,3 +46,14 @@ def login_locked_out(
         },
         status=429,
     )
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The caller's address, as the proxy reports it when FANGKONG_CLIENT_IP_HEADER names its
+    header; else the connection's."""
+    header = settings.FANGKONG_CLIENT_IP_HEADER
+    if header:
+        reported = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+        if reported:
+            return str(reported).split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR")

@@ -45,3 +45,29 @@ def test_login_success_clears_the_failures_before_the_limit(personas, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         _log_in(Client(), "worker-a", "wrong")
     assert _log_in(Client(), "worker-a", PASSWORD).status_code == 302
+
+
+def test_login_lockout_behind_a_proxy_counts_the_callers_address(personas, settings):
+    settings.FANGKONG_CLIENT_IP_HEADER = "X-Forwarded-For"
+    proxy = "10.9.9.9"
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            "/login/",
+            {"username": f"guess-{attempt}", "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7",
+        )
+    guesser = Client().post(
+        "/login/",
+        {"username": "worker-a", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert guesser.status_code == 429
+    colleague = Client().post(
+        "/login/",
+        {"username": "worker-b", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+    )
+    assert colleague.status_code == 302
