@@ -2,7 +2,7 @@
 
 fangkong migrate | fangkong serve | fangkong demo
 fangkong import people FILE --unit CODE --user NAME
-fangkong token create --user NAME | fangkong clock set 2022-02-01T10:00
+fangkong token create|rotate|revoke --user NAME | fangkong clock set 2022-02-01T10:00
 """
 
 from __future__ import annotations

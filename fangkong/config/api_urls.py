@@ -7,7 +7,7 @@ from fangkong.labs.api import (
     SamplingViewSet,
     TubeViewSet,
 )
-from fangkong.monitoring.api import CheckinViewSet, UnitReportViewSet
+from fangkong.monitoring.api import CheckinViewSet, SelfLinkViewSet, UnitReportViewSet
 from fangkong.org.api import RegionViewSet, UnitViewSet
 from fangkong.people.api import PersonViewSet
 from fangkong.policy.api import MeasureViewSet, ObligationViewSet, PlanViewSet, RiskAreaViewSet
@@ -22,6 +22,7 @@ router.register("measures", MeasureViewSet, basename="measure")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("checkins", CheckinViewSet, basename="checkin")
 router.register("reports", UnitReportViewSet, basename="report")
+router.register("checkin-links", SelfLinkViewSet, basename="checkin-link")
 router.register("sampling", SamplingViewSet, basename="sampling")
 router.register("lab-results", LabResultViewSet, basename="lab-result")
 router.register("tubes", TubeViewSet, basename="tube")

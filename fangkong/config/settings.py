@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = BASE_DIR.parent
@@ -20,12 +24,31 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("FANGKONG_DEBUG", False)
-# The default key serves the demo and tests only; production sets its own (README). Django's
-# `fangkong check --deploy` reports a key this short and well known.
-SECRET_KEY = os.environ.get(
-    "FANGKONG_SECRET_KEY",
-    "fangkong-development-only-secret-change-me",  # noqa: S105
-)
+# The key once built in for the demo: published, so never accepted outside debug.
+PUBLISHED_DEVELOPMENT_KEY = "fangkong-development-only-secret-change-me"  # noqa: S105
+
+
+def generated_secret_key(path: Path) -> str:
+    """This installation's own random key, made on first start and kept in var/ beside the data it
+    protects (the demo, tests, a small office on SQLite). Linking the finished file into place makes
+    the first of several starting processes win, so all of them read the same key."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("FANGKONG_SECRET_KEY") or generated_secret_key(VAR_DIR / "secret_key")
+if SECRET_KEY == PUBLISHED_DEVELOPMENT_KEY and not DEBUG:
+    # The ID-number key derives from this one unless FANGKONG_ID_KEY is set.
+    raise ImproperlyConfigured(
+        "FANGKONG_SECRET_KEY is the published development key; set a secret one (README)."
+    )
 # Key for personal ID numbers: a keyed hash for lookup and AES-GCM for the value.
 # Defaults to a key derived from SECRET_KEY; set it separately in production and keep it safe.
 ID_KEY = os.environ.get("FANGKONG_ID_KEY", "")
@@ -48,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -74,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fangkong.audit.middleware.RequestContextMiddleware",
+    # Last, so it turns a locked-out login into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # The benchmark serves its bare comparison endpoint beside the app (bench/urls.py).
@@ -123,6 +149,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# django-axes counts failed logins in the database (shared by every worker) and refuses a user
+# name, and separately an address, after FANGKONG_LOGIN_FAILURE_LIMIT failures in a row, for
+# FANGKONG_LOGIN_LOCKOUT_MINUTES; a successful login clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("FANGKONG_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(
+    minutes=int(os.environ.get("FANGKONG_LOGIN_LOCKOUT_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged
+AXES_LOCKOUT_CALLABLE = "fangkong.core.views.login_locked_out"
+# Behind a reverse proxy every request comes from the proxy: name the header it sets to the
+# caller's address (X-Real-IP, or X-Forwarded-For whose last entry the proxy adds), so one
+# guesser does not lock everyone out.
+FANGKONG_CLIENT_IP_HEADER = os.environ.get("FANGKONG_CLIENT_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "fangkong.core.views.client_address"
+# API tokens (`fangkong token create|rotate|revoke`) stop working this many days after they were
+# issued; empty: they last until revoked. A password change revokes the user's tokens.
+FANGKONG_TOKEN_TTL_DAYS = int(os.environ.get("FANGKONG_TOKEN_TTL_DAYS") or 0) or None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -204,16 +253,26 @@ CELERY_BEAT_SCHEDULE = {"policy-tick": {"task": "policy.tick", "schedule": 60.0}
 # Without a broker, run queued tasks in a background thread (so pages can show progress).
 FANGKONG_TASKS_IN_THREAD = env_bool("FANGKONG_TASKS_IN_THREAD", True)
 
+# "default" memoises within a process (the clock); "shared" holds what every worker must agree on
+# (the personal links' rate limit): Redis when there is one, else a table of the database.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 CACHES = {
     "default": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
+        REDIS_CACHE if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    "shared": (
+        REDIS_CACHE
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "fangkong_cache",
         }
-        if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
 }
+# A personal check-in link lasts until the end of the person's measures under the plan, or this
+# many days when none has an end.
+FANGKONG_CHECKIN_LINK_DAYS = int(os.environ.get("FANGKONG_CHECKIN_LINK_DAYS", "14"))
 
 # The controlled clock: an ISO time freezes it at start (demo, drills); unset means wall clock.
 FANGKONG_CLOCK = os.environ.get("FANGKONG_CLOCK", "")
@@ -229,3 +288,14 @@ LOGGING = {
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS behind a proxy (README, "Production"): all off by default, as the demo serves plain HTTP.
+# The proxy's header saying the request came over HTTPS, e.g. X-Forwarded-Proto (value "https").
+PROXY_SSL_HEADER = os.environ.get("FANGKONG_PROXY_SSL_HEADER", "")
+if PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = env_bool("FANGKONG_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("FANGKONG_SECURE_COOKIES", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("FANGKONG_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FANGKONG_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("FANGKONG_HSTS_PRELOAD", False)

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import math
+from typing import Any
+
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from fangkong.core import clock
 
@@ -24,3 +29,31 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=code,
     )
+
+
+def login_locked_out(
+    request: HttpRequest, response: HttpResponse, credentials: Any
+) -> HttpResponse:
+    """django-axes' answer to a locked-out user name or address: the login page with the reason and
+    the wait, in the user's language, keeping the user name typed."""
+    return render(
+        request,
+        "core/login.html",
+        {
+            "locked_out_minutes": math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60),
+            "username": request.POST.get("username", ""),
+            "next": request.POST.get("next", ""),
+        },
+        status=429,
+    )
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The caller's address, as the proxy reports it when FANGKONG_CLIENT_IP_HEADER names its
+    header; else the connection's."""
+    header = settings.FANGKONG_CLIENT_IP_HEADER
+    if header:
+        reported = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+        if reported:
+            return str(reported).split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR")

@@ -1,4 +1,5 @@
-"""REST API of daily monitoring: check-ins (one or a batch of up to 500) and unit reports."""
+"""REST API of daily monitoring: check-ins (one or a batch of up to 500), unit reports and revoking
+personal check-in links."""
 
 from __future__ import annotations
 
@@ -9,17 +10,24 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core.text import NUL
 from fangkong.monitoring.models import SYMPTOMS, Checkin, HealthCode, UnitReport
-from fangkong.monitoring.services import BATCH_MAX, CheckinInput, checkins_record, report_file
+from fangkong.monitoring.services import (
+    BATCH_MAX,
+    CheckinInput,
+    checkins_record,
+    report_file,
+    self_links_revoke,
+)
 from fangkong.org.access import request_user, scope, units_in
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
+from fangkong.people.selectors import person_get_visible
 
 
 class CheckinInSerializer(serializers.Serializer):
@@ -219,3 +227,28 @@ class UnitReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             note=data.get("note", ""),
         )
         return Response(UnitReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class SelfLinksRevokeSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class SelfLinkViewSet(viewsets.ViewSet):
+    """Personal check-in links: POST revoke/ with a person revokes every open link of theirs."""
+
+    @extend_schema(
+        request=SelfLinksRevokeSerializer,
+        responses={
+            200: inline_serializer("SelfLinksRevoked", {"revoked": serializers.IntegerField()})
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def revoke(self, request: Request) -> Response:
+        incoming = SelfLinksRevokeSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        person = person_get_visible(
+            request.user, incoming.validated_data["person"], Capability.EDIT_PEOPLE
+        )
+        if person is None:
+            raise NotFound
+        return Response({"revoked": self_links_revoke(actor=request_user(request), person=person)})

@@ -101,7 +101,8 @@ class Checkin(models.Model):
 
 
 class SelfCheckinLink(TimestampedModel):
-    """A person's own check-in link (QR code): opens only that person's form; revocable."""
+    """A person's own check-in link (QR code): opens only that person's form until it expires or
+    is revoked."""
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     nonce = models.CharField(max_length=32, unique=True)
@@ -109,6 +110,7 @@ class SelfCheckinLink(TimestampedModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return f"link of {self.person_id}"

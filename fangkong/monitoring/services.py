@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -43,7 +44,13 @@ from fangkong.org.roles import Capability
 from fangkong.people.models import Person, PersonCategory, PersonUnit
 from fangkong.policy.classify import PackResolver, tz
 from fangkong.policy.engine import Reading, evaluate_temperature
-from fangkong.policy.models import Obligation, ObligationSource, ObligationStatus
+from fangkong.policy.models import (
+    Measure,
+    MeasureStatus,
+    Obligation,
+    ObligationSource,
+    ObligationStatus,
+)
 from fangkong.policy.services import deadlines_open
 
 # Readings further apart than this are not a re-measure of one another.
@@ -448,12 +455,30 @@ def fever_update(
     return event
 
 
+def self_link_expiry(person: Person) -> dt.datetime:
+    """A link serves the person's monitoring period: until the end of the last day of their
+    measures under the plan; when they have none, or one lasts until released, for
+    FANGKONG_CHECKIN_LINK_DAYS."""
+    ends = list(
+        Measure.objects.filter(person=person, status=MeasureStatus.ACTIVE).values_list(
+            "end_date", flat=True
+        )
+    )
+    if not ends or None in ends:
+        return clock.now() + dt.timedelta(days=settings.FANGKONG_CHECKIN_LINK_DAYS)
+    last_day = max(end for end in ends if end is not None)
+    return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz())
+
+
 def self_link_create(*, actor: AnyUser, person: Person) -> str:
     """A personal check-in link: a signed token naming a revocable nonce of this person."""
     if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
         raise PermissionDenied(_("You may not act for this person."))
     link = SelfCheckinLink.objects.create(
-        person=person, nonce=secrets.token_hex(16), created_by=acting_user(actor)
+        person=person,
+        nonce=secrets.token_hex(16),
+        created_by=acting_user(actor),
+        expires_at=self_link_expiry(person),
     )
     audit_record(
         actor=actor,
@@ -466,13 +491,15 @@ def self_link_create(*, actor: AnyUser, person: Person) -> str:
 
 
 def self_link_person(token: str) -> Person | None:
-    """The person a link opens, or None for a forged, unknown or revoked link."""
+    """The person a link opens, or None for a forged, unknown, expired or revoked link."""
     try:
         data = signing.loads(token, salt=LINK_SALT)
     except signing.BadSignature:
         return None
     link = (
-        SelfCheckinLink.objects.filter(nonce=data.get("n", ""), revoked_at__isnull=True)
+        SelfCheckinLink.objects.filter(
+            nonce=data.get("n", ""), revoked_at__isnull=True, expires_at__gt=clock.now()
+        )
         .select_related("person")
         .first()
     )
@@ -480,11 +507,22 @@ def self_link_person(token: str) -> Person | None:
 
 
 def self_links_revoke(*, actor: AnyUser, person: Person) -> int:
+    """Revoke every open link of the person; the number revoked."""
     if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
         raise PermissionDenied(_("You may not act for this person."))
-    return SelfCheckinLink.objects.filter(person=person, revoked_at__isnull=True).update(
+    revoked = SelfCheckinLink.objects.filter(person=person, revoked_at__isnull=True).update(
         revoked_at=clock.now()
     )
+    if revoked:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="person",
+            object_id=person.pk,
+            unit_id=person.unit_id,
+            summary=_("personal check-in links revoked: %(count)d") % {"count": revoked},
+        )
+    return revoked
 
 
 def absence_record(

@@ -9,7 +9,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,13 +41,15 @@ from fangkong.monitoring.services import (
     report_file,
     self_link_create,
     self_link_person,
+    self_links_revoke,
 )
 from fangkong.org.access import request_user, units_in, user_can
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_get_visible
 from fangkong.policy.models import Obligation
 
-# A personal link may record this many check-ins per hour (a phone, not a script).
+# A personal link may record this many check-ins per hour (a phone, not a script), counted in the
+# cache every worker shares.
 LINK_RATE = 10
 
 
@@ -166,6 +168,17 @@ def self_link_view(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "monitoring/self_link.html", {"person": person, "url": url, "qr": qr})
 
 
+@login_required
+@require_POST
+def self_links_revoke_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
+    if person is None:
+        raise Http404
+    revoked = self_links_revoke(actor=request_user(request), person=person)
+    messages.success(request, _("Personal check-in links revoked: %(count)d.") % {"count": revoked})
+    return redirect("person-detail", person_id=person.pk)
+
+
 def self_checkin_view(request: HttpRequest, token: str) -> HttpResponse:
     """The personal form behind a link or QR code: no account; only this person's own check-in."""
     person = self_link_person(token)
@@ -175,11 +188,12 @@ def self_checkin_view(request: HttpRequest, token: str) -> HttpResponse:
     errors: dict[int, str] = {}
     if request.method == "POST":
         key = f"self-checkin:{token[-24:]}:{clock.now():%Y%m%d%H}"
-        if int(cache.get_or_set(key, 0, 3600) or 0) >= LINK_RATE:
+        shared = caches["shared"]
+        shared.add(key, 0, 3600)
+        if shared.incr(key) > LINK_RATE:
             return HttpResponse(
                 _("Too many check-ins from this link; try again later."), status=429
             )
-        cache.incr(key)
         result = checkins_record(
             actor=None,
             via=CheckinVia.SELF,

@@ -6,3 +6,6 @@ class OrgConfig(AppConfig):
     name = "fangkong.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from fangkong.org import signals  # noqa: F401 - connects the password-change receiver

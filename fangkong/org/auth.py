@@ -2,15 +2,19 @@
 
 Every API request needs both: the roles scope every read and write (``org.access``). One round
 trip serves them, and the roles are left where ``org.access`` memoises them for the request.
+A token older than ``FANGKONG_TOKEN_TTL_DAYS`` is refused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
@@ -22,6 +26,13 @@ from fangkong.core.text import NUL
 _USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
 
 
+def token_expired(created: dt.datetime) -> bool:
+    # Real time, not the app's clock: Django stamps tokens by the wall clock, and a drill's frozen
+    # clock must not keep a token alive.
+    days = settings.FANGKONG_TOKEN_TTL_DAYS
+    return days is not None and created <= timezone.now() - dt.timedelta(days=days)
+
+
 def _token_query() -> tuple[SQLCompiler, str]:
     """The token's user and roles as the ORM writes the query, compiled once per connection:
     compiling it took twice as long as running it, on every API request."""
@@ -29,7 +40,9 @@ def _token_query() -> tuple[SQLCompiler, str]:
     if cached is None:
         query = (
             User.objects.filter(auth_token__key="")
-            .values_list(*_USER_FIELDS, "memberships__unit__path", "memberships__role")
+            .values_list(
+                *_USER_FIELDS, "auth_token__created", "memberships__unit__path", "memberships__role"
+            )
             .query
         )
         compiler = query.get_compiler(connection=connection)
@@ -52,7 +65,9 @@ class ScopedTokenAuthentication(TokenAuthentication):
         user = User.from_db(connection.alias, _USER_FIELDS, list(rows[0][:width]))
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if token_expired(rows[0][width]):
+            raise exceptions.AuthenticationFailed(_("The token has expired; ask for a new one."))
         user.__dict__["_fangkong_roles"] = [
-            (row[width], row[width + 1]) for row in rows if row[width + 1] is not None
+            (row[width + 1], row[width + 2]) for row in rows if row[width + 2] is not None
         ]
         return user, Token(key=key, user=user)

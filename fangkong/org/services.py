@@ -6,9 +6,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from fangkong.audit.services import audit_record
 from fangkong.org.access import user_can
+from fangkong.org.auth import token_expired
 from fangkong.org.models import Membership, Region, Unit
 from fangkong.org.roles import Capability
 
@@ -88,3 +90,23 @@ def membership_revoke(*, membership: Membership, actor: User) -> None:
     )
     membership.user.__dict__.pop("_fangkong_roles", None)
     membership.delete()
+
+
+def api_token_issue(*, user: User) -> str:
+    """The user's API token; a new one when there is none or it has expired."""
+    token = Token.objects.filter(user=user).first()
+    if token is None or token_expired(token.created):
+        return api_token_rotate(user=user)
+    return token.key
+
+
+@transaction.atomic
+def api_token_rotate(*, user: User) -> str:
+    """A new API token for the user; the old one stops working."""
+    api_tokens_revoke(user=user)
+    return Token.objects.create(user=user).key
+
+
+def api_tokens_revoke(*, user: User) -> int:
+    deleted, _per_model = Token.objects.filter(user=user).delete()
+    return deleted
