@@ -186,3 +186,21 @@ def test_bad_round_and_box_forms_say_why_and_keep_what_was_typed(county, persona
     assert "NOPE1\nNOPE2</textarea>" in page
     assert 'value="BOX-9"' in page
     assert not Box.objects.exists()
+
+
+def test_pool_size_is_capped_and_answers_at_once(county, personas, screening):
+    # given a sampler's token and the round page's planner form
+    sampler = api(personas.worker_a)
+    commander = login(personas.commander)
+    page = reverse("round-detail", args=[screening.pk])
+    # when the largest pool asked for is past the cap (a pool is at most a few dozen)
+    for largest in ("51", "999999999", "9" * 5000):
+        answer = sampler.get(f"/api/pool-size/?positivity=0.01&max_size={largest}")
+        form = commander.get(f"{page}?positivity=0.01&max_size={largest}")
+        # then both refuse it, on that field, in the user's language, keeping what was typed
+        assert answer.status_code == 400
+        assert answer.json()["max_size"] == ["最大混采数为 1 至 50 人。"]
+        assert "最大混采数为 1 至 50 人。" in form.content.decode()
+        assert form.context["planner"]["max_size"] == largest
+    assert sampler.get("/api/pool-size/?positivity=0.01&max_size=50").json()["pool_size"] == 11
+    assert sampler.get("/api/pool-size/?positivity=0&max_size=50").json()["pool_size"] == 50
