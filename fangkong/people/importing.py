@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -144,8 +145,38 @@ def _cell(value: object, key: str) -> str:
     return str(value).strip()
 
 
-def read_table(path: Path) -> Iterator[tuple[int, list[object]]]:
-    """Rows of the first sheet (xlsx) or of the CSV file, numbered as the spreadsheet shows them."""
+def read_table(path: Path, seconds: float | None = None) -> Iterator[tuple[int, list[object]]]:
+    """Rows of the first sheet (xlsx) or of the CSV file, numbered as the spreadsheet shows them.
+
+    Reading stops with ImportFileError past ``IMPORT_MAX_ROWS`` rows under a header, or once it
+    has taken ``seconds`` (``IMPORT_READ_SECONDS`` by default: someone is waiting for the page).
+    """
+    budget = settings.IMPORT_READ_SECONDS if seconds is None else seconds
+    # The wall clock, not clock.now(): this measures work done, and the controlled clock may be
+    # frozen.
+    deadline = time.monotonic() + budget
+    last_row = settings.IMPORT_MAX_ROWS + 1
+    for number, row in _stored_rows(path):
+        if number > last_row:
+            raise ImportFileError(
+                _(
+                    "The file goes on past row %(row)d, and an import takes at most %(limit)d "
+                    "rows under the header. Split the file, or delete what lies below the data."
+                )
+                % {"row": last_row, "limit": settings.IMPORT_MAX_ROWS}
+            )
+        if time.monotonic() > deadline:
+            raise ImportFileError(
+                _(
+                    "Reading the file took longer than %(seconds)d seconds and stopped at "
+                    "row %(row)d. Split it into smaller files."
+                )
+                % {"seconds": budget, "row": number}
+            )
+        yield number, row
+
+
+def _stored_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
     if path.suffix.lower() == ".xlsx":
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
@@ -153,6 +184,9 @@ def read_table(path: Path) -> Iterator[tuple[int, list[object]]]:
             raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
         try:
             sheet = workbook.worksheets[0]
+            # The size a sheet declares (A1:XFD1048576 costs nothing to write) would pad every
+            # row to 16,384 cells and fill in every missing row: read the rows as stored.
+            sheet.reset_dimensions()
             for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
                 yield number, list(row)
         finally:
@@ -167,8 +201,18 @@ def read_table(path: Path) -> Iterator[tuple[int, list[object]]]:
             continue
     else:
         raise ImportFileError(_("The CSV file is neither UTF-8 nor GBK text."))
-    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        yield number, list(row)
+    number = 0
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            yield number, list(row)
+    except csv.Error as error:  # the only one this dialect raises: a cell past the field limit
+        raise ImportFileError(
+            _(
+                "Row %(row)d has a cell longer than %(limit)d characters, more than any column "
+                "holds; check that every quote in it is closed."
+            )
+            % {"row": number + 1, "limit": csv.field_size_limit()}
+        ) from error
 
 
 @dataclass
@@ -553,7 +597,9 @@ def run_import(job: ImportJob, user: AnyUser) -> ImportJob:
     """
     validate = _ChunkValidator(RowValidator(user, job.unit))
     writer = Writer.for_job(job)
-    _header_row, data = rows_with_keys(read_table(Path(job.stored_file)))
+    _header_row, data = rows_with_keys(
+        read_table(Path(job.stored_file), seconds=settings.IMPORT_RUN_SECONDS)
+    )
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-validate") as pool:
         pending: Future[tuple[int, list[PreparedRow], list[RowProblem]]] | None = None
         for chunk in _chunks(data):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -204,3 +205,13 @@ def test_pool_size_is_capped_and_answers_at_once(county, personas, screening):
         assert form.context["planner"]["max_size"] == largest
     assert sampler.get("/api/pool-size/?positivity=0.01&max_size=50").json()["pool_size"] == 11
     assert sampler.get("/api/pool-size/?positivity=0&max_size=50").json()["pool_size"] == 50
+
+
+def test_a_lab_result_csv_cell_over_the_field_limit_is_a_clear_error(lab, technician):
+    content = "条码,结果,Ct值\nT2000,阳性,29.5\n" + "T2001,阴性," + "9" * 131_073 + "\n"
+    upload = SimpleUploadedFile("results.csv", content.encode())
+    client = login(technician)
+    response = client.post(reverse("lab-results"), {"lab": lab.pk, "file": upload}, follow=True)
+    assert response.status_code == 200
+    assert "第 3 行有一个单元格超过 131072 个字符" in response.content.decode()
+    assert TubeResult.objects.count() == 0
