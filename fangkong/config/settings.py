@@ -149,6 +149,9 @@ STATICFILES_DIRS = [
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Seconds a web request may run before the server ends it (gunicorn --timeout of `fangkong serve`);
+# longer work runs as a task with its progress on a page.
+REQUEST_TIMEOUT = int(os.environ.get("FANGKONG_REQUEST_TIMEOUT", "60"))
 IMPORT_MAX_BYTES = int(os.environ.get("FANGKONG_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # Imports (registers, lab results, risk areas) read at most this many rows under the header, and
 # stop after IMPORT_READ_SECONDS while someone waits (upload, preview) or IMPORT_RUN_SECONDS in the
