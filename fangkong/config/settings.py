@@ -159,6 +159,9 @@ IMPORT_MAX_BYTES = int(os.environ.get("FANGKONG_IMPORT_MAX_BYTES", str(200 * 102
 IMPORT_MAX_ROWS = int(os.environ.get("FANGKONG_IMPORT_MAX_ROWS", "1000000"))
 IMPORT_READ_SECONDS = int(os.environ.get("FANGKONG_IMPORT_READ_SECONDS", "30"))
 IMPORT_RUN_SECONDS = int(os.environ.get("FANGKONG_IMPORT_RUN_SECONDS", "3600"))
+# Uploaded files are deleted when their import ends or is cancelled; the rejected rows (the report)
+# are kept this many days, and an upload left waiting is cancelled after as long.
+IMPORT_REPORT_DAYS = int(os.environ.get("FANGKONG_IMPORT_REPORT_DAYS", "7"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -209,7 +212,10 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("FANGKONG_EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("FANGKONG_EMAIL_FROM", "fangkong@localhost")
 # `celery -A fangkong.config beat` runs the obligation tick every minute in production.
-CELERY_BEAT_SCHEDULE = {"policy-tick": {"task": "policy.tick", "schedule": 60.0}}
+CELERY_BEAT_SCHEDULE = {
+    "policy-tick": {"task": "policy.tick", "schedule": 60.0},
+    "people-imports-expire": {"task": "people.imports_expire", "schedule": 3600.0},
+}
 # Without a broker, run queued tasks in a background thread (so pages can show progress).
 FANGKONG_TASKS_IN_THREAD = env_bool("FANGKONG_TASKS_IN_THREAD", True)
 

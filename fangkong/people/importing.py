@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import contextvars
 import csv
+import datetime as dt
 import hashlib
 import io
+import os
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -701,10 +704,19 @@ def import_job_create(*, user: AnyUser, unit: Unit, file_name: str, content: byt
         )
     digest = hashlib.sha256(content).hexdigest()
     folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{digest}{suffix}"
-    stored.write_bytes(content)
-    total = count_data_rows(stored)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    # Registers hold ID numbers: readable by this account alone (mkstemp creates 0600), one file
+    # per job, kept only until the job ends.
+    handle, name = tempfile.mkstemp(suffix=suffix, prefix=f"{digest[:16]}-", dir=folder)
+    stored = Path(name)
+    with os.fdopen(handle, "wb") as out:
+        out.write(content)
+    try:
+        total = count_data_rows(stored)
+    except ImportFileError:
+        stored.unlink()
+        raise
     return ImportJob.objects.create(
         created_by=user if user.is_authenticated else None,
         unit=unit,
@@ -732,6 +744,8 @@ def import_job_execute(job_id: int) -> ImportJob:
         job.status, job.failure = ImportJob.Status.FAILED, str(error)
     else:
         job.status = ImportJob.Status.DONE
+    finally:
+        Path(job.stored_file).unlink(missing_ok=True)
     job.finished_at = clock.now()
     job.save(update_fields=["status", "failure", "finished_at", "updated_at"])
     audit_record(
@@ -751,6 +765,26 @@ def import_job_execute(job_id: int) -> ImportJob:
         },
     )
     return job
+
+
+def import_job_cancel(job: ImportJob) -> bool:
+    """Cancel a job not yet started and delete its file; False when it had started already."""
+    cancelled = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.CANCELLED, finished_at=clock.now()
+    )
+    if cancelled:
+        Path(job.stored_file).unlink(missing_ok=True)
+    return bool(cancelled)
+
+
+def import_jobs_expire() -> None:
+    """Delete rejected-row reports older than ``IMPORT_REPORT_DAYS``, and cancel uploads left
+    waiting as long (deleting their files). Run by the tick."""
+    cutoff = clock.now() - dt.timedelta(days=settings.IMPORT_REPORT_DAYS)
+    abandoned = ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=cutoff)
+    for job in abandoned.only("pk", "stored_file"):
+        import_job_cancel(job)
+    ImportRowError.objects.filter(job__finished_at__lt=cutoff).delete()
 
 
 def import_template_xlsx() -> bytes:
