@@ -266,6 +266,7 @@ def test_rejected_rows_are_kept_for_the_report_period_then_the_tick_removes_them
     _upload(client, "姓名,证件号码\n丙,110105194912310021\n".encode(), unit=county.grid_a.pk)
     waiting = ImportJob.objects.get(status="pending")
     finished_at = ImportJob.objects.get(pk=done.pk).finished_at
+    assert finished_at is not None
     ImportJob.objects.filter(pk=waiting.pk).update(created_at=finished_at)
     # six days on, the report is still there
     with clock.frozen(finished_at + dt.timedelta(days=6)):
