@@ -198,7 +198,19 @@ STATICFILES_DIRS = [
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Seconds a web request may run before the server ends it (gunicorn --timeout of `fangkong serve`);
+# longer work runs as a task with its progress on a page.
+REQUEST_TIMEOUT = int(os.environ.get("FANGKONG_REQUEST_TIMEOUT", "60"))
 IMPORT_MAX_BYTES = int(os.environ.get("FANGKONG_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# Imports (registers, lab results, risk areas) read at most this many rows under the header, and
+# stop after IMPORT_READ_SECONDS while someone waits (upload, preview) or IMPORT_RUN_SECONDS in the
+# background import of a register.
+IMPORT_MAX_ROWS = int(os.environ.get("FANGKONG_IMPORT_MAX_ROWS", "1000000"))
+IMPORT_READ_SECONDS = int(os.environ.get("FANGKONG_IMPORT_READ_SECONDS", "30"))
+IMPORT_RUN_SECONDS = int(os.environ.get("FANGKONG_IMPORT_RUN_SECONDS", "3600"))
+# Uploaded files are deleted when their import ends or is cancelled; the rejected rows (the report)
+# are kept this many days, and an upload left waiting is cancelled after as long.
+IMPORT_REPORT_DAYS = int(os.environ.get("FANGKONG_IMPORT_REPORT_DAYS", "7"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -249,7 +261,10 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("FANGKONG_EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("FANGKONG_EMAIL_FROM", "fangkong@localhost")
 # `celery -A fangkong.config beat` runs the obligation tick every minute in production.
-CELERY_BEAT_SCHEDULE = {"policy-tick": {"task": "policy.tick", "schedule": 60.0}}
+CELERY_BEAT_SCHEDULE = {
+    "policy-tick": {"task": "policy.tick", "schedule": 60.0},
+    "people-imports-expire": {"task": "people.imports_expire", "schedule": 3600.0},
+}
 # Without a broker, run queued tasks in a background thread (so pages can show progress).
 FANGKONG_TASKS_IN_THREAD = env_bool("FANGKONG_TASKS_IN_THREAD", True)
 

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from fangkong.core.api import CodeRelatedField
 from fangkong.core.text import NUL
 from fangkong.labs.models import POOL_SIZES, SamplingPoint, ScreeningRound, Tube, TubeKind
-from fangkong.labs.planner import MAX_POOL, pool_size
+from fangkong.labs.planner import MAX_POOL, PoolPlanError, planner_input, pool_size
 from fangkong.labs.results import ResultInput, results_record
 from fangkong.labs.sampling import SampleInput, samples_record
 from fangkong.labs.selectors import round_coverage, rounds_visible, tubes_visible
@@ -334,9 +334,11 @@ class PoolSizeViewSet(viewsets.ViewSet):
     )
     def list(self, request: Request) -> Response:
         try:
-            positivity = float(request.query_params.get("positivity", ""))
-            largest = int(request.query_params.get("max_size", MAX_POOL))
+            positivity, largest = planner_input(
+                request.query_params.get("positivity", ""),
+                request.query_params.get("max_size", str(MAX_POOL)),
+            )
             plan = pool_size(positivity, largest)
-        except ValueError as error:
-            raise ValidationError({"positivity": [str(error)]}) from error
+        except PoolPlanError as error:
+            raise ValidationError({error.field: [str(error)]}) from error
         return Response({"pool_size": plan.pool_size, "tests_per_person": plan.tests_per_person})

@@ -28,7 +28,7 @@ from fangkong.labs.models import (
     TubeKind,
     TubeResult,
 )
-from fangkong.labs.planner import MAX_POOL, pool_size
+from fangkong.labs.planner import MAX_POOL, PoolPlanError, planner_input, pool_size
 from fangkong.labs.results import results_import
 from fangkong.labs.sampling import SampleInput, samples_record
 from fangkong.labs.selectors import (
@@ -65,15 +65,15 @@ def _errors(request: HttpRequest, error: ValidationError) -> None:
 
 def _planner(request: HttpRequest, people: int, observed: float | None) -> dict[str, Any]:
     """The planner's numbers for the positivity typed (or observed in the round)."""
+    typed = {key: request.GET.get(key, "").strip() for key in ("positivity", "max_size")}
     try:
-        positivity = float(request.GET.get("positivity", ""))
-    except ValueError:
-        positivity = observed if observed is not None else 0.01
-    try:
-        largest = int(request.GET.get("max_size", MAX_POOL))
+        positivity, largest = planner_input(
+            typed["positivity"] or str(observed if observed is not None else 0.01),
+            typed["max_size"] or str(MAX_POOL),
+        )
         plan = pool_size(positivity, largest)
-    except ValueError:
-        return {"error": _("The positivity is a fraction between 0 and 1, e.g. 0.01.")}
+    except PoolPlanError as error:
+        return {"error": str(error), **typed}
     allowed = min(
         (k for k in POOL_SIZES if k <= max(largest, 1)),
         key=lambda k: (abs(k - plan.pool_size), k),

@@ -12,9 +12,13 @@ from __future__ import annotations
 import contextvars
 import csv
 import dataclasses
+import datetime as dt
 import hashlib
 import io
+import os
 import re
+import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -148,8 +152,38 @@ def _cell(value: object, key: str) -> str:
     return str(value).strip()
 
 
-def read_table(path: Path) -> Iterator[tuple[int, list[object]]]:
-    """Rows of the first sheet (xlsx) or of the CSV file, numbered as the spreadsheet shows them."""
+def read_table(path: Path, seconds: float | None = None) -> Iterator[tuple[int, list[object]]]:
+    """Rows of the first sheet (xlsx) or of the CSV file, numbered as the spreadsheet shows them.
+
+    Reading stops with ImportFileError past ``IMPORT_MAX_ROWS`` rows under a header, or once it
+    has taken ``seconds`` (``IMPORT_READ_SECONDS`` by default: someone is waiting for the page).
+    """
+    budget = settings.IMPORT_READ_SECONDS if seconds is None else seconds
+    # The wall clock, not clock.now(): this measures work done, and the controlled clock may be
+    # frozen.
+    deadline = time.monotonic() + budget
+    last_row = settings.IMPORT_MAX_ROWS + 1
+    for number, row in _stored_rows(path):
+        if number > last_row:
+            raise ImportFileError(
+                _(
+                    "The file goes on past row %(row)d, and an import takes at most %(limit)d "
+                    "rows under the header. Split the file, or delete what lies below the data."
+                )
+                % {"row": last_row, "limit": settings.IMPORT_MAX_ROWS}
+            )
+        if time.monotonic() > deadline:
+            raise ImportFileError(
+                _(
+                    "Reading the file took longer than %(seconds)d seconds and stopped at "
+                    "row %(row)d. Split it into smaller files."
+                )
+                % {"seconds": budget, "row": number}
+            )
+        yield number, row
+
+
+def _stored_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
     if path.suffix.lower() == ".xlsx":
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
@@ -157,6 +191,9 @@ def read_table(path: Path) -> Iterator[tuple[int, list[object]]]:
             raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
         try:
             sheet = workbook.worksheets[0]
+            # The size a sheet declares (A1:XFD1048576 costs nothing to write) would pad every
+            # row to 16,384 cells and fill in every missing row: read the rows as stored.
+            sheet.reset_dimensions()
             for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
                 yield number, list(row)
         finally:
@@ -171,8 +208,18 @@ def read_table(path: Path) -> Iterator[tuple[int, list[object]]]:
             continue
     else:
         raise ImportFileError(_("The CSV file is neither UTF-8 nor GBK text."))
-    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        yield number, list(row)
+    number = 0
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            yield number, list(row)
+    except csv.Error as error:  # the only one this dialect raises: a cell past the field limit
+        raise ImportFileError(
+            _(
+                "Row %(row)d has a cell longer than %(limit)d characters, more than any column "
+                "holds; check that every quote in it is closed."
+            )
+            % {"row": number + 1, "limit": csv.field_size_limit()}
+        ) from error
 
 
 @dataclass
@@ -573,7 +620,9 @@ def run_import(job: ImportJob, user: AnyUser) -> ImportJob:
     """
     validate = _ChunkValidator(RowValidator(user, job.unit))
     writer = Writer.for_job(job)
-    _header_row, data = rows_with_keys(read_table(Path(job.stored_file)))
+    _header_row, data = rows_with_keys(
+        read_table(Path(job.stored_file), seconds=settings.IMPORT_RUN_SECONDS)
+    )
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-validate") as pool:
         pending: Future[tuple[int, list[PreparedRow], list[RowProblem]]] | None = None
         for chunk in _chunks(data):
@@ -687,10 +736,19 @@ def import_job_create(*, user: AnyUser, unit: Unit, file_name: str, content: byt
         )
     digest = hashlib.sha256(content).hexdigest()
     folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{digest}{suffix}"
-    stored.write_bytes(content)
-    total = count_data_rows(stored)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    # Registers hold ID numbers: readable by this account alone (mkstemp creates 0600), one file
+    # per job, kept only until the job ends.
+    handle, name = tempfile.mkstemp(suffix=suffix, prefix=f"{digest[:16]}-", dir=folder)
+    stored = Path(name)
+    with os.fdopen(handle, "wb") as out:
+        out.write(content)
+    try:
+        total = count_data_rows(stored)
+    except ImportFileError:
+        stored.unlink()
+        raise
     return ImportJob.objects.create(
         created_by=user if user.is_authenticated else None,
         unit=unit,
@@ -718,6 +776,8 @@ def import_job_execute(job_id: int) -> ImportJob:
         job.status, job.failure = ImportJob.Status.FAILED, str(error)
     else:
         job.status = ImportJob.Status.DONE
+    finally:
+        Path(job.stored_file).unlink(missing_ok=True)
     job.finished_at = clock.now()
     job.save(update_fields=["status", "failure", "finished_at", "updated_at"])
     audit_record(
@@ -737,6 +797,26 @@ def import_job_execute(job_id: int) -> ImportJob:
         },
     )
     return job
+
+
+def import_job_cancel(job: ImportJob) -> bool:
+    """Cancel a job not yet started and delete its file; False when it had started already."""
+    cancelled = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.CANCELLED, finished_at=clock.now()
+    )
+    if cancelled:
+        Path(job.stored_file).unlink(missing_ok=True)
+    return bool(cancelled)
+
+
+def import_jobs_expire() -> None:
+    """Delete rejected-row reports older than ``IMPORT_REPORT_DAYS``, and cancel uploads left
+    waiting as long (deleting their files). Run by the tick."""
+    cutoff = clock.now() - dt.timedelta(days=settings.IMPORT_REPORT_DAYS)
+    abandoned = ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=cutoff)
+    for job in abandoned.only("pk", "stored_file"):
+        import_job_cancel(job)
+    ImportRowError.objects.filter(job__finished_at__lt=cutoff).delete()
 
 
 def import_template_xlsx() -> bytes:

@@ -221,6 +221,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("importing")
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
+    CANCELLED = "cancelled", _("cancelled")
 
 
 class ImportJob(TimestampedModel):

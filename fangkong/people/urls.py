@@ -15,6 +15,7 @@ urlpatterns = [
     path("import/template.xlsx", views.import_template_view, name="import-template"),
     path("import/<int:job_id>/", views.import_preview_view, name="import-preview"),
     path("import/<int:job_id>/start/", views.import_start_view, name="import-start"),
+    path("import/<int:job_id>/cancel/", views.import_cancel_view, name="import-cancel"),
     path("import/<int:job_id>/report/", views.import_report_view, name="import-report"),
     path("import/<int:job_id>/rejected.xlsx", views.import_errors_view, name="import-errors"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +34,7 @@ from fangkong.people.importing import (
     ImportFileError,
     RowValidator,
     import_errors_xlsx,
+    import_job_cancel,
     import_job_create,
     import_template_xlsx,
     preview_masked,
@@ -285,8 +287,15 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(error))
         else:
             return redirect("import-preview", job_id=job.pk)
-    jobs = ImportJob.objects.filter(created_by=request_user(request))[:10]
+    jobs = _my_jobs(request)[:10]
     return render(request, "people/import_upload.html", {"form": form, "jobs": jobs})
+
+
+def _my_jobs(request: HttpRequest) -> QuerySet[ImportJob]:
+    """The user's imports, less the cancelled ones."""
+    return ImportJob.objects.filter(created_by=request_user(request)).exclude(
+        status=ImportJob.Status.CANCELLED
+    )
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:
@@ -359,11 +368,29 @@ def import_start_view(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def import_cancel_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    if not import_job_cancel(job):
+        return redirect("import-report", job_id=job.pk)
+    messages.info(request, _("Import cancelled; the file is deleted."))
+    return redirect("import-upload")
+
+
+@login_required
 def import_report_view(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     fragment = request.headers.get("HX-Request") == "true"  # the progress bar polling
     template = "people/_import_progress.html" if fragment else "people/import_report.html"
-    return render(request, template, {"job": job, "errors": job.row_errors.all()[:500]})
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "errors": job.row_errors.all()[:500],
+            "report_days": settings.IMPORT_REPORT_DAYS,
+        },
+    )
 
 
 @login_required
@@ -383,7 +410,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
             .select_related("unit")
             .order_by("unit__path"),
             "people_count": people_visible_to(request.user).count(),
-            "jobs": ImportJob.objects.filter(created_by=request_user(request))[:5],
+            "jobs": _my_jobs(request)[:5],
             "now": clock.now(),
         },
     )

@@ -82,7 +82,7 @@ def test_planner_matches_dorfman_p_0_01_gives_11_and_0_196():
     assert pool_size(0.5).pool_size == 1  # pooling no longer saves tests
     assert expected_tests(1, 0.2) == 1.0
     assert plan.tests_for(10_000) == 1956
-    with pytest.raises(ValueError, match="positivity"):
+    with pytest.raises(ValueError, match="阳性率"):
         pool_size(1.5)
 
 
@@ -99,7 +99,7 @@ def test_the_pool_size_command_prints_json():
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert bad.returncode != 0
-    assert "positivity" in bad.stderr
+    assert "阳性率" in bad.stderr
 
 
 def test_a_ten_person_pool_takes_ten_and_refuses_the_eleventh(county, personas, screening):

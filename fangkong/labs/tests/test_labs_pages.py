@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -249,3 +250,31 @@ def test_new_positives_are_this_uploads_own_rows_not_a_concurrent_uploads(
     assert told
     assert set(told.values()) == {1}  # pushed once to each, not once per upload
     assert Obligation.objects.filter(rule_id="pool-positive").count() == 2  # a re-test each
+
+
+def test_pool_size_is_capped_and_answers_at_once(county, personas, screening):
+    # given a sampler's token and the round page's planner form
+    sampler = api(personas.worker_a)
+    commander = login(personas.commander)
+    page = reverse("round-detail", args=[screening.pk])
+    # when the largest pool asked for is past the cap (a pool is at most a few dozen)
+    for largest in ("51", "999999999", "9" * 5000):
+        answer = sampler.get(f"/api/pool-size/?positivity=0.01&max_size={largest}")
+        form = commander.get(f"{page}?positivity=0.01&max_size={largest}")
+        # then both refuse it, on that field, in the user's language, keeping what was typed
+        assert answer.status_code == 400
+        assert answer.json()["max_size"] == ["最大混采数为 1 至 50 人。"]
+        assert "最大混采数为 1 至 50 人。" in form.content.decode()
+        assert form.context["planner"]["max_size"] == largest
+    assert sampler.get("/api/pool-size/?positivity=0.01&max_size=50").json()["pool_size"] == 11
+    assert sampler.get("/api/pool-size/?positivity=0&max_size=50").json()["pool_size"] == 50
+
+
+def test_a_lab_result_csv_cell_over_the_field_limit_is_a_clear_error(lab, technician):
+    content = "条码,结果,Ct值\nT2000,阳性,29.5\n" + "T2001,阴性," + "9" * 131_073 + "\n"
+    upload = SimpleUploadedFile("results.csv", content.encode())
+    client = login(technician)
+    response = client.post(reverse("lab-results"), {"lab": lab.pk, "file": upload}, follow=True)
+    assert response.status_code == 200
+    assert "第 3 行有一个单元格超过 131072 个字符" in response.content.decode()
+    assert TubeResult.objects.count() == 0

@@ -2,8 +2,12 @@
 
 import csv
 import io
+import itertools
+import re
+import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
@@ -14,6 +18,7 @@ from fangkong.people.importing import (
     import_job_create,
     import_job_execute,
     import_template_xlsx,
+    read_table,
 )
 from fangkong.people.models import Household, ImportJob, Person, PersonCategory
 
@@ -292,3 +297,91 @@ def test_b08_family_members_share_a_household_shown_on_each_file(
     assert father.household_id == daughter.household_id
     page = login(personas.worker_a).get(f"/people/{daughter.pk}/").content.decode()
     assert f'<a href="/people/{father.pk}/">父亲</a>' in page
+
+
+def whole_sheet_xlsx(last_row: int) -> bytes:
+    """1-2 KB that declares A1:XFD1048576 (every cell of a sheet) with a cell at ``last_row``."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.cell(row=last_row, column=1, value="甲")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    patched = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', data)
+            target.writestr(item, data)
+    return patched.getvalue()
+
+
+def test_a_whole_sheet_xlsx_is_read_as_stored_and_stops_at_the_row_limit(settings, tmp_path):
+    # given a file that declares every cell of the sheet and holds a cell in its last row
+    settings.IMPORT_MAX_ROWS = 1000
+    path = tmp_path / "whole-sheet.xlsx"
+    path.write_bytes(whole_sheet_xlsx(1_048_576))
+    # when it is read (a broken reader pads rows to 16,384 cells: the islice keeps that short)
+    widths: dict[int, int] = {}
+
+    def read() -> None:
+        for number, row in itertools.islice(read_table(path), 1002):
+            widths[number] = len(row)
+
+    with pytest.raises(ImportFileError) as error:
+        read()
+    # then rows are read as stored, and reading stops at the limit with a clear error
+    assert list(widths) == list(range(1, 1002))
+    assert max(widths.values()) == len(HEADER)
+    assert "第 1001 行" in str(error.value)
+    assert "1000" in str(error.value)
+
+
+def test_upload_of_a_whole_sheet_xlsx_gets_a_clear_error(settings, personas: Personas, county):
+    settings.IMPORT_MAX_ROWS = 1000
+    response = login(personas.worker_a).post(
+        "/people/import/",
+        {
+            "file": SimpleUploadedFile("台账.xlsx", whole_sheet_xlsx(1200)),
+            "unit": county.grid_a.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "第 1001 行" in response.context["form"].errors["file"][0]
+    assert ImportJob.objects.count() == 0
+
+
+def test_preview_and_import_stop_at_their_time_budget(settings, personas: Personas, county):
+    content = csv_bytes([["甲", make_resident_id(sequence="301"), "", "", "", ""]])
+    job = import_job_create(
+        user=personas.worker_a, unit=county.grid_a, file_name="x.csv", content=content
+    )
+    settings.IMPORT_READ_SECONDS = 0
+    settings.IMPORT_RUN_SECONDS = 0
+    client = login(personas.worker_a)
+    preview = client.get(f"/people/import/{job.pk}/", follow=True)
+    assert "读取文件超过 0 秒" in preview.content.decode()
+    job = import_job_execute(job.pk)
+    assert (job.status, job.created_count) == ("failed", 0)
+    assert "读取文件超过 0 秒" in job.failure
+
+
+def test_a_csv_cell_over_the_field_limit_is_a_clear_error(personas: Personas, county: County):
+    content = csv_bytes(
+        [
+            ["甲", make_resident_id(sequence="302"), "", "", "", ""],
+            ["乙", make_resident_id(sequence="303"), "", "", "", "x" * 131_073],
+        ]
+    )
+    response = login(personas.worker_a).post(
+        "/people/import/",
+        {"file": SimpleUploadedFile("台账.csv", content), "unit": county.grid_a.pk},
+    )
+    assert response.status_code == 200
+    assert "第 3 行" in response.context["form"].errors["file"][0]
+    assert "131072" in response.context["form"].errors["file"][0]
+    assert ImportJob.objects.count() == 0

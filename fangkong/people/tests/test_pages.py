@@ -1,13 +1,19 @@
 """The register's pages: forms that explain errors, the import wizard, fixed query counts."""
 
+import datetime as dt
+import stat
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import County, Personas, login, make_resident_id
 from fangkong.audit.models import AuditEvent
-from fangkong.people.models import ImportJob, Person
+from fangkong.core import clock
+from fangkong.people.models import ImportJob, ImportRowError, Person
 from fangkong.people.services import PersonInput, person_create
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +191,94 @@ def test_api_list_query_count_does_not_grow_with_people(
         assert client.get("/api/people/").status_code == 200
     # the user's roles, the page, its categories
     assert len(queries) == 3
+
+
+def _upload(client, content: bytes, name: str = "台账.csv", unit=None):
+    return client.post("/people/import/", {"file": SimpleUploadedFile(name, content), "unit": unit})
+
+
+def test_uploaded_files_are_private_and_deleted_when_the_import_ends(
+    settings, tmp_path, personas: Personas, county: County, django_capture_on_commit_callbacks
+):
+    # given an upload folder of its own
+    settings.MEDIA_ROOT = tmp_path
+    folder = tmp_path / "imports"
+    client = login(personas.worker_a)
+    content = f"姓名,证件号码\n甲,{make_resident_id(sequence='411')}\n乙,110105194912310021\n"
+    # when a file without the ID column is refused, and a good one is uploaded
+    refused = _upload(client, "姓名\n甲\n".encode(), unit=county.grid_a.pk)
+    assert refused.status_code == 200
+    assert list(folder.iterdir()) == []
+    _upload(client, content.encode(), unit=county.grid_a.pk)
+    job = ImportJob.objects.get()
+    stored = Path(job.stored_file)
+    # then the accepted file is readable by this account alone while it waits
+    assert stored.parent == folder
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    # and is gone once the import ends; the rejected rows stay for the report
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/people/import/{job.pk}/start/")
+    job.refresh_from_db()
+    assert (job.status, job.created_count, job.error_count) == ("done", 1, 1)
+    assert list(folder.iterdir()) == []
+    assert "校验码错误" in client.get(f"/people/import/{job.pk}/report/").content.decode()
+
+
+def test_a_cancelled_import_deletes_its_file_and_leaves_the_home_page(
+    settings, tmp_path, personas: Personas, county: County, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = login(personas.worker_a)
+    content = f"姓名,证件号码\n甲,{make_resident_id(sequence='412')}\n"
+    _upload(client, content.encode(), name="取消的台账.csv", unit=county.grid_a.pk)
+    job = ImportJob.objects.get()
+    assert "取消的台账.csv" in client.get("/").content.decode()
+    # when the user cancels on the preview page
+    assert (
+        f'formaction="/people/import/{job.pk}/cancel/"'
+        in client.get(f"/people/import/{job.pk}/").content.decode()
+    )
+    response = client.post(f"/people/import/{job.pk}/cancel/")
+    # then the file is deleted, the job is cancelled and the start page no longer lists it
+    assert response["Location"] == "/people/import/"
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+    assert list((tmp_path / "imports").iterdir()) == []
+    assert "取消的台账.csv" not in client.get("/").content.decode()
+    assert "取消的台账.csv" not in client.get("/people/import/").content.decode()
+    # and starting it afterwards imports nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/people/import/{job.pk}/start/")
+    assert Person.objects.count() == 0
+
+
+def test_rejected_rows_are_kept_for_the_report_period_then_the_tick_removes_them(
+    settings, tmp_path, personas: Personas, county: County, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.IMPORT_REPORT_DAYS = 7
+    client = login(personas.worker_a)
+    _upload(client, "姓名,证件号码\n乙,110105194912310021\n".encode(), unit=county.grid_a.pk)
+    done = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/people/import/{done.pk}/start/")
+    _upload(client, "姓名,证件号码\n丙,110105194912310021\n".encode(), unit=county.grid_a.pk)
+    waiting = ImportJob.objects.get(status="pending")
+    finished_at = ImportJob.objects.get(pk=done.pk).finished_at
+    assert finished_at is not None
+    ImportJob.objects.filter(pk=waiting.pk).update(created_at=finished_at)
+    # six days on, the report is still there
+    with clock.frozen(finished_at + dt.timedelta(days=6)):
+        call_command("tick", verbosity=0)
+    assert ImportRowError.objects.filter(job=done).count() == 1
+    assert ImportJob.objects.get(pk=waiting.pk).status == "pending"
+    # eight days on, the tick has deleted it and cancelled the upload left waiting
+    with clock.frozen(finished_at + dt.timedelta(days=8)):
+        call_command("tick", verbosity=0)
+    assert ImportRowError.objects.filter(job=done).count() == 0
+    assert ImportJob.objects.get(pk=waiting.pk).status == "cancelled"
+    assert list((tmp_path / "imports").iterdir()) == []
+    report = client.get(f"/people/import/{done.pk}/report/").content.decode()
+    assert 'data-testid="report-expired"' in report
+    assert "7 天" in report

@@ -35,10 +35,12 @@ class Command(BaseCommand):
             )  # noqa: S603
         self.stdout.write(f"Fangkong at http://{options['host']}:{options['port']}/")
         self.stdout.flush()
-        # Threads let a worker keep answering the progress bar while it imports in the background.
+        # Sync workers: gunicorn's --timeout ends a request that runs away only in them (a threaded
+        # worker keeps its heartbeat while one thread is stuck). An import's background thread
+        # leaves the worker free to answer the progress bar.
         os.execv(sys.executable, [  # noqa: S606 - replaces this process with gunicorn, no shell
             sys.executable, "-m", "gunicorn", "fangkong.config.wsgi",
             "--bind", f"{options['host']}:{options['port']}",
-            "--workers", str(options["workers"]), "--threads", "4",
-            "--access-logfile", "-", "--timeout", "120",
+            "--workers", str(options["workers"]), "--worker-class", "sync",
+            "--access-logfile", "-", "--timeout", str(settings.REQUEST_TIMEOUT),
         ])  # fmt: skip

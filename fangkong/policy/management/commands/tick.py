@@ -1,4 +1,5 @@
-"""``fangkong tick``: mark missed obligations, open routine reports, notify; once or every N s.
+"""``fangkong tick``: mark missed obligations, open routine reports, notify, delete expired import
+reports; once or every N s.
 
 Production runs the same service from Celery beat (``policy.tick``); the embedded default runs
 this command beside the web server (``fangkong serve`` starts it).
@@ -12,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
 
+from fangkong.people.importing import import_jobs_expire
 from fangkong.policy.services import obligations_tick
 
 
@@ -24,6 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
             tick = obligations_tick()
+            import_jobs_expire()  # Celery beat runs it as people.imports_expire
             if options["verbosity"] > 0:
                 self.stdout.write(
                     f"missed {tick.missed}, notifications {tick.notifications}, "
