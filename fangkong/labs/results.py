@@ -39,7 +39,7 @@ from fangkong.policy.models import (
     ObligationStatus,
     Trigger,
 )
-from fangkong.policy.services import deadlines_open
+from fangkong.policy.services import deadlines_open, notifications_post
 from fangkong.tracing.models import Exposure
 
 _STAGE = "labs_stage_results"
@@ -386,7 +386,7 @@ def _notify_positive(tube: Tube, people: int, pooled: bool, now: dt.datetime) ->
         .exclude(role=Role.VIEWER)
         .values_list("user_id", flat=True)
     )
-    Notification.objects.bulk_create(
+    notifications_post(
         [
             Notification(
                 user_id=user_id,

@@ -574,6 +574,10 @@ def reports_open(day: dt.date) -> int:
     return len(rows)
 
 
+# Past-due obligations claimed per transaction of the tick.
+TICK_BATCH = 20_000
+
+
 @dataclass
 class Tick:
     missed: int = 0
@@ -601,7 +605,7 @@ def obligations_tick() -> Tick:
                 Obligation.objects.select_for_update(skip_locked=True)
                 .filter(status=ObligationStatus.OPEN, due_at__lt=now)
                 .order_by("due_at")
-                .values_list("id", flat=True)[:20_000]
+                .values_list("id", flat=True)[:TICK_BATCH]
             )
             if not ids:
                 break
@@ -647,11 +651,18 @@ def _notify_missed(counts: Counter[tuple[int, str]], now: dt.datetime) -> int:
                     created_at=now,
                 )
             )
-    Notification.objects.bulk_create(rows, batch_size=2000)
-    from fangkong.policy.channels import reminders_send
+    return len(notifications_post(rows))
 
-    reminders_send(Notification.objects.filter(created_at=now).select_related("user", "unit"))
-    return len(rows)
+
+def notifications_post(rows: list[Notification]) -> list[Notification]:
+    """Put the messages in their readers' inboxes, and queue sending them by e-mail and SMS once
+    the transaction commits: never while it holds locks, never for a change rolled back."""
+    created = Notification.objects.bulk_create(rows, batch_size=2000)
+    if created:
+        from fangkong.policy.tasks import policy_notifications_send
+
+        enqueue(policy_notifications_send, [note.pk for note in created])
+    return created
 
 
 def deadlines_open(
