@@ -14,6 +14,7 @@ from fangkong.labs.models import Box, Sample, ScreeningRound, Tube, TubeResult
 from fangkong.labs.sampling import samples_record
 from fangkong.labs.tests.test_labs import lab, pool, screening, technician, villagers
 from fangkong.org.roles import Role
+from fangkong.policy.models import Notification
 
 __all__ = ["lab", "screening", "technician"]  # fixtures shared with the service tests
 
@@ -186,3 +187,26 @@ def test_bad_round_and_box_forms_say_why_and_keep_what_was_typed(county, persona
     assert "NOPE1\nNOPE2</textarea>" in page
     assert 'value="BOX-9"' in page
     assert not Box.objects.exists()
+
+
+def test_25_a_positive_result_reaches_email_not_only_the_inbox(
+    county, personas, screening, lab, technician, settings, mailoutbox,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    settings.FANGKONG_REMINDER_CHANNELS = ["email"]
+    personas.worker_a.email = "worker-a@example.org"
+    personas.worker_a.save()
+    samples_record(
+        actor=personas.worker_a, round=screening, unit=county.village_a,
+        rows=pool("P0001", villagers(county, personas, 2)),
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api(technician).post(
+            "/api/lab-results/",
+            json.dumps({"lab": "LAB", "results": [{"tube": "P0001", "result": "positive"}]}),
+            content_type="application/json",
+        )
+    assert answer.json()["positives"] == ["P0001"]
+    mail = next(m for m in mailoutbox if m.to == ["worker-a@example.org"])
+    assert "P0001" in mail.subject
+    assert Notification.objects.get(user=personas.worker_a, topic="positive").sent_at is not None
