@@ -99,18 +99,18 @@ def results_record(
             )  # fmt: skip
             if staged:
                 _write(actor, lab, paths, now, source, staged, outcome)
+            if outcome.accepted or outcome.conflicts:
+                audit_record(
+                    actor=actor,
+                    action=AuditAction.CREATE,
+                    object_type="tube_results",
+                    unit_id=lab.pk,
+                    summary=f"{outcome.accepted} results, {len(outcome.positives)} positive,"
+                    f" {outcome.conflicts} contradicting, {outcome.unchanged} unchanged {source}",
+                )
     finally:
         stages_drop(_STAGE)
     outcome.errors.sort(key=lambda e: e["index"])
-    if outcome.accepted or outcome.conflicts:
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="tube_results",
-            unit_id=lab.pk,
-            summary=f"{outcome.accepted} results, {len(outcome.positives)} positive,"
-            f" {outcome.conflicts} contradicting, {outcome.unchanged} unchanged {source}",
-        )
     return outcome
 
 

@@ -433,6 +433,7 @@ def _fever_open(checkin: Checkin, verdict: tuple[Any, Any], actor: AnyUser | Non
     return event
 
 
+@transaction.atomic
 def fever_update(
     *,
     actor: AnyUser,
@@ -462,6 +463,7 @@ def fever_update(
     return event
 
 
+@transaction.atomic
 def self_link_create(*, actor: AnyUser, person: Person) -> str:
     """A personal check-in link: a signed token naming a revocable nonce of this person."""
     if not user_can(actor, Capability.EDIT_PEOPLE, person.unit):
@@ -501,6 +503,7 @@ def self_links_revoke(*, actor: AnyUser, person: Person) -> int:
     )
 
 
+@transaction.atomic
 def absence_record(
     *,
     actor: AnyUser,
@@ -540,6 +543,7 @@ def absence_record(
     return absence
 
 
+@transaction.atomic
 def absence_return(
     *,
     actor: AnyUser,
@@ -587,6 +591,7 @@ def absence_return(
     return absence
 
 
+@transaction.atomic
 def report_file(
     *,
     actor: AnyUser,

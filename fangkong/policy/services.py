@@ -108,6 +108,7 @@ class RiskAreaInput:
         return problems
 
 
+@transaction.atomic
 def risk_area_create(*, actor: AnyUser, data: RiskAreaInput, recompute: bool = True) -> RiskArea:
     _require(actor, None)
     problems = data.problems()
@@ -169,6 +170,7 @@ def risk_area_change(*, actor: AnyUser, area: RiskArea, data: RiskAreaInput) -> 
     return new
 
 
+@transaction.atomic
 def risk_area_withdraw(*, actor: AnyUser, area: RiskArea) -> None:
     _require(actor, None)
     if not area.is_current:
@@ -204,6 +206,7 @@ def _date_cell(value: object) -> dt.date | None:
     return dt.date.fromisoformat(str(value).strip().replace("/", "-"))
 
 
+@transaction.atomic
 def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
     """Import a published list (a spreadsheet of region, level, from, to, source).
 
@@ -291,6 +294,7 @@ def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
     return report
 
 
+@transaction.atomic
 def plan_assign(
     *,
     actor: AnyUser,
@@ -381,17 +385,18 @@ def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str =
             )
             phase += 1
             start = end
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        object_type="measure",
-        object_id=person.pk,
-        unit_id=person.unit_id,
-        summary=f"released on {on}" + (f": {note}" if note else ""),
-    )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="measure",
+            object_id=person.pk,
+            unit_id=person.unit_id,
+            summary=f"released on {on}" + (f": {note}" if note else ""),
+        )
     return len(active)
 
 
+@transaction.atomic
 def measure_site_set(*, actor: AnyUser, person: Person, site: Unit) -> None:
     """Record the quarantine site where the person is placed (a transfer met)."""
     if not user_can(actor, Capability.EDIT_PEOPLE, person.unit):
@@ -416,6 +421,7 @@ def measure_site_set(*, actor: AnyUser, person: Person, site: Unit) -> None:
     )
 
 
+@transaction.atomic
 def site_cross_infection(*, actor: AnyUser, site: Unit, on: dt.date) -> int:
     """D-04: a suspected cross-infection at a site restarts the count of everyone quarantined
     there from that day; returns how many people were recomputed."""
@@ -455,6 +461,7 @@ def site_cross_infection(*, actor: AnyUser, site: Unit, on: dt.date) -> int:
     return len(entries)
 
 
+@transaction.atomic
 def obligation_meet(*, actor: AnyUser, obligation: Obligation, note: str = "") -> Obligation:
     """Record that the obligation is met (late if it was missed); a met one stays met."""
     if not user_can(actor, Capability.EDIT_PEOPLE, obligation.unit):
@@ -665,6 +672,7 @@ def notifications_post(rows: list[Notification]) -> list[Notification]:
     return created
 
 
+@transaction.atomic
 def deadlines_open(
     *,
     trigger: str,
