@@ -18,6 +18,7 @@ from fangkong.org.models import Region
 from fangkong.org.services import unit_create
 from fangkong.people.models import Person
 from fangkong.people.services import TravelInput, travel_add
+from fangkong.policy import services as policy_services
 from fangkong.policy.classify import people_classify
 from fangkong.policy.models import (
     Classification,
@@ -28,7 +29,6 @@ from fangkong.policy.models import (
     ObligationStatus,
     RiskArea,
 )
-from fangkong.policy import services as policy_services
 from fangkong.policy.selectors import obligations_list
 from fangkong.policy.services import (
     RiskAreaInput,
