@@ -30,8 +30,9 @@ class Command(BaseCommand):
         if settings.CELERY_TASK_ALWAYS_EAGER:
             # No broker, so no Celery beat: the obligation tick runs beside the web server, in
             # this process group (Ctrl-C stops both).
+            every = str(settings.FANGKONG_TICK_SECONDS)
             subprocess.Popen(
-                [sys.executable, "-m", "fangkong.cli", "tick", "--every", "60", "-v", "0"]
+                [sys.executable, "-m", "fangkong.cli", "tick", "--every", every, "-v", "0"]
             )  # noqa: S603
         self.stdout.write(f"Fangkong at http://{options['host']}:{options['port']}/")
         self.stdout.flush()
