@@ -31,9 +31,9 @@ class Command(BaseCommand):
             # No broker, so no Celery beat: the obligation tick runs beside the web server, in
             # this process group (Ctrl-C stops both).
             every = str(settings.FANGKONG_TICK_SECONDS)
-            subprocess.Popen(
+            subprocess.Popen(  # noqa: S603 - our own command line, no shell
                 [sys.executable, "-m", "fangkong.cli", "tick", "--every", every, "-v", "0"]
-            )  # noqa: S603
+            )
         self.stdout.write(f"Fangkong at http://{options['host']}:{options['port']}/")
         self.stdout.flush()
         # Threads let a worker keep answering the progress bar while it imports in the background.
