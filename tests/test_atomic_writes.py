@@ -22,12 +22,15 @@ from fangkong.labs.services import box_send, result_record
 from fangkong.labs.tests.test_labs import lab, pool, screening, technician, villagers
 from fangkong.labs.tests.test_labs_pages import api
 from fangkong.monitoring.models import UnitReport
-from fangkong.policy.models import Notification, Obligation, ObligationStatus, RiskArea
-from fangkong.policy.services import plan_assign, reports_open
+from fangkong.org.services import unit_create
+from fangkong.policy.models import Measure, Notification, Obligation, ObligationStatus, RiskArea
+from fangkong.policy.services import measure_site_set, plan_assign, reports_open
+from fangkong.policy.tests.test_measures import came_back_from, dalian_high, p14
 from fangkong.tracing.models import Exposure
 from fangkong.tracing.services import exposure_record
 
-__all__ = ["lab", "screening", "technician"]  # fixtures shared with the testing tests
+# Fixtures shared with the testing and work-plan tests.
+__all__ = ["dalian_high", "lab", "p14", "screening", "technician"]
 
 
 def refuse_audit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,3 +148,17 @@ def test_27_an_exposure_is_not_recorded_when_its_audit_fails(personas, person_a,
             last_exposed_at=dt.datetime(2022, 1, 30, 12, tzinfo=dt.UTC),
         )
     assert not Exposure.objects.exists()
+
+
+def test_27_a_site_placement_is_not_recorded_when_its_audit_fails(
+    county, personas, person_a, p14, dalian_high, monkeypatch
+):
+    site = unit_create(
+        actor=personas.commander, code="QS1", name="集中隔离点一", kind="quarantine_site",
+        region=county.hq.region, parent=county.hq,
+    )  # fmt: skip
+    came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
+    refuse_audit(monkeypatch)
+    with pytest.raises(DatabaseError):
+        measure_site_set(actor=personas.commander, person=person_a, site=site)
+    assert not Measure.objects.filter(person=person_a, site=site).exists()
