@@ -260,9 +260,11 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("FANGKONG_EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("FANGKONG_EMAIL_FROM", "fangkong@localhost")
-# `celery -A fangkong.config beat` runs the obligation tick every minute in production.
+# `celery -A fangkong.config beat` runs the obligation tick every FANGKONG_TICK_SECONDS (a
+# minute) in production; the embedded default's tick beside the web server too.
+FANGKONG_TICK_SECONDS = int(os.environ.get("FANGKONG_TICK_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
-    "policy-tick": {"task": "policy.tick", "schedule": 60.0},
+    "policy-tick": {"task": "policy.tick", "schedule": FANGKONG_TICK_SECONDS},
     "people-imports-expire": {"task": "people.imports_expire", "schedule": 3600.0},
 }
 # Without a broker, run queued tasks in a background thread (so pages can show progress).

@@ -39,7 +39,7 @@ from fangkong.policy.models import (
     ObligationStatus,
     Trigger,
 )
-from fangkong.policy.services import deadlines_open
+from fangkong.policy.services import deadlines_open, notifications_post
 from fangkong.tracing.models import Exposure
 
 _STAGE = "labs_stage_results"
@@ -99,18 +99,18 @@ def results_record(
             )  # fmt: skip
             if staged:
                 _write(actor, lab, lab_scope, now, source, staged, outcome)
+            if outcome.accepted or outcome.conflicts:
+                audit_record(
+                    actor=actor,
+                    action=AuditAction.CREATE,
+                    object_type="tube_results",
+                    unit_id=lab.pk,
+                    summary=f"{outcome.accepted} results, {len(outcome.positives)} positive,"
+                    f" {outcome.conflicts} contradicting, {outcome.unchanged} unchanged {source}",
+                )
     finally:
         stages_drop(_STAGE)
     outcome.errors.sort(key=lambda e: e["index"])
-    if outcome.accepted or outcome.conflicts:
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="tube_results",
-            unit_id=lab.pk,
-            summary=f"{outcome.accepted} results, {len(outcome.positives)} positive,"
-            f" {outcome.conflicts} contradicting, {outcome.unchanged} unchanged {source}",
-        )
     return outcome
 
 
@@ -381,7 +381,7 @@ def _notify_positive(tube: Tube, people: int, pooled: bool, now: dt.datetime) ->
         .exclude(role=Role.VIEWER)
         .values_list("user_id", flat=True)
     )
-    Notification.objects.bulk_create(
+    notifications_post(
         [
             Notification(
                 user_id=user_id,

@@ -124,19 +124,19 @@ def samples_record(
             )  # fmt: skip
             if staged:
                 _write(batch, actor, now, staged, result)
+            if result.samples:
+                audit_record(
+                    actor=actor,
+                    action=AuditAction.CREATE,
+                    object_type="samples",
+                    unit_id=batch.unit_id,
+                    summary=f"{result.samples} people in {result.tubes} new tubes"
+                    + (f", round {round.pk}" if round else "")
+                    + (f", {len(result.errors)} rows refused" if result.errors else ""),
+                )
     finally:
         stages_drop(_STAGE, _TUBES)
     result.errors.sort(key=lambda e: e["index"])
-    if result.samples:
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="samples",
-            unit_id=batch.unit_id,
-            summary=f"{result.samples} people in {result.tubes} new tubes"
-            + (f", round {round.pk}" if round else "")
-            + (f", {len(result.errors)} rows refused" if result.errors else ""),
-        )
     return result
 
 

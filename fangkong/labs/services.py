@@ -33,6 +33,7 @@ from fangkong.policy.services import deadlines_open, obligation_meet_test
 from fangkong.tracing.models import Exposure
 
 
+@transaction.atomic
 def result_record(
     *, actor: AnyUser, person: Person, sampled_at: dt.datetime, positive: bool, source: str = ""
 ) -> LabResult:
@@ -68,6 +69,7 @@ def result_record(
 ROUND_HOURS = 24
 
 
+@transaction.atomic
 def round_create(
     *,
     actor: AnyUser,
@@ -108,6 +110,7 @@ def round_create(
     return screening
 
 
+@transaction.atomic
 def point_create(
     *, actor: AnyUser, unit: Unit, name: str, address: str = "", slots: str = ""
 ) -> SamplingPoint:
@@ -196,13 +199,14 @@ def box_send(
     with transaction.atomic():
         box = Box.objects.create(code=code, unit=unit, lab=lab, fever=fever, sent_at=clock.now())
         Tube.objects.filter(barcode__in=barcodes).update(box=box, lab=lab, sealed=True)
-    audit_record(
-        actor=actor, action=AuditAction.CREATE, object_type="box", object_id=box.pk,
-        unit_id=unit.pk, summary=f"{code}: {len(barcodes)} tubes to {lab.name}",
-    )  # fmt: skip
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, object_type="box", object_id=box.pk,
+            unit_id=unit.pk, summary=f"{code}: {len(barcodes)} tubes to {lab.name}",
+        )  # fmt: skip
     return box
 
 
+@transaction.atomic
 def box_receive(*, actor: AnyUser, box: Box) -> Box:
     """The lab receives the box: the turnaround clock starts (F-04: 12 hours; F-06: 4-6 hours
     for fever-clinic samples), as the pack in force for the lab sets it."""

@@ -426,6 +426,7 @@ def _fever_open(checkin: Checkin, verdict: tuple[Any, Any], actor: AnyUser | Non
     return event
 
 
+@transaction.atomic
 def fever_update(
     *,
     actor: AnyUser,
@@ -470,6 +471,7 @@ def self_link_expiry(person: Person) -> dt.datetime:
     return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz())
 
 
+@transaction.atomic
 def self_link_create(*, actor: AnyUser, person: Person) -> str:
     """A personal check-in link: a signed token naming a revocable nonce of this person."""
     if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
@@ -525,6 +527,7 @@ def self_links_revoke(*, actor: AnyUser, person: Person) -> int:
     return revoked
 
 
+@transaction.atomic
 def absence_record(
     *,
     actor: AnyUser,
@@ -564,6 +567,7 @@ def absence_record(
     return absence
 
 
+@transaction.atomic
 def absence_return(
     *,
     actor: AnyUser,

@@ -54,6 +54,7 @@ def unit_create(
     return unit
 
 
+@transaction.atomic
 def membership_grant(*, user: User, unit: Unit, role: str, actor: User | None = None) -> Membership:
     """Give a user a role in a unit; an actor needs the manage-units capability there."""
     _require_manage(actor, unit)

@@ -779,23 +779,25 @@ def import_job_execute(job_id: int) -> ImportJob:
     finally:
         Path(job.stored_file).unlink(missing_ok=True)
     job.finished_at = clock.now()
-    job.save(update_fields=["status", "failure", "finished_at", "updated_at"])
-    audit_record(
-        actor=user,
-        action="import",
-        object_type="import_job",
-        object_id=job.pk,
-        unit_id=job.unit_id,
-        summary=_(
-            "%(file)s: %(created)d added, %(existing)d already registered, %(errors)d rows rejected"
+    with transaction.atomic():
+        job.save(update_fields=["status", "failure", "finished_at", "updated_at"])
+        audit_record(
+            actor=user,
+            action="import",
+            object_type="import_job",
+            object_id=job.pk,
+            unit_id=job.unit_id,
+            summary=_(
+                "%(file)s: %(created)d added, %(existing)d already registered, "
+                "%(errors)d rows rejected"
+            )
+            % {
+                "file": job.file_name,
+                "created": job.created_count,
+                "existing": job.existing_count,
+                "errors": job.error_count,
+            },
         )
-        % {
-            "file": job.file_name,
-            "created": job.created_count,
-            "existing": job.existing_count,
-            "errors": job.error_count,
-        },
-    )
     return job
 
 

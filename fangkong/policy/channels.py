@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import logging
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import translation
 
+from fangkong.core import clock
+from fangkong.core.lookups import Ids
 from fangkong.org.models import Membership
 from fangkong.policy.models import Notification
 
@@ -32,6 +35,26 @@ def _sms(phone: str, text: str) -> None:
     )
     with urllib.request.urlopen(request, timeout=10):  # noqa: S310
         pass
+
+
+def notifications_send(notification_ids: Sequence[int]) -> int:
+    """Send those of the notifications not sent yet. Each is claimed first (``sent_at`` set where
+    empty, the rows locked), so a retried or duplicated task never sends a message twice; a send
+    that fails after its claim is logged and not retried (the inbox keeps the message)."""
+    if not settings.FANGKONG_REMINDER_CHANNELS:
+        return 0
+    with transaction.atomic():
+        claimed = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk__any=Ids(notification_ids), sent_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__any=Ids(claimed), sent_at__isnull=True).update(
+            sent_at=clock.now()
+        )
+    return reminders_send(
+        Notification.objects.filter(pk__any=Ids(claimed)).select_related("user", "unit")
+    )
 
 
 def reminders_send(notifications: Iterable[Notification]) -> int:

@@ -367,6 +367,9 @@ class Notification(models.Model):
     link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
+    # When the channels beyond the inbox (e-mail, SMS) took it: the send task claims a row by
+    # setting this where it is empty, so a retried or duplicated task sends each message once.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -120,6 +120,7 @@ class RiskAreaInput:
         return problems
 
 
+@transaction.atomic
 def risk_area_create(*, actor: AnyUser, data: RiskAreaInput, recompute: bool = True) -> RiskArea:
     _require_whole_tree(actor)
     problems = data.problems()
@@ -181,6 +182,7 @@ def risk_area_change(*, actor: AnyUser, area: RiskArea, data: RiskAreaInput) -> 
     return new
 
 
+@transaction.atomic
 def risk_area_withdraw(*, actor: AnyUser, area: RiskArea) -> None:
     _require_whole_tree(actor)
     if not area.is_current:
@@ -216,6 +218,7 @@ def _date_cell(value: object) -> dt.date | None:
     return dt.date.fromisoformat(str(value).strip().replace("/", "-"))
 
 
+@transaction.atomic
 def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
     """Import a published list (a spreadsheet of region, level, from, to, source).
 
@@ -303,6 +306,7 @@ def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
     return report
 
 
+@transaction.atomic
 def plan_assign(
     *,
     actor: AnyUser,
@@ -393,17 +397,18 @@ def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str =
             )
             for number, follow in enumerate(new)
         )
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        object_type="measure",
-        object_id=person.pk,
-        unit_id=person.unit_id,
-        summary=f"released on {on}" + (f": {note}" if note else ""),
-    )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="measure",
+            object_id=person.pk,
+            unit_id=person.unit_id,
+            summary=f"released on {on}" + (f": {note}" if note else ""),
+        )
     return len(plan.ending)
 
 
+@transaction.atomic
 def measure_site_set(*, actor: AnyUser, person: Person, site: Unit) -> None:
     """Record the quarantine site where the person is placed (a transfer met)."""
     if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
@@ -428,6 +433,7 @@ def measure_site_set(*, actor: AnyUser, person: Person, site: Unit) -> None:
     )
 
 
+@transaction.atomic
 def site_cross_infection(*, actor: AnyUser, site: Unit, on: dt.date) -> int:
     """D-04: a suspected cross-infection at a site restarts the count of everyone quarantined
     there from that day; returns how many people were recomputed."""
@@ -467,6 +473,7 @@ def site_cross_infection(*, actor: AnyUser, site: Unit, on: dt.date) -> int:
     return len(entries)
 
 
+@transaction.atomic
 def obligation_meet(*, actor: AnyUser, obligation: Obligation, note: str = "") -> Obligation:
     """Record that the obligation is met (late if it was missed); a met one stays met."""
     if not user_can(actor, Capability.EDIT_PEOPLE, obligation.unit):
@@ -586,6 +593,10 @@ def reports_open(day: dt.date) -> int:
     return len(rows)
 
 
+# Past-due obligations claimed per transaction of the tick.
+TICK_BATCH = 20_000
+
+
 @dataclass
 class Tick:
     missed: int = 0
@@ -613,7 +624,7 @@ def obligations_tick() -> Tick:
                 Obligation.objects.select_for_update(skip_locked=True)
                 .filter(status=ObligationStatus.OPEN, due_at__lt=now)
                 .order_by("due_at")
-                .values_list("id", flat=True)[:20_000]
+                .values_list("id", flat=True)[:TICK_BATCH]
             )
             if not ids:
                 break
@@ -659,13 +670,21 @@ def _notify_missed(counts: Counter[tuple[int, str]], now: dt.datetime) -> int:
                     created_at=now,
                 )
             )
-    Notification.objects.bulk_create(rows, batch_size=2000)
-    from fangkong.policy.channels import reminders_send
-
-    reminders_send(Notification.objects.filter(created_at=now).select_related("user", "unit"))
-    return len(rows)
+    return len(notifications_post(rows))
 
 
+def notifications_post(rows: list[Notification]) -> list[Notification]:
+    """Put the messages in their readers' inboxes, and queue sending them by e-mail and SMS once
+    the transaction commits: never while it holds locks, never for a change rolled back."""
+    created = Notification.objects.bulk_create(rows, batch_size=2000)
+    if created:
+        from fangkong.policy.tasks import policy_notifications_send
+
+        enqueue(policy_notifications_send, [note.pk for note in created])
+    return created
+
+
+@transaction.atomic
 def deadlines_open(
     *,
     trigger: str,

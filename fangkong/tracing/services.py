@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
@@ -18,6 +19,7 @@ from fangkong.policy.services import person_recompute
 from fangkong.tracing.models import Exposure, ExposureKind
 
 
+@transaction.atomic
 def exposure_record(
     *,
     actor: AnyUser,

@@ -278,3 +278,26 @@ def test_a_lab_result_csv_cell_over_the_field_limit_is_a_clear_error(lab, techni
     assert response.status_code == 200
     assert "第 3 行有一个单元格超过 131072 个字符" in response.content.decode()
     assert TubeResult.objects.count() == 0
+
+
+def test_25_a_positive_result_reaches_email_not_only_the_inbox(
+    county, personas, screening, lab, technician, settings, mailoutbox,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    settings.FANGKONG_REMINDER_CHANNELS = ["email"]
+    personas.worker_a.email = "worker-a@example.org"
+    personas.worker_a.save()
+    samples_record(
+        actor=personas.worker_a, round=screening, unit=county.village_a,
+        rows=pool("P0001", villagers(county, personas, 2)),
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api(technician).post(
+            "/api/lab-results/",
+            json.dumps({"lab": "LAB", "results": [{"tube": "P0001", "result": "positive"}]}),
+            content_type="application/json",
+        )
+    assert answer.json()["positives"] == ["P0001"]
+    mail = next(m for m in mailoutbox if m.to == ["worker-a@example.org"])
+    assert "P0001" in mail.subject
+    assert Notification.objects.get(user=personas.worker_a, topic="positive").sent_at is not None

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 
 from conftest import County, Personas
 from fangkong.core import clock
@@ -17,6 +18,7 @@ from fangkong.org.models import Region
 from fangkong.org.services import unit_create
 from fangkong.people.models import Person
 from fangkong.people.services import TravelInput, travel_add
+from fangkong.policy import services as policy_services
 from fangkong.policy.classify import people_classify
 from fangkong.policy.models import (
     Classification,
@@ -42,6 +44,7 @@ from fangkong.policy.services import (
     risk_areas_import,
     site_cross_infection,
 )
+from fangkong.policy.tasks import policy_notifications_send
 from fangkong.tracing.services import exposure_record
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -477,7 +480,15 @@ def test_c03_a_plan_is_in_force_only_for_its_date_range(county, personas):
 
 
 def test_reminders_go_by_email_and_sms_when_configured(
-    county, personas, person_a, p14, dalian_high, settings, mailoutbox, caplog
+    county,
+    personas,
+    person_a,
+    p14,
+    dalian_high,
+    settings,
+    mailoutbox,
+    caplog,
+    django_capture_on_commit_callbacks,
 ):
     from fangkong.org.models import Membership
 
@@ -486,8 +497,47 @@ def test_reminders_go_by_email_and_sms_when_configured(
     personas.worker_a.save()
     Membership.objects.filter(user=personas.worker_a).update(phone="13800000001")
     came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
-    with caplog.at_level("INFO", logger="fangkong.reminders"), clock.frozen(at("2022-02-04T08:00")):
+    with (
+        caplog.at_level("INFO", logger="fangkong.reminders"),
+        clock.frozen(at("2022-02-04T08:00")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         obligations_tick()
     assert len(mailoutbox) == 1
     assert "甲村第1网格" in mailoutbox[0].subject
     assert "SMS to 13800000001" in caplog.text
+
+
+def test_25_tick_sends_each_reminder_once_after_commit_over_several_batches(
+    county,
+    personas,
+    person_a,
+    p14,
+    dalian_high,
+    settings,
+    mailoutbox,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    # given two past-due tests, claimed by the tick one per transaction
+    settings.FANGKONG_REMINDER_CHANNELS = ["email"]
+    monkeypatch.setattr(policy_services, "TICK_BATCH", 1)
+    personas.worker_a.email = "worker-a@example.org"
+    personas.worker_a.save()
+    came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
+    # when the tick runs
+    with clock.frozen(at("2022-02-04T08:00")), django_capture_on_commit_callbacks() as sends:
+        call_command("tick", verbosity=0)
+    # then nothing leaves while the tick's transactions hold their locks
+    assert mailoutbox == []
+    with clock.frozen(at("2022-02-04T08:00")):
+        for send in sends:
+            send()
+    # and each batch's message is sent once, and marked sent
+    notes = list(Notification.objects.order_by("pk"))
+    assert [n.params for n in notes] == [{"kind": "test", "count": 1}] * 2
+    assert len(mailoutbox) == 2
+    assert all(n.sent_at == at("2022-02-04T08:00") for n in notes)
+    # a second delivery of the same task sends nothing again
+    assert policy_notifications_send.apply(args=([n.pk for n in notes],)).get() == 0
+    assert len(mailoutbox) == 2

@@ -30,9 +30,10 @@ class Command(BaseCommand):
         if settings.CELERY_TASK_ALWAYS_EAGER:
             # No broker, so no Celery beat: the obligation tick runs beside the web server, in
             # this process group (Ctrl-C stops both).
-            subprocess.Popen(
-                [sys.executable, "-m", "fangkong.cli", "tick", "--every", "60", "-v", "0"]
-            )  # noqa: S603
+            every = str(settings.FANGKONG_TICK_SECONDS)
+            subprocess.Popen(  # noqa: S603 - our own command line, no shell
+                [sys.executable, "-m", "fangkong.cli", "tick", "--every", every, "-v", "0"]
+            )
         self.stdout.write(f"Fangkong at http://{options['host']}:{options['port']}/")
         self.stdout.flush()
         # Sync workers: gunicorn's --timeout ends a request that runs away only in them (a threaded
