@@ -8,9 +8,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from fangkong.audit.services import audit_record
+from fangkong.audit.services import audit_record, audit_unit_covering
+from fangkong.core.spreadsheets import sheet_append
+from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, user_can
+from fangkong.org.selectors import AnyUser, user_scope_paths
 from fangkong.people.identity import id_decrypt
 from fangkong.people.models import Person
 from fangkong.people.selectors import PersonFilter, person_list
@@ -18,9 +20,25 @@ from fangkong.people.selectors import PersonFilter, person_list
 EXPORT_BATCH = 5000
 
 
+def _paths_covered(user: AnyUser, filters: PersonFilter) -> list[str] | None:
+    """The subtrees an export reads: the user's, narrowed to the filter unit (None: all)."""
+    scope = user_scope_paths(user, Capability.EXPORT)
+    if not filters.unit_id:
+        return scope
+    unit = Unit.objects.filter(pk=filters.unit_id).values_list("path", flat=True).first()
+    if unit is None or scope is None:
+        return [unit] if unit else scope
+    return [path for path in scope if path.startswith(unit)] + (
+        [unit] if unit.startswith(tuple(scope)) else []
+    )
+
+
 def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool = False) -> bytes:
-    """The filtered register as a workbook. Full ID numbers only for roles that may see them."""
-    full_ids = full_ids and user_can(user, Capability.REVEAL_ID)
+    """The filtered register as a workbook. A full ID number only for a person whose home unit
+    lies where the user may see full numbers; the others stay masked."""
+    reveal_paths = user_scope_paths(user, Capability.REVEAL_ID) if full_ids else []
+    reveal_everywhere = reveal_paths is None
+    reveal_within = tuple(reveal_paths or ())
     people = (
         person_list(user, filters, Capability.EXPORT)
         .select_related("unit", "household", "address_region")
@@ -28,7 +46,8 @@ def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool =
     )
     workbook = Workbook(write_only=True)
     sheet: Any = workbook.create_sheet(_("People"))
-    sheet.append(
+    sheet_append(
+        sheet,
         [
             _("Person no."),
             _("Name"),
@@ -44,9 +63,9 @@ def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool =
             _("Address"),
             _("Categories"),
             _("Nationality"),
-        ]
+        ],
     )
-    count = 0
+    count = revealed = 0
     last_id: int | None = None
     while True:
         batch = people if last_id is None else people.filter(pk__lt=last_id)
@@ -54,12 +73,15 @@ def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool =
         if not rows:
             break
         for person in rows:
-            sheet.append(
+            reveal = reveal_everywhere or person.unit.path.startswith(reveal_within)
+            revealed += reveal
+            sheet_append(
+                sheet,
                 [
                     person.pk,
                     person.name,
                     person.get_id_type_display(),
-                    id_decrypt(person.id_cipher) if full_ids else person.id_masked,
+                    id_decrypt(person.id_cipher) if reveal else person.id_masked,
                     person.get_sex_display(),
                     person.birth_date,
                     person.phone,
@@ -70,7 +92,7 @@ def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool =
                     person.address,
                     "、".join(c.name_zh for c in person.categories.all()),
                     person.nationality,
-                ]
+                ],
             )
         count += len(rows)
         last_id = rows[-1].pk
@@ -80,12 +102,15 @@ def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool =
         actor=user,
         action="export",
         object_type="person_list",
+        unit_id=audit_unit_covering(_paths_covered(user, filters)),
         summary=_("%(count)d people exported%(full)s; filters: %(filters)s")
         % {
             "count": count,
-            "full": _(" with full ID numbers") if full_ids else "",
-            "filters": filters,
+            "full": _(" (%(revealed)d with full ID numbers)") % {"revealed": revealed}
+            if revealed
+            else "",
+            "filters": filters.for_audit(),
         },
-        changes={"count": count, "full_ids": full_ids},
+        changes={"count": count, "full_ids": reveal_paths != [], "revealed": revealed},
     )
     return buffer.getvalue()

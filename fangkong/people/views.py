@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,6 +39,7 @@ from fangkong.people.selectors import (
     people_visible_to,
     person_get_visible,
     person_list,
+    person_search_params,
     person_travel,
 )
 from fangkong.people.services import (
@@ -62,6 +65,7 @@ def _filters(request: HttpRequest) -> PersonFilter:
         unit_id=int(unit) if unit.isdigit() else None,
         category=request.GET.get("category", ""),
         sex=sex if sex in {"M", "F"} else "",
+        id_hash=request.GET.get("id_hash", ""),
     )
 
 
@@ -79,6 +83,10 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
 
 @login_required
 def person_list_view(request: HttpRequest) -> HttpResponse:
+    """The register; the search form posts, so that an ID number typed in stays out of the URL."""
+    if request.method == "POST":
+        search = person_search_params(request.POST)
+        return redirect(f"{reverse('person-list')}?{urlencode(search)}")
     filters = _filters(request)
     people = person_list(request.user, filters)
     before = request.GET.get("before", "")

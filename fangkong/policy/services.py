@@ -19,7 +19,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import audit_record
+from fangkong.audit.services import audit_record, audit_unit_covering
 from fangkong.core import clock
 from fangkong.core.lookups import Ids
 from fangkong.core.tasks import enqueue
@@ -126,6 +126,7 @@ def risk_area_create(*, actor: AnyUser, data: RiskAreaInput, recompute: bool = T
         action=AuditAction.CREATE,
         object_type="risk_area",
         object_id=area.pk,
+        unit_id=audit_unit_covering(None),  # a risk area concerns every unit
         summary=f"{area.region_id} {area.level} {area.start_date}–{area.end_date or ''}",
     )
     if recompute:
@@ -156,6 +157,7 @@ def risk_area_change(*, actor: AnyUser, area: RiskArea, data: RiskAreaInput) -> 
             action=AuditAction.UPDATE,
             object_type="risk_area",
             object_id=new.pk,
+            unit_id=audit_unit_covering(None),
             summary=f"{area.pk} → {new.pk}",
             changes={
                 name: [str(getattr(area, name)), str(getattr(new, name))]
@@ -174,7 +176,13 @@ def risk_area_withdraw(*, actor: AnyUser, area: RiskArea) -> None:
     if not area.is_current:
         raise ValidationError(_("This risk area was already changed or withdrawn."))
     RiskArea.objects.filter(pk=area.pk).update(is_current=False, withdrawn_at=clock.now())
-    audit_record(actor=actor, action=AuditAction.DELETE, object_type="risk_area", object_id=area.pk)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        object_type="risk_area",
+        object_id=area.pk,
+        unit_id=audit_unit_covering(None),
+    )
     _recompute_around(area.region_id, actor)
 
 
@@ -283,6 +291,7 @@ def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
         actor=actor,
         action=AuditAction.IMPORT,
         object_type="risk_area",
+        unit_id=audit_unit_covering(None),
         summary=f"{path.name}: {report.created} new, {report.unchanged} unchanged, "
         f"{len(report.errors)} errors",
     )
