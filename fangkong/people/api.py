@@ -102,6 +102,15 @@ class PersonWriteSerializer(serializers.Serializer):
         return PersonInput.from_cleaned(self.validated_data)
 
 
+class PersonSearchSerializer(serializers.Serializer):
+    """The list's filters, sent in a body so that an ID number stays out of the URL."""
+
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    unit = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    category = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    sex = serializers.CharField(max_length=1, required=False, allow_blank=True)
+
+
 class TravelSerializer(serializers.ModelSerializer):
     region = serializers.CharField(
         source="region_id",
@@ -202,23 +211,14 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             }
         )
 
-    @extend_schema(
-        request=inline_serializer(
-            "PersonSearch",
-            {
-                "q": serializers.CharField(required=False),
-                "unit": serializers.CharField(required=False),
-                "category": serializers.CharField(required=False),
-                "sex": serializers.CharField(required=False),
-            },
-        ),
-        responses={303: None},
-    )
+    @extend_schema(request=PersonSearchSerializer, responses={303: None})
     @action(detail=False, methods=["post"])
     def search(self, request: Request) -> Response:
         """Search by a full ID number without putting it in a URL: answers 303 with the list URL,
         where the number is replaced by its keyed hash (``id_hash``)."""
-        search = person_search_params({k: str(v) for k, v in request.data.items()})
+        form = PersonSearchSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        search = person_search_params(form.validated_data)
         list_url = request.build_absolute_uri(f"../?{urlencode(search)}")
         return Response(status=status.HTTP_303_SEE_OTHER, headers={"Location": list_url})
 

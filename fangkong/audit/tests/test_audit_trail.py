@@ -117,3 +117,5 @@ def test_api_search_by_id_number_keeps_it_out_of_the_url(
     other = APIClient()
     other.force_authenticate(personas.worker_a)
     assert other.get(response["Location"]).json()["results"] == []
+    # a body that is not an object of filters is a 400, not a 500
+    assert client.post("/api/people/search/", [number], format="json").status_code == 400
