@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -10,7 +9,6 @@ from django.contrib.auth.models import AnonymousUser, User
 from fangkong.audit.middleware import current_request
 from fangkong.audit.models import AuditEvent
 from fangkong.core import clock
-from fangkong.org.models import Unit
 
 
 def audit_record(
@@ -35,14 +33,3 @@ def audit_record(
         summary=summary,
         changes=changes or {},
     )
-
-
-def audit_unit_covering(paths: list[str] | None) -> int | None:
-    """The unit an action over several subtrees is audited under, so that the auditors of all
-    of them see it: the deepest unit containing every path; the root for None (everywhere)."""
-    if paths:
-        common = os.path.commonprefix([path.rstrip("/").split("/") for path in paths])
-        covering = Unit.objects.filter(path="/".join(common) + "/").values_list("pk", flat=True)
-        if (unit_id := covering.first()) is not None:
-            return unit_id
-    return Unit.objects.filter(parent=None).order_by("path").values_list("pk", flat=True).first()

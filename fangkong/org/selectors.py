@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Protocol
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -116,6 +117,17 @@ def user_can(user: AnyUser, capability: Capability, unit: Unit | None = None) ->
     if unit is None:
         return bool(paths)
     return any(unit.path.startswith(path) for path in paths)
+
+
+def unit_id_covering(paths: list[str] | None) -> int | None:
+    """The deepest unit containing every path (the root for None: everywhere); an action over
+    several subtrees is audited under it, so that the auditors of all of them see it."""
+    if paths:
+        common = os.path.commonprefix([path.rstrip("/").split("/") for path in paths])
+        covering = Unit.objects.filter(path="/".join(common) + "/").values_list("pk", flat=True)
+        if (unit_id := covering.first()) is not None:
+            return unit_id
+    return Unit.objects.filter(parent=None).order_by("path").values_list("pk", flat=True).first()
 
 
 def units_visible_to(user: AnyUser) -> QuerySet[Unit]:

@@ -8,11 +8,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from fangkong.audit.services import audit_record, audit_unit_covering
+from fangkong.audit.services import audit_record
 from fangkong.core.spreadsheets import sheet_append
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.org.selectors import AnyUser, user_scope_paths
+from fangkong.org.selectors import AnyUser, unit_id_covering, user_scope_paths
 from fangkong.people.identity import id_decrypt
 from fangkong.people.models import Person
 from fangkong.people.selectors import PersonFilter, person_list
@@ -102,7 +102,7 @@ def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool =
         actor=user,
         action="export",
         object_type="person_list",
-        unit_id=audit_unit_covering(_paths_covered(user, filters)),
+        unit_id=unit_id_covering(_paths_covered(user, filters)),
         summary=_("%(count)d people exported%(full)s; filters: %(filters)s")
         % {
             "count": count,

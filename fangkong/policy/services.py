@@ -19,13 +19,13 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import audit_record, audit_unit_covering
+from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.lookups import Ids
 from fangkong.core.tasks import enqueue
 from fangkong.org.models import Membership, Region, Unit
 from fangkong.org.roles import Capability, Role
-from fangkong.org.selectors import AnyUser, acting_user, region_get, user_can
+from fangkong.org.selectors import AnyUser, acting_user, region_get, unit_id_covering, user_can
 from fangkong.people.importing import ImportFileError, read_table
 from fangkong.people.models import Person
 from fangkong.policy.classify import (
@@ -126,7 +126,7 @@ def risk_area_create(*, actor: AnyUser, data: RiskAreaInput, recompute: bool = T
         action=AuditAction.CREATE,
         object_type="risk_area",
         object_id=area.pk,
-        unit_id=audit_unit_covering(None),  # a risk area concerns every unit
+        unit_id=unit_id_covering(None),  # a risk area concerns every unit
         summary=f"{area.region_id} {area.level} {area.start_date}–{area.end_date or ''}",
     )
     if recompute:
@@ -157,7 +157,7 @@ def risk_area_change(*, actor: AnyUser, area: RiskArea, data: RiskAreaInput) -> 
             action=AuditAction.UPDATE,
             object_type="risk_area",
             object_id=new.pk,
-            unit_id=audit_unit_covering(None),
+            unit_id=unit_id_covering(None),
             summary=f"{area.pk} → {new.pk}",
             changes={
                 name: [str(getattr(area, name)), str(getattr(new, name))]
@@ -181,7 +181,7 @@ def risk_area_withdraw(*, actor: AnyUser, area: RiskArea) -> None:
         action=AuditAction.DELETE,
         object_type="risk_area",
         object_id=area.pk,
-        unit_id=audit_unit_covering(None),
+        unit_id=unit_id_covering(None),
     )
     _recompute_around(area.region_id, actor)
 
@@ -291,7 +291,7 @@ def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
         actor=actor,
         action=AuditAction.IMPORT,
         object_type="risk_area",
-        unit_id=audit_unit_covering(None),
+        unit_id=unit_id_covering(None),
         summary=f"{path.name}: {report.created} new, {report.unchanged} unchanged, "
         f"{len(report.errors)} errors",
     )
