@@ -20,6 +20,7 @@ user object, that is once per request.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -79,6 +80,22 @@ class Scope:
             return False
         ties = apps.get_model(_TIES).objects.filter(person_id=person.pk)
         return ties.filter(self.units("unit__path")).exists()
+
+    def within(self, path: str) -> Scope:
+        """This scope narrowed to the subtree at ``path``: what of it the user reaches."""
+        if self.covers(path):
+            return Scope((path,))
+        return Scope(tuple(inner for inner in self.paths or () if inner.startswith(path)))
+
+    def covering_unit_id(self) -> int | None:
+        """The deepest unit containing the whole scope (the root when everywhere): an action
+        over several subtrees is audited under it, so that the auditors of all of them see it."""
+        if self.paths:
+            common = os.path.commonprefix([path.rstrip("/").split("/") for path in self.paths])
+            found = Unit.objects.filter(path="/".join(common) + "/").values_list("pk", flat=True)
+            if (unit_id := found.first()) is not None:
+                return unit_id
+        return root_unit_id()
 
     # --- ORM filters -----------------------------------------------------------------------
 
@@ -143,6 +160,11 @@ class Scope:
 
 _EVERYWHERE = Scope(None)
 _NOWHERE = Scope(())
+
+
+def root_unit_id() -> int | None:
+    """The top of the unit tree: where what concerns every unit (a risk area) is audited."""
+    return Unit.objects.filter(parent=None).order_by("path").values_list("pk", flat=True).first()
 
 
 def _roles_by_path(user: User) -> list[tuple[str, str]]:

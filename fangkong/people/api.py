@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -15,7 +16,12 @@ from fangkong.core.api import CodeRelatedField
 from fangkong.org.access import request_user, units_visible_to
 from fangkong.org.models import Region, Unit
 from fangkong.people.models import Category, Household, Person, PersonCategory, TravelRecord
-from fangkong.people.selectors import PersonFilter, person_list, person_travel
+from fangkong.people.selectors import (
+    PersonFilter,
+    person_list,
+    person_search_params,
+    person_travel,
+)
 from fangkong.people.services import (
     PersonInput,
     TravelInput,
@@ -96,6 +102,15 @@ class PersonWriteSerializer(serializers.Serializer):
         return PersonInput.from_cleaned(self.validated_data)
 
 
+class PersonSearchSerializer(serializers.Serializer):
+    """The list's filters, sent in a body so that an ID number stays out of the URL."""
+
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    unit = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    category = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    sex = serializers.CharField(max_length=1, required=False, allow_blank=True)
+
+
 class TravelSerializer(serializers.ModelSerializer):
     region = serializers.CharField(
         source="region_id",
@@ -120,6 +135,9 @@ class TravelSerializer(serializers.ModelSerializer):
         OpenApiParameter("unit", int, description="a unit id: its subtree only"),
         OpenApiParameter("category", str, description="a category code"),
         OpenApiParameter("sex", str, enum=["M", "F"]),
+        OpenApiParameter(
+            "id_hash", str, description="the keyed hash of an ID number, from POST search/"
+        ),
     ]
 )
 class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -138,6 +156,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 unit_id=int(unit) if unit.isdigit() else None,
                 category=params.get("category", ""),
                 sex=params.get("sex", "") if params.get("sex") in {"M", "F"} else "",
+                id_hash=params.get("id_hash", ""),
             )
         return (
             person_list(request.user, filters)
@@ -191,6 +210,17 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 "id_number": person_reveal_id(actor=request_user(request), person=person),
             }
         )
+
+    @extend_schema(request=PersonSearchSerializer, responses={303: None})
+    @action(detail=False, methods=["post"])
+    def search(self, request: Request) -> Response:
+        """Search by a full ID number without putting it in a URL: answers 303 with the list URL,
+        where the number is replaced by its keyed hash (``id_hash``)."""
+        form = PersonSearchSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        search = person_search_params(form.validated_data)
+        list_url = request.build_absolute_uri(f"../?{urlencode(search)}")
+        return Response(status=status.HTTP_303_SEE_OTHER, headers={"Location": list_url})
 
     @extend_schema(methods=["get"], responses={200: TravelSerializer(many=True)})
     @extend_schema(methods=["post"], request=TravelSerializer, responses={201: TravelSerializer})

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from fangkong.audit.services import audit_record
-from fangkong.org.access import AnyUser, user_can
+from fangkong.core.spreadsheets import sheet_append
+from fangkong.org.access import AnyUser, Scope, scope
+from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.identity import id_decrypt
 from fangkong.people.models import Person
@@ -18,9 +20,19 @@ from fangkong.people.selectors import PersonFilter, person_list
 EXPORT_BATCH = 5000
 
 
+def _export_scope(user: AnyUser, filters: PersonFilter) -> Scope:
+    """The subtrees an export reads: the user's, narrowed to the filter unit."""
+    exporters = scope(user, Capability.EXPORT)
+    if filters.unit_id is None:
+        return exporters
+    unit = Unit.objects.filter(pk=filters.unit_id).values_list("path", flat=True).first()
+    return exporters.within(unit) if unit else exporters
+
+
 def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool = False) -> bytes:
-    """The filtered register as a workbook. Full ID numbers only for roles that may see them."""
-    full_ids = full_ids and user_can(user, Capability.REVEAL_ID)
+    """The filtered register as a workbook. A full ID number only for a person whose home unit
+    lies where the user may see full numbers; the others stay masked."""
+    revealers = scope(user, Capability.REVEAL_ID) if full_ids else Scope(())
     people = (
         person_list(user, filters, Capability.EXPORT)
         .select_related("unit", "household", "address_region")
@@ -28,7 +40,8 @@ def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool =
     )
     workbook = Workbook(write_only=True)
     sheet: Any = workbook.create_sheet(_("People"))
-    sheet.append(
+    sheet_append(
+        sheet,
         [
             _("Person no."),
             _("Name"),
@@ -44,9 +57,9 @@ def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool =
             _("Address"),
             _("Categories"),
             _("Nationality"),
-        ]
+        ],
     )
-    count = 0
+    count = revealed = 0
     last_id: int | None = None
     while True:
         batch = people if last_id is None else people.filter(pk__lt=last_id)
@@ -54,12 +67,15 @@ def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool =
         if not rows:
             break
         for person in rows:
-            sheet.append(
+            reveal = revealers.covers(person.unit)
+            revealed += reveal
+            sheet_append(
+                sheet,
                 [
                     person.pk,
                     person.name,
                     person.get_id_type_display(),
-                    id_decrypt(person.id_cipher) if full_ids else person.id_masked,
+                    id_decrypt(person.id_cipher) if reveal else person.id_masked,
                     person.get_sex_display(),
                     person.birth_date,
                     person.phone,
@@ -70,7 +86,7 @@ def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool =
                     person.address,
                     "、".join(c.name_zh for c in person.categories.all()),
                     person.nationality,
-                ]
+                ],
             )
         count += len(rows)
         last_id = rows[-1].pk
@@ -80,12 +96,15 @@ def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool =
         actor=user,
         action="export",
         object_type="person_list",
+        unit_id=_export_scope(user, filters).covering_unit_id(),
         summary=_("%(count)d people exported%(full)s; filters: %(filters)s")
         % {
             "count": count,
-            "full": _(" with full ID numbers") if full_ids else "",
-            "filters": filters,
+            "full": _(" (%(revealed)d with full ID numbers)") % {"revealed": revealed}
+            if revealed
+            else "",
+            "filters": filters.for_audit(),
         },
-        changes={"count": count, "full_ids": full_ids},
+        changes={"count": count, "full_ids": bool(revealers), "revealed": revealed},
     )
     return buffer.getvalue()

@@ -64,6 +64,13 @@ def normalize_id_number(number: str) -> str:
     return number.strip().replace(" ", "").upper()
 
 
+def id_number_searched(text: str) -> str | None:
+    """The ID number a search box was given (15 or 18 characters, digits up to the check
+    character), normalized; None for a name or a phone."""
+    normalized = normalize_id_number(text)
+    return normalized if len(normalized) >= 15 and normalized[:17].isdigit() else None
+
+
 def parse_resident_id(number: str, *, today: dt.date | None = None) -> ResidentId:
     """Validate an 18-digit resident ID (GB 11643-1999) and derive birth date and sex."""
     number = normalize_id_number(number)

@@ -36,6 +36,7 @@ from openpyxl.styles import Font
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.lookups import Ids
+from fangkong.core.spreadsheets import sheet_append
 from fangkong.core.text import NUL
 from fangkong.org.access import AnyUser, units_in, user_can
 from fangkong.org.models import Region, RegionAlias, Unit
@@ -851,8 +852,8 @@ def import_template_xlsx() -> bytes:
     help_sheet = workbook.create_sheet(_("Instructions"))
     help_sheet.append([_("Columns marked * are required. Keep the ID number column as text.")])
     help_sheet.append([_("ID types"), "、".join(w for w in ID_TYPE_WORDS if w and not w.isascii())])
-    help_sheet.append(
-        [_("Categories"), "、".join(Category.objects.values_list("name_zh", flat=True))]
+    sheet_append(
+        help_sheet, [_("Categories"), "、".join(Category.objects.values_list("name_zh", flat=True))]
     )
     help_sheet.append([_("Unit code"), _("Empty means the unit chosen when uploading.")])
     buffer = io.BytesIO()
@@ -866,7 +867,7 @@ def import_errors_xlsx(job: ImportJob) -> bytes:
     sheet: Any = workbook.create_sheet(_("Rejected rows"))
     sheet.append([_("Row"), _("Column"), _("Value"), _("Reason")])
     for error in job.row_errors.all().iterator(chunk_size=5000):
-        sheet.append([error.row_number, error.column, error.value, error.message])
+        sheet_append(sheet, [error.row_number, error.column, error.value, error.message])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

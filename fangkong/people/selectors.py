@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -10,7 +11,7 @@ from fangkong.core.text import search_term
 from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.people.identity import id_hash, normalize_id_number
+from fangkong.people.identity import id_hash, id_number_searched, mask_id_number
 from fangkong.people.models import Person, PersonCategory, TravelRecord
 
 
@@ -29,6 +30,35 @@ class PersonFilter:
     unit_id: int | None = None
     category: str = ""
     sex: str = ""
+    # The keyed hash of an ID number searched for: the number itself stays out of URLs.
+    id_hash: str = ""
+
+    def for_audit(self) -> str:
+        """The filters as an audit row may keep them: an ID number searched for only masked."""
+        number = id_number_searched(search_term(self.text))
+        text = mask_id_number(number) if number else self.text
+        return ", ".join(
+            f"{name}={value}"
+            for name, value in (
+                ("text", text),
+                ("unit_id", self.unit_id),
+                ("category", self.category),
+                ("sex", self.sex),
+                ("id_hash", self.id_hash),
+            )
+            if value
+        )
+
+
+def person_search_params(search: Mapping[str, str]) -> dict[str, str]:
+    """The query string of a register search, where an ID number searched for is replaced by
+    its keyed hash: a URL ends up in server logs, browser history and Referer headers."""
+    params = {key: value for key in ("q", "unit", "category", "sex") if (value := search.get(key))}
+    number = id_number_searched(search_term(params.get("q", "")))
+    if number:
+        del params["q"]
+        params["id_hash"] = id_hash(number)
+    return params
 
 
 def person_list(
@@ -37,13 +67,15 @@ def person_list(
     people = people_visible_to(user, capability)
     text = search_term(filters.text)
     if text:
-        normalized = normalize_id_number(text)
-        if len(normalized) >= 15 and normalized[:17].isdigit():
-            people = people.filter(id_hash=id_hash(normalized))
+        number = id_number_searched(text)
+        if number:
+            people = people.filter(id_hash=id_hash(number))
         elif text.isdigit():
             people = people.filter(phone=text)
         else:
             people = people.filter(name__startswith=text)
+    if filters.id_hash:
+        people = people.filter(id_hash=search_term(filters.id_hash))
     if filters.unit_id:
         unit_path = Unit.objects.filter(pk=filters.unit_id).values_list("path", flat=True).first()
         people = people.filter(unit__path__startswith=unit_path) if unit_path else people.none()

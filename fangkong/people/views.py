@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -48,6 +50,7 @@ from fangkong.people.selectors import (
     person_get_visible,
     person_household_members,
     person_list,
+    person_search_params,
     person_travel,
 )
 from fangkong.people.services import (
@@ -73,6 +76,7 @@ def _filters(request: HttpRequest) -> PersonFilter:
         unit_id=int(unit) if unit.isdigit() else None,
         category=request.GET.get("category", ""),
         sex=sex if sex in {"M", "F"} else "",
+        id_hash=request.GET.get("id_hash", ""),
     )
 
 
@@ -90,6 +94,10 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
 
 @login_required
 def person_list_view(request: HttpRequest) -> HttpResponse:
+    """The register; the search form posts, so that an ID number typed in stays out of the URL."""
+    if request.method == "POST":
+        search = person_search_params(request.POST)
+        return redirect(f"{reverse('person-list')}?{urlencode(search)}")
     filters = _filters(request)
     people = person_list(request.user, filters)
     before = request.GET.get("before", "")

@@ -23,7 +23,14 @@ from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.lookups import Ids
 from fangkong.core.tasks import enqueue
-from fangkong.org.access import AnyUser, acting_user, may_act_on, user_can, user_can_everywhere
+from fangkong.org.access import (
+    AnyUser,
+    acting_user,
+    may_act_on,
+    root_unit_id,
+    user_can,
+    user_can_everywhere,
+)
 from fangkong.org.models import Membership, Region, Unit
 from fangkong.org.roles import Capability, Role
 from fangkong.org.selectors import region_get
@@ -139,6 +146,7 @@ def risk_area_create(*, actor: AnyUser, data: RiskAreaInput, recompute: bool = T
         action=AuditAction.CREATE,
         object_type="risk_area",
         object_id=area.pk,
+        unit_id=root_unit_id(),  # a risk area concerns every unit
         summary=f"{area.region_id} {area.level} {area.start_date}–{area.end_date or ''}",
     )
     if recompute:
@@ -169,6 +177,7 @@ def risk_area_change(*, actor: AnyUser, area: RiskArea, data: RiskAreaInput) -> 
             action=AuditAction.UPDATE,
             object_type="risk_area",
             object_id=new.pk,
+            unit_id=root_unit_id(),
             summary=f"{area.pk} → {new.pk}",
             changes={
                 name: [str(getattr(area, name)), str(getattr(new, name))]
@@ -188,7 +197,13 @@ def risk_area_withdraw(*, actor: AnyUser, area: RiskArea) -> None:
     if not area.is_current:
         raise ValidationError(_("This risk area was already changed or withdrawn."))
     RiskArea.objects.filter(pk=area.pk).update(is_current=False, withdrawn_at=clock.now())
-    audit_record(actor=actor, action=AuditAction.DELETE, object_type="risk_area", object_id=area.pk)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        object_type="risk_area",
+        object_id=area.pk,
+        unit_id=root_unit_id(),
+    )
     _recompute_around(area.region_id, actor)
 
 
@@ -298,6 +313,7 @@ def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
         actor=actor,
         action=AuditAction.IMPORT,
         object_type="risk_area",
+        unit_id=root_unit_id(),
         summary=f"{path.name}: {report.created} new, {report.unchanged} unchanged, "
         f"{len(report.errors)} errors",
     )
