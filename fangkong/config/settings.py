@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -217,6 +218,11 @@ CACHES = {
 
 # The controlled clock: an ISO time freezes it at start (demo, drills); unset means wall clock.
 FANGKONG_CLOCK = os.environ.get("FANGKONG_CLOCK", "")
+
+# The dates a user may enter (an absence, a report, a sample, a travel): from this day to this many
+# days after today. Year 1 or 9999 is a slip of the keyboard, not an epidemic's history.
+FANGKONG_DATES_FROM = dt.date.fromisoformat(os.environ.get("FANGKONG_DATES_FROM", "2019-01-01"))
+FANGKONG_DATES_AHEAD_DAYS = int(os.environ.get("FANGKONG_DATES_AHEAD_DAYS", "366"))
 
 LOGGING = {
     "version": 1,

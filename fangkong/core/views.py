@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from fangkong.core import clock
+from fangkong.core.inputs import BadInput
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -24,3 +26,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=code,
     )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400: a query or form value that cannot be read names its field and the reason."""
+    reason = str(exception) if isinstance(exception, BadInput) else ""
+    return render(request, "core/bad_request.html", {"reason": reason}, status=400)

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -23,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core.api import CodeRelatedField
+from fangkong.core.inputs import datetime_parse
 from fangkong.core.text import NUL
 from fangkong.labs.models import POOL_SIZES, SamplingPoint, ScreeningRound, Tube, TubeKind
 from fangkong.labs.planner import MAX_POOL, pool_size
@@ -95,7 +95,7 @@ def _text(item: dict[str, Any], name: str) -> str:
 
 def _time(item: dict[str, Any], name: str) -> Any:
     value = item.get(name)
-    return parse_datetime(value) if isinstance(value, str) else None
+    return datetime_parse(value) if isinstance(value, str) else None
 
 
 class SamplingViewSet(viewsets.ViewSet):

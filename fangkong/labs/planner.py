@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_POOL = 20
+# No laboratory pools more people than this; a larger "largest pool" would only cost time.
+LARGEST_CONSIDERED = 1000
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ def pool_size(positivity: float, max_size: int = MAX_POOL) -> PoolPlan:
     would not save tests."""
     if not 0 <= positivity <= 1:
         raise ValueError("positivity is a fraction between 0 and 1")
-    if max_size < 1:
-        raise ValueError("the largest pool holds at least one person")
+    if not 1 <= max_size <= LARGEST_CONSIDERED:
+        raise ValueError(f"the largest pool holds 1 to {LARGEST_CONSIDERED} people")
     best = min(range(1, max_size + 1), key=lambda k: (expected_tests(k, positivity), k))
     return PoolPlan(best, expected_tests(best, positivity))

@@ -27,6 +27,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.bulk import stage, stage_query, staged_time, stages_drop
+from fangkong.core.inputs import date_problem
 from fangkong.labs.models import RoundStatus, SamplingPoint, ScreeningRound, TubeKind
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
@@ -163,7 +164,9 @@ def _checked_chunk(
         else {}
     )
     latest = now + CLOCK_SKEW
-    good = ""  # the last valid barcode: the rows of a pooled tube come one after another
+    # The last valid barcode (the rows of a pooled tube come one after another); None at first,
+    # so that a missing barcode ("") is checked too.
+    good: str | None = None
     for index, row in chunk:
         bad = False
         if row.barcode != good:
@@ -187,6 +190,9 @@ def _checked_chunk(
         elif at > latest:
             reason = _("The time %(at)s is in the future.")
             result.error(index, "sampled_at", reason % {"at": at.isoformat()})
+            bad = True
+        elif problem := date_problem(at):
+            result.error(index, "sampled_at", problem)
             bad = True
         if not bad:
             assert person_id is not None

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.inputs import date_problem
 from fangkong.labs.models import (
     POOL_SIZES,
     Box,
@@ -81,6 +82,9 @@ def round_create(
     """A screening round of everyone registered in the unit's subtree (F-05)."""
     if not user_can(actor, Capability.MANAGE_PLANS, unit):
         raise PermissionDenied(_("You may not organise a screening round here."))
+    for field, when in (("starts_at", starts_at), ("deadline", deadline)):
+        if when is not None and (problem := date_problem(when)):
+            raise ValidationError({field: problem})
     deadline = deadline or starts_at + dt.timedelta(hours=ROUND_HOURS)
     problems = {}
     if pool_size not in POOL_SIZES:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
 from fangkong.core import clock
+from fangkong.core.inputs import ID_MAX, query_int
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.org.selectors import request_user, scope_q, user_can
@@ -72,10 +73,8 @@ def _units(request: HttpRequest, capability: Capability = Capability.VIEW_PEOPLE
 
 
 def _chosen_unit(request: HttpRequest) -> Unit | None:
-    value = request.GET.get("unit", "")
-    if not value.isdigit():
-        return None
-    return _units(request).filter(pk=int(value)).first()
+    chosen = query_int(request.GET, "unit")
+    return _units(request).filter(pk=chosen).first() if chosen else None
 
 
 def _form_errors(form: Any, error: ValidationError) -> None:
@@ -203,8 +202,7 @@ class _Page:
         return self.number - 1
 
 
-def _page_without_count(rows: Any, number_text: str) -> _Page:
-    number = int(number_text) if number_text.isdigit() and int(number_text) > 0 else 1
+def _page_without_count(rows: Any, number: int) -> _Page:
     start = (number - 1) * PAGE_SIZE
     found = list(rows[start : start + PAGE_SIZE + 1])
     return _Page(found[:PAGE_SIZE], number, len(found) > PAGE_SIZE)
@@ -217,7 +215,8 @@ def obligation_list_view(request: HttpRequest) -> HttpResponse:
     if state not in {"overdue", "due_today", "open", "met"}:
         state = "overdue"
     rows = obligations_list(request.user, state=state, unit=unit)  # type: ignore[arg-type]
-    page = _page_without_count(rows, request.GET.get("page", ""))
+    # The row offset of the last page allowed still fits the databases' 64-bit integers.
+    page = _page_without_count(rows, query_int(request.GET, "page", high=ID_MAX // PAGE_SIZE) or 1)
     return render(
         request,
         "policy/obligation_list.html",
