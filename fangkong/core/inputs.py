@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.exceptions import BadRequest, ValidationError
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
@@ -47,6 +48,14 @@ def query_int(data: Mapping[str, str], name: str, *, high: int = ID_MAX) -> int 
             _("Not a number from 1 to %(high)d: %(value)s") % {"high": high, "value": text[:40]},
         )
     return number
+
+
+def local_url(text: str, default: str) -> str:
+    """A page of this site to go back to (a form's "next"); ``default`` for anything else, another
+    site's address included."""
+    if text.startswith("/") and url_has_allowed_host_and_scheme(text, allowed_hosts=None):
+        return text
+    return default
 
 
 def date_parse(text: str) -> dt.date | None:

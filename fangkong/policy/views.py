@@ -18,12 +18,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
 from fangkong.core import clock
-from fangkong.core.inputs import ID_MAX, query_int
+from fangkong.core.inputs import ID_MAX, local_url, query_int
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.org.selectors import request_user, scope_q, user_can
@@ -252,7 +253,7 @@ def obligation_meet_view(request: HttpRequest, obligation_id: int) -> HttpRespon
         raise
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(request.POST.get("next") or "obligation-list")
+    return redirect(local_url(request.POST.get("next", ""), reverse("obligation-list")))
 
 
 @login_required
