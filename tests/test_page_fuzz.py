@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import County, Personas, make_user
 from fangkong.labs.sampling import samples_record
-from fangkong.labs.tests.test_labs import lab, pool, screening  # noqa: F401 - fixtures
+from fangkong.labs.tests.test_labs import lab, pool, screening
 from fangkong.monitoring.models import FeverEvent
 from fangkong.monitoring.services import self_link_create
 from fangkong.monitoring.tests.test_monitoring import as_, under
@@ -28,6 +28,8 @@ from fangkong.org.roles import Role
 from fangkong.people.models import ImportJob, Person
 from fangkong.policy.models import Obligation
 from fangkong.policy.services import RiskAreaInput, risk_area_create
+
+__all__ = ["lab", "screening"]  # fixtures of the testing app's tests
 
 PACK = "P15-kindergarten-drill"
 TAMPERED = [
@@ -79,7 +81,7 @@ class _Reads:
 
 
 @pytest.fixture
-def pages(county: County, personas: Personas, person_a: Person, screening, lab) -> list[str]:  # noqa: F811
+def pages(county: County, personas: Personas, person_a: Person, screening, lab) -> list[str]:
     """The URL of every page, its path ids filled from real objects."""
     under(PACK, county, personas)
     as_(person_a, "staff")

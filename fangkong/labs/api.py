@@ -94,8 +94,11 @@ def _text(item: dict[str, Any], name: str) -> str:
 
 
 def _time(item: dict[str, Any], name: str) -> Any:
+    """The time sent under ``name``; None when absent; anything that is no time as it was sent,
+    for the service to refuse with the row's index."""
     value = item.get(name)
-    return datetime_parse(value) if isinstance(value, str) else None
+    parsed = datetime_parse(value) if isinstance(value, str) else None
+    return parsed or value
 
 
 class SamplingViewSet(viewsets.ViewSet):

@@ -63,7 +63,7 @@ class ResultInput:
     barcode: str
     outcome: str
     ct: Any = None
-    tested_at: dt.datetime | None = None
+    tested_at: Any = None  # a time (None: now); anything else is refused
     row: int | None = None  # the file's row number, for errors
 
 

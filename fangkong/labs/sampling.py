@@ -50,7 +50,7 @@ class SampleInput:
     barcode: str
     person_id: int | None = None
     id_number: str = ""
-    sampled_at: dt.datetime | None = None
+    sampled_at: Any = None  # a time (None: now); anything else is refused
 
 
 @dataclass
@@ -184,7 +184,10 @@ def _checked_chunk(
                 result.error(index, "person", _("Give the person or the ID number."))
             bad = True
         at = row.sampled_at or now
-        if at.tzinfo is None:
+        if not isinstance(at, dt.datetime):
+            result.error(index, "sampled_at", _("Not a date and time."))
+            bad = True
+        elif at.tzinfo is None:
             result.error(index, "sampled_at", _("Give the time zone of the time."))
             bad = True
         elif at > latest:
