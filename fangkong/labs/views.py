@@ -105,7 +105,8 @@ def round_list_view(request: HttpRequest) -> HttpResponse:
         unit = get_object_or_404(
             _units(request, Capability.MANAGE_PLANS), pk=query_int(request.POST, "unit")
         )
-        lab = Unit.objects.filter(kind=UnitKind.LAB, pk=query_int(request.POST, "lab")).first()
+        lab_id = query_int(request.POST, "lab")
+        lab = Unit.objects.filter(kind=UnitKind.LAB, pk=lab_id).first() if lab_id else None
         try:
             starts = _when(request.POST.get("starts_at", ""))
             pool = whole_number(request.POST.get("pool_size") or "10")
