@@ -67,6 +67,8 @@ def result_record(
 
 # F-05: a defined area is screened within 24 hours.
 ROUND_HOURS = 24
+# ScreeningRound.name's length: PostgreSQL refuses a longer text (SQLite would keep it).
+ROUND_NAME_MAX = 100
 
 
 def round_create(
@@ -95,6 +97,8 @@ def round_create(
         problems["lab"] = _("%(name)s is not a lab.") % {"name": lab.name}
     if not name.strip():
         problems["name"] = _("Give the round a name.")
+    elif len(name.strip()) > ROUND_NAME_MAX:
+        problems["name"] = _("At most %(n)d characters.") % {"n": ROUND_NAME_MAX}
     if problems:
         raise ValidationError(problems)
     screening = ScreeningRound.objects.create(

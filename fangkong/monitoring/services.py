@@ -52,6 +52,8 @@ RECHECK_WINDOW = dt.timedelta(hours=2)
 # A device clock a little ahead of ours is not "the future".
 CLOCK_SKEW = dt.timedelta(minutes=5)
 BATCH_MAX = 500
+# Absence.cause's length: PostgreSQL refuses a longer text (SQLite would keep it).
+CAUSE_MAX = 200
 LINK_SALT = "fangkong.monitoring.self-checkin"
 
 
@@ -526,6 +528,8 @@ def absence_record(
         raise ValidationError({"day": _("An absence cannot start in the future.")})
     if problem := date_problem(day):
         raise ValidationError({"day": problem})
+    if len(cause) > CAUSE_MAX:
+        raise ValidationError({"cause": _("At most %(n)d characters.") % {"n": CAUSE_MAX}})
     absence = Absence.objects.create(
         person=person,
         unit=unit,
@@ -576,6 +580,8 @@ def absence_return(
     for name, value in (("doctor", doctor), ("leader", leader)):
         if len(value.strip()) > 50:
             missing[name] = _("At most 50 characters.")
+    if len(cause) > CAUSE_MAX:
+        missing["cause"] = _("At most %(n)d characters.") % {"n": CAUSE_MAX}
     if missing:
         raise ValidationError(missing)
     absence.hospital_certificate = hospital_certificate
