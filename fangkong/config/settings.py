@@ -294,6 +294,11 @@ FANGKONG_CHECKIN_LINK_DAYS = int(os.environ.get("FANGKONG_CHECKIN_LINK_DAYS", "1
 # The controlled clock: an ISO time freezes it at start (demo, drills); unset means wall clock.
 FANGKONG_CLOCK = os.environ.get("FANGKONG_CLOCK", "")
 
+# The dates a user may enter (an absence, a report, a sample, a travel): from this day to this many
+# days after today. Year 1 or 9999 is a slip of the keyboard, not an epidemic's history.
+FANGKONG_DATES_FROM = dt.date.fromisoformat(os.environ.get("FANGKONG_DATES_FROM", "2019-01-01"))
+FANGKONG_DATES_AHEAD_DAYS = int(os.environ.get("FANGKONG_DATES_AHEAD_DAYS", "366"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from fangkong.core.views import healthz
+from fangkong.core.views import bad_request, healthz
 from fangkong.monitoring.views import self_checkin_view
+
+handler400 = bad_request
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -11,6 +11,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from fangkong.core.inputs import BadInput
 from fangkong.core.text import NUL
 
 
@@ -25,10 +26,13 @@ class KeysetPagination(CursorPagination):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Turn the services' Django errors into API errors: a ValidationError names its fields."""
+    """Turn the services' Django errors into API errors: a ValidationError names its fields, and
+    so does a query value that cannot be read."""
     if isinstance(exc, DjangoValidationError):
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, BadInput):
+        exc = exceptions.ValidationError({exc.field: [exc.reason]})
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)

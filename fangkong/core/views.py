@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from fangkong.core import clock
+from fangkong.core.inputs import BadInput
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -57,3 +58,9 @@ def client_address(request: HttpRequest) -> str | None:
         if reported:
             return str(reported).split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400: a query or form value that cannot be read names its field and the reason."""
+    reason = str(exception) if isinstance(exception, BadInput) else ""
+    return render(request, "core/bad_request.html", {"reason": reason}, status=400)

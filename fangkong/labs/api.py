@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -23,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core.api import CodeRelatedField
+from fangkong.core.inputs import datetime_parse
 from fangkong.core.text import NUL
 from fangkong.labs.models import POOL_SIZES, SamplingPoint, ScreeningRound, Tube, TubeKind
 from fangkong.labs.planner import MAX_POOL, PoolPlanError, planner_input, pool_size
@@ -94,8 +94,11 @@ def _text(item: dict[str, Any], name: str) -> str:
 
 
 def _time(item: dict[str, Any], name: str) -> Any:
+    """The time sent under ``name``; None when absent; anything that is no time as it was sent,
+    for the service to refuse with the row's index."""
     value = item.get(name)
-    return parse_datetime(value) if isinstance(value, str) else None
+    parsed = datetime_parse(value) if isinstance(value, str) else None
+    return parsed or value
 
 
 class SamplingViewSet(viewsets.ViewSet):

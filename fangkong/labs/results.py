@@ -18,13 +18,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.bulk import stage, staged_time, stages_drop
+from fangkong.core.inputs import date_problem, datetime_parse
 from fangkong.labs.models import Outcome, Sample, Tube, TubeKind, TubeResult
 from fangkong.org.access import AnyUser, Scope, acting_user, scope, user_can
 from fangkong.org.models import Membership, Unit
@@ -63,7 +63,7 @@ class ResultInput:
     barcode: str
     outcome: str
     ct: Any = None
-    tested_at: dt.datetime | None = None
+    tested_at: Any = None  # a time (None: now); anything else is refused
     row: int | None = None  # the file's row number, for errors
 
 
@@ -156,7 +156,7 @@ def results_import(*, actor: AnyUser, lab: Unit, path: Path, name: str) -> Resul
 
 
 def _parse_time(text: str) -> dt.datetime | None:
-    parsed = parse_datetime(text.strip()) if text.strip() else None
+    parsed = datetime_parse(text)
     if parsed is not None and parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz())
     return parsed
@@ -193,6 +193,9 @@ def _checked(
             bad = True
         elif tested > now + dt.timedelta(minutes=5):
             outcome.error(at, "tested_at", _("The time %(at)s is in the future.") % {"at": tested})
+            bad = True
+        elif problem := date_problem(tested):
+            outcome.error(at, "tested_at", problem)
             bad = True
         if not row.barcode:
             outcome.error(at, "barcode", _("The tube barcode is missing."))

@@ -27,6 +27,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.bulk import stage, stage_query, staged_time, stages_drop
+from fangkong.core.inputs import date_problem
 from fangkong.labs.models import RoundStatus, SamplingPoint, ScreeningRound, TubeKind
 from fangkong.org.access import AnyUser, Scope, acting_user, scope
 from fangkong.org.models import Unit
@@ -49,7 +50,7 @@ class SampleInput:
     barcode: str
     person_id: int | None = None
     id_number: str = ""
-    sampled_at: dt.datetime | None = None
+    sampled_at: Any = None  # a time (None: now); anything else is refused
 
 
 @dataclass
@@ -181,7 +182,9 @@ def _checked_chunk(
         else {}
     )
     latest = now + CLOCK_SKEW
-    good = ""  # the last valid barcode: the rows of a pooled tube come one after another
+    # The last valid barcode (the rows of a pooled tube come one after another); None at first,
+    # so that a missing barcode ("") is checked too.
+    good: str | None = None
     for index, row in chunk:
         bad = False
         if row.barcode != good:
@@ -199,12 +202,18 @@ def _checked_chunk(
                 result.error(index, "person", _("Give the person or the ID number."))
             bad = True
         at = row.sampled_at or now
-        if at.tzinfo is None:
+        if not isinstance(at, dt.datetime):
+            result.error(index, "sampled_at", _("Not a date and time."))
+            bad = True
+        elif at.tzinfo is None:
             result.error(index, "sampled_at", _("Give the time zone of the time."))
             bad = True
         elif at > latest:
             reason = _("The time %(at)s is in the future.")
             result.error(index, "sampled_at", reason % {"at": at.isoformat()})
+            bad = True
+        elif problem := date_problem(at):
+            result.error(index, "sampled_at", problem)
             bad = True
         if not bad:
             assert person_id is not None

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.inputs import date_problem
 from fangkong.labs.models import (
     POOL_SIZES,
     Box,
@@ -67,6 +68,8 @@ def result_record(
 
 # F-05: a defined area is screened within 24 hours.
 ROUND_HOURS = 24
+# ScreeningRound.name's length: PostgreSQL refuses a longer text (SQLite would keep it).
+ROUND_NAME_MAX = 100
 
 
 @transaction.atomic
@@ -83,6 +86,9 @@ def round_create(
     """A screening round of everyone registered in the unit's subtree (F-05)."""
     if not user_can(actor, Capability.MANAGE_PLANS, unit):
         raise PermissionDenied(_("You may not organise a screening round here."))
+    for field, when in (("starts_at", starts_at), ("deadline", deadline)):
+        if when is not None and (problem := date_problem(when)):
+            raise ValidationError({field: problem})
     deadline = deadline or starts_at + dt.timedelta(hours=ROUND_HOURS)
     problems = {}
     if pool_size not in POOL_SIZES:
@@ -93,6 +99,8 @@ def round_create(
         problems["lab"] = _("%(name)s is not a lab.") % {"name": lab.name}
     if not name.strip():
         problems["name"] = _("Give the round a name.")
+    elif len(name.strip()) > ROUND_NAME_MAX:
+        problems["name"] = _("At most %(n)d characters.") % {"n": ROUND_NAME_MAX}
     if problems:
         raise ValidationError(problems)
     screening = ScreeningRound.objects.create(

@@ -15,10 +15,10 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
+from fangkong.core.inputs import datetime_parse, query_int, whole_number
 from fangkong.labs.models import (
     POOL_SIZES,
     Box,
@@ -93,10 +93,7 @@ def _when(text: str) -> dt.datetime:
     """A time typed in a form (local time without a zone); now when left empty."""
     if not text.strip():
         return clock.now()
-    try:
-        when = parse_datetime(text.strip())
-    except ValueError:
-        when = None
+    when = datetime_parse(text)
     if when is None:
         raise ValidationError({"starts_at": _("Not a date and time (write 2022-02-01 08:00).")})
     return when if when.tzinfo else when.replace(tzinfo=tz())
@@ -106,17 +103,18 @@ def _when(text: str) -> dt.datetime:
 def round_list_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         unit = get_object_or_404(
-            _units(request, Capability.MANAGE_PLANS), pk=request.POST.get("unit")
+            _units(request, Capability.MANAGE_PLANS), pk=query_int(request.POST, "unit")
         )
-        lab = Unit.objects.filter(kind=UnitKind.LAB, pk=request.POST.get("lab") or 0).first()
+        lab_id = query_int(request.POST, "lab")
+        lab = Unit.objects.filter(kind=UnitKind.LAB, pk=lab_id).first() if lab_id else None
         try:
             starts = _when(request.POST.get("starts_at", ""))
-            pool = request.POST.get("pool_size") or "10"
-            if not pool.isdigit():
+            pool = whole_number(request.POST.get("pool_size") or "10")
+            if pool is None:
                 raise ValidationError({"pool_size": _("The pool size is 1, 5, 10 or 20.")})
             screening = round_create(
                 actor=request_user(request), unit=unit, name=request.POST.get("name", ""),
-                starts_at=starts, pool_size=int(pool), lab=lab,
+                starts_at=starts, pool_size=pool, lab=lab,
             )  # fmt: skip
             return redirect("round-detail", round_id=screening.pk)
         except ValidationError as error:
@@ -149,13 +147,13 @@ def round_list_view(request: HttpRequest) -> HttpResponse:
 def round_detail_view(request: HttpRequest, round_id: int) -> HttpResponse:
     screening = get_object_or_404(rounds_visible(request.user), pk=round_id)
     parent = screening.unit
-    if request.GET.get("unit"):
+    if chosen := query_int(request.GET, "unit"):
         # Drill down to the viewer's own units, and to those above them in the round's area.
         reachable = Unit.objects.filter(
             scope(request.user, Capability.VIEW_PEOPLE).units_and_above("path"),
             path__startswith=screening.unit.path,
         )
-        parent = get_object_or_404(reachable, pk=request.GET["unit"])
+        parent = get_object_or_404(reachable, pk=chosen)
     coverage = round_coverage(screening, request.user, parent)
     registered = sum(r.registered for r in coverage)
     sampled = sum(r.sampled for r in coverage)
@@ -200,7 +198,7 @@ def sampling_view(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "sample")
         try:
             if action == "point":
-                unit = get_object_or_404(units, pk=request.POST.get("unit"))
+                unit = get_object_or_404(units, pk=query_int(request.POST, "unit"))
                 point_create(
                     actor=request_user(request), unit=unit, name=request.POST.get("name", ""),
                     address=request.POST.get("address", ""), slots=request.POST.get("slots", ""),
@@ -208,7 +206,7 @@ def sampling_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Sampling point added."))
                 return redirect("sampling")
             if action == "environment":
-                unit = get_object_or_404(units, pk=request.POST.get("unit"))
+                unit = get_object_or_404(units, pk=query_int(request.POST, "unit"))
                 environment_sample_record(
                     actor=request_user(request), unit=unit,
                     barcode=request.POST.get("tube", "").strip(),
@@ -255,12 +253,12 @@ def _tests_due(request: HttpRequest) -> Any:
 def _sample(request: HttpRequest, rounds: Any, points: Any, units: Any) -> dict[str, Any]:
     tube = request.POST.get("tube", "").strip()
     lines = [line.strip() for line in request.POST.get("people", "").splitlines() if line.strip()]
-    screening = rounds.filter(pk=request.POST.get("round") or 0).first()
-    point = points.filter(pk=request.POST.get("point") or 0).first()
-    unit = units.filter(pk=request.POST.get("unit") or 0).first()
+    screening = rounds.filter(pk=query_int(request.POST, "round")).first()
+    point = points.filter(pk=query_int(request.POST, "point")).first()
+    unit = units.filter(pk=query_int(request.POST, "unit")).first()
     rows = [
-        SampleInput(barcode=tube, person_id=int(line))
-        if line.isdigit() and len(line) < 15
+        SampleInput(barcode=tube, person_id=person_id)
+        if (person_id := whole_number(line, high=10**14 - 1))
         else SampleInput(barcode=tube, id_number=line)
         for line in lines
     ]
@@ -296,15 +294,15 @@ def box_view(request: HttpRequest) -> HttpResponse:
             if request.POST.get("receive"):
                 box = get_object_or_404(
                     Box.objects.filter(scope(user, Capability.RUN_LAB).units("lab__path")),
-                    pk=request.POST["receive"],
+                    pk=query_int(request.POST, "receive"),
                 )
                 box_receive(actor=request_user(request), box=box)
                 messages.success(request, _("Box %(code)s received.") % {"code": box.code})
             else:
                 unit = get_object_or_404(
-                    _units(request, Capability.SAMPLE), pk=request.POST.get("unit")
+                    _units(request, Capability.SAMPLE), pk=query_int(request.POST, "unit")
                 )
-                lab = get_object_or_404(labs, pk=request.POST.get("lab"))
+                lab = get_object_or_404(labs, pk=query_int(request.POST, "lab"))
                 codes = [c.strip() for c in request.POST.get("tubes", "").split() if c.strip()]
                 box = box_send(
                     actor=request_user(request), unit=unit, lab=lab,
@@ -345,7 +343,7 @@ def results_view(request: HttpRequest) -> HttpResponse:
     labs = _units(request, Capability.RUN_LAB).filter(kind=UnitKind.LAB)
     outcome = None
     if request.method == "POST":
-        lab = get_object_or_404(labs, pk=request.POST.get("lab"))
+        lab = get_object_or_404(labs, pk=query_int(request.POST, "lab"))
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("Choose the lab's result file (.xlsx or .csv)."))

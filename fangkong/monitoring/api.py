@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from fangkong.core.inputs import datetime_parse
 from fangkong.core.text import NUL
 from fangkong.monitoring.models import SYMPTOMS, Checkin, HealthCode, UnitReport
 from fangkong.monitoring.services import (
@@ -150,7 +150,7 @@ def _parse_item(item: Any) -> tuple[CheckinInput | None, list[tuple[str, str]]]:
         problems.append(("person", "A person id (a positive integer) is required."))
     at = None
     if item.get("at") is not None:
-        at = parse_datetime(item["at"]) if isinstance(item["at"], str) else None
+        at = datetime_parse(item["at"]) if isinstance(item["at"], str) else None
         if at is None:
             problems.append(("at", "Not a date and time (ISO 8601)."))
     celsius = item.get("celsius")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.inputs import date_problem
 from fangkong.core.lookups import Ids
 from fangkong.core.prepared import prepared_fetch
 from fangkong.monitoring.models import (
@@ -58,6 +59,8 @@ RECHECK_WINDOW = dt.timedelta(hours=2)
 # A device clock a little ahead of ours is not "the future".
 CLOCK_SKEW = dt.timedelta(minutes=5)
 BATCH_MAX = 500
+# Absence.cause's length: PostgreSQL refuses a longer text (SQLite would keep it).
+CAUSE_MAX = 200
 LINK_SALT = "fangkong.monitoring.self-checkin"
 
 
@@ -94,7 +97,9 @@ def _problems(data: CheckinInput, now: dt.datetime) -> tuple[dict[str, str], Dec
         except (InvalidOperation, ValueError):
             problems["celsius"] = _("Not a temperature: %(value)s") % {"value": data.celsius}
         else:
-            if not MIN_CELSIUS <= celsius <= MAX_CELSIUS:
+            if not celsius.is_finite():
+                problems["celsius"] = _("Not a temperature: %(value)s") % {"value": data.celsius}
+            elif not MIN_CELSIUS <= celsius <= MAX_CELSIUS:
                 problems["celsius"] = _(
                     "%(value)s °C is not a body temperature (%(low)s–%(high)s °C); measure again."
                 ) % {"value": data.celsius, "low": MIN_CELSIUS, "high": MAX_CELSIUS}
@@ -103,6 +108,8 @@ def _problems(data: CheckinInput, now: dt.datetime) -> tuple[dict[str, str], Dec
             problems["at"] = _("Give the time zone of the time.")
         elif data.at > now + CLOCK_SKEW:
             problems["at"] = _("The time %(at)s is in the future.") % {"at": data.at.isoformat()}
+        elif problem := date_problem(data.at):
+            problems["at"] = problem
     unknown = [s for s in data.symptoms if s not in SYMPTOMS]
     if unknown:
         problems["symptoms"] = _("Unknown symptoms: %(codes)s; known: %(known)s") % {
@@ -546,6 +553,10 @@ def absence_record(
         raise ValidationError({"symptoms": _("Unknown symptoms: %(codes)s") % {"codes": unknown}})
     if day > clock.localdate():
         raise ValidationError({"day": _("An absence cannot start in the future.")})
+    if problem := date_problem(day):
+        raise ValidationError({"day": problem})
+    if len(cause) > CAUSE_MAX:
+        raise ValidationError({"cause": _("At most %(n)d characters.") % {"n": CAUSE_MAX}})
     absence = Absence.objects.create(
         person=person,
         unit=unit,
@@ -592,9 +603,13 @@ def absence_return(
             missing["leader"] = _("The leadership's approval is required.")
     if on < absence.day:
         missing["on"] = _("The return is before the absence began.")
+    elif problem := date_problem(on):
+        missing["on"] = problem
     for name, value in (("doctor", doctor), ("leader", leader)):
         if len(value.strip()) > 50:
             missing[name] = _("At most 50 characters.")
+    if len(cause) > CAUSE_MAX:
+        missing["cause"] = _("At most %(n)d characters.") % {"n": CAUSE_MAX}
     if missing:
         raise ValidationError(missing)
     absence.hospital_certificate = hospital_certificate
@@ -634,6 +649,8 @@ def report_file(
         raise ValidationError({"kind": _("Unknown report kind.")})
     if day > clock.localdate():
         raise ValidationError({"day": _("A report cannot be for a future day.")})
+    if problem := date_problem(day):
+        raise ValidationError({"day": problem})
     now = clock.now()
     start = dt.datetime.combine(day, dt.time(), tz())
     due = (

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core import clock
+from fangkong.core.inputs import query_date, query_int, whole_number
 from fangkong.monitoring.models import (
     SYMPTOMS,
     CheckinVia,
@@ -51,6 +52,8 @@ from fangkong.policy.models import Obligation
 # A personal link may record this many check-ins per hour (a phone, not a script), counted in the
 # cache every worker shares.
 LINK_RATE = 10
+# A figure of a unit's report counts people: more than a billion is a typing slip.
+FIGURE_MAX = 10**9
 
 
 def _units(request: HttpRequest, capability: Capability = Capability.VIEW_PEOPLE) -> Any:
@@ -58,16 +61,13 @@ def _units(request: HttpRequest, capability: Capability = Capability.VIEW_PEOPLE
 
 
 def _day(request: HttpRequest) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        return clock.localdate()
+    return query_date(request.GET, "day", clock.localdate())
 
 
 @login_required
 def monitoring_home_view(request: HttpRequest) -> HttpResponse:
     units = _units(request)
-    unit = units.filter(pk=request.GET.get("unit") or 0).first() or units.first()
+    unit = units.filter(pk=query_int(request.GET, "unit")).first() or units.first()
     day = _day(request)
     return render(
         request,
@@ -254,8 +254,11 @@ def fever_detail_view(request: HttpRequest, event_id: int) -> HttpResponse:
 @login_required
 def absence_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        person = person_get_visible(
-            request.user, int(request.POST.get("person") or 0), Capability.EDIT_PEOPLE
+        person_id = whole_number(request.POST.get("person", ""))
+        person = (
+            person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
+            if person_id
+            else None
         )
         if person is None:
             messages.error(request, _("No such person in your units."))
@@ -263,7 +266,7 @@ def absence_view(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("absence"):
                 absence = get_object_or_404(
-                    absences_following(request.user), pk=request.POST["absence"]
+                    absences_following(request.user), pk=query_int(request.POST, "absence")
                 )
                 absence_return(
                     actor=request_user(request),
@@ -304,23 +307,23 @@ def absence_view(request: HttpRequest) -> HttpResponse:
 def report_view(request: HttpRequest) -> HttpResponse:
     """File a unit's report of a day, pre-filled; zero reports too; and the roll-up below."""
     units = _units(request, Capability.EDIT_PEOPLE)
-    unit = units.filter(pk=request.POST.get("unit") or request.GET.get("unit") or 0).first()
-    unit = unit or units.first()
+    chosen = query_int(request.POST, "unit") or query_int(request.GET, "unit")
+    unit = units.filter(pk=chosen).first() or units.first()
     day = _day(request)
     if request.method == "POST" and unit is not None:
         figures = {}
         for name in FIGURES:
-            value = request.POST.get(name, "")
-            if not value.isdigit():
+            value = whole_number(request.POST.get(name, ""), high=FIGURE_MAX, low=0)
+            if value is None:
                 messages.error(request, _("%(field)s: a whole number.") % {"field": name})
                 return redirect(f"{reverse('reports')}?unit={unit.pk}&day={day}")
-            figures[name] = int(value)
+            figures[name] = value
         try:
             report = report_file(
                 actor=request_user(request),
                 unit=unit,
                 kind=request.POST.get("kind", "daily_report"),
-                day=dt.date.fromisoformat(request.POST.get("day") or str(day)),
+                day=query_date(request.POST, "day", day),
                 figures=figures,
                 zero=bool(request.POST.get("zero")),
                 note=request.POST.get("note", ""),
@@ -354,7 +357,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def rollup_view(request: HttpRequest) -> HttpResponse:
     units = _units(request)
-    unit = units.filter(pk=request.GET.get("unit") or 0).first() or units.first()
+    unit = units.filter(pk=query_int(request.GET, "unit")).first() or units.first()
     day = _day(request)
     kind = request.GET.get("kind", "daily_report")
     return render(

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core.api import CodeRelatedField
+from fangkong.core.inputs import validate_plausible_date
 from fangkong.org.access import request_user, units_visible_to
 from fangkong.org.models import Region, Unit
 from fangkong.people.models import Category, Household, Person, PersonCategory, TravelRecord
@@ -127,6 +128,10 @@ class TravelSerializer(serializers.ModelSerializer):
         model = TravelRecord
         fields = ["id", "region", "country", "place", "start_date", "end_date", "created_at"]
         read_only_fields = ["id", "created_at"]
+        extra_kwargs = {
+            "start_date": {"validators": [validate_plausible_date]},
+            "end_date": {"validators": [validate_plausible_date]},
+        }
 
 
 @extend_schema(

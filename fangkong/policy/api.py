@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core.api import CodeRelatedField
+from fangkong.core.inputs import validate_plausible_date
 from fangkong.core.text import NUL
 from fangkong.org.access import request_user, scope
 from fangkong.org.models import Region
@@ -45,6 +46,10 @@ class RiskAreaSerializer(serializers.ModelSerializer):
         model = RiskArea
         fields = ["id", "region", "level", "start_date", "end_date", "source", "created_at"]
         read_only_fields = ["id", "created_at"]
+        extra_kwargs = {
+            "start_date": {"validators": [validate_plausible_date]},
+            "end_date": {"validators": [validate_plausible_date]},
+        }
 
 
 class RiskAreaViewSet(

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.forms import BootstrapFormMixin
+from fangkong.core.inputs import validate_plausible_date
 from fangkong.org.models import Region, Unit
 from fangkong.org.selectors import region_get
 from fangkong.policy.describe import level_label
@@ -27,9 +28,16 @@ class _Styled(BootstrapFormMixin, forms.Form):
 class RiskAreaForm(_Styled):
     region = forms.CharField(label=_("Region code"), max_length=12)
     level = forms.ChoiceField(label=_("Risk level"))
-    start_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=_("From"),
+        validators=[validate_plausible_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     end_date = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        validators=[validate_plausible_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     source = forms.CharField(label=_("Source"), max_length=200, required=False)
 
@@ -60,9 +68,16 @@ class UploadForm(_Styled):
 class AssignmentForm(_Styled):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     pack_id = forms.ChoiceField(label=_("Plan"))
-    start_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=_("From"),
+        validators=[validate_plausible_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     end_date = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        validators=[validate_plausible_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
@@ -89,14 +104,21 @@ class ScenarioForm(_Styled):
     stay_region = forms.CharField(label=_("Stayed in (region code)"), required=False)
     stay_country = forms.CharField(label=_("or country (ISO code)"), required=False, max_length=3)
     stay_from = forms.DateField(
-        label=_("Stay from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Stay from"),
+        required=False,
+        validators=[validate_plausible_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     stay_to = forms.DateField(
-        label=_("Stay to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Stay to"),
+        required=False,
+        validators=[validate_plausible_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     arrival_at = forms.DateTimeField(
         label=_("Arrived at"),
         required=False,
+        validators=[validate_plausible_date],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     arrival_region = forms.CharField(label=_("Arrived in (region code)"), required=False)
@@ -112,6 +134,7 @@ class ScenarioForm(_Styled):
     last_exposed_at = forms.DateTimeField(
         label=_("Last exposure"),
         required=False,
+        validators=[validate_plausible_date],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     contact_results = forms.CharField(
@@ -228,7 +251,11 @@ class WhatIfForm(_Styled):
 
 class CrossInfectionForm(_Styled):
     site = forms.ModelChoiceField(label=_("Quarantine site"), queryset=Unit.objects.none())
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label=_("Date"),
+        validators=[validate_plausible_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -236,7 +263,11 @@ class CrossInfectionForm(_Styled):
 
 
 class ReleaseForm(_Styled):
-    on = forms.DateField(label=_("Released on"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label=_("Released on"),
+        validators=[validate_plausible_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
 

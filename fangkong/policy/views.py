@@ -18,11 +18,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
 from fangkong.core import clock
+from fangkong.core.inputs import ID_MAX, local_url, query_int
 from fangkong.org.access import request_user, scope, units_in, user_can, user_can_everywhere
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
@@ -73,10 +75,8 @@ def _units(request: HttpRequest, capability: Capability = Capability.VIEW_PEOPLE
 
 
 def _chosen_unit(request: HttpRequest) -> Unit | None:
-    value = request.GET.get("unit", "")
-    if not value.isdigit():
-        return None
-    return _units(request).filter(pk=int(value)).first()
+    chosen = query_int(request.GET, "unit")
+    return _units(request).filter(pk=chosen).first() if chosen else None
 
 
 def _form_errors(form: Any, error: ValidationError) -> None:
@@ -206,8 +206,7 @@ class _Page:
         return self.number - 1
 
 
-def _page_without_count(rows: Any, number_text: str) -> _Page:
-    number = int(number_text) if number_text.isdigit() and int(number_text) > 0 else 1
+def _page_without_count(rows: Any, number: int) -> _Page:
     start = (number - 1) * PAGE_SIZE
     found = list(rows[start : start + PAGE_SIZE + 1])
     return _Page(found[:PAGE_SIZE], number, len(found) > PAGE_SIZE)
@@ -220,7 +219,8 @@ def obligation_list_view(request: HttpRequest) -> HttpResponse:
     if state not in {"overdue", "due_today", "open", "met"}:
         state = "overdue"
     rows = obligations_list(request.user, state=state, unit=unit)  # type: ignore[arg-type]
-    page = _page_without_count(rows, request.GET.get("page", ""))
+    # The row offset of the last page allowed still fits the databases' 64-bit integers.
+    page = _page_without_count(rows, query_int(request.GET, "page", high=ID_MAX // PAGE_SIZE) or 1)
     return render(
         request,
         "policy/obligation_list.html",
@@ -256,7 +256,7 @@ def obligation_meet_view(request: HttpRequest, obligation_id: int) -> HttpRespon
         raise
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(request.POST.get("next") or "obligation-list")
+    return redirect(local_url(request.POST.get("next", ""), reverse("obligation-list")))
 
 
 @login_required

@@ -1,0 +1,115 @@
+"""Values people type, or tamper with, in query strings, forms and JSON: ids, whole numbers, dates
+and times, read one way everywhere. What no one could mean is refused naming the field and the
+reason (a 400, a form's error, an API's field error), never answered with a server error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.exceptions import BadRequest, ValidationError
+from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from fangkong.core import clock
+
+ID_MAX = 2**63 - 1  # the largest value of a bigint column
+
+
+class BadInput(BadRequest):
+    """A query or form value that cannot be read: a 400 page (or API error) naming the field."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def whole_number(text: str, high: int = ID_MAX, low: int = 1) -> int | None:
+    """The number from ``low`` to ``high`` written in ``text`` with ASCII digits, else None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def query_int(data: Mapping[str, str], name: str, *, high: int = ID_MAX) -> int | None:
+    """An id (or a page number up to ``high``) from a query string or a form; None when absent."""
+    text = data.get(name) or ""
+    if not text.strip():
+        return None
+    number = whole_number(text, high)
+    if number is None:
+        raise BadInput(
+            name,
+            _("Not a number from 1 to %(high)d: %(value)s") % {"high": high, "value": text[:40]},
+        )
+    return number
+
+
+def local_url(text: str, default: str) -> str:
+    """A page of this site to go back to (a form's "next"); ``default`` for anything else, another
+    site's address included."""
+    if text.startswith("/") and url_has_allowed_host_and_scheme(text, allowed_hosts=None):
+        return text
+    return default
+
+
+def date_parse(text: str) -> dt.date | None:
+    """An ISO date (2022-02-01), None when it is not one."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def datetime_parse(text: str) -> dt.datetime | None:
+    """An ISO 8601 time, None when it is not one (2026-02-30 or 2026-13-45 included)."""
+    try:
+        return parse_datetime(text.strip())
+    except ValueError:
+        return None
+
+
+def query_date(data: Mapping[str, str], name: str, default: dt.date) -> dt.date:
+    """A plausible date from a query string or a form; ``default`` when absent."""
+    text = data.get(name) or ""
+    if not text.strip():
+        return default
+    day = date_parse(text)
+    if day is None:
+        raise BadInput(name, _("Not a date (write 2022-02-01): %(value)s") % {"value": text[:40]})
+    problem = date_problem(day)
+    if problem:
+        raise BadInput(name, problem)
+    return day
+
+
+def dates_allowed() -> tuple[dt.date, dt.date]:
+    """The first and last day a user may enter (FANGKONG_DATES_FROM, FANGKONG_DATES_AHEAD_DAYS)."""
+    latest = clock.localdate() + dt.timedelta(days=settings.FANGKONG_DATES_AHEAD_DAYS)
+    return settings.FANGKONG_DATES_FROM, latest
+
+
+def date_problem(value: dt.date | dt.datetime) -> str | None:
+    """Why a date, or a time's day, is not plausible; None when it is."""
+    # A time's own calendar day: converting year 1 or 9999 to another zone would overflow.
+    day = value.date() if isinstance(value, dt.datetime) else value
+    earliest, latest = dates_allowed()
+    if earliest <= day <= latest:
+        return None
+    return _("%(value)s is not between %(earliest)s and %(latest)s.") % {
+        "value": day.isoformat(),
+        "earliest": earliest.isoformat(),
+        "latest": latest.isoformat(),
+    }
+
+
+def validate_plausible_date(value: dt.date | dt.datetime) -> None:
+    """The validator of form and serializer fields that take a date or a time."""
+    problem = date_problem(value)
+    if problem:
+        raise ValidationError(problem, code="implausible_date")
