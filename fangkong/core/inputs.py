@@ -12,17 +12,31 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.core import clock
 
 ID_MAX = 2**63 - 1  # the largest value of a bigint column
+
+# What the 400 page calls a query or form key: people read names, not parameter codes.
+FIELD_NAMES = {
+    "unit": gettext_lazy("Unit"),
+    "day": gettext_lazy("Day"),
+    "page": gettext_lazy("Page"),
+    "person": gettext_lazy("Person"),
+    "absence": gettext_lazy("Absence"),
+    "round": gettext_lazy("Screening round"),
+    "point": gettext_lazy("Sampling point"),
+    "lab": gettext_lazy("Laboratory"),
+    "receive": gettext_lazy("Box"),
+}
 
 
 class BadInput(BadRequest):
     """A query or form value that cannot be read: a 400 page (or API error) naming the field."""
 
     def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
+        super().__init__(f"{FIELD_NAMES.get(field, field)}: {reason}")
         self.field = field
         self.reason = reason
 
@@ -43,10 +57,12 @@ def query_int(data: Mapping[str, str], name: str, *, high: int = ID_MAX) -> int 
         return None
     number = whole_number(text, high)
     if number is None:
-        raise BadInput(
-            name,
-            _("Not a number from 1 to %(high)d: %(value)s") % {"high": high, "value": text[:40]},
+        reason = (
+            _("“%(value)s” is not a valid number.")
+            if high == ID_MAX
+            else _("“%(value)s” is not a whole number from 1 to %(high)d.")
         )
+        raise BadInput(name, reason % {"high": high, "value": text[:40]})
     return number
 
 
