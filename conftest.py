@@ -24,6 +24,18 @@ from fangkong.policy.classify import PackResolver
 PASSWORD = "correct horse battery staple"
 TODAY = dt.datetime(2022, 2, 1, 10, 0, tzinfo=dt.UTC)
 
+# How the 400 page names each tampered key (core.inputs.FIELD_NAMES, in Chinese).
+FIELD_NAMES_ZH = {
+    "unit": "单位",
+    "day": "日期",
+    "round": "筛查轮次",
+    "point": "采样点",
+    "lab": "实验室",
+    "receive": "转运箱",
+    "absence": "缺勤记录",
+    "person": "人员",
+}
+
 
 def make_resident_id(region: str = "520113", birth: str = "19900307", sequence: str = "123") -> str:
     body = f"{region}{birth}{sequence}"

@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 
+from fangkong.core.inputs import validate_plausible_date
+
 
 class BootstrapFormMixin:
     """Gives every widget Bootstrap's classes, and marks fields with errors as invalid."""
@@ -24,3 +26,18 @@ class BootstrapFormMixin:
             if name in self.fields:
                 widget: Any = self.fields[name].widget
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+class PlausibleDateField(forms.DateField):
+    """A date a person enters: the browser's date picker, and only a plausible day (between
+    FANGKONG_DATES_FROM and a year ahead, ``core.inputs``)."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+    default_validators = [validate_plausible_date]
+
+
+class PlausibleDateTimeField(forms.DateTimeField):
+    """A time a person enters: the browser's date-and-time picker, on a plausible day."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
+    default_validators = [validate_plausible_date]

@@ -3,8 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.forms import BootstrapFormMixin
-from fangkong.core.inputs import validate_plausible_date
+from fangkong.core.forms import BootstrapFormMixin, PlausibleDateField
 from fangkong.org.models import Unit
 from fangkong.people.models import Category, Person
 from fangkong.people.services import PersonInput, TravelInput
@@ -42,16 +41,8 @@ class TravelForm(BootstrapFormMixin, forms.Form):
     region = forms.CharField(label=_("Region code"), max_length=12, required=False)
     country = forms.CharField(label=_("Country (ISO code)"), max_length=3, required=False)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    start_date = forms.DateField(
-        label=_("From"),
-        validators=[validate_plausible_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    end_date = forms.DateField(
-        label=_("To"),
-        validators=[validate_plausible_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    start_date = PlausibleDateField(label=_("From"))
+    end_date = PlausibleDateField(label=_("To"))
 
     def to_input(self) -> TravelInput:
         data = self.cleaned_data

@@ -6,8 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.forms import BootstrapFormMixin
-from fangkong.core.inputs import validate_plausible_date
+from fangkong.core.forms import BootstrapFormMixin, PlausibleDateField, PlausibleDateTimeField
 from fangkong.org.models import Region, Unit
 from fangkong.org.selectors import region_get
 from fangkong.policy.describe import level_label
@@ -28,17 +27,8 @@ class _Styled(BootstrapFormMixin, forms.Form):
 class RiskAreaForm(_Styled):
     region = forms.CharField(label=_("Region code"), max_length=12)
     level = forms.ChoiceField(label=_("Risk level"))
-    start_date = forms.DateField(
-        label=_("From"),
-        validators=[validate_plausible_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    end_date = forms.DateField(
-        label=_("To"),
-        required=False,
-        validators=[validate_plausible_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    start_date = PlausibleDateField(label=_("From"))
+    end_date = PlausibleDateField(label=_("To"), required=False)
     source = forms.CharField(label=_("Source"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -68,17 +58,8 @@ class UploadForm(_Styled):
 class AssignmentForm(_Styled):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     pack_id = forms.ChoiceField(label=_("Plan"))
-    start_date = forms.DateField(
-        label=_("From"),
-        validators=[validate_plausible_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    end_date = forms.DateField(
-        label=_("To"),
-        required=False,
-        validators=[validate_plausible_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    start_date = PlausibleDateField(label=_("From"))
+    end_date = PlausibleDateField(label=_("To"), required=False)
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,24 +84,9 @@ class ScenarioForm(_Styled):
     )
     stay_region = forms.CharField(label=_("Stayed in (region code)"), required=False)
     stay_country = forms.CharField(label=_("or country (ISO code)"), required=False, max_length=3)
-    stay_from = forms.DateField(
-        label=_("Stay from"),
-        required=False,
-        validators=[validate_plausible_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    stay_to = forms.DateField(
-        label=_("Stay to"),
-        required=False,
-        validators=[validate_plausible_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    arrival_at = forms.DateTimeField(
-        label=_("Arrived at"),
-        required=False,
-        validators=[validate_plausible_date],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
+    stay_from = PlausibleDateField(label=_("Stay from"), required=False)
+    stay_to = PlausibleDateField(label=_("Stay to"), required=False)
+    arrival_at = PlausibleDateTimeField(label=_("Arrived at"), required=False)
     arrival_region = forms.CharField(label=_("Arrived in (region code)"), required=False)
     exposure = forms.ChoiceField(
         label=_("Contact kind"),
@@ -131,12 +97,7 @@ class ScenarioForm(_Styled):
             ("secondary_contact", _("secondary contact")),
         ],
     )
-    last_exposed_at = forms.DateTimeField(
-        label=_("Last exposure"),
-        required=False,
-        validators=[validate_plausible_date],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
+    last_exposed_at = PlausibleDateTimeField(label=_("Last exposure"), required=False)
     contact_results = forms.CharField(
         label=_("The close contact's results"),
         required=False,
@@ -251,11 +212,7 @@ class WhatIfForm(_Styled):
 
 class CrossInfectionForm(_Styled):
     site = forms.ModelChoiceField(label=_("Quarantine site"), queryset=Unit.objects.none())
-    on = forms.DateField(
-        label=_("Date"),
-        validators=[validate_plausible_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    on = PlausibleDateField(label=_("Date"))
 
     def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -263,11 +220,7 @@ class CrossInfectionForm(_Styled):
 
 
 class ReleaseForm(_Styled):
-    on = forms.DateField(
-        label=_("Released on"),
-        validators=[validate_plausible_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    on = PlausibleDateField(label=_("Released on"))
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from conftest import login
+from conftest import FIELD_NAMES_ZH, login
 from fangkong.labs.models import Box, Sample, SamplingPoint, ScreeningRound, Tube, TubeResult
 from fangkong.labs.sampling import samples_record
 from fangkong.labs.tests.test_labs import lab, pool, screening, technician, villagers
@@ -24,7 +24,7 @@ def test_f11_the_round_page_answers_400_to_a_unit_that_is_not_a_number(county, p
     )
     # then
     assert page.status_code == 400
-    assert "unit: " in page.content.decode()
+    assert "单位: " in page.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_f13_the_sampling_form_with_a_tampered_id_answers_400(
     )
     # then
     assert answer.status_code == 400
-    assert f"{field}: " in answer.content.decode()
+    assert f"{FIELD_NAMES_ZH[field]}: " in answer.content.decode()
     assert not Sample.objects.exists()
 
 
@@ -99,7 +99,7 @@ def test_f13_the_box_form_with_a_tampered_id_answers_400(
     )
     # then
     assert answer.status_code == 400
-    assert f"{field}: " in answer.content.decode()
+    assert f"{FIELD_NAMES_ZH[field]}: " in answer.content.decode()
     assert not Box.objects.exists()
 
 
@@ -108,7 +108,7 @@ def test_f13_the_results_form_with_a_lab_that_is_not_a_number_answers_400(
 ):
     answer = login(technician).post(reverse("lab-results"), {"lab": "abc"})
     assert answer.status_code == 400
-    assert "lab: " in answer.content.decode()
+    assert "实验室: " in answer.content.decode()
 
 
 def test_f13_a_round_starting_in_9999_is_refused_and_the_form_keeps_what_was_typed(

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from conftest import login
+from conftest import FIELD_NAMES_ZH, login
 from fangkong.monitoring.models import Absence, Checkin, UnitReport
 from fangkong.monitoring.selectors import FIGURES
 from fangkong.monitoring.services import self_link_create
@@ -34,7 +34,7 @@ def test_f11_monitoring_pages_answer_400_naming_a_tampered_unit_or_far_day(
     # then: the reason names the field and the value, in the user's language
     assert page.status_code == 400
     reason = page.content.decode()
-    assert f"{field}: " in reason
+    assert f"{FIELD_NAMES_ZH[field]}: " in reason
     assert ("不是" in reason) if field == "unit" else ("2019-01-01" in reason)
 
 
@@ -142,7 +142,7 @@ def test_f13_the_report_form_with_a_tampered_unit_or_day_answers_400(
     answer = login(personas.worker_a).post(reverse("reports"), data)
     # then
     assert answer.status_code == 400
-    assert f"{field}: " in answer.content.decode()
+    assert f"{FIELD_NAMES_ZH[field]}: " in answer.content.decode()
     assert not UnitReport.objects.exists()
 
 

@@ -17,7 +17,7 @@ def test_f11_the_obligation_list_answers_400_to_a_page_number_too_large(county, 
     huge = client.get(reverse("obligation-list"), {"page": "99999999999999999999"})
     # then
     assert huge.status_code == 400
-    assert "page: " in huge.content.decode()
+    assert "页码: " in huge.content.decode()
     assert client.get(reverse("obligation-list"), {"page": "2"}).status_code == 200
 
 
