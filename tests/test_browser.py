@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD, Personas, make_resident_id
+from conftest import PASSWORD, TODAY, Personas, make_resident_id
+from fangkong.core import clock
 from fangkong.people.models import Person
 from fangkong.people.services import PersonInput, person_create
 
@@ -143,8 +144,17 @@ def test_c21_a_plan_officer_tries_a_scenario_on_a_phone(
     page.screenshot(path=str(tmp_path / "plan-scenario.png"), full_page=True)
 
 
+@pytest.fixture
+def installation_clock() -> Iterator[None]:
+    """The installation's clock at the test's instant, so that the live server's thread (which
+    does not see the test's frozen clock) counts a link's life the same way."""
+    clock.clock_set(TODAY)
+    yield
+    clock.clock_set(None)
+
+
 def test_e07_a_person_checks_in_on_a_phone_through_the_personal_link(
-    page, live_server, county, personas: Personas, tmp_path
+    page, live_server, county, personas: Personas, tmp_path, installation_clock
 ):
     from fangkong.monitoring.models import Checkin
     from fangkong.monitoring.services import self_link_create
