@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from fangkong.core.views import bad_request, healthz
 from fangkong.monitoring.views import self_checkin_view
+from fangkong.people.views import home_view
 
 handler400 = bad_request
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("fangkong.config.api_urls")),
+    path("", home_view, name="home"),
     path("", include("fangkong.core.urls")),
     path("org/", include("fangkong.org.urls")),
     path("people/", include("fangkong.people.urls")),

@@ -32,6 +32,7 @@ from fangkong.people.identity import (
 )
 from fangkong.people.models import Category, Household, Person, PersonCategory, TravelRecord
 from fangkong.people.selectors import people_visible_to
+from fangkong.people.signals import arrival_recorded
 
 
 @dataclass(frozen=True)
@@ -368,9 +369,7 @@ def travel_add(*, actor: User, person: Person, data: TravelInput) -> TravelRecor
         },
         changes={"travel_record": record.pk},
     )
-    # An arrival: the plan in force classifies the person again (imported here: policy reads the
-    # register, so the register may not import policy at load time).
-    from fangkong.policy.services import person_recompute
-
-    person_recompute(person, trigger="arrival", actor=actor)
+    # An arrival: the plan in force classifies the person again (policy listens: it reads the
+    # register, so the register does not know it).
+    arrival_recorded.send(sender=Person, person=person, actor=actor)
     return record

@@ -6,3 +6,6 @@ class PolicyConfig(AppConfig):
     name = "fangkong.policy"
     label = "policy"
     verbose_name = _("Work plans")
+
+    def ready(self) -> None:
+        from fangkong.policy import signals  # noqa: F401 - connects the register's receivers
