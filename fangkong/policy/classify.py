@@ -26,9 +26,9 @@ from django.db.models import Max, Min, Q
 from fangkong.core import clock
 from fangkong.core.bulk import JsonText, rows_insert
 from fangkong.core.lookups import Ids
-from fangkong.labs.selectors import person_results
 from fangkong.org.models import Unit
 from fangkong.people.models import Person, PersonCategory, TravelRecord
+from fangkong.policy import facts
 from fangkong.policy.engine import (
     Arrival,
     Contact,
@@ -43,6 +43,7 @@ from fangkong.policy.engine import (
 from fangkong.policy.engine import (
     RiskArea as AreaFact,
 )
+from fangkong.policy.facts import ExposureFact
 from fangkong.policy.geography import city_of
 from fangkong.policy.models import (
     Classification,
@@ -55,7 +56,6 @@ from fangkong.policy.models import (
     RiskArea,
 )
 from fangkong.policy.packs import Pack, packs_all
-from fangkong.tracing.models import Exposure
 
 # An arrival is classified for this long after it: the longest shipped phases are 14 + 14 days.
 HORIZON_DAYS = 28
@@ -209,7 +209,7 @@ class _Chunk:
     people: list[tuple[int, int, str, str]]
     categories: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     travel: dict[int, list[Stay]] = field(default_factory=lambda: defaultdict(list))
-    exposures: dict[int, Exposure] = field(default_factory=dict)
+    exposures: dict[int, ExposureFact] = field(default_factory=dict)
     results: dict[int, list[TestResult]] = field(default_factory=lambda: defaultdict(list))
     existing: dict[int, tuple[uuid.UUID, str, dt.date | None]] = field(default_factory=dict)
     sites: dict[int, int] = field(default_factory=dict)
@@ -241,12 +241,9 @@ def _read(ids: Sequence[int], today: dt.date, categories: bool = True) -> _Chunk
         person_id__any=Ids(ids), end_date__gte=since
     ).values_list("person_id", "region_id", "country", "start_date", "end_date"):
         chunk.travel[person_id].append(Stay(start, end, region or "", country))
-    for exposure in Exposure.objects.filter(person_id__any=Ids(ids)).order_by(
-        "person_id", "-last_exposed_at", "-id"
-    ):
-        chunk.exposures.setdefault(exposure.person_id, exposure)
+    chunk.exposures = facts.exposures_latest(ids)
     vias = {e.via_id for e in chunk.exposures.values() if e.via_id}
-    for person_id, results in person_results([*chunk.exposures, *vias]).items():
+    for person_id, results in facts.results_of([*chunk.exposures, *vias]).items():
         for sampled_at, positive in results:
             chunk.results[person_id].append(
                 TestResult(sampled_at.astimezone(tz()).date(), positive)

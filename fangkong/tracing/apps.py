@@ -6,3 +6,9 @@ class TracingConfig(AppConfig):
     name = "fangkong.tracing"
     label = "tracing"
     verbose_name = _("Contact tracing")
+
+    def ready(self) -> None:
+        from fangkong.policy import facts
+        from fangkong.tracing.selectors import exposures_latest
+
+        facts.exposures_from(exposures_latest)  # the contact rules read exposures through policy
