@@ -204,9 +204,13 @@ class UnitReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = UnitReportSerializer
 
     def get_queryset(self) -> QuerySet[UnitReport]:
-        return UnitReport.objects.filter(
-            scope(self.request.user, Capability.VIEW_PEOPLE).units("unit__path")
-        ).order_by("-id")
+        return (
+            UnitReport.objects.filter(
+                scope(self.request.user, Capability.VIEW_PEOPLE).units("unit__path")
+            )
+            .select_related("unit")
+            .order_by("-id")
+        )
 
     @extend_schema(request=UnitReportInSerializer, responses={201: UnitReportSerializer})
     def create(self, request: Request) -> Response:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from fangkong.monitoring.models import Absence, AbsenceStatus, Checkin, FeverEvent, UnitReport
-from fangkong.org.access import AnyUser, scope, units_in
+from fangkong.org.access import AnyUser, Scope, scope, units_in
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
@@ -25,17 +25,25 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
+def unit_people(unit: Unit) -> QuerySet[Person]:
+    """The people a unit watches over: home unit, or a class / department tie, in its subtree."""
+    return Person.objects.filter(Scope((unit.path,)).people())
+
+
+def checkins_of_day(people: QuerySet[Person] | list[int], day: dt.date) -> QuerySet[Checkin]:
+    """The day's check-ins of these people, wherever taken (at home, at a class or shift, through
+    the personal link): the one reading of "checked in today" that every page counts."""
+    start, end = _day_bounds(day)
+    return Checkin.objects.filter(person__in=people, at__gte=start, at__lt=end)
+
+
 def day_figures(unit: Unit, day: dt.date) -> dict[str, int]:
     """The numbers a unit's daily report is pre-filled with (its whole subtree)."""
     start, end = _day_bounds(day)
     inside = Q(unit__path__startswith=unit.path)
-    expected = Person.objects.filter(inside).count()
-    checked_in = (
-        Checkin.objects.filter(inside, at__gte=start, at__lt=end)
-        .values("person_id")
-        .distinct()
-        .count()
-    )
+    people = unit_people(unit)
+    expected = people.count()
+    checked_in = checkins_of_day(people, day).values("person_id").distinct().count()
     return {
         "expected": expected,
         "checked_in": checked_in,
@@ -181,15 +189,10 @@ class Register:
 def class_day(unit: Unit, day: dt.date) -> Register:
     """The people of a class or department (home unit or tie) with that day's check-ins and
     absences, and the pack's checks a day (its default frequency; 1 without a pack)."""
-    start, end = _day_bounds(day)
-    people = list(
-        Person.objects.filter(Q(unit=unit) | Q(unit_ties__unit=unit)).distinct().order_by("name")
-    )
+    people = list(unit_people(unit).order_by("name"))
     ids = [p.pk for p in people]
     by_person: dict[int, list[Checkin]] = defaultdict(list)
-    for checkin in Checkin.objects.filter(person_id__in=ids, at__gte=start, at__lt=end).order_by(
-        "at"
-    ):
+    for checkin in checkins_of_day(ids, day).order_by("at"):
         by_person[checkin.person_id].append(checkin)
     absences = {
         a.person_id: a

@@ -300,3 +300,34 @@ def test_eight_concurrent_report_posts_file_one_and_refuse_the_rest_with_400(cou
     refusals = [response.json() for response in responses if response.status_code == 400]
     assert refusals == [{"day": ["该报告已报送。"]}] * (posts - 1)
     assert UnitReport.objects.get().unit == county.village_a
+
+
+def test_checked_in_today_reads_the_same_on_the_unit_figures_and_the_group_screens(
+    county, personas, person_a, person_b
+):
+    # given person_a (home: grid A) sits in class 1 and is checked in on the class screen, and
+    # person_b (home: grid B) is checked in at home
+    PersonUnit.objects.create(person=person_a, unit=county.class_1, relation="student")
+    teacher = login(personas.teacher)
+    saved = teacher.post(
+        reverse("class-checkin", args=[county.class_1.pk]), {f"t{person_a.pk}": "36.5"}
+    )
+    assert saved.status_code == 302
+    login(personas.worker_b).post("/api/checkins/", {"person": person_b.pk, "celsius": "36.6"})
+    commander = login(personas.commander)
+
+    def figures(unit):
+        page = commander.get(reverse("monitoring"), {"unit": unit.pk})
+        return page.context["figures"]["expected"], page.context["figures"]["checked_in"]
+
+    def present(unit):
+        counts = commander.get(reverse("class-checkin", args=[unit.pk])).context["register"].counts
+        return counts["expected"], counts["present"]
+
+    # then the grid screen, its village's figures and the report pre-filled all count person_a,
+    # wherever the check-in was taken; the class and its school count their pupil too
+    assert present(county.grid_a) == figures(county.grid_a) == figures(county.village_a) == (1, 1)
+    assert present(county.class_1) == figures(county.class_1) == figures(county.school) == (1, 1)
+    assert figures(county.township) == (2, 2)
+    prefilled = login(personas.worker_a).get(reverse("reports"), {"unit": county.village_a.pk})
+    assert prefilled.context["figures"]["checked_in"] == 1
