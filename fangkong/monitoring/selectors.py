@@ -8,26 +8,22 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
+from fangkong.core import clock
 from fangkong.monitoring.models import Absence, AbsenceStatus, Checkin, FeverEvent, UnitReport
 from fangkong.org.access import AnyUser, scope, units_in
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
-from fangkong.policy.classify import PackResolver, tz
 from fangkong.policy.models import Measure, MeasureStatus, Obligation, ObligationSource
+from fangkong.policy.resolver import PackResolver
 from fangkong.tracing.models import Exposure
 
 FIGURES = ("expected", "checked_in", "missing", "fevers", "absences", "quarantined", "new_contacts")
 
 
-def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time(), tz())
-    return start, start + dt.timedelta(days=1)
-
-
 def day_figures(unit: Unit, day: dt.date) -> dict[str, int]:
     """The numbers a unit's daily report is pre-filled with (its whole subtree)."""
-    start, end = _day_bounds(day)
+    start, end = clock.day_bounds(day)
     inside = Q(unit__path__startswith=unit.path)
     expected = Person.objects.filter(inside).count()
     checked_in = (
@@ -91,7 +87,7 @@ def report_rollup(
                 return rows[child.path]
         return rows[unit.path]
 
-    start, end = _day_bounds(day)
+    start, end = clock.day_bounds(day)
     due = (
         Obligation.objects.filter(
             unit__path__startswith=unit.path,
@@ -181,7 +177,7 @@ class Register:
 def class_day(unit: Unit, day: dt.date) -> Register:
     """The people of a class or department (home unit or tie) with that day's check-ins and
     absences, and the pack's checks a day (its default frequency; 1 without a pack)."""
-    start, end = _day_bounds(day)
+    start, end = clock.day_bounds(day)
     people = list(
         Person.objects.filter(Q(unit=unit) | Q(unit_ties__unit=unit)).distinct().order_by("name")
     )

@@ -11,15 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Max, Min, Q
 
@@ -51,10 +48,10 @@ from fangkong.policy.models import (
     Obligation,
     ObligationSource,
     ObligationStatus,
-    PlanAssignment,
     RiskArea,
 )
-from fangkong.policy.packs import Pack, packs_all
+from fangkong.policy.packs import Pack
+from fangkong.policy.resolver import PackResolver
 from fangkong.tracing.models import Exposure
 
 # An arrival is classified for this long after it: the longest shipped phases are 14 + 14 days.
@@ -64,69 +61,6 @@ WINDOW_DAYS = 14
 CHUNK = 5_000
 LOCAL_CASE_CITY = "local_case_city"
 _NAMESPACE = uuid.UUID("6f1d2b1e-3c1a-4c55-9d0e-1a2b3c4d5e6f")
-
-
-def tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-RESOLVER_TTL = 30.0
-_resolvers: dict[dt.date, tuple[float, PackResolver]] = {}
-
-
-class PackResolver:
-    """The pack in force for a unit on a day: the deepest assignment on the unit's path wins."""
-
-    def __init__(self, on: dt.date) -> None:
-        self.on = on
-        rows = PlanAssignment.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on
-        ).values_list("unit__path", "pack_id", "start_date", "id")
-        latest: dict[str, tuple[dt.date, int, str]] = {}
-        for path, pack_id, start, pk in rows:
-            if path not in latest or (start, pk) > latest[path][:2]:
-                latest[path] = (start, pk, pack_id)
-        packs = packs_all()
-        self._by_path = {path: packs.get(v[2]) for path, v in latest.items()}
-        self._cache: dict[str, Pack | None] = {}
-
-    @classmethod
-    def of_day(cls, on: dt.date) -> PackResolver:
-        """A resolver shared for up to RESOLVER_TTL seconds by the busy paths (every check-in
-        asks it): plan assignments change seldom, and a change takes effect within that time."""
-        now = time.monotonic()
-        cached = _resolvers.get(on)
-        if cached is None or now - cached[0] > RESOLVER_TTL:
-            cached = (now, cls(on))
-            _resolvers.clear()
-            _resolvers[on] = cached
-        return cached[1]
-
-    @staticmethod
-    def forget() -> None:
-        """Drop the shared resolvers of this process (a plan was just assigned here)."""
-        _resolvers.clear()
-
-    @property
-    def packs(self) -> list[Pack]:
-        """The packs in force somewhere on that day."""
-        return [pack for pack in self._by_path.values() if pack is not None]
-
-    def pack(self, unit_path: str) -> Pack | None:
-        if unit_path not in self._cache:
-            parts = unit_path.strip("/").split("/")
-            found: Pack | None = None
-            for depth in range(len(parts), 0, -1):
-                candidate = "/" + "/".join(parts[:depth]) + "/"
-                if candidate in self._by_path:
-                    found = self._by_path[candidate]
-                    break
-            self._cache[unit_path] = found
-        return self._cache[unit_path]
-
-
-def pack_in_force(unit: Unit, on: dt.date | None = None) -> Pack | None:
-    return PackResolver(on or clock.localdate()).pack(unit.path)
 
 
 def risk_facts(start: dt.date, end: dt.date) -> tuple[RiskAreas, frozenset[str]]:
@@ -249,7 +183,7 @@ def _read(ids: Sequence[int], today: dt.date, categories: bool = True) -> _Chunk
     for person_id, results in person_results([*chunk.exposures, *vias]).items():
         for sampled_at, positive in results:
             chunk.results[person_id].append(
-                TestResult(sampled_at.astimezone(tz()).date(), positive)
+                TestResult(sampled_at.astimezone(clock.tz()).date(), positive)
             )
     chunk.existing = {
         person_id: (decision, rule_id, restarted_on)
@@ -273,7 +207,7 @@ def _decide(
     facts: tuple[RiskAreas, frozenset[str]],
     today: dt.date,
 ) -> Decision:
-    zone = tz()
+    zone = clock.tz()
     categories = tuple(chunk.categories.get(person_id, ()))
     exposure = chunk.exposures.get(person_id)
     if exposure is not None:
@@ -300,7 +234,7 @@ def _decide(
     areas, cities = facts
     arrival = Arrival(
         # Day 0 is the date the stay ended; deadlines in hours count from the start of that day.
-        at=dt.datetime.combine(arrived, dt.time(), zone),
+        at=clock.local_midnight(arrived),
         region=region,
         categories=categories,
         travel=tuple(stays),
@@ -405,7 +339,7 @@ def _classify(
                     pack,
                     decision,
                     restarted_on,
-                    dt.datetime.combine(restarted_on, dt.time(), tz()),
+                    clock.local_midnight(restarted_on),
                 )
             new_id = decision_id(person_id, pack.id, decision) if pack else None
             if new_id == (previous[0] if previous else None):
@@ -456,10 +390,6 @@ def _id_chunks(
             return
         yield ids
         last = ids[-1]
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tz())
 
 
 def decisions_write(
@@ -532,7 +462,7 @@ def decisions_write(
             clause = d.explanation[0]["clause"] if d.explanation else ""
             for test in d.tests:
                 if "date" in test:
-                    due = local_midnight(dt.date.fromisoformat(test["date"]) + dt.timedelta(days=1))
+                    due = clock.day_end(dt.date.fromisoformat(test["date"]))
                 else:
                     due = dt.datetime.fromisoformat(test["due_by"])
                 if (e.person_id, due) not in met:

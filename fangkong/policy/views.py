@@ -30,7 +30,6 @@ from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.importing import ImportFileError
 from fangkong.people.selectors import person_get_visible
-from fangkong.policy.classify import pack_in_force
 from fangkong.policy.describe import rule_table
 from fangkong.policy.forms import (
     AssignmentForm,
@@ -44,6 +43,7 @@ from fangkong.policy.forms import (
 )
 from fangkong.policy.models import Obligation, PlanAssignment, RiskArea
 from fangkong.policy.packs import PackError, pack_derive, packs_all
+from fangkong.policy.resolver import pack_in_force
 from fangkong.policy.scenario import Scenario, ScenarioError, scenario_problems
 from fangkong.policy.selectors import (
     inbox,
