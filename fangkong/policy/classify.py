@@ -91,7 +91,9 @@ def decision_id(person_id: int, pack_id: str, decision: Decision) -> uuid.UUID |
 
 
 @dataclass
-class Outcome:
+class ClassificationCounts:
+    """What a classification run did: people read, people whose decision changed, rows written."""
+
     people: int = 0
     changed: int = 0
     measures: int = 0
@@ -251,7 +253,7 @@ def people_classify(
     actor_id: int | None = None,
     within: Unit | None = None,
     workers: int = 1,
-) -> Outcome:
+) -> ClassificationCounts:
     """(Re)compute the measures of these people (or everyone, or everyone within a unit).
 
     ``workers`` > 1 splits a whole population into that many id ranges classified by forked
@@ -270,13 +272,13 @@ def people_classify(
 
 def _classify_in_processes(
     trigger: str, actor_id: int | None, within: Unit | None, workers: int
-) -> Outcome:
+) -> ClassificationCounts:
     people = Person.objects.all()
     if within is not None:
         people = people.filter(unit__path__startswith=within.path)
     bounds = people.aggregate(low=Min("id"), high=Max("id"))
     if bounds["low"] is None:
-        return Outcome()
+        return ClassificationCounts()
     low, high = bounds["low"], bounds["high"] + 1
     step = -(-(high - low) // workers)
     ranges = [(start, min(start + step, high)) for start in range(low, high, step)]
@@ -286,7 +288,7 @@ def _classify_in_processes(
         parts = pool.starmap(
             _classify_range, [(r, trigger, actor_id, within.pk if within else None) for r in ranges]
         )
-    total = Outcome()
+    total = ClassificationCounts()
     for part in parts:
         total.people += part.people
         total.changed += part.changed
@@ -297,7 +299,7 @@ def _classify_in_processes(
 
 def _classify_range(
     id_range: tuple[int, int], trigger: str, actor_id: int | None, within_id: int | None
-) -> Outcome:
+) -> ClassificationCounts:
     try:
         within = Unit.objects.get(pk=within_id) if within_id else None
         return _classify(None, trigger, actor_id, within, id_range)
@@ -311,11 +313,11 @@ def _classify(
     actor_id: int | None,
     within: Unit | None,
     id_range: tuple[int, int] | None,
-) -> Outcome:
+) -> ClassificationCounts:
     today = clock.localdate()
     facts = risk_facts(today - dt.timedelta(days=HORIZON_DAYS + WINDOW_DAYS), today)
     resolver = PackResolver(today)
-    outcome = Outcome()
+    outcome = ClassificationCounts()
     # Categories are read only when a rule in force asks for them.
     categories = _uses_categories(resolver.packs)
     for ids in _id_chunks(person_ids, within, id_range):

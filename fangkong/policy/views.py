@@ -9,9 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -136,7 +134,7 @@ def plan_detail_view(request: HttpRequest, pack_id: str) -> HttpResponse:
         )
         try:
             scenario = Scenario.model_validate(scenario_json)
-            result = scenario.evaluate(pack, ZoneInfo(settings.TIME_ZONE)).as_json()
+            result = scenario.evaluate(pack, clock.tz()).as_json()
         except PydanticError as error:
             for field, reason in scenario_problems(error):
                 form.add_error(None, f"{field}: {reason}")
