@@ -19,7 +19,7 @@ from fangkong.people.identity import resident_id_check_char
 from fangkong.people.models import Category, Person
 from fangkong.people.reference_data import categories_load
 from fangkong.people.services import PersonInput, person_create
-from fangkong.policy.classify import PackResolver
+from fangkong.policy.resolver import PackResolver
 
 PASSWORD = "correct horse battery staple"
 TODAY = dt.datetime(2022, 2, 1, 10, 0, tzinfo=dt.UTC)

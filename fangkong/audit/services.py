@@ -7,14 +7,14 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 
 from fangkong.audit.middleware import current_request
-from fangkong.audit.models import AuditEvent
+from fangkong.audit.models import AuditAction, AuditEvent
 from fangkong.core import clock
 
 
 def audit_record(
     *,
     actor: User | AnonymousUser | None,
-    action: str,
+    action: AuditAction,
     object_type: str,
     object_id: object = "",
     unit_id: int | None = None,

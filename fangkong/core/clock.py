@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from contextvars import ContextVar
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -48,6 +49,32 @@ def now() -> dt.datetime:
 
 def localdate() -> dt.date:
     return timezone.localtime(now()).date()
+
+
+def tz() -> ZoneInfo:
+    """The installation's time zone, in which days are counted."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The instant a local day starts."""
+    return dt.datetime.combine(day, dt.time(), tz())
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The start of a local day and the start of the next: ``start <= at < end`` is that day."""
+    return local_midnight(day), day_end(day)
+
+
+def day_end(day: dt.date) -> dt.datetime:
+    """The midnight that ends a local day. Something due "by the end of the day" is due then: a
+    test of a day is due at the midnight that ends it, and until then it is still that day's."""
+    return local_midnight(day + dt.timedelta(days=1))
+
+
+def day_ended_by(at: dt.datetime) -> dt.date:
+    """The day whose test is due at ``at``, the inverse of ``day_end``: the local day before."""
+    return at.astimezone(tz()).date() - dt.timedelta(days=1)
 
 
 def parse_instant(text: str) -> dt.datetime:

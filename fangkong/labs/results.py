@@ -30,7 +30,7 @@ from fangkong.org.access import AnyUser, Scope, acting_user, scope, user_can
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability, Role
 from fangkong.people.importing import ImportFileError, read_table
-from fangkong.policy.classify import people_classify, tz
+from fangkong.policy.classify import people_classify
 from fangkong.policy.models import (
     Notification,
     NotificationTopic,
@@ -158,7 +158,7 @@ def results_import(*, actor: AnyUser, lab: Unit, path: Path, name: str) -> Resul
 def _parse_time(text: str) -> dt.datetime | None:
     parsed = datetime_parse(text)
     if parsed is not None and parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz())
+        parsed = parsed.replace(tzinfo=clock.tz())
     return parsed
 
 
@@ -187,7 +187,7 @@ def _checked(
                 bad = True
         tested = row.tested_at or now
         if isinstance(tested, dt.datetime) and tested.tzinfo is None:
-            tested = tested.replace(tzinfo=tz())
+            tested = tested.replace(tzinfo=clock.tz())
         if not isinstance(tested, dt.datetime):
             outcome.error(at, "tested_at", _("Not a date and time."))
             bad = True

@@ -18,9 +18,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from fangkong.core import clock
 from fangkong.org.models import Unit
 from fangkong.people.models import Person
-from fangkong.policy.classify import PackResolver, tz
 from fangkong.policy.models import Obligation, ObligationKind, ObligationSource
 from fangkong.policy.packs import EnvironmentSampling, Pack, TestGroup
+from fangkong.policy.resolver import PackResolver
 
 # Periods are counted from a Monday, so a weekly period runs Monday to Sunday.
 ANCHOR = dt.date(2020, 1, 6)
@@ -30,10 +30,6 @@ def period_of(day: dt.date, every_days: int) -> tuple[dt.date, dt.date]:
     """The period of ``every_days`` days holding ``day``: its first day and the day after it."""
     start = ANCHOR + dt.timedelta(days=(day - ANCHOR).days // every_days * every_days)
     return start, start + dt.timedelta(days=every_days)
-
-
-def _due(end: dt.date) -> dt.datetime:
-    return dt.datetime.combine(end, dt.time(), tz())
 
 
 Schedule = TypeVar("Schedule", TestGroup, EnvironmentSampling)
@@ -55,8 +51,9 @@ def _open(
     rows = []
     for schedule in schedules.values():
         start, end = period_of(day, schedule.every_days)
+        due_at = clock.local_midnight(end)
         held = Obligation.objects.filter(
-            source=ObligationSource.SCHEDULE, rule_id=schedule.id, due_at=_due(end)
+            source=ObligationSource.SCHEDULE, rule_id=schedule.id, due_at=due_at
         )
         for person_id, unit_id, path in candidates(schedule, held):
             pack = resolver.pack(path)
@@ -64,7 +61,7 @@ def _open(
                 continue
             rows.append(
                 Obligation(
-                    kind=kind, person_id=person_id, unit_id=unit_id, due_at=_due(end),
+                    kind=kind, person_id=person_id, unit_id=unit_id, due_at=due_at,
                     source=ObligationSource.SCHEDULE, pack_id=pack.id, rule_id=schedule.id,
                     clause=schedule.clause, created_at=now,
                     detail={"since": start.isoformat(), "every_days": schedule.every_days},

@@ -28,7 +28,7 @@ from fangkong.org.access import AnyUser, acting_user, may_act_on, user_can
 from fangkong.org.models import Unit, UnitKind
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
-from fangkong.policy.classify import people_classify, tz
+from fangkong.policy.classify import people_classify
 from fangkong.policy.models import Obligation, ObligationKind, ObligationStatus, Trigger
 from fangkong.policy.services import deadlines_open, obligation_meet_test
 from fangkong.tracing.models import Exposure
@@ -166,7 +166,7 @@ def environment_sample_record(
         unit=unit,
         kind=ObligationKind.ENVIRONMENT_SAMPLE,
         due_at__gt=at,
-        detail__since__lte=at.astimezone(tz()).date().isoformat(),
+        detail__since__lte=at.astimezone(clock.tz()).date().isoformat(),
         status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
     ).update(status=ObligationStatus.MET, met_at=clock.now(), met_by=acting_user(actor))
     audit_record(

@@ -49,7 +49,6 @@ from fangkong.org.access import request_user, scope, units_in, user_can
 from fangkong.org.models import Unit, UnitKind
 from fangkong.org.roles import Capability
 from fangkong.people.importing import ImportFileError
-from fangkong.policy.classify import tz
 from fangkong.policy.models import Obligation, ObligationKind, ObligationStatus
 
 
@@ -96,7 +95,7 @@ def _when(text: str) -> dt.datetime:
     when = datetime_parse(text)
     if when is None:
         raise ValidationError({"starts_at": _("Not a date and time (write 2022-02-01 08:00).")})
-    return when if when.tzinfo else when.replace(tzinfo=tz())
+    return when if when.tzinfo else when.replace(tzinfo=clock.tz())
 
 
 @login_required
@@ -137,7 +136,7 @@ def round_list_view(request: HttpRequest) -> HttpResponse:
             "labs": Unit.objects.filter(kind=UnitKind.LAB).order_by("code"),
             "pool_sizes": POOL_SIZES,
             "planner": _planner(request, 10_000, None),
-            "now": clock.now().astimezone(tz()),
+            "now": clock.now().astimezone(clock.tz()),
             "form": request.POST,
         },
     )
@@ -240,7 +239,7 @@ def sampling_view(request: HttpRequest) -> HttpResponse:
 def _tests_due(request: HttpRequest) -> Any:
     """Test orders: the tests people of the sampler's units owe today (the plan's schedule, the
     re-tests of positive pools) or within this period (F-01's weekly test-all), to sample here."""
-    end = dt.datetime.combine(clock.localdate(), dt.time(), tz()) + dt.timedelta(days=1)
+    end = clock.day_end(clock.localdate())
     return (
         Obligation.objects.filter(scope(request.user, Capability.SAMPLE).units("unit__path"))
         .filter(kind="test", status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED])

@@ -8,21 +8,17 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
+from fangkong.core import clock
 from fangkong.monitoring.models import Absence, AbsenceStatus, Checkin, FeverEvent, UnitReport
 from fangkong.org.access import AnyUser, Scope, scope, units_in
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
-from fangkong.policy.classify import PackResolver, tz
 from fangkong.policy.models import Measure, MeasureStatus, Obligation, ObligationSource
+from fangkong.policy.resolver import PackResolver
 from fangkong.tracing.models import Exposure
 
 FIGURES = ("expected", "checked_in", "missing", "fevers", "absences", "quarantined", "new_contacts")
-
-
-def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time(), tz())
-    return start, start + dt.timedelta(days=1)
 
 
 def unit_people(unit: Unit) -> QuerySet[Person]:
@@ -33,13 +29,13 @@ def unit_people(unit: Unit) -> QuerySet[Person]:
 def checkins_of_day(people: QuerySet[Person] | list[int], day: dt.date) -> QuerySet[Checkin]:
     """The day's check-ins of these people, wherever taken (at home, at a class or shift, through
     the personal link): the one reading of "checked in today" that every page counts."""
-    start, end = _day_bounds(day)
+    start, end = clock.day_bounds(day)
     return Checkin.objects.filter(person__in=people, at__gte=start, at__lt=end)
 
 
 def day_figures(unit: Unit, day: dt.date) -> dict[str, int]:
     """The numbers a unit's daily report is pre-filled with (its whole subtree)."""
-    start, end = _day_bounds(day)
+    start, end = clock.day_bounds(day)
     inside = Q(unit__path__startswith=unit.path)
     people = unit_people(unit)
     expected = people.count()
@@ -99,7 +95,7 @@ def report_rollup(
                 return rows[child.path]
         return rows[unit.path]
 
-    start, end = _day_bounds(day)
+    start, end = clock.day_bounds(day)
     due = (
         Obligation.objects.filter(
             unit__path__startswith=unit.path,

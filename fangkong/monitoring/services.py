@@ -43,7 +43,6 @@ from fangkong.org.access import AnyUser, Scope, acting_user, may_act_on, scope, 
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person, PersonCategory, PersonUnit
-from fangkong.policy.classify import PackResolver, tz
 from fangkong.policy.engine import Reading, evaluate_temperature
 from fangkong.policy.models import (
     Measure,
@@ -52,6 +51,7 @@ from fangkong.policy.models import (
     ObligationSource,
     ObligationStatus,
 )
+from fangkong.policy.resolver import PackResolver
 from fangkong.policy.services import deadlines_open
 
 # Readings further apart than this are not a re-measure of one another.
@@ -263,7 +263,7 @@ def _checkin_direct(
     if problems:
         return None
     if celsius is not None:
-        packs = PackResolver.of_day(now.astimezone(tz()).date()).packs
+        packs = PackResolver.of_day(now.astimezone(clock.tz()).date()).packs
         if any(p.temperature is not None and p.temperature.is_over(float(celsius)) for p in packs):
             return None
     recorders = _recorder_scope(actor, via)
@@ -314,7 +314,7 @@ def _judge(
 ) -> list[tuple[str, Any]]:
     """The pack's verdict for each row. Only readings over a threshold need the person's recent
     readings and categories, so a batch of normal readings costs no query."""
-    resolver = PackResolver.of_day(now.astimezone(tz()).date())
+    resolver = PackResolver.of_day(now.astimezone(clock.tz()).date())
     verdicts: list[tuple[str, Any]] = []
     needs: list[int] = []
     packs = []
@@ -353,7 +353,7 @@ def _judge(
         readings = [x for x in recent.get(r.person_id, []) if r.at - RECHECK_WINDOW <= x.at <= r.at]
         readings.append(reading)
         decision = evaluate_temperature(
-            pack, readings, tuple(categories.get(r.person_id, ())), tuple(r.symptoms), tz()
+            pack, readings, tuple(categories.get(r.person_id, ())), tuple(r.symptoms), clock.tz()
         )
         verdicts[i] = (decision.status or CheckinStatus.NORMAL, (pack, decision))
         # A later row of the same batch for the same person sees this one.
@@ -364,9 +364,8 @@ def _judge(
 def _meet_checkin_obligations(rows: list[CheckinRow], now: dt.datetime) -> None:
     """Each check-in meets its person's earliest open (or missed) check-in slot of that day: one
     read and one write for a whole batch."""
-    days = {r.at.astimezone(tz()).date() for r in rows}
-    start = dt.datetime.combine(min(days), dt.time(), tz())
-    end = dt.datetime.combine(max(days), dt.time(), tz()) + dt.timedelta(days=1)
+    days = {r.at.astimezone(clock.tz()).date() for r in rows}
+    start, end = clock.local_midnight(min(days)), clock.day_end(max(days))
     slots: dict[tuple[int, dt.date], list[int]] = {}
     for pk, person_id, due_at in (
         Obligation.objects.filter(
@@ -379,12 +378,12 @@ def _meet_checkin_obligations(rows: list[CheckinRow], now: dt.datetime) -> None:
         .order_by("due_at")
         .values_list("pk", "person_id", "due_at")
     ):
-        slots.setdefault((person_id, due_at.astimezone(tz()).date()), []).append(pk)
+        slots.setdefault((person_id, due_at.astimezone(clock.tz()).date()), []).append(pk)
     if not slots:
         return
     met = []
     for r in rows:
-        waiting = slots.get((r.person_id, r.at.astimezone(tz()).date()))
+        waiting = slots.get((r.person_id, r.at.astimezone(clock.tz()).date()))
         if waiting:
             met.append(waiting.pop(0))
     Obligation.objects.filter(pk__any=Ids(met)).update(status=ObligationStatus.MET, met_at=now)
@@ -475,7 +474,7 @@ def self_link_expiry(person: Person) -> dt.datetime:
     if not ends or None in ends:
         return clock.now() + dt.timedelta(days=settings.FANGKONG_CHECKIN_LINK_DAYS)
     last_day = max(end for end in ends if end is not None)
-    return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz())
+    return clock.day_end(last_day)
 
 
 @transaction.atomic
@@ -652,7 +651,7 @@ def report_file(
     if problem := date_problem(day):
         raise ValidationError({"day": problem})
     now = clock.now()
-    start = dt.datetime.combine(day, dt.time(), tz())
+    start = clock.local_midnight(day)
     due = (
         Obligation.objects.filter(
             unit=unit,
@@ -744,7 +743,7 @@ def checkin_obligations_open(day: dt.date) -> int:
                     kind="checkin",
                     person_id=person_id,
                     unit_id=unit_id,
-                    due_at=dt.datetime.combine(day, slot, tz()),
+                    due_at=dt.datetime.combine(day, slot, clock.tz()),
                     source=ObligationSource.MONITORING,
                     pack_id=pack_id,
                     rule_id="checkins",

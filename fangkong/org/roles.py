@@ -1,7 +1,7 @@
 """Roles a user holds in a unit, and what each role may do there.
 
-The capabilities are deliberately few and coarse; a pack or a later issue can refine them, but every
-check in views, API and exports asks ``role_can`` so there is one place to read.
+The capabilities are deliberately few and coarse; a pack or a later issue can refine them. Every
+check in views, API and exports goes through ``org.access``, which reads ROLE_CAPABILITIES.
 """
 
 from __future__ import annotations
@@ -60,7 +60,3 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.VIEWER: frozenset({Capability.VIEW_PEOPLE}),
 }
-
-
-def role_can(role: str, capability: Capability) -> bool:
-    return capability in ROLE_CAPABILITIES.get(role, frozenset())

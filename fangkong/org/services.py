@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.org.access import user_can
 from fangkong.org.auth import token_expired
@@ -45,7 +46,7 @@ def unit_create(
     Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         object_type="unit",
         object_id=unit.pk,
         unit_id=unit.pk,
@@ -67,7 +68,7 @@ def membership_grant(*, user: User, unit: Unit, role: str, actor: User | None = 
     user.__dict__.pop("_fangkong_roles", None)  # the selectors' memo of the user's roles
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         object_type="membership",
         object_id=membership.pk,
         unit_id=unit.pk,
@@ -82,7 +83,7 @@ def membership_revoke(*, membership: Membership, actor: User) -> None:
     _require_manage(actor, membership.unit)
     audit_record(
         actor=actor,
-        action="delete",
+        action=AuditAction.DELETE,
         object_type="membership",
         object_id=membership.pk,
         unit_id=membership.unit_id,

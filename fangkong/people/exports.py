@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core.spreadsheets import sheet_append
 from fangkong.org.access import AnyUser, Scope, scope
@@ -94,7 +95,7 @@ def person_export_xlsx(*, user: AnyUser, filters: PersonFilter, full_ids: bool =
     workbook.save(buffer)
     audit_record(
         actor=user,
-        action="export",
+        action=AuditAction.EXPORT,
         object_type="person_list",
         unit_id=_export_scope(user, filters).covering_unit_id(),
         summary=_("%(count)d people exported%(full)s; filters: %(filters)s")

@@ -131,12 +131,6 @@ def mask_id_number(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
-def mask_phone(phone: str) -> str:
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-
 @lru_cache(maxsize=4)
 def _keys(secret: str) -> tuple[bytes, AESGCM]:
     derived = HKDF(

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.lookups import Ids
@@ -784,7 +785,7 @@ def import_job_execute(job_id: int) -> ImportJob:
         job.save(update_fields=["status", "failure", "finished_at", "updated_at"])
         audit_record(
             actor=user,
-            action="import",
+            action=AuditAction.IMPORT,
             object_type="import_job",
             object_id=job.pk,
             unit_id=job.unit_id,

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.org.access import AnyUser, user_can
@@ -205,7 +206,7 @@ def person_create(*, actor: User, data: PersonInput) -> Person:
     )
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         object_type="person",
         object_id=person.pk,
         unit_id=data.unit.pk,
@@ -249,7 +250,7 @@ def person_update(*, actor: User, person: Person, data: PersonInput) -> Person:
     changes = {f: [str(before[f]), str(after[f])] for f in _AUDITED_FIELDS if before[f] != after[f]}
     audit_record(
         actor=actor,
-        action="update",
+        action=AuditAction.UPDATE,
         object_type="person",
         object_id=person.pk,
         unit_id=person.unit_id,
@@ -292,7 +293,7 @@ def person_delete(*, actor: User, person: Person) -> None:
         )
     audit_record(
         actor=actor,
-        action="delete",
+        action=AuditAction.DELETE,
         object_type="person",
         object_id=person.pk,
         unit_id=person.unit_id,
@@ -308,7 +309,7 @@ def person_reveal_id(*, actor: AnyUser, person: Person) -> str:
     number = id_decrypt(person.id_cipher)
     audit_record(
         actor=actor,
-        action="view_full",
+        action=AuditAction.VIEW_FULL,
         object_type="person",
         object_id=person.pk,
         unit_id=person.unit_id,
@@ -357,7 +358,7 @@ def travel_add(*, actor: User, person: Person, data: TravelInput) -> TravelRecor
     )
     audit_record(
         actor=actor,
-        action="update",
+        action=AuditAction.UPDATE,
         object_type="person",
         object_id=person.pk,
         unit_id=person.unit_id,

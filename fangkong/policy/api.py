@@ -6,9 +6,7 @@ Thin: parse, call a service or selector, serialize. Everything read is scoped li
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from pydantic import ValidationError as PydanticError
@@ -18,6 +16,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from fangkong.core import clock
 from fangkong.core.api import CodeRelatedField
 from fangkong.core.inputs import validate_plausible_date
 from fangkong.core.text import NUL
@@ -250,7 +249,7 @@ class PlanViewSet(viewsets.ViewSet):
         data = request.data if isinstance(request.data, dict) else {}
         try:
             scenario = Scenario.model_validate({**data, "plan": pack.id})
-            decision = scenario.evaluate(pack, ZoneInfo(settings.TIME_ZONE))
+            decision = scenario.evaluate(pack, clock.tz())
         except PydanticError as error:
             raise ValidationError(
                 {field: [reason] for field, reason in scenario_problems(error, "scenario")}

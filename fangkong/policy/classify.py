@@ -11,15 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Max, Min, Q
 
@@ -52,10 +49,10 @@ from fangkong.policy.models import (
     Obligation,
     ObligationSource,
     ObligationStatus,
-    PlanAssignment,
     RiskArea,
 )
-from fangkong.policy.packs import Pack, packs_all
+from fangkong.policy.packs import Pack
+from fangkong.policy.resolver import PackResolver
 
 # An arrival is classified for this long after it: the longest shipped phases are 14 + 14 days.
 HORIZON_DAYS = 28
@@ -64,69 +61,6 @@ WINDOW_DAYS = 14
 CHUNK = 5_000
 LOCAL_CASE_CITY = "local_case_city"
 _NAMESPACE = uuid.UUID("6f1d2b1e-3c1a-4c55-9d0e-1a2b3c4d5e6f")
-
-
-def tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-RESOLVER_TTL = 30.0
-_resolvers: dict[dt.date, tuple[float, PackResolver]] = {}
-
-
-class PackResolver:
-    """The pack in force for a unit on a day: the deepest assignment on the unit's path wins."""
-
-    def __init__(self, on: dt.date) -> None:
-        self.on = on
-        rows = PlanAssignment.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on
-        ).values_list("unit__path", "pack_id", "start_date", "id")
-        latest: dict[str, tuple[dt.date, int, str]] = {}
-        for path, pack_id, start, pk in rows:
-            if path not in latest or (start, pk) > latest[path][:2]:
-                latest[path] = (start, pk, pack_id)
-        packs = packs_all()
-        self._by_path = {path: packs.get(v[2]) for path, v in latest.items()}
-        self._cache: dict[str, Pack | None] = {}
-
-    @classmethod
-    def of_day(cls, on: dt.date) -> PackResolver:
-        """A resolver shared for up to RESOLVER_TTL seconds by the busy paths (every check-in
-        asks it): plan assignments change seldom, and a change takes effect within that time."""
-        now = time.monotonic()
-        cached = _resolvers.get(on)
-        if cached is None or now - cached[0] > RESOLVER_TTL:
-            cached = (now, cls(on))
-            _resolvers.clear()
-            _resolvers[on] = cached
-        return cached[1]
-
-    @staticmethod
-    def forget() -> None:
-        """Drop the shared resolvers of this process (a plan was just assigned here)."""
-        _resolvers.clear()
-
-    @property
-    def packs(self) -> list[Pack]:
-        """The packs in force somewhere on that day."""
-        return [pack for pack in self._by_path.values() if pack is not None]
-
-    def pack(self, unit_path: str) -> Pack | None:
-        if unit_path not in self._cache:
-            parts = unit_path.strip("/").split("/")
-            found: Pack | None = None
-            for depth in range(len(parts), 0, -1):
-                candidate = "/" + "/".join(parts[:depth]) + "/"
-                if candidate in self._by_path:
-                    found = self._by_path[candidate]
-                    break
-            self._cache[unit_path] = found
-        return self._cache[unit_path]
-
-
-def pack_in_force(unit: Unit, on: dt.date | None = None) -> Pack | None:
-    return PackResolver(on or clock.localdate()).pack(unit.path)
 
 
 def risk_facts(start: dt.date, end: dt.date) -> tuple[RiskAreas, frozenset[str]]:
@@ -157,7 +91,9 @@ def decision_id(person_id: int, pack_id: str, decision: Decision) -> uuid.UUID |
 
 
 @dataclass
-class Outcome:
+class ClassificationCounts:
+    """What a classification run did: people read, people whose decision changed, rows written."""
+
     people: int = 0
     changed: int = 0
     measures: int = 0
@@ -246,7 +182,7 @@ def _read(ids: Sequence[int], today: dt.date, categories: bool = True) -> _Chunk
     for person_id, results in facts.results_of([*chunk.exposures, *vias]).items():
         for sampled_at, positive in results:
             chunk.results[person_id].append(
-                TestResult(sampled_at.astimezone(tz()).date(), positive)
+                TestResult(sampled_at.astimezone(clock.tz()).date(), positive)
             )
     chunk.existing = {
         person_id: (decision, rule_id, restarted_on)
@@ -270,7 +206,7 @@ def _decide(
     facts: tuple[RiskAreas, frozenset[str]],
     today: dt.date,
 ) -> Decision:
-    zone = tz()
+    zone = clock.tz()
     categories = tuple(chunk.categories.get(person_id, ()))
     exposure = chunk.exposures.get(person_id)
     if exposure is not None:
@@ -297,7 +233,7 @@ def _decide(
     areas, cities = facts
     arrival = Arrival(
         # Day 0 is the date the stay ended; deadlines in hours count from the start of that day.
-        at=dt.datetime.combine(arrived, dt.time(), zone),
+        at=clock.local_midnight(arrived),
         region=region,
         categories=categories,
         travel=tuple(stays),
@@ -314,7 +250,7 @@ def people_classify(
     actor_id: int | None = None,
     within: Unit | None = None,
     workers: int = 1,
-) -> Outcome:
+) -> ClassificationCounts:
     """(Re)compute the measures of these people (or everyone, or everyone within a unit).
 
     ``workers`` > 1 splits a whole population into that many id ranges classified by forked
@@ -333,13 +269,13 @@ def people_classify(
 
 def _classify_in_processes(
     trigger: str, actor_id: int | None, within: Unit | None, workers: int
-) -> Outcome:
+) -> ClassificationCounts:
     people = Person.objects.all()
     if within is not None:
         people = people.filter(unit__path__startswith=within.path)
     bounds = people.aggregate(low=Min("id"), high=Max("id"))
     if bounds["low"] is None:
-        return Outcome()
+        return ClassificationCounts()
     low, high = bounds["low"], bounds["high"] + 1
     step = -(-(high - low) // workers)
     ranges = [(start, min(start + step, high)) for start in range(low, high, step)]
@@ -349,7 +285,7 @@ def _classify_in_processes(
         parts = pool.starmap(
             _classify_range, [(r, trigger, actor_id, within.pk if within else None) for r in ranges]
         )
-    total = Outcome()
+    total = ClassificationCounts()
     for part in parts:
         total.people += part.people
         total.changed += part.changed
@@ -360,7 +296,7 @@ def _classify_in_processes(
 
 def _classify_range(
     id_range: tuple[int, int], trigger: str, actor_id: int | None, within_id: int | None
-) -> Outcome:
+) -> ClassificationCounts:
     try:
         within = Unit.objects.get(pk=within_id) if within_id else None
         return _classify(None, trigger, actor_id, within, id_range)
@@ -374,11 +310,11 @@ def _classify(
     actor_id: int | None,
     within: Unit | None,
     id_range: tuple[int, int] | None,
-) -> Outcome:
+) -> ClassificationCounts:
     today = clock.localdate()
     facts = risk_facts(today - dt.timedelta(days=HORIZON_DAYS + WINDOW_DAYS), today)
     resolver = PackResolver(today)
-    outcome = Outcome()
+    outcome = ClassificationCounts()
     # Categories are read only when a rule in force asks for them.
     categories = _uses_categories(resolver.packs)
     for ids in _id_chunks(person_ids, within, id_range):
@@ -402,7 +338,7 @@ def _classify(
                     pack,
                     decision,
                     restarted_on,
-                    dt.datetime.combine(restarted_on, dt.time(), tz()),
+                    clock.local_midnight(restarted_on),
                 )
             new_id = decision_id(person_id, pack.id, decision) if pack else None
             if new_id == (previous[0] if previous else None):
@@ -453,10 +389,6 @@ def _id_chunks(
             return
         yield ids
         last = ids[-1]
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tz())
 
 
 def decisions_write(
@@ -529,7 +461,7 @@ def decisions_write(
             clause = d.explanation[0]["clause"] if d.explanation else ""
             for test in d.tests:
                 if "date" in test:
-                    due = local_midnight(dt.date.fromisoformat(test["date"]) + dt.timedelta(days=1))
+                    due = clock.day_end(dt.date.fromisoformat(test["date"]))
                 else:
                     due = dt.datetime.fromisoformat(test["due_by"])
                 if (e.person_id, due) not in met:

@@ -155,10 +155,6 @@ class Decision:
         }
 
 
-def _overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date) -> bool:
-    return a_start <= b_end and b_start <= a_end
-
-
 @dataclass
 class _StayFacts:
     """What one stay inside a travel window says, worked out once for all the rules."""

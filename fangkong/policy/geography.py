@@ -22,10 +22,6 @@ def significant_prefix(code: str) -> str:
     return code
 
 
-def region_contains(area: str, code: str) -> bool:
-    return code.startswith(significant_prefix(area))
-
-
 def province_of(code: str) -> str:
     return code[:2]
 

@@ -94,6 +94,9 @@ class MeasureStatus(models.TextChoices):
 
 
 class Trigger(models.TextChoices):
+    """Why a person's classification was (re)computed (the event opening a deadline is a pack's
+    ``DeadlineEvent``)."""
+
     ARRIVAL = "arrival", _("arrival")
     CONTACT = "contact", _("became a contact")
     RISK_AREA = "risk_area", _("risk areas changed")

@@ -14,12 +14,16 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from fangkong.policy.models import MeasureKind, ObligationKind
+from fangkong.tracing.models import ExposureKind
+
 POLICIES_DIR = Path(__file__).resolve().parent.parent.parent / "policies"
-MeasureKind = Literal["central_quarantine", "home_quarantine", "home_health_monitoring"]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # A kind is one of the register's choices (MeasureKind …), kept as its plain value: decisions
+    # and their ids are built from the values.
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
 
 
 class Source(Strict):
@@ -79,22 +83,6 @@ ReleaseCondition = Literal[
     "headquarters_consent",  # D-06: 未经区疫情防控指挥部同意，不得解除隔离
     "hospital_certificate",  # D-10: 医院返校证明 + 学校领导与校医共同认可
     "symptoms_resolved",  # D-08: 症状缓解并排除感染
-]
-ObligationKind = Literal[
-    "oral_report",
-    "written_report",
-    "direct_report",  # 网络直报
-    "transfer",
-    "test",
-    "test_result",
-    "investigation",
-    "filing",
-    "daily_report",
-    "weekly_report",
-    "zero_report",
-    "checkin",
-    "follow_up",
-    "report",
 ]
 
 
@@ -159,7 +147,7 @@ class ConditionalRelease(Strict):
 
 
 class ContactRule(Rule):
-    exposure: Literal["close_contact", "secondary_contact"]
+    exposure: ExposureKind
     categories: list[str] = Field(default_factory=list)
     conditional_release: ConditionalRelease | None = None
 
@@ -229,7 +217,8 @@ class GatheringRule(Strict):
     proofs: list[Proof] = Field(default_factory=list)
 
 
-Trigger = Literal[
+# The events in the register that open a deadline (a classification's trigger is models.Trigger).
+DeadlineEvent = Literal[
     "suspected_case",
     "confirmed_case",
     "outbreak",
@@ -248,7 +237,7 @@ class Deadline(Strict):
     """A deadline opened by an event (G-01 … G-24): on the ``trigger``, the obligation is due."""
 
     id: str
-    trigger: Trigger
+    trigger: DeadlineEvent
     obligation: ObligationTemplate
     responsible: str  # who answers for it, in the plan's words: 乡镇卫生院, 检测机构 …
 

@@ -26,6 +26,7 @@ from fangkong.policy.engine import (
 )
 from fangkong.policy.geography import city_of, known_region_codes
 from fangkong.policy.packs import GatheringType, Pack
+from fangkong.tracing.models import ExposureKind
 
 
 class ScenarioError(ValueError):
@@ -33,7 +34,7 @@ class ScenarioError(ValueError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_enum_values=True)
 
 
 def _region(code: str) -> str:
@@ -95,7 +96,7 @@ class PersonIn(_Model):
 
 
 class ExposureIn(_Model):
-    kind: Literal["close_contact", "secondary_contact"]
+    kind: ExposureKind
     last_at: dt.datetime
     identified_at: dt.datetime | None = None
 

@@ -14,7 +14,7 @@ from fangkong.core import clock
 from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.policy.classify import local_midnight, population_decide, tz
+from fangkong.policy.classify import population_decide
 from fangkong.policy.models import (
     Classification,
     Measure,
@@ -46,7 +46,7 @@ def obligations_list(
     if state == "overdue":
         rows = rows.filter(status__in=PENDING, due_at__lt=now)
     elif state == "due_today":
-        end = local_midnight(clock.localdate() + dt.timedelta(days=1))
+        end = clock.day_end(clock.localdate())
         # A test of a day is due at the midnight that ends it: that is still "today".
         rows = rows.filter(status=ObligationStatus.OPEN, due_at__gte=now, due_at__lte=end)
     elif state == "open":
@@ -162,7 +162,7 @@ def what_if(unit: Unit, pack: Pack, horizon: int = 14) -> WhatIf:
     for due_at in Obligation.objects.filter(
         in_subtree, kind="test", status=ObligationStatus.OPEN
     ).values_list("due_at", flat=True):
-        day = due_at.astimezone(tz()).date() - dt.timedelta(days=1)
+        day = clock.day_ended_by(due_at)
         if day in index:
             result.tests_now[index[day]] += 1
     for person_id, decision in population_decide(unit, pack):
@@ -178,7 +178,7 @@ def what_if(unit: Unit, pack: Pack, horizon: int = 14) -> WhatIf:
             day = (
                 dt.date.fromisoformat(test["date"])
                 if "date" in test
-                else dt.datetime.fromisoformat(test["due_by"]).astimezone(tz()).date()
+                else dt.datetime.fromisoformat(test["due_by"]).astimezone(clock.tz()).date()
             )
             if day in index:
                 result.tests_then[index[day]] += 1

@@ -39,12 +39,9 @@ from fangkong.people.models import Person
 from fangkong.policy.classify import (
     LOCAL_CASE_CITY,
     Entry,
-    PackResolver,
     decision_id,
     decisions_write,
-    local_midnight,
     people_classify,
-    tz,
 )
 from fangkong.policy.engine import Decision, schedule_from
 from fangkong.policy.geography import city_of, significant_prefix
@@ -62,6 +59,7 @@ from fangkong.policy.models import (
     Trigger,
 )
 from fangkong.policy.packs import WEEKDAYS, packs_all
+from fangkong.policy.resolver import PackResolver
 from fangkong.policy.selectors import measures_release_plan
 
 
@@ -384,7 +382,7 @@ def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str =
             person=person,
             decision=plan.classification.decision,
             status=ObligationStatus.OPEN,
-            due_at__gt=local_midnight(on + dt.timedelta(days=1)),
+            due_at__gt=clock.day_end(on),
         ).update(status=ObligationStatus.CANCELLED)
         moved = [follow.measure for follow in plan.follow_on if follow.measure is not None]
         for follow in plan.follow_on:
@@ -461,7 +459,7 @@ def site_cross_infection(*, actor: AnyUser, site: Unit, on: dt.date) -> int:
         .distinct()
     )
     packs = packs_all()
-    at = local_midnight(on)
+    at = clock.local_midnight(on)
     entries = []
     for c in Classification.objects.filter(person_id__in=person_ids).select_related("person"):
         pack = packs.get(c.pack_id)
@@ -526,7 +524,7 @@ def obligations_meet_tests(
     "within N hours" test still ahead of the sample; and any periodic test (F-01: weekly) whose
     period holds it. One read and one write for the set. Returns how many tests were met."""
     people = {person_id for person_id, _at in samples}
-    days = sorted({at.astimezone(tz()).date().isoformat() for _person, at in samples})
+    days = sorted({at.astimezone(clock.tz()).date().isoformat() for _person, at in samples})
     # Only the tests a sample can meet: due on a sampled day, "within N hours" ones, periodic
     # ones. The JSON is read in SQL: a screening round meets hundreds of thousands at once.
     open_tests: dict[int, list[tuple[int, dt.datetime, str | None, bool]]] = {}
@@ -553,7 +551,7 @@ def obligations_meet_tests(
     met: set[int] = set()
     for person_id, sampled_at in sorted(samples, key=lambda s: s[1]):
         tests = open_tests.get(person_id, [])
-        day = sampled_at.astimezone(tz()).date().isoformat()
+        day = sampled_at.astimezone(clock.tz()).date().isoformat()
         target = next((t for t in tests if t[2] == day), None) or next(
             (t for t in tests if t[3] and t[1] >= sampled_at), None
         )
@@ -597,7 +595,7 @@ def reports_open(day: dt.date) -> int:
                 Obligation(
                     kind=report.kind,
                     unit_id=unit_id,
-                    due_at=dt.datetime.combine(day, report.at, tz()),
+                    due_at=dt.datetime.combine(day, report.at, clock.tz()),
                     source=ObligationSource.REPORT,
                     pack_id=pack.id,
                     rule_id=report.id,
@@ -630,7 +628,7 @@ def obligations_tick() -> Tick:
     apps' deadlines of the day), mark the past-due as missed and tell the units that answer for
     them (one inbox message per unit and kind, not one per row)."""
     now = clock.now()
-    today = now.astimezone(tz()).date()
+    today = now.astimezone(clock.tz()).date()
     tick = Tick(reports=reports_open(today))
     for _receiver, opened in day_opening.send(sender=Obligation, day=today):
         tick.reports += int(opened or 0)
@@ -712,7 +710,7 @@ def deadlines_open(
 ) -> list[Obligation]:
     """An event happened (a suspected case found, a sample received, a fever …): open the
     deadlines the pack in force for the unit attaches to it (G-01 … G-24), the unit answering."""
-    pack = PackResolver(at.astimezone(tz()).date()).pack(unit.path)
+    pack = PackResolver(at.astimezone(clock.tz()).date()).pack(unit.path)
     if pack is None:
         return []
     now = clock.now()

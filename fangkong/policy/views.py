@@ -9,9 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +28,6 @@ from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.importing import ImportFileError
 from fangkong.people.selectors import person_get_visible
-from fangkong.policy.classify import pack_in_force
 from fangkong.policy.describe import rule_table
 from fangkong.policy.forms import (
     AssignmentForm,
@@ -44,6 +41,7 @@ from fangkong.policy.forms import (
 )
 from fangkong.policy.models import Obligation, PlanAssignment, RiskArea
 from fangkong.policy.packs import PackError, pack_derive, packs_all
+from fangkong.policy.resolver import pack_in_force
 from fangkong.policy.scenario import Scenario, ScenarioError, scenario_problems
 from fangkong.policy.selectors import (
     inbox,
@@ -136,7 +134,7 @@ def plan_detail_view(request: HttpRequest, pack_id: str) -> HttpResponse:
         )
         try:
             scenario = Scenario.model_validate(scenario_json)
-            result = scenario.evaluate(pack, ZoneInfo(settings.TIME_ZONE)).as_json()
+            result = scenario.evaluate(pack, clock.tz()).as_json()
         except PydanticError as error:
             for field, reason in scenario_problems(error):
                 form.add_error(None, f"{field}: {reason}")

@@ -43,3 +43,16 @@ def test_parse_instant_reads_naive_times_in_the_installation_zone():
     assert clock.parse_instant("2022-02-01T10:00+00:00") == dt.datetime(
         2022, 2, 1, 10, 0, tzinfo=dt.UTC
     )
+
+
+def test_a_local_day_runs_from_its_midnight_to_the_midnight_that_ends_it():
+    start, end = clock.day_bounds(dt.date(2022, 2, 1))
+    assert (
+        start
+        == clock.local_midnight(dt.date(2022, 2, 1))
+        == dt.datetime(2022, 1, 31, 16, 0, tzinfo=dt.UTC)
+    )
+    assert (
+        end == clock.day_end(dt.date(2022, 2, 1)) == dt.datetime(2022, 2, 1, 16, 0, tzinfo=dt.UTC)
+    )
+    assert clock.day_ended_by(end) == dt.date(2022, 2, 1)

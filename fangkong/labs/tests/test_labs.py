@@ -31,7 +31,6 @@ from fangkong.org.roles import Role
 from fangkong.org.services import unit_create
 from fangkong.people.models import Person
 from fangkong.people.services import PersonInput, person_create
-from fangkong.policy.classify import tz
 from fangkong.policy.models import Notification, Obligation, ObligationStatus
 from fangkong.policy.services import obligations_tick, plan_assign
 
@@ -410,7 +409,7 @@ def test_a_household_tube_holds_one_household(county, personas, person_a):
 
 
 def beijing(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=tz())
+    return dt.datetime.fromisoformat(text).replace(tzinfo=clock.tz())
 
 
 def test_f01_test_all_groups_owe_a_test_every_week_met_by_a_sample_missed_if_skipped(

@@ -463,7 +463,7 @@ def test_g01_g09_d16_a_suspected_case_opens_the_p01_deadlines(county, personas, 
 
 
 def test_c03_a_plan_is_in_force_only_for_its_date_range(county, personas):
-    from fangkong.policy.classify import pack_in_force
+    from fangkong.policy.resolver import pack_in_force
 
     plan_assign(
         actor=personas.commander,

@@ -342,3 +342,16 @@ def test_release_before_the_measure_began_is_refused_on_the_page_keeping_the_dat
         assert "解除日期早于措施开始日期（2022-02-01）" in page
         assert 'value="2022-01-20"' in page
     assert _active_phases(under_p14) == before
+
+
+def test_a_test_of_a_day_is_due_today_until_the_midnight_that_ends_it(personas, under_p14):
+    # given: P14 asks for a test on day 1 (2022-02-02), due at the midnight ending that day
+    def tests_due_today() -> list[str]:
+        rows = login(personas.worker_a).get("/api/obligations/?state=due_today").json()
+        return [row["due_at"] for row in rows["results"] if row["kind"] == "test"]
+
+    # when / then: on day 0 it is not yet due today; late on day 1 it is, and it is still that day's
+    assert tests_due_today() == []
+    with clock.frozen(at("2022-02-02T23:30")):
+        assert tests_due_today() == ["2022-02-03T00:00:00+08:00"]
+        assert clock.day_ended_by(clock.day_end(clock.localdate())) == dt.date(2022, 2, 2)

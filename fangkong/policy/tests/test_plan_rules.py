@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from fangkong.policy.models import ObligationKind
 from fangkong.policy.packs import POLICIES_DIR, PackError, pack_load
 
 
@@ -499,3 +500,30 @@ def test_every_unit_kind_a_pack_names_is_a_unit_kind():
         named = {k for r in pack.reports for k in r.unit_kinds}
         named |= {k for e in pack.environment_sampling for k in e.unit_kinds}
         assert named <= set(UnitKind.values), (pack.id, named - set(UnitKind.values))
+
+
+def _pack_with_deadline(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / "K.yaml"
+    path.write_text(
+        "id: K\n"
+        "source: {plan: P01, line: 1, title: kinds}\n"
+        "deadlines:\n"
+        "  - id: report-fever\n"
+        "    trigger: fever\n"
+        f"    obligation: {{kind: {kind}, within_minutes: 120}}\n"
+        "    responsible: 村卫生室\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("kind", ObligationKind.values)
+def test_a_deadline_opens_any_obligation_kind_the_register_knows(tmp_path, kind):
+    deadline = pack_load(_pack_with_deadline(tmp_path, kind)).deadlines[0]
+    assert deadline.obligation.kind == kind
+    assert type(deadline.obligation.kind) is str  # the plain value: decision ids are built from it
+
+
+def test_a_kind_the_register_does_not_know_is_refused_by_line_and_field(tmp_path):
+    with pytest.raises(PackError, match=r"K.yaml:6: deadlines.0.obligation.kind: Input should be"):
+        pack_load(_pack_with_deadline(tmp_path, "quarantine_hotel"))

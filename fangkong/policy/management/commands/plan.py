@@ -12,11 +12,10 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fangkong.core import clock
 from fangkong.policy.packs import PackError, packs_all
 from fangkong.policy.scenario import ScenarioError, scenario_parse
 
@@ -59,7 +58,7 @@ class Command(BaseCommand):
                 f"plan: unknown plan {scenario.plan}; known: {', '.join(packs)}", returncode=2
             )
         try:
-            decision = scenario.evaluate(pack, ZoneInfo(settings.TIME_ZONE))
+            decision = scenario.evaluate(pack, clock.tz())
         except ScenarioError as error:
             raise CommandError(str(error), returncode=2) from None
         self.stdout.write(
