@@ -81,6 +81,13 @@ class PlanAssignment(TimestampedModel):
         return f"{self.pack_id} @ {self.unit_id} from {self.start_date}"
 
 
+class ExposureKind(models.TextChoices):
+    """The kinds of contact the contact rules know (密接, 次密接); tracing records them."""
+
+    CLOSE_CONTACT = "close_contact", _("close contact")
+    SECONDARY_CONTACT = "secondary_contact", _("secondary contact")
+
+
 class MeasureKind(models.TextChoices):
     CENTRAL_QUARANTINE = "central_quarantine", _("central quarantine")
     HOME_QUARANTINE = "home_quarantine", _("home quarantine")

@@ -14,8 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from fangkong.policy.models import MeasureKind, ObligationKind
-from fangkong.tracing.models import ExposureKind
+from fangkong.policy.models import ExposureKind, MeasureKind, ObligationKind
 
 POLICIES_DIR = Path(__file__).resolve().parent.parent.parent / "policies"
 

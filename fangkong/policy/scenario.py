@@ -25,8 +25,8 @@ from fangkong.policy.engine import (
     evaluate_temperature,
 )
 from fangkong.policy.geography import city_of, known_region_codes
+from fangkong.policy.models import ExposureKind
 from fangkong.policy.packs import GatheringType, Pack
-from fangkong.tracing.models import ExposureKind
 
 
 class ScenarioError(ValueError):

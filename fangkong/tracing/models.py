@@ -7,11 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import TimestampedModel
-
-
-class ExposureKind(models.TextChoices):
-    CLOSE_CONTACT = "close_contact", _("close contact")
-    SECONDARY_CONTACT = "secondary_contact", _("secondary contact")
+from fangkong.policy.models import ExposureKind
 
 
 class Exposure(TimestampedModel):

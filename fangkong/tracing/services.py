@@ -14,9 +14,9 @@ from fangkong.core import clock
 from fangkong.org.access import AnyUser, acting_user, may_act_on
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
-from fangkong.policy.models import Trigger
+from fangkong.policy.models import ExposureKind, Trigger
 from fangkong.policy.services import person_recompute
-from fangkong.tracing.models import Exposure, ExposureKind
+from fangkong.tracing.models import Exposure
 
 
 @transaction.atomic
