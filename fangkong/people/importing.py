@@ -534,6 +534,10 @@ class PostgresWriter(Writer):
         " WHERE s.categories <> ''"
     )
 
+    def __init__(self, job: ImportJob) -> None:
+        super().__init__(job)
+        self.analyzed = False
+
     def write(self, rows: list[PreparedRow]) -> dict[str, tuple[int, str]]:
         params = {"now": self.now, "user": self.job.created_by_id, "job": self.job.pk}
         with connection.cursor() as cursor:
@@ -565,6 +569,12 @@ class PostgresWriter(Writer):
             cursor.execute(self.HOUSEHOLDS, params)
             cursor.execute(self.PEOPLE_AND_CATEGORIES, params)
             cursor.execute("TRUNCATE import_stage")
+            if not self.analyzed:
+                # The foreign-key checks of the new rows run at commit with plans this
+                # connection may have cached while the register was nearly empty (a sequential
+                # scan of people for each category row); fresh statistics make them replan.
+                cursor.execute("ANALYZE people_person, people_household")
+                self.analyzed = True
         return existing
 
 
