@@ -24,7 +24,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.bulk import stage, staged_time, stages_drop
-from fangkong.core.inputs import date_problem, datetime_parse
+from fangkong.core.inputs import date_problem, dates_allowed, datetime_parse
 from fangkong.labs.models import Outcome, Sample, Tube, TubeKind, TubeResult
 from fangkong.org.access import AnyUser, Scope, acting_user, scope, user_can
 from fangkong.org.models import Membership, Unit
@@ -165,6 +165,7 @@ def _parse_time(text: str) -> dt.datetime | None:
 def _checked(
     rows: Iterable[ResultInput], now: dt.datetime, outcome: ResultsOutcome
 ) -> Iterator[tuple[int, str, str, Decimal | None, dt.datetime]]:
+    allowed = dates_allowed()
     for index, row in enumerate(rows):
         at = row.row if row.row is not None else index
         bad = False
@@ -194,7 +195,7 @@ def _checked(
         elif tested > now + dt.timedelta(minutes=5):
             outcome.error(at, "tested_at", _("The time %(at)s is in the future.") % {"at": tested})
             bad = True
-        elif problem := date_problem(tested):
+        elif problem := date_problem(tested, allowed):
             outcome.error(at, "tested_at", problem)
             bad = True
         if not row.barcode:

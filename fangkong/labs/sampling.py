@@ -27,7 +27,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.bulk import stage, stage_query, staged_time, stages_drop
-from fangkong.core.inputs import date_problem
+from fangkong.core.inputs import date_problem, dates_allowed
 from fangkong.labs.models import RoundStatus, SamplingPoint, ScreeningRound, TubeKind
 from fangkong.org.access import AnyUser, Scope, acting_user, scope
 from fangkong.org.models import Unit
@@ -182,6 +182,7 @@ def _checked_chunk(
         else {}
     )
     latest = now + CLOCK_SKEW
+    allowed = dates_allowed()
     # The last valid barcode (the rows of a pooled tube come one after another); None at first,
     # so that a missing barcode ("") is checked too.
     good: str | None = None
@@ -212,7 +213,7 @@ def _checked_chunk(
             reason = _("The time %(at)s is in the future.")
             result.error(index, "sampled_at", reason % {"at": at.isoformat()})
             bad = True
-        elif problem := date_problem(at):
+        elif problem := date_problem(at, allowed):
             result.error(index, "sampled_at", problem)
             bad = True
         if not bad:
