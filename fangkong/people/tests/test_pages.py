@@ -282,3 +282,20 @@ def test_rejected_rows_are_kept_for_the_report_period_then_the_tick_removes_them
     report = client.get(f"/people/import/{done.pk}/report/").content.decode()
     assert 'data-testid="report-expired"' in report
     assert "7 天" in report
+
+
+def test_travel_form_refused_keeps_every_field_typed_and_names_it_in_chinese(
+    personas: Personas, person_a: Person
+):
+    # given a stay whose country is not an ISO code
+    typed = {"region": "", "country": "ZZZZ", "start_date": "2022-01-05", "end_date": "2022-01-08"}
+    # when the grid worker adds it
+    response = login(personas.worker_a).post(f"/people/{person_a.pk}/travel/", typed)
+    # then the form comes back as typed, the refused field named in Chinese
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="ZZZZ"' in page
+    assert 'value="2022-01-05"' in page
+    assert 'value="2022-01-08"' in page
+    assert "国家（ISO代码）：" in page
+    assert person_a.travel.count() == 0
