@@ -250,6 +250,13 @@ def test_the_rollup_page_drills_down(county, personas):
     assert county.school.name in deeper.content.decode()
 
 
+def test_the_rollup_heads_the_count_of_reports_due_as_due_reports_not_a_deadline(county, personas):
+    page = login(personas.commander).get(reverse("rollup"), {"unit": county.hq.pk})
+    text = page.content.decode()
+    assert "<th>应报</th>" in text
+    assert "截止时间" not in text
+
+
 def test_monitoring_pages_render_for_every_persona(county, personas, person_a):
     for user in (personas.commander, personas.worker_a, personas.teacher, personas.viewer):
         client = login(user)
