@@ -1,6 +1,7 @@
 """The register's pages: forms that explain errors, the import wizard, fixed query counts."""
 
 import datetime as dt
+import re
 import stat
 from pathlib import Path
 
@@ -299,3 +300,23 @@ def test_travel_form_refused_keeps_every_field_typed_and_names_it_in_chinese(
     assert 'value="2022-01-08"' in page
     assert "国家（ISO代码）：" in page
     assert person_a.travel.count() == 0
+
+
+def test_delete_and_revoke_ask_for_confirmation(
+    personas: Personas, person_a: Person, county: County
+):
+    # given a commander on a person's page and on a unit's page with a member
+    commander = login(personas.commander)
+    person_page = commander.get(f"/people/{person_a.pk}/").content.decode()
+    unit_page = commander.get(f"/org/units/{county.village_a.pk}/").content.decode()
+    # then deleting, revoking a role and revoking check-in links each ask first, through the
+    # confirmation script (no inline handler)
+    assert re.search(
+        r'action="/people/\d+/delete/" data-confirm="确定删除该人员档案？"', person_page
+    )
+    assert re.search(
+        r'action="/org/memberships/\d+/revoke/"[^>]* data-confirm="确认撤销此角色？"', unit_page
+    )
+    assert 'data-confirm="确认撤销此人的打卡链接？已发出的二维码将失效。"' in person_page
+    assert "onsubmit=" not in person_page
+    assert commander.get("/static/core/confirm.js").status_code == 200
