@@ -320,3 +320,37 @@ def test_delete_and_revoke_ask_for_confirmation(
     assert 'data-confirm="确认撤销此人的打卡链接？已发出的二维码将失效。"' in person_page
     assert "onsubmit=" not in person_page
     assert commander.get("/static/core/confirm.js").status_code == 200
+
+
+def test_aged_60_plus_is_refused_for_someone_born_in_1990_naming_the_field(
+    personas: Personas, county: County
+):
+    # given a person born on 1990-03-07 (by the ID number) put in 60岁以上老人
+    typed = {
+        "name": "赵六",
+        "id_type": "resident",
+        "id_number": make_resident_id(birth="19900307", sequence="061"),
+        "unit": county.grid_a.pk,
+        "nationality": "CHN",
+        "categories": ["aged_60_plus"],
+    }
+    # when the grid worker adds them
+    response = login(personas.worker_a).post("/people/new/", typed)
+    # then refused on the categories, in Chinese, keeping what was typed
+    page = response.content.decode()
+    assert "类别“60岁以上老人”与年龄不符：此人 31 岁（1990-03-07 出生）。" in page
+    assert 'data-field="categories"' in page
+    assert 'value="赵六"' in page
+    assert not Person.objects.filter(name="赵六").exists()
+
+
+def test_aged_60_plus_is_accepted_for_someone_born_in_1950(personas: Personas, county: County):
+    typed = {
+        "name": "钱七",
+        "id_type": "resident",
+        "id_number": make_resident_id(birth="19500307", sequence="062"),
+        "unit": county.grid_a.pk,
+        "nationality": "CHN",
+        "categories": ["aged_60_plus"],
+    }
+    assert login(personas.worker_a).post("/people/new/", typed).status_code == 302
