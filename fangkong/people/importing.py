@@ -156,85 +156,18 @@ class RowValidator:
         return REGISTER_COLUMNS.label(key)
 
     def prepare(self, row_number: int, values: dict[str, object]) -> PreparedRow | list[RowProblem]:
-        problems: list[RowProblem] = []
-
-        def problem(key: str, value: str, message: str) -> None:
-            problems.append(RowProblem(row_number, self.label(key), value, message))
-
-        cells: dict[str, str] = {}
-        for key, raw in values.items():
-            try:
-                cells[key] = _cell(raw, key)
-            except InvalidIdentity as error:
-                problem(key, str(raw), str(error))
-                cells[key] = ""
-            if NUL in cells[key]:
-                problem(key, cells[key].replace(NUL, "\\0"), _("Contains a NUL character."))
-                cells[key] = ""
-        for column in REGISTER_COLUMNS.columns:
-            value = cells.get(column.key, "")
-            if (
-                column.required
-                and not value
-                and not any(p.column == self.label(column.key) for p in problems)
-            ):
-                problem(column.key, value, _("This column must not be empty."))
-            if column.max_length and len(value) > column.max_length:
-                problem(
-                    column.key, value, _("Longer than %(n)d characters.") % {"n": column.max_length}
-                )
-        id_type = ID_TYPE_WORDS.get(cells.get("id_type", ""))
-        if id_type is None:
-            problem(
-                "id_type",
-                cells["id_type"],
-                _("Unknown ID type; use one of: %(types)s.")
-                % {"types": "、".join(w for w in ID_TYPE_WORDS if w and not w.isascii())},
-            )
-        identity = None
-        if id_type is not None and cells.get("id_number"):
-            try:
-                identity = identity_protect(id_type, cells["id_number"], today=self.today)
-            except InvalidIdentity as error:
-                problem("id_number", cells["id_number"], str(error))
-        phone = cells.get("phone", "")
-        if phone:
-            try:
-                phone = normalize_phone(phone)
-            except InvalidIdentity as error:
-                problem("phone", phone, str(error))
-        unit_id = self.default_unit.pk
-        if cells.get("unit_code"):
-            found = self.units.get(cells["unit_code"])
-            if found is None:
-                problem(
-                    "unit_code",
-                    cells["unit_code"],
-                    _("No unit with this code in the units you may import into."),
-                )
-            else:
-                unit_id = found
-        region = None
-        if cells.get("address_region"):
-            region = self.regions.get(cells["address_region"])
-            if region is None:
-                problem("address_region", cells["address_region"], _("No region has this code."))
-        categories: list[str] = []
-        for word in _CATEGORY_SPLIT.split(cells.get("categories", "")):
-            if not word:
-                continue
-            code = self.categories.get(word) or self.categories.get(word.lower())
-            if code is None:
-                problem("categories", word, _("Unknown category; the template lists them."))
-            elif code not in categories:
-                categories.append(code)
-        nationality = (cells.get("nationality") or "CHN").upper()
-        if len(nationality) != 3 or not nationality.isalpha():
-            problem(
-                "nationality", nationality, _("A nationality is its three-letter ISO code (CHN).")
-            )
-        if problems or identity is None:
-            return problems
+        """The row ready to write, or every problem found in it."""
+        problems = _RowProblems(row_number)
+        cells = self._cells(values, problems)
+        self._check_columns(cells, problems)
+        identity = self._identity(cells, problems)
+        phone = self._phone(cells, problems)
+        unit_id = self._unit(cells, problems)
+        region = self._region(cells, problems)
+        categories = self._categories(cells, problems)
+        nationality = self._nationality(cells, problems)
+        if problems.found or identity is None:
+            return problems.found
         return PreparedRow(
             row_number,
             cells["name"],
@@ -247,6 +180,121 @@ class RowValidator:
             cells.get("address", ""),
             categories,
         )
+
+    @staticmethod
+    def _cells(values: dict[str, object], problems: _RowProblems) -> dict[str, str]:
+        """Each cell as text; a cell that cannot be read is reported and left empty."""
+        cells: dict[str, str] = {}
+        for key, raw in values.items():
+            try:
+                cells[key] = _cell(raw, key)
+            except InvalidIdentity as error:
+                problems.add(key, str(raw), str(error))
+                cells[key] = ""
+            if NUL in cells[key]:
+                problems.add(key, cells[key].replace(NUL, "\\0"), _("Contains a NUL character."))
+                cells[key] = ""
+        return cells
+
+    @staticmethod
+    def _check_columns(cells: dict[str, str], problems: _RowProblems) -> None:
+        """Required columns filled (unless already refused), none longer than it holds."""
+        for column in REGISTER_COLUMNS.columns:
+            value = cells.get(column.key, "")
+            if column.required and not value and not problems.about(column.key):
+                problems.add(column.key, value, _("This column must not be empty."))
+            if column.max_length and len(value) > column.max_length:
+                problems.add(
+                    column.key, value, _("Longer than %(n)d characters.") % {"n": column.max_length}
+                )
+
+    def _identity(self, cells: dict[str, str], problems: _RowProblems) -> ProtectedId | None:
+        id_type = ID_TYPE_WORDS.get(cells.get("id_type", ""))
+        if id_type is None:
+            problems.add(
+                "id_type",
+                cells["id_type"],
+                _("Unknown ID type; use one of: %(types)s.")
+                % {"types": "、".join(w for w in ID_TYPE_WORDS if w and not w.isascii())},
+            )
+            return None
+        if not cells.get("id_number"):
+            return None
+        try:
+            return identity_protect(id_type, cells["id_number"], today=self.today)
+        except InvalidIdentity as error:
+            problems.add("id_number", cells["id_number"], str(error))
+            return None
+
+    @staticmethod
+    def _phone(cells: dict[str, str], problems: _RowProblems) -> str:
+        phone = cells.get("phone", "")
+        if not phone:
+            return phone
+        try:
+            return normalize_phone(phone)
+        except InvalidIdentity as error:
+            problems.add("phone", phone, str(error))
+            return phone
+
+    def _unit(self, cells: dict[str, str], problems: _RowProblems) -> int:
+        """The unit the code names, among those the importer may import into; the upload's unit
+        when the cell is empty."""
+        code = cells.get("unit_code")
+        if not code:
+            return self.default_unit.pk
+        found = self.units.get(code)
+        if found is None:
+            problems.add(
+                "unit_code", code, _("No unit with this code in the units you may import into.")
+            )
+            return self.default_unit.pk
+        return found
+
+    def _region(self, cells: dict[str, str], problems: _RowProblems) -> str | None:
+        code = cells.get("address_region")
+        if not code:
+            return None
+        region = self.regions.get(code)
+        if region is None:
+            problems.add("address_region", code, _("No region has this code."))
+        return region
+
+    def _categories(self, cells: dict[str, str], problems: _RowProblems) -> list[str]:
+        categories: list[str] = []
+        for word in _CATEGORY_SPLIT.split(cells.get("categories", "")):
+            if not word:
+                continue
+            code = self.categories.get(word) or self.categories.get(word.lower())
+            if code is None:
+                problems.add("categories", word, _("Unknown category; the template lists them."))
+            elif code not in categories:
+                categories.append(code)
+        return categories
+
+    @staticmethod
+    def _nationality(cells: dict[str, str], problems: _RowProblems) -> str:
+        nationality = (cells.get("nationality") or "CHN").upper()
+        if len(nationality) != 3 or not nationality.isalpha():
+            problems.add(
+                "nationality", nationality, _("A nationality is its three-letter ISO code (CHN).")
+            )
+        return nationality
+
+
+class _RowProblems:
+    """The problems of one row, each under its column's label."""
+
+    def __init__(self, row_number: int) -> None:
+        self.row_number = row_number
+        self.found: list[RowProblem] = []
+
+    def add(self, key: str, value: str, message: str) -> None:
+        self.found.append(RowProblem(self.row_number, REGISTER_COLUMNS.label(key), value, message))
+
+    def about(self, key: str) -> bool:
+        label = REGISTER_COLUMNS.label(key)
+        return any(p.column == label for p in self.found)
 
 
 def preview_masked(
@@ -683,6 +731,9 @@ def import_jobs_expire() -> None:
     ImportRowError.objects.filter(job__finished_at__lt=cutoff).delete()
 
 
+EXAMPLE_CATEGORIES = ("resident", "returnee")
+
+
 def import_template_xlsx() -> bytes:
     """The register template: our headers, one example row, and a sheet of allowed values."""
     workbook = Workbook()
@@ -701,7 +752,13 @@ def import_template_xlsx() -> bytes:
             "H-001",
             "110105",
             "朝阳区某街道1号",
-            "居民、返乡人员",
+            # The categories' own names, as the importer reads them (a word it does not know,
+            # such as "居民", refuses the row).
+            "、".join(
+                Category.objects.filter(code__in=EXAMPLE_CATEGORIES)
+                .order_by("code")
+                .values_list("name_zh", flat=True)
+            ),
             "CHN",
         ]
     )
