@@ -13,12 +13,11 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import County, Personas, login, make_resident_id
 from fangkong.audit.models import AuditEvent
+from fangkong.core.spreadsheets import ImportFileError, read_table
 from fangkong.people.importing import (
-    ImportFileError,
     import_job_create,
     import_job_execute,
     import_template_xlsx,
-    read_table,
 )
 from fangkong.people.models import Household, ImportJob, Person, PersonCategory
 
