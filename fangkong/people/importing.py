@@ -59,6 +59,7 @@ from fangkong.people.models import (
 )
 from fangkong.people.selectors import people_visible_to
 from fangkong.people.services import ProtectedId, identity_protect, registered_outside_message
+from fangkong.people.validation import category_age_errors
 
 CHUNK_ROWS = 10_000
 _T = TypeVar("_T")
@@ -148,8 +149,10 @@ class RowValidator:
         self.regions = {code: code for code in Region.objects.values_list("code", flat=True)}
         self.regions.update(RegionAlias.objects.values_list("old_code", "region_id"))
         self.categories: dict[str, str] = {}
+        self.category_names: dict[str, str] = {}
         for code, name_zh, name_en in Category.objects.values_list("code", "name_zh", "name_en"):
             self.categories.update({code: code, name_zh: code, name_en.lower(): code})
+            self.category_names[code] = name_zh
         self.today = clock.localdate()
 
     def label(self, key: str) -> str:
@@ -166,6 +169,10 @@ class RowValidator:
         region = self._region(cells, problems)
         categories = self._categories(cells, problems)
         nationality = self._nationality(cells, problems)
+        if identity is not None:
+            named = [(code, self.category_names[code]) for code in categories]
+            for misfit in category_age_errors(named, identity.birth_date, self.today):
+                problems.add("categories", cells.get("categories", ""), misfit)
         if problems.found or identity is None:
             return problems.found
         return PreparedRow(
