@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
-from fangkong.org.access import user_can
+from fangkong.org.access import root_unit_id, user_can
 from fangkong.org.auth import token_expired
 from fangkong.org.models import Membership, Region, Unit
 from fangkong.org.roles import Capability
@@ -105,10 +105,30 @@ def api_token_issue(*, user: User) -> str:
 @transaction.atomic
 def api_token_rotate(*, user: User) -> str:
     """A new API token for the user; the old one stops working."""
-    api_tokens_revoke(user=user)
+    api_tokens_revoke(user=user, reason=_("a new token was issued"))
     return Token.objects.create(user=user).key
 
 
-def api_tokens_revoke(*, user: User) -> int:
+@transaction.atomic
+def api_tokens_revoke(*, user: User, reason: str, actor: User | None = None) -> int:
+    """Revoke the user's API tokens, audited under the user's first unit (the key is never
+    written down). ``actor`` is None for the command line and for a password change, whose
+    request the audit row still names by its address."""
     deleted, _per_model = Token.objects.filter(user=user).delete()
+    if deleted:
+        unit_id = (
+            Membership.objects.filter(user=user)
+            .order_by("unit__path")
+            .values_list("unit_id", flat=True)
+            .first()
+        ) or root_unit_id()
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            object_type="api_token",
+            object_id=user.pk,
+            unit_id=unit_id,
+            summary=_("API token of %(user)s revoked: %(reason)s")
+            % {"user": user.get_username(), "reason": reason},
+        )
     return deleted

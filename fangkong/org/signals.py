@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from fangkong.org.services import api_tokens_revoke
 
@@ -21,4 +22,4 @@ def revoke_tokens_on_password_change(
         return
     stored = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
     if stored is not None and stored != instance.password:
-        api_tokens_revoke(user=instance)
+        api_tokens_revoke(user=instance, reason=_("the password was changed"))

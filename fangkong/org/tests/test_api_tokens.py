@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conftest import login, make_user
+from fangkong.audit.models import AuditEvent
 
 
 def _api(key: str) -> APIClient:
@@ -42,6 +43,11 @@ def test_token_revoked_when_the_password_changes(personas):
     # then the old token no longer opens the API, and other users' tokens still do
     assert _api(key).get("/api/units/").status_code == 401
     assert not Token.objects.filter(user=personas.worker_a).exists()
+    # and the revocation is audited under worker-a's unit, naming the reason, not the key
+    event = AuditEvent.objects.get(object_type="api_token", object_id=str(personas.worker_a.pk))
+    assert (event.action, event.unit_id) == ("delete", personas.worker_a.memberships.get().unit_id)
+    assert event.summary == "已撤销 worker-a 的 API 令牌：密码已修改"
+    assert key not in event.summary
     other = _token("create", "worker-b")
     personas.worker_a.last_name = "甲"
     personas.worker_a.save()

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from fangkong.org.services import api_token_issue, api_token_rotate, api_tokens_revoke
 
@@ -26,7 +27,8 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No user named {options['user']!r}.")
         if options["action"] == "revoke":
-            self.stdout.write(f"Revoked {api_tokens_revoke(user=user)} token(s).")
+            revoked = api_tokens_revoke(user=user, reason=_("revoked on the command line"))
+            self.stdout.write(f"Revoked {revoked} token(s).")
         elif options["action"] == "rotate":
             self.stdout.write(api_token_rotate(user=user))
         else:
