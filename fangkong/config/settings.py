@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fangkong.audit.middleware.RequestContextMiddleware",
+    "fangkong.core.middleware.BadInputMiddleware",
     # Last, so it turns a locked-out login into the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,4 +1,5 @@
-"""Chinese first: the interface is in Chinese unless the user picked another language."""
+"""Chinese first (the interface is in Chinese unless the user picked another language), and a
+value that cannot be read answered with the 400 page."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+
+from fangkong.core.inputs import BadInput
+from fangkong.core.views import bad_request
 
 
 class ChosenLanguageMiddleware:
@@ -27,3 +31,20 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class BadInputMiddleware:
+    """A query or form value that cannot be read answers the 400 page, logged by Django as one
+    line naming the path. Left to Django's exception handling, it would log the whole traceback
+    and the reason, which may quote the value typed."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, BadInput):
+            return None
+        return bad_request(request, exception)

@@ -136,7 +136,9 @@ class TravelSerializer(serializers.ModelSerializer):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("q", str, description="name prefix, phone, or a full ID number"),
+        OpenApiParameter(
+            "q", str, description="any part of a name, or a phone (ID numbers: POST search/)"
+        ),
         OpenApiParameter("unit", int, description="a unit id: its subtree only"),
         OpenApiParameter("category", str, description="a category code"),
         OpenApiParameter("sex", str, enum=["M", "F"]),

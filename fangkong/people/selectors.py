@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 
+from fangkong.core.inputs import BadInput
 from fangkong.core.text import search_term
 from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
@@ -67,10 +69,16 @@ def person_list(
     people = people_visible_to(user, capability)
     text = search_term(filters.text)
     if text:
-        number = id_number_searched(text)
-        if number:
-            people = people.filter(id_hash=id_hash(number))
-        elif text.isdigit():
+        if id_number_searched(text):
+            # A query string ends up in server logs, browser history and Referer headers.
+            raise BadInput(
+                "q",
+                _(
+                    "Search an ID number with the search form (the API: POST search/),"
+                    " not in the address."
+                ),
+            )
+        if text.isdigit():
             people = people.filter(phone=text)
         else:
             # Any part of a name: "涛明" finds 李涛明. Within the scope's rows, so the prefix

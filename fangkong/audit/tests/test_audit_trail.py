@@ -96,9 +96,11 @@ def test_search_by_id_number_keeps_it_out_of_urls_and_audit_rows(
     export = client.get(response["Location"].replace("/people/", "/people/export.xlsx"))
     assert export.status_code == 200
     assert AuditEvent.objects.get(action="export").changes["count"] == 1
-    # a number typed into an export URL by hand is masked in the audit row
-    client.get("/people/export.xlsx", {"q": number, "full": "1"})
-    assert AuditEvent.objects.filter(action="export").count() == 2
+    # a number typed into an export URL by hand is refused, naming the search form
+    typed = client.get("/people/export.xlsx", {"q": number, "full": "1"})
+    assert typed.status_code == 400
+    assert "搜索框" in typed.content.decode()
+    assert AuditEvent.objects.filter(action="export").count() == 1
     assert no_full_id_in_audit_rows(number)
 
 

@@ -2,6 +2,7 @@
 or a search; and a denied write changes nothing (DESIGN.md idea 4)."""
 
 import io
+import logging
 
 import pytest
 from openpyxl import load_workbook
@@ -45,8 +46,32 @@ def test_list_page_filtered_to_the_other_village_shows_nobody(
 
 def test_search_by_full_id_number_of_the_other_village_finds_nothing(personas, person_a, person_b):
     number = make_resident_id(sequence="022")
-    assert "李四" not in login(personas.worker_a).get("/people/", {"q": number}).content.decode()
-    assert "李四" in login(personas.worker_b).get("/people/", {"q": number}).content.decode()
+
+    def searched(user) -> str:
+        client = login(user)
+        return client.get(client.post("/people/", {"q": number})["Location"]).content.decode()
+
+    assert "李四" not in searched(personas.worker_a)
+    assert "李四" in searched(personas.worker_b)
+
+
+def test_an_id_number_in_the_address_is_refused_by_the_register_and_the_api(
+    personas, person_b, caplog
+):
+    number = make_resident_id(sequence="022")
+    with caplog.at_level(logging.INFO):
+        page = login(personas.worker_b).get("/people/", {"q": number})
+    assert page.status_code == 400
+    assert "请用搜索框查询证件号码" in page.content.decode()
+    # the log names the path in one line: no traceback, no number
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "Bad Request: /people/"
+    ]
+    assert not any(r.exc_info for r in caplog.records)
+    assert not any(number in r.getMessage() for r in caplog.records)
+    answer = api(personas.worker_b).get("/api/people/", {"q": number})
+    assert answer.status_code == 400
+    assert "q" in answer.json()
 
 
 def test_detail_edit_reveal_and_travel_pages_are_404_for_the_other_village(personas, person_b):
@@ -98,7 +123,7 @@ def test_api_list_detail_travel_and_identity(personas, person_a, person_b):
     assert client.get(f"/api/people/{person_b.pk}/").status_code == 404
     assert client.get(f"/api/people/{person_b.pk}/travel/").status_code == 404
     assert client.post(f"/api/people/{person_b.pk}/identity/").status_code == 404
-    assert client.get(f"/api/people/?q={make_resident_id(sequence='022')}").json()["results"] == []
+    assert client.get(f"/api/people/?q={make_resident_id(sequence='022')}").status_code == 400
 
 
 def test_api_denied_writes_change_nothing(personas, person_a, person_b, county: County):
