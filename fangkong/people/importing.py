@@ -230,7 +230,9 @@ class RowValidator:
         try:
             return identity_protect(id_type, cells["id_number"], today=self.today)
         except InvalidIdentity as error:
-            problems.add("id_number", cells["id_number"], str(error))
+            # Kept masked like every stored number: a number with a wrong check digit is
+            # usually someone's real number mistyped by one character.
+            problems.add("id_number", mask_id_number(cells["id_number"]), str(error))
             return None
 
     @staticmethod

@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from conftest import County, Personas, login, make_resident_id
 from fangkong.audit.models import AuditEvent
 from fangkong.core.spreadsheets import ImportFileError, read_table
+from fangkong.people.identity import mask_id_number
 from fangkong.people.importing import (
     import_job_create,
     import_job_execute,
@@ -63,6 +64,8 @@ def test_good_rows_are_kept_and_each_bad_row_is_named(county: County, personas: 
     assert [row for row, _column, _message in errors] == [3, 4, 5, 6]
     assert errors[0][1] == "证件号码"
     assert "校验码" in errors[0][2]
+    # the refused number is kept masked, in the rejected rows and their download
+    assert job.row_errors.get(row_number=3).value == mask_id_number(bad_checksum)
     assert errors[1][1] == "手机号码"
     assert "第 2 行" in errors[2][2]
     assert errors[3][1] == "姓名"
