@@ -636,6 +636,7 @@ def _write_chunk(
         job.existing_count += unchanged
         job.error_count += len({p.row_number for p in problems})
         ImportJob.objects.filter(pk=job.pk).update(
+            updated_at=clock.now(),  # the last sign of life (import_jobs_expire)
             processed_rows=job.processed_rows,
             created_count=job.created_count,
             existing_count=job.existing_count,
@@ -681,7 +682,7 @@ def import_job_create(*, user: AnyUser, unit: Unit, file_name: str, content: byt
 def import_job_execute(job_id: int) -> ImportJob:
     """Run a waiting job once (a task may be delivered twice: the conditional UPDATE claims it)."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING
+        status=ImportJob.Status.RUNNING, updated_at=clock.now()
     )
     job = ImportJob.objects.select_related("created_by", "unit").get(pk=job_id)
     if not claimed:
@@ -697,6 +698,12 @@ def import_job_execute(job_id: int) -> ImportJob:
         job.status = ImportJob.Status.DONE
     finally:
         Path(job.stored_file).unlink(missing_ok=True)
+    _job_finish(job, user)
+    return job
+
+
+def _job_finish(job: ImportJob, user: AnyUser | None) -> None:
+    """The job's outcome saved, with its audit row."""
     job.finished_at = clock.now()
     with transaction.atomic():
         job.save(update_fields=["status", "failure", "finished_at", "updated_at"])
@@ -717,7 +724,6 @@ def import_job_execute(job_id: int) -> ImportJob:
                 "errors": job.error_count,
             },
         )
-    return job
 
 
 def import_job_cancel(job: ImportJob) -> bool:
@@ -731,8 +737,19 @@ def import_job_cancel(job: ImportJob) -> bool:
 
 
 def import_jobs_expire() -> None:
-    """Delete rejected-row reports older than ``IMPORT_REPORT_DAYS``, and cancel uploads left
-    waiting as long (deleting their files). Run by the tick."""
+    """Delete rejected-row reports older than ``IMPORT_REPORT_DAYS``, cancel uploads left
+    waiting as long (deleting their files), and fail imports whose worker stopped: a run ends
+    within ``IMPORT_RUN_SECONDS``, so a job silent for longer will never finish. Run by the tick."""
+    silent = clock.now() - dt.timedelta(seconds=settings.IMPORT_RUN_SECONDS)
+    stopped = ImportJob.objects.filter(status=ImportJob.Status.RUNNING, updated_at__lt=silent)
+    for job in stopped.select_related("created_by"):
+        Path(job.stored_file).unlink(missing_ok=True)
+        job.status = ImportJob.Status.FAILED
+        job.failure = _(
+            "The import stopped before the end. The rows imported are kept: upload the same"
+            " file again to add the rest (people already registered are not added twice)."
+        )
+        _job_finish(job, job.created_by)
     cutoff = clock.now() - dt.timedelta(days=settings.IMPORT_REPORT_DAYS)
     abandoned = ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=cutoff)
     for job in abandoned.only("pk", "stored_file"):

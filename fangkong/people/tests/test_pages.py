@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from conftest import County, Personas, login, make_resident_id
 from fangkong.audit.models import AuditEvent
 from fangkong.core import clock
+from fangkong.people.importing import import_jobs_expire
 from fangkong.people.models import ImportJob, ImportRowError, Person
 from fangkong.people.services import PersonInput, person_create
 
@@ -403,3 +404,30 @@ def test_aged_60_plus_is_accepted_for_someone_born_in_1950(personas: Personas, c
         "categories": ["aged_60_plus"],
     }
     assert login(personas.worker_a).post("/people/new/", typed).status_code == 302
+
+
+def test_an_import_whose_worker_stopped_is_failed_by_the_tick_and_says_what_to_do(
+    settings, tmp_path, personas: Personas, county: County
+):
+    # given an import claimed by a worker that died two hours ago, and one running now
+    settings.MEDIA_ROOT = tmp_path
+    settings.IMPORT_RUN_SECONDS = 3600
+    client = login(personas.worker_a)
+    for sequence in ("414", "415"):
+        content = f"姓名,证件号码\n甲,{make_resident_id(sequence=sequence)}\n"
+        _upload(client, content.encode(), name=f"台账{sequence}.csv", unit=county.grid_a.pk)
+    stopped, running = ImportJob.objects.order_by("pk")
+    ImportJob.objects.filter(pk=stopped.pk).update(
+        status="running", updated_at=clock.now() - dt.timedelta(hours=2)
+    )
+    ImportJob.objects.filter(pk=running.pk).update(status="running", updated_at=clock.now())
+    # when the tick's hourly clean-up runs
+    import_jobs_expire()
+    # then the stopped one has failed, its file is gone and its report says to upload it again
+    stopped.refresh_from_db()
+    running.refresh_from_db()
+    assert (stopped.status, running.status) == ("failed", "running")
+    assert not Path(stopped.stored_file).exists()
+    report = client.get(f"/people/import/{stopped.pk}/report/").content.decode()
+    assert "重新上传同一文件" in report
+    assert AuditEvent.objects.filter(object_type="import_job", object_id=str(stopped.pk)).exists()
