@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.test import Client
+from openpyxl import load_workbook
 
 from fangkong.core import clock
 from fangkong.org.models import Region, RegionAlias, Unit
@@ -175,6 +177,18 @@ def person_b(personas: Personas, county: County) -> Person:
             categories=["returnee"],
         ),
     )
+
+
+def body(response) -> bytes:
+    """A response's bytes, streamed (exports) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def workbook_rows(response) -> list[tuple]:
+    """The data rows (after the header) of a downloaded workbook."""
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(body(response)), read_only=True).active
+    return list(sheet.iter_rows(min_row=2, values_only=True))
 
 
 def login(user: User) -> Client:

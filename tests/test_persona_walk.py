@@ -41,6 +41,7 @@ PAGES = [
     "/",
     "/people/",
     "/people/export.xlsx",
+    "/people/export.csv",
     "/people/import/",
     "/audit/",
     "/org/units/",

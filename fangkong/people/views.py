@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from fangkong.audit.models import AuditAction, AuditEvent
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.exports import Format, export_response
 from fangkong.core.spreadsheets import ImportFileError, read_rows
 from fangkong.core.tasks import enqueue
 from fangkong.org.access import (
@@ -30,7 +32,7 @@ from fangkong.org.access import (
 )
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability
-from fangkong.people.exports import person_export_xlsx
+from fangkong.people.exports import person_export
 from fangkong.people.forms import ImportUploadForm, PersonForm, TravelForm
 from fangkong.people.importing import (
     REGISTER_COLUMNS,
@@ -262,13 +264,14 @@ def travel_add_view(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
-def person_export_view(request: HttpRequest) -> HttpResponse:
+def person_export_view(request: HttpRequest, kind: Format) -> HttpResponseBase:
+    """The register as shown (its filters), streamed as .xlsx or .csv."""
     if not user_can(request.user, Capability.EXPORT):
         raise PermissionDenied
-    content = person_export_xlsx(
+    export = person_export(
         user=request.user, filters=_filters(request), full_ids=request.GET.get("full") == "1"
     )
-    return _xlsx(content, "people.xlsx")
+    return export_response(_("People register"), kind, export.header, export.rows)
 
 
 @login_required

@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from conftest import County, Personas, login, make_resident_id, make_user
+from conftest import County, Personas, body, login, make_resident_id, make_user
 from fangkong.audit.models import AuditEvent
 from fangkong.org.roles import Role
 from fangkong.org.services import membership_grant, unit_create
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def sheet_rows(response):
     assert response.status_code == 200
-    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2))
+    return list(load_workbook(io.BytesIO(body(response))).active.iter_rows(min_row=2))
 
 
 def add_person(personas: Personas, unit, name: str, sequence: str) -> Person:

@@ -1,15 +1,16 @@
 """A grid worker of village A sees nothing of village B: not in a page, an API response, an export
 or a search; and a denied write changes nothing (DESIGN.md idea 4)."""
 
+import csv
 import io
 import logging
 
 import pytest
-from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from conftest import County, Personas, login, make_resident_id
+from conftest import County, Personas, body, login, make_resident_id, workbook_rows
 from fangkong.audit.models import AuditEvent
+from fangkong.people.identity import mask_id_number
 from fangkong.people.models import Person, TravelRecord
 from fangkong.people.services import PersonInput, person_create
 
@@ -23,8 +24,7 @@ def api(user) -> APIClient:
 
 
 def exported_names(response) -> set[str]:
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    return {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    return {row[1] for row in workbook_rows(response)}
 
 
 def test_list_page(personas: Personas, person_a: Person, person_b: Person):
@@ -98,12 +98,10 @@ def test_export_contains_only_the_users_units(personas, person_a, person_b):
 
 def test_export_masks_ids_unless_the_role_may_see_them_and_is_audited(personas, person_a):
     full = make_resident_id(sequence="011")
-    sheet = login(personas.worker_a).get("/people/export.xlsx?full=1")
-    assert full not in sheet.content.decode("latin-1")
-    workbook = load_workbook(
-        io.BytesIO(login(personas.epidemiologist).get("/people/export.xlsx?full=1").content)
-    )
-    assert [row[3] for row in workbook.active.iter_rows(min_row=2, values_only=True)] == [full]
+    masked = workbook_rows(login(personas.worker_a).get("/people/export.xlsx?full=1"))
+    assert [row[3] for row in masked] == [mask_id_number(full)]
+    revealed = workbook_rows(login(personas.epidemiologist).get("/people/export.xlsx?full=1"))
+    assert [row[3] for row in revealed] == [full]
     exports = AuditEvent.objects.filter(action="export").order_by("pk")
     assert [(e.actor_id, e.changes["full_ids"]) for e in exports] == [
         (personas.worker_a.pk, False),
@@ -212,3 +210,14 @@ def test_search_by_part_of_a_name_finds_li_taoming_within_scope_only(personas, c
     assert "李涛明" in page
     assert "王涛明" not in page
     assert [row["name"] for row in found["results"]] == ["李涛明"]
+
+
+def test_csv_export_holds_the_users_units_masked_and_is_audited(personas, person_a, person_b):
+    response = login(personas.worker_a).get("/people/export.csv?full=1")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(body(response).decode("utf-8-sig"))))
+    assert rows[0][:4] == ["人员编号", "姓名", "证件类型", "证件号码"]
+    assert [(row[1], row[3]) for row in rows[1:]] == [
+        ("张三", mask_id_number(make_resident_id(sequence="011")))
+    ]
+    assert AuditEvent.objects.get(action="export").changes["count"] == 1
