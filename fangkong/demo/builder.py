@@ -33,6 +33,7 @@ from fangkong.monitoring.services import (
     checkins_record,
     report_file,
 )
+from fangkong.obligations.models import Obligation
 from fangkong.org.models import GroupMember, LeadingGroup, Region, Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import membership_grant, unit_create
@@ -40,7 +41,7 @@ from fangkong.people.identity import resident_id_check_char
 from fangkong.people.importing import import_job_create, import_job_execute
 from fangkong.people.models import Person, PersonCategory, PersonUnit, TravelRecord
 from fangkong.policy.classify import people_classify
-from fangkong.policy.models import Obligation, Trigger
+from fangkong.policy.models import Trigger
 from fangkong.policy.services import (
     RiskAreaInput,
     measure_site_set,

@@ -26,19 +26,19 @@ from fangkong.core import clock
 from fangkong.core.bulk import stage, staged_time, stages_drop
 from fangkong.core.inputs import date_problem, datetime_parse
 from fangkong.labs.models import Outcome, Sample, Tube, TubeKind, TubeResult
-from fangkong.org.access import AnyUser, Scope, acting_user, scope, user_can
-from fangkong.org.models import Membership, Unit
-from fangkong.org.roles import Capability, Role
-from fangkong.people.importing import ImportFileError, read_table
-from fangkong.policy.classify import people_classify
-from fangkong.policy.models import (
+from fangkong.obligations.models import (
     Notification,
     NotificationTopic,
     Obligation,
     ObligationSource,
     ObligationStatus,
-    Trigger,
 )
+from fangkong.org.access import AnyUser, Scope, acting_user, scope, user_can
+from fangkong.org.models import Membership, Unit
+from fangkong.org.roles import Capability, Role
+from fangkong.people.importing import ImportFileError, read_table
+from fangkong.policy.classify import people_classify
+from fangkong.policy.models import Trigger
 from fangkong.policy.services import deadlines_open, notifications_post
 from fangkong.tracing.models import Exposure
 

@@ -16,9 +16,9 @@ from typing import TypeVar
 from django.db.models import Exists, OuterRef, QuerySet
 
 from fangkong.core import clock
+from fangkong.obligations.models import Obligation, ObligationKind, ObligationSource
 from fangkong.org.models import Unit
 from fangkong.people.models import Person
-from fangkong.policy.models import Obligation, ObligationKind, ObligationSource
 from fangkong.policy.packs import EnvironmentSampling, Pack, TestGroup
 from fangkong.policy.resolver import PackResolver
 

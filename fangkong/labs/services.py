@@ -24,12 +24,13 @@ from fangkong.labs.models import (
     TubeKind,
 )
 from fangkong.labs.sampling import BARCODE
+from fangkong.obligations.models import Obligation, ObligationKind, ObligationStatus
 from fangkong.org.access import AnyUser, acting_user, may_act_on, user_can
 from fangkong.org.models import Unit, UnitKind
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
 from fangkong.policy.classify import people_classify
-from fangkong.policy.models import Obligation, ObligationKind, ObligationStatus, Trigger
+from fangkong.policy.models import Trigger
 from fangkong.policy.services import deadlines_open, obligation_meet_test
 from fangkong.tracing.models import Exposure
 

@@ -45,11 +45,11 @@ from fangkong.labs.services import (
     point_create,
     round_create,
 )
+from fangkong.obligations.models import Obligation, ObligationKind, ObligationStatus
 from fangkong.org.access import request_user, scope, units_in, user_can
 from fangkong.org.models import Unit, UnitKind
 from fangkong.org.roles import Capability
 from fangkong.people.importing import ImportFileError
-from fangkong.policy.models import Obligation, ObligationKind, ObligationStatus
 
 
 def _units(request: HttpRequest, capability: Capability) -> Any:

@@ -10,11 +10,12 @@ from django.db.models import Count, Q, QuerySet
 
 from fangkong.core import clock
 from fangkong.monitoring.models import Absence, AbsenceStatus, Checkin, FeverEvent, UnitReport
+from fangkong.obligations.models import Obligation, ObligationSource
 from fangkong.org.access import AnyUser, Scope, scope, units_in
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
-from fangkong.policy.models import Measure, MeasureStatus, Obligation, ObligationSource
+from fangkong.policy.models import Measure, MeasureStatus
 from fangkong.policy.resolver import PackResolver
 from fangkong.tracing.models import Exposure
 

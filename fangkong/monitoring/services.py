@@ -39,18 +39,13 @@ from fangkong.monitoring.models import (
     UnitReport,
 )
 from fangkong.monitoring.selectors import day_figures
+from fangkong.obligations.models import Obligation, ObligationSource, ObligationStatus
 from fangkong.org.access import AnyUser, Scope, acting_user, may_act_on, scope, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person, PersonCategory, PersonUnit
 from fangkong.policy.engine import Reading, evaluate_temperature
-from fangkong.policy.models import (
-    Measure,
-    MeasureStatus,
-    Obligation,
-    ObligationSource,
-    ObligationStatus,
-)
+from fangkong.policy.models import Measure, MeasureStatus
 from fangkong.policy.resolver import PackResolver
 from fangkong.policy.services import deadlines_open
 

@@ -44,10 +44,10 @@ from fangkong.monitoring.services import (
     self_link_person,
     self_links_revoke,
 )
+from fangkong.obligations.models import Obligation
 from fangkong.org.access import request_user, units_in, user_can
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_get_visible
-from fangkong.policy.models import Obligation
 
 # A personal link may record this many check-ins per hour (a phone, not a script), counted in the
 # cache every worker shares.

@@ -20,11 +20,12 @@ from fangkong.core import clock
 from fangkong.core.api import CodeRelatedField
 from fangkong.core.inputs import validate_plausible_date
 from fangkong.core.text import NUL
+from fangkong.obligations.models import Obligation
 from fangkong.org.access import request_user, scope
 from fangkong.org.models import Region
 from fangkong.org.roles import Capability
 from fangkong.policy.describe import rule_table
-from fangkong.policy.models import Measure, Obligation, RiskArea
+from fangkong.policy.models import Measure, RiskArea
 from fangkong.policy.packs import packs_all
 from fangkong.policy.scenario import Scenario, ScenarioError, scenario_problems
 from fangkong.policy.selectors import measures_active, obligations_list, risk_areas_current

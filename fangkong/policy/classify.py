@@ -23,6 +23,7 @@ from django.db.models import Max, Min, Q
 from fangkong.core import clock
 from fangkong.core.bulk import JsonText, rows_insert
 from fangkong.core.lookups import Ids
+from fangkong.obligations.models import Obligation, ObligationSource, ObligationStatus
 from fangkong.org.models import Unit
 from fangkong.people.models import Person, PersonCategory, TravelRecord
 from fangkong.policy import facts
@@ -42,15 +43,7 @@ from fangkong.policy.engine import (
 )
 from fangkong.policy.facts import ExposureFact
 from fangkong.policy.geography import city_of
-from fangkong.policy.models import (
-    Classification,
-    Measure,
-    MeasureStatus,
-    Obligation,
-    ObligationSource,
-    ObligationStatus,
-    RiskArea,
-)
+from fangkong.policy.models import Classification, Measure, MeasureStatus, RiskArea
 from fangkong.policy.packs import Pack
 from fangkong.policy.resolver import PackResolver
 

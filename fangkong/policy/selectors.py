@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
+from fangkong.obligations.models import Notification, Obligation, ObligationStatus
 from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
@@ -20,9 +21,6 @@ from fangkong.policy.models import (
     Measure,
     MeasureKind,
     MeasureStatus,
-    Notification,
-    Obligation,
-    ObligationStatus,
     RiskArea,
     Trigger,
 )

@@ -23,6 +23,13 @@ from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.lookups import Ids
 from fangkong.core.tasks import enqueue
+from fangkong.obligations.models import (
+    Notification,
+    NotificationTopic,
+    Obligation,
+    ObligationSource,
+    ObligationStatus,
+)
 from fangkong.org.access import (
     AnyUser,
     acting_user,
@@ -49,11 +56,6 @@ from fangkong.policy.models import (
     Classification,
     Measure,
     MeasureStatus,
-    Notification,
-    NotificationTopic,
-    Obligation,
-    ObligationSource,
-    ObligationStatus,
     PlanAssignment,
     RiskArea,
     Trigger,

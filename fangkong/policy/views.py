@@ -23,6 +23,7 @@ from pydantic import ValidationError as PydanticError
 
 from fangkong.core import clock
 from fangkong.core.inputs import ID_MAX, local_url, query_int
+from fangkong.obligations.models import Obligation
 from fangkong.org.access import request_user, scope, units_in, user_can, user_can_everywhere
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
@@ -39,7 +40,7 @@ from fangkong.policy.forms import (
     UploadForm,
     WhatIfForm,
 )
-from fangkong.policy.models import Obligation, PlanAssignment, RiskArea
+from fangkong.policy.models import PlanAssignment, RiskArea
 from fangkong.policy.packs import PackError, pack_derive, packs_all
 from fangkong.policy.resolver import pack_in_force
 from fangkong.policy.scenario import Scenario, ScenarioError, scenario_problems

@@ -19,8 +19,8 @@ from fangkong.core import clock
 from fangkong.labs.models import Box, Sample, ScreeningRound, Tube, TubeResult
 from fangkong.labs.sampling import samples_record
 from fangkong.labs.tests.test_labs import lab, pool, screening, technician, villagers
+from fangkong.obligations.models import Notification, NotificationTopic, Obligation
 from fangkong.org.roles import Role
-from fangkong.policy.models import Notification, NotificationTopic, Obligation
 
 __all__ = ["lab", "screening", "technician"]  # fixtures shared with the service tests
 

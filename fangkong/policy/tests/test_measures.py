@@ -14,21 +14,14 @@ from django.core.management import call_command
 from conftest import County, Personas
 from fangkong.core import clock
 from fangkong.labs.services import result_record
+from fangkong.obligations.models import Notification, Obligation, ObligationStatus
 from fangkong.org.models import Region
 from fangkong.org.services import unit_create
 from fangkong.people.models import Person
 from fangkong.people.services import TravelInput, travel_add
 from fangkong.policy import services as policy_services
 from fangkong.policy.classify import people_classify
-from fangkong.policy.models import (
-    Classification,
-    Measure,
-    MeasureStatus,
-    Notification,
-    Obligation,
-    ObligationStatus,
-    RiskArea,
-)
+from fangkong.policy.models import Classification, Measure, MeasureStatus, RiskArea
 from fangkong.policy.selectors import obligations_list
 from fangkong.policy.services import (
     RiskAreaInput,
