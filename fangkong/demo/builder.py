@@ -34,6 +34,7 @@ from fangkong.monitoring.services import (
     report_file,
 )
 from fangkong.obligations.models import Obligation
+from fangkong.obligations.services import obligations_tick
 from fangkong.org.models import GroupMember, LeadingGroup, Region, Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import membership_grant, unit_create
@@ -45,7 +46,6 @@ from fangkong.policy.models import Trigger
 from fangkong.policy.services import (
     RiskAreaInput,
     measure_site_set,
-    obligations_tick,
     plan_assign,
     reports_open,
     risk_area_create,
@@ -393,8 +393,8 @@ class DemoBuilder:
             measure_site_set(actor=hq_user, person=close, site=units["SITE"])
         # Most past tests were taken (negative); the rest show up as missed after the tick.
         now = clock.now()
-        for obligation in Obligation.objects.filter(kind="test", due_at__lt=now).select_related(
-            "person__unit"
+        for obligation in (
+            Obligation.objects.tests().filter(due_at__lt=now).select_related("person__unit")
         ):
             if obligation.person is None or self.rng.random() > 0.85:
                 continue

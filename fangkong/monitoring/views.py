@@ -244,7 +244,7 @@ def fever_detail_view(request: HttpRequest, event_id: int) -> HttpResponse:
         "monitoring/fever.html",
         {
             "event": event,
-            "deadlines": Obligation.objects.filter(detail__fever_event=event.pk).order_by("due_at"),
+            "deadlines": Obligation.objects.of_fever(event.pk).order_by("due_at"),
             "dispositions": FeverDisposition.choices,
             "now": clock.now(),
         },
@@ -343,11 +343,9 @@ def report_view(request: HttpRequest) -> HttpResponse:
             "day": day,
             "figures": day_figures(unit, day) if unit else {},
             "figure_names": FIGURES,
-            "due": Obligation.objects.filter(
-                unit=unit,
-                source="report",
-                due_at__date=day,
-            ).order_by("due_at")
+            "due": Obligation.objects.reports()
+            .filter(unit=unit, due_at__date=day)
+            .order_by("due_at")
             if unit
             else [],
         },

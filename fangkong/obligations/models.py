@@ -74,14 +74,54 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
         return self.filter(kind=ObligationKind.TEST)
 
     def due_on(self, day: dt.date) -> ObligationQuerySet:
-        """Due within the local day (from its midnight to the midnight that ends it)."""
-        return self.filter(due_at__gte=clock.local_midnight(day), due_at__lte=clock.day_end(day))
+        """Due within the local day, from its midnight up to (not at) the midnight that ends it:
+        a report of the day, a check-in slot. (A test *of* a day is due at the midnight that ends
+        it, specs.DayTest: it is due on the next day by this reading.)"""
+        start, end = clock.day_bounds(day)
+        return self.filter(due_at__gte=start, due_at__lt=end)
 
     def due_by(self, moment: dt.datetime) -> ObligationQuerySet:
         return self.filter(due_at__lte=moment)
 
     def overdue(self, now: dt.datetime) -> ObligationQuerySet:
         return self.pending().filter(due_at__lt=now)
+
+    def checkins(self) -> ObligationQuerySet:
+        return self.filter(kind=ObligationKind.CHECKIN)
+
+    def reports(self) -> ObligationQuerySet:
+        """A unit's routine reports (daily, weekly, zero), opened by the tick."""
+        return self.filter(source=ObligationSource.REPORT)
+
+    def periodic(self) -> ObligationQuerySet:
+        """Tests and environment samples owed once per period (specs.Periodic)."""
+        return self.filter(detail__has_key="since")
+
+    def due_or_running(self, end: dt.datetime, now: dt.datetime) -> ObligationQuerySet:
+        """Due before ``end``, or periodic with the period still running at ``now``."""
+        return self.filter(
+            models.Q(due_at__lt=end) | models.Q(detail__has_key="since", due_at__gt=now)
+        )
+
+    def periodic_holding(self, at: dt.datetime) -> ObligationQuerySet:
+        """Periodic ones whose period holds the moment ``at`` (begun by its day, not yet due)."""
+        day = at.astimezone(clock.tz()).date().isoformat()
+        return self.filter(detail__since__lte=day, due_at__gt=at)
+
+    def scheduled(self, rule_id: str, due_at: dt.datetime) -> ObligationQuerySet:
+        """This period's obligations of a standing schedule (F-01, F-03)."""
+        return self.filter(source=ObligationSource.SCHEDULE, rule_id=rule_id, due_at=due_at)
+
+    def of_boxes(self, codes: Iterable[str]) -> ObligationQuerySet:
+        """The turnaround deadlines of these boxes (specs.AfterEvent with a box)."""
+        return self.filter(detail__box__in=list(codes))
+
+    def retests_of(self, barcode: str) -> ObligationQuerySet:
+        """The single re-tests owed by the members of a positive pooled tube."""
+        return self.filter(detail__retest_of=barcode)
+
+    def of_fever(self, event_id: int) -> ObligationQuerySet:
+        return self.filter(detail__fever_event=event_id)
 
 
 class Obligation(models.Model):

@@ -24,8 +24,9 @@ from fangkong.monitoring.services import (
     self_links_revoke,
 )
 from fangkong.obligations.models import Obligation, ObligationStatus
+from fangkong.obligations.services import obligations_tick
 from fangkong.people.models import Person, PersonCategory
-from fangkong.policy.services import obligations_tick, plan_assign, reports_open
+from fangkong.policy.services import plan_assign, reports_open
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

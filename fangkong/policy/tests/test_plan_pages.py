@@ -12,8 +12,8 @@ from django.urls import reverse
 from conftest import County, Personas, login
 from fangkong.core import clock
 from fangkong.obligations.models import Obligation, ObligationStatus
+from fangkong.obligations.services import obligations_tick
 from fangkong.policy.models import Measure, PlanAssignment, RiskArea
-from fangkong.policy.services import obligations_tick
 from fangkong.policy.tests.test_measures import at, came_back_from
 
 
