@@ -232,6 +232,22 @@ class Obligation(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} due {self.due_at:%Y-%m-%d %H:%M}"
 
+    # What the spec wrote into ``detail`` (obligations/specs.py), for pages.
+    @property
+    def retest_of(self) -> str:
+        """The positive pooled tube this single re-test follows (specs.WithinTest)."""
+        return str(self.detail.get("retest_of", ""))
+
+    @property
+    def is_periodic(self) -> bool:
+        """Owed once per period (specs.Periodic): a weekly test-all, an environment sample."""
+        return "since" in self.detail
+
+    @property
+    def double_sample(self) -> bool:
+        """The last test of a schedule, sampled twice and tested in two labs (双采双检)."""
+        return bool(self.detail.get("double_sample"))
+
 
 class NotificationTopic(models.TextChoices):
     MISSED = "missed", _("obligations missed")
