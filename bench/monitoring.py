@@ -27,10 +27,11 @@ from rest_framework.authtoken.models import Token
 from bench.run import REPO, Result, median_ms
 from fangkong.core import clock
 from fangkong.monitoring.models import UnitReport
+from fangkong.obligations.models import Obligation, ObligationStatus
 from fangkong.org.models import Unit
 from fangkong.org.services import unit_create
 from fangkong.people.models import Person
-from fangkong.policy.models import Obligation, ObligationStatus, PlanAssignment
+from fangkong.policy.models import PlanAssignment
 from fangkong.policy.services import plan_assign, reports_open
 
 UNITS = 5_000

@@ -18,12 +18,14 @@ from rest_framework.test import APIClient
 
 from bench.run import Result, median_ms
 from fangkong.core import clock
+from fangkong.obligations.models import Obligation
+from fangkong.obligations.selectors import obligations_counts, obligations_list
+from fangkong.obligations.services import obligations_tick
 from fangkong.org.models import Region, Unit
 from fangkong.people.models import Person
 from fangkong.policy.classify import people_classify
-from fangkong.policy.models import Classification, Measure, Obligation, RiskArea
-from fangkong.policy.selectors import obligations_counts, obligations_list
-from fangkong.policy.services import obligations_tick, plan_assign
+from fangkong.policy.models import Classification, Measure, RiskArea
+from fangkong.policy.services import plan_assign
 
 RISK_AREAS = 5_000
 PLAN = "P14-school-spring-festival"

@@ -22,8 +22,9 @@ from fangkong.labs.services import box_send, result_record
 from fangkong.labs.tests.test_labs import lab, pool, screening, technician, villagers
 from fangkong.labs.tests.test_labs_pages import api
 from fangkong.monitoring.models import UnitReport
+from fangkong.obligations.models import Notification, Obligation, ObligationStatus
 from fangkong.org.services import unit_create
-from fangkong.policy.models import Measure, Notification, Obligation, ObligationStatus, RiskArea
+from fangkong.policy.models import Measure, RiskArea
 from fangkong.policy.services import measure_site_set, plan_assign, reports_open
 from fangkong.policy.tests.test_measures import came_back_from, dalian_high, p14
 from fangkong.tracing.models import Exposure

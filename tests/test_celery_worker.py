@@ -29,9 +29,9 @@ from django.utils import translation
 from conftest import County, Personas, login, make_resident_id
 from fangkong.config.celery import app
 from fangkong.core import clock
+from fangkong.obligations.models import Notification, NotificationTopic
 from fangkong.org.models import Membership, Region
 from fangkong.people.models import ImportJob, Person
-from fangkong.policy.models import Notification, NotificationTopic
 from fangkong.policy.services import RiskAreaInput, risk_area_create
 from fangkong.policy.tests.test_measures import at, came_back_from, p14
 

@@ -19,6 +19,7 @@ LAYERS = [
     ["audit"],
     ["org"],
     ["people"],
+    ["obligations"],
     ["policy"],
     ["tracing"],
     ["labs", "monitoring"],

@@ -24,10 +24,10 @@ from fangkong.labs.tests.test_labs import lab, pool, screening
 from fangkong.monitoring.models import FeverEvent
 from fangkong.monitoring.services import self_link_create
 from fangkong.monitoring.tests.test_monitoring import as_, under
+from fangkong.obligations.models import Obligation
 from fangkong.org.models import Membership, Region
 from fangkong.org.roles import Role
 from fangkong.people.models import ImportJob, Person
-from fangkong.policy.models import Obligation
 from fangkong.policy.services import RiskAreaInput, risk_area_create
 
 __all__ = ["lab", "screening"]  # fixtures of the testing app's tests

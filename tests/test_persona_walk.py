@@ -23,9 +23,9 @@ from conftest import TODAY
 from fangkong.demo.builder import DemoBuilder
 from fangkong.labs.models import ScreeningRound, Tube
 from fangkong.monitoring.models import Absence, FeverEvent
+from fangkong.obligations.models import Obligation
 from fangkong.org.models import Unit
 from fangkong.people.models import Person, PersonUnit
-from fangkong.policy.models import Obligation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

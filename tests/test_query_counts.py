@@ -20,17 +20,13 @@ from fangkong.labs.services import box_receive, box_send, round_create
 from fangkong.labs.tests.test_labs import pool, result, villagers
 from fangkong.monitoring.services import CheckinInput, absence_record, checkins_record, report_file
 from fangkong.monitoring.tests.test_monitoring import as_, reading, under
+from fangkong.obligations.models import Notification, NotificationTopic
+from fangkong.obligations.services import notifications_post
 from fangkong.org.models import Region, Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import unit_create
 from fangkong.people.models import PersonUnit
-from fangkong.policy.models import Notification, NotificationTopic
-from fangkong.policy.services import (
-    RiskAreaInput,
-    notifications_post,
-    plan_assign,
-    risk_area_create,
-)
+from fangkong.policy.services import RiskAreaInput, plan_assign, risk_area_create
 from fangkong.policy.tests.test_measures import came_back_from
 
 pytestmark = pytest.mark.django_db

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "fangkong.audit",
     "fangkong.org",
     "fangkong.people",
+    "fangkong.obligations",
     "fangkong.policy",
     "fangkong.tracing",
     "fangkong.labs",
@@ -238,7 +239,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UnitKindEnum": "fangkong.org.models.UnitKind",
         "MeasureKindEnum": "fangkong.policy.models.MeasureKind",
-        "ObligationKindEnum": "fangkong.policy.models.ObligationKind",
+        "ObligationKindEnum": "fangkong.obligations.models.ObligationKind",
     },
 }
 

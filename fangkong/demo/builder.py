@@ -33,6 +33,8 @@ from fangkong.monitoring.services import (
     checkins_record,
     report_file,
 )
+from fangkong.obligations.models import Obligation
+from fangkong.obligations.services import obligations_tick
 from fangkong.org.models import GroupMember, LeadingGroup, Region, Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import membership_grant, unit_create
@@ -40,11 +42,10 @@ from fangkong.people.identity import resident_id_check_char
 from fangkong.people.importing import import_job_create, import_job_execute
 from fangkong.people.models import Person, PersonCategory, PersonUnit, TravelRecord
 from fangkong.policy.classify import people_classify
-from fangkong.policy.models import Obligation, Trigger
+from fangkong.policy.models import Trigger
 from fangkong.policy.services import (
     RiskAreaInput,
     measure_site_set,
-    obligations_tick,
     plan_assign,
     reports_open,
     risk_area_create,
@@ -392,8 +393,8 @@ class DemoBuilder:
             measure_site_set(actor=hq_user, person=close, site=units["SITE"])
         # Most past tests were taken (negative); the rest show up as missed after the tick.
         now = clock.now()
-        for obligation in Obligation.objects.filter(kind="test", due_at__lt=now).select_related(
-            "person__unit"
+        for obligation in (
+            Obligation.objects.tests().filter(due_at__lt=now).select_related("person__unit")
         ):
             if obligation.person is None or self.rng.random() > 0.85:
                 continue

@@ -28,19 +28,21 @@ from fangkong.core.bulk import stage, staged_time, stages_drop
 from fangkong.core.inputs import date_problem, dates_allowed, datetime_parse
 from fangkong.core.spreadsheets import Column, TableColumns, read_rows
 from fangkong.labs.models import Outcome, Sample, Tube, TubeKind, TubeResult
-from fangkong.org.access import AnyUser, Scope, acting_user, scope, user_can
-from fangkong.org.models import Membership, Unit
-from fangkong.org.roles import Capability, Role
-from fangkong.policy.classify import people_classify
-from fangkong.policy.models import (
+from fangkong.obligations.models import (
     Notification,
     NotificationTopic,
     Obligation,
+    ObligationKind,
     ObligationSource,
-    ObligationStatus,
-    Trigger,
 )
-from fangkong.policy.services import deadlines_open, notifications_post
+from fangkong.obligations.services import notifications_post, obligations_meet, obligations_open
+from fangkong.obligations.specs import Owner, WithinTest
+from fangkong.org.access import AnyUser, Scope, scope, user_can
+from fangkong.org.models import Membership, Unit
+from fangkong.org.roles import Capability, Role
+from fangkong.policy.classify import people_classify
+from fangkong.policy.models import Trigger
+from fangkong.policy.services import deadlines_open
 from fangkong.tracing.models import Exposure
 
 _STAGE = "labs_stage_results"
@@ -236,11 +238,12 @@ def _write(
         )
         complete = [code for (code,) in cursor.fetchall()]
     if complete:
-        Obligation.objects.filter(
-            kind="test_result",
-            status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
-            detail__box__in=complete,
-        ).update(status=ObligationStatus.MET, met_at=now, met_by=acting_user(actor))
+        obligations_meet(
+            Obligation.objects.filter(kind=ObligationKind.TEST_RESULT).of_boxes(complete),
+            actor=actor,
+            unit_id=lab.pk,
+            summary=f"turnaround of boxes {', '.join(complete)}",
+        )
     individual = _positives(actor, lab, positive, now, outcome)
     # Results change the measures of contacts (release on negatives, D-12 upgrade on a positive).
     recompute = set(contacts) | individual
@@ -325,40 +328,28 @@ def _positives(
         "tube_id", "person_id"
     ):
         members.setdefault(tube_id, []).append(person_id)
-    retests: list[Obligation] = []
+    retests: list[WithinTest] = []
     for tube in tubes:
         outcome.positives.append(tube.barcode)
         people = members.get(tube.pk, [])
         pooled = tube.kind in (TubeKind.POOL, TubeKind.HOUSEHOLD) and len(people) > 1
         for person_id in people:
             if pooled:
-                retests.append(
-                    Obligation(
-                        kind="test",
-                        person_id=person_id,
-                        unit=tube.unit,
-                        due_at=now + RETEST_WITHIN,
-                        source=ObligationSource.EVENT,
-                        rule_id="pool-positive",
-                        clause=_(
-                            "Pooled tube %(code)s positive: temporary control, single "
-                            "re-test at once (单采单检)"
-                        )
-                        % {"code": tube.barcode},
-                        detail={
-                            "retest_of": tube.barcode,
-                            "due_by": (now + RETEST_WITHIN).isoformat(),
-                            "control": True,
-                        },
-                        created_at=now,
-                    )  # fmt: skip
-                )
+                clause = _(
+                    "Pooled tube %(code)s positive: temporary control, single re-test at once "
+                    "(单采单检)"
+                ) % {"code": tube.barcode}
+                owner = Owner(
+                    tube.unit_id, ObligationSource.EVENT, person_id, rule_id="pool-positive",
+                    clause=clause,
+                )  # fmt: skip
+                retests.append(WithinTest(owner, now + RETEST_WITHIN, retest_of=tube.barcode))
             else:
                 individual.add(person_id)
         _notify_positive(tube, len(people), pooled, now)
         # G-03 / F-04: the pack's "report a positive at once" deadline, the lab answering.
         deadlines_open(trigger="positive_result", unit=lab, at=now, actor=actor)
-    Obligation.objects.bulk_create(retests)
+    obligations_open(retests)
     return individual
 
 

@@ -29,12 +29,12 @@ from fangkong.core import clock
 from fangkong.core.bulk import stage, stage_query, staged_time, stages_drop
 from fangkong.core.inputs import date_problem, dates_allowed
 from fangkong.labs.models import RoundStatus, SamplingPoint, ScreeningRound, TubeKind
+from fangkong.obligations.services import obligations_meet_tests, tests_owed_by_staged
 from fangkong.org.access import AnyUser, Scope, acting_user, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.identity import id_hash
 from fangkong.people.models import Person
-from fangkong.policy.services import obligations_meet_tests
 
 BARCODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,31}$")
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -273,14 +273,9 @@ def _write(
             # The rest were the same row twice in this call: recorded once.
             result.unchanged += staged - result.samples - (len(result.errors) - explained)
         # A sample meets the test the person owes (the plan's schedule, a re-test).
-        cursor.execute(
-            "SELECT o.person_id, s.sampled_at FROM policy_obligation o"  # noqa: S608
-            f" JOIN {_STAGE} s ON s.person_id = o.person_id"
-            " WHERE o.kind = 'test' AND o.status IN ('open', 'missed')"
-        )
-        owed = [(person_id, staged_time(at)) for person_id, at in cursor.fetchall()]
+        owed = [(person_id, staged_time(at)) for person_id, at in tests_owed_by_staged(_STAGE)]
     if owed:
-        obligations_meet_tests(owed, actor=actor)
+        obligations_meet_tests(owed, actor=actor, unit_id=batch.unit_id)
 
 
 def _tube_problems(cursor: Any, batch: _Batch, result: SamplingResult) -> list[int]:

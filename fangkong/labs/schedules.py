@@ -15,10 +15,11 @@ from typing import TypeVar
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from fangkong.core import clock
+from fangkong.obligations.models import Obligation, ObligationKind, ObligationSource
+from fangkong.obligations.services import obligations_open
+from fangkong.obligations.specs import Owner, Periodic
 from fangkong.org.models import Unit
 from fangkong.people.models import Person
-from fangkong.policy.models import Obligation, ObligationKind, ObligationSource
 from fangkong.policy.packs import EnvironmentSampling, Pack, TestGroup
 from fangkong.policy.resolver import PackResolver
 
@@ -47,28 +48,22 @@ def _open(
     force has that schedule."""
     resolver = PackResolver.of_day(day)
     schedules = {s.model_dump_json(): s for pack in resolver.packs for s in schedules_of(pack)}
-    now = clock.now()
-    rows = []
+    specs = []
     for schedule in schedules.values():
-        start, end = period_of(day, schedule.every_days)
-        due_at = clock.local_midnight(end)
-        held = Obligation.objects.filter(
-            source=ObligationSource.SCHEDULE, rule_id=schedule.id, due_at=due_at
+        start, _end = period_of(day, schedule.every_days)
+        held = Obligation.objects.scheduled(
+            schedule.id, Periodic.due_for(start, schedule.every_days)
         )
         for person_id, unit_id, path in candidates(schedule, held):
             pack = resolver.pack(path)
             if pack is None or schedule not in schedules_of(pack):
                 continue
-            rows.append(
-                Obligation(
-                    kind=kind, person_id=person_id, unit_id=unit_id, due_at=due_at,
-                    source=ObligationSource.SCHEDULE, pack_id=pack.id, rule_id=schedule.id,
-                    clause=schedule.clause, created_at=now,
-                    detail={"since": start.isoformat(), "every_days": schedule.every_days},
-                )
+            owner = Owner(
+                unit_id, ObligationSource.SCHEDULE, person_id, pack_id=pack.id,
+                rule_id=schedule.id, clause=schedule.clause,
             )  # fmt: skip
-    Obligation.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
-    return len(rows)
+            specs.append(Periodic(owner, kind, start, schedule.every_days))
+    return obligations_open(specs, once=True)
 
 
 def scheduled_tests_open(day: dt.date) -> int:

@@ -24,13 +24,15 @@ from fangkong.labs.models import (
     TubeKind,
 )
 from fangkong.labs.sampling import BARCODE
+from fangkong.obligations.models import Obligation, ObligationKind
+from fangkong.obligations.services import obligations_meet, obligations_meet_tests
 from fangkong.org.access import AnyUser, acting_user, may_act_on, user_can
 from fangkong.org.models import Unit, UnitKind
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
 from fangkong.policy.classify import people_classify
-from fangkong.policy.models import Obligation, ObligationKind, ObligationStatus, Trigger
-from fangkong.policy.services import deadlines_open, obligation_meet_test
+from fangkong.policy.models import Trigger
+from fangkong.policy.services import deadlines_open
 from fangkong.tracing.models import Exposure
 
 
@@ -49,7 +51,7 @@ def result_record(
         source=source,
         recorded_by=acting_user(actor),
     )
-    obligation_meet_test(person=person, sampled_at=sampled_at, actor=actor)
+    obligations_meet_tests([(person.pk, sampled_at)], actor=actor, unit_id=person.unit_id)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -162,13 +164,14 @@ def environment_sample_record(
         sampled_at=at, recorded_by=acting_user(actor),
     )  # fmt: skip
     # It meets the place's scheduled environment sample of the period it was taken in.
-    Obligation.objects.filter(
-        unit=unit,
-        kind=ObligationKind.ENVIRONMENT_SAMPLE,
-        due_at__gt=at,
-        detail__since__lte=at.astimezone(clock.tz()).date().isoformat(),
-        status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
-    ).update(status=ObligationStatus.MET, met_at=clock.now(), met_by=acting_user(actor))
+    obligations_meet(
+        Obligation.objects.filter(unit=unit, kind=ObligationKind.ENVIRONMENT_SAMPLE)
+        .periodic()
+        .periodic_holding(at),
+        actor=actor,
+        unit_id=unit.pk,
+        summary=f"environment sample by tube {barcode}",
+    )
     audit_record(
         actor=actor, action=AuditAction.CREATE, object_type="tube", object_id=tube.pk,
         unit_id=unit.pk, summary=f"environment {barcode}: {place}",
@@ -235,7 +238,7 @@ def box_receive(*, actor: AnyUser, box: Box) -> Box:
         unit=box.lab,
         at=box.received_at,
         actor=actor,
-        detail={"box": box.code},
+        box=box.code,
     )
     audit_record(
         actor=actor, action=AuditAction.UPDATE, object_type="box", object_id=box.pk,

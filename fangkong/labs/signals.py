@@ -7,7 +7,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from fangkong.policy.services import day_opening
+from fangkong.obligations.signals import day_opening
 
 
 @receiver(day_opening)

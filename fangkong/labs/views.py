@@ -46,10 +46,10 @@ from fangkong.labs.services import (
     point_create,
     round_create,
 )
+from fangkong.obligations.models import Obligation, ObligationKind
 from fangkong.org.access import request_user, scope, units_in, user_can
 from fangkong.org.models import Unit, UnitKind
 from fangkong.org.roles import Capability
-from fangkong.policy.models import Obligation, ObligationKind, ObligationStatus
 
 
 def _units(request: HttpRequest, capability: Capability) -> Any:
@@ -231,7 +231,8 @@ def sampling_view(request: HttpRequest) -> HttpResponse:
         "due": due[:30],
         "due_count": due.count(),
         "places_due": Obligation.objects.filter(scope(user, Capability.SAMPLE).units("unit__path"))
-        .filter(kind=ObligationKind.ENVIRONMENT_SAMPLE, status=ObligationStatus.OPEN)
+        .filter(kind=ObligationKind.ENVIRONMENT_SAMPLE)
+        .open()
         .select_related("unit")[:50],
     }
     return render(request, "labs/sampling.html", context)
@@ -243,8 +244,9 @@ def _tests_due(request: HttpRequest) -> Any:
     end = clock.day_end(clock.localdate())
     return (
         Obligation.objects.filter(scope(request.user, Capability.SAMPLE).units("unit__path"))
-        .filter(kind="test", status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED])
-        .filter(Q(due_at__lt=end) | Q(detail__has_key="since", due_at__gt=clock.now()))
+        .tests()
+        .pending()
+        .due_or_running(end, clock.now())
         .select_related("person")
         .order_by("due_at", "id")
     )
@@ -379,9 +381,7 @@ def tube_view(request: HttpRequest, barcode: str) -> HttpResponse:
     )
     later = person_results([p.pk for p in members])
     # A positive pool's members are under temporary control until their single re-test.
-    retests = dict(
-        Obligation.objects.filter(detail__retest_of=tube.barcode).values_list("person_id", "status")
-    )
+    retests = dict(Obligation.objects.retests_of(tube.barcode).values_list("person_id", "status"))
     return render(
         request,
         "labs/tube.html",

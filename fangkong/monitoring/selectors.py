@@ -10,11 +10,12 @@ from django.db.models import Count, Q, QuerySet
 
 from fangkong.core import clock
 from fangkong.monitoring.models import Absence, AbsenceStatus, Checkin, FeverEvent, UnitReport
+from fangkong.obligations.models import Obligation
 from fangkong.org.access import AnyUser, Scope, scope, units_in
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
-from fangkong.policy.models import Measure, MeasureStatus, Obligation, ObligationSource
+from fangkong.policy.models import Measure, MeasureStatus
 from fangkong.policy.resolver import PackResolver
 from fangkong.tracing.models import Exposure
 
@@ -95,15 +96,10 @@ def report_rollup(
                 return rows[child.path]
         return rows[unit.path]
 
-    start, end = clock.day_bounds(day)
     due = (
-        Obligation.objects.filter(
-            unit__path__startswith=unit.path,
-            source=ObligationSource.REPORT,
-            kind=kind,
-            due_at__gte=start,
-            due_at__lt=end,
-        )
+        Obligation.objects.reports()
+        .due_on(day)
+        .filter(unit__path__startswith=unit.path, kind=kind)
         .values("unit__path")
         .annotate(n=Count("id"))
     )

@@ -39,18 +39,19 @@ from fangkong.monitoring.models import (
     UnitReport,
 )
 from fangkong.monitoring.selectors import day_figures
+from fangkong.obligations.models import Obligation, ObligationKind, ObligationSource
+from fangkong.obligations.services import (
+    checkin_slot_owed_sql,
+    obligations_meet,
+    obligations_open,
+)
+from fangkong.obligations.specs import AfterEvent, Due, Owner
 from fangkong.org.access import AnyUser, Scope, acting_user, may_act_on, scope, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person, PersonCategory, PersonUnit
 from fangkong.policy.engine import Reading, evaluate_temperature
-from fangkong.policy.models import (
-    Measure,
-    MeasureStatus,
-    Obligation,
-    ObligationSource,
-    ObligationStatus,
-)
+from fangkong.policy.models import Measure, MeasureStatus
 from fangkong.policy.resolver import PackResolver
 from fangkong.policy.services import deadlines_open
 
@@ -145,53 +146,86 @@ def checkins_record(
         direct = _checkin_direct(actor, rows[0], via, now)
         if direct is not None:
             return BatchResult(created=[direct])
+    reach = _reach(actor, via, rows)
+    result = BatchResult()
+    valid = _rows_check(rows, reach, now, result)
+    if not valid:
+        return result
+    statuses = _judge(valid, now, reach.paths)
+    checkins = _checkins_build(valid, statuses, via, actor)
+    owed = [r for r in valid if r.person_id in reach.with_slots]
+    fevers = [
+        (checkin, verdict)
+        for checkin, (status, verdict) in zip(checkins, statuses, strict=True)
+        if status == CheckinStatus.FEVER and verdict is not None
+    ]
+    with transaction.atomic():
+        result.created = Checkin.objects.bulk_create(checkins, batch_size=BATCH_MAX)
+        if owed:
+            _meet_checkin_obligations(owed, actor)
+        for checkin, verdict in fevers:
+            _fever_open(checkin, verdict, actor)
+    return result
+
+
+@dataclass
+class _Reach:
+    """The people of a batch the actor may record for: home unit, the units' paths, who owes
+    check-in slots, and the (person, unit) ties of rows naming another unit."""
+
+    people: dict[int, int] = field(default_factory=dict)
+    paths: dict[int, str] = field(default_factory=dict)
+    with_slots: set[int] = field(default_factory=set)
+    ties: set[tuple[int, int]] = field(default_factory=set)
+
+
+def _reach(actor: AnyUser | None, via: str, rows: Sequence[CheckinInput]) -> _Reach:
+    """One read of the batch's people within the recorder's scope (staff: the people they may
+    edit, home unit or a class / department tie; a personal link: that person), and one of the
+    ties when rows name a unit."""
     ids = Ids({r.person_id for r in rows if isinstance(r.person_id, int)})
-    # Staff record for the people they may edit (home unit or a class / department tie in the
-    # subtrees of their roles); someone checking in through a personal link, for themselves.
     recorders = _recorder_scope(actor, via)
-    people: dict[int, int] = {}
-    paths: dict[int, str] = {}
+    reach = _Reach()
     # Whether the person owes check-in slots (under a measure): most do not, and then meeting
     # slots costs nothing.
-    owing = Obligation.objects.filter(
-        person_id=OuterRef("pk"),
-        kind="checkin",
-        status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
-    )
-    with_slots: set[int] = set()
+    owing = Obligation.objects.checkins().pending().filter(person_id=OuterRef("pk"))
     found = (
         Person.objects.filter(recorders.people(), id__any=ids)
         .annotate(owes=Exists(owing))
         .values_list("id", "unit_id", "unit__path", "owes")
     )
     for person_id, unit_id, path, owes in found:
-        people[person_id] = unit_id
-        paths[unit_id] = path
+        reach.people[person_id] = unit_id
+        reach.paths[unit_id] = path
         if owes:
-            with_slots.add(person_id)
+            reach.with_slots.add(person_id)
     elsewhere = {r.person_id for r in rows if r.unit_id is not None}
-    ties: set[tuple[int, int]] = set()
     if elsewhere:
         for person_id, unit_id, path in PersonUnit.objects.filter(
             person_id__any=Ids(elsewhere)
         ).values_list("person_id", "unit_id", "unit__path"):
-            ties.add((person_id, unit_id))
-            paths[unit_id] = path
-    result = BatchResult()
+            reach.ties.add((person_id, unit_id))
+            reach.paths[unit_id] = path
+    return reach
+
+
+def _rows_check(
+    rows: Sequence[CheckinInput], reach: _Reach, now: dt.datetime, result: BatchResult
+) -> list[CheckinRow]:
+    """The valid rows, ready to write; each problem of the others goes to ``result.errors``."""
     valid: list[CheckinRow] = []
     for index, data in enumerate(rows):
         problems, celsius = _problems(data, now)
-        home = people.get(data.person_id)
+        home = reach.people.get(data.person_id)
         if home is None:
             # Someone outside the actor's units is as unknown as someone who does not exist.
             problems["person"] = _("No person %(id)s in your units.") % {"id": data.person_id}
-        elif data.unit_id not in (None, home) and (data.person_id, data.unit_id) not in ties:
+        elif data.unit_id not in (None, home) and (data.person_id, data.unit_id) not in reach.ties:
             problems["unit"] = _("The person does not belong to that unit.")
-        if problems:
+        if problems or home is None:
             for name, reason in problems.items():
                 result.errors.append({"index": index, "field": name, "reason": reason})
             continue
-        assert home is not None
         valid.append(
             CheckinRow(
                 data.person_id,
@@ -203,11 +237,14 @@ def checkins_record(
                 data.place,
             )
         )
-    if not valid:
-        return result
-    statuses = _judge(valid, now, paths)
+    return valid
+
+
+def _checkins_build(
+    valid: list[CheckinRow], statuses: list[tuple[str, Any]], via: str, actor: AnyUser | None
+) -> list[Checkin]:
     recorder = acting_user(actor)
-    checkins = [
+    return [
         Checkin(
             person_id=r.person_id,
             unit_id=r.unit_id,
@@ -216,25 +253,12 @@ def checkins_record(
             symptoms=r.symptoms,
             health_code=r.health_code,
             place=r.place,
-            status=statuses[i][0],
+            status=status,
             via=via,
             recorded_by=recorder,
         )
-        for i, r in enumerate(valid)
+        for r, (status, _verdict) in zip(valid, statuses, strict=True)
     ]
-    owed = [r for r in valid if r.person_id in with_slots]
-    fevers = [
-        (checkin, verdict)
-        for checkin, (status, verdict) in zip(checkins, statuses, strict=True)
-        if status == CheckinStatus.FEVER and verdict is not None
-    ]
-    with transaction.atomic():
-        result.created = Checkin.objects.bulk_create(checkins, batch_size=BATCH_MAX)
-        if owed:
-            _meet_checkin_obligations(owed, now)
-        for checkin, verdict in fevers:
-            _fever_open(checkin, verdict, actor)
-    return result
 
 
 # The common check-in in one statement: the row is written only if the person exists, lives in
@@ -244,9 +268,7 @@ INSERT INTO monitoring_checkin
     (person_id, unit_id, at, celsius, symptoms, health_code, place, status, via, recorded_by_id)
 SELECT p.id, p.unit_id, %s, %s, %s, %s, %s, %s, %s, %s
 FROM people_person p JOIN org_unit u ON u.id = p.unit_id
-WHERE p.id = %s AND {scope} AND NOT EXISTS (
-    SELECT 1 FROM policy_obligation o
-    WHERE o.person_id = p.id AND o.kind = 'checkin' AND o.status IN (%s, %s))
+WHERE p.id = %s AND {scope} AND NOT {owes_slot}
 RETURNING id, unit_id
 """
 
@@ -290,8 +312,9 @@ def _checkin_direct(
     params.append(data.person_id)
     in_scope, scope_params = recorders.people_sql("p.id", "u.path")
     params += scope_params
-    params += [ObligationStatus.OPEN, ObligationStatus.MISSED]
-    written = prepared_fetch(_DIRECT_INSERT.format(scope=in_scope), params)
+    owes_slot, slot_params = checkin_slot_owed_sql("p.id")
+    params += slot_params
+    written = prepared_fetch(_DIRECT_INSERT.format(scope=in_scope, owes_slot=owes_slot), params)
     if not written:
         return None
     checkin.pk, checkin.unit_id = written[0]
@@ -361,20 +384,17 @@ def _judge(
     return verdicts
 
 
-def _meet_checkin_obligations(rows: list[CheckinRow], now: dt.datetime) -> None:
+def _meet_checkin_obligations(rows: list[CheckinRow], actor: AnyUser | None) -> None:
     """Each check-in meets its person's earliest open (or missed) check-in slot of that day: one
     read and one write for a whole batch."""
     days = {r.at.astimezone(clock.tz()).date() for r in rows}
     start, end = clock.local_midnight(min(days)), clock.day_end(max(days))
     slots: dict[tuple[int, dt.date], list[int]] = {}
     for pk, person_id, due_at in (
-        Obligation.objects.filter(
-            person_id__any=Ids({r.person_id for r in rows}),
-            kind="checkin",
-            status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
-            due_at__gte=start,
-            due_at__lt=end,
-        )
+        Obligation.objects.checkins()
+        .pending()
+        .for_people({r.person_id for r in rows})
+        .filter(due_at__gte=start, due_at__lt=end)
         .order_by("due_at")
         .values_list("pk", "person_id", "due_at")
     ):
@@ -386,7 +406,13 @@ def _meet_checkin_obligations(rows: list[CheckinRow], now: dt.datetime) -> None:
         waiting = slots.get((r.person_id, r.at.astimezone(clock.tz()).date()))
         if waiting:
             met.append(waiting.pop(0))
-    Obligation.objects.filter(pk__any=Ids(met)).update(status=ObligationStatus.MET, met_at=now)
+    units = {r.unit_id for r in rows}
+    obligations_meet(
+        Obligation.objects.filter(pk__any=Ids(met)),
+        actor=actor,
+        unit_id=units.pop() if len(units) == 1 else None,
+        summary="check-in slots, by check-ins",
+    )
 
 
 def _fever_open(checkin: Checkin, verdict: tuple[Any, Any], actor: AnyUser | None) -> FeverEvent:
@@ -401,23 +427,19 @@ def _fever_open(checkin: Checkin, verdict: tuple[Any, Any], actor: AnyUser | Non
         pack_id=pack.id,
         actions=decision.actions,
     )
-    now = clock.now()
-    Obligation.objects.bulk_create(
-        [
-            Obligation(
-                kind=item["kind"],
-                person_id=checkin.person_id,
-                unit_id=checkin.unit_id,
-                due_at=dt.datetime.fromisoformat(item["due_by"]),
-                source=ObligationSource.EVENT,
-                pack_id=pack.id,
-                rule_id="temperature",
-                clause=pack.temperature.clause if pack.temperature else "",
-                detail={"fever_event": event.pk},
-                created_at=now,
-            )
-            for item in decision.obligations
-        ]
+    owner = Owner(
+        checkin.unit_id,
+        ObligationSource.EVENT,
+        checkin.person_id,
+        pack_id=pack.id,
+        rule_id="temperature",
+        clause=pack.temperature.clause if pack.temperature else "",
+    )
+    obligations_open(
+        AfterEvent(
+            owner, item["kind"], dt.datetime.fromisoformat(item["due_by"]), fever_event=event.pk
+        )
+        for item in decision.obligations
     )
     unit = Unit.objects.get(pk=checkin.unit_id)
     deadlines_open(trigger="fever", unit=unit, at=checkin.at, person=checkin.person, actor=actor)
@@ -651,15 +673,10 @@ def report_file(
     if problem := date_problem(day):
         raise ValidationError({"day": problem})
     now = clock.now()
-    start = clock.local_midnight(day)
     due = (
-        Obligation.objects.filter(
-            unit=unit,
-            kind=kind,
-            source=ObligationSource.REPORT,
-            due_at__gte=start,
-            due_at__lt=start + dt.timedelta(days=1),
-        )
+        Obligation.objects.reports()
+        .due_on(day)
+        .filter(unit=unit, kind=kind)
         .order_by("due_at")
         .first()
     )
@@ -682,9 +699,13 @@ def report_file(
     except IntegrityError:
         raise ValidationError({"day": _("This report was already filed.")}) from None
     if due is not None:
-        Obligation.objects.filter(
-            pk=due.pk, status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED]
-        ).update(status=ObligationStatus.MET, met_at=now, met_by=acting_user(actor))
+        obligations_meet(
+            Obligation.objects.filter(pk=due.pk),
+            actor=actor,
+            unit_id=unit.pk,
+            summary=f"{kind} met" + (" late" if late else ""),
+            object_id=due.pk,
+        )
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -728,8 +749,7 @@ def checkin_obligations_open(day: dt.date) -> int:
             "person_id", "rule_id"
         )
     )
-    now = clock.now()
-    rows = []
+    slots = []
     for person_id, unit_id, pack_id in under:
         pack = packs.get(pack_id)
         per_day = 1
@@ -738,18 +758,18 @@ def checkin_obligations_open(day: dt.date) -> int:
             contact = next((r.exposure for r in pack.contact_rules if r.id == rule), None)
             per_day = pack.checkins.per_day.get(contact or "", pack.checkins.per_day["default"])
         for slot in checkin_slots(per_day):
-            rows.append(
-                Obligation(
-                    kind="checkin",
-                    person_id=person_id,
-                    unit_id=unit_id,
-                    due_at=dt.datetime.combine(day, slot, clock.tz()),
-                    source=ObligationSource.MONITORING,
-                    pack_id=pack_id,
-                    rule_id="checkins",
-                    clause=pack.checkins.clause if pack and pack.checkins else "",
-                    created_at=now,
+            slots.append(
+                Due(
+                    Owner(
+                        unit_id,
+                        ObligationSource.MONITORING,
+                        person_id,
+                        pack_id=pack_id,
+                        rule_id="checkins",
+                        clause=pack.checkins.clause if pack and pack.checkins else "",
+                    ),
+                    ObligationKind.CHECKIN,
+                    dt.datetime.combine(day, slot, clock.tz()),
                 )
             )
-    Obligation.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
-    return len(rows)
+    return obligations_open(slots, once=True)

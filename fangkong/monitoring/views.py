@@ -44,10 +44,10 @@ from fangkong.monitoring.services import (
     self_link_person,
     self_links_revoke,
 )
+from fangkong.obligations.models import Obligation
 from fangkong.org.access import request_user, units_in, user_can
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_get_visible
-from fangkong.policy.models import Obligation
 from fangkong.policy.templatetags.fangkong_labels import figure_label
 
 # A personal link may record this many check-ins per hour (a phone, not a script), counted in the
@@ -245,7 +245,7 @@ def fever_detail_view(request: HttpRequest, event_id: int) -> HttpResponse:
         "monitoring/fever.html",
         {
             "event": event,
-            "deadlines": Obligation.objects.filter(detail__fever_event=event.pk).order_by("due_at"),
+            "deadlines": Obligation.objects.of_fever(event.pk).order_by("due_at"),
             "dispositions": FeverDisposition.choices,
             "now": clock.now(),
         },
@@ -356,11 +356,9 @@ def report_view(request: HttpRequest) -> HttpResponse:
             "form_error": errors.get(NON_FIELD_ERRORS, ""),
             "typed": request.POST if errors else {},
             "figure_names": FIGURES,
-            "due": Obligation.objects.filter(
-                unit=unit,
-                source="report",
-                due_at__date=day,
-            ).order_by("due_at")
+            "due": Obligation.objects.reports()
+            .filter(unit=unit, due_at__date=day)
+            .order_by("due_at")
             if unit
             else [],
         },

@@ -268,7 +268,9 @@ def person_update(*, actor: User, person: Person, data: PersonInput) -> Person:
 
 # What the plan derived for a person goes with their file; anything else that names them
 # (a sample, a check-in, a group seat, an exposure …) is a record to keep, so it blocks deletion.
-_DERIVED_FROM_FILE = frozenset({"policy.Classification", "policy.Measure", "policy.Obligation"})
+_DERIVED_FROM_FILE = frozenset(
+    {"policy.Classification", "policy.Measure", "obligations.Obligation"}
+)
 
 
 def person_records(person: Person) -> list[str]:

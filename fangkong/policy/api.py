@@ -5,7 +5,7 @@ Thin: parse, call a service or selector, serialize. Everything read is scoped li
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -20,20 +20,18 @@ from fangkong.core import clock
 from fangkong.core.api import CodeRelatedField
 from fangkong.core.inputs import validate_plausible_date
 from fangkong.core.text import NUL
+from fangkong.obligations.models import Obligation
+from fangkong.obligations.selectors import ObligationState, obligations_list
+from fangkong.obligations.services import obligation_meet
 from fangkong.org.access import request_user, scope
 from fangkong.org.models import Region
 from fangkong.org.roles import Capability
 from fangkong.policy.describe import rule_table
-from fangkong.policy.models import Measure, Obligation, RiskArea
+from fangkong.policy.models import Measure, RiskArea
 from fangkong.policy.packs import packs_all
 from fangkong.policy.scenario import Scenario, ScenarioError, scenario_problems
-from fangkong.policy.selectors import measures_active, obligations_list, risk_areas_current
-from fangkong.policy.services import (
-    RiskAreaInput,
-    obligation_meet,
-    risk_area_create,
-    risk_area_withdraw,
-)
+from fangkong.policy.selectors import measures_active, risk_areas_current
+from fangkong.policy.services import RiskAreaInput, risk_area_create, risk_area_withdraw
 
 
 class RiskAreaSerializer(serializers.ModelSerializer):
@@ -145,7 +143,7 @@ class ObligationSerializer(serializers.ModelSerializer):
         ]
 
 
-STATES = ["overdue", "due_today", "open", "met"]
+STATES = list(get_args(ObligationState))
 
 
 class ObligationViewSet(viewsets.ReadOnlyModelViewSet):

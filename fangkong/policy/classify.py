@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any
 
 from django.db import connection, connections, transaction
 from django.db.models import Max, Min, Q
@@ -23,6 +24,9 @@ from django.db.models import Max, Min, Q
 from fangkong.core import clock
 from fangkong.core.bulk import JsonText, rows_insert
 from fangkong.core.lookups import Ids
+from fangkong.obligations.models import Obligation, ObligationSource
+from fangkong.obligations.services import obligations_cancel, obligations_open
+from fangkong.obligations.specs import DayTest, Due, Owner, Spec, WithinTest
 from fangkong.org.models import Unit
 from fangkong.people.models import Person, PersonCategory, TravelRecord
 from fangkong.policy import facts
@@ -42,15 +46,7 @@ from fangkong.policy.engine import (
 )
 from fangkong.policy.facts import ExposureFact
 from fangkong.policy.geography import city_of
-from fangkong.policy.models import (
-    Classification,
-    Measure,
-    MeasureStatus,
-    Obligation,
-    ObligationSource,
-    ObligationStatus,
-    RiskArea,
-)
+from fangkong.policy.models import Classification, Measure, MeasureStatus, RiskArea
 from fangkong.policy.packs import Pack
 from fangkong.policy.resolver import PackResolver
 
@@ -398,115 +394,138 @@ def decisions_write(
     actor_id: int | None,
     previous: Sequence[int] | None = None,
 ) -> tuple[int, int]:
-    """Supersede what the changed people had and write their new decisions, in sets.
+    """Supersede what the changed people had and write their new decisions, in sets; returns how
+    many measures and obligations were written.
 
     ``previous`` are those of ``changed`` who had a classification (None: assume all). Only they
     can have active measures or open obligations of a decision, so only they are superseded.
     """
     if not changed:
         return 0, 0
-    had = Ids(changed if previous is None else previous)
+    had = list(changed if previous is None else previous)
     now = clock.now()
-    measure_rows: list[tuple[object, ...]] = []
-    obligation_rows: list[tuple[object, ...]] = []
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # What is written here is derived and recomputed idempotently: a crash losing the
-            # last commits loses nothing the next run does not write again, so the commit need
-            # not wait for the disk (the database stays consistent either way).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-        met: set[tuple[int, dt.datetime]] = set()
-        if had.values:
-            Measure.objects.filter(person_id__any=had, status=MeasureStatus.ACTIVE).update(
-                status=MeasureStatus.SUPERSEDED, closed_at=now
-            )
-            Obligation.objects.filter(
-                person_id__any=had,
-                source=ObligationSource.CLASSIFICATION,
-                status=ObligationStatus.OPEN,
-            ).update(status=ObligationStatus.CANCELLED)
-            Classification.objects.filter(person_id__any=had).delete()
-            # A test already taken is not asked for again by the new decision.
-            met = set(
-                Obligation.objects.filter(
-                    person_id__any=had, status=ObligationStatus.MET, kind="test"
-                ).values_list("person_id", "due_at")
-            )
-        for e in entries:
-            d = e.decision
-            explanation = e.explanation_json
-            release = JsonText(json.dumps(d.release)) if d.release else EMPTY_LIST
-            for phase, m in enumerate(d.measures):
-                measure_rows.append(
-                    (
-                        e.person_id,
-                        e.unit_id,
-                        e.site_id if m["kind"] == "central_quarantine" else None,
-                        e.decision_text,
-                        phase,
-                        m["kind"],
-                        dt.date.fromisoformat(m["start"]),
-                        dt.date.fromisoformat(m["end"]) if m["end"] else None,
-                        e.pack.id,
-                        d.rule,
-                        trigger,
-                        explanation,
-                        release,
-                        MeasureStatus.ACTIVE,
-                        now,
-                        actor_id,
-                    )
-                )
-            clause = d.explanation[0]["clause"] if d.explanation else ""
-            for test in d.tests:
-                if "date" in test:
-                    due = clock.day_end(dt.date.fromisoformat(test["date"]))
-                else:
-                    due = dt.datetime.fromisoformat(test["due_by"])
-                if (e.person_id, due) not in met:
-                    detail = (
-                        JsonText(f'{{"date": "{test["date"]}"}}')
-                        if len(test) == 1 and "date" in test
-                        else JsonText(f'{{"due_by": "{test["due_by"]}"}}')
-                        if len(test) == 1
-                        else JsonText(json.dumps(test))
-                    )
-                    obligation_rows.append(_obligation(e, "test", due, detail, clause, now))
-            for item in d.obligations:
-                due = dt.datetime.fromisoformat(item["due_by"])
-                obligation_rows.append(_obligation(e, item["kind"], due, EMPTY, clause, now))
-        rows_insert(
-            Classification,
-            [
-                "person",
-                "decision",
-                "pack_id",
-                "rule_id",
-                "trigger",
-                "explanation",
-                "actions",
-                "restarted_on",
-                "decided_at",
-            ],
-            [
-                (
-                    e.person_id,
-                    e.decision_text,
-                    e.pack.id,
-                    e.decision.rule,
-                    trigger,
-                    e.explanation_json,
-                    JsonText(json.dumps(e.decision.actions)) if e.decision.actions else EMPTY_LIST,
-                    e.restarted_on,
-                    now,
-                )
-                for e in entries
-            ],
+        _commit_without_waiting()
+        taken = _supersede(had, now) if had else set()
+        _classifications_insert(entries, trigger, now)
+        measures = rows_insert(
+            Measure, MEASURE_FIELDS, _measure_rows(entries, trigger, actor_id, now)
         )
-        measures = rows_insert(Measure, MEASURE_FIELDS, measure_rows)
-        obligations = rows_insert(Obligation, OBLIGATION_FIELDS, obligation_rows)
+        obligations = obligations_open(_obligation_specs(entries, taken))
     return measures, obligations
+
+
+def _commit_without_waiting() -> None:
+    """What is written here is derived and recomputed idempotently: a crash losing the last
+    commits loses nothing the next run does not write again, so the commit need not wait for the
+    disk (the database stays consistent either way)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def _supersede(had: list[int], now: dt.datetime) -> set[tuple[int, dt.datetime]]:
+    """End the people's active measures, cancel their open classification obligations and drop
+    their classification; returns the (person, due time) of the tests they already took, which
+    the new decision does not ask for again."""
+    Measure.objects.filter(person_id__any=Ids(had), status=MeasureStatus.ACTIVE).update(
+        status=MeasureStatus.SUPERSEDED, closed_at=now
+    )
+    obligations_cancel(
+        Obligation.objects.for_people(had).filter(source=ObligationSource.CLASSIFICATION)
+    )
+    Classification.objects.filter(person_id__any=Ids(had)).delete()
+    return set(Obligation.objects.for_people(had).tests().met().values_list("person_id", "due_at"))
+
+
+def _classifications_insert(entries: Sequence[Entry], trigger: str, now: dt.datetime) -> None:
+    rows_insert(
+        Classification,
+        [
+            "person",
+            "decision",
+            "pack_id",
+            "rule_id",
+            "trigger",
+            "explanation",
+            "actions",
+            "restarted_on",
+            "decided_at",
+        ],
+        [
+            (
+                e.person_id,
+                e.decision_text,
+                e.pack.id,
+                e.decision.rule,
+                trigger,
+                e.explanation_json,
+                JsonText(json.dumps(e.decision.actions)) if e.decision.actions else EMPTY_LIST,
+                e.restarted_on,
+                now,
+            )
+            for e in entries
+        ],
+    )
+
+
+def _measure_rows(
+    entries: Sequence[Entry], trigger: str, actor_id: int | None, now: dt.datetime
+) -> Iterator[tuple[object, ...]]:
+    """The phases of each decision, as rows in MEASURE_FIELDS order."""
+    for e in entries:
+        d = e.decision
+        release = JsonText(json.dumps(d.release)) if d.release else EMPTY_LIST
+        for phase, m in enumerate(d.measures):
+            yield (
+                e.person_id,
+                e.unit_id,
+                e.site_id if m["kind"] == "central_quarantine" else None,
+                e.decision_text,
+                phase,
+                m["kind"],
+                dt.date.fromisoformat(m["start"]),
+                dt.date.fromisoformat(m["end"]) if m["end"] else None,
+                e.pack.id,
+                d.rule,
+                trigger,
+                e.explanation_json,
+                release,
+                MeasureStatus.ACTIVE,
+                now,
+                actor_id,
+            )
+
+
+def _obligation_specs(
+    entries: Sequence[Entry], taken: set[tuple[int, dt.datetime]]
+) -> Iterator[Spec]:
+    """The tests (but those already taken) and the other deadlines of each decision."""
+    for e in entries:
+        d = e.decision
+        owner = Owner(
+            e.unit_id,
+            ObligationSource.CLASSIFICATION,
+            e.person_id,
+            pack_id=e.pack.id,
+            rule_id=d.rule,
+            clause=d.explanation[0]["clause"] if d.explanation else "",
+            decision=e.decision_text,
+        )
+        for test in d.tests:
+            spec = scheduled_test(owner, test)
+            if (e.person_id, spec.due_at) not in taken:
+                yield spec
+        for item in d.obligations:
+            yield Due(owner, item["kind"], dt.datetime.fromisoformat(item["due_by"]))
+
+
+def scheduled_test(owner: Owner, test: dict[str, Any]) -> DayTest | WithinTest:
+    """A test the engine scheduled: on a day (D3, D7 …) or within hours of the event."""
+    if "date" in test:
+        day = dt.date.fromisoformat(test["date"])
+        return DayTest(owner, day, double_sample=bool(test.get("double_sample")))
+    return WithinTest(owner, dt.datetime.fromisoformat(test["due_by"]))
 
 
 MEASURE_FIELDS = (
@@ -527,45 +546,7 @@ MEASURE_FIELDS = (
     "created_at",
     "created_by",
 )
-OBLIGATION_FIELDS = (
-    "kind",
-    "person",
-    "unit",
-    "due_at",
-    "status",
-    "source",
-    "decision",
-    "pack_id",
-    "rule_id",
-    "clause",
-    "detail",
-    "created_at",
-    "note",
-)
-
-
-EMPTY = JsonText("{}")
 EMPTY_LIST = JsonText("[]")
-
-
-def _obligation(
-    e: Entry, kind: str, due: dt.datetime, detail: JsonText, clause: str, now: dt.datetime
-) -> tuple[object, ...]:
-    return (
-        kind,
-        e.person_id,
-        e.unit_id,
-        due,
-        ObligationStatus.OPEN,
-        ObligationSource.CLASSIFICATION,
-        e.decision_text,
-        e.pack.id,
-        e.decision.rule,
-        clause,
-        detail,
-        now,
-        "",
-    )
 
 
 def population_decide(within: Unit, pack: Pack) -> Iterator[tuple[int, Decision]]:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from fangkong.obligations.models import ObligationKind
 from fangkong.org.models import UnitKind
 from fangkong.people.reference_data import CATEGORIES
-from fangkong.policy.models import MeasureKind, ObligationKind
+from fangkong.policy.models import MeasureKind
 from fangkong.policy.packs import (
     ArrivalCondition,
     Count,

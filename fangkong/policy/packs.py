@@ -14,7 +14,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from fangkong.policy.models import ExposureKind, MeasureKind, ObligationKind
+from fangkong.obligations.models import ObligationKind
+from fangkong.policy.models import ExposureKind, MeasureKind
 
 POLICIES_DIR = Path(__file__).resolve().parent.parent.parent / "policies"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
+from fangkong.obligations.models import Obligation
 from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
@@ -20,56 +20,10 @@ from fangkong.policy.models import (
     Measure,
     MeasureKind,
     MeasureStatus,
-    Notification,
-    Obligation,
-    ObligationStatus,
     RiskArea,
     Trigger,
 )
 from fangkong.policy.packs import Pack, packs_all
-
-ObligationState = Literal["overdue", "due_today", "open", "met"]
-
-
-def obligations_list(
-    user: AnyUser, *, state: ObligationState = "overdue", unit: Unit | None = None
-) -> QuerySet[Obligation]:
-    """The due/overdue list of the user's units (or of one unit's subtree), in due order.
-
-    Overdue is open past its time, or marked missed by the tick; both read the partial indexes of
-    pending rows (obligation_pending_due_idx, obligation_pending_unit_idx).
-    """
-    now = clock.now()
-    rows = Obligation.objects.filter(scope(user, Capability.VIEW_PEOPLE).units("unit__path"))
-    if unit is not None:
-        rows = rows.filter(unit__path__startswith=unit.path)
-    if state == "overdue":
-        rows = rows.filter(status__in=PENDING, due_at__lt=now)
-    elif state == "due_today":
-        end = clock.day_end(clock.localdate())
-        # A test of a day is due at the midnight that ends it: that is still "today".
-        rows = rows.filter(status=ObligationStatus.OPEN, due_at__gte=now, due_at__lte=end)
-    elif state == "open":
-        rows = rows.filter(status=ObligationStatus.OPEN)
-    else:
-        rows = rows.filter(status=ObligationStatus.MET)
-    return rows.select_related("unit", "person").order_by("due_at", "id")
-
-
-PENDING = [ObligationStatus.OPEN, ObligationStatus.MISSED]
-COUNT_CAP = 10_000
-
-
-def obligations_counts(user: AnyUser, unit: Unit | None = None) -> dict[str, int]:
-    """Overdue and due-today counts, counted up to COUNT_CAP (the page shows "10000+"): beyond
-    that a headquarters needs the list by unit, not a bigger number, and counting stays fast."""
-    return {
-        state: obligations_list(user, state=state, unit=unit)  # type: ignore[arg-type]
-        .order_by()
-        .values("pk")[: COUNT_CAP + 1]
-        .count()
-        for state in ("overdue", "due_today")
-    }
 
 
 def measures_active(user: AnyUser, *, unit: Unit | None = None) -> QuerySet[Measure]:
@@ -105,12 +59,6 @@ def risk_area_history(area: RiskArea) -> list[RiskArea]:
         chain.append(following)
         following = following.replaced_by
     return chain
-
-
-def inbox(user: AnyUser) -> QuerySet[Notification]:
-    if user.pk is None:
-        return Notification.objects.none()
-    return Notification.objects.filter(user_id=user.pk).select_related("unit")
 
 
 @dataclass
@@ -159,9 +107,9 @@ def what_if(unit: Unit, pack: Pack, horizon: int = 14) -> WhatIf:
         release_now[person_id] = max(release_now.get(person_id, last), last)
         if kind == "central_quarantine":
             _count_days(result.beds_now, index, start, last)
-    for due_at in Obligation.objects.filter(
-        in_subtree, kind="test", status=ObligationStatus.OPEN
-    ).values_list("due_at", flat=True):
+    for due_at in (
+        Obligation.objects.tests().open().filter(in_subtree).values_list("due_at", flat=True)
+    ):
         day = clock.day_ended_by(due_at)
         if day in index:
             result.tests_now[index[day]] += 1

@@ -1,30 +1,29 @@
-"""Writes of the work-plans app: risk areas, plan assignments, releases, cross-infections,
-obligations met and the periodic tick. Views, API and commands call these; none re-implements them.
+"""Writes of the work-plans app: risk areas, plan assignments, releases, cross-infections, and the
+deadlines the packs ask for (routine reports, deadlines after an event), opened through the
+obligations module. Views, API and commands call these; none re-implements them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, Q, When
-from django.db.models.fields.json import KT
-from django.dispatch import Signal
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
-from fangkong.core.lookups import Ids
 from fangkong.core.spreadsheets import Column, TableColumns, read_rows
 from fangkong.core.tasks import enqueue
+from fangkong.obligations.models import Obligation, ObligationKind, ObligationSource
+from fangkong.obligations.services import obligations_cancel, obligations_meet, obligations_open
+from fangkong.obligations.specs import AfterEvent, Due, Owner
 from fangkong.org.access import (
     AnyUser,
     acting_user,
@@ -33,8 +32,8 @@ from fangkong.org.access import (
     user_can,
     user_can_everywhere,
 )
-from fangkong.org.models import Membership, Region, Unit
-from fangkong.org.roles import Capability, Role
+from fangkong.org.models import Region, Unit
+from fangkong.org.roles import Capability
 from fangkong.org.selectors import region_get
 from fangkong.people.models import Person
 from fangkong.policy.classify import (
@@ -50,11 +49,6 @@ from fangkong.policy.models import (
     Classification,
     Measure,
     MeasureStatus,
-    Notification,
-    NotificationTopic,
-    Obligation,
-    ObligationSource,
-    ObligationStatus,
     PlanAssignment,
     RiskArea,
     Trigger,
@@ -371,12 +365,11 @@ def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str =
         Measure.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=on), pk__in=ending).update(
             end_date=on
         )
-        Obligation.objects.filter(
-            person=person,
-            decision=plan.classification.decision,
-            status=ObligationStatus.OPEN,
-            due_at__gt=clock.day_end(on),
-        ).update(status=ObligationStatus.CANCELLED)
+        obligations_cancel(
+            Obligation.objects.filter(
+                person=person, decision=plan.classification.decision, due_at__gt=clock.day_end(on)
+            )
+        )
         moved = [follow.measure for follow in plan.follow_on if follow.measure is not None]
         for follow in plan.follow_on:
             if follow.measure is not None:
@@ -427,9 +420,12 @@ def measure_site_set(*, actor: AnyUser, person: Person, site: Unit) -> None:
     ).update(site=site)
     if not updated:
         raise ValidationError(_("This person is under no central quarantine."))
-    Obligation.objects.filter(
-        person=person, kind="transfer", status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED]
-    ).update(status=ObligationStatus.MET, met_at=clock.now(), met_by=acting_user(actor))
+    obligations_meet(
+        Obligation.objects.filter(person=person, kind=ObligationKind.TRANSFER),
+        actor=actor,
+        unit_id=person.unit_id,
+        summary=f"transfer of person {person.pk} to site {site.code}",
+    )
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -480,89 +476,6 @@ def site_cross_infection(*, actor: AnyUser, site: Unit, on: dt.date) -> int:
     return len(entries)
 
 
-@transaction.atomic
-def obligation_meet(*, actor: AnyUser, obligation: Obligation, note: str = "") -> Obligation:
-    """Record that the obligation is met (late if it was missed); a met one stays met."""
-    if not user_can(actor, Capability.EDIT_PEOPLE, obligation.unit):
-        raise PermissionDenied(_("You may not act for this unit."))
-    if obligation.status not in (ObligationStatus.OPEN, ObligationStatus.MISSED):
-        raise ValidationError(_("This obligation is already closed."))
-    claimed = Obligation.objects.filter(
-        pk=obligation.pk, status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED]
-    ).update(status=ObligationStatus.MET, met_at=clock.now(), met_by=acting_user(actor), note=note)
-    if not claimed:
-        raise ValidationError(_("This obligation is already closed."))
-    obligation.refresh_from_db()
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        object_type="obligation",
-        object_id=obligation.pk,
-        unit_id=obligation.unit_id,
-        summary=f"{obligation.kind} met"
-        + (" late" if obligation.met_at and obligation.met_at > obligation.due_at else ""),
-    )
-    return obligation
-
-
-def obligation_meet_test(*, person: Person, sampled_at: dt.datetime, actor: AnyUser) -> bool:
-    """A sample meets the test due that day, or else the earliest open "within N hours" test."""
-    return obligations_meet_tests([(person.pk, sampled_at)], actor=actor) == 1
-
-
-def obligations_meet_tests(
-    samples: Sequence[tuple[int, dt.datetime]], *, actor: AnyUser | None
-) -> int:
-    """Each (person, sampled at) meets that person's test due that day, or else the earliest open
-    "within N hours" test still ahead of the sample; and any periodic test (F-01: weekly) whose
-    period holds it. One read and one write for the set. Returns how many tests were met."""
-    people = {person_id for person_id, _at in samples}
-    days = sorted({at.astimezone(clock.tz()).date().isoformat() for _person, at in samples})
-    # Only the tests a sample can meet: due on a sampled day, "within N hours" ones, periodic
-    # ones. The JSON is read in SQL: a screening round meets hundreds of thousands at once.
-    open_tests: dict[int, list[tuple[int, dt.datetime, str | None, bool]]] = {}
-    periodic: dict[int, list[tuple[int, dt.datetime, str]]] = {}
-    for pk, person_id, due_at, day, within, since in (
-        Obligation.objects.filter(
-            Q(detail__date__in=days) | Q(detail__has_key="due_by") | Q(detail__has_key="since"),
-            person_id__any=Ids(people),
-            kind="test",
-            status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
-        )
-        .annotate(
-            day=KT("detail__date"),
-            within=Case(When(detail__has_key="due_by", then=True), default=False),
-            since=KT("detail__since"),
-        )
-        .order_by("due_at", "id")
-        .values_list("pk", "person_id", "due_at", "day", "within", "since")
-    ):
-        if since is not None:
-            periodic.setdefault(person_id, []).append((pk, due_at, since))
-        else:
-            open_tests.setdefault(person_id, []).append((pk, due_at, day, within))
-    met: set[int] = set()
-    for person_id, sampled_at in sorted(samples, key=lambda s: s[1]):
-        tests = open_tests.get(person_id, [])
-        day = sampled_at.astimezone(clock.tz()).date().isoformat()
-        target = next((t for t in tests if t[2] == day), None) or next(
-            (t for t in tests if t[3] and t[1] >= sampled_at), None
-        )
-        if target is not None:
-            tests.remove(target)
-            met.add(target[0])
-        met.update(
-            pk
-            for pk, due_at, since in periodic.get(person_id, ())
-            if since <= day and sampled_at < due_at
-        )
-    if met:
-        Obligation.objects.filter(pk__any=Ids(met)).update(
-            status=ObligationStatus.MET, met_at=clock.now(), met_by=acting_user(actor)
-        )
-    return len(met)
-
-
 def reports_open(day: dt.date) -> int:
     """Open the routine reports due on ``day`` for every unit a pack in force asks them of.
 
@@ -572,7 +485,6 @@ def reports_open(day: dt.date) -> int:
     weekday = WEEKDAYS[day.weekday()]
     units = Unit.objects.values_list("id", "path", "kind")
     rows = []
-    now = clock.now()
     for unit_id, path, kind in units:
         pack = resolver.pack(path)
         if pack is None:
@@ -585,110 +497,19 @@ def reports_open(day: dt.date) -> int:
             if report.until is not None and day.strftime("%m-%d") > report.until:
                 continue
             rows.append(
-                Obligation(
-                    kind=report.kind,
-                    unit_id=unit_id,
-                    due_at=dt.datetime.combine(day, report.at, clock.tz()),
-                    source=ObligationSource.REPORT,
-                    pack_id=pack.id,
-                    rule_id=report.id,
-                    clause=report.clause,
-                    created_at=now,
+                Due(
+                    Owner(
+                        unit_id,
+                        ObligationSource.REPORT,
+                        pack_id=pack.id,
+                        rule_id=report.id,
+                        clause=report.clause,
+                    ),
+                    report.kind,
+                    dt.datetime.combine(day, report.at, clock.tz()),
                 )
             )
-    Obligation.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-    return len(rows)
-
-
-# Past-due obligations claimed per transaction of the tick.
-TICK_BATCH = 20_000
-
-
-@dataclass
-class Tick:
-    missed: int = 0
-    notifications: int = 0
-    reports: int = 0
-
-
-# Other apps open their own deadlines of the day at each tick (daily monitoring: check-in slots);
-# receivers take ``day`` and return how many rows they opened.
-day_opening = Signal()
-
-
-def obligations_tick() -> Tick:
-    """The periodic tick: open today's routine reports (and, through ``day_opening``, the other
-    apps' deadlines of the day), mark the past-due as missed and tell the units that answer for
-    them (one inbox message per unit and kind, not one per row)."""
-    now = clock.now()
-    today = now.astimezone(clock.tz()).date()
-    tick = Tick(reports=reports_open(today))
-    for _receiver, opened in day_opening.send(sender=Obligation, day=today):
-        tick.reports += int(opened or 0)
-    while True:
-        with transaction.atomic():
-            ids = list(
-                Obligation.objects.select_for_update(skip_locked=True)
-                .filter(status=ObligationStatus.OPEN, due_at__lt=now)
-                .order_by("due_at")
-                .values_list("id", flat=True)[:TICK_BATCH]
-            )
-            if not ids:
-                break
-            # Claimed by a conditional UPDATE: a row met meanwhile is not marked missed.
-            Obligation.objects.filter(pk__in=ids, status=ObligationStatus.OPEN).update(
-                status=ObligationStatus.MISSED
-            )
-            counts = Counter(
-                Obligation.objects.filter(pk__in=ids, status=ObligationStatus.MISSED).values_list(
-                    "unit_id", "kind"
-                )
-            )
-            tick.missed += sum(counts.values())
-            tick.notifications += _notify_missed(counts, now)
-    return tick
-
-
-def _notify_missed(counts: Counter[tuple[int, str]], now: dt.datetime) -> int:
-    """Tell the people acting for each unit (its own members, or the nearest unit up with any)."""
-    units = {u.pk: u for u in Unit.objects.filter(pk__in={unit for unit, _kind in counts})}
-    by_path: dict[str, list[int]] = {}
-    for path, user_id in Membership.objects.exclude(role=Role.VIEWER).values_list(
-        "unit__path", "user_id"
-    ):
-        by_path.setdefault(path, []).append(user_id)
-    rows = []
-    for (unit_id, kind), count in counts.items():
-        unit = units[unit_id]
-        parts = unit.path.strip("/").split("/")
-        recipients: list[int] = []
-        for depth in range(len(parts), 0, -1):
-            recipients = by_path.get("/" + "/".join(parts[:depth]) + "/", [])
-            if recipients:
-                break
-        for user_id in set(recipients):
-            rows.append(
-                Notification(
-                    user_id=user_id,
-                    unit_id=unit_id,
-                    topic=NotificationTopic.MISSED,
-                    params={"kind": kind, "count": count},
-                    link=f"/plans/obligations/?unit={unit_id}&state=overdue",
-                    created_at=now,
-                )
-            )
-    return len(notifications_post(rows))
-
-
-def notifications_post(rows: list[Notification]) -> list[Notification]:
-    """Put the messages in their readers' inboxes, and queue sending them by e-mail and SMS once
-    the transaction commits: never while it holds locks, never for a change rolled back."""
-    created = Notification.objects.bulk_create(rows, batch_size=2000)
-    if created:
-        from fangkong.policy.tasks import policy_notifications_send
-
-        enqueue(policy_notifications_send, [note.pk for note in created])
-    return created
+    return obligations_open(rows, once=True)
 
 
 @transaction.atomic
@@ -699,33 +520,37 @@ def deadlines_open(
     at: dt.datetime,
     person: Person | None = None,
     actor: AnyUser | None = None,
-    detail: dict[str, Any] | None = None,
-) -> list[Obligation]:
+    box: str = "",
+) -> list[AfterEvent]:
     """An event happened (a suspected case found, a sample received, a fever …): open the
-    deadlines the pack in force for the unit attaches to it (G-01 … G-24), the unit answering."""
+    deadlines the pack in force for the unit attaches to it (G-01 … G-24), the unit answering;
+    ``box``: the box received, whose turnaround it is."""
     pack = PackResolver(at.astimezone(clock.tz()).date()).pack(unit.path)
     if pack is None:
         return []
-    now = clock.now()
-    rows = [
-        Obligation(
-            kind=deadline.obligation.kind,
-            person=person,
-            unit=unit,
-            due_at=at + dt.timedelta(minutes=deadline.obligation.within_minutes),
-            source=ObligationSource.EVENT,
-            pack_id=pack.id,
-            rule_id=deadline.id,
-            clause=deadline.obligation.clause,
-            detail={"trigger": trigger, "responsible": deadline.responsible, **(detail or {})},
-            created_at=now,
+    person_id = person.pk if person is not None else None
+    specs = [
+        AfterEvent(
+            Owner(
+                unit.pk,
+                ObligationSource.EVENT,
+                person_id,
+                pack_id=pack.id,
+                rule_id=deadline.id,
+                clause=deadline.obligation.clause,
+            ),
+            deadline.obligation.kind,
+            at + dt.timedelta(minutes=deadline.obligation.within_minutes),
+            trigger=trigger,
+            responsible=deadline.responsible,
+            box=box,
         )
         for deadline in pack.deadlines
         if deadline.trigger == trigger
     ]
-    Obligation.objects.bulk_create(rows)
-    if rows:
-        due = ", ".join(f"{o.kind} by {o.due_at:%Y-%m-%d %H:%M}" for o in rows)
+    if specs:
+        obligations_open(specs)
+        due = ", ".join(f"{o.kind} by {o.due_at:%Y-%m-%d %H:%M}" for o in specs)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -733,4 +558,4 @@ def deadlines_open(
             unit_id=unit.pk,
             summary=f"{trigger}: {due}",
         )
-    return rows
+    return specs

@@ -5,10 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 
 from fangkong.org.models import Unit
-from fangkong.policy.channels import notifications_send
 from fangkong.policy.classify import people_classify
 from fangkong.policy.models import Trigger
-from fangkong.policy.services import obligations_tick, people_affected_by_region
+from fangkong.policy.services import people_affected_by_region
 
 
 @shared_task(name="policy.recompute_region", acks_late=True)
@@ -25,15 +24,3 @@ def policy_recompute_unit(unit_id: int, actor_id: int | None) -> int:
     """A plan was assigned: recompute everyone in the unit's subtree."""
     unit = Unit.objects.get(pk=unit_id)
     return people_classify(within=unit, trigger=Trigger.PLAN, actor_id=actor_id).changed
-
-
-@shared_task(name="policy.tick")
-def policy_tick() -> int:
-    """Every minute (Celery beat in production, ``fangkong tick`` in the embedded default)."""
-    return obligations_tick().missed
-
-
-@shared_task(name="policy.notifications_send", acks_late=True)
-def policy_notifications_send(notification_ids: list[int]) -> int:
-    """Send new inbox messages by e-mail and SMS; each once, however often this is delivered."""
-    return notifications_send(notification_ids)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +24,14 @@ from pydantic import ValidationError as PydanticError
 from fangkong.core import clock
 from fangkong.core.inputs import ID_MAX, local_url, query_int
 from fangkong.core.spreadsheets import ImportFileError, table_size_check, table_suffix
+from fangkong.obligations.models import Obligation
+from fangkong.obligations.selectors import (
+    ObligationState,
+    inbox,
+    obligations_counts,
+    obligations_list,
+)
+from fangkong.obligations.services import obligation_meet
 from fangkong.org.access import request_user, scope, units_in, user_can, user_can_everywhere
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
@@ -39,24 +47,20 @@ from fangkong.policy.forms import (
     UploadForm,
     WhatIfForm,
 )
-from fangkong.policy.models import Obligation, PlanAssignment, RiskArea
+from fangkong.policy.models import PlanAssignment, RiskArea
 from fangkong.policy.packs import PackError, pack_derive, packs_all
 from fangkong.policy.resolver import pack_in_force
 from fangkong.policy.scenario import Scenario, ScenarioError, scenario_problems
 from fangkong.policy.selectors import (
-    inbox,
     measures_active,
     measures_release_plan,
     measures_summary,
-    obligations_counts,
-    obligations_list,
     risk_area_history,
     risk_areas_current,
     what_if,
 )
 from fangkong.policy.services import (
     measures_release,
-    obligation_meet,
     plan_assign,
     risk_area_change,
     risk_area_create,
@@ -214,7 +218,7 @@ def _page_without_count(rows: Any, number: int) -> _Page:
 def obligation_list_view(request: HttpRequest) -> HttpResponse:
     unit = _chosen_unit(request)
     state = request.GET.get("state", "overdue")
-    if state not in {"overdue", "due_today", "open", "met"}:
+    if state not in get_args(ObligationState):
         state = "overdue"
     rows = obligations_list(request.user, state=state, unit=unit)  # type: ignore[arg-type]
     # The row offset of the last page allowed still fits the databases' 64-bit integers.

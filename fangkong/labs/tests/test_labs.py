@@ -26,13 +26,14 @@ from fangkong.labs.services import (
     point_create,
     round_create,
 )
+from fangkong.obligations.models import Notification, Obligation, ObligationStatus
+from fangkong.obligations.services import obligations_tick
 from fangkong.org.models import Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import unit_create
 from fangkong.people.models import Person
 from fangkong.people.services import PersonInput, person_create
-from fangkong.policy.models import Notification, Obligation, ObligationStatus
-from fangkong.policy.services import obligations_tick, plan_assign
+from fangkong.policy.services import plan_assign
 
 
 def villagers(

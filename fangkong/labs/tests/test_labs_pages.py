@@ -27,8 +27,8 @@ from fangkong.labs.tests.test_labs import (
     technician,
     villagers,
 )
+from fangkong.obligations.models import Notification, NotificationTopic, Obligation
 from fangkong.org.roles import Role
-from fangkong.policy.models import Notification, NotificationTopic, Obligation
 
 __all__ = ["lab", "screening", "technician"]  # fixtures shared with the service tests
 

@@ -23,9 +23,10 @@ from fangkong.monitoring.services import (
     self_link_person,
     self_links_revoke,
 )
+from fangkong.obligations.models import Obligation, ObligationStatus
+from fangkong.obligations.services import obligations_tick
 from fangkong.people.models import Person, PersonCategory
-from fangkong.policy.models import Obligation, ObligationStatus
-from fangkong.policy.services import obligations_tick, plan_assign, reports_open
+from fangkong.policy.services import plan_assign, reports_open
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

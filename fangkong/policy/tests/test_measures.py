@@ -14,29 +14,22 @@ from django.core.management import call_command
 from conftest import County, Personas
 from fangkong.core import clock
 from fangkong.labs.services import result_record
+from fangkong.obligations import services as obligation_services
+from fangkong.obligations.models import Notification, Obligation, ObligationStatus
+from fangkong.obligations.selectors import obligations_list
+from fangkong.obligations.services import obligation_meet, obligations_tick
+from fangkong.obligations.tasks import obligations_notifications_send
 from fangkong.org.models import Region
 from fangkong.org.services import unit_create
 from fangkong.people.models import Person
 from fangkong.people.services import TravelInput, travel_add
-from fangkong.policy import services as policy_services
 from fangkong.policy.classify import people_classify
-from fangkong.policy.models import (
-    Classification,
-    Measure,
-    MeasureStatus,
-    Notification,
-    Obligation,
-    ObligationStatus,
-    RiskArea,
-)
-from fangkong.policy.selectors import obligations_list
+from fangkong.policy.models import Classification, Measure, MeasureStatus, RiskArea
 from fangkong.policy.services import (
     RiskAreaInput,
     deadlines_open,
     measure_site_set,
     measures_release,
-    obligation_meet,
-    obligations_tick,
     plan_assign,
     reports_open,
     risk_area_create,
@@ -44,7 +37,6 @@ from fangkong.policy.services import (
     risk_areas_import,
     site_cross_infection,
 )
-from fangkong.policy.tasks import policy_notifications_send
 from fangkong.tracing.services import exposure_record
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -521,7 +513,7 @@ def test_25_tick_sends_each_reminder_once_after_commit_over_several_batches(
 ):
     # given two past-due tests, claimed by the tick one per transaction
     settings.FANGKONG_REMINDER_CHANNELS = ["email"]
-    monkeypatch.setattr(policy_services, "TICK_BATCH", 1)
+    monkeypatch.setattr(obligation_services, "TICK_BATCH", 1)
     personas.worker_a.email = "worker-a@example.org"
     personas.worker_a.save()
     came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
@@ -539,5 +531,5 @@ def test_25_tick_sends_each_reminder_once_after_commit_over_several_batches(
     assert len(mailoutbox) == 2
     assert all(n.sent_at == at("2022-02-04T08:00") for n in notes)
     # a second delivery of the same task sends nothing again
-    assert policy_notifications_send.apply(args=([n.pk for n in notes],)).get() == 0
+    assert obligations_notifications_send.apply(args=([n.pk for n in notes],)).get() == 0
     assert len(mailoutbox) == 2

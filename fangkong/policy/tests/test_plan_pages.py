@@ -11,14 +11,9 @@ from django.urls import reverse
 
 from conftest import County, Personas, login
 from fangkong.core import clock
-from fangkong.policy.models import (
-    Measure,
-    Obligation,
-    ObligationStatus,
-    PlanAssignment,
-    RiskArea,
-)
-from fangkong.policy.services import obligations_tick
+from fangkong.obligations.models import Obligation, ObligationStatus
+from fangkong.obligations.services import obligations_tick
+from fangkong.policy.models import Measure, PlanAssignment, RiskArea
 from fangkong.policy.tests.test_measures import at, came_back_from
 
 

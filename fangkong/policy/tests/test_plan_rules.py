@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from fangkong.policy.models import ObligationKind
+from fangkong.obligations.models import ObligationKind
 from fangkong.policy.packs import POLICIES_DIR, PackError, pack_load
 
 

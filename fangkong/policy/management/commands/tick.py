@@ -13,8 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
 
+from fangkong.obligations.services import obligations_tick
 from fangkong.people.importing import import_jobs_expire
-from fangkong.policy.services import obligations_tick
 
 
 class Command(BaseCommand):

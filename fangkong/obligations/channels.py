@@ -18,8 +18,8 @@ from django.utils import translation
 
 from fangkong.core import clock
 from fangkong.core.lookups import Ids
+from fangkong.obligations.models import Notification
 from fangkong.org.models import Membership
-from fangkong.policy.models import Notification
 
 log = logging.getLogger("fangkong.reminders")
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ObligationsConfig(AppConfig):
+    name = "fangkong.obligations"
+    label = "obligations"
+    verbose_name = _("Deadlines")

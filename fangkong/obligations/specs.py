@@ -1,0 +1,144 @@
+"""What is owed and by when, typed: each spec owns its due-time convention and its ``detail``.
+
+A spec is what an opener hands to ``obligations_open``; no other module writes or reads the keys of
+``Obligation.detail`` (``date``, ``due_by``, ``since``, ``box``, ``retest_of`` …): the writers
+build a spec here, the readers ask the queryset (``.of_box()``, ``.retests_of()``, …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fangkong.core import clock
+from fangkong.core.bulk import JsonText
+from fangkong.obligations.models import ObligationKind, ObligationSource
+
+EMPTY = JsonText("{}")
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who answers for an obligation and which rule asks for it."""
+
+    unit_id: int
+    source: ObligationSource
+    person_id: int | None = None
+    pack_id: str = ""
+    rule_id: str = ""
+    clause: str = ""
+    decision: uuid.UUID | str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A deadline at a moment, with nothing more to say: a transfer, a report, a check-in slot."""
+
+    owner: Owner
+    kind: str
+    due_at: dt.datetime
+
+    def detail(self) -> JsonText:
+        return EMPTY
+
+
+@dataclass(frozen=True, slots=True)
+class DayTest:
+    """A test of a day (Dn of a schedule): due at the local midnight that ends the day, and met
+    by a sample taken on that day."""
+
+    owner: Owner
+    day: dt.date
+    double_sample: bool = False  # 双采双检 on the last test of a schedule
+    kind = ObligationKind.TEST
+
+    @property
+    def due_at(self) -> dt.datetime:
+        return clock.day_end(self.day)
+
+    def detail(self) -> JsonText:
+        if self.double_sample:
+            return JsonText(json.dumps({"date": self.day.isoformat(), "double_sample": True}))
+        return JsonText(f'{{"date": "{self.day.isoformat()}"}}')
+
+
+@dataclass(frozen=True, slots=True)
+class WithinTest:
+    """A test within N hours of an event (due at ``due_by``), met by the earliest sample before
+    it; ``retest_of`` names the positive pooled tube whose members each owe one (单采单检)."""
+
+    owner: Owner
+    due_by: dt.datetime
+    retest_of: str = ""
+    kind = ObligationKind.TEST
+
+    @property
+    def due_at(self) -> dt.datetime:
+        return self.due_by
+
+    def detail(self) -> JsonText:
+        if self.retest_of:
+            return JsonText(
+                json.dumps(
+                    {
+                        "retest_of": self.retest_of,
+                        "due_by": self.due_by.isoformat(),
+                        "control": True,
+                    }
+                )
+            )
+        return JsonText(f'{{"due_by": "{self.due_by.isoformat()}"}}')
+
+
+@dataclass(frozen=True, slots=True)
+class Periodic:
+    """One test (or environment sample) per period of ``every_days`` days from ``since``: due at
+    the local midnight that ends the period, met by any sample taken within it."""
+
+    owner: Owner
+    kind: str
+    since: dt.date
+    every_days: int
+
+    @property
+    def due_at(self) -> dt.datetime:
+        return Periodic.due_for(self.since, self.every_days)
+
+    @staticmethod
+    def due_for(since: dt.date, every_days: int) -> dt.datetime:
+        return clock.local_midnight(since + dt.timedelta(days=every_days))
+
+    def detail(self) -> JsonText:
+        return JsonText(
+            json.dumps({"since": self.since.isoformat(), "every_days": self.every_days})
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AfterEvent:
+    """A pack's deadline counted from an event (a positive result, a sample received, a fever):
+    ``box`` is the box whose turnaround it is, ``fever_event`` the fever it follows up."""
+
+    owner: Owner
+    kind: str
+    due_at: dt.datetime
+    trigger: str = ""
+    responsible: str = ""
+    box: str = ""
+    fever_event: int | None = None
+
+    def detail(self) -> JsonText:
+        detail: dict[str, Any] = {}
+        if self.trigger:
+            detail.update(trigger=self.trigger, responsible=self.responsible)
+        if self.box:
+            detail["box"] = self.box
+        if self.fever_event is not None:
+            detail["fever_event"] = self.fever_event
+        return JsonText(json.dumps(detail))
+
+
+Spec = Due | DayTest | WithinTest | Periodic | AfterEvent
