@@ -4,13 +4,14 @@ value that cannot be read answered with the 400 page."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import get_resolver
 from django.utils import translation
 
 from fangkong.core.inputs import BadInput
-from fangkong.core.views import bad_request
 
 
 class ChosenLanguageMiddleware:
@@ -47,4 +48,7 @@ class BadInputMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, BadInput):
             return None
-        return bad_request(request, exception)
+        # The site's 400 handler (handler400 of the URL configuration), as Django would call it.
+        handler: Any = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(400)
+        response: HttpResponse = handler(request, exception)
+        return response
