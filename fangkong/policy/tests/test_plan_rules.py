@@ -306,6 +306,21 @@ def test_c13_c15_p04_high_risk_quarantine_of_unstated_length_48h_proof_and_repor
     assert result["obligations"] == [{"kind": "filing", "due_by": "2022-02-01T10:00:00+08:00"}]
 
 
+def test_x01_c13_c14_p04_high_and_medium_risk_history_the_quarantine_wins(tmp_path, capsys):
+    stays = [*STAY_DALIAN, {"region": "110105", "from": "2022-01-26", "to": "2022-01-31"}]
+    beijing_medium = {**DALIAN_MEDIUM, "region": "110105"}
+    result = evaluate(
+        arrival("P04-national-day-fuyuan", stays, [DALIAN_HIGH, beijing_medium]), tmp_path, capsys
+    )
+    assert result["measures"] == [
+        {"kind": "central_quarantine", "start": "2022-02-01", "end": None}
+    ]
+    assert result["obligations"] == [{"kind": "filing", "due_by": "2022-02-01T10:00:00+08:00"}]
+    rules = [e["rule"] for e in result["explanation"]]
+    assert rules == ["high-risk-area", "medium-risk-area"]
+    assert "give way" in result["explanation"][1]["because"]
+
+
 def test_c14_p04_medium_risk_home_health_monitoring(tmp_path, capsys):
     result = evaluate(
         arrival("P04-national-day-fuyuan", STAY_DALIAN, [DALIAN_MEDIUM]), tmp_path, capsys
