@@ -116,7 +116,7 @@ class Reading:
 @dataclass(frozen=True)
 class Gathering:
     type: GatheringType
-    people: int
+    people: int | None
     tables: int | None = None
     categories: tuple[str, ...] = ()
 
@@ -136,6 +136,8 @@ class Decision:
     filing_required: bool | None = None
     release: list[str] = field(default_factory=list)
     after_release: list[dict[str, Any]] = field(default_factory=list)
+    # Gathering limits not judged because their count was not given: kept, the answer stands.
+    limits: list[dict[str, Any]] = field(default_factory=list)
     explanation: list[dict[str, str]] = field(default_factory=list)
     rule: str = ""  # the rule whose measures these are
 
@@ -162,6 +164,7 @@ class Decision:
             "filing_required": self.filing_required,
             "release": self.release,
             "after_release": self.after_release,
+            "limits": self.limits,
             "explanation": self.explanation,
         }
 
@@ -593,17 +596,25 @@ def evaluate_gathering(pack: Pack, gathering: Gathering) -> Decision:
             continue
         if rule.when is not None:
             value = gathering.people if rule.when.of == "people" else gathering.tables
-            if value is None:
-                raise ValueError(
-                    f"gathering.tables: rule {rule.id} limits a {gathering.type} by tables"
-                )
-            if not rule.when.holds(value):
-                continue
             bound = (
                 f"at least {rule.when.at_least}"
                 if rule.when.at_least is not None
                 else f"more than {rule.when.more_than}"
             )
+            if value is None:
+                # Not given (a banquet by its people, a gathering by its tables): the answer holds
+                # while the gathering keeps within the limit, which it names.
+                limit = rule.when.model_dump(exclude_none=True)
+                decision.limits.append({"rule": rule.id, **limit, "effect": rule.effect})
+                decision.explain(
+                    pack,
+                    rule.id,
+                    rule.clause,
+                    f"{rule.when.of} not given: {rule.effect} at {bound} {rule.when.of}",
+                )
+                continue
+            if not rule.when.holds(value):
+                continue
             because = f"{value} {rule.when.of}: {bound}"
         else:
             because = f"every {gathering.type}"

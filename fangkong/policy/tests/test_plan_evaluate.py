@@ -258,6 +258,20 @@ def test_day_0_is_the_arrival_date_in_shanghai_even_late_at_night_utc(tmp_path, 
     assert result["measures"][0]["start"] == "2022-02-01"
 
 
+def test_times_without_a_zone_are_in_the_configured_zone(tmp_path, capsys):
+    # Issue 12 item 4: as_of (and every time) without a zone is read in Asia/Shanghai, so an
+    # arrival at 23:30 without a zone is on 01-31, not on 02-01 as it would be at 23:30 UTC.
+    scenario = {
+        **ARRIVAL,
+        "as_of": "2022-02-01T10:00:00",
+        "arrival": {"at": "2022-01-31T23:30", "region": "520113"},
+    }
+    result = evaluate(scenario, tmp_path, capsys)
+    assert result["measures"][0]["start"] == "2022-01-31"
+    dated = evaluate({**ARRIVAL, "as_of": "2022-02-01"}, tmp_path, capsys)
+    assert dated["measures"][0]["start"] == "2022-02-01"
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -276,10 +290,7 @@ def test_day_0_is_the_arrival_date_in_shanghai_even_late_at_night_utc(tmp_path, 
         ),
         ({"risk_areas": "everywhere"}, "risk_areas:"),
         ({"kind": "weather"}, "kind:"),
-        (
-            {"arrival": {"at": "2022-02-01T10:00:00", "region": "520113"}},
-            "arrival.at: give the time zone",
-        ),
+        ({"arrival": {"at": "at ten", "region": "520113"}}, "arrival.at:"),
     ],
 )
 def test_bad_input_exits_2_naming_the_field(tmp_path, change, message):
