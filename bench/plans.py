@@ -98,8 +98,11 @@ def _risk_areas(area_codes: list[str], today: dt.date) -> None:
     )
 
 
-# The arrival rules of P14 as SQL: the first that holds decides (abroad or risk area → 14 + 14
-# days and 12 tests; the city of a risk area → 2 tests in 72 h; another province → 1 test in 48 h).
+# The arrival rules of P14 as SQL: every rule that holds applies, and the most demanding one's
+# tests serve the others' (abroad or risk area → 14 + 14 days and 12 tests, whose first two serve
+# the city's and the other province's; the city of a risk area → 2 tests in 72 h, the first
+# serving the other province's; another province → 1 test in 48 h), so the first that holds
+# decides the rows.
 BASELINE = """
 CREATE TEMP TABLE area_prefix AS
   SELECT CASE WHEN region_id LIKE '%%0000' AND length(region_id) = 6 THEN left(region_id, 2)

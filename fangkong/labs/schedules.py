@@ -20,6 +20,7 @@ from fangkong.obligations.services import obligations_open
 from fangkong.obligations.specs import Owner, Periodic
 from fangkong.org.models import Unit
 from fangkong.people.models import Person
+from fangkong.people.reference_data import categories_covered
 from fangkong.policy.packs import EnvironmentSampling, Pack, TestGroup
 from fangkong.policy.resolver import PackResolver
 
@@ -71,7 +72,7 @@ def scheduled_tests_open(day: dt.date) -> int:
 
     def people(group: TestGroup, held: QuerySet[Obligation]) -> Candidates:
         return (
-            Person.objects.filter(categories__code__in=group.categories)
+            Person.objects.filter(categories__code__in=categories_covered(group.categories))
             .filter(~Exists(held.filter(person=OuterRef("pk"))))
             .values_list("pk", "unit_id", "unit__path")
             .distinct()

@@ -5,6 +5,8 @@ Loaded by a data migration, and by tests that run against a live server (flushed
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 CATEGORIES = [
@@ -36,6 +38,34 @@ CATEGORIES = [
     ("carer", "陪护人员", "Carer"),
     ("under_investigation", "排查协查人员", "Under screening or investigation"),
 ]
+
+
+# The wider category that includes a category, in every pack: 教职员工 (staff) includes teachers,
+# principals and the school's middle managers; 学生 includes boarders. A rule naming the wider
+# category applies to people of the narrower ones.
+BROADER = {
+    "teacher": "staff",
+    "principal": "staff",
+    "middle_manager": "staff",
+    "boarder": "student",
+}
+
+
+@lru_cache(maxsize=4096)
+def categories_held(codes: tuple[str, ...]) -> frozenset[str]:
+    """A person's categories with every wider category that includes them."""
+    held = set(codes)
+    for code in codes:
+        while code in BROADER:
+            code = BROADER[code]
+            held.add(code)
+    return frozenset(held)
+
+
+def categories_covered(codes: Iterable[str]) -> list[str]:
+    """A rule's categories with every narrower category they include (to query the register)."""
+    wanted = set(codes)
+    return sorted(code for code, _zh, _en in CATEGORIES if categories_held((code,)) & wanted)
 
 
 def categories_load(category_model: Any) -> None:

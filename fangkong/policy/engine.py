@@ -9,14 +9,25 @@ exposure for contacts); day N is N calendar days later.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fangkong.people.reference_data import categories_held
 from fangkong.policy.geography import city_of, province_of, significant_prefix
-from fangkong.policy.packs import ArrivalCondition, ContactRule, GatheringType, Pack, Rule
+from fangkong.policy.models import MeasureKind
+from fangkong.policy.packs import (
+    ArrivalCondition,
+    ArrivalRule,
+    ContactRule,
+    GatheringType,
+    Pack,
+    Rule,
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,7 @@ class Reading:
 @dataclass(frozen=True)
 class Gathering:
     type: GatheringType
-    people: int
+    people: int | None
     tables: int | None = None
     categories: tuple[str, ...] = ()
 
@@ -125,6 +136,8 @@ class Decision:
     filing_required: bool | None = None
     release: list[str] = field(default_factory=list)
     after_release: list[dict[str, Any]] = field(default_factory=list)
+    # Gathering limits not judged because their count was not given: kept, the answer stands.
+    limits: list[dict[str, Any]] = field(default_factory=list)
     explanation: list[dict[str, str]] = field(default_factory=list)
     rule: str = ""  # the rule whose measures these are
 
@@ -151,6 +164,7 @@ class Decision:
             "filing_required": self.filing_required,
             "release": self.release,
             "after_release": self.after_release,
+            "limits": self.limits,
             "explanation": self.explanation,
         }
 
@@ -190,15 +204,16 @@ def _window(arrival: Arrival, day0: dt.date, within_days: int) -> list[_StayFact
 def _matched_stay(
     condition: ArrivalCondition,
     arrival: Arrival,
+    held: frozenset[str],
     day0: dt.date,
     windows: dict[int, list[_StayFacts]],
 ) -> str | None:
     """A sentence naming what made the condition hold, or None when it does not.
 
     ``windows`` caches the facts of the stays inside each travel window, shared by the rules of
-    one arrival.
+    one arrival; ``held`` are the person's categories with the wider ones that include them.
     """
-    if condition.categories and not set(condition.categories) & set(arrival.categories):
+    if condition.categories and held.isdisjoint(condition.categories):
         return None
     stays = windows.get(condition.within_days)
     if stays is None:
@@ -258,17 +273,17 @@ def _matched_stay(
     return "; ".join(reasons) or "applies to every arrival"
 
 
-def _schedule(rule: Rule, day0: dt.date, at: dt.datetime, decision: Decision) -> None:
-    """The rule's phases, tests, proofs, deadlines and release conditions from day 0."""
-    decision.rule = rule.id
+def _phases(rule: Rule, day0: dt.date) -> list[dict[str, Any]]:
+    """The rule's measure phases from day 0, each starting where the previous one ended."""
+    measures: list[dict[str, Any]] = []
     day = 0
     for phase in rule.measures:
         start = day0 + dt.timedelta(days=day)
         if phase.open:
-            decision.measures.append({"kind": phase.kind, "start": start.isoformat(), "end": None})
+            measures.append({"kind": phase.kind, "start": start.isoformat(), "end": None})
             break
         end_day = phase.until_day if phase.until_day is not None else day + (phase.days or 0)
-        decision.measures.append(
+        measures.append(
             {
                 "kind": phase.kind,
                 "start": start.isoformat(),
@@ -276,57 +291,182 @@ def _schedule(rule: Rule, day0: dt.date, at: dt.datetime, decision: Decision) ->
             }
         )
         day = end_day
-    if rule.tests is not None:
-        schedule = rule.tests
-        for index, test_day in enumerate(schedule.days):
-            test: dict[str, Any] = {"date": (day0 + dt.timedelta(days=test_day)).isoformat()}
-            if schedule.double_sample_last and index == len(schedule.days) - 1:
-                test["double_sample"] = True
-            decision.tests.append(test)
-        if schedule.count and schedule.within_hours:
-            # The latest each test may be taken and still leave room for the next one.
-            for index in range(schedule.count):
-                hours = (
-                    schedule.within_hours - (schedule.count - 1 - index) * schedule.min_gap_hours
-                )
-                decision.tests.append({"due_by": (at + dt.timedelta(hours=hours)).isoformat()})
-    for proof in rule.proofs:
-        decision.proofs.append({"kind": proof.kind, "within_hours": proof.within_hours})
-    for template in rule.obligations:
-        decision.obligations.append(
-            {
+    return measures
+
+
+# The measure kinds, the most demanding first (MeasureKind lists them so).
+_DEMAND_ORDER = tuple(MeasureKind.values)
+
+
+def _demand(rule: Rule) -> tuple[float, ...]:
+    """How demanding a rule's measures are: the days under each kind, the most demanding kind
+    first (central quarantine, home quarantine, home health monitoring); an open phase lasts until
+    released, longer than any count of days."""
+    days = dict.fromkeys(_DEMAND_ORDER, 0.0)
+    day = 0
+    for phase in rule.measures:
+        if phase.open:
+            days[phase.kind] = math.inf
+            break
+        end_day = phase.until_day if phase.until_day is not None else day + (phase.days or 0)
+        days[phase.kind] += end_day - day
+        day = end_day
+    return tuple(days.values())
+
+
+@dataclass
+class _Test:
+    """A test a rule asks for: on a day (due by the midnight that ends it) or due at a time."""
+
+    due: dt.datetime
+    day: dt.date | None = None
+    double_sample: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        if self.day is None:
+            return {"due_by": self.due.isoformat()}
+        if self.double_sample:
+            return {"date": self.day.isoformat(), "double_sample": True}
+        return {"date": self.day.isoformat()}
+
+
+def _tests(rule: Rule, day0: dt.date, at: dt.datetime, tz: dt.tzinfo) -> list[_Test]:
+    """The rule's tests: on fixed days after day 0, or each due within hours of ``at``."""
+    tests: list[_Test] = []
+    schedule = rule.tests
+    if schedule is None:
+        return tests
+    last = len(schedule.days) - 1
+    for index, test_day in enumerate(schedule.days):
+        day = day0 + dt.timedelta(days=test_day)
+        double = schedule.double_sample_last and index == last
+        tests.append(_Test(_day_end(day, tz), day, double))
+    if schedule.count and schedule.within_hours:
+        # The latest each test may be taken and still leave room for the next one.
+        for index in range(schedule.count):
+            hours = schedule.within_hours - (schedule.count - 1 - index) * schedule.min_gap_hours
+            tests.append(_Test(at + dt.timedelta(hours=hours)))
+    return tests
+
+
+@lru_cache(maxsize=4096)
+def _day_end(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    # The same few days recur across a population: each is worked out once.
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz)
+
+
+def _add_tests(tests: list[_Test], more: list[_Test]) -> None:
+    """Another rule's tests, each unless one already asked for serves it: a test of the same day,
+    or for a test due within hours, one due no later (a test serves each rule once).
+
+    ``tests`` are in the order they are due and stay so; ``more`` are one rule's, in that order,
+    so the earliest tests not yet serving this rule are the ones to try, in turn.
+    """
+    by_day = {test.day: test for test in tests if test.day is not None}
+    earlier = len(tests)
+    serving = 0  # the next of the tests asked for before that may serve this rule
+    added = False
+    for test in more:
+        if test.day is not None:
+            same = by_day.get(test.day)
+            if same is None:
+                tests.append(test)
+                added = True
+            elif test.double_sample:
+                same.double_sample = True
+        elif serving < earlier and tests[serving].due <= test.due:
+            serving += 1
+        else:
+            tests.append(test)
+            added = True
+    if added:
+        tests.sort(key=lambda test: test.due)
+
+
+def _compose(
+    rules: Sequence[Rule], day0: dt.date, at: dt.datetime, tz: dt.tzinfo, decision: Decision
+) -> Rule:
+    """Every rule given acts (X-01: where measures conflict, the most demanding wins); returns the
+    rule whose measures these are.
+
+    The measures, release conditions and after-release phases are those of the rule with the most
+    demanding measures (the first such rule on a tie); the tests, proofs and deadlines of every
+    rule are all required, a test or proof serving several rules where it can.
+    """
+    measured = [rule for rule in rules if rule.measures]
+    if len(measured) > 1:
+        leading = max(measured, key=_demand)
+    else:
+        leading = measured[0] if measured else rules[0]
+    decision.rule = leading.id
+    decision.measures = _phases(leading, day0)
+    decision.release = list(leading.release)
+    decision.after_release = [
+        {"kind": phase.kind, "days": phase.days, "until_day": phase.until_day}
+        for phase in leading.after_release
+    ]
+    tests: list[_Test] = []
+    for rule in (
+        [leading, *(rule for rule in rules if rule is not leading)] if len(rules) > 1 else rules
+    ):
+        more = _tests(rule, day0, at, tz)
+        if tests and more:
+            _add_tests(tests, more)
+        elif more:
+            tests = more
+        for proof in rule.proofs:
+            held = next((p for p in decision.proofs if p["kind"] == proof.kind), None)
+            if held is None:
+                decision.proofs.append({"kind": proof.kind, "within_hours": proof.within_hours})
+            else:
+                # A proof within the shorter window also meets the longer one (D-17, X-02).
+                held["within_hours"] = min(held["within_hours"], proof.within_hours)
+        for template in rule.obligations:
+            obligation = {
                 "kind": template.kind,
                 "due_by": (at + dt.timedelta(minutes=template.within_minutes)).isoformat(),
             }
-        )
-    decision.release = list(rule.release)
-    decision.after_release = [
-        {"kind": phase.kind, "days": phase.days, "until_day": phase.until_day}
-        for phase in rule.after_release
-    ]
+            if obligation not in decision.obligations:
+                decision.obligations.append(obligation)
+    decision.tests = [test.as_json() for test in tests]
+    return leading
 
 
 def evaluate_arrival(pack: Pack, arrival: Arrival, tz: ZoneInfo) -> Decision:
-    """The first rule of the pack whose condition holds decides; its reason is explained."""
+    """Every rule of the pack whose condition holds applies (``_compose``); the explanation names
+    the rule whose measures these are first, then every other rule that fired."""
     local_at = arrival.at.astimezone(tz)
     day0 = local_at.date()
     decision = Decision()
     windows: dict[int, list[_StayFacts]] = {}
+    held = categories_held(arrival.categories)
+    rules: list[ArrivalRule] = []
+    reasons: list[str] = []
     for rule in pack.arrival_rules:
-        reason = _matched_stay(rule.when, arrival, day0, windows)
-        if reason is None:
+        reason = _matched_stay(rule.when, arrival, held, day0, windows)
+        if reason is not None:
+            rules.append(rule)
+            reasons.append(reason)
+    if not rules:
+        return decision
+    leading = _compose(rules, day0, local_at, tz, decision)
+    first = next(reason for rule, reason in zip(rules, reasons, strict=True) if rule is leading)
+    decision.explain(pack, leading.id, leading.clause, first)
+    for rule, reason in zip(rules, reasons, strict=True):
+        if rule is leading:
             continue
-        _schedule(rule, day0, local_at, decision)
+        if rule.measures:
+            reason += f"; its measures give way to the more demanding ones of rule {leading.id}"
         decision.explain(pack, rule.id, rule.clause, reason)
-        break
     return decision
 
 
 def _contact_rule(pack: Pack, contact: Contact) -> ContactRule | None:
+    held = categories_held(contact.categories)
     for rule in pack.contact_rules:
         if rule.exposure != contact.kind:
             continue
-        if rule.categories and not set(rule.categories) & set(contact.categories):
+        if rule.categories and held.isdisjoint(rule.categories):
             continue
         return rule
     return None
@@ -347,14 +487,14 @@ def evaluate_contact(pack: Pack, contact: Contact, tz: ZoneInfo) -> Decision:
     identified = contact.identified_at.astimezone(tz)
     condition = rule.conditional_release
     if condition is None:
-        _schedule(rule, day0, identified, decision)
+        _compose([rule], day0, identified, tz, decision)
         decision.explain(pack, rule.id, rule.clause, f"a {contact.kind}, last exposed {day0}")
         return decision
     first = sorted(contact.contact_results, key=lambda r: r.date)[: condition.contact_first_tests]
     positive = next((r for r in first if r.positive), None)
     if positive is not None:
         upgraded = pack.rule(condition.otherwise)
-        _schedule(upgraded, day0, identified, decision)
+        _compose([upgraded], day0, identified, tz, decision)
         decision.actions.append("manage_as_close_contact")
         decision.explain(
             pack,
@@ -364,7 +504,7 @@ def evaluate_contact(pack: Pack, contact: Contact, tz: ZoneInfo) -> Decision:
             f"within their first {condition.contact_first_tests} tests",
         )
         return decision
-    _schedule(rule, day0, identified, decision)
+    _compose([rule], day0, identified, tz, decision)
     own_days = [day0 + dt.timedelta(days=d) for d in condition.own_test_days]
     own = {r.date: r.positive for r in contact.results}
     if any(own.values()):
@@ -408,7 +548,7 @@ def evaluate_temperature(
     run: list[Reading] = []
     for reading in ordered:
         run = [*run, reading] if rule.is_over(reading.celsius) else []
-    needed = rule.confirmations_for(categories)
+    needed = rule.confirmations_for(categories_held(categories))
     bound = f"{'≥' if rule.inclusive else '>'} {rule.above} °C"
     if not run:
         decision.status = "normal"
@@ -448,24 +588,33 @@ def evaluate_temperature(
 def evaluate_gathering(pack: Pack, gathering: Gathering) -> Decision:
     """Whether a gathering may be held and what it needs; every limit that bites is explained."""
     decision = Decision(allowed=True, approval_required=False, filing_required=False)
+    held = categories_held(gathering.categories)
     for rule in pack.gathering_rules:
         if gathering.type not in rule.applies_to:
             continue
-        if rule.categories and not set(rule.categories) & set(gathering.categories):
+        if rule.categories and held.isdisjoint(rule.categories):
             continue
         if rule.when is not None:
             value = gathering.people if rule.when.of == "people" else gathering.tables
-            if value is None:
-                raise ValueError(
-                    f"gathering.tables: rule {rule.id} limits a {gathering.type} by tables"
-                )
-            if not rule.when.holds(value):
-                continue
             bound = (
                 f"at least {rule.when.at_least}"
                 if rule.when.at_least is not None
                 else f"more than {rule.when.more_than}"
             )
+            if value is None:
+                # Not given (a banquet by its people, a gathering by its tables): the answer holds
+                # while the gathering keeps within the limit, which it names.
+                limit = rule.when.model_dump(exclude_none=True)
+                decision.limits.append({"rule": rule.id, **limit, "effect": rule.effect})
+                decision.explain(
+                    pack,
+                    rule.id,
+                    rule.clause,
+                    f"{rule.when.of} not given: {rule.effect} at {bound} {rule.when.of}",
+                )
+                continue
+            if not rule.when.holds(value):
+                continue
             because = f"{value} {rule.when.of}: {bound}"
         else:
             because = f"every {gathering.type}"
@@ -488,10 +637,14 @@ def evaluate_gathering(pack: Pack, gathering: Gathering) -> Decision:
 
 
 def schedule_from(pack: Pack, decision: Decision, day0: dt.date, at: dt.datetime) -> Decision:
-    """The same rule counted again from a new day 0 (D-04: a cross-infection at the site restarts
-    the quarantine of everyone there)."""
+    """The same rules counted again from a new day 0 (D-04: a cross-infection at the site restarts
+    the quarantine of everyone there): the decision's rule and every other its explanation names.
+    ``at`` is the new day 0's start in the installation's zone."""
     again = Decision(actions=list(decision.actions))
-    _schedule(pack.rule(decision.rule), day0, at, again)
+    known = {rule.id: rule for rule in [*pack.arrival_rules, *pack.contact_rules]}
+    named = dict.fromkeys([decision.rule, *(e["rule"] for e in decision.explanation)])
+    assert at.tzinfo is not None
+    _compose([known[i] for i in named if i in known], day0, at, at.tzinfo, again)
     again.explanation = [*decision.explanation]
     again.explain(
         pack,

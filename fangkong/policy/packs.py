@@ -7,6 +7,7 @@ error in a pack names the file, the line and the field.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -179,7 +180,7 @@ class TemperatureRule(Strict):
     def is_over(self, celsius: float) -> bool:
         return celsius >= self.above if self.inclusive else celsius > self.above
 
-    def confirmations_for(self, categories: list[str] | tuple[str, ...]) -> int:
+    def confirmations_for(self, categories: Iterable[str]) -> int:
         counts = [self.confirmations[c] for c in categories if c in self.confirmations]
         return max(counts) if counts else self.confirmations["default"]
 

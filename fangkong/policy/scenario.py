@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from fangkong.core import clock
 from fangkong.policy.engine import (
     Arrival,
     Contact,
@@ -43,10 +44,10 @@ def _region(code: str) -> str:
     return code
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
-        raise ValueError("give the time zone, e.g. 2022-02-01T10:00:00+08:00")
-    return value
+def _in_zone(value: dt.datetime) -> dt.datetime:
+    """A time without a zone is in the installation's (Asia/Shanghai unless configured otherwise);
+    a date alone is the start of that day there."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=clock.tz())
 
 
 class RiskAreaIn(_Model):
@@ -84,10 +85,7 @@ class ArrivalIn(_Model):
 
     _check_region = field_validator("region")(_region)
 
-    @field_validator("at")
-    @classmethod
-    def aware(cls, value: dt.datetime) -> dt.datetime:
-        return _aware(value)
+    _check_at = field_validator("at")(_in_zone)
 
 
 class PersonIn(_Model):
@@ -100,12 +98,12 @@ class ExposureIn(_Model):
     last_at: dt.datetime
     identified_at: dt.datetime | None = None
 
-    _check_last = field_validator("last_at")(_aware)
+    _check_last = field_validator("last_at")(_in_zone)
 
     @field_validator("identified_at")
     @classmethod
-    def identified_aware(cls, value: dt.datetime | None) -> dt.datetime | None:
-        return _aware(value) if value is not None else None
+    def identified_in_zone(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return _in_zone(value) if value is not None else None
 
 
 class ResultIn(_Model):
@@ -117,13 +115,22 @@ class ReadingIn(_Model):
     at: dt.datetime
     celsius: float = Field(ge=34, le=43)
 
-    _check_at = field_validator("at")(_aware)
+    _check_at = field_validator("at")(_in_zone)
 
 
 class GatheringIn(_Model):
+    """A gathering by its people, its tables or both: a rule limiting a count not given is
+    answered as a limit to keep."""
+
     type: GatheringType
-    people: int = Field(ge=1)
+    people: int | None = Field(default=None, ge=1)
     tables: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def counted(self) -> GatheringIn:
+        if self.people is None and self.tables is None:
+            raise ValueError("give people, tables or both")
+        return self
 
 
 NEEDS = {
@@ -149,7 +156,7 @@ class Scenario(_Model):
     readings: list[ReadingIn] = Field(default_factory=list)
     gathering: GatheringIn | None = None
 
-    _check_as_of = field_validator("as_of")(_aware)
+    _check_as_of = field_validator("as_of")(_in_zone)
 
     @field_validator("local_case_cities")
     @classmethod
@@ -207,10 +214,7 @@ class Scenario(_Model):
             self.gathering.tables,
             tuple(self.person.categories),
         )
-        try:
-            return evaluate_gathering(pack, gathering)
-        except ValueError as error:
-            raise ScenarioError(str(error)) from None
+        return evaluate_gathering(pack, gathering)
 
 
 def scenario_parse(text: str) -> Scenario:

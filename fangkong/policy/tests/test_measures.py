@@ -124,6 +124,39 @@ def test_c21_d13_an_arrival_recorded_on_the_register_writes_measures_and_12_test
     assert "C-21(1)" in measure.explanation[0]["clause"]
 
 
+def test_c23_c24_p16_arrival_on_the_register_from_class_a_area_owes_the_24h_test_too(
+    county, personas, person_a, django_capture_on_commit_callbacks
+):
+    plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id="P16-may-day-chengdu",
+        start_date=dt.date(2022, 4, 1),
+        end_date=None,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        risk_area_create(
+            actor=personas.commander,
+            data=RiskAreaInput(
+                Region.objects.get(code="310115"), "A", dt.date(2022, 4, 20), None, "test"
+            ),
+        )
+    # when
+    with clock.frozen(at("2022-04-30T18:00")):
+        came_back_from(person_a, personas.worker_a, "310115", "2022-04-25", "2022-04-30")
+    # then: the quarantine of class A, and the test of every arrival from another province
+    assert active(person_a) == [("central_quarantine", "2022-04-30", "2022-05-07")]
+    assert open_tests(person_a) == [
+        "2022-05-01T00:00:00+08:00",
+        "2022-05-01",
+        "2022-05-03",
+        "2022-05-07",
+    ]
+    classification = Classification.objects.get(person=person_a)
+    assert classification.rule_id == "class-a"
+    assert [e["rule"] for e in classification.explanation] == ["class-a", "other-province"]
+
+
 def test_recomputing_unchanged_facts_writes_nothing(personas, person_a, p14, dalian_high):
     came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
     before = (Measure.objects.count(), Obligation.objects.count())

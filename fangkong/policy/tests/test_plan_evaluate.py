@@ -134,9 +134,80 @@ def test_c24_d14_class_a_central_until_day_7_tests_1_3_7_last_double(tmp_path, c
         {"kind": "central_quarantine", "start": "2022-04-30", "end": "2022-05-07"}
     ]
     assert result["tests"] == [
+        {"due_by": "2022-05-01T08:00:00+08:00"},  # C-23: every arrival from another province
         {"date": "2022-05-01"},
         {"date": "2022-05-03"},
         {"date": "2022-05-07", "double_sample": True},
+    ]
+
+
+def test_c23_c24_p16_arrival_from_risk_area_needs_proof_and_test(tmp_path, capsys):
+    # Class A: central quarantine with tests on days 1, 3 and 7 (C-24) — and, like every arrival
+    # from another province, a 48-hour negative proof and a test within 24 h of arrival (C-23).
+    scenario = {
+        **ARRIVAL,
+        "plan": "P16-may-day-chengdu",
+        "risk_areas": [
+            {"region": "310115", "level": "A", "from": "2022-04-20", "to": "2022-05-10"}
+        ],
+        "travel": [{"region": "310115", "from": "2022-04-25", "to": "2022-04-29"}],
+        "arrival": {"at": "2022-04-30T08:00:00+08:00", "region": "510107"},
+    }
+    result = evaluate(scenario, tmp_path, capsys)
+    assert result["measures"] == [
+        {"kind": "central_quarantine", "start": "2022-04-30", "end": "2022-05-07"}
+    ]
+    assert {"due_by": "2022-05-01T08:00:00+08:00"} in result["tests"]
+    assert result["proofs"] == [{"kind": "negative_test", "within_hours": 48}]
+    assert [e["rule"] for e in result["explanation"]] == ["class-a", "other-province"]
+
+
+def test_c23_c25_p16_class_b_arrival_stays_home_and_shows_proof_and_test(tmp_path, capsys):
+    scenario = {
+        **ARRIVAL,
+        "plan": "P16-may-day-chengdu",
+        "risk_areas": [
+            {"region": "310000", "level": "B", "from": "2022-04-20", "to": "2022-05-10"}
+        ],
+        "travel": [{"region": "310115", "from": "2022-04-25", "to": "2022-04-29"}],
+        "arrival": {"at": "2022-04-30T08:00:00+08:00", "region": "510107"},
+    }
+    result = evaluate(scenario, tmp_path, capsys)
+    assert result["measures"] == [
+        {"kind": "home_quarantine", "start": "2022-04-30", "end": "2022-05-07"}
+    ]
+    assert result["tests"] == [{"due_by": "2022-05-01T08:00:00+08:00"}]
+    assert result["proofs"] == [{"kind": "negative_test", "within_hours": 48}]
+    assert [e["rule"] for e in result["explanation"]] == ["class-b", "other-province"]
+
+
+def test_c21_c22_p14_student_from_local_case_city_needs_two_tests_and_48h_proof(tmp_path, capsys):
+    # Three days, two tests (C-21(2)) and the 48-hour proof to return to school after crossing
+    # provinces (C-22); the other-province test is served by the first of the two.
+    scenario = {
+        **ARRIVAL,
+        "risk_areas": [],
+        "local_case_cities": ["440100"],
+        "travel": [{"region": "440106", "from": "2022-01-20", "to": "2022-01-31"}],
+    }
+    result = evaluate(scenario, tmp_path, capsys)
+    assert result["tests"] == [
+        {"due_by": "2022-02-03T10:00:00+08:00"},
+        {"due_by": "2022-02-04T10:00:00+08:00"},
+    ]
+    assert result["proofs"] == [{"kind": "negative_test", "within_hours": 48}]
+    assert [e["rule"] for e in result["explanation"]] == ["local-case-city", "other-province"]
+
+
+def test_c21_c22_risk_area_arrival_every_rule_fired_is_explained(tmp_path, capsys):
+    # The quarantine's tests on days 1 and 2 serve the three-days-two-tests of the city rule.
+    result = evaluate(ARRIVAL, tmp_path, capsys)
+    assert len(result["tests"]) == 12
+    assert result["proofs"] == [{"kind": "negative_test", "within_hours": 48}]
+    assert [e["rule"] for e in result["explanation"]] == [
+        "risk-area",
+        "city-of-risk-area-or-local-cases",
+        "other-province",
     ]
 
 
@@ -187,6 +258,20 @@ def test_day_0_is_the_arrival_date_in_shanghai_even_late_at_night_utc(tmp_path, 
     assert result["measures"][0]["start"] == "2022-02-01"
 
 
+def test_times_without_a_zone_are_in_the_configured_zone(tmp_path, capsys):
+    # Issue 12 item 4: as_of (and every time) without a zone is read in Asia/Shanghai, so an
+    # arrival at 23:30 without a zone is on 01-31, not on 02-01 as it would be at 23:30 UTC.
+    scenario = {
+        **ARRIVAL,
+        "as_of": "2022-02-01T10:00:00",
+        "arrival": {"at": "2022-01-31T23:30", "region": "520113"},
+    }
+    result = evaluate(scenario, tmp_path, capsys)
+    assert result["measures"][0]["start"] == "2022-01-31"
+    dated = evaluate({**ARRIVAL, "as_of": "2022-02-01"}, tmp_path, capsys)
+    assert dated["measures"][0]["start"] == "2022-02-01"
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -205,10 +290,7 @@ def test_day_0_is_the_arrival_date_in_shanghai_even_late_at_night_utc(tmp_path, 
         ),
         ({"risk_areas": "everywhere"}, "risk_areas:"),
         ({"kind": "weather"}, "kind:"),
-        (
-            {"arrival": {"at": "2022-02-01T10:00:00", "region": "520113"}},
-            "arrival.at: give the time zone",
-        ),
+        ({"arrival": {"at": "at ten", "region": "520113"}}, "arrival.at:"),
     ],
 )
 def test_bad_input_exits_2_naming_the_field(tmp_path, change, message):

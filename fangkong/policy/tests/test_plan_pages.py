@@ -77,6 +77,17 @@ def test_c21_the_scenario_form_gives_the_cli_answer_with_published_risk_areas(pe
     assert "2022-03-01" in page
 
 
+def test_i15_the_scenario_form_answers_a_banquet_given_only_by_its_tables(personas):
+    response = login(personas.worker_a).post(
+        reverse("plan-detail", args=["P13-may-day-county"]),
+        {"kind": "gathering", "gathering_type": "banquet", "tables": "4"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "fifty-or-more" in page
+    assert "people not given: approval_required at at least 50 people" in page
+
+
 def test_a_bad_scenario_names_the_field(personas):
     response = login(personas.worker_a).post(
         reverse("plan-detail", args=["P14-school-spring-festival"]),
@@ -254,7 +265,7 @@ def test_api_evaluate_gives_the_cli_result(personas):
     }
     bad = client.post(
         "/api/plans/P14-school-spring-festival/evaluate/",
-        json.dumps({**scenario, "arrival": {"at": "2022-02-01T10:00", "region": "520113"}}),
+        json.dumps({**scenario, "arrival": {"at": "at ten", "region": "520113"}}),
         content_type="application/json",
     )
     assert bad.status_code == 400

@@ -202,8 +202,10 @@ def test_d06_p12_fever_isolates_only_with_suspected_symptoms(tmp_path, capsys):
     assert result["obligations"] == [{"kind": "report", "due_by": "2022-02-01T08:00:00+08:00"}]
 
 
-def gathering(plan: str, type_: str, people: int, tables=None, categories=()) -> dict:
-    facts = {"type": type_, "people": people}
+def gathering(plan: str, type_: str, people: int | None, tables=None, categories=()) -> dict:
+    facts: dict = {"type": type_}
+    if people is not None:
+        facts["people"] = people
     if tables is not None:
         facts["tables"] = tables
     return {
@@ -270,12 +272,78 @@ def test_i14_p11_staff_banquet_of_51_is_forbidden(tmp_path, capsys):
     }
 
 
-def test_a_banquet_limited_by_tables_needs_the_tables(tmp_path, capsys):
-    path = tmp_path / "s.json"
-    path.write_text(json.dumps(gathering("P13-may-day-county", "banquet", 30)), encoding="utf-8")
-    with pytest.raises(CommandError, match="gathering.tables") as error:
-        call_command("plan", "evaluate", str(path))
-    assert error.value.returncode == 2
+@pytest.mark.parametrize(
+    ("people", "allowed"), [(1500, False), (50, False), (49, True), (20, True)]
+)
+def test_i11_p08_cancels_large_meetings(tmp_path, capsys, people, allowed):
+    result = evaluate(gathering("P08-enterprise-emergency", "meeting", people), tmp_path, capsys)
+    assert result["allowed"] is allowed
+    if not allowed:
+        assert result["explanation"][0]["rule"] == "medium-and-large-meetings"
+
+
+@pytest.mark.parametrize("category", ["staff", "teacher", "principal", "middle_manager"])
+def test_i14_p11_teachers_principals_and_middle_managers_are_staff(tmp_path, capsys, category):
+    # 教职员工 includes them: no gatherings of 10 or more, no banquets of more than 50.
+    meal = evaluate(
+        gathering("P11-school-winter-exams", "family_meal", 10, None, [category]), tmp_path, capsys
+    )
+    assert meal["allowed"] is False
+    banquet = evaluate(
+        gathering("P11-school-winter-exams", "banquet", 51, 6, [category]), tmp_path, capsys
+    )
+    assert {e["rule"] for e in banquet["explanation"]} == {
+        "staff-gatherings-10",
+        "staff-banquets-over-50",
+    }
+
+
+def test_i15_p13_an_event_is_limited_by_people_not_tables(tmp_path, capsys):
+    result = evaluate(gathering("P13-may-day-county", "event", 60), tmp_path, capsys)
+    assert (result["allowed"], result["approval_required"], result["filing_required"]) == (
+        True,
+        True,
+        True,
+    )
+    assert result["limits"] == []
+
+
+def test_i15_x07_p13_banquet_without_tables_is_answered_with_its_table_limit(tmp_path, capsys):
+    result = evaluate(gathering("P13-may-day-county", "banquet", 30), tmp_path, capsys)
+    assert (result["allowed"], result["approval_required"], result["filing_required"]) == (
+        True,
+        False,
+        True,
+    )
+    assert result["limits"] == [
+        {"rule": "tables-over-5", "of": "tables", "more_than": 5, "effect": "forbidden"}
+    ]
+    assert "tables not given" in next(
+        e["because"] for e in result["explanation"] if e["rule"] == "tables-over-5"
+    )
+
+
+def test_i15_i17_a_banquet_given_only_by_tables(tmp_path, capsys):
+    p14 = evaluate(gathering("P14-school-spring-festival", "banquet", None, 6), tmp_path, capsys)
+    assert (p14["allowed"], p14["filing_required"], p14["limits"]) == (True, True, [])
+    p13 = evaluate(gathering("P13-may-day-county", "banquet", None, 6), tmp_path, capsys)
+    assert p13["allowed"] is False
+    assert p13["limits"] == [
+        {"rule": "fifty-or-more", "of": "people", "at_least": 50, "effect": "approval_required"}
+    ]
+
+
+def test_d12_exposure_last_at_given_as_a_date_is_day_0(tmp_path, capsys):
+    scenario = {
+        "kind": "contact",
+        "plan": "P14-school-spring-festival",
+        "as_of": "2022-02-01T10:00:00+08:00",
+        "exposure": {"kind": "secondary_contact", "last_at": "2022-01-31"},
+    }
+    result = evaluate(scenario, tmp_path, capsys)
+    assert result["measures"] == [
+        {"kind": "central_quarantine", "start": "2022-01-31", "end": "2022-02-07"}
+    ]
 
 
 def arrival(plan: str, travel: list[dict], risk_areas=(), **extra) -> dict:
@@ -304,6 +372,21 @@ def test_c13_c15_p04_high_risk_quarantine_of_unstated_length_48h_proof_and_repor
     ]
     assert result["proofs"] == [{"kind": "negative_test", "within_hours": 48}]
     assert result["obligations"] == [{"kind": "filing", "due_by": "2022-02-01T10:00:00+08:00"}]
+
+
+def test_x01_c13_c14_p04_high_and_medium_risk_history_the_quarantine_wins(tmp_path, capsys):
+    stays = [*STAY_DALIAN, {"region": "110105", "from": "2022-01-26", "to": "2022-01-31"}]
+    beijing_medium = {**DALIAN_MEDIUM, "region": "110105"}
+    result = evaluate(
+        arrival("P04-national-day-fuyuan", stays, [DALIAN_HIGH, beijing_medium]), tmp_path, capsys
+    )
+    assert result["measures"] == [
+        {"kind": "central_quarantine", "start": "2022-02-01", "end": None}
+    ]
+    assert result["obligations"] == [{"kind": "filing", "due_by": "2022-02-01T10:00:00+08:00"}]
+    rules = [e["rule"] for e in result["explanation"]]
+    assert rules == ["high-risk-area", "medium-risk-area"]
+    assert "give way" in result["explanation"][1]["because"]
 
 
 def test_c14_p04_medium_risk_home_health_monitoring(tmp_path, capsys):
@@ -400,12 +483,10 @@ def test_b20_c23_p16_local_case_city_files_and_tests_within_24h(tmp_path, capsys
         ),
         ({"kind": "gathering", "gathering": {"type": "party", "people": 3}}, "gathering.type"),
         (
-            {
-                "kind": "contact",
-                "exposure": {"kind": "close_contact", "last_at": "2022-02-01T08:00"},
-            },
-            "exposure.last_at: give the time zone",
+            {"kind": "contact", "exposure": {"kind": "close_contact", "last_at": "last week"}},
+            "exposure.last_at:",
         ),
+        ({"kind": "gathering", "gathering": {"type": "banquet"}}, "gathering: give people"),
     ],
 )
 def test_bad_scenarios_of_the_other_kinds_exit_2_naming_the_field(tmp_path, change, message):
