@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
-from fangkong.core.inputs import date_problem
+from fangkong.core.inputs import date_problem, dates_allowed
 from fangkong.core.lookups import Ids
 from fangkong.core.prepared import prepared_fetch
 from fangkong.monitoring.models import (
@@ -89,7 +89,9 @@ class CheckinRow:
     place: str
 
 
-def _problems(data: CheckinInput, now: dt.datetime) -> tuple[dict[str, str], Decimal | None]:
+def _problems(
+    data: CheckinInput, now: dt.datetime, allowed: tuple[dt.date, dt.date] | None = None
+) -> tuple[dict[str, str], Decimal | None]:
     problems: dict[str, str] = {}
     celsius: Decimal | None = None
     if data.celsius not in (None, ""):
@@ -109,7 +111,7 @@ def _problems(data: CheckinInput, now: dt.datetime) -> tuple[dict[str, str], Dec
             problems["at"] = _("Give the time zone of the time.")
         elif data.at > now + CLOCK_SKEW:
             problems["at"] = _("The time %(at)s is in the future.") % {"at": data.at.isoformat()}
-        elif problem := date_problem(data.at):
+        elif problem := date_problem(data.at, allowed):
             problems["at"] = problem
     unknown = [s for s in data.symptoms if s not in SYMPTOMS]
     if unknown:
@@ -214,8 +216,9 @@ def _rows_check(
 ) -> list[CheckinRow]:
     """The valid rows, ready to write; each problem of the others goes to ``result.errors``."""
     valid: list[CheckinRow] = []
+    allowed = dates_allowed()  # once: the clock read per row would cost more than the checks
     for index, data in enumerate(rows):
-        problems, celsius = _problems(data, now)
+        problems, celsius = _problems(data, now, allowed)
         home = reach.people.get(data.person_id)
         if home is None:
             # Someone outside the actor's units is as unknown as someone who does not exist.
