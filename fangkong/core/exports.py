@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -37,11 +38,21 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def export_response(
-    file_name: str, kind: Format, header: Sequence[str], rows: Iterable[Sequence[object]]
+    file_name: str,
+    kind: Format,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    csv_body: Iterator[bytes] | None = None,
 ) -> StreamingHttpResponse:
     """The download of ``rows`` under ``header``; ``file_name`` (without its suffix) also names
-    the workbook's sheet."""
-    chunks = csv_chunks(header, rows) if kind == "csv" else xlsx_chunks(file_name, header, rows)
+    the workbook's sheet. ``csv_body``: the same rows as CSV already written (by the database's
+    COPY), sent instead of writing ``rows`` for a .csv."""
+    if kind == "xlsx":
+        chunks = xlsx_chunks(file_name, header, rows)
+    elif csv_body is not None:
+        chunks = itertools.chain(csv_chunks(header, ()), csv_body)
+    else:
+        chunks = csv_chunks(header, rows)
     response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[kind])
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}.{kind}"
     return response
@@ -50,7 +61,7 @@ def export_response(
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[bytes]:
     """UTF-8 with a byte-order mark, which Excel needs to read Chinese from a CSV."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, lineterminator="\n")  # as PostgreSQL's COPY ends its lines
     buffer.write("\ufeff")
     writer.writerow(header)
     for row in rows:

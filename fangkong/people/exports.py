@@ -4,17 +4,18 @@ data), streamed by ``core.exports``."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core.lookups import Ids
+from fangkong.core.spreadsheets import FORMULA_TRIGGERS
 from fangkong.org.access import AnyUser, Scope, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
@@ -41,6 +42,8 @@ class PersonExport:
     header: list[str]
     rows: Iterator[list[object]]
     count: int
+    # The same rows as CSV written by PostgreSQL (no header), when it can write them
+    csv_body: Iterator[bytes] | None = None
 
 
 @transaction.atomic
@@ -67,7 +70,9 @@ def person_export(*, user: AnyUser, filters: PersonFilter, full_ids: bool = Fals
         },
         changes={"count": count, "full_ids": bool(revealers), "revealed": revealed},
     )
-    return PersonExport(_header(), _rows(people, revealers), count)
+    # Full numbers are decrypted here, never by the database: those exports take the rows.
+    csv_body = _csv_by_copy(people) if not revealed else None
+    return PersonExport(_header(), _rows(people, revealers), count, csv_body)
 
 
 def _header() -> list[str]:
@@ -129,3 +134,66 @@ def _rows(people: QuerySet[Person], revealers: Scope) -> Iterator[list[object]]:
                 "、".join(categories[pk]),
                 nationality,
             ]
+
+
+def _csv_by_copy(people: QuerySet[Person]) -> Iterator[bytes] | None:
+    """On PostgreSQL, the rows of ``_rows`` (ID numbers masked) as COPY writes them, at the speed
+    of COPY: the same columns, labels and order, text kept as text as ``core.exports`` keeps it,
+    empty cells empty. The people are the ones the queryset (the access module's filter) holds."""
+    if connection.vendor != "postgresql":
+        return None
+    chosen, params = people.order_by().values("pk").query.sql_with_params()
+    labels: list[object] = []
+
+    def label(column: str, choices: Sequence[tuple[str, object]]) -> str:
+        cases = " ".join(["WHEN %s THEN %s"] * len(choices))
+        labels.extend(value for pair in choices for value in (pair[0], str(pair[1])))
+        return f"CASE {column} {cases} ELSE {column} END"
+
+    def text(column: str) -> str:
+        guarded = (
+            f"CASE WHEN left({column}, 1) IN {_TRIGGERS} THEN '''' || {column} ELSE {column} END"
+        )
+        return f"NULLIF({guarded}, '')"
+
+    columns = [
+        "p.id",
+        text("p.name"),
+        label("p.id_type", Person.IdTypes.choices),  # our labels: never a formula
+        text("p.id_masked"),
+        label("p.sex", Person.Sex.choices),
+        "p.birth_date",
+        text("p.phone"),
+        text("u.name"),
+        text("u.code"),
+        text("h.code"),
+        text("p.address_region_id"),
+        text("p.address"),
+        text("k.names"),
+        text("p.nationality"),
+    ]
+    statement = (
+        f"COPY (SELECT {', '.join(columns)} FROM people_person p"  # noqa: S608 - our columns
+        " JOIN org_unit u ON u.id = p.unit_id LEFT JOIN people_household h ON h.id = p.household_id"
+        # Every person's categories in one pass (a lookup per person would cost more).
+        " LEFT JOIN (SELECT pc.person_id, string_agg(c.name_zh, '、' ORDER BY pc.category_id)"
+        " AS names FROM people_personcategory pc JOIN people_category c"
+        " ON c.code = pc.category_id GROUP BY pc.person_id) k ON k.person_id = p.id"
+        f" WHERE p.id IN ({chosen}) ORDER BY p.id DESC) TO STDOUT WITH (FORMAT csv)"
+    )
+    arguments = [*labels, *params]
+
+    def blocks() -> Iterator[bytes]:
+        with connection.cursor() as cursor, cursor.copy(statement, arguments) as copy:
+            for block in copy:
+                yield bytes(block)
+
+    return blocks()
+
+
+# FORMULA_TRIGGERS as an SQL list: the characters that would start a formula.
+_TRIGGERS = (
+    "("
+    + ", ".join("E'" + c.encode("unicode_escape").decode() + "'" for c in FORMULA_TRIGGERS)
+    + ")"
+)

@@ -271,7 +271,7 @@ def person_export_view(request: HttpRequest, kind: Format) -> HttpResponseBase:
     export = person_export(
         user=request.user, filters=_filters(request), full_ids=request.GET.get("full") == "1"
     )
-    return export_response(_("People register"), kind, export.header, export.rows)
+    return export_response(_("People register"), kind, export.header, export.rows, export.csv_body)
 
 
 @login_required

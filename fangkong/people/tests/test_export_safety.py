@@ -4,14 +4,18 @@ import csv
 import io
 
 import pytest
+from django.db import connection
 from openpyxl import load_workbook
 
 from conftest import County, Personas, body, login, make_resident_id, make_user
 from fangkong.audit.models import AuditEvent
+from fangkong.core.exports import csv_chunks
 from fangkong.org.roles import Role
 from fangkong.org.services import membership_grant, unit_create
+from fangkong.people.exports import person_export
 from fangkong.people.importing import import_job_create, import_job_execute
-from fangkong.people.models import Person
+from fangkong.people.models import Person, PersonCategory
+from fangkong.people.selectors import PersonFilter
 from fangkong.people.services import PersonInput, person_create
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +82,35 @@ def test_a_formula_name_is_a_text_cell_in_the_rejected_rows_file(
     [row] = sheet_rows(login(personas.worker_a).get(f"/people/import/{job.pk}/rejected.xlsx"))
     # then the name is the text typed, not a live formula
     assert (row[1].value, row[2].value, row[2].data_type) == ("姓名", name, "s")
+
+
+def test_the_csv_written_by_postgresql_is_the_csv_written_row_by_row(
+    personas: Personas, county: County, person_a, person_b
+):
+    """On PostgreSQL a masked CSV export is written by COPY; it must hold what the rows hold."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY writes the CSV on PostgreSQL only")
+    # given people with categories, a household, no phone, an address that starts a formula
+    person = add_person(personas, county.grid_a, "王五", "031")
+    Person.objects.filter(pk=person.pk).update(address='-1+2, "门"\n二楼', sex="")
+    PersonCategory.objects.create(person=person, category_id="returnee")
+    PersonCategory.objects.create(person=person, category_id="resident")
+    # when the commander exports (masked), by COPY and row by row
+    export = person_export(user=personas.commander, filters=PersonFilter())
+    assert export.csv_body is not None
+    by_copy = b"".join(csv_chunks(export.header, ())) + b"".join(export.csv_body)
+    by_rows = b"".join(csv_chunks(export.header, export.rows))
+
+    # then both read back as the same rows
+    def read(data: bytes) -> list[list[str]]:
+        return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+    assert read(by_copy) == read(by_rows)
+    assert len(read(by_rows)) == 4
+    assert read(by_rows)[1][11] == '\'-1+2, "门"\n二楼'
+
+
+def test_a_csv_export_with_full_numbers_is_written_row_by_row(personas: Personas, person_a):
+    export = person_export(user=personas.epidemiologist, filters=PersonFilter(), full_ids=True)
+    assert export.csv_body is None
+    assert [row[3] for row in export.rows] == [make_resident_id(sequence="011")]
