@@ -129,7 +129,7 @@ PAGES = [
     ("commander", "/plans/measures/", 8),
     ("commander", "/plans/obligations/?state=open", 7),
     ("commander", "/plans/risk-areas/", 5),
-    ("commander", "/plans/inbox/", 4),
+    ("commander", "/plans/inbox/", 5),  # the menu reads the roles
     ("commander", "/monitoring/", 18),
     ("commander", "/monitoring/absences/", 4),
     ("commander", "/monitoring/reports/", 13),

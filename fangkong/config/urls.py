@@ -2,11 +2,20 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from fangkong.core.views import bad_request, healthz
+from fangkong.core.views import (
+    bad_request,
+    healthz,
+    page_not_found,
+    permission_denied,
+    server_error,
+)
 from fangkong.monitoring.views import self_checkin_view
 from fangkong.people.views import home_view
 
 handler400 = bad_request
+handler403 = permission_denied
+handler404 = page_not_found
+handler500 = server_error
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

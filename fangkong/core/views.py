@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from fangkong.core import clock
 from fangkong.core.inputs import BadInput
@@ -60,7 +62,37 @@ def client_address(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def _way_back(request: HttpRequest) -> str:
+    """The page the user came from, when it is one of ours: the error pages' 返回上一页."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return str(referer)
+    return ""
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400: a query or form value that cannot be read names its field and the reason."""
     reason = str(exception) if isinstance(exception, BadInput) else ""
-    return render(request, "core/bad_request.html", {"reason": reason}, status=400)
+    return render(
+        request, "core/bad_request.html", {"reason": reason, "back": _way_back(request)}, status=400
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """403, inside the layout: the page is not one the user's roles open."""
+    return render(request, "core/forbidden.html", {"back": _way_back(request)}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404, inside the layout: no such page, or a record outside the user's units (which is
+    as unknown as one that does not exist)."""
+    return render(request, "core/not_found.html", {"back": _way_back(request)}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: rendered without the request's context (no session, user or database: any of them
+    may be what failed), in the layout's look."""
+    page = loader.get_template("core/server_error.html")
+    return HttpResponse(page.render({"back": _way_back(request)}), status=500)

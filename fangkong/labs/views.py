@@ -78,7 +78,7 @@ def _planner(request: HttpRequest, people: int, observed: float | None) -> dict[
         key=lambda k: (abs(k - plan.pool_size), k),
     )
     return {
-        "positivity": positivity,
+        "positivity": round(positivity, 4),  # the observed share, as a person would type it
         "max_size": largest,
         "pool_size": plan.pool_size,
         "tests_per_person": plan.tests_per_person,
@@ -170,6 +170,7 @@ def round_detail_view(request: HttpRequest, round_id: int) -> HttpResponse:
             "registered": registered,
             "sampled": sampled,
             "results": results,
+            "positivity": observed,
             "missing": (
                 round_missing(screening, parent, request.user)
                 if not coverage[1:] and user_can(request.user, Capability.VIEW_PEOPLE)

@@ -10,7 +10,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -48,6 +48,7 @@ from fangkong.org.access import request_user, units_in, user_can
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_get_visible
 from fangkong.policy.models import Obligation
+from fangkong.policy.templatetags.fangkong_labels import figure_label
 
 # A personal link may record this many check-ins per hour (a phone, not a script), counted in the
 # cache every worker shares.
@@ -310,30 +311,37 @@ def report_view(request: HttpRequest) -> HttpResponse:
     chosen = query_int(request.POST, "unit") or query_int(request.GET, "unit")
     unit = units.filter(pk=chosen).first() or units.first()
     day = _day(request)
+    typed: dict[str, str] = {}
+    errors: dict[str, str] = {}
     if request.method == "POST" and unit is not None:
+        typed = {name: request.POST.get(name, "").strip() for name in FIGURES}
         figures = {}
         for name in FIGURES:
-            value = whole_number(request.POST.get(name, ""), high=FIGURE_MAX, low=0)
+            value = whole_number(typed[name], high=FIGURE_MAX, low=0)
             if value is None:
-                messages.error(request, _("%(field)s: a whole number.") % {"field": name})
+                errors[name] = _("%(field)s: a whole number.") % {"field": figure_label(name)}
+            else:
+                figures[name] = value
+        if not errors:
+            try:
+                report = report_file(
+                    actor=request_user(request),
+                    unit=unit,
+                    kind=request.POST.get("kind", "daily_report"),
+                    day=query_date(request.POST, "day", day),
+                    figures=figures,
+                    zero=bool(request.POST.get("zero")),
+                    note=request.POST.get("note", ""),
+                )
+            except ValidationError as error:
+                errors[NON_FIELD_ERRORS] = " ".join(error.messages)
+            else:
+                messages.success(
+                    request, _("Report filed (late).") if report.late else _("Report filed.")
+                )
                 return redirect(f"{reverse('reports')}?unit={unit.pk}&day={day}")
-            figures[name] = value
-        try:
-            report = report_file(
-                actor=request_user(request),
-                unit=unit,
-                kind=request.POST.get("kind", "daily_report"),
-                day=query_date(request.POST, "day", day),
-                figures=figures,
-                zero=bool(request.POST.get("zero")),
-                note=request.POST.get("note", ""),
-            )
-            messages.success(
-                request, _("Report filed (late).") if report.late else _("Report filed.")
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect(f"{reverse('reports')}?unit={unit.pk}&day={day}")
+    # A refused report comes back with everything typed, the refused figure named in Chinese.
+    figures_shown = typed or (day_figures(unit, day) if unit else {})
     return render(
         request,
         "monitoring/reports.html",
@@ -341,7 +349,12 @@ def report_view(request: HttpRequest) -> HttpResponse:
             "units": units,
             "unit": unit,
             "day": day,
-            "figures": day_figures(unit, day) if unit else {},
+            "figures": figures_shown,
+            "figure_rows": [
+                (name, value, errors.get(name, "")) for name, value in figures_shown.items()
+            ],
+            "form_error": errors.get(NON_FIELD_ERRORS, ""),
+            "typed": request.POST if errors else {},
             "figure_names": FIGURES,
             "due": Obligation.objects.filter(
                 unit=unit,
@@ -351,6 +364,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
             if unit
             else [],
         },
+        status=400 if errors else 200,
     )
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.org.access import request_user, units_visible_to, user_can
+from fangkong.org.access import any_role_scope, request_user, units_visible_to, user_can
 from fangkong.org.forms import GrantForm, UnitForm
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability
@@ -47,6 +47,9 @@ def _render_detail(
             "memberships": unit.memberships.select_related("user").order_by("role"),
             "groups": unit.groups.prefetch_related("members__person").order_by("name"),
             "people_count": unit.people.count(),
+            # A grid worker's village lies under a township they cannot open: name it, no link.
+            "parent_visible": unit.parent is not None
+            and any_role_scope(request.user).covers(unit.parent),
             "can_manage": user_can(request.user, Capability.MANAGE_UNITS, unit),
             "unit_form": unit_form or UnitForm(initial={"region": unit.region_id}),
             "grant_form": grant_form or GrantForm(),

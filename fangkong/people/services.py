@@ -34,6 +34,7 @@ from fangkong.people.identity import (
 from fangkong.people.models import Category, Household, Person, PersonCategory, TravelRecord
 from fangkong.people.selectors import people_visible_to
 from fangkong.people.signals import arrival_recorded
+from fangkong.people.validation import category_age_errors
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,9 @@ def _resolve(data: PersonInput) -> tuple[dict[str, Any], list[Category]]:
         errors["categories"] = [
             _("Unknown categories: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}
         ]
+    if identity := values.get("identity"):
+        if misfits := category_age_errors(categories, identity.birth_date, clock.localdate()):
+            errors["categories"] = misfits
     if errors:
         raise ValidationError(errors)
     return values, categories

@@ -43,7 +43,7 @@ from fangkong.people.importing import (
     read_table,
     rows_with_keys,
 )
-from fangkong.people.models import Category, ImportJob
+from fangkong.people.models import Category, ImportJob, Person
 from fangkong.people.selectors import (
     PersonFilter,
     people_visible_to,
@@ -132,6 +132,11 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
     person = person_get_visible(request.user, person_id)
     if person is None:
         raise Http404
+    return _render_person(request, person, TravelForm())
+
+
+def _render_person(request: HttpRequest, person: Person, travel_form: TravelForm) -> HttpResponse:
+    """The person's page; a refused stay comes back in its form, as typed (status 400)."""
     timeline = AuditEvent.objects.filter(
         Q(object_type="person", object_id=str(person.pk))
         | Q(object_type="import_job", object_id=str(person.import_job_id or ""))
@@ -144,13 +149,14 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
             "travel": person_travel(person),
             "timeline": timeline,
             "categories": person.categories.all(),
-            "travel_form": TravelForm(),
+            "travel_form": travel_form,
             "can_edit": may_act_on(request.user, Capability.EDIT_PEOPLE, person),
             "can_reveal": user_can(request.user, Capability.REVEAL_ID, person.unit),
             "household_members": person_household_members(request.user, person)[:20],
             "plan": person_plan(person.pk),
             "release_form": ReleaseForm(initial={"on": clock.localdate()}),
         },
+        status=400 if travel_form.errors else 200,
     )
 
 
@@ -252,12 +258,8 @@ def travel_add_view(request: HttpRequest, person_id: int) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
     if form.errors:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for message in errors:
-                messages.error(request, f"{label}: {message}" if label else str(message))
-    else:
-        messages.success(request, _("Stay added to the travel history."))
+        return _render_person(request, person, form)
+    messages.success(request, _("Stay added to the travel history."))
     return redirect("person-detail", person_id=person.pk)
 
 

@@ -17,8 +17,16 @@ from rest_framework.test import APIClient
 from conftest import TODAY, login, make_resident_id, make_user
 from fangkong.core import clock
 from fangkong.labs.models import Box, Sample, ScreeningRound, Tube, TubeResult
+from fangkong.labs.results import results_record
 from fangkong.labs.sampling import samples_record
-from fangkong.labs.tests.test_labs import lab, pool, screening, technician, villagers
+from fangkong.labs.tests.test_labs import (
+    lab,
+    pool,
+    result,
+    screening,
+    technician,
+    villagers,
+)
 from fangkong.org.roles import Role
 from fangkong.policy.models import Notification, NotificationTopic, Obligation
 
@@ -301,3 +309,30 @@ def test_25_a_positive_result_reaches_email_not_only_the_inbox(
     mail = next(m for m in mailoutbox if m.to == ["worker-a@example.org"])
     assert "P0001" in mail.subject
     assert Notification.objects.get(user=personas.worker_a, topic="positive").sent_at is not None
+
+
+def test_round_page_shows_positivity_as_a_percent_with_one_decimal(
+    county, personas, screening, lab, technician
+):
+    # given a round with three tubes tested, one of them positive
+    people = villagers(county, personas, 3)
+    for index, person in enumerate(people):
+        samples_record(actor=personas.worker_a, round=screening, rows=pool(f"T09{index}", [person]))
+    results_record(
+        actor=technician,
+        lab=lab,
+        rows=[result("T090", "阳性", "30"), result("T091", "阴性"), result("T092", "阴性")],
+    )
+    # when the commander opens the round
+    page = login(personas.commander).get(reverse("round-detail", args=[screening.pk]))
+    # then the positivity is a percent, and the planner's field a short fraction
+    text = page.content.decode()
+    assert '<strong data-testid="positivity">33.3%</strong>' in text
+    assert "0.3333333" not in text
+    assert 'value="0.3333"' in text
+
+
+def test_rounds_table_heads_its_name_column_with_the_round_name(county, personas, screening):
+    text = login(personas.commander).get(reverse("round-list")).content.decode()
+    assert "<th>轮次名称</th>" in text
+    assert "<th>姓名</th>" not in text

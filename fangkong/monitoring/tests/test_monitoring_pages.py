@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from conftest import TODAY, login
 from fangkong.core import clock
 from fangkong.monitoring.models import Checkin, FeverEvent, UnitReport
+from fangkong.monitoring.selectors import FIGURES
 from fangkong.monitoring.services import self_link_create
 from fangkong.monitoring.tests.test_monitoring import as_, under
 from fangkong.people.models import PersonUnit
@@ -249,6 +250,13 @@ def test_the_rollup_page_drills_down(county, personas):
     assert county.school.name in deeper.content.decode()
 
 
+def test_the_rollup_heads_the_count_of_reports_due_as_due_reports_not_a_deadline(county, personas):
+    page = login(personas.commander).get(reverse("rollup"), {"unit": county.hq.pk})
+    text = page.content.decode()
+    assert "<th>应报</th>" in text
+    assert "截止时间" not in text
+
+
 def test_monitoring_pages_render_for_every_persona(county, personas, person_a):
     for user in (personas.commander, personas.worker_a, personas.teacher, personas.viewer):
         client = login(user)
@@ -331,3 +339,27 @@ def test_checked_in_today_reads_the_same_on_the_unit_figures_and_the_group_scree
     assert figures(county.township) == (2, 2)
     prefilled = login(personas.worker_a).get(reverse("reports"), {"unit": county.village_a.pk})
     assert prefilled.context["figures"]["checked_in"] == 1
+
+
+def test_report_form_refused_keeps_the_note_and_names_the_figure_in_chinese(county, personas):
+    # given a report with a figure that is not a whole number, and a note
+    data = dict.fromkeys(FIGURES, "0") | {
+        "unit": str(county.village_a.pk),
+        "day": "2022-02-01",
+        "expected": "十二",
+        "checked_in": "7",
+        "note": "网格员请假，明日补报",
+        "kind": "weekly_report",
+    }
+    # when the grid worker files it
+    answer = login(personas.worker_a).post(reverse("reports"), data)
+    # then it comes back as typed, the field named in Chinese, and nothing is filed
+    page = answer.content.decode()
+    assert answer.status_code == 400
+    assert "应到：请填写整数。" in page
+    assert "expected：" not in page
+    assert 'value="十二"' in page
+    assert 'value="7"' in page
+    assert 'value="网格员请假，明日补报"' in page
+    assert 'value="weekly_report" selected' in page
+    assert not UnitReport.objects.exists()

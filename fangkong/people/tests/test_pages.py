@@ -1,6 +1,7 @@
 """The register's pages: forms that explain errors, the import wizard, fixed query counts."""
 
 import datetime as dt
+import re
 import stat
 from pathlib import Path
 
@@ -282,3 +283,74 @@ def test_rejected_rows_are_kept_for_the_report_period_then_the_tick_removes_them
     report = client.get(f"/people/import/{done.pk}/report/").content.decode()
     assert 'data-testid="report-expired"' in report
     assert "7 天" in report
+
+
+def test_travel_form_refused_keeps_every_field_typed_and_names_it_in_chinese(
+    personas: Personas, person_a: Person
+):
+    # given a stay whose country is not an ISO code
+    typed = {"region": "", "country": "ZZZZ", "start_date": "2022-01-05", "end_date": "2022-01-08"}
+    # when the grid worker adds it
+    response = login(personas.worker_a).post(f"/people/{person_a.pk}/travel/", typed)
+    # then the form comes back as typed, the refused field named in Chinese
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="ZZZZ"' in page
+    assert 'value="2022-01-05"' in page
+    assert 'value="2022-01-08"' in page
+    assert "国家（ISO代码）：" in page
+    assert person_a.travel.count() == 0
+
+
+def test_delete_and_revoke_ask_for_confirmation(
+    personas: Personas, person_a: Person, county: County
+):
+    # given a commander on a person's page and on a unit's page with a member
+    commander = login(personas.commander)
+    person_page = commander.get(f"/people/{person_a.pk}/").content.decode()
+    unit_page = commander.get(f"/org/units/{county.village_a.pk}/").content.decode()
+    # then deleting, revoking a role and revoking check-in links each ask first, through the
+    # confirmation script (no inline handler)
+    assert re.search(
+        r'action="/people/\d+/delete/" data-confirm="确定删除该人员档案？"', person_page
+    )
+    assert re.search(
+        r'action="/org/memberships/\d+/revoke/"[^>]* data-confirm="确认撤销此角色？"', unit_page
+    )
+    assert 'data-confirm="确认撤销此人的打卡链接？已发出的二维码将失效。"' in person_page
+    assert "onsubmit=" not in person_page
+    assert commander.get("/static/core/confirm.js").status_code == 200
+
+
+def test_aged_60_plus_is_refused_for_someone_born_in_1990_naming_the_field(
+    personas: Personas, county: County
+):
+    # given a person born on 1990-03-07 (by the ID number) put in 60岁以上老人
+    typed = {
+        "name": "赵六",
+        "id_type": "resident",
+        "id_number": make_resident_id(birth="19900307", sequence="061"),
+        "unit": county.grid_a.pk,
+        "nationality": "CHN",
+        "categories": ["aged_60_plus"],
+    }
+    # when the grid worker adds them
+    response = login(personas.worker_a).post("/people/new/", typed)
+    # then refused on the categories, in Chinese, keeping what was typed
+    page = response.content.decode()
+    assert "类别“60岁以上老人”与年龄不符：此人 31 岁（1990-03-07 出生）。" in page
+    assert 'data-field="categories"' in page
+    assert 'value="赵六"' in page
+    assert not Person.objects.filter(name="赵六").exists()
+
+
+def test_aged_60_plus_is_accepted_for_someone_born_in_1950(personas: Personas, county: County):
+    typed = {
+        "name": "钱七",
+        "id_type": "resident",
+        "id_number": make_resident_id(birth="19500307", sequence="062"),
+        "unit": county.grid_a.pk,
+        "nationality": "CHN",
+        "categories": ["aged_60_plus"],
+    }
+    assert login(personas.worker_a).post("/people/new/", typed).status_code == 302

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from conftest import County, Personas, login, make_resident_id
 from fangkong.audit.models import AuditEvent
 from fangkong.people.models import Person, TravelRecord
+from fangkong.people.services import PersonInput, person_create
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +164,26 @@ def test_import_job_pages_are_private_to_the_uploader(personas, county: County):
     assert client.post(f"/people/import/{job.pk}/start/").status_code == 404
     job.refresh_from_db()
     assert job.status == "pending"
+
+
+def test_search_by_part_of_a_name_finds_li_taoming_within_scope_only(personas, county):
+    # given 李涛明 in village A and 王涛明 in village B
+    people = (("李涛明", county.grid_a, "301"), ("王涛明", county.grid_b, "302"))
+    for name, unit, sequence in people:
+        person_create(
+            actor=personas.commander,
+            data=PersonInput(
+                name=name,
+                id_type="resident",
+                id_number=make_resident_id(sequence=sequence),
+                unit=unit,
+                categories=["resident"],
+            ),
+        )
+    # when grid worker A searches the middle of the name, on the register page and the API
+    page = login(personas.worker_a).get("/people/", {"q": "涛明"}).content.decode()
+    found = api(personas.worker_a).get("/api/people/", {"q": "涛明"}).json()
+    # then only their own 李涛明 is found
+    assert "李涛明" in page
+    assert "王涛明" not in page
+    assert [row["name"] for row in found["results"]] == ["李涛明"]

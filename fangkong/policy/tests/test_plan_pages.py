@@ -355,3 +355,23 @@ def test_a_test_of_a_day_is_due_today_until_the_midnight_that_ends_it(personas, 
     with clock.frozen(at("2022-02-02T23:30")):
         assert tests_due_today() == ["2022-02-03T00:00:00+08:00"]
         assert clock.day_ended_by(clock.day_end(clock.localdate())) == dt.date(2022, 2, 2)
+
+
+def test_meet_and_release_ask_for_confirmation_before_they_act(personas, under_p14):
+    # given overdue deadlines and a person under a measure
+    with clock.frozen(at("2022-02-04T08:00")):
+        obligations_tick()
+        worker = login(personas.worker_a)
+        # when the grid worker opens the deadlines and the release page
+        deadlines = worker.get(reverse("obligation-list")).content.decode()
+        release = worker.get(
+            reverse("person-release", args=[under_p14.pk]), {"on": "2022-02-04"}
+        ).content.decode()
+    # then every 完成 and the release's confirm button sit in a form that asks first
+    meet_forms = re.findall(
+        r'<form method="post" action="/plans/obligations/[^"]+"[^>]*>', deadlines
+    )
+    assert meet_forms
+    assert all('data-confirm="确认将此项标记为已完成？"' in form for form in meet_forms)
+    assert 'data-confirm="确认现在解除此人的管控措施？"' in release
+    assert "core/confirm.js" in release
