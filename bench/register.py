@@ -14,16 +14,16 @@ from rest_framework.test import APIClient
 
 from bench.data import write_register
 from bench.run import Result, median_ms
+from fangkong.core.spreadsheets import read_rows
 from fangkong.org.models import Region, Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import membership_grant, unit_create
 from fangkong.people.importing import (
+    REGISTER_COLUMNS,
     PreparedRow,
     RowValidator,
     import_job_create,
     import_job_execute,
-    read_table,
-    rows_with_keys,
 )
 from fangkong.people.models import PersonCategory
 
@@ -63,8 +63,9 @@ def raw_copy_rows_per_second(path: Path, user: User, hq: Unit) -> float:
     """The floor: COPY of the same rows, already validated, hashed and encrypted, into the same
     table (its indexes and foreign keys included), committed. Then the table is emptied again."""
     validator = RowValidator(user, hq)
-    _header, data = rows_with_keys(read_table(path))
-    prepared = [validator.prepare(number, values) for number, values in data]
+    prepared = [
+        validator.prepare(number, values) for number, values in read_rows(path, REGISTER_COLUMNS)
+    ]
     rows = [r for r in prepared if isinstance(r, PreparedRow)]
     assert len(rows) == len(prepared), "the benchmark register must be valid"
     now = timezone.now()

@@ -19,17 +19,18 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.bulk import stage, staged_time, stages_drop
 from fangkong.core.inputs import date_problem, dates_allowed, datetime_parse
+from fangkong.core.spreadsheets import Column, TableColumns, read_rows
 from fangkong.labs.models import Outcome, Sample, Tube, TubeKind, TubeResult
 from fangkong.org.access import AnyUser, Scope, acting_user, scope, user_can
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability, Role
-from fangkong.people.importing import ImportFileError, read_table
 from fangkong.policy.classify import people_classify
 from fangkong.policy.models import (
     Notification,
@@ -48,12 +49,12 @@ OUTCOMES = {
     "positive": Outcome.POSITIVE, "阳性": Outcome.POSITIVE, "+": Outcome.POSITIVE,
     "invalid": Outcome.INVALID, "无效": Outcome.INVALID,
 }  # fmt: skip
-COLUMNS = {
-    "barcode": ("barcode", "条码", "采样管条码", "管码"),
-    "result": ("result", "结果", "检测结果"),
-    "ct": ("ct", "ct值", "ct value"),
-    "tested_at": ("tested_at", "检测时间", "报告时间"),
-}
+RESULT_COLUMNS = TableColumns(
+    Column("barcode", gettext_lazy("barcode"), ("采样管条码", "管码"), required=True),
+    Column("result", gettext_lazy("result"), ("检测结果",), required=True),
+    Column("ct", gettext_lazy("Ct value"), ("ct",)),
+    Column("tested_at", gettext_lazy("tested at"), ("报告时间",)),
+)
 # F-04: a single re-test of every member of a positive pool, at once.
 RETEST_WITHIN = dt.timedelta(hours=6)
 
@@ -116,43 +117,27 @@ def results_record(
 
 def results_import(*, actor: AnyUser, lab: Unit, path: Path, name: str) -> ResultsOutcome:
     """A lab's result file (.xlsx or .csv, UTF-8 or GBK): a header row naming the columns
-    (条码, 结果, Ct值, 检测时间 or their English names); errors name the file's row numbers."""
-    rows = read_table(path)
-    try:
-        _number, header = next(rows)
-    except StopIteration as error:
-        raise ImportFileError(_("The file is empty.")) from error
-    names = [str(h or "").strip().lower() for h in header]
-    where: dict[str, int] = {}
-    for key, aliases in COLUMNS.items():
-        for i, title in enumerate(names):
-            if title in aliases:
-                where[key] = i
-    missing = [COLUMNS[k][1] for k in ("barcode", "result") if k not in where]
-    if missing:
-        raise ImportFileError(_("Missing columns: %(names)s") % {"names": ", ".join(missing)})
-
-    def cell(values: list[object], key: str) -> Any:
-        i = where.get(key)
-        return values[i] if i is not None and i < len(values) else None
+    (条码, 结果, Ct值, 检测时间 or their English names); errors name the file's row numbers and
+    columns."""
+    rows = read_rows(path, RESULT_COLUMNS)
 
     def inputs() -> Iterator[ResultInput]:
-        for number, values in rows:
-            if not any(v not in (None, "") for v in values):
-                continue
-            tested = cell(values, "tested_at")
+        for number, cells in rows:
+            tested = cells.get("tested_at")
             yield ResultInput(
-                barcode=str(cell(values, "barcode") or "").strip(),
-                outcome=str(cell(values, "result") or "").strip(),
-                ct=cell(values, "ct"),
+                barcode=str(cells.get("barcode") or "").strip(),
+                outcome=str(cells.get("result") or "").strip(),
+                ct=cells.get("ct"),
                 tested_at=tested
                 if isinstance(tested, dt.datetime) or tested is None
                 else _parse_time(str(tested)),
                 row=number,
             )
 
-    result = results_record(actor=actor, lab=lab, rows=inputs(), source=name)
-    return result
+    outcome = results_record(actor=actor, lab=lab, rows=inputs(), source=name)
+    for error in outcome.errors:
+        error["label"] = RESULT_COLUMNS.label(error["field"])
+    return outcome
 
 
 def _parse_time(text: str) -> dt.datetime | None:

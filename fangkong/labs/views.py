@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.inputs import datetime_parse, query_int, whole_number
+from fangkong.core.spreadsheets import ImportFileError, table_size_check, table_suffix
 from fangkong.labs.models import (
     POOL_SIZES,
     Box,
@@ -48,7 +49,6 @@ from fangkong.labs.services import (
 from fangkong.org.access import request_user, scope, units_in, user_can
 from fangkong.org.models import Unit, UnitKind
 from fangkong.org.roles import Capability
-from fangkong.people.importing import ImportFileError
 from fangkong.policy.models import Obligation, ObligationKind, ObligationStatus
 
 
@@ -349,20 +349,18 @@ def results_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose the lab's result file (.xlsx or .csv)."))
             return redirect("lab-results")
         name = upload.name or ""
-        suffix = Path(name).suffix.lower()
-        if suffix not in (".xlsx", ".csv"):
-            messages.error(request, _("The file is .xlsx or .csv."))
-            return redirect("lab-results")
-        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-            handle.flush()
-            try:
+        try:
+            suffix = table_suffix(name)
+            table_size_check(upload.size or 0)
+            with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+                handle.flush()
                 outcome = results_import(
                     actor=request_user(request), lab=lab, path=Path(handle.name), name=name
                 )
-            except ImportFileError as error:
-                messages.error(request, str(error))
+        except ImportFileError as error:
+            messages.error(request, str(error))
     return render(request, "labs/results.html", {"labs": labs, "outcome": outcome})
 
 

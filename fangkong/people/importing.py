@@ -10,7 +10,6 @@ save() per person.
 from __future__ import annotations
 
 import contextvars
-import csv
 import dataclasses
 import datetime as dt
 import hashlib
@@ -18,8 +17,7 @@ import io
 import os
 import re
 import tempfile
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,14 +28,22 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.lookups import Ids
-from fangkong.core.spreadsheets import sheet_append
+from fangkong.core.spreadsheets import (
+    Column,
+    ImportFileError,
+    TableColumns,
+    read_rows,
+    sheet_append,
+    table_size_check,
+    table_suffix,
+)
 from fangkong.core.text import NUL
 from fangkong.org.access import AnyUser, units_in, user_can
 from fangkong.org.models import Region, RegionAlias, Unit
@@ -53,59 +59,31 @@ from fangkong.people.models import (
 )
 from fangkong.people.selectors import people_visible_to
 from fangkong.people.services import ProtectedId, identity_protect, registered_outside_message
+from fangkong.people.validation import category_age_errors
 
 CHUNK_ROWS = 10_000
 _T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: Any  # lazy translation: the header users see in the template
-    required: bool = False
-    max_length: int = 0
-
-
-COLUMNS = (
-    Column("name", gettext_lazy("Name"), required=True, max_length=50),
+# Each column's label matches in both languages; the aliases are other headers offices write.
+REGISTER_COLUMNS = TableColumns(
+    Column("name", gettext_lazy("Name"), ("名字",), required=True, max_length=50),
     Column("id_type", gettext_lazy("ID type")),
-    Column("id_number", gettext_lazy("ID number"), required=True),
-    Column("phone", gettext_lazy("Phone")),
-    Column("unit_code", gettext_lazy("Unit code")),
+    Column(
+        "id_number",
+        gettext_lazy("ID number"),
+        ("身份证号", "身份证号码", "公民身份号码"),
+        required=True,
+    ),
+    Column("phone", gettext_lazy("Phone"), ("联系电话", "电话", "手机号")),
+    Column("unit_code", gettext_lazy("Unit code"), ("单位编码",)),
     Column("household", gettext_lazy("Household code"), max_length=40),
-    Column("address_region", gettext_lazy("Address region code")),
-    Column("address", gettext_lazy("Address"), max_length=200),
-    Column("categories", gettext_lazy("Categories")),
+    Column("address_region", gettext_lazy("Address region code"), ("区划代码",)),
+    Column("address", gettext_lazy("Address"), ("现住址", "住址"), max_length=200),
+    Column("categories", gettext_lazy("Categories"), ("类别",)),
     Column("nationality", gettext_lazy("Nationality")),
+    hint=gettext_lazy("Download the template to see the columns."),
 )
-COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
-
-# Headers offices actually write, besides our own labels in both languages.
-HEADER_SYNONYMS = {
-    "姓名": "name",
-    "名字": "name",
-    "证件类型": "id_type",
-    "证件号码": "id_number",
-    "身份证号": "id_number",
-    "身份证号码": "id_number",
-    "公民身份号码": "id_number",
-    "手机号码": "phone",
-    "联系电话": "phone",
-    "电话": "phone",
-    "手机号": "phone",
-    "所属单位编码": "unit_code",
-    "单位编码": "unit_code",
-    "户编号": "household",
-    "现住址区划代码": "address_region",
-    "区划代码": "address_region",
-    "详细地址": "address",
-    "现住址": "address",
-    "住址": "address",
-    "人员类别": "categories",
-    "类别": "categories",
-    "国籍": "nationality",
-}
-
 ID_TYPE_WORDS = {
     "": IdType.RESIDENT,
     "居民身份证": IdType.RESIDENT,
@@ -123,20 +101,6 @@ ID_TYPE_WORDS = {
 _CATEGORY_SPLIT = re.compile(r"[、,，;；/\s]+")
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (no header, a required column missing, not a table)."""
-
-
-def _header_key(text: str) -> str | None:
-    text = text.strip().lstrip("*").strip()
-    if text in HEADER_SYNONYMS:
-        return HEADER_SYNONYMS[text]
-    for column in COLUMNS:
-        if text.lower() in {column.key, str(column.label).lower()}:
-            return column.key
-    return None
-
-
 def _cell(value: object, key: str) -> str:
     if value is None:
         return ""
@@ -152,76 +116,6 @@ def _cell(value: object, key: str) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def read_table(path: Path, seconds: float | None = None) -> Iterator[tuple[int, list[object]]]:
-    """Rows of the first sheet (xlsx) or of the CSV file, numbered as the spreadsheet shows them.
-
-    Reading stops with ImportFileError past ``IMPORT_MAX_ROWS`` rows under a header, or once it
-    has taken ``seconds`` (``IMPORT_READ_SECONDS`` by default: someone is waiting for the page).
-    """
-    budget = settings.IMPORT_READ_SECONDS if seconds is None else seconds
-    # The wall clock, not clock.now(): this measures work done, and the controlled clock may be
-    # frozen.
-    deadline = time.monotonic() + budget
-    last_row = settings.IMPORT_MAX_ROWS + 1
-    for number, row in _stored_rows(path):
-        if number > last_row:
-            raise ImportFileError(
-                _(
-                    "The file goes on past row %(row)d, and an import takes at most %(limit)d "
-                    "rows under the header. Split the file, or delete what lies below the data."
-                )
-                % {"row": last_row, "limit": settings.IMPORT_MAX_ROWS}
-            )
-        if time.monotonic() > deadline:
-            raise ImportFileError(
-                _(
-                    "Reading the file took longer than %(seconds)d seconds and stopped at "
-                    "row %(row)d. Split it into smaller files."
-                )
-                % {"seconds": budget, "row": number}
-            )
-        yield number, row
-
-
-def _stored_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
-    if path.suffix.lower() == ".xlsx":
-        try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds for a broken file
-            raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
-        try:
-            sheet = workbook.worksheets[0]
-            # The size a sheet declares (A1:XFD1048576 costs nothing to write) would pad every
-            # row to 16,384 cells and fill in every missing row: read the rows as stored.
-            sheet.reset_dimensions()
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, list(row)
-        finally:
-            workbook.close()
-        return
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(_("The CSV file is neither UTF-8 nor GBK text."))
-    number = 0
-    try:
-        for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            yield number, list(row)
-    except csv.Error as error:  # the only one this dialect raises: a cell past the field limit
-        raise ImportFileError(
-            _(
-                "Row %(row)d has a cell longer than %(limit)d characters, more than any column "
-                "holds; check that every quote in it is closed."
-            )
-            % {"row": number + 1, "limit": csv.field_size_limit()}
-        ) from error
 
 
 @dataclass
@@ -255,93 +149,32 @@ class RowValidator:
         self.regions = {code: code for code in Region.objects.values_list("code", flat=True)}
         self.regions.update(RegionAlias.objects.values_list("old_code", "region_id"))
         self.categories: dict[str, str] = {}
+        self.category_names: dict[str, str] = {}
         for code, name_zh, name_en in Category.objects.values_list("code", "name_zh", "name_en"):
             self.categories.update({code: code, name_zh: code, name_en.lower(): code})
+            self.category_names[code] = name_zh
         self.today = clock.localdate()
 
     def label(self, key: str) -> str:
-        return str(COLUMN_BY_KEY[key].label)
+        return REGISTER_COLUMNS.label(key)
 
     def prepare(self, row_number: int, values: dict[str, object]) -> PreparedRow | list[RowProblem]:
-        problems: list[RowProblem] = []
-
-        def problem(key: str, value: str, message: str) -> None:
-            problems.append(RowProblem(row_number, self.label(key), value, message))
-
-        cells: dict[str, str] = {}
-        for key, raw in values.items():
-            try:
-                cells[key] = _cell(raw, key)
-            except InvalidIdentity as error:
-                problem(key, str(raw), str(error))
-                cells[key] = ""
-            if NUL in cells[key]:
-                problem(key, cells[key].replace(NUL, "\\0"), _("Contains a NUL character."))
-                cells[key] = ""
-        for column in COLUMNS:
-            value = cells.get(column.key, "")
-            if (
-                column.required
-                and not value
-                and not any(p.column == self.label(column.key) for p in problems)
-            ):
-                problem(column.key, value, _("This column must not be empty."))
-            if column.max_length and len(value) > column.max_length:
-                problem(
-                    column.key, value, _("Longer than %(n)d characters.") % {"n": column.max_length}
-                )
-        id_type = ID_TYPE_WORDS.get(cells.get("id_type", ""))
-        if id_type is None:
-            problem(
-                "id_type",
-                cells["id_type"],
-                _("Unknown ID type; use one of: %(types)s.")
-                % {"types": "、".join(w for w in ID_TYPE_WORDS if w and not w.isascii())},
-            )
-        identity = None
-        if id_type is not None and cells.get("id_number"):
-            try:
-                identity = identity_protect(id_type, cells["id_number"], today=self.today)
-            except InvalidIdentity as error:
-                problem("id_number", cells["id_number"], str(error))
-        phone = cells.get("phone", "")
-        if phone:
-            try:
-                phone = normalize_phone(phone)
-            except InvalidIdentity as error:
-                problem("phone", phone, str(error))
-        unit_id = self.default_unit.pk
-        if cells.get("unit_code"):
-            found = self.units.get(cells["unit_code"])
-            if found is None:
-                problem(
-                    "unit_code",
-                    cells["unit_code"],
-                    _("No unit with this code in the units you may import into."),
-                )
-            else:
-                unit_id = found
-        region = None
-        if cells.get("address_region"):
-            region = self.regions.get(cells["address_region"])
-            if region is None:
-                problem("address_region", cells["address_region"], _("No region has this code."))
-        categories: list[str] = []
-        for word in _CATEGORY_SPLIT.split(cells.get("categories", "")):
-            if not word:
-                continue
-            code = self.categories.get(word) or self.categories.get(word.lower())
-            if code is None:
-                problem("categories", word, _("Unknown category; the template lists them."))
-            elif code not in categories:
-                categories.append(code)
-        nationality = (cells.get("nationality") or "CHN").upper()
-        if len(nationality) != 3 or not nationality.isalpha():
-            problem(
-                "nationality", nationality, _("A nationality is its three-letter ISO code (CHN).")
-            )
-        if problems or identity is None:
-            return problems
+        """The row ready to write, or every problem found in it."""
+        problems = _RowProblems(row_number)
+        cells = self._cells(values, problems)
+        self._check_columns(cells, problems)
+        identity = self._identity(cells, problems)
+        phone = self._phone(cells, problems)
+        unit_id = self._unit(cells, problems)
+        region = self._region(cells, problems)
+        categories = self._categories(cells, problems)
+        nationality = self._nationality(cells, problems)
+        if identity is not None:
+            named = [(code, self.category_names[code]) for code in categories]
+            for misfit in category_age_errors(named, identity.birth_date, self.today):
+                problems.add("categories", cells.get("categories", ""), misfit)
+        if problems.found or identity is None:
+            return problems.found
         return PreparedRow(
             row_number,
             cells["name"],
@@ -355,13 +188,128 @@ class RowValidator:
             categories,
         )
 
+    @staticmethod
+    def _cells(values: dict[str, object], problems: _RowProblems) -> dict[str, str]:
+        """Each cell as text; a cell that cannot be read is reported and left empty."""
+        cells: dict[str, str] = {}
+        for key, raw in values.items():
+            try:
+                cells[key] = _cell(raw, key)
+            except InvalidIdentity as error:
+                problems.add(key, str(raw), str(error))
+                cells[key] = ""
+            if NUL in cells[key]:
+                problems.add(key, cells[key].replace(NUL, "\\0"), _("Contains a NUL character."))
+                cells[key] = ""
+        return cells
+
+    @staticmethod
+    def _check_columns(cells: dict[str, str], problems: _RowProblems) -> None:
+        """Required columns filled (unless already refused), none longer than it holds."""
+        for column in REGISTER_COLUMNS.columns:
+            value = cells.get(column.key, "")
+            if column.required and not value and not problems.about(column.key):
+                problems.add(column.key, value, _("This column must not be empty."))
+            if column.max_length and len(value) > column.max_length:
+                problems.add(
+                    column.key, value, _("Longer than %(n)d characters.") % {"n": column.max_length}
+                )
+
+    def _identity(self, cells: dict[str, str], problems: _RowProblems) -> ProtectedId | None:
+        id_type = ID_TYPE_WORDS.get(cells.get("id_type", ""))
+        if id_type is None:
+            problems.add(
+                "id_type",
+                cells["id_type"],
+                _("Unknown ID type; use one of: %(types)s.")
+                % {"types": "、".join(w for w in ID_TYPE_WORDS if w and not w.isascii())},
+            )
+            return None
+        if not cells.get("id_number"):
+            return None
+        try:
+            return identity_protect(id_type, cells["id_number"], today=self.today)
+        except InvalidIdentity as error:
+            problems.add("id_number", cells["id_number"], str(error))
+            return None
+
+    @staticmethod
+    def _phone(cells: dict[str, str], problems: _RowProblems) -> str:
+        phone = cells.get("phone", "")
+        if not phone:
+            return phone
+        try:
+            return normalize_phone(phone)
+        except InvalidIdentity as error:
+            problems.add("phone", phone, str(error))
+            return phone
+
+    def _unit(self, cells: dict[str, str], problems: _RowProblems) -> int:
+        """The unit the code names, among those the importer may import into; the upload's unit
+        when the cell is empty."""
+        code = cells.get("unit_code")
+        if not code:
+            return self.default_unit.pk
+        found = self.units.get(code)
+        if found is None:
+            problems.add(
+                "unit_code", code, _("No unit with this code in the units you may import into.")
+            )
+            return self.default_unit.pk
+        return found
+
+    def _region(self, cells: dict[str, str], problems: _RowProblems) -> str | None:
+        code = cells.get("address_region")
+        if not code:
+            return None
+        region = self.regions.get(code)
+        if region is None:
+            problems.add("address_region", code, _("No region has this code."))
+        return region
+
+    def _categories(self, cells: dict[str, str], problems: _RowProblems) -> list[str]:
+        categories: list[str] = []
+        for word in _CATEGORY_SPLIT.split(cells.get("categories", "")):
+            if not word:
+                continue
+            code = self.categories.get(word) or self.categories.get(word.lower())
+            if code is None:
+                problems.add("categories", word, _("Unknown category; the template lists them."))
+            elif code not in categories:
+                categories.append(code)
+        return categories
+
+    @staticmethod
+    def _nationality(cells: dict[str, str], problems: _RowProblems) -> str:
+        nationality = (cells.get("nationality") or "CHN").upper()
+        if len(nationality) != 3 or not nationality.isalpha():
+            problems.add(
+                "nationality", nationality, _("A nationality is its three-letter ISO code (CHN).")
+            )
+        return nationality
+
+
+class _RowProblems:
+    """The problems of one row, each under its column's label."""
+
+    def __init__(self, row_number: int) -> None:
+        self.row_number = row_number
+        self.found: list[RowProblem] = []
+
+    def add(self, key: str, value: str, message: str) -> None:
+        self.found.append(RowProblem(self.row_number, REGISTER_COLUMNS.label(key), value, message))
+
+    def about(self, key: str) -> bool:
+        label = REGISTER_COLUMNS.label(key)
+        return any(p.column == label for p in self.found)
+
 
 def preview_masked(
     rows: list[tuple[int, dict[str, object]]], problems: list[RowProblem]
 ) -> tuple[list[tuple[int, dict[str, object]]], list[RowProblem]]:
     """Rows and problems as read, with every ID number masked: the preview of a user who may not
     see full ID numbers."""
-    id_label = str(COLUMN_BY_KEY["id_number"].label)
+    id_label = REGISTER_COLUMNS.label("id_number")
     return (
         [
             (number, values | {"id_number": mask_id_number(str(values["id_number"]))})
@@ -374,40 +322,6 @@ def preview_masked(
             for p in problems
         ],
     )
-
-
-def rows_with_keys(
-    table: Iterable[tuple[int, list[object]]],
-) -> tuple[int, Iterator[tuple[int, dict[str, object]]]]:
-    """Find the header row and map columns; returns the header's row number and the data rows."""
-    iterator = iter(table)
-    for number, header in iterator:
-        if not any(cell not in (None, "") for cell in header):
-            continue
-        keys = [_header_key(str(cell or "")) for cell in header]
-        missing = [str(c.label) for c in COLUMNS if c.required and c.key not in keys]
-        if missing:
-            raise ImportFileError(
-                _(
-                    "Row %(row)d is the header, and it has no column %(cols)s. "
-                    "Download the template to see the columns."
-                )
-                % {"row": number, "cols": "、".join(missing)}
-            )
-
-        return number, _data_rows(iterator, keys)
-    raise ImportFileError(_("The file has no rows."))
-
-
-def _data_rows(
-    rows: Iterator[tuple[int, list[object]]], keys: list[str | None]
-) -> Iterator[tuple[int, dict[str, object]]]:
-    """The rows under the header as {column key: cell}, blank rows skipped."""
-    columns = [(index, key) for index, key in enumerate(keys) if key is not None]
-    for row_number, row in rows:
-        if not any(cell not in (None, "") for cell in row):
-            continue
-        yield row_number, {key: row[i] if i < len(row) else None for i, key in columns}
 
 
 class Writer:
@@ -632,9 +546,7 @@ def run_import(job: ImportJob, user: AnyUser) -> ImportJob:
     """
     validate = _ChunkValidator(RowValidator(user, job.unit))
     writer = Writer.for_job(job)
-    _header_row, data = rows_with_keys(
-        read_table(Path(job.stored_file), seconds=settings.IMPORT_RUN_SECONDS)
-    )
+    data = read_rows(Path(job.stored_file), REGISTER_COLUMNS, seconds=settings.IMPORT_RUN_SECONDS)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-validate") as pool:
         pending: Future[tuple[int, list[PreparedRow], list[RowProblem]]] | None = None
         for chunk in _chunks(data):
@@ -730,22 +642,15 @@ def _write_chunk(
 
 
 def count_data_rows(path: Path) -> int:
-    _header_row, data = rows_with_keys(read_table(path))
-    return sum(1 for _row in data)
+    return sum(1 for _row in read_rows(path, REGISTER_COLUMNS))
 
 
 def import_job_create(*, user: AnyUser, unit: Unit, file_name: str, content: bytes) -> ImportJob:
     """Store an uploaded register and count its rows; ImportFileError for an unusable file."""
     if not user_can(user, Capability.IMPORT_PEOPLE, unit):
         raise ImportFileError(_("You may not import into %(unit)s.") % {"unit": unit.name})
-    suffix = Path(file_name).suffix.lower()
-    if suffix not in {".xlsx", ".csv"}:
-        raise ImportFileError(_("Upload an .xlsx or .csv file."))
-    if len(content) > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError(
-            _("The file is larger than %(mb)d MB; split it.")
-            % {"mb": settings.IMPORT_MAX_BYTES // 1_000_000}
-        )
+    suffix = table_suffix(file_name)
+    table_size_check(len(content))
     digest = hashlib.sha256(content).hexdigest()
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -833,12 +738,15 @@ def import_jobs_expire() -> None:
     ImportRowError.objects.filter(job__finished_at__lt=cutoff).delete()
 
 
+EXAMPLE_CATEGORIES = ("resident", "returnee")
+
+
 def import_template_xlsx() -> bytes:
     """The register template: our headers, one example row, and a sheet of allowed values."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("People")
-    sheet.append([("*" if c.required else "") + str(c.label) for c in COLUMNS])
+    sheet.append([("*" if c.required else "") + str(c.label) for c in REGISTER_COLUMNS.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.append(
@@ -851,7 +759,13 @@ def import_template_xlsx() -> bytes:
             "H-001",
             "110105",
             "朝阳区某街道1号",
-            "居民、返乡人员",
+            # The categories' own names, as the importer reads them (a word it does not know,
+            # such as "居民", refuses the row).
+            "、".join(
+                Category.objects.filter(code__in=EXAMPLE_CATEGORIES)
+                .order_by("code")
+                .values_list("name_zh", flat=True)
+            ),
             "CHN",
         ]
     )

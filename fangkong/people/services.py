@@ -158,7 +158,9 @@ def _resolve(data: PersonInput) -> tuple[dict[str, Any], list[Category]]:
             _("Unknown categories: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}
         ]
     if identity := values.get("identity"):
-        if misfits := category_age_errors(categories, identity.birth_date, clock.localdate()):
+        if misfits := category_age_errors(
+            [(c.code, c.name_zh) for c in categories], identity.birth_date, clock.localdate()
+        ):
             errors["categories"] = misfits
     if errors:
         raise ValidationError(errors)

@@ -12,8 +12,6 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from fangkong.people.models import Category
-
 # Category code -> (youngest, oldest) age in whole years; None: no bound. No category of the
 # register implies a sex (there is no 孕产妇 category); add a sex here when one does.
 CATEGORY_AGES: dict[str, tuple[int | None, int | None]] = {
@@ -28,18 +26,19 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 
 
 def category_age_errors(
-    categories: Iterable[Category], birth_date: dt.date | None, today: dt.date
+    categories: Iterable[tuple[str, str]], birth_date: dt.date | None, today: dt.date
 ) -> list[str]:
-    """Why each category does not fit a person born on ``birth_date`` (none when unknown)."""
+    """Why each category, given as (code, Chinese name), does not fit a person born on
+    ``birth_date`` (none when unknown)."""
     if birth_date is None:
         return []
     age = age_on(birth_date, today)
     errors = []
-    for category in categories:
-        youngest, oldest = CATEGORY_AGES.get(category.code, (None, None))
+    for code, name in categories:
+        youngest, oldest = CATEGORY_AGES.get(code, (None, None))
         if (youngest is not None and age < youngest) or (oldest is not None and age > oldest):
             errors.append(
                 _("“%(category)s” does not fit a person aged %(age)d (born %(born)s).")
-                % {"category": category.name_zh, "age": age, "born": birth_date.isoformat()}
+                % {"category": name, "age": age, "born": birth_date.isoformat()}
             )
     return errors

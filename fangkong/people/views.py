@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from fangkong.audit.models import AuditAction, AuditEvent
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.spreadsheets import ImportFileError, read_rows
 from fangkong.core.tasks import enqueue
 from fangkong.org.access import (
     may_act_on,
@@ -32,16 +33,13 @@ from fangkong.org.roles import Capability
 from fangkong.people.exports import person_export_xlsx
 from fangkong.people.forms import ImportUploadForm, PersonForm, TravelForm
 from fangkong.people.importing import (
-    COLUMNS,
-    ImportFileError,
+    REGISTER_COLUMNS,
     RowValidator,
     import_errors_xlsx,
     import_job_cancel,
     import_job_create,
     import_template_xlsx,
     preview_masked,
-    read_table,
-    rows_with_keys,
 )
 from fangkong.people.models import Category, ImportJob, Person
 from fangkong.people.selectors import (
@@ -330,8 +328,7 @@ def import_preview_view(request: HttpRequest, job_id: int) -> HttpResponse:
     sample: list[tuple[int, dict[str, object]]] = []
     problems = []
     try:
-        _header, data = rows_with_keys(read_table(Path(job.stored_file)))
-        for row_number, values in data:
+        for row_number, values in read_rows(Path(job.stored_file), REGISTER_COLUMNS):
             if len(sample) < PREVIEW_ROWS:
                 sample.append((row_number, values))
                 result = validator.prepare(row_number, values)
@@ -363,7 +360,7 @@ def import_preview_view(request: HttpRequest, job_id: int) -> HttpResponse:
             "problems": problems[:200],
             "problem_count": len(problems),
             "checked": len(sample),
-            "columns": COLUMNS,
+            "columns": REGISTER_COLUMNS.columns,
         },
     )
 

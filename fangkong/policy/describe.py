@@ -210,17 +210,37 @@ class RuleRow:
 
 
 def rule_table(pack: Pack) -> list[RuleRow]:
-    rows: list[RuleRow] = []
-    for arrival in pack.arrival_rules:
-        rows.append(
-            RuleRow(
-                _("Arrivals"),
-                arrival.id,
-                condition_text(arrival.when),
-                outcome_text(arrival),
-                arrival.clause,
-            )
+    """The pack's rules, section by section, each a sentence citing its clause."""
+    sections = (
+        _arrival_rows,
+        _contact_rows,
+        _temperature_rows,
+        _checkin_rows,
+        _gathering_rows,
+        _deadline_rows,
+        _report_rows,
+        _approval_rows,
+        _testing_rows,
+        _service_rows,
+    )
+    return [row for section in sections for row in section(pack)]
+
+
+def _arrival_rows(pack: Pack) -> list[RuleRow]:
+    return [
+        RuleRow(
+            _("Arrivals"),
+            arrival.id,
+            condition_text(arrival.when),
+            outcome_text(arrival),
+            arrival.clause,
         )
+        for arrival in pack.arrival_rules
+    ]
+
+
+def _contact_rows(pack: Pack) -> list[RuleRow]:
+    rows: list[RuleRow] = []
     for contact in pack.contact_rules:
         then = outcome_text(contact)
         if contact.conditional_release:
@@ -236,31 +256,44 @@ def rule_table(pack: Pack) -> list[RuleRow]:
             }
         who = _("close contact") if contact.exposure == "close_contact" else _("secondary contact")
         rows.append(RuleRow(_("Contacts"), contact.id, who, then, contact.clause))
-    if pack.temperature is not None:
-        t = pack.temperature
-        confirmations = "、".join(f"{k}: {v}" for k, v in t.confirmations.items())
-        when = _("reading %(op)s %(value)s °C, confirmed by %(counts)s readings") % {
-            "op": "≥" if t.inclusive else ">",
-            "value": t.above,
-            "counts": confirmations,
-        }
-        if t.requires_symptoms:
-            when += _(", with suspected symptoms")
-        then = "、".join(action_label(a) for a in t.on_fever.actions)
-        for template in t.on_fever.obligations:
-            then += "；" + obligation_text(template)
-        rows.append(RuleRow(_("Temperature"), "temperature", when, then, t.clause))
-    if pack.checkins is not None:
-        per_day = "、".join(f"{k}: {v}" for k, v in pack.checkins.per_day.items())
-        rows.append(
-            RuleRow(
-                _("Check-ins"),
-                "checkins",
-                _("every day"),
-                _("check-ins per day: %(counts)s") % {"counts": per_day},
-                pack.checkins.clause,
-            )
+    return rows
+
+
+def _temperature_rows(pack: Pack) -> list[RuleRow]:
+    t = pack.temperature
+    if t is None:
+        return []
+    confirmations = "、".join(f"{k}: {v}" for k, v in t.confirmations.items())
+    when = _("reading %(op)s %(value)s °C, confirmed by %(counts)s readings") % {
+        "op": "≥" if t.inclusive else ">",
+        "value": t.above,
+        "counts": confirmations,
+    }
+    if t.requires_symptoms:
+        when += _(", with suspected symptoms")
+    then = "、".join(action_label(a) for a in t.on_fever.actions)
+    for template in t.on_fever.obligations:
+        then += "；" + obligation_text(template)
+    return [RuleRow(_("Temperature"), "temperature", when, then, t.clause)]
+
+
+def _checkin_rows(pack: Pack) -> list[RuleRow]:
+    if pack.checkins is None:
+        return []
+    per_day = "、".join(f"{k}: {v}" for k, v in pack.checkins.per_day.items())
+    return [
+        RuleRow(
+            _("Check-ins"),
+            "checkins",
+            _("every day"),
+            _("check-ins per day: %(counts)s") % {"counts": per_day},
+            pack.checkins.clause,
         )
+    ]
+
+
+def _gathering_rows(pack: Pack) -> list[RuleRow]:
+    rows: list[RuleRow] = []
     for gathering in pack.gathering_rules:
         who = "、".join(gathering.applies_to)
         if gathering.categories:
@@ -274,16 +307,24 @@ def rule_table(pack: Pack) -> list[RuleRow]:
                 gathering.clause,
             )
         )
-    for deadline in pack.deadlines:
-        rows.append(
-            RuleRow(
-                _("Deadlines"),
-                deadline.id,
-                deadline.trigger,
-                f"{deadline.responsible}：{obligation_text(deadline.obligation)}",
-                deadline.obligation.clause,
-            )
+    return rows
+
+
+def _deadline_rows(pack: Pack) -> list[RuleRow]:
+    return [
+        RuleRow(
+            _("Deadlines"),
+            deadline.id,
+            deadline.trigger,
+            f"{deadline.responsible}：{obligation_text(deadline.obligation)}",
+            deadline.obligation.clause,
         )
+        for deadline in pack.deadlines
+    ]
+
+
+def _report_rows(pack: Pack) -> list[RuleRow]:
+    rows: list[RuleRow] = []
     for report in pack.reports:
         when = (
             _("every %(weekday)s") % {"weekday": report.weekday}
@@ -303,6 +344,11 @@ def rule_table(pack: Pack) -> list[RuleRow]:
                 report.clause,
             )
         )
+    return rows
+
+
+def _approval_rows(pack: Pack) -> list[RuleRow]:
+    rows: list[RuleRow] = []
     for approval in pack.approvals:
         who = categories_text(approval.categories) or _("everyone")
         then = " → ".join(approval.steps)
@@ -313,26 +359,36 @@ def rule_table(pack: Pack) -> list[RuleRow]:
                 _("Approvals"), approval.id, f"{approval.request}：{who}", then, approval.clause
             )
         )
-    for group in pack.test_groups:
-        rows.append(
-            RuleRow(
-                _("Testing"),
-                group.id,
-                categories_text(group.categories),
-                _("a nucleic-acid test every %(days)d days") % {"days": group.every_days},
-                group.clause,
-            )
-        )
-    for schedule in pack.environment_sampling:
-        rows.append(
-            RuleRow(
-                _("Testing"),
-                schedule.id,
-                "、".join(unit_kind_label(k) for k in schedule.unit_kinds),
-                _("an environment sample every %(days)d days") % {"days": schedule.every_days},
-                schedule.clause,
-            )
-        )
-    for service in pack.services:
-        rows.append(RuleRow(_("Services"), service.id, service.name, service.mode, service.clause))
     return rows
+
+
+def _testing_rows(pack: Pack) -> list[RuleRow]:
+    """Tests of people by group, then samples of the environment by kind of unit."""
+    people = [
+        RuleRow(
+            _("Testing"),
+            group.id,
+            categories_text(group.categories),
+            _("a nucleic-acid test every %(days)d days") % {"days": group.every_days},
+            group.clause,
+        )
+        for group in pack.test_groups
+    ]
+    environment = [
+        RuleRow(
+            _("Testing"),
+            schedule.id,
+            "、".join(unit_kind_label(k) for k in schedule.unit_kinds),
+            _("an environment sample every %(days)d days") % {"days": schedule.every_days},
+            schedule.clause,
+        )
+        for schedule in pack.environment_sampling
+    ]
+    return people + environment
+
+
+def _service_rows(pack: Pack) -> list[RuleRow]:
+    return [
+        RuleRow(_("Services"), service.id, service.name, service.mode, service.clause)
+        for service in pack.services
+    ]

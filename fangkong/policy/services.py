@@ -17,11 +17,13 @@ from django.db.models import Case, Q, When
 from django.db.models.fields.json import KT
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.lookups import Ids
+from fangkong.core.spreadsheets import Column, TableColumns, read_rows
 from fangkong.core.tasks import enqueue
 from fangkong.org.access import (
     AnyUser,
@@ -34,7 +36,6 @@ from fangkong.org.access import (
 from fangkong.org.models import Membership, Region, Unit
 from fangkong.org.roles import Capability, Role
 from fangkong.org.selectors import region_get
-from fangkong.people.importing import ImportFileError, read_table
 from fangkong.people.models import Person
 from fangkong.policy.classify import (
     LOCAL_CASE_CITY,
@@ -205,13 +206,13 @@ def risk_area_withdraw(*, actor: AnyUser, area: RiskArea) -> None:
     _recompute_around(area.region_id, actor)
 
 
-RISK_AREA_HEADERS = {
-    "region": {"region", "地区代码", "区划代码", "地区", "region code"},
-    "level": {"level", "风险等级", "等级", "risk level"},
-    "start_date": {"from", "start", "开始日期", "起始日期", "自"},
-    "end_date": {"to", "end", "结束日期", "截止日期", "至"},
-    "source": {"source", "来源", "发布来源"},
-}
+RISK_AREA_COLUMNS = TableColumns(
+    Column("region", gettext_lazy("Region code"), ("地区代码", "地区"), required=True),
+    Column("level", gettext_lazy("Risk level"), ("等级",), required=True),
+    Column("start_date", gettext_lazy("From"), ("start", "起始日期", "自"), required=True),
+    Column("end_date", gettext_lazy("To"), ("end", "截止日期", "至")),
+    Column("source", gettext_lazy("Source"), ("发布来源",)),
+)
 
 
 @dataclass
@@ -219,6 +220,18 @@ class RiskAreaImport:
     created: int = 0
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def refuse(self, number: int, cells: dict[str, object], problems: dict[str, str]) -> None:
+        for key, reason in problems.items():
+            self.errors.append(
+                {
+                    "row": number,
+                    "column": key,
+                    "label": RISK_AREA_COLUMNS.label(key),
+                    "value": cells.get(key),
+                    "reason": reason,
+                }
+            )
 
 
 def _date_cell(value: object) -> dt.date | None:
@@ -240,64 +253,16 @@ def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
     """
     _require_whole_tree(actor)
     report = RiskAreaImport()
-    rows = iter(read_table(path))
-    keys: list[str | None] = []
-    for number, header in rows:
-        if any(cell not in (None, "") for cell in header):
-            labels = [str(c or "").strip().lower() for c in header]
-            keys = [
-                next((k for k, names in RISK_AREA_HEADERS.items() if label in names), None)
-                for label in labels
-            ]
-            missing = {"region", "level", "start_date"} - set(filter(None, keys))
-            if missing:
-                raise ImportFileError(
-                    _("Row %(row)d is the header, and it has no column %(cols)s.")
-                    % {"row": number, "cols": "、".join(sorted(missing))}
-                )
-            break
-    else:
-        raise ImportFileError(_("The file has no rows."))
     current = set(
         RiskArea.objects.filter(is_current=True).values_list(
             "region_id", "level", "start_date", "end_date"
         )
     )
     regions_touched: set[str] = set()
-    for number, row in rows:
-        if not any(cell not in (None, "") for cell in row):
-            continue
-        cells = {k: row[i] if i < len(row) else None for i, k in enumerate(keys) if k}
-        problems: dict[str, str] = {}
-        region = region_get(str(cells.get("region") or "").strip())
-        if region is None:
-            problems["region"] = _("Unknown region code %(code)s") % {
-                "code": cells.get("region") or ""
-            }
-        dates: dict[str, dt.date | None] = {}
-        for name in ("start_date", "end_date"):
-            try:
-                dates[name] = _date_cell(cells.get(name))
-            except ValueError:
-                problems[name] = _("Not a date (write 2022-02-01): %(value)s") % {
-                    "value": cells.get(name)
-                }
-        if dates.get("start_date") is None and "start_date" not in problems:
-            problems["start_date"] = _("This field is required.")
-        if not problems and region is not None:
-            data = RiskAreaInput(
-                region,
-                str(cells.get("level") or "").strip(),
-                dates["start_date"] or dt.date.min,
-                dates["end_date"],
-                str(cells.get("source") or "").strip(),
-            )
-            problems = data.problems()
-        if problems:
-            for column, reason in problems.items():
-                report.errors.append(
-                    {"row": number, "column": column, "value": cells.get(column), "reason": reason}
-                )
+    for number, cells in read_rows(path, RISK_AREA_COLUMNS):
+        data, problems = _risk_area_input(cells)
+        if data is None or problems:
+            report.refuse(number, cells, problems)
             continue
         key = (data.region.code, data.level, data.start_date, data.end_date)
         if key in current:
@@ -318,6 +283,34 @@ def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
     for code in sorted(regions_touched):
         _recompute_around(code, actor)
     return report
+
+
+def _risk_area_input(cells: dict[str, object]) -> tuple[RiskAreaInput | None, dict[str, str]]:
+    """One row of a risk-area file as an area, and its problems by column."""
+    problems: dict[str, str] = {}
+    region = region_get(str(cells.get("region") or "").strip())
+    if region is None:
+        problems["region"] = _("Unknown region code %(code)s") % {"code": cells.get("region") or ""}
+    dates: dict[str, dt.date | None] = {}
+    for name in ("start_date", "end_date"):
+        try:
+            dates[name] = _date_cell(cells.get(name))
+        except ValueError:
+            problems[name] = _("Not a date (write 2022-02-01): %(value)s") % {
+                "value": cells.get(name)
+            }
+    if dates.get("start_date") is None and "start_date" not in problems:
+        problems["start_date"] = _("This field is required.")
+    if problems or region is None:
+        return None, problems
+    data = RiskAreaInput(
+        region,
+        str(cells.get("level") or "").strip(),
+        dates["start_date"] or dt.date.min,
+        dates["end_date"],
+        str(cells.get("source") or "").strip(),
+    )
+    return data, data.problems()
 
 
 @transaction.atomic

@@ -23,10 +23,10 @@ from pydantic import ValidationError as PydanticError
 
 from fangkong.core import clock
 from fangkong.core.inputs import ID_MAX, local_url, query_int
+from fangkong.core.spreadsheets import ImportFileError, table_size_check, table_suffix
 from fangkong.org.access import request_user, scope, units_in, user_can, user_can_everywhere
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.people.importing import ImportFileError
 from fangkong.people.selectors import person_get_visible
 from fangkong.policy.describe import rule_table
 from fangkong.policy.forms import (
@@ -331,17 +331,15 @@ def risk_area_import_view(request: HttpRequest) -> HttpResponse:
     error_text = ""
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in {".xlsx", ".csv"}:
-            error_text = _("Upload an .xlsx or .csv file.")
-        else:
+        try:
+            suffix = table_suffix(upload.name)
+            table_size_check(upload.size)
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / f"risk-areas{suffix}"
                 path.write_bytes(upload.read())
-                try:
-                    report = risk_areas_import(actor=request_user(request), path=path)
-                except ImportFileError as error:
-                    error_text = str(error)
+                report = risk_areas_import(actor=request_user(request), path=path)
+        except ImportFileError as error:
+            error_text = str(error)
     return render(
         request,
         "policy/risk_area_import.html",

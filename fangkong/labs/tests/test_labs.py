@@ -342,6 +342,32 @@ def test_a_result_file_reports_rows_by_number_and_importing_it_twice_changes_not
     assert TubeResult.objects.count() == 1
 
 
+def test_a_result_file_past_the_row_limit_is_refused_in_chinese_and_nothing_is_recorded(
+    settings, county, personas, screening, lab, technician
+):
+    # given a tube awaiting its result, and a file longer than an import may be
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from conftest import login
+
+    settings.IMPORT_MAX_ROWS = 2
+    samples_record(
+        actor=personas.worker_a, round=screening, rows=pool("T0070", villagers(county, personas, 2))
+    )
+    content = "条码,结果\nT0070,阳性\n" + "".join(f"T09{n:02d},阴性\n" for n in range(4))
+    # when the lab uploads it on the results page
+    response = login(technician).post(
+        "/labs/results/",
+        {"lab": lab.pk, "file": SimpleUploadedFile("results.csv", content.encode())},
+    )
+    # then the page says why in Chinese, and not even the first row was recorded
+    page = response.content.decode()
+    assert "最多 2 行" in page
+    assert 'data-testid="outcome"' not in page
+    assert not TubeResult.objects.exists()
+    assert not Notification.objects.exists()
+
+
 def test_f05_round_coverage_by_unit_and_the_missing_list(county, personas, screening):
     in_a = villagers(county, personas, 3)
     in_b = villagers(county, personas, 2, unit=county.grid_b, first=200)

@@ -13,12 +13,11 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import County, Personas, login, make_resident_id
 from fangkong.audit.models import AuditEvent
+from fangkong.core.spreadsheets import ImportFileError, read_table
 from fangkong.people.importing import (
-    ImportFileError,
     import_job_create,
     import_job_execute,
     import_template_xlsx,
-    read_table,
 )
 from fangkong.people.models import Household, ImportJob, Person, PersonCategory
 
@@ -385,3 +384,22 @@ def test_a_csv_cell_over_the_field_limit_is_a_clear_error(personas: Personas, co
     assert "第 3 行" in response.context["form"].errors["file"][0]
     assert "131072" in response.context["form"].errors["file"][0]
     assert ImportJob.objects.count() == 0
+
+
+def test_aged_60_plus_row_of_someone_born_in_1990_is_refused_by_the_import(
+    county: County, personas: Personas
+):
+    # given a sheet putting someone born in 1990 and someone born in 1950 in 60岁以上老人
+    young = make_resident_id(birth="19900307", sequence="111")
+    old = make_resident_id(birth="19500307", sequence="112")
+    content = csv_bytes(
+        [["赵六", young, "", "", "", "60岁以上老人"], ["钱七", old, "", "", "", "60岁以上老人"]]
+    )
+    # when it is imported
+    job = run(personas.commander, county.grid_a, content)
+    # then the 1990 row is named on its category column and the other row is kept
+    [(row, column, message)] = errors_of(job)
+    assert (row, column) == (2, "人员类别")
+    assert "60岁以上老人" in message
+    assert "1990-03-07" in message
+    assert list(Person.objects.values_list("name", flat=True)) == ["钱七"]

@@ -151,6 +151,28 @@ def test_template_download(personas: Personas):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
+def test_the_templates_example_row_imports_as_it_is(
+    settings, tmp_path, personas: Personas, county: County, django_capture_on_commit_callbacks
+):
+    # given the template as downloaded from the import page
+    settings.MEDIA_ROOT = tmp_path
+    client = login(personas.worker_a)
+    template = client.get("/people/import/template.xlsx").content
+    # when it is uploaded unchanged and imported
+    _upload(client, template, name="register-template.xlsx", unit=county.grid_a.pk)
+    job = ImportJob.objects.get()
+    preview = client.get(f"/people/import/{job.pk}/").content.decode()
+    assert 'data-testid="preview-problems"' not in preview
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/people/import/{job.pk}/start/")
+    # then its example person is registered with the example's categories
+    job.refresh_from_db()
+    assert (job.status, job.created_count, job.error_count) == ("done", 1, 0)
+    person = Person.objects.get()
+    assert (person.name, person.unit_id) == ("张三", county.grid_a.pk)
+    assert set(person.categories.values_list("code", flat=True)) == {"resident", "returnee"}
+
+
 def _many_people(county: County, personas: Personas, count: int) -> None:
     for i in range(count):
         person_create(
@@ -252,6 +274,33 @@ def test_a_cancelled_import_deletes_its_file_and_leaves_the_home_page(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/people/import/{job.pk}/start/")
     assert Person.objects.count() == 0
+
+
+def test_a_waiting_import_opened_from_the_home_page_can_be_cancelled_and_shows_as_cancelled(
+    settings, tmp_path, personas: Personas, county: County
+):
+    # given an upload left waiting, listed on the home page as 等待中
+    settings.MEDIA_ROOT = tmp_path
+    client = login(personas.worker_a)
+    content = f"姓名,证件号码\n甲,{make_resident_id(sequence='413')}\n"
+    _upload(client, content.encode(), name="放着的台账.csv", unit=county.grid_a.pk)
+    job = ImportJob.objects.get()
+    home = client.get("/").content.decode()
+    assert f'<a href="/people/import/{job.pk}/">放着的台账.csv</a> — 等待中' in home
+    # when the user opens its report and cancels it there
+    report = client.get(f"/people/import/{job.pk}/report/").content.decode()
+    assert f'action="/people/import/{job.pk}/cancel/"' in report
+    client.post(f"/people/import/{job.pk}/cancel/")
+    # then the report says 已取消, stops polling and offers no cancel, and the home page no
+    # longer lists the import as waiting
+    report = client.get(f"/people/import/{job.pk}/report/").content.decode()
+    assert "已取消" in report
+    assert "hx-get" not in report
+    assert 'data-testid="cancel-import"' not in report
+    home = client.get("/").content.decode()
+    assert "放着的台账.csv" not in home
+    assert "等待中" not in home
+    assert ImportJob.objects.get().status == "cancelled"
 
 
 def test_rejected_rows_are_kept_for_the_report_period_then_the_tick_removes_them(

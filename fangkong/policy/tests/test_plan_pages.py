@@ -179,6 +179,22 @@ def test_risk_area_import_page_reports_each_rejected_row(
     assert RiskArea.objects.count() == 1
 
 
+def test_a_risk_area_file_over_the_size_limit_is_refused_in_chinese_and_nothing_is_kept(
+    settings, personas
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.IMPORT_MAX_BYTES = 1_000_000
+    padding = "卫健委公告" * 70_000  # over 1 MB in UTF-8
+    upload = SimpleUploadedFile(
+        "areas.csv", f"地区代码,风险等级,开始日期,来源\n210211,high,2022-01-20,{padding}\n".encode()
+    )
+    response = login(personas.commander).post(reverse("risk-area-import"), {"file": upload})
+    assert response.status_code == 400
+    assert "文件超过 1 MB，请拆分后上传。" in response.content.decode()
+    assert not RiskArea.objects.exists()
+
+
 def test_what_if_compares_another_pack_without_saving(county, personas, under_p14):
     before = (Measure.objects.count(), Obligation.objects.count())
     response = login(personas.commander).get(

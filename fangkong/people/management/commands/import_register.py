@@ -8,8 +8,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fangkong.core.spreadsheets import ImportFileError
 from fangkong.org.models import Unit
-from fangkong.people.importing import ImportFileError, import_job_create, import_job_execute
+from fangkong.people.importing import import_job_create, import_job_execute
 
 
 class Command(BaseCommand):
