@@ -17,9 +17,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 
 from conftest import TODAY
 from fangkong.demo.builder import DEMO_PASSWORD, DemoBuilder
+from fangkong.people.models import ImportJob
 from tests.test_browser import CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -31,7 +33,20 @@ SKIP = re.compile(r"^/(logout|admin|api|static|media)/|\.(xlsx|csv|pdf|json|yaml
 # A page kind: the path with its numbers and barcodes replaced.
 KIND = re.compile(r"/[^/]*\d[^/]*(?=/)")
 # Words a Chinese page may show in Latin letters: units, standard abbreviations, the product name.
-ALLOWED = {"Fangkong", "ID", "Ct", "PCR", "QR", "Excel", "CSV", "xlsx", "csv", "API", "English"}
+ALLOWED = {
+    "Fangkong",
+    "ID",
+    "Ct",
+    "PCR",
+    "QR",
+    "Excel",
+    "CSV",
+    "xlsx",
+    "csv",
+    "API",
+    "English",
+    "Dorfman",
+}
 ENGLISH_WORD = re.compile(r"\b[A-Za-z][a-z]{2,}\b")
 # Codes a person should never read: unit codes (T1V1G1), plan slugs, snake_case kinds.
 RAW_CODE = re.compile(r"\b(?:[A-Z]+\d+[A-Z]+\d*[A-Z\d-]*|P\d\d-[a-z-]+|[a-z]+_[a-z_]+)\b")
@@ -67,14 +82,22 @@ def demo_accounts(reference_data: None) -> list[str]:
     return [account.username for account in DemoBuilder(people=200).build(TODAY.date())]
 
 
-def _page_problems(page, screen: str) -> list[str]:
-    """What is wrong with the page shown: too wide for the screen, English or codes shown."""
+def _names_people_typed() -> set[str]:
+    """Latin words people chose themselves: login names and the names of uploaded files."""
+    typed = list(User.objects.values_list("username", flat=True))
+    typed += ImportJob.objects.values_list("file_name", flat=True)
+    return {word for text in typed for word in re.split(r"[^A-Za-z]+", text) if word}
+
+
+def _page_problems(page, screen: str, typed: set[str]) -> list[str]:
+    """What is wrong with the page shown: too wide for the screen, English or codes shown (words
+    people typed themselves aside)."""
     problems = []
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > SCREENS[screen][0]:
         problems.append(f"{width} px wide")
     text = page.evaluate("document.body.innerText")
-    english = sorted({w for w in ENGLISH_WORD.findall(text) if w not in ALLOWED})
+    english = sorted({w for w in ENGLISH_WORD.findall(text) if w not in ALLOWED and w not in typed})
     if english:
         problems.append(f"English: {' '.join(english[:12])}")
     codes = sorted(set(RAW_CODE.findall(text)))
@@ -104,6 +127,7 @@ def _walk(browser, base: str, username: str, folder: Path) -> list[str]:
         page.fill("#id_password", DEMO_PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/")
+    typed = _names_people_typed()
     desktop = pages["desktop"]
     menu = desktop.eval_on_selector_all("nav a[href]", "links => links.map(a => a.pathname)")
     todo = ["/"] + [path for path in menu if not SKIP.search(path)]
@@ -126,7 +150,7 @@ def _walk(browser, base: str, username: str, folder: Path) -> list[str]:
             if status >= 400:
                 problems.append(f"{where}: answered {status}")
                 continue
-            problems += [f"{where}: {p}" for p in _page_problems(page, screen)]
+            problems += [f"{where}: {p}" for p in _page_problems(page, screen, typed)]
             problems += [f"{where}: console {c}" for c in console]
         # The links this page offers: one of each kind is walked after the menu's pages.
         for href in desktop.eval_on_selector_all(
