@@ -1,4 +1,4 @@
-"""Every page a demo persona reaches from the menu, in Chromium on a desktop and on a phone (issue 13).
+"""Every page a demo persona reaches from the menu, in Chromium on a desktop and a phone (issue 13).
 
 Each persona of the demo county logs in, opens every menu entry and, from each of those pages, the
 first link of every kind of page it offers (one person, one round, one unit …). On each page, at
