@@ -106,8 +106,17 @@ def results_record(
                     action=AuditAction.CREATE,
                     object_type="tube_results",
                     unit_id=lab.pk,
-                    summary=f"{outcome.accepted} results, {len(outcome.positives)} positive,"
-                    f" {outcome.conflicts} contradicting, {outcome.unchanged} unchanged {source}",
+                    summary=_(
+                        "%(accepted)d results, %(positive)d positive, %(conflicts)d contradicting, "
+                        "%(unchanged)d unchanged"
+                    )
+                    % {
+                        "accepted": outcome.accepted,
+                        "positive": len(outcome.positives),
+                        "conflicts": outcome.conflicts,
+                        "unchanged": outcome.unchanged,
+                    }
+                    + f" {source}",
                 )
     finally:
         stages_drop(_STAGE)

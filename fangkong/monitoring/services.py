@@ -43,6 +43,7 @@ from fangkong.org.access import AnyUser, Scope, acting_user, may_act_on, scope, 
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person, PersonCategory, PersonUnit
+from fangkong.policy.describe import action_label, kind_label
 from fangkong.policy.engine import Reading, evaluate_temperature
 from fangkong.policy.models import (
     Measure,
@@ -427,7 +428,7 @@ def _fever_open(checkin: Checkin, verdict: tuple[Any, Any], actor: AnyUser | Non
         object_type="fever_event",
         object_id=event.pk,
         unit_id=checkin.unit_id,
-        summary=f"{checkin.celsius} °C: {', '.join(decision.actions)}",
+        summary=f"{checkin.celsius} °C：{'、'.join(action_label(a) for a in decision.actions)}",
     )
     return event
 
@@ -457,7 +458,7 @@ def fever_update(
         object_type="fever_event",
         object_id=event.pk,
         unit_id=event.unit_id,
-        summary=disposition,
+        summary=str(FeverDisposition(disposition).label),
     )
     return event
 
@@ -572,7 +573,7 @@ def absence_record(
         object_type="absence",
         object_id=absence.pk,
         unit_id=unit.pk,
-        summary=f"{day} {'illness' if illness else 'other'} {cause}",
+        summary=" ".join([str(day), _("illness") if illness else _("other cause"), cause]).strip(),
     )
     return absence
 
@@ -624,7 +625,7 @@ def absence_return(
         object_type="absence",
         object_id=absence.pk,
         unit_id=absence.unit_id,
-        summary=f"returned {on}",
+        summary=_("returned on %(day)s") % {"day": on},
     )
     return absence
 
@@ -691,7 +692,9 @@ def report_file(
         object_type="unit_report",
         object_id=report.pk,
         unit_id=unit.pk,
-        summary=f"{kind} {day}{' (zero)' if zero else ''}{' late' if late else ''}",
+        summary=f"{kind_label(kind)} {day}"
+        + (_(" (nothing to report)") if zero else "")
+        + (_(" (late)") if late else ""),
     )
     return report
 

@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.forms import BootstrapFormMixin, PlausibleDateField, PlausibleDateTimeField
 from fangkong.org.models import Region, Unit
 from fangkong.org.selectors import region_get
-from fangkong.policy.describe import level_label
+from fangkong.policy.describe import level_name
 from fangkong.policy.packs import packs_all
 from fangkong.policy.services import RiskAreaInput, risk_levels_known
 
 
 def _pack_choices() -> list[tuple[str, str]]:
-    return [(pack.id, f"{pack.id} {pack.source.title}") for pack in packs_all().values()]
+    return [(pack.id, pack.source.title) for pack in packs_all().values()]
 
 
 class _Styled(BootstrapFormMixin, forms.Form):
@@ -34,7 +34,7 @@ class RiskAreaForm(_Styled):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [  # type: ignore[attr-defined]
-            (level, level_label(level)) for level in risk_levels_known()
+            (level, level_name(level)) for level in risk_levels_known()
         ]
 
     def clean_region(self) -> Region:
@@ -193,6 +193,9 @@ def _results(text: str) -> list[dict[str, str]]:
 
 
 class WhatIfForm(_Styled):
+    advanced_fields = ("changes",)
+    advanced_label = _("Advanced: change the plan's rules (YAML)")
+
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     pack_id = forms.ChoiceField(label=_("Plan to try"))
     changes = forms.CharField(
