@@ -44,6 +44,18 @@ def action_label(code: str) -> str:
     return str(ACTIONS.get(code, code))
 
 
+# What a temperature reading comes to (the engine's decision.status).
+TEMPERATURE_STATUSES = {
+    "normal": gettext_lazy("temperature normal"),
+    "recheck": gettext_lazy("re-measure"),
+    "fever": gettext_lazy("fever confirmed"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(TEMPERATURE_STATUSES.get(status, status))
+
+
 def plan_name(pack_id: str) -> str:
     """A plan by its title (农村地区冬春季新冠肺炎疫情防控工作方案), never its pack id."""
     pack = packs_all().get(pack_id)

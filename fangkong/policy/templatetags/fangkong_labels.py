@@ -27,6 +27,11 @@ def action_label(code: str) -> str:
 
 
 @register.filter
+def status_label(status: str) -> str:
+    return describe.status_label(status)
+
+
+@register.filter
 def figure_label(code: str) -> str:
     return str(FIGURES.get(code, code))
 

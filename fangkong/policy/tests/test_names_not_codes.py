@@ -139,3 +139,13 @@ def test_lab_tabs_shown_to_every_role_each_role_sees_the_testing_tabs_it_may_ope
     # and a tab not shown does not open
     assert login(personas.viewer).get("/labs/sampling/").status_code == 403
     assert login(sampler).get("/labs/results/").status_code == 403
+
+
+def test_scenario_form_codes_categories_are_picked_by_name_and_results_read_in_chinese(
+    personas: Personas,
+):
+    response = login(personas.viewer).get(reverse("plan-detail", args=["P01-rural-winter"]))
+    assert '<option value="student">学生</option>' in response.content.decode()
+    page = visible(response)
+    assert "2022-02-02 阴性" in page
+    assert not re.search(r"\b(student|staff|child|negative)\b", page)
