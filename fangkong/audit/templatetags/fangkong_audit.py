@@ -17,7 +17,7 @@ OBJECT_TYPES = {
     "lab_result": _("test result"),
     "measure": _("measure"),
     "membership": _("role"),
-    "obligation": _("deadline"),
+    "obligation": _("time limit"),  # 时限, as the menu names deadlines
     "person": _("person"),
     "person_list": _("register list"),
     "plan_assignment": _("plan in force"),
