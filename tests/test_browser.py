@@ -119,7 +119,7 @@ def test_c21_a_plan_officer_tries_a_scenario_on_a_phone(
 ):
     log_in(page, live_server, "viewer")
     page.goto(f"{live_server.url}/plans/")
-    page.click("a:has-text('P14-school-spring-festival')")
+    page.click("a:has-text('春节期间疫情防控工作方案（白云区第一高级中学）')")
     page.wait_for_url("**/plans/P14-school-spring-festival/")
     assert "D-12" in page.inner_text("[data-testid=rules]")
     # given a published high-risk area in 大连 (the risk areas come from the database)
@@ -140,7 +140,7 @@ def test_c21_a_plan_officer_tries_a_scenario_on_a_phone(
     page.fill("#id_arrival_region", "520113")
     page.click("button:has-text('试算')")
     result = page.inner_text("[data-testid=result]")
-    assert "central_quarantine 2022-02-01 → 2022-02-15" in result
+    assert "集中隔离 2022-02-01 → 2022-02-15" in result
     page.screenshot(path=str(tmp_path / "plan-scenario.png"), full_page=True)
 
 

@@ -1,4 +1,5 @@
-"""The menu at the top of every page: an entry shows only where its page opens for the user.
+"""The menu at the top of every page, and the tabs of the testing pages: an entry shows only where
+its page opens for the user.
 
 Each entry names the capabilities any one of which opens its page, the ones its view asks of
 ``org.access``; an entry with none opens for every signed-in user (its page shows what the user's
@@ -42,6 +43,18 @@ MENU = (
     MenuEntry("audit-list", _("Audit"), (Capability.VIEW_AUDIT,)),
 )
 
+# The tabs of 检测 (Testing): the sampler's screen, the boxes sent and received, a lab's results.
+LAB_TABS = (
+    MenuEntry(
+        "round-list",
+        _("Screening rounds"),
+        (Capability.VIEW_PEOPLE, Capability.SAMPLE, Capability.RUN_LAB),
+    ),
+    MenuEntry("sampling", _("Sampling"), (Capability.SAMPLE,)),
+    MenuEntry("boxes", _("Boxes"), (Capability.SAMPLE, Capability.RUN_LAB)),
+    MenuEntry("lab-results", _("Lab results"), (Capability.RUN_LAB,)),
+)
+
 
 def _opens(entry: MenuEntry, user: Any) -> bool:
     if entry.any_role:
@@ -49,11 +62,22 @@ def _opens(entry: MenuEntry, user: Any) -> bool:
     return any(user_can(user, capability) for capability in entry.capabilities)
 
 
+def tab_opens(url_name: str, user: Any) -> bool:
+    """Whether the user may open the page of this testing tab (its view asks the same)."""
+    return _opens(next(entry for entry in LAB_TABS if entry.url_name == url_name), user)
+
+
 def menu(request: HttpRequest) -> dict[str, Any]:
-    """Template context: ``menu``, the entries (url, label) the signed-in user may open."""
+    """Template context: ``menu``, the entries (url, label) the signed-in user may open, and
+    ``lab_tabs`` (url name, url, label), worked out only on the pages that show them."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"menu": []}
+        return {"menu": [], "lab_tabs": []}
     return {
-        "menu": [(reverse(entry.url_name), entry.label) for entry in MENU if _opens(entry, user)]
+        "menu": [(reverse(entry.url_name), entry.label) for entry in MENU if _opens(entry, user)],
+        "lab_tabs": lambda: [
+            (entry.url_name, reverse(entry.url_name), entry.label)
+            for entry in LAB_TABS
+            if _opens(entry, user)
+        ],
     }

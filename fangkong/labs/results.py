@@ -108,8 +108,17 @@ def results_record(
                     action=AuditAction.CREATE,
                     object_type="tube_results",
                     unit_id=lab.pk,
-                    summary=f"{outcome.accepted} results, {len(outcome.positives)} positive,"
-                    f" {outcome.conflicts} contradicting, {outcome.unchanged} unchanged {source}",
+                    summary=_(
+                        "%(accepted)d results, %(positive)d positive, %(conflicts)d contradicting, "
+                        "%(unchanged)d unchanged"
+                    )
+                    % {
+                        "accepted": outcome.accepted,
+                        "positive": len(outcome.positives),
+                        "conflicts": outcome.conflicts,
+                        "unchanged": outcome.unchanged,
+                    }
+                    + f" {source}",
                 )
     finally:
         stages_drop(_STAGE)
@@ -242,7 +251,7 @@ def _write(
             Obligation.objects.filter(kind=ObligationKind.TEST_RESULT).of_boxes(complete),
             actor=actor,
             unit_id=lab.pk,
-            summary=f"turnaround of boxes {', '.join(complete)}",
+            summary=_("turnaround of boxes %(codes)s") % {"codes": "、".join(complete)},
         )
     individual = _positives(actor, lab, positive, now, outcome)
     # Results change the measures of contacts (release on negatives, D-12 upgrade on a positive).

@@ -131,9 +131,14 @@ def samples_record(
                     action=AuditAction.CREATE,
                     object_type="samples",
                     unit_id=batch.unit_id,
-                    summary=f"{result.samples} people in {result.tubes} new tubes"
-                    + (f", round {round.pk}" if round else "")
-                    + (f", {len(result.errors)} rows refused" if result.errors else ""),
+                    summary=_("%(people)d people in %(tubes)d new tubes")
+                    % {"people": result.samples, "tubes": result.tubes}
+                    + (f"，{round.name}" if round else "")
+                    + (
+                        _(", %(count)d rows refused") % {"count": len(result.errors)}
+                        if result.errors
+                        else ""
+                    ),
                 )
     finally:
         stages_drop(_STAGE, _TUBES)

@@ -58,7 +58,11 @@ def result_record(
         object_type="lab_result",
         object_id=result.pk,
         unit_id=person.unit_id,
-        summary=f"{'positive' if positive else 'negative'}, sampled {sampled_at:%Y-%m-%d %H:%M}",
+        summary=_("%(outcome)s, sampled %(at)s")
+        % {
+            "outcome": _("positive") if positive else _("negative"),
+            "at": f"{sampled_at:%Y-%m-%d %H:%M}",
+        },
     )
     # The person's own rules, and those of the people exposed through them (P14 D-12).
     exposed = Exposure.objects.filter(via=person).values_list("person_id", flat=True)
@@ -115,7 +119,8 @@ def round_create(
         object_type="screening_round",
         object_id=screening.pk,
         unit_id=unit.pk,
-        summary=f"{screening.name}: {pool_size}-in-1, by {deadline:%Y-%m-%d %H:%M}",
+        summary=_("%(name)s: %(pool)d in 1, by %(at)s")
+        % {"name": screening.name, "pool": pool_size, "at": f"{deadline:%Y-%m-%d %H:%M}"},
     )
     return screening
 
@@ -170,11 +175,12 @@ def environment_sample_record(
         .periodic_holding(at),
         actor=actor,
         unit_id=unit.pk,
-        summary=f"environment sample by tube {barcode}",
+        summary=_("environment sample by tube %(barcode)s") % {"barcode": barcode},
     )
+    summary = _("environment sample %(barcode)s: %(place)s") % {"barcode": barcode, "place": place}
     audit_record(
         actor=actor, action=AuditAction.CREATE, object_type="tube", object_id=tube.pk,
-        unit_id=unit.pk, summary=f"environment {barcode}: {place}",
+        unit_id=unit.pk, summary=summary,
     )  # fmt: skip
     return tube
 
@@ -210,9 +216,12 @@ def box_send(
     with transaction.atomic():
         box = Box.objects.create(code=code, unit=unit, lab=lab, fever=fever, sent_at=clock.now())
         Tube.objects.filter(barcode__in=barcodes).update(box=box, lab=lab, sealed=True)
+        summary = _("box %(code)s: %(count)d tubes to %(lab)s") % {
+            "code": code, "count": len(barcodes), "lab": lab.name,
+        }  # fmt: skip
         audit_record(
             actor=actor, action=AuditAction.CREATE, object_type="box", object_id=box.pk,
-            unit_id=unit.pk, summary=f"{code}: {len(barcodes)} tubes to {lab.name}",
+            unit_id=unit.pk, summary=summary,
         )  # fmt: skip
     return box
 
@@ -242,6 +251,6 @@ def box_receive(*, actor: AnyUser, box: Box) -> Box:
     )
     audit_record(
         actor=actor, action=AuditAction.UPDATE, object_type="box", object_id=box.pk,
-        unit_id=box.lab_id, summary=f"{box.code} received",
+        unit_id=box.lab_id, summary=_("box %(code)s received") % {"code": box.code},
     )  # fmt: skip
     return box

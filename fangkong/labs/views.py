@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from fangkong.config.menu import tab_opens
 from fangkong.core import clock
 from fangkong.core.inputs import datetime_parse, query_int, whole_number
 from fangkong.core.spreadsheets import ImportFileError, table_size_check, table_suffix
@@ -189,6 +190,8 @@ def round_detail_view(request: HttpRequest, round_id: int) -> HttpResponse:
 def sampling_view(request: HttpRequest) -> HttpResponse:
     """The sampler's screen: the tube's barcode, then the people's codes or ID cards, one per line
     (a keyboard-wedge scanner types them; the camera button reads them where the phone can)."""
+    if not tab_opens("sampling", request.user):
+        raise PermissionDenied
     user = request.user
     rounds = rounds_visible(user).filter(status="open")
     points = SamplingPoint.objects.filter(scope(user, Capability.SAMPLE).units("unit__path"))
@@ -289,6 +292,8 @@ def _sample(request: HttpRequest, rounds: Any, points: Any, units: Any) -> dict[
 
 @login_required
 def box_view(request: HttpRequest) -> HttpResponse:
+    if not tab_opens("boxes", request.user):
+        raise PermissionDenied
     user = request.user
     labs = Unit.objects.filter(kind=UnitKind.LAB).order_by("code")
     if request.method == "POST":
@@ -342,6 +347,8 @@ def box_view(request: HttpRequest) -> HttpResponse:
 def results_view(request: HttpRequest) -> HttpResponse:
     """A lab's result file: every row accepted, unchanged, contradicting (kept, flagged) or
     refused with its row number and reason."""
+    if not tab_opens("lab-results", request.user):
+        raise PermissionDenied
     labs = _units(request, Capability.RUN_LAB).filter(kind=UnitKind.LAB)
     outcome = None
     if request.method == "POST":

@@ -50,6 +50,7 @@ from fangkong.org.access import AnyUser, Scope, acting_user, may_act_on, scope, 
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person, PersonCategory, PersonUnit
+from fangkong.policy.describe import action_label, kind_label
 from fangkong.policy.engine import Reading, evaluate_temperature
 from fangkong.policy.models import Measure, MeasureStatus
 from fangkong.policy.resolver import PackResolver
@@ -414,7 +415,7 @@ def _meet_checkin_obligations(rows: list[CheckinRow], actor: AnyUser | None) -> 
         Obligation.objects.filter(pk__any=Ids(met)),
         actor=actor,
         unit_id=units.pop() if len(units) == 1 else None,
-        summary="check-in slots, by check-ins",
+        summary=_("check-in slots met by check-ins"),
     )
 
 
@@ -452,7 +453,7 @@ def _fever_open(checkin: Checkin, verdict: tuple[Any, Any], actor: AnyUser | Non
         object_type="fever_event",
         object_id=event.pk,
         unit_id=checkin.unit_id,
-        summary=f"{checkin.celsius} °C: {', '.join(decision.actions)}",
+        summary=f"{checkin.celsius} °C：{'、'.join(action_label(a) for a in decision.actions)}",
     )
     return event
 
@@ -482,7 +483,7 @@ def fever_update(
         object_type="fever_event",
         object_id=event.pk,
         unit_id=event.unit_id,
-        summary=disposition,
+        summary=str(FeverDisposition(disposition).label),
     )
     return event
 
@@ -597,7 +598,7 @@ def absence_record(
         object_type="absence",
         object_id=absence.pk,
         unit_id=unit.pk,
-        summary=f"{day} {'illness' if illness else 'other'} {cause}",
+        summary=" ".join([str(day), _("illness") if illness else _("other cause"), cause]).strip(),
     )
     return absence
 
@@ -649,7 +650,7 @@ def absence_return(
         object_type="absence",
         object_id=absence.pk,
         unit_id=absence.unit_id,
-        summary=f"returned {on}",
+        summary=_("returned on %(day)s") % {"day": on},
     )
     return absence
 
@@ -706,7 +707,7 @@ def report_file(
             Obligation.objects.filter(pk=due.pk),
             actor=actor,
             unit_id=unit.pk,
-            summary=f"{kind} met" + (" late" if late else ""),
+            summary=_("%(kind)s met") % {"kind": kind_label(kind)} + (_(" (late)") if late else ""),
             object_id=due.pk,
         )
     audit_record(
@@ -715,7 +716,9 @@ def report_file(
         object_type="unit_report",
         object_id=report.pk,
         unit_id=unit.pk,
-        summary=f"{kind} {day}{' (zero)' if zero else ''}{' late' if late else ''}",
+        summary=f"{kind_label(kind)} {day}"
+        + (_(" (nothing to report)") if zero else "")
+        + (_(" (late)") if late else ""),
     )
     return report
 

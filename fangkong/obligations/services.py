@@ -128,7 +128,9 @@ def obligations_meet(
                 object_type="obligation",
                 object_id=object_id,
                 unit_id=unit_id,
-                summary=summary if object_id else f"{met} met: {summary}",
+                summary=summary
+                if object_id
+                else _("%(count)d met: %(what)s") % {"count": met, "what": summary},
             )
     return met
 
@@ -145,7 +147,8 @@ def obligation_meet(*, actor: AnyUser, obligation: Obligation, note: str = "") -
         Obligation.objects.filter(pk=obligation.pk),
         actor=actor,
         unit_id=obligation.unit_id,
-        summary=f"{obligation.kind} met" + (" late" if late else ""),
+        summary=_("%(kind)s met") % {"kind": ObligationKind(obligation.kind).label}
+        + (_(" (late)") if late else ""),
         note=note,
         object_id=obligation.pk,
     ):
@@ -209,7 +212,7 @@ def obligations_meet_tests(
         Obligation.objects.filter(pk__any=Ids(met)),
         actor=actor,
         unit_id=unit_id,
-        summary="tests, by samples",
+        summary=_("tests met by samples"),
     )
 
 

@@ -50,7 +50,7 @@ def unit_create(
         object_type="unit",
         object_id=unit.pk,
         unit_id=unit.pk,
-        summary=f"{unit.code} {unit.name}",
+        summary=unit.name,
     )
     return unit
 

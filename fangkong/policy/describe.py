@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from fangkong.obligations.models import ObligationKind
 from fangkong.org.models import UnitKind
 from fangkong.people.reference_data import CATEGORIES
-from fangkong.policy.models import MeasureKind
+from fangkong.policy.models import ExposureKind, MeasureKind
 from fangkong.policy.packs import (
     ArrivalCondition,
     Count,
@@ -19,6 +20,7 @@ from fangkong.policy.packs import (
     Pack,
     Phase,
     Rule,
+    packs_all,
 )
 
 ACTIONS = {
@@ -43,6 +45,40 @@ def action_label(code: str) -> str:
     return str(ACTIONS.get(code, code))
 
 
+# What a temperature reading comes to (the engine's decision.status).
+TEMPERATURE_STATUSES = {
+    "normal": gettext_lazy("temperature normal"),
+    "recheck": gettext_lazy("re-measure"),
+    "fever": gettext_lazy("fever confirmed"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(TEMPERATURE_STATUSES.get(status, status))
+
+
+def plan_name(pack_id: str) -> str:
+    """A plan by its title (农村地区冬春季新冠肺炎疫情防控工作方案), never its pack id."""
+    pack = packs_all().get(pack_id)
+    return pack.source.title if pack is not None else pack_id
+
+
+# A risk area's level as the published lists name it (高风险地区), where it stands on its own.
+LEVEL_NAMES = {
+    "high": gettext_lazy("high-risk area"),
+    "medium": gettext_lazy("medium-risk area"),
+    "low": gettext_lazy("low-risk area"),
+    "A": gettext_lazy("class A area"),
+    "B": gettext_lazy("class B area"),
+    "epidemic_area": gettext_lazy("epidemic area"),
+    "local_case_city": gettext_lazy("city with local cases"),
+}
+
+
+def level_name(level: str) -> str:
+    return str(LEVEL_NAMES.get(level, level))
+
+
 def level_label(level: str) -> str:
     labels = {
         "high": _("high-risk"),
@@ -64,6 +100,65 @@ def kind_label(kind: str) -> str:
     return kind
 
 
+# The events that open a deadline (packs.DeadlineEvent), as the plans name them.
+EVENTS = {
+    "suspected_case": gettext_lazy("a suspected case is found"),
+    "confirmed_case": gettext_lazy("a confirmed or asymptomatic case is found"),
+    "outbreak": gettext_lazy("an outbreak"),
+    "fever": gettext_lazy("a fever"),
+    "fever_drug_sale": gettext_lazy("fever or cough drugs are sold"),
+    "sample_received": gettext_lazy("a sample reaches the lab"),
+    "fever_clinic_sample": gettext_lazy("a fever clinic takes a sample"),
+    "positive_result": gettext_lazy("a positive result"),
+    "close_contact_identified": gettext_lazy("a close contact is identified"),
+    "work_injury": gettext_lazy("a work injury is reported"),
+    "travel_planned": gettext_lazy("a trip is planned"),
+}
+
+GATHERINGS = {
+    "event": gettext_lazy("events"),
+    "banquet": gettext_lazy("banquets"),
+    "family_meal": gettext_lazy("family meals"),
+    "meeting": gettext_lazy("meetings"),
+}
+
+REQUESTS = {
+    "leave_city": gettext_lazy("leaving the city"),
+    "leave_province": gettext_lazy("leaving the province"),
+    "leave_county": gettext_lazy("leaving the county"),
+    "travel": gettext_lazy("travel"),
+    "gathering": gettext_lazy("a gathering"),
+}
+
+SERVICE_MODES = {
+    "online": gettext_lazy("online"),
+    "phone": gettext_lazy("by phone"),
+    "appointment": gettext_lazy("by appointment"),
+    "mail": gettext_lazy("by post"),
+    "window": gettext_lazy("at the counter"),
+    "suspended": gettext_lazy("suspended"),
+}
+
+WEEKDAY_NAMES = {
+    "monday": gettext_lazy("Monday"),
+    "tuesday": gettext_lazy("Tuesday"),
+    "wednesday": gettext_lazy("Wednesday"),
+    "thursday": gettext_lazy("Thursday"),
+    "friday": gettext_lazy("Friday"),
+    "saturday": gettext_lazy("Saturday"),
+    "sunday": gettext_lazy("Sunday"),
+}
+
+
+def _named(names: dict[str, Any], code: str) -> str:
+    return str(names.get(code, code))
+
+
+def event_label(trigger: str) -> str:
+    """The event that opens a deadline (发现疑似病例)."""
+    return _named(EVENTS, trigger)
+
+
 def categories_text(codes: list[str]) -> str:
     """Register categories by their names in the user's language (a pack names them by code)."""
     english = (get_language() or "").startswith("en")
@@ -73,6 +168,37 @@ def categories_text(codes: list[str]) -> str:
 
 def unit_kind_label(kind: str) -> str:
     return str(UnitKind(kind).label) if kind in UnitKind.values else kind
+
+
+def exposure_label(exposure: str) -> str:
+    return str(ExposureKind(exposure).label) if exposure in ExposureKind.values else exposure
+
+
+def per_category_text(counts: dict[str, int]) -> str:
+    """Counts by register category or kind of contact, everyone else's (``default``) last."""
+    parts = [
+        f"{exposure_label(key) if key in ExposureKind.values else categories_text([key])}：{n}"
+        for key, n in counts.items()
+        if key != "default"
+    ]
+    if "default" in counts:
+        parts.append(_("everyone else: %(n)d") % {"n": counts["default"]})
+    return "、".join(parts)
+
+
+def out_of_scope_text(item: str) -> str:
+    """A clause the engine does not execute: the plan's words, with the developers' reason after
+    " — " only for a reader of English."""
+    english = (get_language() or "").startswith("en")
+    return item if english else item.split(" — ")[0]
+
+
+def rule_reason(pack_id: str, rule_id: str) -> str:
+    """Why a rule applies to a person, as the rule table's "when" says it (有高风险地区旅居史)."""
+    pack = packs_all().get(pack_id)
+    if pack is None:
+        return ""
+    return next((row.when for row in rule_table(pack) if row.rule == rule_id), "")
 
 
 def _levels(levels: list[str]) -> str:
@@ -253,18 +379,29 @@ def _contact_rows(pack: Pack) -> list[RuleRow]:
                 "day": c.release_day,
                 "n": c.contact_first_tests,
                 "days": "、".join(str(d) for d in c.own_test_days),
-                "other": c.otherwise,
+                "other": _rule_who(pack, c.otherwise),
             }
-        who = _("close contact") if contact.exposure == "close_contact" else _("secondary contact")
-        rows.append(RuleRow(_("Contacts"), contact.id, who, then, contact.clause))
+        rows.append(
+            RuleRow(
+                _("Contacts"), contact.id, exposure_label(contact.exposure), then, contact.clause
+            )
+        )
     return rows
+
+
+def _rule_who(pack: Pack, rule_id: str) -> str:
+    """Whom a contact rule manages (密切接触者), for a rule that hands people on to it."""
+    for contact in pack.contact_rules:
+        if contact.id == rule_id:
+            return exposure_label(contact.exposure)
+    return rule_id
 
 
 def _temperature_rows(pack: Pack) -> list[RuleRow]:
     t = pack.temperature
     if t is None:
         return []
-    confirmations = "、".join(f"{k}: {v}" for k, v in t.confirmations.items())
+    confirmations = per_category_text(t.confirmations)
     when = _("reading %(op)s %(value)s °C, confirmed by %(counts)s readings") % {
         "op": "≥" if t.inclusive else ">",
         "value": t.above,
@@ -281,7 +418,7 @@ def _temperature_rows(pack: Pack) -> list[RuleRow]:
 def _checkin_rows(pack: Pack) -> list[RuleRow]:
     if pack.checkins is None:
         return []
-    per_day = "、".join(f"{k}: {v}" for k, v in pack.checkins.per_day.items())
+    per_day = per_category_text(pack.checkins.per_day)
     return [
         RuleRow(
             _("Check-ins"),
@@ -296,7 +433,7 @@ def _checkin_rows(pack: Pack) -> list[RuleRow]:
 def _gathering_rows(pack: Pack) -> list[RuleRow]:
     rows: list[RuleRow] = []
     for gathering in pack.gathering_rules:
-        who = "、".join(gathering.applies_to)
+        who = "、".join(_named(GATHERINGS, kind) for kind in gathering.applies_to)
         if gathering.categories:
             who += f"（{categories_text(gathering.categories)}）"
         rows.append(
@@ -316,7 +453,7 @@ def _deadline_rows(pack: Pack) -> list[RuleRow]:
         RuleRow(
             _("Deadlines"),
             deadline.id,
-            deadline.trigger,
+            event_label(deadline.trigger),
             f"{deadline.responsible}：{obligation_text(deadline.obligation)}",
             deadline.obligation.clause,
         )
@@ -328,7 +465,7 @@ def _report_rows(pack: Pack) -> list[RuleRow]:
     rows: list[RuleRow] = []
     for report in pack.reports:
         when = (
-            _("every %(weekday)s") % {"weekday": report.weekday}
+            _("every %(weekday)s") % {"weekday": _named(WEEKDAY_NAMES, report.weekday)}
             if report.weekday
             else _("every day")
         )
@@ -341,7 +478,11 @@ def _report_rows(pack: Pack) -> list[RuleRow]:
                 when,
                 _("%(kind)s by %(time)s")
                 % {"kind": kind_label(report.kind), "time": f"{report.at:%H:%M}"}
-                + (f"（{'、'.join(report.unit_kinds)}）" if report.unit_kinds else ""),
+                + (
+                    f"（{'、'.join(unit_kind_label(k) for k in report.unit_kinds)}）"
+                    if report.unit_kinds
+                    else ""
+                ),
                 report.clause,
             )
         )
@@ -357,7 +498,11 @@ def _approval_rows(pack: Pack) -> list[RuleRow]:
             then += "；" + _("apply %(days)d days ahead") % {"days": approval.advance_days}
         rows.append(
             RuleRow(
-                _("Approvals"), approval.id, f"{approval.request}：{who}", then, approval.clause
+                _("Approvals"),
+                approval.id,
+                f"{_named(REQUESTS, approval.request)}：{who}",
+                then,
+                approval.clause,
             )
         )
     return rows
@@ -390,6 +535,12 @@ def _testing_rows(pack: Pack) -> list[RuleRow]:
 
 def _service_rows(pack: Pack) -> list[RuleRow]:
     return [
-        RuleRow(_("Services"), service.id, service.name, service.mode, service.clause)
+        RuleRow(
+            _("Services"),
+            service.id,
+            service.name,
+            _named(SERVICE_MODES, service.mode),
+            service.clause,
+        )
         for service in pack.services
     ]

@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.forms import BootstrapFormMixin, PlausibleDateField, PlausibleDateTimeField
 from fangkong.org.models import Region, Unit
 from fangkong.org.selectors import region_get
-from fangkong.policy.describe import level_label
+from fangkong.people.reference_data import CATEGORIES
+from fangkong.policy.describe import categories_text, level_name
 from fangkong.policy.packs import packs_all
 from fangkong.policy.services import RiskAreaInput, risk_levels_known
 
 
 def _pack_choices() -> list[tuple[str, str]]:
-    return [(pack.id, f"{pack.id} {pack.source.title}") for pack in packs_all().values()]
+    return [(pack.id, pack.source.title) for pack in packs_all().values()]
 
 
 class _Styled(BootstrapFormMixin, forms.Form):
@@ -34,7 +35,7 @@ class RiskAreaForm(_Styled):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [  # type: ignore[attr-defined]
-            (level, level_label(level)) for level in risk_levels_known()
+            (level, level_name(level)) for level in risk_levels_known()
         ]
 
     def clean_region(self) -> Region:
@@ -79,9 +80,7 @@ class ScenarioForm(_Styled):
     """The facts of one scenario; risk areas and local-case cities come from the database."""
 
     kind = forms.ChoiceField(label=_("Scenario"), choices=KINDS)
-    categories = forms.CharField(
-        label=_("Categories"), required=False, help_text=_("e.g. student, staff, child")
-    )
+    categories = forms.MultipleChoiceField(label=_("Categories"), required=False)
     stay_region = forms.CharField(label=_("Stayed in (region code)"), required=False)
     stay_country = forms.CharField(label=_("or country (ISO code)"), required=False, max_length=3)
     stay_from = PlausibleDateField(label=_("Stay from"), required=False)
@@ -129,6 +128,12 @@ class ScenarioForm(_Styled):
     people = forms.IntegerField(label=_("People"), required=False, min_value=1)
     tables = forms.IntegerField(label=_("Tables"), required=False, min_value=1)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = [  # type: ignore[attr-defined]
+            (code, categories_text([code])) for code, _zh, _en in CATEGORIES
+        ]
+
     def scenario(self, plan: str, now: dt.datetime) -> dict[str, Any]:
         """The JSON scenario of ``fangkong plan evaluate`` built from the form."""
         data = self.cleaned_data
@@ -136,13 +141,8 @@ class ScenarioForm(_Styled):
             "kind": data["kind"],
             "plan": plan,
             "as_of": now.isoformat(),
-            "person": {
-                "categories": [
-                    c for c in data["categories"].replace("，", ",").split(",") if c.strip()
-                ]
-            },
+            "person": {"categories": list(data["categories"])},
         }
-        scenario["person"]["categories"] = [c.strip() for c in scenario["person"]["categories"]]
         if data["stay_region"] or data["stay_country"]:
             scenario["travel"] = [
                 {
@@ -181,18 +181,25 @@ class ScenarioForm(_Styled):
         return scenario
 
 
+# A result as an office writes it (阴性), or as the engine names it (negative).
+OUTCOMES = {"阴性": "negative", "阳性": "positive"}
+
+
 def _results(text: str) -> list[dict[str, str]]:
     rows = []
     for line in text.splitlines():
         parts = line.split()
         if len(parts) >= 2:
-            rows.append({"date": parts[0], "result": parts[1]})
+            rows.append({"date": parts[0], "result": OUTCOMES.get(parts[1], parts[1])})
         elif parts:
             rows.append({"date": parts[0], "result": ""})
     return rows
 
 
 class WhatIfForm(_Styled):
+    advanced_fields = ("changes",)
+    advanced_label = _("Advanced: change the plan's rules (YAML)")
+
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     pack_id = forms.ChoiceField(label=_("Plan to try"))
     changes = forms.CharField(

@@ -43,6 +43,7 @@ from fangkong.policy.classify import (
     decisions_write,
     people_classify,
 )
+from fangkong.policy.describe import event_label, kind_label, level_name, plan_name
 from fangkong.policy.engine import Decision, schedule_from
 from fangkong.policy.geography import city_of, significant_prefix
 from fangkong.policy.models import (
@@ -140,7 +141,8 @@ def risk_area_create(*, actor: AnyUser, data: RiskAreaInput, recompute: bool = T
         object_type="risk_area",
         object_id=area.pk,
         unit_id=root_unit_id(),  # a risk area concerns every unit
-        summary=f"{area.region_id} {area.level} {area.start_date}–{area.end_date or ''}",
+        summary=f"{area.region.full_name} {level_name(area.level)} "
+        f"{area.start_date}–{area.end_date or ''}",
     )
     if recompute:
         _recompute_around(area.region_id, actor)
@@ -271,8 +273,13 @@ def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
         action=AuditAction.IMPORT,
         object_type="risk_area",
         unit_id=root_unit_id(),
-        summary=f"{path.name}: {report.created} new, {report.unchanged} unchanged, "
-        f"{len(report.errors)} errors",
+        summary=_("%(file)s: %(created)d new, %(unchanged)d unchanged, %(errors)d refused")
+        % {
+            "file": path.name,
+            "created": report.created,
+            "unchanged": report.unchanged,
+            "errors": len(report.errors),
+        },
     )
     for code in sorted(regions_touched):
         _recompute_around(code, actor)
@@ -337,7 +344,7 @@ def plan_assign(
         object_type="plan_assignment",
         object_id=assignment.pk,
         unit_id=unit.pk,
-        summary=f"{pack_id} from {start_date} to {end_date or ''}",
+        summary=f"{plan_name(pack_id)} {start_date}–{end_date or ''}",
     )
     if recompute:
         from fangkong.policy.tasks import policy_recompute_unit
@@ -403,7 +410,7 @@ def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str =
             object_type="measure",
             object_id=person.pk,
             unit_id=person.unit_id,
-            summary=f"released on {on}" + (f": {note}" if note else ""),
+            summary=_("released on %(day)s") % {"day": on} + (f"：{note}" if note else ""),
         )
     return len(plan.ending)
 
@@ -424,7 +431,7 @@ def measure_site_set(*, actor: AnyUser, person: Person, site: Unit) -> None:
         Obligation.objects.filter(person=person, kind=ObligationKind.TRANSFER),
         actor=actor,
         unit_id=person.unit_id,
-        summary=f"transfer of person {person.pk} to site {site.code}",
+        summary=_("transfer of %(name)s to %(site)s") % {"name": person.name, "site": site.name},
     )
     audit_record(
         actor=actor,
@@ -432,7 +439,7 @@ def measure_site_set(*, actor: AnyUser, person: Person, site: Unit) -> None:
         object_type="measure",
         object_id=person.pk,
         unit_id=person.unit_id,
-        summary=f"placed at site {site.code}",
+        summary=_("placed at %(site)s") % {"site": site.name},
     )
 
 
@@ -471,7 +478,8 @@ def site_cross_infection(*, actor: AnyUser, site: Unit, on: dt.date) -> int:
         object_type="quarantine_site",
         object_id=site.pk,
         unit_id=site.pk,
-        summary=f"cross-infection on {on}: {len(entries)} people restarted",
+        summary=_("cross-infection on %(day)s: quarantine restarted for %(count)d people")
+        % {"day": on, "count": len(entries)},
     )
     return len(entries)
 
@@ -550,12 +558,16 @@ def deadlines_open(
     ]
     if specs:
         obligations_open(specs)
-        due = ", ".join(f"{o.kind} by {o.due_at:%Y-%m-%d %H:%M}" for o in specs)
+        due = "、".join(
+            _("%(kind)s by %(at)s")
+            % {"kind": kind_label(o.kind), "at": f"{o.due_at:%Y-%m-%d %H:%M}"}
+            for o in specs
+        )
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
             object_type="obligation",
             unit_id=unit.pk,
-            summary=f"{trigger}: {due}",
+            summary=f"{event_label(trigger)}：{due}",
         )
     return specs

@@ -53,7 +53,8 @@ def exposure_record(
         object_type="exposure",
         object_id=exposure.pk,
         unit_id=person.unit_id,
-        summary=f"{kind}, last exposed {last_exposed_at:%Y-%m-%d %H:%M}",
+        summary=_("%(kind)s, last exposed %(at)s")
+        % {"kind": ExposureKind(kind).label, "at": f"{last_exposed_at:%Y-%m-%d %H:%M}"},
     )
     person_recompute(person, trigger=Trigger.CONTACT, actor=actor)
     return exposure

@@ -33,9 +33,9 @@ def test_an_export_is_on_the_audit_page_for_an_auditor_of_the_unit(
         (personas.worker_a, county.village_a),
         (personas.commander, county.village_b),
     ]
-    assert audit_page(auditor_a).count("person_list") == 1
-    assert audit_page(auditor_b).count("person_list") == 1
-    assert audit_page(personas.commander).count("person_list") == 2
+    assert audit_page(auditor_a).count("<td>人员台账") == 1
+    assert audit_page(auditor_b).count("<td>人员台账") == 1
+    assert audit_page(personas.commander).count("<td>人员台账") == 2
 
 
 def test_an_export_over_the_whole_scope_is_audited_under_the_unit_covering_it(
@@ -69,7 +69,7 @@ def test_risk_area_changes_are_on_the_audit_page_of_the_root_unit(
         ("update", county.hq),
         ("delete", county.hq),
     ]
-    assert audit_page(personas.commander).count("risk_area") == 3
+    assert audit_page(personas.commander).count("<td>风险地区 ") == 3
 
 
 def no_full_id_in_audit_rows(number: str) -> bool:

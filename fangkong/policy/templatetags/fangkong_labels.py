@@ -1,11 +1,12 @@
-"""Labels in the reader's language for the codes packs and decisions use (actions, figures)."""
+"""Labels in the reader's language for the codes packs and decisions use: plans by their titles,
+levels, kinds, actions, figures and the reasons rules give."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.policy.describe import action_label as describe_action
+from fangkong.policy import describe
 
 register = template.Library()
 
@@ -22,9 +23,40 @@ FIGURES = {
 
 @register.filter
 def action_label(code: str) -> str:
-    return describe_action(code)
+    return describe.action_label(code)
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return describe.status_label(status)
 
 
 @register.filter
 def figure_label(code: str) -> str:
     return str(FIGURES.get(code, code))
+
+
+@register.filter
+def plan_name(pack_id: str) -> str:
+    return describe.plan_name(pack_id)
+
+
+@register.filter
+def level_name(level: str) -> str:
+    return describe.level_name(level)
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """A measure's or a deadline's kind (集中隔离, 转运)."""
+    return describe.kind_label(kind)
+
+
+@register.filter
+def rule_reason(pack_id: str, rule_id: str) -> str:
+    return describe.rule_reason(pack_id, rule_id)
+
+
+@register.filter
+def out_of_scope_text(item: str) -> str:
+    return describe.out_of_scope_text(item)

@@ -73,7 +73,7 @@ def test_c21_the_scenario_form_gives_the_cli_answer_with_published_risk_areas(pe
         },
     )
     page = response.content.decode()
-    assert "central_quarantine 2022-02-01 → 2022-02-15" in page
+    assert "集中隔离 2022-02-01 → 2022-02-15" in page
     assert "2022-03-01" in page
 
 
@@ -238,7 +238,9 @@ def test_what_if_with_changed_rules_and_a_bad_change(county, personas, under_p14
 
 def test_person_page_shows_measures_and_releases(county, personas, under_p14):
     page = login(personas.worker_a).get(reverse("person-detail", args=[under_p14.pk]))
-    assert "risk-area" in page.content.decode()
+    # the plan by its title and the rule by what makes it apply, not their ids
+    assert "春节期间疫情防控工作方案（白云区第一高级中学）" in page.content.decode()
+    assert "14天内有高风险、中风险地区旅居史" in page.content.decode()
 
 
 def test_api_evaluate_gives_the_cli_result(personas):

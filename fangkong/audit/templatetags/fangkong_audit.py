@@ -1,0 +1,39 @@
+"""The audit trail in the reader's language: what kind of record an event concerns."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+# Every object_type the services write (audit_record callers).
+OBJECT_TYPES = {
+    "absence": _("absence"),
+    "box": _("transport box"),
+    "exposure": _("exposure"),
+    "fever_event": _("fever"),
+    "import_job": _("register import"),
+    "lab_result": _("test result"),
+    "measure": _("measure"),
+    "membership": _("role"),
+    "obligation": _("time limit"),  # 时限, as the menu names deadlines
+    "person": _("person"),
+    "person_list": _("register list"),
+    "plan_assignment": _("plan in force"),
+    "quarantine_site": _("quarantine site"),
+    "risk_area": _("risk area"),
+    "samples": _("samples"),
+    "sampling_point": _("sampling point"),
+    "screening_round": _("screening round"),
+    "self_checkin_link": _("personal check-in link"),
+    "tube": _("tube"),
+    "tube_results": _("lab results"),
+    "unit": _("unit"),
+    "unit_report": _("unit report"),
+}
+
+
+@register.filter
+def object_type_label(object_type: str) -> str:
+    return str(OBJECT_TYPES.get(object_type, object_type))
