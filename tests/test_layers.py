@@ -22,6 +22,7 @@ LAYERS = [
     ["policy"],
     ["tracing"],
     ["labs", "monitoring"],
+    ["command"],
     ["demo"],
     ["config"],
 ]

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "fangkong.tracing",
     "fangkong.labs",
     "fangkong.monitoring",
+    "fangkong.command",
     "fangkong.demo",
 ]
 
@@ -195,6 +196,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missi
 STATICFILES_DIRS = [
     ("vendor/bootstrap", REPO_DIR / "frontend/node_modules/bootstrap/dist"),
     ("vendor/htmx", REPO_DIR / "frontend/node_modules/htmx.org/dist"),
+    ("vendor/echarts", REPO_DIR / "frontend/node_modules/echarts/dist"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
