@@ -62,6 +62,19 @@ class UnitFigures:
         return sum(self.measures.values())
 
     @property
+    def holds_any(self) -> bool:
+        return bool(
+            self.people
+            or self.fevers_today
+            or self.fevers_open
+            or self.positives_today
+            or self.reports_missing
+            or self.overdue
+            or self.due_today
+            or self.measures
+        )
+
+    @property
     def urgency(self) -> tuple[int, ...]:
         """Most urgent first: positives, fevers, silent reports, overdue deadlines."""
         return (
@@ -149,6 +162,15 @@ class Command:
             (kind.value, str(kind.label), self.totals.measures.get(kind.value, 0))
             for kind in MeasureKind
         ]
+
+    @property
+    def ranked(self) -> list[tuple[UnitFigures, bool]]:
+        """(figures, held at the unit itself) of the child units, and of the unit's own rows
+        when it holds any, most urgent first."""
+        rows = [(row, False) for row in self.rows]
+        if self.own is not None and self.own.holds_any:
+            rows.append((self.own, True))
+        return sorted(rows, key=lambda item: item[0].urgency)
 
     @property
     def unread_total(self) -> int:
