@@ -1,6 +1,8 @@
 """Benchmark of the command view (issue 13): the home page of the county commander over a county of
 1,000,000 people (BENCH_SCALE scales it) and 5,000 units, against a bare SQL of the same figures.
-Target: under 500 ms.
+Target: under 500 ms. The head and deadline counts per unit are kept a minute
+(COMMAND_AGGREGATE_SECONDS), so the median reads them from the cache; the first request, which
+reads them afresh, is printed.
 
 Runs after bench.register, bench.plans and bench.monitoring, on their county (its measures,
 deadlines and daily reports), and before bench.labs grows the register. It adds the day's events
@@ -12,11 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 
@@ -177,9 +181,17 @@ def run(*, scale: float) -> list[Result]:
         for i in range(UNREAD)
     )
     with connection.cursor() as cursor:
+        # The steady state autovacuum keeps: visibility maps set, so counts read the indexes.
+        for table in ("people_person", "policy_obligation", "policy_measure", "labs_sample"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
         cursor.execute("ANALYZE")
     client = Client()
     client.force_login(user)
+    cache.clear()
+    start = time.perf_counter()
+    page_cold = client.get("/")
+    cold = (time.perf_counter() - start) * 1000
+    assert page_cold.status_code == 200
 
     def page() -> None:
         response = client.get("/")
@@ -189,7 +201,10 @@ def run(*, scale: float) -> list[Result]:
     baseline = median_ms(lambda: _bare(today, screening.pk, user.pk), repeat=9)
     value = median_ms(page, repeat=9)
     ScreeningRound.objects.filter(pk=screening.pk).update(status=RoundStatus.CLOSED)
-    print(f"command view: {len(people):,} people, {units:,} units: {value:.0f} ms")
+    print(
+        f"command view: {len(people):,} people, {units:,} units: {value:.0f} ms"
+        f" ({cold:.0f} ms when its head and deadline counts are read afresh, once a minute)"
+    )
     return [
         Result(
             f"command_view_{len(people)}_people_{units}_units",

@@ -9,9 +9,13 @@ the view costs the same number of queries for a village and for a county of 5,00
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
@@ -124,9 +128,9 @@ class Coverage:
 @dataclass
 class Command:
     day: dt.date
-    unit: Unit | None  # the one unit the user watches over, if one
     rows: list[UnitFigures]
-    own: UnitFigures | None  # figures held at the unit itself, not under a child
+    # The one unit the user watches over, if one, with the figures held at it, not under a child.
+    own: UnitFigures | None
     positives: list[Positive]
     fevers: list[Fever]
     silent: list[tuple[int, str]]  # (unit id, name) of units without today's report
@@ -180,7 +184,7 @@ class Command:
         """The same figures for the API."""
         return {
             "day": self.day,
-            "unit": self.unit.name if self.unit else None,
+            "unit": self.own.name if self.own else None,
             "totals": _figures_dict(self.totals),
             "units": [_figures_dict(row) for row in self.rows],
             "own": _figures_dict(self.own) if self.own else None,
@@ -243,39 +247,48 @@ def _figures_dict(row: UnitFigures) -> dict[str, object]:
 
 
 class _Fold:
-    """Maps the unit path of a row to the figures of the child unit it lies under."""
+    """The units of the scope, and the row (child unit) each of them lies under: every grouped
+    count is by unit id, and adds to the row of its unit."""
 
-    def __init__(self, unit: Unit | None, rows: list[Unit]) -> None:
-        self.by_path = {u.path: UnitFigures(u.pk, u.name, u.path) for u in rows}
-        self.own = UnitFigures(unit.pk, unit.name, unit.path) if unit else None
-        if unit is not None:
-            self.by_path[unit.path] = self.own  # type: ignore[assignment]
+    def __init__(self, found: Scope) -> None:
+        units = list(
+            Unit.objects.filter(found.units("path"))
+            .order_by("path")
+            .values_list("id", "path", "name", "parent_id")
+        )
+        self.paths = {unit_id: path for unit_id, path, _name, _parent in units}
+        tops = set(found.paths) if found.paths is not None else None
+        top = [u for u in units if (u[3] is None if tops is None else u[1] in tops)]
+        self.own: UnitFigures | None = None
+        if len(top) == 1:
+            own_id, own_path, own_name, _parent = top[0]
+            self.own = UnitFigures(own_id, own_name, own_path)
+            rows = [
+                UnitFigures(i, name, path) for i, path, name, parent in units if parent == own_id
+            ]
+        else:
+            rows = [UnitFigures(i, name, path) for i, path, name, _parent in top]
+        self.rows = sorted(rows, key=lambda row: row.name)
+        by_path = {row.path: row for row in self.rows}
+        self.of_unit: dict[int, UnitFigures] = {}
+        for unit_id, path, _name, _parent in units:
+            if self.own is not None:
+                child = self._child_path(path)
+                self.of_unit[unit_id] = by_path.get(child, self.own) if child else self.own
+            elif (row := next((r for r in self.rows if path.startswith(r.path)), None)) is not None:
+                self.of_unit[unit_id] = row
 
-    def __call__(self, path: str) -> UnitFigures | None:
-        parts = path.strip("/").split("/")
-        for depth in range(len(parts), 0, -1):
-            found = self.by_path.get("/" + "/".join(parts[:depth]) + "/")
-            if found is not None:
-                return found
-        return None
+    def _child_path(self, path: str) -> str | None:
+        """The path of the child of the one unit that ``path`` lies in (None: the unit itself)."""
+        assert self.own is not None
+        depth = self.own.path.count("/")
+        parts = path.split("/")
+        return "/".join(parts[: depth + 1]) + "/" if len(parts) > depth + 1 else None
 
-    def children(self) -> list[UnitFigures]:
-        return [row for row in self.by_path.values() if row is not self.own]
-
-
-def _units(found: Scope) -> tuple[Unit | None, list[Unit]]:
-    """The user's one unit and its children, or the user's several top units (no one unit)."""
-    if found.paths is None:
-        near = Unit.objects.filter(Q(parent__isnull=True) | Q(parent__parent__isnull=True))
-        top = {u.path for u in near if u.parent_id is None}
-    else:
-        near = Unit.objects.filter(Q(path__in=found.paths) | Q(parent__path__in=found.paths))
-        top = set(found.paths)
-    units = sorted(near, key=lambda u: u.path)
-    if len(top) == 1:
-        unit = next(u for u in units if u.path in top)
-        return unit, sorted((u for u in units if u.parent_id == unit.pk), key=lambda u: u.name)
-    return None, [u for u in units if u.path in top]
+    def add(self, unit_id: int, name: str, n: int) -> None:
+        row = self.of_unit.get(unit_id)
+        if row is not None:
+            setattr(row, name, getattr(row, name) + n)
 
 
 def command_view(user: AnyUser) -> Command | None:
@@ -288,37 +301,35 @@ def command_view(user: AnyUser) -> Command | None:
     start, end = clock.day_bounds(today)
     curve_start = clock.local_midnight(today - dt.timedelta(days=CURVE_DAYS - 1))
     days = [today - dt.timedelta(days=n) for n in range(CURVE_DAYS - 1, -1, -1)]
-    unit, children = _units(found)
-    fold = _Fold(unit, children)
-    inside = found.units("unit__path")
+    fold = _Fold(found)
+    add = fold.add
+    # Rows of a unit in the scope: a semi-join on the unit id, so that each count groups the
+    # rows' own index (unit first) and never joins the unit's path per row.
+    units = Unit.objects.filter(found.units("path")).values("id")
+    inside = Q(unit__in=units)
 
-    def add(path: str, name: str, n: int) -> None:
-        row = fold(path)
-        if row is not None:
-            setattr(row, name, getattr(row, name) + n)
-
-    # People by home unit: the head count and the denominators of screening coverage.
-    people: dict[str, int] = {}
-    for path, n in (
-        Person.objects.filter(inside).values_list("unit__path").annotate(n=Count("id")).order_by()
-    ):
-        people[path] = n
-        add(path, "people", n)
+    counts = _unit_counts(found, units, now, end)
+    people = counts["people"]
+    for unit_id, n in people.items():
+        add(unit_id, "people", n)
+    for unit_id, (overdue, due_today) in counts["deadlines"].items():
+        add(unit_id, "overdue", overdue)
+        add(unit_id, "due_today", due_today)
 
     # New fevers by day (the curve) and unit (today, still in the observation room).
     fevers_by_day: dict[dt.date, int] = defaultdict(int)
-    for day, path, n, still_open in (
+    for day, unit_id, n, still_open in (
         FeverEvent.objects.filter(inside)
         .filter(Q(confirmed_at__gte=curve_start) | Q(disposition=FeverDisposition.OPEN))
         .annotate(day=TruncDate("confirmed_at", tzinfo=clock.tz()))
-        .values_list("day", "unit__path")
-        .annotate(n=Count("id"), open=Count("id", filter=Q(disposition=FeverDisposition.OPEN)))
+        .values_list("day", "unit_id")
+        .annotate(n=Count("*"), open=Count("id", filter=Q(disposition=FeverDisposition.OPEN)))
         .order_by()
     ):
         fevers_by_day[day] += n
-        add(path, "fevers_open", still_open)
+        add(unit_id, "fevers_open", still_open)
         if day == today:
-            add(path, "fevers_today", n)
+            add(unit_id, "fevers_today", n)
     fevers = [
         Fever(
             e.pk,
@@ -336,29 +347,28 @@ def command_view(user: AnyUser) -> Command | None:
 
     # Positive tubes (as the lab recorded them) and individual positive results, by day and unit.
     positives_by_day: dict[dt.date, int] = defaultdict(int)
-    accepted_positive = Q(conflict=False, outcome=Outcome.POSITIVE)
-    for day, path, n in (
-        TubeResult.objects.filter(accepted_positive, found.units("tube__unit__path"))
-        .filter(recorded_at__gte=curve_start)
+    accepted_positive = Q(conflict=False, outcome=Outcome.POSITIVE, tube__unit__in=units)
+    for day, unit_id, n in (
+        TubeResult.objects.filter(accepted_positive, recorded_at__gte=curve_start)
         .annotate(day=TruncDate("recorded_at", tzinfo=clock.tz()))
-        .values_list("day", "tube__unit__path")
-        .annotate(n=Count("id"))
+        .values_list("day", "tube__unit_id")
+        .annotate(n=Count("*"))
         .order_by()
     ):
         positives_by_day[day] += n
         if day == today:
-            add(path, "positives_today", n)
-    for day, path, n in (
-        LabResult.objects.filter(found.units("person__unit__path"), positive=True)
-        .filter(sampled_at__gte=curve_start)
+            add(unit_id, "positives_today", n)
+    individual_positive = Q(positive=True, person__unit__in=units)
+    for day, unit_id, n in (
+        LabResult.objects.filter(individual_positive, sampled_at__gte=curve_start)
         .annotate(day=TruncDate("sampled_at", tzinfo=clock.tz()))
-        .values_list("day", "person__unit__path")
-        .annotate(n=Count("id"))
+        .values_list("day", "person__unit_id")
+        .annotate(n=Count("*"))
         .order_by()
     ):
         positives_by_day[day] += n
         if day == today:
-            add(path, "positives_today", n)
+            add(unit_id, "positives_today", n)
     positives = [
         Positive(
             at=r.recorded_at,
@@ -367,8 +377,7 @@ def command_view(user: AnyUser) -> Command | None:
             people=r.people,
             pooled=r.people > 1,
         )
-        for r in TubeResult.objects.filter(accepted_positive, found.units("tube__unit__path"))
-        .filter(recorded_at__gte=start)
+        for r in TubeResult.objects.filter(accepted_positive, recorded_at__gte=start)
         .select_related("tube__unit")
         .annotate(people=Count("tube__samples"))
         .order_by("-recorded_at", "-id")[:LISTED]
@@ -376,8 +385,7 @@ def command_view(user: AnyUser) -> Command | None:
         Positive(
             at=r.sampled_at, unit=r.person.unit.name, person=r.person.name, person_id=r.person_id
         )
-        for r in LabResult.objects.filter(found.units("person__unit__path"), positive=True)
-        .filter(sampled_at__gte=start)
+        for r in LabResult.objects.filter(individual_positive, sampled_at__gte=start)
         .select_related("person__unit")
         .order_by("-sampled_at", "-id")[:LISTED]
     ]
@@ -385,7 +393,7 @@ def command_view(user: AnyUser) -> Command | None:
 
     # Units that owe today's daily or zero report and have not filed it.
     silent: list[tuple[int, str]] = []
-    for unit_id, path, name in (
+    for unit_id, name in (
         Obligation.objects.filter(
             inside,
             source=ObligationSource.REPORT,
@@ -394,48 +402,35 @@ def command_view(user: AnyUser) -> Command | None:
             due_at__gte=start,
             due_at__lt=end,
         )
-        .values_list("unit_id", "unit__path", "unit__name")
+        .values_list("unit_id", "unit__name")
         .distinct()
-        .order_by("unit__path")
+        .order_by("unit__name", "unit_id")
     ):
-        add(path, "reports_missing", 1)
+        add(unit_id, "reports_missing", 1)
         silent.append((unit_id, name))
 
-    # Overdue and due-today deadlines, as the deadline list counts them.
-    for path, overdue, due_today in (
-        Obligation.objects.filter(inside, status__in=PENDING, due_at__lte=end)
-        .values_list("unit__path")
-        .annotate(
-            overdue=Count("id", filter=Q(due_at__lt=now)),
-            due_today=Count("id", filter=Q(due_at__gte=now, status=ObligationStatus.OPEN)),
-        )
-        .order_by()
-    ):
-        add(path, "overdue", overdue)
-        add(path, "due_today", due_today)
-
-    # People under each measure today, and the measures ending today (releases due).
-    for path, kind, n, ending in (
+    # People under each measure today (a person has one current phase), and the measures ending
+    # today (releases due).
+    for unit_id, kind, n, ending in (
         Measure.objects.filter(inside, status=MeasureStatus.ACTIVE, start_date__lte=today)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .values_list("unit__path", "kind")
-        .annotate(n=Count("person_id", distinct=True), ending=Count("id", filter=Q(end_date=today)))
+        .values_list("unit_id", "kind")
+        .annotate(n=Count("*"), ending=Count("id", filter=Q(end_date=today)))
         .order_by()
     ):
-        row = fold(path)
+        row = fold.of_unit.get(unit_id)
         if row is not None:
             row.measures[kind] = row.measures.get(kind, 0) + n
             row.releases_today += ending
 
     return Command(
         day=today,
-        unit=unit,
-        rows=sorted(fold.children(), key=lambda r: r.urgency),
+        rows=sorted(fold.rows, key=lambda r: r.urgency),
         own=fold.own,
         positives=positives[:LISTED],
         fevers=fevers,
         silent=silent,
-        coverage=_coverage(found, people),
+        coverage=_coverage(found, fold, people, units),
         unread=_unread(user),
         curve_days=days,
         curve_fevers=[fevers_by_day.get(day, 0) for day in days],
@@ -443,8 +438,49 @@ def command_view(user: AnyUser) -> Command | None:
     )
 
 
-def _coverage(found: Scope, people: dict[str, int]) -> list[Coverage]:
-    """Open rounds over or inside the scope: people of the scope sampled, of those registered."""
+def _unit_counts(
+    found: Scope, units: Any, now: dt.datetime, end: dt.datetime
+) -> dict[str, dict[int, Any]]:
+    """The scope's people by home unit, and its overdue and due-today deadlines by unit: the two
+    counts that grow with the county (a GROUP BY over its register and its pending deadlines),
+    kept for COMMAND_AGGREGATE_SECONDS per scope and day, so a county's page reads them once a
+    minute rather than on every request."""
+    seconds = settings.COMMAND_AGGREGATE_SECONDS
+    paths = "|".join(found.paths) if found.paths is not None else "*"
+    key = f"command:{end.isoformat()}:{hashlib.sha256(paths.encode()).hexdigest()}"
+    if seconds > 0 and (kept := cache.get(key)) is not None:
+        return kept  # type: ignore[no-any-return]
+    people = dict(
+        Person.objects.filter(unit__in=units)
+        .values_list("unit_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    # Pending rows due from now on are open ones (the tick marks only past-due rows missed), so
+    # both counts read unit and due time alone: the partial index of pending rows
+    # (obligation_pending_unit_idx) holds them, as the deadline list counts them.
+    deadlines = {
+        unit_id: (overdue, due_today)
+        for unit_id, overdue, due_today in Obligation.objects.filter(
+            unit__in=units, status__in=PENDING, due_at__lte=end
+        )
+        .values_list("unit_id")
+        .annotate(
+            overdue=Count("id", filter=Q(due_at__lt=now)),
+            due_today=Count("id", filter=Q(due_at__gte=now)),
+        )
+        .order_by()
+    }
+    counts: dict[str, dict[int, Any]] = {"people": people, "deadlines": deadlines}
+    if seconds > 0:
+        cache.set(key, counts, seconds)
+    return counts
+
+
+def _coverage(found: Scope, fold: _Fold, people: dict[int, int], units: Any) -> list[Coverage]:
+    """Open rounds over or inside the scope: people of the scope sampled, of those registered.
+    A round inside the scope counts all its samples (its index); one over the scope (the
+    township's round seen by a village) only those of the scope's people."""
     rounds = list(
         ScreeningRound.objects.filter(found.units_and_above("unit__path"), status=RoundStatus.OPEN)
         .select_related("unit")
@@ -452,10 +488,12 @@ def _coverage(found: Scope, people: dict[str, int]) -> list[Coverage]:
     )
     if not rounds:
         return []
+    inside = [r.pk for r in rounds if found.covers(r.unit)]
+    above = [r.pk for r in rounds if not found.covers(r.unit)]
     sampled = dict(
-        Sample.objects.filter(found.units("person__unit__path"), round__in=rounds)
+        Sample.objects.filter(Q(round__in=inside) | Q(round__in=above, person__unit__in=units))
         .values_list("round_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     return [
@@ -463,7 +501,7 @@ def _coverage(found: Scope, people: dict[str, int]) -> list[Coverage]:
             r.pk,
             r.name,
             r.unit.name,
-            sum(n for path, n in people.items() if path.startswith(r.unit.path)),
+            sum(n for unit_id, n in people.items() if fold.paths[unit_id].startswith(r.unit.path)),
             sampled.get(r.pk, 0),
         )
         for r in rounds

@@ -211,6 +211,10 @@ IMPORT_MAX_BYTES = int(os.environ.get("FANGKONG_IMPORT_MAX_BYTES", str(200 * 102
 IMPORT_MAX_ROWS = int(os.environ.get("FANGKONG_IMPORT_MAX_ROWS", "1000000"))
 IMPORT_READ_SECONDS = int(os.environ.get("FANGKONG_IMPORT_READ_SECONDS", "30"))
 IMPORT_RUN_SECONDS = int(os.environ.get("FANGKONG_IMPORT_RUN_SECONDS", "3600"))
+# Seconds the command view's per-unit head counts and deadline counts are kept for a scope (0: read
+# them on every request). A county's are a GROUP BY over its whole register and deadlines; the
+# day's events (fevers, positives, reports, messages) are always read live.
+COMMAND_AGGREGATE_SECONDS = int(os.environ.get("FANGKONG_COMMAND_AGGREGATE_SECONDS", "60"))
 # Uploaded files are deleted when their import ends or is cancelled; the rejected rows (the report)
 # are kept this many days, and an upload left waiting is cancelled after as long.
 IMPORT_REPORT_DAYS = int(os.environ.get("FANGKONG_IMPORT_REPORT_DAYS", "7"))

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from conftest import County, Personas, login, make_user
@@ -200,3 +201,26 @@ def test_the_command_view_costs_a_fixed_number_of_queries(
 
 
 QUERIES = 19
+
+
+@pytest.fixture
+def kept_a_minute(settings):
+    settings.COMMAND_AGGREGATE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_county_keeps_its_head_and_deadline_counts_a_minute_and_reads_the_days_events_live(
+    county, personas, day, kept_a_minute, django_assert_num_queries
+):
+    client = login(personas.commander)
+    before = client.get("/")
+    (newcomer,) = villagers(county, personas, 1, first=500)
+    _fever(personas, newcomer)
+    with django_assert_num_queries(QUERIES - 2):
+        after = client.get("/")
+    assert newcomer.name in after.content.decode()  # the fever: live
+    assert after.context["command"].totals.fevers_today == 3
+    # The head count: kept from the first request of the minute.
+    assert after.context["command"].totals.people == before.context["command"].totals.people
