@@ -62,6 +62,8 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Queued tasks run inline, so a test sees their effect when the request returns.
     settings.FANGKONG_TASKS_IN_THREAD = False
+    # Every request reads the command view's figures afresh (no figures kept from another test).
+    settings.COMMAND_AGGREGATE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

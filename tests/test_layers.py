@@ -23,6 +23,7 @@ LAYERS = [
     ["policy"],
     ["tracing"],
     ["labs", "monitoring"],
+    ["command"],
     ["demo"],
     ["config"],
 ]

@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from fangkong.command.api import CommandView
 from fangkong.labs.api import (
     LabResultViewSet,
     PoolSizeViewSet,
@@ -29,4 +31,4 @@ router.register("tubes", TubeViewSet, basename="tube")
 router.register("rounds", RoundViewSet, basename="round")
 router.register("pool-size", PoolSizeViewSet, basename="pool-size")
 
-urlpatterns = router.urls
+urlpatterns = [path("command/", CommandView.as_view(), name="api-command"), *router.urls]

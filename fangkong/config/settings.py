@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "fangkong.tracing",
     "fangkong.labs",
     "fangkong.monitoring",
+    "fangkong.command",
     "fangkong.demo",
 ]
 
@@ -197,6 +198,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missi
 STATICFILES_DIRS = [
     ("vendor/bootstrap", REPO_DIR / "frontend/node_modules/bootstrap/dist"),
     ("vendor/htmx", REPO_DIR / "frontend/node_modules/htmx.org/dist"),
+    ("vendor/echarts", REPO_DIR / "frontend/node_modules/echarts/dist"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -211,6 +213,10 @@ IMPORT_MAX_BYTES = int(os.environ.get("FANGKONG_IMPORT_MAX_BYTES", str(200 * 102
 IMPORT_MAX_ROWS = int(os.environ.get("FANGKONG_IMPORT_MAX_ROWS", "1000000"))
 IMPORT_READ_SECONDS = int(os.environ.get("FANGKONG_IMPORT_READ_SECONDS", "30"))
 IMPORT_RUN_SECONDS = int(os.environ.get("FANGKONG_IMPORT_RUN_SECONDS", "3600"))
+# Seconds the command view's per-unit head counts and deadline counts are kept for a scope (0: read
+# them on every request). A county's are a GROUP BY over its whole register and deadlines; the
+# day's events (fevers, positives, reports, messages) are always read live.
+COMMAND_AGGREGATE_SECONDS = int(os.environ.get("FANGKONG_COMMAND_AGGREGATE_SECONDS", "60"))
 # Uploaded files are deleted when their import ends or is cancelled; the rejected rows (the report)
 # are kept this many days, and an upload left waiting is cancelled after as long.
 IMPORT_REPORT_DAYS = int(os.environ.get("FANGKONG_IMPORT_REPORT_DAYS", "7"))

@@ -10,7 +10,6 @@ from fangkong.core.views import (
     server_error,
 )
 from fangkong.monitoring.views import self_checkin_view
-from fangkong.people.views import home_view
 
 handler400 = bad_request
 handler403 = permission_denied
@@ -24,7 +23,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("fangkong.config.api_urls")),
-    path("", home_view, name="home"),
+    path("", include("fangkong.command.urls")),
     path("", include("fangkong.core.urls")),
     path("org/", include("fangkong.org.urls")),
     path("people/", include("fangkong.people.urls")),

@@ -41,6 +41,7 @@ from fangkong.org.services import membership_grant, unit_create
 from fangkong.people.identity import resident_id_check_char
 from fangkong.people.importing import import_job_create, import_job_execute
 from fangkong.people.models import Person, PersonCategory, PersonUnit, TravelRecord
+from fangkong.people.validation import age_on
 from fangkong.policy.classify import people_classify
 from fangkong.policy.models import Trigger
 from fangkong.policy.services import (
@@ -234,7 +235,7 @@ class DemoBuilder:
                 serial += 1
                 birth = today - dt.timedelta(days=rng.randint(3 * 365, 88 * 365))
                 categories = ["常住居民"]
-                age = (today - birth).days // 365
+                age = age_on(birth, today)
                 if age >= 60:
                     categories.append("60岁以上老人")
                 if 15 <= age <= 18 and rng.random() < 0.6:

@@ -14,7 +14,7 @@ from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.identity import id_hash, id_number_searched, mask_id_number
-from fangkong.people.models import Person, PersonCategory, TravelRecord
+from fangkong.people.models import ImportJob, ImportStatus, Person, PersonCategory, TravelRecord
 
 
 def people_visible_to(
@@ -120,3 +120,8 @@ def person_household_members(user: AnyUser, person: Person) -> QuerySet[Person]:
 
 def person_travel(person: Person) -> QuerySet[TravelRecord]:
     return person.travel.select_related("region").all()
+
+
+def import_jobs_of(user: AnyUser) -> QuerySet[ImportJob]:
+    """The user's imports, newest first, less the cancelled ones."""
+    return ImportJob.objects.filter(created_by_id=user.pk).exclude(status=ImportStatus.CANCELLED)

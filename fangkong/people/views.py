@@ -30,7 +30,7 @@ from fangkong.org.access import (
     units_visible_to,
     user_can,
 )
-from fangkong.org.models import Membership, Unit
+from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.exports import person_export
 from fangkong.people.forms import ImportUploadForm, PersonForm, TravelForm
@@ -46,7 +46,7 @@ from fangkong.people.importing import (
 from fangkong.people.models import Category, ImportJob, Person
 from fangkong.people.selectors import (
     PersonFilter,
-    people_visible_to,
+    import_jobs_of,
     person_get_visible,
     person_household_members,
     person_list,
@@ -298,15 +298,8 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(error))
         else:
             return redirect("import-preview", job_id=job.pk)
-    jobs = _my_jobs(request)[:10]
+    jobs = import_jobs_of(request_user(request))[:10]
     return render(request, "people/import_upload.html", {"form": form, "jobs": jobs})
-
-
-def _my_jobs(request: HttpRequest) -> QuerySet[ImportJob]:
-    """The user's imports, less the cancelled ones."""
-    return ImportJob.objects.filter(created_by=request_user(request)).exclude(
-        status=ImportJob.Status.CANCELLED
-    )
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:
@@ -407,20 +400,3 @@ def import_report_view(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_errors_view(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     return _xlsx(import_errors_xlsx(job), f"rejected-rows-{job.pk}.xlsx")
-
-
-@login_required
-def home_view(request: HttpRequest) -> HttpResponse:
-    """The start page: the user's roles and units, the size of their register, recent imports."""
-    return render(
-        request,
-        "core/home.html",
-        {
-            "memberships": Membership.objects.filter(user=request_user(request))
-            .select_related("unit")
-            .order_by("unit__path"),
-            "people_count": people_visible_to(request.user).count(),
-            "jobs": _my_jobs(request)[:5],
-            "now": clock.now(),
-        },
-    )

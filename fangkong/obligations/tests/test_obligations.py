@@ -136,7 +136,7 @@ def test_the_tick_marks_past_due_missed_and_meeting_it_late_keeps_it_pending_unt
     row.refresh_from_db()
     assert (row.status, row.met_by, row.note) == (ObligationStatus.MET, personas.worker_a, "补采")
     event = AuditEvent.objects.get(object_type="obligation")
-    assert (event.object_id, event.summary) == (str(row.pk), "test met late")
+    assert (event.object_id, event.summary) == (str(row.pk), "核酸检测已完成（迟报）")
 
 
 def test_meeting_audits_once_in_the_same_call_and_a_met_one_stays_met(county, personas, person_a):

@@ -1,0 +1,226 @@
+"""The command view (issue 13, item 1): what needs the user today, for the user's subtree, on the
+home page, in the daily brief and over the API, at a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from conftest import County, Personas, login, make_user
+from fangkong.labs.results import results_record
+from fangkong.labs.sampling import samples_record
+from fangkong.labs.services import round_create
+from fangkong.labs.tests.test_labs import pool, result, villagers
+from fangkong.monitoring.services import checkins_record
+from fangkong.monitoring.tests.test_monitoring import reading, under
+from fangkong.obligations.selectors import obligations_counts
+from fangkong.org.models import Unit
+from fangkong.org.roles import Role
+from fangkong.org.services import unit_create
+from fangkong.people.models import Person
+from fangkong.policy.services import reports_open
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Day:
+    lab: Unit
+    company_a: Unit
+    company_b: Unit
+
+
+def _company(county: County, code: str, name: str, parent: Unit) -> Unit:
+    return unit_create(code=code, name=name, kind="company", region=county.hq.region, parent=parent)
+
+
+def _fever(personas: Personas, person: Person, actor_name: str = "worker_a") -> None:
+    checkins_record(
+        actor=getattr(personas, actor_name),
+        rows=[reading(person, "2022-02-01T08:00", "38.2", symptoms=["dry_cough"])],
+    )
+
+
+def _positive_pool(county: County, personas: Personas, lab: Unit, barcode: str, n: int) -> None:
+    """A pooled tube of ``n`` villagers of village A, sampled in the township's round and found
+    positive by the county lab."""
+    screening = round_create(
+        actor=personas.commander, unit=county.township, name=f"第{barcode}轮全员核酸",
+        starts_at=dt.datetime(2022, 2, 1, 0, 0, tzinfo=dt.UTC), pool_size=10, lab=lab,
+    )  # fmt: skip
+    members = villagers(county, personas, n, first=100 + int(barcode[-3:]))
+    samples_record(actor=personas.worker_a, round=screening, rows=pool(barcode, members))
+    technician = make_user(f"tech-{barcode}", Role.LAB_TECHNICIAN, lab)
+    results_record(actor=technician, lab=lab, rows=[result(barcode, "阳性", "28.1")])
+
+
+@pytest.fixture
+def day(county: County, personas: Personas, person_a: Person, person_b: Person) -> Day:
+    """Today in the county under P12: a fever in each village, a positive pool of three in
+    village A, and a company in each village owing today's daily report, neither filed."""
+    under("P12-enterprise-response-team", county, personas)
+    lab = unit_create(
+        code="LAB", name="县疾控中心实验室", kind="lab", region=county.hq.region, parent=county.hq
+    )
+    company_a = _company(county, "CA", "甲村食品厂", county.village_a)
+    company_b = _company(county, "CB", "乙村砖厂", county.village_b)
+    reports_open(dt.date(2022, 2, 1))
+    _fever(personas, person_a)
+    _fever(personas, person_b, "worker_b")
+    _positive_pool(county, personas, lab, "T0101", 3)
+    return Day(lab, company_a, company_b)
+
+
+def _api(user) -> dict:
+    client = APIClient()
+    client.force_authenticate(user)
+    response = client.get("/api/command/")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_a_grid_worker_sees_only_their_village_a_neighbours_fever_is_neither_shown_nor_counted(
+    county, personas, day, person_a, person_b
+):
+    page = login(personas.worker_a).get("/").content.decode()
+    assert person_a.name in page
+    assert person_b.name not in page
+    assert day.company_a.name in page  # has not filed today's report
+    assert day.company_b.name not in page
+    figures = _api(personas.worker_a)
+    assert figures["unit"] == county.village_a.name
+    assert figures["totals"]["fevers_today"] == 1
+    assert figures["totals"]["reports_missing"] == 1
+    assert figures["totals"]["positives_today"] == 1
+    assert [f["person"] for f in figures["fevers"]] == [person_a.name]
+    # The rows are the village's own children: its grid and its company, never village B's.
+    assert {row["name"] for row in figures["units"]} == {county.grid_a.name, day.company_a.name}
+    # The neighbour sees their own fever and none of village A's positive pool.
+    neighbour = _api(personas.worker_b)
+    assert (neighbour["totals"]["fevers_today"], neighbour["totals"]["positives_today"]) == (1, 0)
+    assert neighbour["positives"] == []
+
+
+def test_the_county_sees_counts_per_child_unit_with_drill_down_links_that_open_those_rows(
+    county, personas, day
+):
+    client = login(personas.commander)
+    page = client.get("/").content.decode()
+    figures = _api(personas.commander)
+    township = next(row for row in figures["units"] if row["name"] == county.township.name)
+    assert (township["fevers_today"], township["reports_missing"]) == (2, 2)
+    assert township["positives_today"] == 1
+    counts = obligations_counts(personas.commander, county.township)
+    assert (township["overdue"], township["due_today"]) == (counts["overdue"], counts["due_today"])
+    assert township["overdue"] > 0  # the fevers' reports were due at once, at 08:00
+    link = f"/plans/obligations/?unit={county.township.pk}&amp;state=overdue"
+    assert link in page
+    drilled = client.get(link.replace("&amp;", "&"))
+    assert drilled.status_code == 200
+    assert drilled.context["unit"] == county.township
+    assert len(drilled.context["page"].rows) == township["overdue"]
+    assert {row.unit.path[: len(county.township.path)] for row in drilled.context["page"]} == {
+        county.township.path
+    }
+    # The most urgent child first: the township with the positive pool before the lab.
+    assert figures["units"][0]["name"] == county.township.name
+
+
+def test_a_positive_result_comes_before_the_fevers_and_its_message_first_in_the_inbox_panel(
+    personas, day
+):
+    page = login(personas.worker_a).get("/").content.decode()
+    assert "T0101" in page
+    assert page.index('data-panel="positives"') < page.index('data-panel="fevers"')
+    assert page.index("T0101") < page.index('data-panel="fevers"')
+    assert 'data-testid="unread-positive"' in page
+    assert "阳性" in page
+    assert "发热" in page
+
+
+def test_the_page_shows_the_figures_the_api_gives(personas, day):
+    page = login(personas.commander).get("/").content.decode()
+    totals = _api(personas.commander)["totals"]
+
+    def kpi(name: str) -> str:
+        found = re.search(rf'data-testid="kpi-{name}">(.*?)</div>', page, re.S)
+        assert found is not None
+        return re.sub(r"<[^>]+>|\s", "", found.group(1))
+
+    assert kpi("positives") == str(totals["positives_today"])
+    assert kpi("fevers") == f"{totals['fevers_today']}/{totals['fevers_open']}"
+    assert kpi("silent") == str(totals["reports_missing"])
+    assert kpi("deadlines") == f"{totals['overdue']:,}/{totals['due_today']:,}"
+
+
+def test_the_daily_brief_prints_the_same_figures_on_one_a4_page(county, personas, day, person_a):
+    response = login(personas.commander).get("/brief/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "size: A4" in text
+    assert "每日简报" in text
+    assert county.township.name in text
+    assert person_a.name in text
+    assert day.company_a.name in text  # a unit without today's report
+
+
+def test_a_user_without_a_register_gets_the_plain_home_page_and_no_figures(personas, day):
+    page = login(personas.lab).get("/")
+    assert page.status_code == 200
+    assert page.context["command"] is None
+    client = APIClient()
+    client.force_authenticate(personas.lab)
+    assert client.get("/api/command/").status_code == 404
+
+
+def test_the_command_view_costs_a_fixed_number_of_queries(
+    county, personas, day, django_assert_num_queries
+):
+    client = login(personas.commander)
+    client.get("/")  # the session and the clock's cache are warm
+    with django_assert_num_queries(QUERIES):
+        assert client.get("/").status_code == 200
+    # More of everything in more units costs no more queries.
+    for i in range(3):
+        grid = unit_create(
+            code=f"G{i}", name=f"甲村第{i + 2}网格", kind="grid", region=county.hq.region,
+            parent=county.village_a,
+        )  # fmt: skip
+        _company(county, f"C{i}", f"新公司{i}", grid)
+    reports_open(dt.date(2022, 2, 1))
+    _positive_pool(county, personas, day.lab, "T0202", 5)
+    for person in villagers(county, personas, 3, first=400):
+        _fever(personas, person)
+    with django_assert_num_queries(QUERIES):
+        assert client.get("/").status_code == 200
+
+
+QUERIES = 19
+
+
+@pytest.fixture
+def kept_a_minute(settings):
+    settings.COMMAND_AGGREGATE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_county_keeps_its_head_and_deadline_counts_a_minute_and_reads_the_days_events_live(
+    county, personas, day, kept_a_minute, django_assert_num_queries
+):
+    client = login(personas.commander)
+    before = client.get("/")
+    (newcomer,) = villagers(county, personas, 1, first=500)
+    _fever(personas, newcomer)
+    with django_assert_num_queries(QUERIES - 2):
+        after = client.get("/")
+    assert newcomer.name in after.content.decode()  # the fever: live
+    assert after.context["command"].totals.fevers_today == 3
+    # The head count: kept from the first request of the minute.
+    assert after.context["command"].totals.people == before.context["command"].totals.people
