@@ -149,7 +149,7 @@ def test_meeting_audits_once_in_the_same_call_and_a_met_one_stays_met(county, pe
     assert (event.actor, event.unit_id, event.summary) == (
         personas.worker_a,
         county.village_a.pk,
-        "2 met: x",
+        "完成 2 项：x",
     )
     # meeting again changes nothing and audits nothing
     assert obligations_meet(rows, actor=personas.commander, unit_id=None, summary="x") == 0
