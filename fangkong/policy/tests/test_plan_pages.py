@@ -86,7 +86,7 @@ def test_i15_the_scenario_form_answers_a_banquet_given_only_by_its_tables(person
     assert response.status_code == 200
     # answered (not refused): allowed by its 4 tables, and the 50-person approval rule named
     result = page[page.index("方案判定结果") :]
-    assert "允许: 是" in result
+    assert "允许: <b>是</b>" in result
     assert "50人以上经行业主管部门审批" in result
 
 
