@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core.api import CodeRelatedField
-from fangkong.core.inputs import validate_plausible_date
+from fangkong.core.inputs import query_int, validate_plausible_date
 from fangkong.org.access import request_user, units_visible_to
 from fangkong.org.models import Region, Unit
 from fangkong.people.models import Category, Household, Person, PersonCategory, TravelRecord
@@ -157,10 +157,9 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         filters = PersonFilter()
         if self.action == "list":  # a created or named person is found whatever the query says
             params = request.query_params
-            unit = params.get("unit", "")
             filters = PersonFilter(
                 text=params.get("q", ""),
-                unit_id=int(unit) if unit.isdigit() else None,
+                unit_id=query_int(params, "unit"),
                 category=params.get("category", ""),
                 sex=params.get("sex", "") if params.get("sex") in {"M", "F"} else "",
                 id_hash=params.get("id_hash", ""),

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -142,7 +143,10 @@ def _csv_by_copy(people: QuerySet[Person]) -> Iterator[bytes] | None:
     empty cells empty. The people are the ones the queryset (the access module's filter) holds."""
     if connection.vendor != "postgresql":
         return None
-    chosen, params = people.order_by().values("pk").query.sql_with_params()
+    try:
+        chosen, params = people.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a filter that can hold nobody (an unknown unit): no rows to copy
+        return iter(())
     labels: list[object] = []
 
     def label(column: str, choices: Sequence[tuple[str, object]]) -> str:

@@ -21,6 +21,7 @@ from fangkong.audit.models import AuditAction, AuditEvent
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.exports import Format, export_response
+from fangkong.core.inputs import query_int
 from fangkong.core.spreadsheets import ImportFileError, read_rows
 from fangkong.core.tasks import enqueue
 from fangkong.org.access import (
@@ -69,11 +70,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(request: HttpRequest) -> PersonFilter:
-    unit = request.GET.get("unit", "")
     sex = request.GET.get("sex", "")
     return PersonFilter(
         text=request.GET.get("q", ""),
-        unit_id=int(unit) if unit.isdigit() else None,
+        unit_id=query_int(request.GET, "unit"),
         category=request.GET.get("category", ""),
         sex=sex if sex in {"M", "F"} else "",
         id_hash=request.GET.get("id_hash", ""),

@@ -114,3 +114,15 @@ def test_a_csv_export_with_full_numbers_is_written_row_by_row(personas: Personas
     export = person_export(user=personas.epidemiologist, filters=PersonFilter(), full_ids=True)
     assert export.csv_body is None
     assert [row[3] for row in export.rows] == [make_resident_id(sequence="011")]
+
+
+@pytest.mark.parametrize("unit", ["99999", "99999999999999999999", "abc"])
+def test_an_export_of_an_unknown_unit_is_empty_or_refused_never_a_server_error(
+    personas: Personas, person_a, unit
+):
+    response = login(personas.commander).get("/people/export.csv", {"unit": unit})
+    if unit == "99999":
+        assert response.status_code == 200
+        assert body(response).decode("utf-8-sig").count("\n") == 1  # the header alone
+    else:
+        assert response.status_code == 400
