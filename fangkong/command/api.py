@@ -14,94 +14,76 @@ from rest_framework.views import APIView
 from fangkong.command.selectors import command_view
 from fangkong.org.access import request_user
 
+_count = serializers.IntegerField
+_text = serializers.CharField
+
 
 def _figures(name: str, **kwargs: bool) -> serializers.Serializer:
     """The figures of one unit (or the totals); fresh fields for each use, as DRF binds them."""
-    count = serializers.IntegerField
     return inline_serializer(
         name,
         fields={
-            "unit_id": serializers.IntegerField(allow_null=True),
-            "name": serializers.CharField(),
-            "people": count(),
-            "fevers_today": count(),
-            "fevers_open": count(),
-            "positives_today": count(),
-            "reports_missing": count(),
-            "overdue": count(),
-            "due_today": count(),
-            "under_measure": serializers.DictField(child=count()),
-            "releases_today": count(),
+            "unit_id": _count(allow_null=True),
+            "name": _text(),
+            "people": _count(),
+            "fevers_today": _count(),
+            "fevers_open": _count(),
+            "positives_today": _count(),
+            "reports_missing": _count(),
+            "overdue": _count(),
+            "due_today": _count(),
+            "under_measure": serializers.DictField(child=_count()),
+            "releases_today": _count(),
         },
         **kwargs,
     )
+
+
+def _rows(name: str, **fields: serializers.Field) -> serializers.ListField:
+    """A list of rows of one shape, named for the schema."""
+    return serializers.ListField(child=inline_serializer(name, fields=fields))
 
 
 CommandSerializer = inline_serializer(
     "Command",
     fields={
         "day": serializers.DateField(),
-        "unit": serializers.CharField(allow_null=True),
+        "unit": _text(allow_null=True),
         "totals": _figures("CommandTotals"),
         "units": serializers.ListField(child=_figures("CommandUnit")),
         "own": _figures("CommandOwnUnit", allow_null=True),
-        "positives": serializers.ListField(
-            child=inline_serializer(
-                "CommandPositive",
-                fields={
-                    "at": serializers.DateTimeField(),
-                    "unit": serializers.CharField(),
-                    "barcode": serializers.CharField(),
-                    "people": serializers.IntegerField(),
-                    "pooled": serializers.BooleanField(),
-                    "person": serializers.CharField(),
-                },
-            )
+        "positives": _rows(
+            "CommandPositive",
+            at=serializers.DateTimeField(),
+            unit=_text(),
+            barcode=_text(),
+            people=_count(),
+            pooled=serializers.BooleanField(),
+            person=_text(),
         ),
-        "fevers": serializers.ListField(
-            child=inline_serializer(
-                "CommandFever",
-                fields={
-                    "at": serializers.DateTimeField(),
-                    "person": serializers.CharField(),
-                    "unit": serializers.CharField(),
-                    "celsius": serializers.DecimalField(max_digits=3, decimal_places=1),
-                    "open": serializers.BooleanField(),
-                },
-            )
+        "fevers": _rows(
+            "CommandFever",
+            at=serializers.DateTimeField(),
+            person=_text(),
+            unit=_text(),
+            celsius=serializers.DecimalField(max_digits=3, decimal_places=1),
+            open=serializers.BooleanField(),
         ),
-        "silent_units": serializers.ListField(child=serializers.CharField()),
-        "coverage": serializers.ListField(
-            child=inline_serializer(
-                "CommandCoverage",
-                fields={
-                    "round": serializers.CharField(),
-                    "area": serializers.CharField(),
-                    "registered": serializers.IntegerField(),
-                    "sampled": serializers.IntegerField(),
-                    "percent": serializers.FloatField(),
-                },
-            )
+        "silent_units": serializers.ListField(child=_text()),
+        "coverage": _rows(
+            "CommandCoverage",
+            round=_text(),
+            area=_text(),
+            registered=_count(),
+            sampled=_count(),
+            percent=serializers.FloatField(),
         ),
-        "unread": serializers.ListField(
-            child=inline_serializer(
-                "CommandUnread",
-                fields={
-                    "topic": serializers.CharField(),
-                    "label": serializers.CharField(),
-                    "count": serializers.IntegerField(),
-                },
-            )
-        ),
-        "curve": serializers.ListField(
-            child=inline_serializer(
-                "CommandCurveDay",
-                fields={
-                    "day": serializers.DateField(),
-                    "fevers": serializers.IntegerField(),
-                    "positives": serializers.IntegerField(),
-                },
-            )
+        "unread": _rows("CommandUnread", topic=_text(), label=_text(), count=_count()),
+        "curve": _rows(
+            "CommandCurveDay",
+            day=serializers.DateField(),
+            fevers=_count(),
+            positives=_count(),
         ),
     },
 )

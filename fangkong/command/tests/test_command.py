@@ -169,6 +169,23 @@ def test_the_daily_brief_prints_the_same_figures_on_one_a4_page(county, personas
     assert day.company_a.name in text  # a unit without today's report
 
 
+@pytest.mark.parametrize("query", ["unit=abc", "unit=99999999999999999999", "day=0001-01-01"])
+def test_a_tampered_address_neither_fails_nor_widens_the_command_view(
+    county, personas, day, person_b, query
+):
+    # The views take their scope from the user alone; whatever the address adds is ignored.
+    client = login(personas.worker_a)
+    for path in ("/", "/brief/"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 200
+        assert person_b.name not in response.content.decode()
+    api = APIClient()
+    api.force_authenticate(personas.worker_a)
+    figures = api.get(f"/api/command/?{query}").json()
+    assert figures["unit"] == county.village_a.name
+    assert person_b.name not in {f["person"] for f in figures["fevers"]}
+
+
 def test_a_user_without_a_register_gets_the_plain_home_page_and_no_figures(personas, day):
     page = login(personas.lab).get("/")
     assert page.status_code == 200

@@ -23,6 +23,15 @@ ARRIVAL = {
     "arrival": {"at": "2022-02-01T10:00:00+08:00", "region": "520113"},
 }
 
+# P16: an arrival in Chengdu from a class A area of another province.
+P16_CLASS_A_ARRIVAL = {
+    **ARRIVAL,
+    "plan": "P16-may-day-chengdu",
+    "risk_areas": [{"region": "310115", "level": "A", "from": "2022-04-20", "to": "2022-05-10"}],
+    "travel": [{"region": "310115", "from": "2022-04-25", "to": "2022-04-29"}],
+    "arrival": {"at": "2022-04-30T08:00:00+08:00", "region": "510107"},
+}
+
 
 def evaluate(scenario: dict, tmp_path: Path, capsys) -> dict:
     path = tmp_path / "scenario.json"
@@ -120,16 +129,7 @@ def test_same_province_travel_needs_nothing_under_p14(tmp_path, capsys):
 
 
 def test_c24_d14_class_a_central_until_day_7_tests_1_3_7_last_double(tmp_path, capsys):
-    scenario = {
-        **ARRIVAL,
-        "plan": "P16-may-day-chengdu",
-        "risk_areas": [
-            {"region": "310115", "level": "A", "from": "2022-04-20", "to": "2022-05-10"}
-        ],
-        "travel": [{"region": "310115", "from": "2022-04-25", "to": "2022-04-29"}],
-        "arrival": {"at": "2022-04-30T08:00:00+08:00", "region": "510107"},
-    }
-    result = evaluate(scenario, tmp_path, capsys)
+    result = evaluate(P16_CLASS_A_ARRIVAL, tmp_path, capsys)
     assert result["measures"] == [
         {"kind": "central_quarantine", "start": "2022-04-30", "end": "2022-05-07"}
     ]
@@ -144,16 +144,7 @@ def test_c24_d14_class_a_central_until_day_7_tests_1_3_7_last_double(tmp_path, c
 def test_c23_c24_p16_arrival_from_risk_area_needs_proof_and_test(tmp_path, capsys):
     # Class A: central quarantine with tests on days 1, 3 and 7 (C-24) — and, like every arrival
     # from another province, a 48-hour negative proof and a test within 24 h of arrival (C-23).
-    scenario = {
-        **ARRIVAL,
-        "plan": "P16-may-day-chengdu",
-        "risk_areas": [
-            {"region": "310115", "level": "A", "from": "2022-04-20", "to": "2022-05-10"}
-        ],
-        "travel": [{"region": "310115", "from": "2022-04-25", "to": "2022-04-29"}],
-        "arrival": {"at": "2022-04-30T08:00:00+08:00", "region": "510107"},
-    }
-    result = evaluate(scenario, tmp_path, capsys)
+    result = evaluate(P16_CLASS_A_ARRIVAL, tmp_path, capsys)
     assert result["measures"] == [
         {"kind": "central_quarantine", "start": "2022-04-30", "end": "2022-05-07"}
     ]
