@@ -346,27 +346,21 @@ def command_view(user: AnyUser) -> Command | None:
     # Positive tubes (as the lab recorded them) and individual positive results, by day and unit.
     positives_by_day: dict[dt.date, int] = defaultdict(int)
     accepted_positive = Q(conflict=False, outcome=Outcome.POSITIVE, tube__unit__in=units)
-    for day, unit_id, n in (
-        TubeResult.objects.filter(accepted_positive, recorded_at__gte=curve_start)
-        .annotate(day=TruncDate("recorded_at", tzinfo=clock.tz()))
-        .values_list("day", "tube__unit_id")
-        .annotate(n=Count("*"))
-        .order_by()
-    ):
-        positives_by_day[day] += n
-        if day == today:
-            add(unit_id, "positives_today", n)
     individual_positive = Q(positive=True, person__unit__in=units)
-    for day, unit_id, n in (
-        LabResult.objects.filter(individual_positive, sampled_at__gte=curve_start)
-        .annotate(day=TruncDate("sampled_at", tzinfo=clock.tz()))
-        .values_list("day", "person__unit_id")
-        .annotate(n=Count("*"))
-        .order_by()
+    for model, positive, at, unit in (
+        (TubeResult, accepted_positive, "recorded_at", "tube__unit_id"),
+        (LabResult, individual_positive, "sampled_at", "person__unit_id"),
     ):
-        positives_by_day[day] += n
-        if day == today:
-            add(unit_id, "positives_today", n)
+        for day, unit_id, n in (
+            model.objects.filter(positive, **{f"{at}__gte": curve_start})
+            .annotate(day=TruncDate(at, tzinfo=clock.tz()))
+            .values_list("day", unit)
+            .annotate(n=Count("*"))
+            .order_by()
+        ):
+            positives_by_day[day] += n
+            if day == today:
+                add(unit_id, "positives_today", n)
     positives = [
         Positive(
             at=r.recorded_at,

@@ -22,41 +22,15 @@ FIGURES = {
 
 
 @register.filter
-def action_label(code: str) -> str:
-    return describe.action_label(code)
-
-
-@register.filter
-def status_label(status: str) -> str:
-    return describe.status_label(status)
-
-
-@register.filter
 def figure_label(code: str) -> str:
     return str(FIGURES.get(code, code))
 
 
-@register.filter
-def plan_name(pack_id: str) -> str:
-    return describe.plan_name(pack_id)
-
-
-@register.filter
-def level_name(level: str) -> str:
-    return describe.level_name(level)
-
-
-@register.filter
-def kind_label(kind: str) -> str:
-    """A measure's or a deadline's kind (集中隔离, 转运)."""
-    return describe.kind_label(kind)
-
-
-@register.filter
-def rule_reason(pack_id: str, rule_id: str) -> str:
-    return describe.rule_reason(pack_id, rule_id)
-
-
-@register.filter
-def out_of_scope_text(item: str) -> str:
-    return describe.out_of_scope_text(item)
+# The labels of fangkong.policy.describe, by the same names.
+register.filter("action_label", describe.action_label)
+register.filter("status_label", describe.status_label)
+register.filter("plan_name", describe.plan_name)
+register.filter("level_name", describe.level_name)
+register.filter("kind_label", describe.kind_label)
+register.filter("rule_reason", describe.rule_reason)
+register.filter("out_of_scope_text", describe.out_of_scope_text)
