@@ -32,6 +32,12 @@ def status_label(status: str) -> str:
 
 
 @register.filter
+def verdict_label(verdict: str, kind: str = "gathering") -> str:
+    """A gathering's or (kind ``departure``) a trip's answer: 禁止, 须报批, 须报备, 提倡不办 …"""
+    return describe.verdict_label(verdict, kind)
+
+
+@register.filter
 def figure_label(code: str) -> str:
     return str(FIGURES.get(code, code))
 
