@@ -8,7 +8,6 @@ from typing import Any
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
-from fangkong.monitoring.models import SYMPTOMS, HealthCode
 from fangkong.obligations.models import ObligationKind
 from fangkong.org.models import UnitKind
 from fangkong.people.reference_data import CATEGORIES
@@ -535,19 +534,16 @@ def travel_condition_text(rule: TravelRule) -> str:
         parts.append(_("leaving %(place)s") % {"place": _place_text(when.leaving)})
     if when.going_to is not None:
         parts.append(_("going to %(place)s") % {"place": _place_text(when.going_to)})
+    # Health codes and symptoms by the register's labels: monitoring.models declares their
+    # messages (绿码, 发热 …), and policy lies below monitoring, so they are looked up by code.
     if when.health_codes:
         parts.append(
             _("holding a %(codes)s health code")
-            % {
-                "codes": "、".join(
-                    _named(dict(HealthCode.choices), code) for code in when.health_codes
-                )
-            }
+            % {"codes": "、".join(_(code) for code in when.health_codes)}
         )
     if when.symptoms:
         parts.append(
-            _("with %(symptoms)s")
-            % {"symptoms": "、".join(_named(SYMPTOMS, code) for code in when.symptoms)}
+            _("with %(symptoms)s") % {"symptoms": "、".join(_(code) for code in when.symptoms)}
         )
     if when.cross_province:
         parts.append(_("leaving the province"))
