@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from fangkong.obligations.models import ObligationKind
 from fangkong.org.models import UnitKind
 from fangkong.people.reference_data import CATEGORIES
+from fangkong.policy.geography import region_names
 from fangkong.policy.models import ExposureKind, MeasureKind
 from fangkong.policy.packs import (
     ArrivalCondition,
@@ -19,7 +20,9 @@ from fangkong.policy.packs import (
     ObligationTemplate,
     Pack,
     Phase,
+    Place,
     Rule,
+    TravelRule,
     packs_all,
 )
 
@@ -39,6 +42,27 @@ ACTIONS = {
     "manage_as_close_contact": gettext_lazy("manage as a close contact"),
     "advise_against": gettext_lazy("advise against"),
 }
+
+# A gathering's or a trip's answer (decision.verdict), the most demanding that applies.
+VERDICTS = {
+    "forbidden": gettext_lazy("forbidden"),
+    "restricted": gettext_lazy("strictly restricted"),
+    "approval_required": gettext_lazy("approval required"),
+    "filing_required": gettext_lazy("filing required"),
+    "advised_against": gettext_lazy("best not held"),
+    "allowed": gettext_lazy("allowed"),
+}
+
+# A trip's answer where it reads otherwise than a gathering's (非必要不出行).
+TRIP_VERDICTS = {
+    **VERDICTS,
+    "advised_against": gettext_lazy("no travel unless essential"),
+}
+
+
+def verdict_label(verdict: str, kind: str = "gathering") -> str:
+    """A gathering's answer (提倡不办) or, for a ``departure``, a trip's (非必要不出行)."""
+    return str((TRIP_VERDICTS if kind == "departure" else VERDICTS).get(verdict, verdict))
 
 
 def action_label(code: str) -> str:
@@ -72,6 +96,7 @@ LEVEL_NAMES = {
     "B": gettext_lazy("class B area"),
     "epidemic_area": gettext_lazy("epidemic area"),
     "local_case_city": gettext_lazy("city with local cases"),
+    "land_border_port_city": gettext_lazy("land-border port city"),
 }
 
 
@@ -88,6 +113,7 @@ def level_label(level: str) -> str:
         "B": _("class B"),
         "epidemic_area": _("epidemic area"),
         "local_case_city": _("city with local cases"),
+        "land_border_port_city": _("land-border port city"),
     }
     return labels.get(level, level)
 
@@ -113,6 +139,18 @@ EVENTS = {
     "close_contact_identified": gettext_lazy("a close contact is identified"),
     "work_injury": gettext_lazy("a work injury is reported"),
     "travel_planned": gettext_lazy("a trip is planned"),
+}
+
+ORGANISERS = {
+    "school": gettext_lazy("held by a school"),
+    "unit": gettext_lazy("held by a unit"),
+    "family": gettext_lazy("held by a family"),
+    "village": gettext_lazy("held by a village"),
+}
+
+PURPOSES = {
+    "teaching": gettext_lazy("for teaching"),
+    "other": gettext_lazy("not for teaching"),
 }
 
 GATHERINGS = {
@@ -312,14 +350,17 @@ def count_text(count: Count | None) -> str:
     return _("more than %(n)d %(unit)s") % {"n": count.more_than or 0, "unit": unit}
 
 
+def count_text_of(count: Count | None) -> str:
+    """A count as a gathering's "when" says it; classes are a school's teaching units."""
+    if count is not None and count.of == "classes":
+        if count.at_least is not None:
+            return _("%(n)d classes or more") % {"n": count.at_least}
+        return _("more than %(n)d classes") % {"n": count.more_than or 0}
+    return count_text(count)
+
+
 def gathering_text(rule: GatheringRule) -> str:
-    effects = {
-        "forbidden": _("forbidden"),
-        "approval_required": _("approval required"),
-        "filing_required": _("filing required"),
-        "advised_against": _("advised against"),
-    }
-    text = effects[rule.effect]
+    text = verdict_label(rule.effect)
     if rule.approver:
         text += f"（{rule.approver}）"
     for proof in rule.proofs:
@@ -344,6 +385,7 @@ def rule_table(pack: Pack) -> list[RuleRow]:
         _temperature_rows,
         _checkin_rows,
         _gathering_rows,
+        _travel_rows,
         _deadline_rows,
         _report_rows,
         _approval_rows,
@@ -436,16 +478,96 @@ def _gathering_rows(pack: Pack) -> list[RuleRow]:
         who = "、".join(_named(GATHERINGS, kind) for kind in gathering.applies_to)
         if gathering.categories:
             who += f"（{categories_text(gathering.categories)}）"
+        held = [_named(ORGANISERS, o) for o in gathering.organisers]
+        held += [_named(PURPOSES, p) for p in gathering.purposes]
+        if held:
+            who += f"（{'、'.join(held)}）"
         rows.append(
             RuleRow(
                 _("Gatherings"),
                 gathering.id,
-                f"{who}：{count_text(gathering.when)}",
+                f"{who}：{count_text_of(gathering.when)}",
                 gathering_text(gathering),
                 gathering.clause,
             )
         )
     return rows
+
+
+# The places abroad the plans name apart (X-14: 不含澳门地区; 港澳台地区和境外).
+PLACES_ABROAD = {
+    "HKG": gettext_lazy("Hong Kong"),
+    "MAC": gettext_lazy("Macao"),
+    "TWN": gettext_lazy("Taiwan"),
+}
+
+
+def _place_text(place: Place) -> str:
+    parts: list[str] = []
+    if place.in_area:
+        parts.append("、".join(level_name(level) for level in place.in_area))
+    if place.in_county_of:
+        parts.append(_("the county of a %(levels)s area") % {"levels": _levels(place.in_county_of)})
+    if place.in_other_county_of_city_of:
+        parts.append(
+            _("another county of the city of a %(levels)s area")
+            % {"levels": _levels(place.in_other_county_of_city_of)}
+        )
+    if place.abroad:
+        parts.append(_("abroad, Hong Kong, Macao or Taiwan"))
+    text = "、".join(parts)
+    names = region_names()
+    exempt = [names.get(code, code) for code in place.except_regions]
+    exempt += [_named(PLACES_ABROAD, code) for code in place.except_countries]
+    if exempt:
+        text += _(" (except %(places)s)") % {"places": "、".join(exempt)}
+    return text
+
+
+def travel_condition_text(rule: TravelRule) -> str:
+    """Whom and which trips a travel rule means, as the rule table's "when" says it."""
+    when = rule.when
+    parts: list[str] = []
+    if when.categories:
+        parts.append(_("only %(categories)s") % {"categories": categories_text(when.categories)})
+    if when.leaving is not None:
+        parts.append(_("leaving %(place)s") % {"place": _place_text(when.leaving)})
+    if when.going_to is not None:
+        parts.append(_("going to %(place)s") % {"place": _place_text(when.going_to)})
+    # Health codes and symptoms by the register's labels: monitoring.models declares their
+    # messages (绿码, 发热 …), and policy lies below monitoring, so they are looked up by code.
+    if when.health_codes:
+        parts.append(
+            _("holding a %(codes)s health code")
+            % {"codes": "、".join(_(code) for code in when.health_codes)}
+        )
+    if when.symptoms:
+        parts.append(
+            _("with %(symptoms)s") % {"symptoms": "、".join(_(code) for code in when.symptoms)}
+        )
+    if when.cross_province:
+        parts.append(_("leaving the province"))
+    return "；".join(parts) or _("every trip")
+
+
+def travel_text(rule: TravelRule) -> str:
+    parts = [verdict_label(rule.effect, "departure")] if rule.effect else []
+    if rule.min_days_off_post:
+        parts.append(
+            _("off post %(days)d days or more, or forbidden") % {"days": rule.min_days_off_post}
+        )
+    for proof in rule.proofs:
+        parts.append(_("negative test within %(hours)d h") % {"hours": proof.within_hours})
+    if rule.filing_with:
+        parts.append(_("filing with %(whom)s") % {"whom": rule.filing_with})
+    return "；".join(parts)
+
+
+def _travel_rows(pack: Pack) -> list[RuleRow]:
+    return [
+        RuleRow(_("Travel"), rule.id, travel_condition_text(rule), travel_text(rule), rule.clause)
+        for rule in pack.travel_rules
+    ]
 
 
 def _deadline_rows(pack: Pack) -> list[RuleRow]:

@@ -24,9 +24,14 @@ from fangkong.policy.packs import (
     ArrivalCondition,
     ArrivalRule,
     ContactRule,
+    GatheringRule,
     GatheringType,
+    Organiser,
     Pack,
+    Place,
+    Purpose,
     Rule,
+    TravelRule,
 )
 
 
@@ -89,6 +94,7 @@ class Arrival:
     travel: tuple[Stay, ...] = ()
     risk_areas: RiskAreas = field(default_factory=RiskAreas)
     local_case_cities: frozenset[str] = frozenset()
+    days_off_post: int | None = None  # C-07: days since a high-risk post worker left the post
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,9 @@ class Gathering:
     people: int | None
     tables: int | None = None
     categories: tuple[str, ...] = ()
+    organiser: Organiser | None = None
+    purpose: Purpose | None = None
+    classes: int | None = None
 
 
 @dataclass
@@ -134,6 +143,9 @@ class Decision:
     allowed: bool | None = None
     approval_required: bool | None = None
     filing_required: bool | None = None
+    # A gathering's or a trip's answer in one word: forbidden, restricted, approval_required,
+    # filing_required, advised_against or allowed (the most demanding that applies).
+    verdict: str | None = None
     release: list[str] = field(default_factory=list)
     after_release: list[dict[str, Any]] = field(default_factory=list)
     # Gathering limits not judged because their count was not given: kept, the answer stands.
@@ -162,6 +174,7 @@ class Decision:
             "allowed": self.allowed,
             "approval_required": self.approval_required,
             "filing_required": self.filing_required,
+            "verdict": self.verdict,
             "release": self.release,
             "after_release": self.after_release,
             "limits": self.limits,
@@ -448,6 +461,7 @@ def evaluate_arrival(pack: Pack, arrival: Arrival, tz: ZoneInfo) -> Decision:
             rules.append(rule)
             reasons.append(reason)
     if not rules:
+        travel_rules_at_arrival(pack, arrival, decision, tz)
         return decision
     leading = _compose(rules, day0, local_at, tz, decision)
     first = next(reason for rule, reason in zip(rules, reasons, strict=True) if rule is leading)
@@ -458,6 +472,7 @@ def evaluate_arrival(pack: Pack, arrival: Arrival, tz: ZoneInfo) -> Decision:
         if rule.measures:
             reason += f"; its measures give way to the more demanding ones of rule {leading.id}"
         decision.explain(pack, rule.id, rule.clause, reason)
+    travel_rules_at_arrival(pack, arrival, decision, tz)
     return decision
 
 
@@ -585,17 +600,51 @@ def evaluate_temperature(
     return decision
 
 
+def _unknown_holder(rule: GatheringRule, gathering: Gathering) -> dict[str, list[str]] | None:
+    """The organisers or purposes a rule is limited to that the gathering did not give: the rule is
+    then answered as a limit (it applies if the gathering is so held)."""
+    unknown: dict[str, list[str]] = {}
+    if rule.organisers and gathering.organiser is None:
+        unknown["organisers"] = list(rule.organisers)
+    if rule.purposes and gathering.purpose is None:
+        unknown["purposes"] = list(rule.purposes)
+    return unknown or None
+
+
+def _held_otherwise(rule: GatheringRule, gathering: Gathering) -> bool:
+    """The gathering is held by someone else or for another purpose than the rule's."""
+    return bool(
+        (rule.organisers and gathering.organiser and gathering.organiser not in rule.organisers)
+        or (rule.purposes and gathering.purpose and gathering.purpose not in rule.purposes)
+    )
+
+
 def evaluate_gathering(pack: Pack, gathering: Gathering) -> Decision:
-    """Whether a gathering may be held and what it needs; every limit that bites is explained."""
+    """Whether a gathering may be held and what it needs; every limit that bites is explained.
+
+    Who holds it and what for decide some rules (P11: school-held events; P09: teaching); a rule
+    limited to an organiser or purpose not given is answered in ``limits``, like a count not given.
+    """
     decision = Decision(allowed=True, approval_required=False, filing_required=False)
     held = categories_held(gathering.categories)
+    counts = {"people": gathering.people, "tables": gathering.tables, "classes": gathering.classes}
     for rule in pack.gathering_rules:
         if gathering.type not in rule.applies_to:
             continue
         if rule.categories and held.isdisjoint(rule.categories):
             continue
+        if _held_otherwise(rule, gathering):
+            continue
+        unknown = _unknown_holder(rule, gathering)
+        if unknown is not None:
+            decision.limits.append({"rule": rule.id, **unknown, "effect": rule.effect})
+            given = " / ".join(f"{key}: {', '.join(values)}" for key, values in unknown.items())
+            decision.explain(
+                pack, rule.id, rule.clause, f"not given whether {given}: {rule.effect} if so"
+            )
+            continue
         if rule.when is not None:
-            value = gathering.people if rule.when.of == "people" else gathering.tables
+            value = counts[rule.when.of]
             bound = (
                 f"at least {rule.when.at_least}"
                 if rule.when.at_least is not None
@@ -624,7 +673,7 @@ def evaluate_gathering(pack: Pack, gathering: Gathering) -> Decision:
             decision.approval_required = True
         elif rule.effect == "filing_required":
             decision.filing_required = True
-        else:
+        elif "advise_against" not in decision.actions:
             decision.actions.append("advise_against")
         for proof in rule.proofs:
             entry = {"kind": proof.kind, "within_hours": proof.within_hours}
@@ -633,7 +682,22 @@ def evaluate_gathering(pack: Pack, gathering: Gathering) -> Decision:
         decision.explain(pack, rule.id, rule.clause, f"{because} → {rule.effect}")
     if not decision.explanation:
         decision.explain(pack, "-", "", f"no rule of this plan limits this {gathering.type}")
+    decision.verdict = _verdict(decision)
     return decision
+
+
+def _verdict(decision: Decision, *, only_restricted: bool = False) -> str:
+    """The most demanding answer of a gathering or a trip (forbidden … allowed);
+    ``only_restricted``: what stops it is a strict restriction (严格限制), not a ban."""
+    if decision.allowed is False:
+        return "restricted" if only_restricted else "forbidden"
+    if decision.approval_required:
+        return "approval_required"
+    if decision.filing_required:
+        return "filing_required"
+    if "advise_against" in decision.actions:
+        return "advised_against"
+    return "allowed"
 
 
 def schedule_from(pack: Pack, decision: Decision, day0: dt.date, at: dt.datetime) -> Decision:
@@ -653,3 +717,195 @@ def schedule_from(pack: Pack, decision: Decision, day0: dt.date, at: dt.datetime
         f"count restarted on {day0} after a cross-infection at the site",
     )
     return again
+
+
+# Travel out of the area (出行): departures, and the same rules checked again on arrival.
+
+
+@dataclass(frozen=True)
+class Trip:
+    """A trip from ``region`` to ``to_region`` or abroad (``to_country``), leaving at ``at``."""
+
+    at: dt.datetime
+    region: str
+    to_region: str = ""
+    to_country: str = ""
+    categories: tuple[str, ...] = ()
+    days_off_post: int | None = None
+    health_code: str = ""
+    symptoms: tuple[str, ...] = ()
+    risk_areas: RiskAreas = field(default_factory=RiskAreas)
+
+
+def _areas_on(areas: RiskAreas, code: str, day: dt.date) -> tuple[list[RiskArea], list[RiskArea]]:
+    """The areas classed on the day that contain the region, and those in its city."""
+    inside = [a for a in areas.containing(code) if a.start <= day <= a.end]
+    city = [a for a in areas.in_city_of(code) if a.start <= day <= a.end]
+    return inside, city
+
+
+def _in_county_of(area: RiskArea, code: str) -> bool:
+    """The region lies in the county of the area (所在县): inside the area, or the area inside
+    the region's county."""
+    prefix = significant_prefix(area.region)
+    return code.startswith(prefix) or prefix.startswith(code[:6])
+
+
+def _place_holds(
+    place: Place, region: str, country: str, areas: RiskAreas, day: dt.date
+) -> str | None:
+    """A phrase naming why the place is one the rule means, or None. All given parts must hold."""
+    if country and country != "CHN":
+        if place.abroad and country not in place.except_countries:
+            return f"abroad ({country})"
+        return None
+    if not region or place.abroad:
+        return None
+    if any(region.startswith(significant_prefix(code)) for code in place.except_regions):
+        return None
+    inside, city = _areas_on(areas, region, day)
+    county = [a for a in city if _in_county_of(a, region)]
+    other = place.in_other_county_of_city_of
+    found: list[str] = []
+    for levels, candidates, where in (
+        (place.in_area, inside, "in the {level} area {area}"),
+        (place.in_county_of, county, "in the county of the {level} area {area}"),
+        (
+            other,
+            [] if any(a.level in other for a in county) else city,
+            "in another county of the city of the {level} area {area}",
+        ),
+    ):
+        if not levels:
+            continue
+        area = next((a for a in candidates if a.level in levels), None)
+        if area is None:
+            return None
+        found.append(where.format(level=area.level, area=area.region))
+    return f"{region}, " + ", ".join(found) if found else None
+
+
+def _trip_holds(rule: TravelRule, trip: Trip, held: frozenset[str], day: dt.date) -> str | None:
+    """A sentence naming what makes the rule apply to the trip, or None."""
+    when = rule.when
+    if when.categories and held.isdisjoint(when.categories):
+        return None
+    if when.health_codes and trip.health_code not in when.health_codes:
+        return None
+    if when.symptoms and not set(when.symptoms) & set(trip.symptoms):
+        return None
+    reasons: list[str] = []
+    if when.categories:
+        reasons.append(f"is a {' / '.join(when.categories)}")
+    if when.health_codes:
+        reasons.append(f"holds a {trip.health_code} health code")
+    if when.symptoms:
+        reasons.append(f"has {', '.join(sorted(set(when.symptoms) & set(trip.symptoms)))}")
+    if when.cross_province:
+        abroad = bool(trip.to_country) and trip.to_country != "CHN"
+        if not abroad and province_of(trip.to_region) == province_of(trip.region):
+            return None
+        reasons.append("leaves the province")
+    for place, region, country, what in (
+        (when.leaving, trip.region, "", "leaves from"),
+        (when.going_to, trip.to_region, trip.to_country, "goes to"),
+    ):
+        if place is None:
+            continue
+        found = _place_holds(place, region, country, trip.risk_areas, day)
+        if found is None:
+            return None
+        reasons.append(f"{what} {found}")
+    return "; ".join(reasons) or "every trip"
+
+
+def _approval_holds(request: str, trip: Trip) -> bool:
+    """Whether the trip is a request of this kind (J-01 … J-05: leaving the county, city …)."""
+    if trip.to_country and trip.to_country != "CHN":
+        return request != "gathering"
+    digits = {"leave_county": 6, "leave_city": 4, "leave_province": 2, "travel": 0}.get(request)
+    return digits is not None and trip.to_region[:digits] != trip.region[:digits]
+
+
+def evaluate_departure(pack: Pack, trip: Trip, tz: ZoneInfo) -> Decision:
+    """Whether a person may leave, and what they need: the proofs to hold, a filing, an approval
+    (the pack's approval chains for leaving the county, city or province), the days off a
+    high-risk post. A rule's day is the day of leaving; a limit not judged because a fact was not
+    given (the days off post) is answered in ``limits``."""
+    decision = Decision(allowed=True, approval_required=False, filing_required=False)
+    day = trip.at.astimezone(tz).date()
+    held = categories_held(trip.categories)
+    banned = False
+    for rule in pack.travel_rules:
+        reason = _trip_holds(rule, trip, held, day)
+        if reason is None:
+            continue
+        if rule.effect in ("forbidden", "restricted"):
+            decision.allowed = False
+            banned = banned or rule.effect == "forbidden"
+        elif rule.effect == "advised_against" and "advise_against" not in decision.actions:
+            decision.actions.append("advise_against")
+        if rule.min_days_off_post is not None:
+            days = rule.min_days_off_post
+            if trip.days_off_post is None:
+                limit = {"of": "days_off_post", "at_least": days, "effect": "forbidden"}
+                decision.limits.append({"rule": rule.id, **limit})
+                reason += f"; days off post not given: forbidden under {days} days"
+            elif trip.days_off_post < days:
+                decision.allowed = False
+                banned = True
+                reason += f"; off post {trip.days_off_post} days, fewer than {days}"
+        _hold_proofs(rule, decision)
+        if rule.filing_with:
+            decision.filing_required = True
+        decision.explain(pack, rule.id, rule.clause, reason)
+    for approval in pack.approvals:
+        if approval.categories and held.isdisjoint(approval.categories):
+            continue
+        if _approval_holds(approval.request, trip):
+            decision.approval_required = True
+            decision.explain(pack, approval.id, approval.clause, " → ".join(approval.steps))
+    if not decision.explanation:
+        decision.explain(pack, "-", "", "no rule of this plan limits this trip")
+    decision.verdict = _verdict(decision, only_restricted=not banned)
+    return decision
+
+
+def _hold_proofs(rule: TravelRule, decision: Decision) -> None:
+    for proof in rule.proofs:
+        held = next((p for p in decision.proofs if p["kind"] == proof.kind), None)
+        if held is None:
+            decision.proofs.append({"kind": proof.kind, "within_hours": proof.within_hours})
+        else:
+            # A proof within the shorter window also meets the longer one (D-17, X-02).
+            held["within_hours"] = min(held["within_hours"], proof.within_hours)
+
+
+def travel_rules_at_arrival(pack: Pack, arrival: Arrival, decision: Decision, tz: ZoneInfo) -> None:
+    """The proofs a trip needed to leave, checked again on arrival: the trip is the last stay
+    before arrival, left on the day it ended. Bans are a departure's answer, not an arrival's, and
+    an arrival from abroad is under the plan's entry rules."""
+    rules = [rule for rule in pack.travel_rules if rule.proofs]
+    if not rules or not arrival.travel:
+        return
+    last = max(arrival.travel, key=lambda s: (s.end, s.start))
+    if not last.region:
+        return
+    trip = Trip(
+        at=dt.datetime.combine(last.end, dt.time(), tz),
+        region=last.region,
+        to_region=arrival.region,
+        categories=arrival.categories,
+        days_off_post=arrival.days_off_post,
+        risk_areas=arrival.risk_areas,
+    )
+    held = categories_held(arrival.categories)
+    for rule in rules:
+        reason = _trip_holds(rule, trip, held, last.end)
+        if reason is None:
+            continue
+        days = rule.min_days_off_post
+        if days is not None and arrival.days_off_post is not None and arrival.days_off_post < days:
+            reason += f"; off post {arrival.days_off_post} days when leaving, fewer than {days}"
+        _hold_proofs(rule, decision)
+        decision.explain(pack, rule.id, rule.clause, f"left {last.region} on {last.end}: {reason}")

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.forms import BootstrapFormMixin, PlausibleDateField, PlausibleDateTimeField
+from fangkong.monitoring.models import HealthCode
 from fangkong.org.models import Region, Unit
 from fangkong.org.selectors import region_get
 from fangkong.people.reference_data import CATEGORIES
@@ -73,6 +74,7 @@ KINDS = [
     ("contact", _("contact")),
     ("temperature", _("temperature")),
     ("gathering", _("gathering")),
+    ("departure", _("departure")),
 ]
 
 
@@ -127,6 +129,36 @@ class ScenarioForm(_Styled):
     )
     people = forms.IntegerField(label=_("People"), required=False, min_value=1)
     tables = forms.IntegerField(label=_("Tables"), required=False, min_value=1)
+    organiser = forms.ChoiceField(
+        label=_("Held by"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("school", _("school")),
+            ("unit", _("unit")),
+            ("family", _("family")),
+            ("village", _("village")),
+        ],
+    )
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        required=False,
+        choices=[("", "—"), ("teaching", _("teaching")), ("other", _("other"))],
+    )
+    classes = forms.IntegerField(label=_("Classes"), required=False, min_value=1)
+    leaving_region = forms.CharField(label=_("Leaving from (region code)"), required=False)
+    destination_region = forms.CharField(label=_("Going to (region code)"), required=False)
+    destination_country = forms.CharField(
+        label=_("or abroad (ISO code)"), required=False, max_length=3
+    )
+    days_off_post = forms.IntegerField(
+        label=_("Days off a high-risk post"), required=False, min_value=0
+    )
+    health_code = forms.ChoiceField(
+        label=_("Health code"),
+        required=False,
+        choices=[("", "—"), *HealthCode.choices],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,6 +175,10 @@ class ScenarioForm(_Styled):
             "as_of": now.isoformat(),
             "person": {"categories": list(data["categories"])},
         }
+        if data["days_off_post"] is not None:
+            scenario["person"]["days_off_post"] = data["days_off_post"]
+        if data["health_code"]:
+            scenario["person"]["health_code"] = data["health_code"]
         if data["stay_region"] or data["stay_country"]:
             scenario["travel"] = [
                 {
@@ -177,6 +213,16 @@ class ScenarioForm(_Styled):
                 "type": data["gathering_type"],
                 "people": data["people"],
                 "tables": data["tables"],
+                "classes": data["classes"],
+                "organiser": data["organiser"] or None,
+                "purpose": data["purpose"] or None,
+            }
+        if data["kind"] == "departure":
+            scenario["departure"] = {
+                "at": now.isoformat(),
+                "region": data["leaving_region"].strip(),
+                "to_region": data["destination_region"].strip(),
+                "to_country": data["destination_country"].strip(),
             }
         return scenario
 

@@ -31,6 +31,13 @@ def city_of(code: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def region_names() -> dict[str, str]:
+    """The current name of each code of the shipped reference data (深圳市), for rule texts."""
+    with gzip.open(DATA / "regions.csv.gz", "rt", encoding="utf-8") as f:
+        return {row["code"]: row["name"] for row in csv.DictReader(f)}
+
+
+@lru_cache(maxsize=1)
 def known_region_codes() -> frozenset[str]:
     """Every current and former code of the shipped reference data (org/data)."""
     with gzip.open(DATA / "regions.csv.gz", "rt", encoding="utf-8") as f:

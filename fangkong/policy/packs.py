@@ -186,12 +186,16 @@ class TemperatureRule(Strict):
 
 
 GatheringType = Literal["event", "banquet", "family_meal", "meeting"]
+# Who holds a gathering (主办方): a school, a unit (单位), a family or household, a village.
+Organiser = Literal["school", "unit", "family", "village"]
+# What it is for: teaching (教育教学、教研) or anything else.
+Purpose = Literal["teaching", "other"]
 
 
 class Count(Strict):
     """``at_least`` N is the plans' 以上 (N included); ``more_than`` N is 超过 (N excluded)."""
 
-    of: Literal["people", "tables"]
+    of: Literal["people", "tables", "classes"]
     at_least: int | None = Field(default=None, ge=1)
     more_than: int | None = Field(default=None, ge=0)
 
@@ -212,10 +216,60 @@ class GatheringRule(Strict):
     clause: str
     applies_to: list[GatheringType]
     categories: list[str] = Field(default_factory=list)  # only people of these categories
+    organisers: list[Organiser] = Field(default_factory=list)  # only gatherings they hold
+    purposes: list[Purpose] = Field(default_factory=list)  # only gatherings for these purposes
     when: Count | None = None  # none: every such gathering
     effect: Literal["forbidden", "approval_required", "filing_required", "advised_against"]
     approver: str = ""
     proofs: list[Proof] = Field(default_factory=list)
+
+
+HealthCode = Literal["green", "yellow", "red"]
+
+
+class Place(Strict):
+    """Where a trip leaves from or goes to, judged by the areas published on the day of travel
+    (C-01): inside an area of these levels, in the county of one (所在县), or in another county of
+    its prefecture city (所在地市的其他县); or ``abroad`` (any country or region but CHN: HKG, MAC
+    and TWN are their own codes). ``except_regions`` are exempt with what lies inside them, and
+    ``except_countries`` likewise abroad."""
+
+    in_area: list[str] = Field(default_factory=list)
+    in_county_of: list[str] = Field(default_factory=list)
+    in_other_county_of_city_of: list[str] = Field(default_factory=list)
+    abroad: bool = False
+    except_regions: list[str] = Field(default_factory=list)
+    except_countries: list[str] = Field(default_factory=list)
+
+    def levels(self) -> list[str]:
+        return self.in_area + self.in_county_of + self.in_other_county_of_city_of
+
+
+class TripCondition(Strict):
+    """When a travel rule applies to a trip. All given parts must hold; ``cross_province`` asks
+    for a trip out of the province (C-02: P02's rules are for cross-province travel only)."""
+
+    categories: list[str] = Field(default_factory=list)
+    cross_province: bool = False
+    leaving: Place | None = None
+    going_to: Place | None = None
+    health_codes: list[HealthCode] = Field(default_factory=list)
+    symptoms: list[str] = Field(default_factory=list)
+
+
+class TravelRule(Strict):
+    """What a trip out of the area needs (C-04 … C-11, C-29, C-30): ``effect`` forbidden (不得),
+    restricted (严格限制) or advised against (非必要不); ``min_days_off_post`` days away from a
+    high-risk post or the trip is forbidden (C-07); proofs to leave, checked again on arrival; a
+    filing with ``filing_with`` (报备)."""
+
+    id: str
+    clause: str
+    when: TripCondition
+    effect: Literal["forbidden", "restricted", "advised_against"] | None = None
+    min_days_off_post: int | None = Field(default=None, ge=1)
+    proofs: list[Proof] = Field(default_factory=list)
+    filing_with: str = ""
 
 
 # The events in the register that open a deadline (a classification's trigger is models.Trigger).
@@ -330,6 +384,7 @@ class Pack(Strict):
     arrival_rules: list[ArrivalRule] = Field(default_factory=list)
     contact_rules: list[ContactRule] = Field(default_factory=list)
     gathering_rules: list[GatheringRule] = Field(default_factory=list)
+    travel_rules: list[TravelRule] = Field(default_factory=list)
     deadlines: list[Deadline] = Field(default_factory=list)
     reports: list[Report] = Field(default_factory=list)
     approvals: list[ApprovalChain] = Field(default_factory=list)
@@ -358,6 +413,22 @@ class Pack(Strict):
                     f"rule {contact.id}: otherwise {condition.otherwise!r} "
                     "is not a contact rule of this pack"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def travel_rules_consistent(self) -> Pack:
+        for rule in self.travel_rules:
+            for place in (rule.when.leaving, rule.when.going_to):
+                unknown = (
+                    [lv for lv in place.levels() if lv not in self.risk_levels] if place else []
+                )
+                if unknown:
+                    raise ValueError(
+                        f"rule {rule.id}: risk level {unknown[0]!r} is not in risk_levels"
+                    )
+        ids = [r.id for r in self.travel_rules]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"travel rule ids must be unique: {', '.join(sorted(ids))}")
         return self
 
     def rule(self, rule_id: str) -> Rule:

@@ -20,14 +20,16 @@ from fangkong.policy.engine import (
     RiskAreas,
     Stay,
     TestResult,
+    Trip,
     evaluate_arrival,
     evaluate_contact,
+    evaluate_departure,
     evaluate_gathering,
     evaluate_temperature,
 )
 from fangkong.policy.geography import city_of, known_region_codes
 from fangkong.policy.models import ExposureKind
-from fangkong.policy.packs import GatheringType, Pack
+from fangkong.policy.packs import GatheringType, HealthCode, Organiser, Pack, Purpose
 
 
 class ScenarioError(ValueError):
@@ -91,6 +93,8 @@ class ArrivalIn(_Model):
 class PersonIn(_Model):
     categories: list[str] = Field(default_factory=list)
     symptoms: list[str] = Field(default_factory=list)
+    days_off_post: int | None = Field(default=None, ge=0)  # C-07: a high-risk post worker's
+    health_code: HealthCode | None = None  # C-09: 黄码 does not travel
 
 
 class ExposureIn(_Model):
@@ -125,11 +129,37 @@ class GatheringIn(_Model):
     type: GatheringType
     people: int | None = Field(default=None, ge=1)
     tables: int | None = Field(default=None, ge=1)
+    classes: int | None = Field(default=None, ge=1)  # a school's teaching by its classes (P09)
+    organiser: Organiser | None = None
+    purpose: Purpose | None = None
 
     @model_validator(mode="after")
     def counted(self) -> GatheringIn:
-        if self.people is None and self.tables is None:
-            raise ValueError("give people, tables or both")
+        if self.people is None and self.tables is None and self.classes is None:
+            raise ValueError("give people, tables or classes")
+        return self
+
+
+class DepartureIn(_Model):
+    """A trip out of the area: leaving ``region`` at ``at`` for ``to_region`` or abroad."""
+
+    at: dt.datetime
+    region: str
+    to_region: str = ""
+    to_country: str = ""
+
+    _check_region = field_validator("region")(_region)
+    _check_at = field_validator("at")(_in_zone)
+
+    @field_validator("to_region")
+    @classmethod
+    def destination_known(cls, value: str) -> str:
+        return _region(value) if value else value
+
+    @model_validator(mode="after")
+    def has_destination(self) -> DepartureIn:
+        if not self.to_region and not self.to_country:
+            raise ValueError("give to_region or to_country")
         return self
 
 
@@ -138,11 +168,12 @@ NEEDS = {
     "contact": "exposure",
     "temperature": "readings",
     "gathering": "gathering",
+    "departure": "departure",
 }
 
 
 class Scenario(_Model):
-    kind: Literal["arrival", "contact", "temperature", "gathering"]
+    kind: Literal["arrival", "contact", "temperature", "gathering", "departure"]
     plan: str
     as_of: dt.datetime
     person: PersonIn = Field(default_factory=PersonIn)
@@ -155,6 +186,7 @@ class Scenario(_Model):
     contact_results: list[ResultIn] = Field(default_factory=list)
     readings: list[ReadingIn] = Field(default_factory=list)
     gathering: GatheringIn | None = None
+    departure: DepartureIn | None = None
 
     _check_as_of = field_validator("as_of")(_in_zone)
 
@@ -181,6 +213,7 @@ class Scenario(_Model):
                 RiskArea(a.region, a.level, a.start, a.end) for a in self.risk_areas
             ),
             local_case_cities=frozenset(city_of(code) for code in self.local_case_cities),
+            days_off_post=self.person.days_off_post,
         )
 
     def to_contact(self) -> Contact:
@@ -207,14 +240,35 @@ class Scenario(_Model):
             return evaluate_temperature(
                 pack, readings, tuple(self.person.categories), tuple(self.person.symptoms), tz
             )
+        if self.kind == "departure":
+            return evaluate_departure(pack, self.to_trip(), tz)
         assert self.gathering is not None
         gathering = Gathering(
             self.gathering.type,
             self.gathering.people,
             self.gathering.tables,
             tuple(self.person.categories),
+            self.gathering.organiser,
+            self.gathering.purpose,
+            self.gathering.classes,
         )
         return evaluate_gathering(pack, gathering)
+
+    def to_trip(self) -> Trip:
+        assert self.departure is not None
+        return Trip(
+            at=self.departure.at,
+            region=self.departure.region,
+            to_region=self.departure.to_region,
+            to_country=self.departure.to_country.upper(),
+            categories=tuple(self.person.categories),
+            days_off_post=self.person.days_off_post,
+            health_code=self.person.health_code or "",
+            symptoms=tuple(self.person.symptoms),
+            risk_areas=RiskAreas(
+                RiskArea(a.region, a.level, a.start, a.end) for a in self.risk_areas
+            ),
+        )
 
 
 def scenario_parse(text: str) -> Scenario:

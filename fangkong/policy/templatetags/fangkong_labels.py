@@ -29,6 +29,7 @@ def figure_label(code: str) -> str:
 # The labels of fangkong.policy.describe, by the same names.
 register.filter("action_label", describe.action_label)
 register.filter("status_label", describe.status_label)
+register.filter("verdict_label", describe.verdict_label)
 register.filter("plan_name", describe.plan_name)
 register.filter("level_name", describe.level_name)
 register.filter("kind_label", describe.kind_label)
