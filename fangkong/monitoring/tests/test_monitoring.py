@@ -272,11 +272,12 @@ def test_a_grid_worker_cannot_report_for_another_unit(county, personas):
         )
 
 
-def test_d06_a_close_contact_owes_two_check_ins_a_day_missed_ones_go_overdue(
+def test_d06_a_close_contact_checks_in_morning_and_evening_a_skipped_morning_stays_missed(
     county, personas, person_a
 ):
     from fangkong.tracing.services import exposure_record
 
+    # given: a close contact under P12 (每天早、晚监测2次体温)
     under("P12-enterprise-response-team", county, personas)
     exposure_record(
         actor=personas.commander,
@@ -284,17 +285,57 @@ def test_d06_a_close_contact_owes_two_check_ins_a_day_missed_ones_go_overdue(
         kind="close_contact",
         last_exposed_at=at("2022-02-01T08:00"),
     )
-    with clock.frozen(at("2022-02-02T13:00")):
+    # when: the tick opens the day, and runs again after the morning check was due
+    with clock.frozen(at("2022-02-02T06:00")):
         obligations_tick()
-        slots = Obligation.objects.filter(person=person_a, kind="checkin").order_by("due_at")
-        assert [o.due_at for o in slots] == [at("2022-02-02T12:00"), at("2022-02-02T21:00")]
-        assert slots[0].status == ObligationStatus.MISSED  # the tick ran at 13:00
+    with clock.frozen(at("2022-02-02T10:01")):
+        obligations_tick()
         obligations_tick()  # every minute: still two slots
-        assert slots.count() == 2
+    slots = Obligation.objects.filter(person=person_a, kind="checkin").order_by("due_at")
+    # then: a morning slot and an evening one, and the morning one skipped is missed
+    assert [o.due_at for o in slots] == [at("2022-02-02T10:00"), at("2022-02-02T21:00")]
+    assert [o.status for o in slots] == [ObligationStatus.MISSED, ObligationStatus.OPEN]
+    # when: the evening check is taken
+    with clock.frozen(at("2022-02-02T19:30")):
         checkins_record(
-            actor=personas.worker_a, rows=[reading(person_a, "2022-02-02T12:55", "36.4")]
+            actor=personas.worker_a, rows=[reading(person_a, "2022-02-02T19:30", "36.4")]
         )
+    # then: it meets the evening slot on time; the morning stays missed
     assert [o.status for o in slots.order_by("due_at")] == [
-        ObligationStatus.MET,  # met late
+        ObligationStatus.MISSED,
+        ObligationStatus.MET,
+    ]
+
+
+def test_e11_p11_boarders_check_in_three_times_a_day_other_students_by_the_plan_s_default(
+    county, personas, person_a, person_b
+):
+    # given: P11 (晨午(晚)检: per_day default 2, boarder 3), a boarder and a day student
+    under("P11-school-winter-exams", county, personas)
+    boarder, day_student = as_(person_a, "boarder"), as_(person_b, "student")
+    # when: the tick opens the day
+    with clock.frozen(at("2022-02-02T06:00")):
+        obligations_tick()
+    # then: the boarder owes the morning, noon and evening checks; the day student, under no
+    # measure and of no category the plan names, owes none
+    assert [o.due_at for o in Obligation.objects.filter(person=boarder, kind="checkin")] == [
+        at("2022-02-02T10:00"),
+        at("2022-02-02T14:00"),
+        at("2022-02-02T21:00"),
+    ]
+    assert not Obligation.objects.filter(person=day_student, kind="checkin").exists()
+    # when: the boarder checks in at 08:00 and at 12:30
+    with clock.frozen(at("2022-02-02T12:31")):
+        checkins_record(
+            actor=personas.worker_a,
+            rows=[
+                reading(boarder, "2022-02-02T08:00", "36.5"),
+                reading(boarder, "2022-02-02T12:30", 36.6),
+            ],
+        )
+    # then: the morning and noon checks are met, the evening one is owed
+    assert [o.status for o in Obligation.objects.filter(person=boarder, kind="checkin")] == [
+        ObligationStatus.MET,
+        ObligationStatus.MET,
         ObligationStatus.OPEN,
     ]
