@@ -42,6 +42,7 @@ from fangkong.monitoring.selectors import day_figures
 from fangkong.obligations.models import Obligation, ObligationKind, ObligationSource
 from fangkong.obligations.services import (
     checkin_slot_owed_sql,
+    obligations_cancel,
     obligations_meet,
     obligations_open,
 )
@@ -482,6 +483,13 @@ def fever_update(
     event.disposition = disposition
     event.closed_at = None if disposition == FeverDisposition.OPEN else clock.now()
     event.save(update_fields=["travel_history", "contact_history", "disposition", "closed_at"])
+    if disposition == FeverDisposition.RECOVERED:
+        # E-16: recovered, so the daily follow-ups still ahead are owed no longer.
+        obligations_cancel(
+            Obligation.objects.of_fever(event.pk).filter(
+                kind=ObligationKind.FOLLOW_UP, due_at__gt=clock.now()
+            )
+        )
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -748,6 +756,51 @@ def checkin_slots(per_day: int) -> list[dt.time]:
         (dt.datetime.combine(dt.date.min, MORNING) + dt.timedelta(minutes=step * i)).time()
         for i in range(per_day)
     ]
+
+
+def fever_follow_ups_open(day: dt.date) -> int:
+    """E-16: the sick person is followed up and reported daily until recovered (每日上报，直至康复).
+    The fever opened the first follow-up (the pack's deadline of a fever); each later day of a
+    fever not yet recovered owes one, due at the end of that day."""
+    from fangkong.policy.packs import packs_all
+
+    packs = packs_all()
+    start = clock.local_midnight(day)
+    events = list(
+        FeverEvent.objects.filter(confirmed_at__lt=start)
+        .exclude(disposition=FeverDisposition.RECOVERED)
+        .values_list("pk", "person_id", "unit_id", "pack_id")
+    )
+    end = clock.day_end(day)
+    owed_today = set(
+        Obligation.objects.filter(kind=ObligationKind.FOLLOW_UP, due_at__gt=start, due_at__lte=end)
+        .for_people({person_id for _pk, person_id, _unit, _pack in events})
+        .values_list("person_id", flat=True)
+    )
+    specs = []
+    for pk, person_id, unit_id, pack_id in events:
+        pack = packs.get(pack_id)
+        if pack is None or person_id in owed_today:
+            continue
+        for deadline in pack.deadlines:
+            if deadline.trigger == "fever" and deadline.obligation.kind == ObligationKind.FOLLOW_UP:
+                owner = Owner(
+                    unit_id,
+                    ObligationSource.MONITORING,
+                    person_id,
+                    pack_id=pack_id,
+                    rule_id=deadline.id,
+                    clause=deadline.obligation.clause,
+                )
+                specs.append(
+                    AfterEvent(
+                        owner,
+                        ObligationKind.FOLLOW_UP,
+                        end,
+                        fever_event=pk,
+                    )
+                )
+    return obligations_open(specs, once=True)
 
 
 def checkins_per_day(

@@ -88,8 +88,52 @@ def test_e15_g22_staff_second_reading_over_opens_the_fever_path_with_20_and_40_m
         ("oral_report", at("2022-02-01T08:23")),
         ("written_report", at("2022-02-01T08:43")),
     ]
-    # E-16: the sick person is followed up daily until recovery (a deadline of the fever).
-    assert Obligation.objects.filter(kind="follow_up", person=person_a).exists()
+
+
+def test_e16_a_sick_staff_member_is_followed_up_every_day_until_recorded_recovered(
+    county, personas, person_a
+):
+    from conftest import login
+
+    # given: a confirmed fever under P15 (two readings over 37.3 °C)
+    under("P15-kindergarten-drill", county, personas)
+    as_(person_a, "staff")
+    with clock.frozen(at("2022-02-01T08:05")):
+        checkins_record(
+            actor=personas.worker_a,
+            rows=[
+                reading(person_a, "2022-02-01T08:00", 37.8),
+                reading(person_a, "2022-02-01T08:03", 37.6),
+            ],
+        )
+    event = FeverEvent.objects.get()
+    # when: the tick opens each day, and the fever page records the person sent home on day 2
+    worker = login(personas.worker_a)
+    for day in ("2022-02-01", "2022-02-02", "2022-02-03", "2022-02-04"):
+        with clock.frozen(at(f"{day}T06:00")):
+            obligations_tick()
+            if day == "2022-02-02":
+                worker.post(f"/monitoring/fevers/{event.pk}/", {"disposition": "sent_home"})
+    follow_ups = Obligation.objects.filter(person=person_a, kind="follow_up").order_by("due_at")
+    # then: one follow-up a day, the first 24 h after the fever, the next by the end of each day,
+    # going on after the person is sent home
+    assert [o.due_at for o in follow_ups] == [
+        at("2022-02-02T08:03"),
+        at("2022-02-04T00:00"),
+        at("2022-02-05T00:00"),
+    ]
+    # when: the person is recorded recovered on day 4; the tick runs on day 5
+    with clock.frozen(at("2022-02-04T12:00")):
+        page = worker.post(f"/monitoring/fevers/{event.pk}/", {"disposition": "recovered"})
+    assert page.status_code == 302
+    with clock.frozen(at("2022-02-05T06:00")):
+        obligations_tick()
+    # then: day 4's follow-up is owed no longer, and no more are opened
+    assert [o.status for o in follow_ups.order_by("due_at")] == [
+        ObligationStatus.MISSED,
+        ObligationStatus.MISSED,
+        ObligationStatus.CANCELLED,
+    ]
 
 
 def test_e15_a_child_needs_three_readings_over_and_a_normal_one_resets(county, personas, person_a):
