@@ -122,6 +122,8 @@ class FeverDisposition(models.TextChoices):
     FEVER_CLINIC = "fever_clinic", _("to the fever clinic")
     AMBULANCE = "ambulance", _("to the fever clinic by ambulance (120)")
     CLEARED = "cleared", _("cleared")
+    # E-16: the follow-up is reported daily until this is recorded (直至康复).
+    RECOVERED = "recovered", _("recovered")
 
 
 class FeverEvent(TimestampedModel):

@@ -42,6 +42,7 @@ from fangkong.monitoring.selectors import day_figures
 from fangkong.obligations.models import Obligation, ObligationKind, ObligationSource
 from fangkong.obligations.services import (
     checkin_slot_owed_sql,
+    obligations_cancel,
     obligations_meet,
     obligations_open,
 )
@@ -49,7 +50,8 @@ from fangkong.obligations.specs import AfterEvent, Due, Owner
 from fangkong.org.access import AnyUser, Scope, acting_user, may_act_on, scope, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.people.models import Person, PersonCategory, PersonUnit
+from fangkong.people.models import Category, Person, PersonCategory, PersonUnit
+from fangkong.people.reference_data import categories_held
 from fangkong.policy.describe import action_label, kind_label
 from fangkong.policy.engine import Reading, evaluate_temperature
 from fangkong.policy.models import Measure, MeasureStatus
@@ -389,11 +391,13 @@ def _judge(
 
 
 def _meet_checkin_obligations(rows: list[CheckinRow], actor: AnyUser | None) -> None:
-    """Each check-in meets its person's earliest open (or missed) check-in slot of that day: one
+    """Each check-in meets the check its time belongs to: its person's first pending slot of that
+    day due at or after it (a check at 08:00 is the morning one, at 19:00 the evening one, and a
+    skipped morning stays missed); after the day's last slot, the latest pending one (late). One
     read and one write for a whole batch."""
     days = {r.at.astimezone(clock.tz()).date() for r in rows}
     start, end = clock.local_midnight(min(days)), clock.day_end(max(days))
-    slots: dict[tuple[int, dt.date], list[int]] = {}
+    slots: dict[tuple[int, dt.date], list[tuple[int, dt.datetime]]] = {}
     for pk, person_id, due_at in (
         Obligation.objects.checkins()
         .pending()
@@ -402,14 +406,16 @@ def _meet_checkin_obligations(rows: list[CheckinRow], actor: AnyUser | None) -> 
         .order_by("due_at")
         .values_list("pk", "person_id", "due_at")
     ):
-        slots.setdefault((person_id, due_at.astimezone(clock.tz()).date()), []).append(pk)
+        slots.setdefault((person_id, due_at.astimezone(clock.tz()).date()), []).append((pk, due_at))
     if not slots:
         return
     met = []
-    for r in rows:
+    for r in sorted(rows, key=lambda row: row.at):
         waiting = slots.get((r.person_id, r.at.astimezone(clock.tz()).date()))
         if waiting:
-            met.append(waiting.pop(0))
+            slot = next((s for s in waiting if s[1] >= r.at), waiting[-1])
+            waiting.remove(slot)
+            met.append(slot[0])
     units = {r.unit_id for r in rows}
     obligations_meet(
         Obligation.objects.filter(pk__any=Ids(met)),
@@ -477,6 +483,13 @@ def fever_update(
     event.disposition = disposition
     event.closed_at = None if disposition == FeverDisposition.OPEN else clock.now()
     event.save(update_fields=["travel_history", "contact_history", "disposition", "closed_at"])
+    if disposition == FeverDisposition.RECOVERED:
+        # E-16: recovered, so the daily follow-ups still ahead are owed no longer.
+        obligations_cancel(
+            Obligation.objects.of_fever(event.pk).filter(
+                kind=ObligationKind.FOLLOW_UP, due_at__gt=clock.now()
+            )
+        )
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -723,46 +736,148 @@ def report_file(
     return report
 
 
+# When the checks of a day are due: the morning check (晨检) by 10:00, the noon check (午检) by
+# 14:00, the evening check (晚检) by 21:00.
+MORNING, NOON, EVENING = dt.time(10), dt.time(14), dt.time(21)
+
+
 def checkin_slots(per_day: int) -> list[dt.time]:
-    """The times check-ins are due when a plan asks for N a day: the last at 21:00, the others
-    spread from 10:00 (1: 21:00; 2: 12:00, 21:00; 3: 10:00, 15:30, 21:00)."""
+    """The times check-ins are due when a plan asks for N a day: once a day by the evening; twice,
+    morning and evening (D-06: 每天早、晚监测2次体温); three times, morning, noon and evening
+    (E-11, E-12: 晨午晚检); more, spread from the morning check to the evening one."""
     if per_day <= 1:
-        return [dt.time(21)]
+        return [EVENING]
     if per_day == 2:
-        return [dt.time(12), dt.time(21)]
-    step = (21 - 10) * 60 // (per_day - 1)
+        return [MORNING, EVENING]
+    if per_day == 3:
+        return [MORNING, NOON, EVENING]
+    step = (EVENING.hour - MORNING.hour) * 60 // (per_day - 1)
     return [
-        (dt.datetime.combine(dt.date.min, dt.time(10)) + dt.timedelta(minutes=step * i)).time()
+        (dt.datetime.combine(dt.date.min, MORNING) + dt.timedelta(minutes=step * i)).time()
         for i in range(per_day)
     ]
 
 
-def checkin_obligations_open(day: dt.date) -> int:
-    """Everyone under an active measure that day owes the pack's check-ins (D-06: a close contact
-    morning and evening); the slots are obligations, met by check-ins, missed if skipped."""
-    from fangkong.policy.models import Classification, Measure, MeasureStatus
+def fever_follow_ups_open(day: dt.date) -> int:
+    """E-16: the sick person is followed up and reported daily until recovered (每日上报，直至康复).
+    The fever opened the first follow-up (the pack's deadline of a fever); each later day of a
+    fever not yet recovered owes one, due at the end of that day."""
     from fangkong.policy.packs import packs_all
 
     packs = packs_all()
-    under = (
+    start = clock.local_midnight(day)
+    events = list(
+        FeverEvent.objects.filter(confirmed_at__lt=start)
+        .exclude(disposition=FeverDisposition.RECOVERED)
+        .values_list("pk", "person_id", "unit_id", "pack_id")
+    )
+    end = clock.day_end(day)
+    owed_today = set(
+        Obligation.objects.filter(kind=ObligationKind.FOLLOW_UP, due_at__gt=start, due_at__lte=end)
+        .for_people({person_id for _pk, person_id, _unit, _pack in events})
+        .values_list("person_id", flat=True)
+    )
+    specs = []
+    for pk, person_id, unit_id, pack_id in events:
+        pack = packs.get(pack_id)
+        if pack is None or person_id in owed_today:
+            continue
+        for deadline in pack.deadlines:
+            if deadline.trigger == "fever" and deadline.obligation.kind == ObligationKind.FOLLOW_UP:
+                owner = Owner(
+                    unit_id,
+                    ObligationSource.MONITORING,
+                    person_id,
+                    pack_id=pack_id,
+                    rule_id=deadline.id,
+                    clause=deadline.obligation.clause,
+                )
+                specs.append(
+                    AfterEvent(
+                        owner,
+                        ObligationKind.FOLLOW_UP,
+                        end,
+                        fever_event=pk,
+                    )
+                )
+    return obligations_open(specs, once=True)
+
+
+def checkins_per_day(
+    per_day: dict[str, int], contact: str | None, categories: tuple[str, ...]
+) -> int | None:
+    """How many check-ins a day the pack names for a person: the most that any of their register
+    categories (or a wider one that includes them) or their being a contact asks for (E-11: P11's
+    boarders 3); None when it names none of them (the default then applies to people under a
+    measure)."""
+    named = [
+        per_day[key]
+        for key in (contact or "", *sorted(categories_held(categories)))
+        if key in per_day and key != "default"
+    ]
+    return max(named) if named else None
+
+
+def checkin_obligations_open(day: dt.date) -> int:
+    """The day's check-in slots: everyone under an active measure owes the pack's check-ins (D-06:
+    a close contact morning and evening), and the people of a register category the pack names
+    owe that category's (E-11: P11's boarders 晨午晚检, three a day) wherever the pack is in
+    force; the slots are obligations, met by check-ins, missed if skipped."""
+    from fangkong.policy.models import Classification, ExposureKind, Measure, MeasureStatus
+    from fangkong.policy.packs import packs_all
+
+    packs = packs_all()
+    owing: dict[int, tuple[int, str]] = {}  # person -> (unit, pack)
+    for person_id, unit_id, pack_id in (
         Measure.objects.filter(status=MeasureStatus.ACTIVE, start_date__lte=day)
         .exclude(end_date__lte=day)
         .values_list("person_id", "unit_id", "pack_id")
         .distinct()
-    )
+    ):
+        owing[person_id] = (unit_id, pack_id)
+    under_measure = set(owing)
+    resolver = PackResolver(day)
+    named = {
+        key
+        for pack in resolver.packs
+        if pack.checkins is not None
+        for key in pack.checkins.per_day
+        if key != "default" and key not in ExposureKind.values
+    }
+    if named:
+        codes = [
+            code
+            for code in Category.objects.values_list("code", flat=True)
+            if categories_held((code,)) & named
+        ]
+        for person_id, unit_id, path in PersonCategory.objects.filter(
+            category_id__in=codes
+        ).values_list("person_id", "person__unit_id", "person__unit__path"):
+            pack = resolver.pack(path)
+            if person_id not in owing and pack is not None:
+                owing[person_id] = (unit_id, pack.id)
     exposure = dict(
-        Classification.objects.filter(person_id__in=under.values("person_id")).values_list(
-            "person_id", "rule_id"
-        )
+        Classification.objects.filter(person_id__any=Ids(owing)).values_list("person_id", "rule_id")
     )
+    categories: dict[int, list[str]] = {}
+    for person_id, code in PersonCategory.objects.filter(person_id__any=Ids(owing)).values_list(
+        "person_id", "category_id"
+    ):
+        categories.setdefault(person_id, []).append(code)
     slots = []
-    for person_id, unit_id, pack_id in under:
+    for person_id, (unit_id, pack_id) in owing.items():
         pack = packs.get(pack_id)
-        per_day = 1
+        per_day: int | None = 1
         if pack is not None and pack.checkins is not None:
             rule = exposure.get(person_id, "")
             contact = next((r.exposure for r in pack.contact_rules if r.id == rule), None)
-            per_day = pack.checkins.per_day.get(contact or "", pack.checkins.per_day["default"])
+            per_day = checkins_per_day(
+                pack.checkins.per_day, contact, tuple(categories.get(person_id, ()))
+            )
+            if per_day is None and person_id in under_measure:
+                per_day = pack.checkins.per_day["default"]
+        if per_day is None:
+            continue  # of a named category's unit, but not of that category nor under a measure
         for slot in checkin_slots(per_day):
             slots.append(
                 Due(

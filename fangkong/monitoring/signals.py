@@ -1,4 +1,5 @@
-"""Daily monitoring's part of the obligation tick: the check-in slots of the day."""
+"""Daily monitoring's part of the obligation tick: the check-in slots and the follow-ups of the
+day."""
 
 from __future__ import annotations
 
@@ -15,3 +16,10 @@ def open_checkin_slots(sender: Any, day: dt.date, **kwargs: Any) -> int:
     from fangkong.monitoring.services import checkin_obligations_open
 
     return checkin_obligations_open(day)
+
+
+@receiver(day_opening)
+def open_fever_follow_ups(sender: Any, day: dt.date, **kwargs: Any) -> int:
+    from fangkong.monitoring.services import fever_follow_ups_open
+
+    return fever_follow_ups_open(day)

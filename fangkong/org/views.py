@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.org.access import any_role_scope, request_user, units_visible_to, user_can
 from fangkong.org.forms import GrantForm, UnitForm
-from fangkong.org.models import Membership, Unit
+from fangkong.org.models import LeadingGroup, Membership, Unit
 from fangkong.org.roles import Capability
 from fangkong.org.services import membership_grant, membership_revoke, unit_create
 
@@ -45,7 +45,16 @@ def _render_detail(
             "unit": unit,
             "children": unit.children.annotate(people_count=Count("people")).order_by("code"),
             "memberships": unit.memberships.select_related("user").order_by("role"),
-            "groups": unit.groups.prefetch_related("members__person").order_by("name"),
+            # A team's sub-groups shown within it (A-22: 隔离组, 消杀组 … of the response team).
+            "groups": unit.groups.filter(parent__isnull=True)
+            .prefetch_related(
+                "members__person",
+                Prefetch(
+                    "sub_groups",
+                    LeadingGroup.objects.order_by("pk").prefetch_related("members__person"),
+                ),
+            )
+            .order_by("name"),
             "people_count": unit.people.count(),
             # A grid worker's village lies under a township they cannot open: name it, no link.
             "parent_visible": unit.parent is not None

@@ -42,7 +42,13 @@ class TravelForm(BootstrapFormMixin, forms.Form):
     country = forms.CharField(label=_("Country (ISO code)"), max_length=3, required=False)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     start_date = PlausibleDateField(label=_("From"))
-    end_date = PlausibleDateField(label=_("To"))
+    end_date = PlausibleDateField(
+        label=_("To"),
+        help_text=_(
+            "The day of arrival here. A day ahead records a planned trip: its filings (报备) are"
+            " met on recording, on time if recorded by their due time."
+        ),
+    )
 
     def to_input(self) -> TravelInput:
         data = self.cleaned_data

@@ -24,7 +24,7 @@ from django.db.models import Max, Min, Q
 from fangkong.core import clock
 from fangkong.core.bulk import JsonText, rows_insert
 from fangkong.core.lookups import Ids
-from fangkong.obligations.models import Obligation, ObligationSource
+from fangkong.obligations.models import Obligation, ObligationKind, ObligationSource
 from fangkong.obligations.services import obligations_cancel, obligations_open
 from fangkong.obligations.specs import DayTest, Due, Owner, Spec, WithinTest
 from fangkong.org.models import Unit
@@ -54,6 +54,10 @@ from fangkong.policy.resolver import PackResolver
 HORIZON_DAYS = 28
 # Travel read for an arrival: the longest travel-history window of the shipped packs, 14 days.
 WINDOW_DAYS = 14
+# A stay ending ahead of today is a planned trip (报备 in advance): classified as soon as it is
+# recorded, so that a filing due before the arrival (G-19: 提前3天) is owed before it, not born
+# late. As far ahead as a pack's deadline may reach before its event (packs.ObligationTemplate).
+PLANNED_DAYS = dt.timedelta(days=31)
 CHUNK = 5_000
 LOCAL_CASE_CITY = "local_case_city"
 _NAMESPACE = uuid.UUID("6f1d2b1e-3c1a-4c55-9d0e-1a2b3c4d5e6f")
@@ -224,7 +228,7 @@ def _decide(
     if not stays:
         return Decision()
     arrived = max(s.end for s in stays)
-    if arrived < today - dt.timedelta(days=HORIZON_DAYS) or arrived > today:
+    if arrived < today - dt.timedelta(days=HORIZON_DAYS) or arrived > today + PLANNED_DAYS:
         return Decision()
     areas, cities = facts
     arrival = Arrival(
@@ -426,8 +430,8 @@ def _commit_without_waiting() -> None:
 
 def _supersede(had: list[int], now: dt.datetime) -> set[tuple[int, dt.datetime]]:
     """End the people's active measures, cancel their open classification obligations and drop
-    their classification; returns the (person, due time) of the tests they already took, which
-    the new decision does not ask for again."""
+    their classification; returns the (person, due time) of the tests they already took and the
+    filings they already made, which the new decision does not ask for again."""
     Measure.objects.filter(person_id__any=Ids(had), status=MeasureStatus.ACTIVE).update(
         status=MeasureStatus.SUPERSEDED, closed_at=now
     )
@@ -435,7 +439,12 @@ def _supersede(had: list[int], now: dt.datetime) -> set[tuple[int, dt.datetime]]
         Obligation.objects.for_people(had).filter(source=ObligationSource.CLASSIFICATION)
     )
     Classification.objects.filter(person_id__any=Ids(had)).delete()
-    return set(Obligation.objects.for_people(had).tests().met().values_list("person_id", "due_at"))
+    return set(
+        Obligation.objects.for_people(had)
+        .filter(kind__in=[ObligationKind.TEST, ObligationKind.FILING])
+        .met()
+        .values_list("person_id", "due_at")
+    )
 
 
 def _classifications_insert(entries: Sequence[Entry], trigger: str, now: dt.datetime) -> None:
@@ -517,7 +526,9 @@ def _obligation_specs(
             if (e.person_id, spec.due_at) not in taken:
                 yield spec
         for item in d.obligations:
-            yield Due(owner, item["kind"], dt.datetime.fromisoformat(item["due_by"]))
+            due = Due(owner, item["kind"], dt.datetime.fromisoformat(item["due_by"]))
+            if item["kind"] != ObligationKind.FILING or (e.person_id, due.due_at) not in taken:
+                yield due
 
 
 def scheduled_test(owner: Owner, test: dict[str, Any]) -> DayTest | WithinTest:

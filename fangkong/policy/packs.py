@@ -312,6 +312,22 @@ class Report(Strict):
     until: str | None = Field(default=None, pattern=r"^\d{2}-\d{2}$")  # MM-DD, e.g. 03-15
     unit_kinds: list[str] = Field(default_factory=list)
 
+    def last_day(self, since: dt.date) -> dt.date | None:
+        """The day ``until`` names, counted from the plan's first day in force: a plan in force
+        from December "until 03-15" reports through the next March (E-13, G-21)."""
+        if self.until is None:
+            return None
+        month, day = (int(part) for part in self.until.split("-"))
+        year = since.year
+        while True:
+            try:
+                last = dt.date(year, month, day)
+            except ValueError:  # 02-29 in a common year
+                last = dt.date(year, 3, 1) - dt.timedelta(days=1)
+            if last >= since:
+                return last
+            year += 1
+
     @model_validator(mode="after")
     def weekly_has_day(self) -> Report:
         if (self.kind == "weekly_report") != (self.weekday is not None):

@@ -30,7 +30,8 @@ class PackResolver:
                 latest[path] = (start, pk, pack_id)
         packs = packs_all()
         self._by_path = {path: packs.get(v[2]) for path, v in latest.items()}
-        self._cache: dict[str, Pack | None] = {}
+        self._since = {path: v[0] for path, v in latest.items()}
+        self._cache: dict[str, str | None] = {}
 
     @classmethod
     def of_day(cls, on: dt.date) -> PackResolver:
@@ -55,13 +56,23 @@ class PackResolver:
         return [pack for pack in self._by_path.values() if pack is not None]
 
     def pack(self, unit_path: str) -> Pack | None:
+        assigned = self._assigned_at(unit_path)
+        return None if assigned is None else self._by_path[assigned]
+
+    def in_force_since(self, unit_path: str) -> dt.date | None:
+        """The first day of the assignment that puts the unit's pack in force."""
+        assigned = self._assigned_at(unit_path)
+        return None if assigned is None else self._since[assigned]
+
+    def _assigned_at(self, unit_path: str) -> str | None:
+        """The path of the deepest unit up the tree with a plan in force."""
         if unit_path not in self._cache:
             parts = unit_path.strip("/").split("/")
-            found: Pack | None = None
+            found: str | None = None
             for depth in range(len(parts), 0, -1):
                 candidate = "/" + "/".join(parts[:depth]) + "/"
                 if candidate in self._by_path:
-                    found = self._by_path[candidate]
+                    found = candidate
                     break
             self._cache[unit_path] = found
         return self._cache[unit_path]

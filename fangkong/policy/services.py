@@ -495,14 +495,16 @@ def reports_open(day: dt.date) -> int:
     rows = []
     for unit_id, path, kind in units:
         pack = resolver.pack(path)
-        if pack is None:
+        since = resolver.in_force_since(path)
+        if pack is None or since is None:
             continue
         for report in pack.reports:
             if report.unit_kinds and kind not in report.unit_kinds:
                 continue
             if report.weekday is not None and report.weekday != weekday:
                 continue
-            if report.until is not None and day.strftime("%m-%d") > report.until:
+            last_day = report.last_day(since)
+            if last_day is not None and day > last_day:
                 continue
             rows.append(
                 Due(

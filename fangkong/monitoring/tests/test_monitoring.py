@@ -88,8 +88,52 @@ def test_e15_g22_staff_second_reading_over_opens_the_fever_path_with_20_and_40_m
         ("oral_report", at("2022-02-01T08:23")),
         ("written_report", at("2022-02-01T08:43")),
     ]
-    # E-16: the sick person is followed up daily until recovery (a deadline of the fever).
-    assert Obligation.objects.filter(kind="follow_up", person=person_a).exists()
+
+
+def test_e16_a_sick_staff_member_is_followed_up_every_day_until_recorded_recovered(
+    county, personas, person_a
+):
+    from conftest import login
+
+    # given: a confirmed fever under P15 (two readings over 37.3 °C)
+    under("P15-kindergarten-drill", county, personas)
+    as_(person_a, "staff")
+    with clock.frozen(at("2022-02-01T08:05")):
+        checkins_record(
+            actor=personas.worker_a,
+            rows=[
+                reading(person_a, "2022-02-01T08:00", 37.8),
+                reading(person_a, "2022-02-01T08:03", 37.6),
+            ],
+        )
+    event = FeverEvent.objects.get()
+    # when: the tick opens each day, and the fever page records the person sent home on day 2
+    worker = login(personas.worker_a)
+    for day in ("2022-02-01", "2022-02-02", "2022-02-03", "2022-02-04"):
+        with clock.frozen(at(f"{day}T06:00")):
+            obligations_tick()
+            if day == "2022-02-02":
+                worker.post(f"/monitoring/fevers/{event.pk}/", {"disposition": "sent_home"})
+    follow_ups = Obligation.objects.filter(person=person_a, kind="follow_up").order_by("due_at")
+    # then: one follow-up a day, the first 24 h after the fever, the next by the end of each day,
+    # going on after the person is sent home
+    assert [o.due_at for o in follow_ups] == [
+        at("2022-02-02T08:03"),
+        at("2022-02-04T00:00"),
+        at("2022-02-05T00:00"),
+    ]
+    # when: the person is recorded recovered on day 4; the tick runs on day 5
+    with clock.frozen(at("2022-02-04T12:00")):
+        page = worker.post(f"/monitoring/fevers/{event.pk}/", {"disposition": "recovered"})
+    assert page.status_code == 302
+    with clock.frozen(at("2022-02-05T06:00")):
+        obligations_tick()
+    # then: day 4's follow-up is owed no longer, and no more are opened
+    assert [o.status for o in follow_ups.order_by("due_at")] == [
+        ObligationStatus.MISSED,
+        ObligationStatus.MISSED,
+        ObligationStatus.CANCELLED,
+    ]
 
 
 def test_e15_a_child_needs_three_readings_over_and_a_normal_one_resets(county, personas, person_a):
@@ -272,11 +316,12 @@ def test_a_grid_worker_cannot_report_for_another_unit(county, personas):
         )
 
 
-def test_d06_a_close_contact_owes_two_check_ins_a_day_missed_ones_go_overdue(
+def test_d06_a_close_contact_checks_in_morning_and_evening_a_skipped_morning_stays_missed(
     county, personas, person_a
 ):
     from fangkong.tracing.services import exposure_record
 
+    # given: a close contact under P12 (每天早、晚监测2次体温)
     under("P12-enterprise-response-team", county, personas)
     exposure_record(
         actor=personas.commander,
@@ -284,17 +329,57 @@ def test_d06_a_close_contact_owes_two_check_ins_a_day_missed_ones_go_overdue(
         kind="close_contact",
         last_exposed_at=at("2022-02-01T08:00"),
     )
-    with clock.frozen(at("2022-02-02T13:00")):
+    # when: the tick opens the day, and runs again after the morning check was due
+    with clock.frozen(at("2022-02-02T06:00")):
         obligations_tick()
-        slots = Obligation.objects.filter(person=person_a, kind="checkin").order_by("due_at")
-        assert [o.due_at for o in slots] == [at("2022-02-02T12:00"), at("2022-02-02T21:00")]
-        assert slots[0].status == ObligationStatus.MISSED  # the tick ran at 13:00
+    with clock.frozen(at("2022-02-02T10:01")):
+        obligations_tick()
         obligations_tick()  # every minute: still two slots
-        assert slots.count() == 2
+    slots = Obligation.objects.filter(person=person_a, kind="checkin").order_by("due_at")
+    # then: a morning slot and an evening one, and the morning one skipped is missed
+    assert [o.due_at for o in slots] == [at("2022-02-02T10:00"), at("2022-02-02T21:00")]
+    assert [o.status for o in slots] == [ObligationStatus.MISSED, ObligationStatus.OPEN]
+    # when: the evening check is taken
+    with clock.frozen(at("2022-02-02T19:30")):
         checkins_record(
-            actor=personas.worker_a, rows=[reading(person_a, "2022-02-02T12:55", "36.4")]
+            actor=personas.worker_a, rows=[reading(person_a, "2022-02-02T19:30", "36.4")]
         )
+    # then: it meets the evening slot on time; the morning stays missed
     assert [o.status for o in slots.order_by("due_at")] == [
-        ObligationStatus.MET,  # met late
+        ObligationStatus.MISSED,
+        ObligationStatus.MET,
+    ]
+
+
+def test_e11_p11_boarders_check_in_three_times_a_day_other_students_by_the_plan_s_default(
+    county, personas, person_a, person_b
+):
+    # given: P11 (晨午(晚)检: per_day default 2, boarder 3), a boarder and a day student
+    under("P11-school-winter-exams", county, personas)
+    boarder, day_student = as_(person_a, "boarder"), as_(person_b, "student")
+    # when: the tick opens the day
+    with clock.frozen(at("2022-02-02T06:00")):
+        obligations_tick()
+    # then: the boarder owes the morning, noon and evening checks; the day student, under no
+    # measure and of no category the plan names, owes none
+    assert [o.due_at for o in Obligation.objects.filter(person=boarder, kind="checkin")] == [
+        at("2022-02-02T10:00"),
+        at("2022-02-02T14:00"),
+        at("2022-02-02T21:00"),
+    ]
+    assert not Obligation.objects.filter(person=day_student, kind="checkin").exists()
+    # when: the boarder checks in at 08:00 and at 12:30
+    with clock.frozen(at("2022-02-02T12:31")):
+        checkins_record(
+            actor=personas.worker_a,
+            rows=[
+                reading(boarder, "2022-02-02T08:00", "36.5"),
+                reading(boarder, "2022-02-02T12:30", 36.6),
+            ],
+        )
+    # then: the morning and noon checks are met, the evening one is owed
+    assert [o.status for o in Obligation.objects.filter(person=boarder, kind="checkin")] == [
+        ObligationStatus.MET,
+        ObligationStatus.MET,
         ObligationStatus.OPEN,
     ]

@@ -405,14 +405,36 @@ def test_e11_g16_daily_report_by_10_late_when_nothing_is_filed(county, personas)
     assert report.status == ObligationStatus.MISSED
 
 
-def test_e13_g21_weekly_report_on_thursdays_until_march_15(county, personas, p14):
-    assert Obligation.objects.filter(kind="weekly_report").count() == 0
-    reports_open(dt.date(2022, 2, 2))  # a Wednesday
-    assert not Obligation.objects.filter(kind="weekly_report").exists()
-    reports_open(dt.date(2022, 2, 3))  # a Thursday
-    assert Obligation.objects.get(kind="weekly_report").due_at == at("2022-02-03T18:00")
-    reports_open(dt.date(2022, 3, 17))  # a Thursday after 3月15日
-    assert Obligation.objects.filter(kind="weekly_report").count() == 1
+@pytest.mark.parametrize(
+    ("in_force_from", "thursdays", "last_thursday"),
+    [
+        # In force from New Year: every Thursday through 3月15日, none after.
+        ("2022-01-01", ["2022-02-03", "2022-03-10"], "2022-03-10"),
+        # In force from December: the reports run across the year boundary, until the next March.
+        ("2021-12-01", ["2021-12-02", "2021-12-30", "2022-01-06", "2022-03-10"], "2022-03-10"),
+    ],
+)
+def test_e13_g21_weekly_report_on_thursdays_until_march_15(
+    county, personas, in_force_from, thursdays, last_thursday
+):
+    # given: P14 in force for the county from a day before the Thursdays
+    plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id="P14-school-spring-festival",
+        start_date=dt.date.fromisoformat(in_force_from),
+        end_date=None,
+    )
+    # when: the tick runs on a Wednesday, on each Thursday, and on the Thursday after 3月15日
+    for moment in ["2022-02-02T08:00", *(f"{day}T08:00" for day in thursdays), "2022-03-17T08:00"]:
+        with clock.frozen(at(moment)):
+            obligations_tick()
+    # then: one report of the school for each Thursday, due at 18:00, and none after 3月15日
+    due = sorted(
+        o.due_at for o in Obligation.objects.filter(kind="weekly_report", unit=county.school)
+    )
+    assert due == [at(f"{day}T18:00") for day in thursdays]
+    assert due[-1] == at(f"{last_thursday}T18:00")
 
 
 def test_risk_areas_import_keeps_good_rows_reports_bad_ones_and_is_idempotent(

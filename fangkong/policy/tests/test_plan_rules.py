@@ -3,9 +3,11 @@ deadlines and the arrival rules of the other plans. Each test names the requirem
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -13,6 +15,8 @@ from django.core.management.base import CommandError
 
 from fangkong.obligations.models import ObligationKind
 from fangkong.policy.packs import POLICIES_DIR, PackError, pack_load
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def evaluate(scenario: dict, tmp_path: Path, capsys) -> dict:
@@ -453,11 +457,49 @@ def test_c10_p02_proof_only_for_students_and_migrant_workers(tmp_path, capsys):
     assert other["explanation"] == []
 
 
-def test_c19_g19_p13_arrivals_file_3_days_ahead_with_a_48h_proof(tmp_path, capsys):
-    stay = [{"region": "110105", "from": "2022-01-25", "to": "2022-01-30"}]
-    result = evaluate(arrival("P13-may-day-county", stay), tmp_path, capsys)
-    assert result["obligations"] == [{"kind": "filing", "due_by": "2022-01-29T10:00:00+08:00"}]
-    assert result["proofs"] == [{"kind": "negative_test", "within_hours": 48}]
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("recorded_at", "late"),
+    [
+        ("2022-01-25T09:00", False),  # 5 days ahead: filed on time
+        ("2022-01-29T09:00", True),  # the day before the arrival: filed, but late
+        ("2022-02-01T09:00", True),  # after the arrival: late, never missed when recorded
+    ],
+)
+def test_c19_g19_p13_a_planned_trip_recorded_files_3_days_ahead_judged_when_recorded(
+    county, personas, person_a, recorded_at, late
+):
+    from conftest import login
+    from fangkong.core import clock
+    from fangkong.obligations.models import Obligation, ObligationStatus
+    from fangkong.obligations.services import obligations_tick
+    from fangkong.policy.services import plan_assign
+
+    # given: P13 in force (来秦返秦: 提前3天报备, 持48小时内核酸检测阴性证明)
+    plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id="P13-may-day-county",
+        start_date=dt.date(2022, 1, 1),
+        end_date=None,
+    )
+    recorded = dt.datetime.fromisoformat(recorded_at).replace(tzinfo=SHANGHAI)
+    # when: the grid worker records on the person's page a trip from Beijing arriving on 01-30
+    with clock.frozen(recorded):
+        page = login(personas.worker_a).post(
+            f"/people/{person_a.pk}/travel/",
+            {"region": "110105", "start_date": "2022-01-25", "end_date": "2022-01-30"},
+        )
+    assert page.status_code == 302
+    with clock.frozen(dt.datetime(2022, 2, 2, 9, tzinfo=SHANGHAI)):
+        obligations_tick()
+    # then: the filing is due 3 days before the arrival, met when the trip was recorded, and late
+    # only when that was after its due time; the tick never marks it missed
+    filing = Obligation.objects.get(person=person_a, kind=ObligationKind.FILING)
+    assert filing.due_at == dt.datetime(2022, 1, 27, tzinfo=SHANGHAI)
+    assert (filing.status, filing.met_at) == (ObligationStatus.MET, recorded)
+    assert (filing.met_at > filing.due_at) is late
+    assert "G-19" in filing.clause
 
 
 def test_b20_c23_p16_local_case_city_files_and_tests_within_24h(tmp_path, capsys):
