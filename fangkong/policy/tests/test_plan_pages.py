@@ -93,9 +93,12 @@ def test_i15_the_scenario_form_answers_a_banquet_given_only_by_its_tables(person
 def test_a_bad_scenario_names_the_field(personas):
     response = login(personas.worker_a).post(
         reverse("plan-detail", args=["P14-school-spring-festival"]),
-        {"kind": "arrival", "arrival_region": "999999"},
+        {"kind": "arrival", "arrival_region_text": "999999"},
     )
-    assert "arrival.region: unknown region code 999999" in response.content.decode()
+    page = response.content.decode()
+    # the field is named in Chinese and keeps what was typed
+    assert "没有名称或代码为“999999”的行政区划" in page
+    assert 'name="arrival_region_text" value="999999"' in page
 
 
 def test_measures_page_is_scoped_to_the_users_units(
