@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 
 from fangkong.core.inputs import validate_plausible_date
 
@@ -62,7 +63,7 @@ class PickerWidget(forms.Widget):
 
     template_name = "core/picker.html"
 
-    def __init__(self, url: str, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, url: str | Promise, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
         self.url = url
 

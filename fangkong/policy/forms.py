@@ -341,11 +341,11 @@ def _adjustments(pack: Pack) -> list[_Adjustment]:
     return found
 
 
-class TestDaysField(forms.CharField):
+class TestDaysField(forms.Field):
     """Days after the start, as a person writes them: "1 4 7" or "1、4、7"."""
 
     def to_python(self, value: Any) -> list[int]:
-        text = str(super().to_python(value)).replace("、", " ").replace(",", " ").replace("，", " ")
+        text = str(value or "").replace("、", " ").replace(",", " ").replace("，", " ")
         days = []
         for part in text.split():
             day = whole_number(part, high=90)
