@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 
 from fangkong.core.inputs import validate_plausible_date
 
@@ -41,3 +43,50 @@ class PlausibleDateTimeField(forms.DateTimeField):
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
     default_validators = [validate_plausible_date]
+
+
+@dataclass(frozen=True)
+class Picked:
+    """A picker's chosen row: the value posted (an id or a code) and the name shown."""
+
+    value: str
+    text: str
+
+
+class PickerWidget(forms.Widget):
+    """A text input that searches by any part of a name (and by code) through a small JSON
+    endpoint, beside a hidden input that posts the chosen id or code (``core/picker.js``).
+
+    What was typed is posted too (``<name>_text``): with nothing chosen, or without the script,
+    the field resolves it (a code, or a name only one row has), and a refusal shows it again.
+    The field's ``prepare_value`` gives a ``Picked`` for a value that names a row."""
+
+    template_name = "core/picker.html"
+
+    def __init__(self, url: str | Promise, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.url = url
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str:
+        return str(data.get(name) or data.get(f"{name}_text") or "")
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and f"{name}_text" not in data
+
+    def format_value(self, value: Any) -> Any:
+        return value
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        typed = "" if value is None else str(value)
+        picked = value if isinstance(value, Picked) else Picked("", typed)
+        return context | {
+            "name": name,
+            "id": widget["attrs"].get("id", ""),
+            "css": widget["attrs"].get("class", ""),
+            "required": widget["required"],
+            "url": str(self.url),
+            "value": picked.value,
+            "text": picked.text,
+        }

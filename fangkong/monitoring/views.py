@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core import clock
+from fangkong.core.forms import Picked
 from fangkong.core.inputs import query_date, query_int, whole_number
 from fangkong.monitoring.models import (
     SYMPTOMS,
@@ -47,7 +48,7 @@ from fangkong.monitoring.services import (
 from fangkong.obligations.models import Obligation
 from fangkong.org.access import request_user, units_in, user_can
 from fangkong.org.roles import Capability
-from fangkong.people.selectors import person_get_visible
+from fangkong.people.selectors import person_get_visible, person_pick
 from fangkong.policy.templatetags.fangkong_labels import figure_label
 
 # A personal link may record this many check-ins per hour (a phone, not a script), counted in the
@@ -254,53 +255,73 @@ def fever_detail_view(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @login_required
 def absence_view(request: HttpRequest) -> HttpResponse:
+    """Record an absence (the person chosen by name in a picker) or a return; a refused absence
+    comes back in its form as typed (400)."""
+    typed: dict[str, Any] = {"illness": True}
     if request.method == "POST":
-        person_id = whole_number(request.POST.get("person", ""))
-        person = (
-            person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
-            if person_id
-            else None
+        returning = bool(request.POST.get("absence"))
+        person = person_pick(
+            request.user,
+            request.POST.get("person") or request.POST.get("person_text", ""),
+            Capability.EDIT_PEOPLE,
         )
         if person is None:
-            messages.error(request, _("No such person in your units."))
+            messages.error(request, _("Nobody in your units has this name: choose from the list."))
+        else:
+            try:
+                if returning:
+                    absence = get_object_or_404(
+                        absences_following(request.user), pk=query_int(request.POST, "absence")
+                    )
+                    absence_return(
+                        actor=request_user(request),
+                        absence=absence,
+                        on=dt.date.fromisoformat(request.POST.get("on") or str(clock.localdate())),
+                        hospital_certificate=bool(request.POST.get("hospital_certificate")),
+                        doctor=request.POST.get("doctor", ""),
+                        leader=request.POST.get("leader", ""),
+                        cause=request.POST.get("cause", ""),
+                    )
+                    messages.success(request, _("Back at school or work."))
+                else:
+                    absence_record(
+                        actor=request_user(request),
+                        person=person,
+                        unit=person.unit,
+                        day=dt.date.fromisoformat(
+                            request.POST.get("day") or str(clock.localdate())
+                        ),
+                        illness=bool(request.POST.get("illness")),
+                        symptoms=request.POST.getlist("symptoms"),
+                        cause=request.POST.get("cause", ""),
+                    )
+                    messages.success(request, _("Absence recorded."))
+                return redirect("absences")
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    for problem in problems:
+                        messages.error(request, f"{field}: {problem}")
+            except ValueError:
+                messages.error(request, _("Not a date (write 2022-02-01)."))
+        if returning:
             return redirect("absences")
-        try:
-            if request.POST.get("absence"):
-                absence = get_object_or_404(
-                    absences_following(request.user), pk=query_int(request.POST, "absence")
-                )
-                absence_return(
-                    actor=request_user(request),
-                    absence=absence,
-                    on=dt.date.fromisoformat(request.POST.get("on") or str(clock.localdate())),
-                    hospital_certificate=bool(request.POST.get("hospital_certificate")),
-                    doctor=request.POST.get("doctor", ""),
-                    leader=request.POST.get("leader", ""),
-                    cause=request.POST.get("cause", ""),
-                )
-                messages.success(request, _("Back at school or work."))
-            else:
-                absence_record(
-                    actor=request_user(request),
-                    person=person,
-                    unit=person.unit,
-                    day=dt.date.fromisoformat(request.POST.get("day") or str(clock.localdate())),
-                    illness=bool(request.POST.get("illness")),
-                    symptoms=request.POST.getlist("symptoms"),
-                    cause=request.POST.get("cause", ""),
-                )
-                messages.success(request, _("Absence recorded."))
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    messages.error(request, f"{field}: {problem}")
-        except ValueError:
-            messages.error(request, _("Not a date (write 2022-02-01)."))
-        return redirect("absences")
+        typed = {
+            "person": Picked(str(person.pk), person.name)
+            if person
+            else Picked("", request.POST.get("person_text", "")),
+            "day": request.POST.get("day", ""),
+            "illness": bool(request.POST.get("illness")),
+            "symptoms": request.POST.getlist("symptoms"),
+        }
     return render(
         request,
         "monitoring/absences.html",
-        {"absences": absences_following(request.user)[:200], "symptoms": SYMPTOMS.items()},
+        {
+            "absences": absences_following(request.user)[:200],
+            "symptoms": SYMPTOMS.items(),
+            "typed": typed,
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -4,15 +4,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.org.access import any_role_scope, request_user, units_visible_to, user_can
+from fangkong.core.inputs import BadInput
+from fangkong.core.pickers import PICKER_LIMIT, Choice, picker_answer, picker_query
+from fangkong.org.access import (
+    any_role_scope,
+    request_user,
+    units_in,
+    units_visible_to,
+    user_can,
+)
 from fangkong.org.forms import GrantForm, UnitForm
 from fangkong.org.models import LeadingGroup, Membership, Unit
 from fangkong.org.roles import Capability
+from fangkong.org.selectors import region_search, unit_search
 from fangkong.org.services import membership_grant, membership_revoke, unit_create
 
 
@@ -130,3 +139,26 @@ def membership_revoke_view(request: HttpRequest, membership_id: int) -> HttpResp
     membership_revoke(membership=membership, actor=request_user(request))
     messages.success(request, _("Role revoked."))
     return redirect("unit-detail", unit_id=unit.pk)
+
+
+@login_required
+def region_pick_view(request: HttpRequest) -> JsonResponse:
+    """Regions by part of a name or a code prefix: the region pickers. Regions are public."""
+    text = picker_query(request.GET)
+    found = region_search(text, limit=PICKER_LIMIT + 1) if text else []
+    return picker_answer(Choice(region.code, region.full_name, region.code) for region in found)
+
+
+@login_required
+def unit_pick_view(request: HttpRequest) -> JsonResponse:
+    """Units by part of a name or a code prefix, only where the user holds the capability the
+    form asks for (``?for=``; any role when absent): a neighbour's units never appear."""
+    wanted = request.GET.get("for", "")
+    if wanted and wanted not in {capability.value for capability in Capability}:
+        raise BadInput("for", _("Not a capability."))
+    units = units_in(request.user, Capability(wanted)) if wanted else units_visible_to(request.user)
+    text = picker_query(request.GET)
+    found = unit_search(units, text, limit=PICKER_LIMIT + 1) if text else []
+    return picker_answer(
+        Choice(str(unit.pk), unit.name, unit.parent.name if unit.parent else "") for unit in found
+    )

@@ -4,9 +4,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.forms import BootstrapFormMixin, PlausibleDateField
-from fangkong.org.models import Unit
+from fangkong.org.forms import RegionField, UnitField
+from fangkong.org.models import Region, Unit
+from fangkong.org.roles import Capability
 from fangkong.people.models import Category, Person
 from fangkong.people.services import PersonInput, TravelInput
+
+
+def _code(region: Region | None) -> str:
+    """The services take a region by its code (the import and the API send codes)."""
+    return region.code if region else ""
 
 
 class PersonForm(BootstrapFormMixin, forms.Form):
@@ -15,10 +22,10 @@ class PersonForm(BootstrapFormMixin, forms.Form):
         label=_("ID type"), choices=Person.IdTypes.choices, initial=Person.IdTypes.RESIDENT
     )
     id_number = forms.CharField(label=_("ID number"), max_length=40)
-    unit = forms.ModelChoiceField(label=_("Home unit"), queryset=Unit.objects.none())
+    unit = UnitField(label=_("Home unit"), capability=Capability.EDIT_PEOPLE)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     nationality = forms.CharField(label=_("Nationality"), max_length=3, initial="CHN")
-    address_region = forms.CharField(label=_("Address region code"), max_length=12, required=False)
+    address_region = RegionField(label=_("Address region"), required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     household = forms.CharField(label=_("Household code"), max_length=40, required=False)
     categories = forms.ModelMultipleChoiceField(
@@ -33,12 +40,15 @@ class PersonForm(BootstrapFormMixin, forms.Form):
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.style_widgets()
 
+    def clean_address_region(self) -> str:
+        return _code(self.cleaned_data["address_region"])
+
     def to_input(self) -> PersonInput:
         return PersonInput.from_cleaned(self.cleaned_data)
 
 
 class TravelForm(BootstrapFormMixin, forms.Form):
-    region = forms.CharField(label=_("Region code"), max_length=12, required=False)
+    region = RegionField(label=_("Region"), required=False)
     country = forms.CharField(label=_("Country (ISO code)"), max_length=3, required=False)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     start_date = PlausibleDateField(label=_("From"))
@@ -49,6 +59,9 @@ class TravelForm(BootstrapFormMixin, forms.Form):
             " met on recording, on time if recorded by their due time."
         ),
     )
+
+    def clean_region(self) -> str:
+        return _code(self.cleaned_data["region"])
 
     def to_input(self) -> TravelInput:
         data = self.cleaned_data

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from fangkong.core.inputs import BadInput
+from fangkong.core.inputs import BadInput, whole_number
 from fangkong.core.text import search_term
 from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
@@ -125,3 +125,31 @@ def person_travel(person: Person) -> QuerySet[TravelRecord]:
 def import_jobs_of(user: AnyUser) -> QuerySet[ImportJob]:
     """The user's imports, newest first, less the cancelled ones."""
     return ImportJob.objects.filter(created_by_id=user.pk).exclude(status=ImportStatus.CANCELLED)
+
+
+def person_search(
+    user: AnyUser, text: str, *, limit: int, capability: Capability = Capability.VIEW_PEOPLE
+) -> QuerySet[Person]:
+    """People the user may act on whose name contains the text, or whose person number or phone
+    is the number typed: the person pickers."""
+    text = search_term(text)
+    people = people_visible_to(user, capability).select_related("unit")
+    if text.isascii() and text.isdigit():
+        number = whole_number(text)
+        people = people.filter(Q(phone=text) | Q(pk=number or 0))
+    else:
+        people = people.filter(name__contains=text)
+    return people.order_by("name", "pk")[:limit]
+
+
+def person_pick(
+    user: AnyUser, text: str, capability: Capability = Capability.VIEW_PEOPLE
+) -> Person | None:
+    """The person typed into a person picker: the person number it posts, or a name that only
+    one person the user may act on has."""
+    text = search_term(text)
+    number = whole_number(text)
+    if number is not None:
+        return person_get_visible(user, number, capability)
+    named = list(people_visible_to(user, capability).filter(name=text).select_related("unit")[:2])
+    return named[0] if len(named) == 1 else None

@@ -4,6 +4,7 @@ from fangkong.people import views
 
 urlpatterns = [
     path("", views.person_list_view, name="person-list"),
+    path("pick/", views.person_pick_view, name="pick-people"),
     path("new/", views.person_create_view, name="person-create"),
     path("export.xlsx", views.person_export_view, {"kind": "xlsx"}, name="person-export"),
     path("export.csv", views.person_export_view, {"kind": "csv"}, name="person-export-csv"),

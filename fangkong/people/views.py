@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.exports import Format, export_response
 from fangkong.core.inputs import query_int
+from fangkong.core.pickers import PICKER_LIMIT, Choice, picker_answer, picker_query
 from fangkong.core.spreadsheets import ImportFileError, read_rows
 from fangkong.core.tasks import enqueue
 from fangkong.org.access import (
@@ -51,6 +52,7 @@ from fangkong.people.selectors import (
     person_get_visible,
     person_household_members,
     person_list,
+    person_search,
     person_search_params,
     person_travel,
 )
@@ -124,6 +126,22 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
             "can_export": user_can(request.user, Capability.EXPORT),
             "can_reveal": user_can(request.user, Capability.REVEAL_ID),
         },
+    )
+
+
+@login_required
+def person_pick_view(request: HttpRequest) -> JsonResponse:
+    """People by part of a name, a person number or a phone, among those the user may change:
+    the person pickers (logging an absence). A neighbour's people never appear."""
+    text = picker_query(request.GET)
+    found = (
+        person_search(request.user, text, limit=PICKER_LIMIT + 1, capability=Capability.EDIT_PEOPLE)
+        if text
+        else []
+    )
+    return picker_answer(
+        Choice(str(person.pk), person.name, f"{person.unit.name} · {person.id_masked}")
+        for person in found
     )
 
 

@@ -1,18 +1,32 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+import yaml
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.forms import BootstrapFormMixin, PlausibleDateField, PlausibleDateTimeField
+from fangkong.core.inputs import whole_number
 from fangkong.monitoring.models import HealthCode
-from fangkong.org.models import Region, Unit
-from fangkong.org.selectors import region_get
+from fangkong.org.forms import RegionField, UnitField
+from fangkong.org.models import Unit
+from fangkong.org.roles import Capability
 from fangkong.people.reference_data import CATEGORIES
-from fangkong.policy.describe import categories_text, level_name
-from fangkong.policy.packs import packs_all
+from fangkong.policy.describe import (
+    GATHERINGS,
+    categories_text,
+    condition_text,
+    exposure_label,
+    gathering_text,
+    kind_label,
+    level_name,
+)
+from fangkong.policy.packs import ArrivalRule, ContactRule, GatheringRule, Pack, Rule, packs_all
 from fangkong.policy.services import RiskAreaInput, risk_levels_known
 
 
@@ -27,7 +41,7 @@ class _Styled(BootstrapFormMixin, forms.Form):
 
 
 class RiskAreaForm(_Styled):
-    region = forms.CharField(label=_("Region code"), max_length=12)
+    region = RegionField(label=_("Region"))
     level = forms.ChoiceField(label=_("Risk level"))
     start_date = PlausibleDateField(label=_("From"))
     end_date = PlausibleDateField(label=_("To"), required=False)
@@ -38,13 +52,6 @@ class RiskAreaForm(_Styled):
         self.fields["level"].choices = [  # type: ignore[attr-defined]
             (level, level_name(level)) for level in risk_levels_known()
         ]
-
-    def clean_region(self) -> Region:
-        code = self.cleaned_data["region"].strip()
-        region = region_get(code)
-        if region is None:
-            raise forms.ValidationError(_("No region has the code %(code)s.") % {"code": code})
-        return region
 
     def to_input(self) -> RiskAreaInput:
         data = self.cleaned_data
@@ -58,7 +65,7 @@ class UploadForm(_Styled):
 
 
 class AssignmentForm(_Styled):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitField(label=_("Unit"), capability=Capability.MANAGE_PLANS)
     pack_id = forms.ChoiceField(label=_("Plan"))
     start_date = PlausibleDateField(label=_("From"))
     end_date = PlausibleDateField(label=_("To"), required=False)
@@ -83,12 +90,12 @@ class ScenarioForm(_Styled):
 
     kind = forms.ChoiceField(label=_("Scenario"), choices=KINDS)
     categories = forms.MultipleChoiceField(label=_("Categories"), required=False)
-    stay_region = forms.CharField(label=_("Stayed in (region code)"), required=False)
+    stay_region = RegionField(label=_("Stayed in (region)"), required=False)
     stay_country = forms.CharField(label=_("or country (ISO code)"), required=False, max_length=3)
     stay_from = PlausibleDateField(label=_("Stay from"), required=False)
     stay_to = PlausibleDateField(label=_("Stay to"), required=False)
     arrival_at = PlausibleDateTimeField(label=_("Arrived at"), required=False)
-    arrival_region = forms.CharField(label=_("Arrived in (region code)"), required=False)
+    arrival_region = RegionField(label=_("Arrived in (region)"), required=False)
     exposure = forms.ChoiceField(
         label=_("Contact kind"),
         required=False,
@@ -146,8 +153,8 @@ class ScenarioForm(_Styled):
         choices=[("", "—"), ("teaching", _("teaching")), ("other", _("other"))],
     )
     classes = forms.IntegerField(label=_("Classes"), required=False, min_value=1)
-    leaving_region = forms.CharField(label=_("Leaving from (region code)"), required=False)
-    destination_region = forms.CharField(label=_("Going to (region code)"), required=False)
+    leaving_region = RegionField(label=_("Leaving from (region)"), required=False)
+    destination_region = RegionField(label=_("Going to (region)"), required=False)
     destination_country = forms.CharField(
         label=_("or abroad (ISO code)"), required=False, max_length=3
     )
@@ -182,7 +189,7 @@ class ScenarioForm(_Styled):
         if data["stay_region"] or data["stay_country"]:
             scenario["travel"] = [
                 {
-                    "region": data["stay_region"].strip(),
+                    "region": data["stay_region"].code if data["stay_region"] else "",
                     "country": data["stay_country"].strip(),
                     "from": data["stay_from"].isoformat() if data["stay_from"] else None,
                     "to": data["stay_to"].isoformat() if data["stay_to"] else None,
@@ -191,7 +198,7 @@ class ScenarioForm(_Styled):
         if data["kind"] == "arrival":
             scenario["arrival"] = {
                 "at": (data["arrival_at"] or now).isoformat(),
-                "region": data["arrival_region"].strip(),
+                "region": data["arrival_region"].code if data["arrival_region"] else "",
             }
         if data["kind"] == "contact":
             scenario["exposure"] = {
@@ -220,8 +227,10 @@ class ScenarioForm(_Styled):
         if data["kind"] == "departure":
             scenario["departure"] = {
                 "at": now.isoformat(),
-                "region": data["leaving_region"].strip(),
-                "to_region": data["destination_region"].strip(),
+                "region": data["leaving_region"].code if data["leaving_region"] else "",
+                "to_region": (
+                    data["destination_region"].code if data["destination_region"] else ""
+                ),
                 "to_country": data["destination_country"].strip(),
             }
         return scenario
@@ -242,25 +251,240 @@ def _results(text: str) -> list[dict[str, str]]:
     return rows
 
 
+@dataclass(frozen=True)
+class _Adjustment:
+    """One number of a pack the what-if form lets a person change, and where it goes in the
+    changes merged onto the pack (``packs.pack_derive``)."""
+
+    name: str
+    field: forms.Field
+    current: Any
+    # Puts a changed value into the overrides (a mapping shaped like a pack).
+    apply: Callable[[dict[str, Any], Any], None]
+
+
+def _rule_override(overrides: dict[str, Any], section: str, rule_id: str) -> dict[str, Any]:
+    """The override of one rule (rules merge by ``id``), made on first use."""
+    rules: list[dict[str, Any]] = overrides.setdefault(section, [])
+    for rule in rules:
+        if rule["id"] == rule_id:
+            return rule
+    rules.append({"id": rule_id})
+    return rules[-1]
+
+
+def _rule_name(rule: Rule) -> str:
+    if isinstance(rule, ArrivalRule):
+        return f"{_('Arrivals')}（{condition_text(rule.when)}）"
+    if isinstance(rule, ContactRule):
+        return exposure_label(rule.exposure)
+    return rule.id
+
+
+def _phase_adjustments(section: str, rule: Rule) -> list[_Adjustment]:
+    found = []
+    for index, phase in enumerate(rule.measures):
+        if phase.days is None:
+            continue
+
+        def apply(
+            overrides: dict[str, Any], days: int, rule: Rule = rule, index: int = index
+        ) -> None:
+            phases = [p.model_dump(mode="json", exclude_defaults=True) for p in rule.measures]
+            phases[index]["days"] = days
+            _rule_override(overrides, section, rule.id)["measures"] = phases
+
+        found.append(
+            _Adjustment(
+                f"days-{rule.id}-{index}",
+                forms.IntegerField(
+                    label=_("%(rule)s: %(measure)s, days")
+                    % {"rule": _rule_name(rule), "measure": kind_label(phase.kind)},
+                    min_value=1,
+                    max_value=90,
+                ),
+                phase.days,
+                apply,
+            )
+        )
+    return found
+
+
+def _test_day_adjustment(section: str, rule: Rule) -> list[_Adjustment]:
+    if rule.tests is None or not rule.tests.days:
+        return []
+
+    def apply(overrides: dict[str, Any], days: list[int]) -> None:
+        _rule_override(overrides, section, rule.id)["tests"] = {"days": days}
+
+    return [
+        _Adjustment(
+            f"tests-{rule.id}",
+            TestDaysField(label=_("%(rule)s: test days") % {"rule": _rule_name(rule)}),
+            rule.tests.days,
+            apply,
+        )
+    ]
+
+
+def _gathering_adjustment(rule: GatheringRule) -> list[_Adjustment]:
+    if rule.when is None:
+        return []
+    key = "at_least" if rule.when.at_least is not None else "more_than"
+    words = {
+        ("people", "at_least"): _("%(gathering)s (%(effect)s): from how many people"),
+        ("people", "more_than"): _("%(gathering)s (%(effect)s): above how many people"),
+        ("tables", "at_least"): _("%(gathering)s (%(effect)s): from how many tables"),
+        ("tables", "more_than"): _("%(gathering)s (%(effect)s): above how many tables"),
+    }
+    label = words[rule.when.of, key] % {
+        "gathering": "、".join(str(GATHERINGS.get(kind, kind)) for kind in rule.applies_to),
+        "effect": gathering_text(rule),
+    }
+
+    def apply(overrides: dict[str, Any], count: int) -> None:
+        _rule_override(overrides, "gathering_rules", rule.id)["when"] = {key: count}
+
+    return [
+        _Adjustment(
+            f"gathering-{rule.id}",
+            forms.IntegerField(label=label, min_value=0 if key == "more_than" else 1),
+            getattr(rule.when, key),
+            apply,
+        )
+    ]
+
+
+def _adjustments(pack: Pack) -> list[_Adjustment]:
+    """The numbers of the pack a what-if changes in a form: phase lengths, test days, the fever
+    threshold, gathering sizes."""
+    found: list[_Adjustment] = []
+    if pack.temperature is not None:
+
+        def apply(overrides: dict[str, Any], above: Decimal) -> None:
+            overrides["temperature"] = {"above": float(above)}
+
+        found.append(
+            _Adjustment(
+                "temperature-above",
+                forms.DecimalField(
+                    label=_("Fever: temperature above (°C)"),
+                    min_value=35,
+                    max_value=42,
+                    decimal_places=1,
+                ),
+                Decimal(str(pack.temperature.above)),
+                apply,
+            )
+        )
+    for section, rules in (
+        ("arrival_rules", pack.arrival_rules),
+        ("contact_rules", pack.contact_rules),
+    ):
+        for rule in rules:
+            found += _phase_adjustments(section, rule)
+            found += _test_day_adjustment(section, rule)
+    for gathering in pack.gathering_rules:
+        found += _gathering_adjustment(gathering)
+    return found
+
+
+class TestDaysField(forms.Field):
+    """Days after the start, as a person writes them: "1 4 7" or "1、4、7"."""
+
+    def to_python(self, value: Any) -> list[int]:
+        text = str(value or "").replace("、", " ").replace(",", " ").replace("，", " ")
+        days = []
+        for part in text.split():
+            day = whole_number(part, high=90)
+            if day is None:
+                raise forms.ValidationError(
+                    _("Write days from 1 to 90, separated by spaces: 1 4 7."), code="invalid"
+                )
+            days.append(day)
+        if not days:
+            raise forms.ValidationError(_("Write at least one day."), code="required")
+        return sorted(set(days))
+
+    def prepare_value(self, value: Any) -> Any:
+        return " ".join(str(day) for day in value) if isinstance(value, list) else value
+
+
+def changes_example(pack: Pack) -> str:
+    """A change of this pack in YAML that loads: the advanced field's example."""
+    for rule in pack.arrival_rules:
+        for phase in rule.measures:
+            if phase.days is not None:
+                change = {"id": rule.id, "measures": [{"kind": phase.kind, "days": 7}]}
+                return yaml.safe_dump({"arrival_rules": [change]}, default_flow_style=True).strip()
+    if pack.temperature is not None:
+        return "temperature: {above: 37.5}"
+    return "risk_levels: [high, medium, low]"
+
+
 class WhatIfForm(_Styled):
+    """A plan to try on a unit's population, with its numbers changed in fields (phase lengths,
+    test days, thresholds) or, for the few who need more, in YAML."""
+
     advanced_fields = ("changes",)
     advanced_label = _("Advanced: change the plan's rules (YAML)")
 
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitField(label=_("Unit"), capability=Capability.VIEW_PEOPLE)
     pack_id = forms.ChoiceField(label=_("Plan to try"))
+    # The plan whose numbers the form shows: after choosing another plan, they are its own.
+    adjusting = forms.CharField(required=False, widget=forms.HiddenInput)
     changes = forms.CharField(
         label=_("Changes to the plan (YAML, optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "class": "font-monospace"}),
-        help_text=_(
-            "e.g. arrival_rules: [{id: risk-area, measures: [{kind: central_quarantine, days: 7}]}]"
-        ),
     )
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *, units: Any, **kwargs: Any) -> None:
+        self.adjustments: list[_Adjustment] = []
+        pack = packs_all().get((data or {}).get("pack_id", ""))
+        if pack is not None:
+            self.adjustments = _adjustments(pack)
+            data = data.copy()
+            fresh = data.get("adjusting") != pack.id
+            for adjustment in self.adjustments:
+                if fresh or adjustment.name not in data:
+                    data[adjustment.name] = adjustment.field.prepare_value(adjustment.current)
+            data["adjusting"] = pack.id
+        super().__init__(data, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["pack_id"].choices = _pack_choices()  # type: ignore[attr-defined]
+        for adjustment in self.adjustments:
+            self.fields[adjustment.name] = adjustment.field
+        if pack is not None:
+            self.fields["changes"].help_text = _("e.g. %(example)s") % {
+                "example": changes_example(pack)
+            }
+        self.style_widgets()
+
+    def _changed(self) -> list[tuple[_Adjustment, Any]]:
+        return [
+            (adjustment, value)
+            for adjustment in self.adjustments
+            if (value := self.cleaned_data[adjustment.name]) != adjustment.current
+        ]
+
+    def overrides(self) -> dict[str, Any]:
+        """The changed numbers as changes to the pack (the same shape as its YAML)."""
+        found: dict[str, Any] = {}
+        for adjustment, value in self._changed():
+            adjustment.apply(found, value)
+        return found
+
+    def changed(self) -> list[tuple[str, str, str]]:
+        """What the form changed, for the reader: (what, in the plan, tried)."""
+        return [
+            (
+                str(adjustment.field.label),
+                str(adjustment.field.prepare_value(adjustment.current)),
+                str(adjustment.field.prepare_value(value)),
+            )
+            for adjustment, value in self._changed()
+        ]
 
 
 class CrossInfectionForm(_Styled):

@@ -568,9 +568,10 @@ def packs_all() -> dict[str, Pack]:
     return {path.stem: pack_load(path) for path in sorted(POLICIES_DIR.glob("*.yaml"))}
 
 
-def pack_derive(base_id: str, text: str) -> Pack:
-    """A changed copy of a shipped pack: YAML overrides merged onto it as ``extends`` would (the
-    what-if of the plan pages). Errors name the line of the changes and the field."""
+def pack_derive(base_id: str, text: str, overrides: dict[str, Any] | None = None) -> Pack:
+    """A changed copy of a shipped pack: ``overrides`` (the what-if form's fields), then the YAML
+    ``text``, merged onto it as ``extends`` would (the what-if of the plan pages). Errors name the
+    line of the changes and the field."""
     base_path = POLICIES_DIR / f"{base_id}.yaml"
     if not base_path.is_file():
         raise PackError(f"extends: no pack {base_id!r}")
@@ -582,7 +583,7 @@ def pack_derive(base_id: str, text: str) -> Pack:
         raise PackError(f"changes:{mark.line + 1 if mark else 0}: not valid YAML") from error
     if not isinstance(changes, dict):
         raise PackError("changes:1: the changes are a mapping of fields")
-    data = _merge(_resolved(base_path), {**changes, "id": base_id})
+    data = _merge(_merge(_resolved(base_path), overrides or {}), {**changes, "id": base_id})
     try:
         return Pack.model_validate(data)
     except ValidationError as error:

@@ -294,7 +294,7 @@ def risk_area_detail_view(request: HttpRequest, area_id: int) -> HttpResponse:
     form = RiskAreaForm(
         request.POST or None,
         initial={
-            "region": area.region_id,
+            "region": area.region,
             "level": area.level,
             "start_date": area.start_date,
             "end_date": area.end_date,
@@ -384,12 +384,14 @@ def what_if_view(request: HttpRequest) -> HttpResponse:
     form = WhatIfForm(request.GET or None, units=units)
     result = None
     current = None
+    changed: list[tuple[str, str, str]] = []
     if request.GET and form.is_valid():
         data = form.cleaned_data
+        overrides = form.overrides()
         try:
             pack = (
-                pack_derive(data["pack_id"], data["changes"])
-                if data["changes"].strip()
+                pack_derive(data["pack_id"], data["changes"], overrides)
+                if data["changes"].strip() or overrides
                 else packs_all()[data["pack_id"]]
             )
         except PackError as error:
@@ -397,8 +399,11 @@ def what_if_view(request: HttpRequest) -> HttpResponse:
         else:
             result = what_if(data["unit"], pack)
             current = pack_in_force(data["unit"])
+            changed = form.changed()
     return render(
-        request, "policy/what_if.html", {"form": form, "result": result, "current": current}
+        request,
+        "policy/what_if.html",
+        {"form": form, "result": result, "current": current, "changed": changed},
     )
 
 

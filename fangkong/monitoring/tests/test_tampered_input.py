@@ -122,13 +122,16 @@ def test_f12_a_report_for_year_1_is_refused_by_the_api(county, personas):
     assert not UnitReport.objects.exists()
 
 
-def test_f13_the_absence_form_with_a_person_that_is_not_a_number_says_so(county, personas):
+def test_f13_the_absence_form_with_a_name_nobody_has_says_so_and_keeps_it(county, personas):
     client = login(personas.worker_a)
     # when
-    answer = client.post(reverse("absences"), {"person": "abc", "day": "2022-01-31"}, follow=True)
+    answer = client.post(reverse("absences"), {"person_text": "abc", "day": "2022-01-31"})
     # then
-    assert answer.status_code == 200
-    assert "您所辖单位中没有此人员。" in answer.content.decode()
+    page = answer.content.decode()
+    assert answer.status_code == 400
+    assert "您所辖单位中没有此姓名的人员，请从列表中选择。" in page
+    assert 'name="person_text" value="abc"' in page
+    assert 'name="day" value="2022-01-31"' in page
     assert not Absence.objects.exists()
 
 

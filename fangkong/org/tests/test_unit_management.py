@@ -61,7 +61,8 @@ def test_unit_form_explains_bad_input_in_chinese(county: County, personas: Perso
     )
     page = response.content.decode()
     assert response.status_code == 400
-    assert "没有此区划代码" in page
+    assert "没有名称或代码为“999999”的行政区划" in page
+    assert 'value="999999"' in page  # as typed
     assert Unit.objects.filter(code="VA").count() == 1
 
 

@@ -68,9 +68,12 @@ def test_add_person_form_saves_and_opens_the_person_page(personas: Personas, cou
 
 
 def test_the_form_offers_only_units_the_user_may_edit(personas: Personas, county: County):
-    page = login(personas.worker_a).get("/people/new/").content.decode()
-    assert "甲村第1网格" in page
+    client = login(personas.worker_a)
+    page = client.get("/people/new/").content.decode()
+    assert 'data-picker="/org/pick/units/?for=edit_people"' in page
     assert "乙村第1网格" not in page
+    offered = client.get("/org/pick/units/", {"for": "edit_people", "q": "第1网格"}).json()
+    assert [row["label"] for row in offered["results"]] == ["甲村第1网格"]
 
 
 def test_person_page_timeline_shows_changes_and_full_id_views(personas: Personas, person_a: Person):
@@ -91,16 +94,23 @@ def test_reveal_button_only_for_roles_that_may_see_ids(personas: Personas, perso
     assert not AuditEvent.objects.filter(action="view_full").exists()
 
 
-def test_travel_form_errors_are_shown_and_nothing_is_saved(personas: Personas, person_a: Person):
+def test_travel_form_errors_are_shown_keep_what_was_typed_and_nothing_is_saved(
+    personas: Personas, person_a: Person
+):
     client = login(personas.worker_a)
-    response = client.post(
-        f"/people/{person_a.pk}/travel/",
-        {"region": "999999", "start_date": "2022-01-05", "end_date": "2022-01-01"},
-        follow=True,
-    )
-    page = response.content.decode()
-    assert "没有区划代码为 999999 的行政区划" in page
+    url = f"/people/{person_a.pk}/travel/"
+    dates = {"start_date": "2022-01-05", "end_date": "2022-01-01"}
+    unknown = client.post(url, {"region": "", "region_text": "火星", **dates})
+    assert unknown.status_code == 400
+    assert "没有名称或代码为“火星”的行政区划" in unknown.content.decode()
+    assert 'name="region_text" value="火星"' in unknown.content.decode()
+    # a region chosen in the picker posts its code; a refusal shows it by its name
+    backwards = client.post(url, {"region": "520113", "region_text": "白云区", **dates})
+    page = backwards.content.decode()
+    assert backwards.status_code == 400
     assert "结束日期早于开始日期" in page
+    assert 'name="region_text" value="贵州省 贵阳市 白云区"' in page
+    assert 'name="region" value="520113"' in page
     assert person_a.travel.count() == 0
 
 

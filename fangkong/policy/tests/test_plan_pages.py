@@ -13,7 +13,9 @@ from conftest import County, Personas, login
 from fangkong.core import clock
 from fangkong.obligations.models import Obligation, ObligationStatus
 from fangkong.obligations.services import obligations_tick
+from fangkong.policy.forms import changes_example
 from fangkong.policy.models import Measure, PlanAssignment, RiskArea
+from fangkong.policy.packs import packs_all
 from fangkong.policy.tests.test_measures import at, came_back_from
 
 
@@ -93,9 +95,12 @@ def test_i15_the_scenario_form_answers_a_banquet_given_only_by_its_tables(person
 def test_a_bad_scenario_names_the_field(personas):
     response = login(personas.worker_a).post(
         reverse("plan-detail", args=["P14-school-spring-festival"]),
-        {"kind": "arrival", "arrival_region": "999999"},
+        {"kind": "arrival", "arrival_region_text": "999999"},
     )
-    assert "arrival.region: unknown region code 999999" in response.content.decode()
+    page = response.content.decode()
+    # the field is named in Chinese and keeps what was typed
+    assert "没有名称或代码为“999999”的行政区划" in page
+    assert 'name="arrival_region_text" value="999999"' in page
 
 
 def test_measures_page_is_scoped_to_the_users_units(
@@ -401,3 +406,89 @@ def test_meet_and_release_ask_for_confirmation_before_they_act(personas, under_p
     assert all('data-confirm="确认将此项标记为已完成？"' in form for form in meet_forms)
     assert 'data-confirm="确认现在解除此人的管控措施？"' in release
     assert "core/confirm.js" in release
+
+
+def test_what_if_form_shows_the_plans_numbers_in_chinese(county, personas):
+    page = (
+        login(personas.commander)
+        .get(reverse("what-if"), {"pack_id": "P14-school-spring-festival"})
+        .content.decode()
+    )
+    assert "发热：体温超过（°C）" in page
+    assert 'name="temperature-above" value="37.3"' in page
+    assert "14天内有高风险、中风险地区旅居史" in page  # the rule, by what makes it apply
+    assert 'name="days-risk-area-0" value="14"' in page
+    assert 'name="tests-risk-area" value="1 2 3 4 5 7 10 13 14 16 21 28"' in page
+
+
+def test_what_if_a_shorter_phase_in_the_form_releases_earlier(county, personas, under_p14):
+    before = (Measure.objects.count(), Obligation.objects.count())
+    page = (
+        login(personas.commander)
+        .get(
+            reverse("what-if"),
+            {
+                "unit": county.hq.pk,
+                "pack_id": "P14-school-spring-festival",
+                "adjusting": "P14-school-spring-festival",
+                "days-risk-area-0": "7",
+                "tests-risk-area": "1、4、7",
+            },
+        )
+        .content.decode()
+    )
+    assert 'data-earlier="1" data-later="0"' in page
+    changes = page.split('data-testid="what-if-changes"')[1].split("</ul>")[0]
+    assert "集中隔离天数：14 → <strong>7</strong>" in changes
+    assert "1 2 3 4 5 7 10 13 14 16 21 28 → <strong>1 4 7</strong>" in changes
+    assert (Measure.objects.count(), Obligation.objects.count()) == before
+
+
+def test_what_if_numbers_of_another_plan_are_not_carried_over(county, personas, under_p14):
+    # the form showed P14's numbers; choosing P01 tries P01 as it is
+    page = (
+        login(personas.commander)
+        .get(
+            reverse("what-if"),
+            {
+                "unit": county.hq.pk,
+                "pack_id": "P01-rural-winter",
+                "adjusting": "P14-school-spring-festival",
+                "temperature-above": "38.5",
+            },
+        )
+        .content.decode()
+    )
+    assert 'name="temperature-above" value="37.3"' in page
+    assert 'data-testid="what-if-changes"' not in page
+
+
+@pytest.mark.parametrize("value", ["0", "a b", "91"])
+def test_what_if_refuses_impossible_test_days_in_chinese(county, personas, value):
+    page = (
+        login(personas.commander)
+        .get(
+            reverse("what-if"),
+            {
+                "unit": county.hq.pk,
+                "pack_id": "P14-school-spring-festival",
+                "adjusting": "P14-school-spring-festival",
+                "tests-risk-area": value,
+            },
+        )
+        .content.decode()
+    )
+    assert "请写1至90之间的天数，用空格分隔：1 4 7。" in page
+    assert f'name="tests-risk-area" value="{value}"' in page
+    assert 'data-testid="what-if-summary"' not in page
+
+
+def test_what_if_yaml_example_of_every_plan_loads(county, personas):
+    client = login(personas.commander)
+    for pack in packs_all().values():
+        example = changes_example(pack)
+        page = client.get(
+            reverse("what-if"), {"pack_id": pack.id, "unit": county.hq.pk, "changes": example}
+        ).content.decode()
+        assert f"例如 {example}" in page.replace("&#x27;", "'"), pack.id
+        assert 'data-testid="what-if-summary"' in page, (pack.id, example)
