@@ -336,6 +336,8 @@ def _gathering_adjustment(rule: GatheringRule) -> list[_Adjustment]:
         ("people", "more_than"): _("%(gathering)s (%(effect)s): above how many people"),
         ("tables", "at_least"): _("%(gathering)s (%(effect)s): from how many tables"),
         ("tables", "more_than"): _("%(gathering)s (%(effect)s): above how many tables"),
+        ("classes", "at_least"): _("%(gathering)s (%(effect)s): from how many classes"),
+        ("classes", "more_than"): _("%(gathering)s (%(effect)s): above how many classes"),
     }
     label = words[rule.when.of, key] % {
         "gathering": "、".join(str(GATHERINGS.get(kind, kind)) for kind in rule.applies_to),
