@@ -42,6 +42,7 @@ class CheckinStatus(models.TextChoices):
     NORMAL = "normal", _("normal")
     RECHECK = "recheck", _("measure again")
     FEVER = "fever", _("fever")
+    SYMPTOMS = "symptoms", _("symptoms on the plan's list")
 
 
 class Checkin(models.Model):
@@ -122,6 +123,13 @@ class FeverDisposition(models.TextChoices):
     FEVER_CLINIC = "fever_clinic", _("to the fever clinic")
     AMBULANCE = "ambulance", _("to the fever clinic by ambulance (120)")
     CLEARED = "cleared", _("cleared")
+
+
+# Where a person goes first when the pack's action says so (the rest wait in the observation room).
+DISPOSITION_OF_ACTION = {
+    "send_home": "sent_home",
+    "refer_to_fever_clinic": "fever_clinic",
+}
 
 
 class FeverEvent(TimestampedModel):
