@@ -9,6 +9,7 @@ from typing import Any, get_args
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from pydantic import ValidationError as PydanticError
 from rest_framework import mixins, serializers, status, viewsets
@@ -286,10 +287,15 @@ def _django_problems(error: DjangoValidationError) -> dict[str, list[str]]:
     return {"detail": list(error.messages)}
 
 
+_PERSON = OpenApiParameter("id", int, OpenApiParameter.PATH, description="the person's id")
+
+
 class ReleaseViewSet(viewsets.ViewSet):
     """A person's release (解除隔离), decided from recorded facts: GET whether it is allowed on a
     day (``allowed``, ``missing``); POST the release, refused (400) with what is missing; POST
     ``facts`` an object or environment sample, or the headquarters' consent."""
+
+    lookup_value_regex = r"[0-9]+"
 
     def _person(self, request: Request, pk: str | None) -> Person:
         person = (
@@ -301,6 +307,21 @@ class ReleaseViewSet(viewsets.ViewSet):
             raise NotFound
         return person
 
+    @extend_schema(
+        parameters=[_PERSON, OpenApiParameter("on", OpenApiTypes.DATE)],
+        responses=inline_serializer(
+            "ReleaseAnswer",
+            {
+                "person": serializers.IntegerField(),
+                "on": serializers.DateField(),
+                "conditions": serializers.ListField(child=serializers.CharField()),
+                "allowed": serializers.BooleanField(),
+                "missing": serializers.ListField(child=serializers.CharField()),
+                "not_before": serializers.DateField(allow_null=True),
+                "verdict": serializers.CharField(),
+            },
+        ),
+    )
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         person = self._person(request, pk)
         serializer = ReleaseSerializer(
@@ -315,6 +336,18 @@ class ReleaseViewSet(viewsets.ViewSet):
             {"person": person.pk, "on": on, **answer.as_json(), "verdict": release_verdict(answer)}
         )
 
+    @extend_schema(
+        parameters=[_PERSON],
+        request=ReleaseSerializer,
+        responses=inline_serializer(
+            "Released",
+            {
+                "person": serializers.IntegerField(),
+                "on": serializers.DateField(),
+                "ended": serializers.IntegerField(),
+            },
+        ),
+    )
     @action(detail=True, methods=["post"])
     def release(self, request: Request, pk: str | None = None) -> Response:
         person = self._person(request, pk)
@@ -335,6 +368,9 @@ class ReleaseViewSet(viewsets.ViewSet):
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response({"person": person.pk, "on": data["on"], "ended": ended})
 
+    @extend_schema(
+        parameters=[_PERSON], request=ReleaseFactSerializer, responses={201: ReleaseFactSerializer}
+    )
     @action(detail=True, methods=["post"])
     def facts(self, request: Request, pk: str | None = None) -> Response:
         person = self._person(request, pk)
