@@ -12,7 +12,13 @@ from fangkong.labs.api import (
 from fangkong.monitoring.api import CheckinViewSet, SelfLinkViewSet, UnitReportViewSet
 from fangkong.org.api import RegionViewSet, UnitViewSet
 from fangkong.people.api import PersonViewSet
-from fangkong.policy.api import MeasureViewSet, ObligationViewSet, PlanViewSet, RiskAreaViewSet
+from fangkong.policy.api import (
+    MeasureViewSet,
+    ObligationViewSet,
+    PlanViewSet,
+    ReleaseViewSet,
+    RiskAreaViewSet,
+)
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -22,6 +28,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("risk-areas", RiskAreaViewSet, basename="risk-area")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("obligations", ObligationViewSet, basename="obligation")
+router.register("releases", ReleaseViewSet, basename="release")
 router.register("checkins", CheckinViewSet, basename="checkin")
 router.register("reports", UnitReportViewSet, basename="report")
 router.register("checkin-links", SelfLinkViewSet, basename="checkin-link")

@@ -42,6 +42,7 @@ class CheckinStatus(models.TextChoices):
     NORMAL = "normal", _("normal")
     RECHECK = "recheck", _("measure again")
     FEVER = "fever", _("fever")
+    SYMPTOMS = "symptoms", _("symptoms on the plan's list")
 
 
 class Checkin(models.Model):
@@ -124,6 +125,13 @@ class FeverDisposition(models.TextChoices):
     CLEARED = "cleared", _("cleared")
     # E-16: the follow-up is reported daily until this is recorded (直至康复).
     RECOVERED = "recovered", _("recovered")
+
+
+# Where a person goes first when the pack's action says so (the rest wait in the observation room).
+DISPOSITION_OF_ACTION = {
+    "send_home": "sent_home",
+    "refer_to_fever_clinic": "fever_clinic",
+}
 
 
 class FeverEvent(TimestampedModel):

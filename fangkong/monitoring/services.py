@@ -24,6 +24,7 @@ from fangkong.core.inputs import date_problem, dates_allowed
 from fangkong.core.lookups import Ids
 from fangkong.core.prepared import prepared_fetch
 from fangkong.monitoring.models import (
+    DISPOSITION_OF_ACTION,
     MAX_CELSIUS,
     MIN_CELSIUS,
     SYMPTOMS,
@@ -53,8 +54,9 @@ from fangkong.org.roles import Capability
 from fangkong.people.models import Category, Person, PersonCategory, PersonUnit
 from fangkong.people.reference_data import categories_held
 from fangkong.policy.describe import action_label, kind_label
-from fangkong.policy.engine import Reading, evaluate_temperature
+from fangkong.policy.engine import Reading, evaluate_temperature, symptoms_counted
 from fangkong.policy.models import Measure, MeasureStatus
+from fangkong.policy.packs import Pack
 from fangkong.policy.resolver import PackResolver
 from fangkong.policy.services import deadlines_open
 
@@ -162,7 +164,7 @@ def checkins_record(
     fevers = [
         (checkin, verdict)
         for checkin, (status, verdict) in zip(checkins, statuses, strict=True)
-        if status == CheckinStatus.FEVER and verdict is not None
+        if status in (CheckinStatus.FEVER, CheckinStatus.SYMPTOMS) and verdict is not None
     ]
     with transaction.atomic():
         result.created = Checkin.objects.bulk_create(checkins, batch_size=BATCH_MAX)
@@ -290,9 +292,9 @@ def _checkin_direct(
     problems, celsius = _problems(data, now)
     if problems:
         return None
-    if celsius is not None:
+    if celsius is not None or data.symptoms:
         packs = PackResolver.of_day(now.astimezone(clock.tz()).date()).packs
-        if any(p.temperature is not None and p.temperature.is_over(float(celsius)) for p in packs):
+        if any(_judged(p, celsius, data.symptoms) for p in packs):
             return None
     recorders = _recorder_scope(actor, via)
     if recorders.nowhere:
@@ -350,13 +352,7 @@ def _judge(
     for r in rows:
         pack = resolver.pack(paths[r.unit_id])
         packs.append(pack)
-        over = (
-            pack is not None
-            and pack.temperature is not None
-            and r.celsius is not None
-            and pack.temperature.is_over(float(r.celsius))
-        )
-        if over:
+        if _judged(pack, r.celsius, r.symptoms):
             needs.append(r.person_id)
         verdicts.append((CheckinStatus.NORMAL, None))
     if not needs:
@@ -376,18 +372,35 @@ def _judge(
         categories.setdefault(person_id, []).append(code)
     for i, r in enumerate(rows):
         pack = packs[i]
-        if r.person_id not in needs or pack is None or r.celsius is None:
+        if r.person_id not in needs or pack is None:
             continue
-        reading = Reading(r.at, float(r.celsius))
         readings = [x for x in recent.get(r.person_id, []) if r.at - RECHECK_WINDOW <= x.at <= r.at]
-        readings.append(reading)
+        if r.celsius is not None:
+            reading = Reading(r.at, float(r.celsius))
+            readings.append(reading)
+            # A later row of the same batch for the same person sees this one.
+            recent.setdefault(r.person_id, []).append(reading)
         decision = evaluate_temperature(
-            pack, readings, tuple(categories.get(r.person_id, ())), tuple(r.symptoms), clock.tz()
+            pack,
+            readings,
+            tuple(categories.get(r.person_id, ())),
+            tuple(r.symptoms),
+            clock.tz(),
+            noticed_at=r.at,
         )
         verdicts[i] = (decision.status or CheckinStatus.NORMAL, (pack, decision))
-        # A later row of the same batch for the same person sees this one.
-        recent.setdefault(r.person_id, []).append(reading)
     return verdicts
+
+
+def _judged(pack: Pack | None, celsius: Decimal | None, symptoms: Sequence[str]) -> bool:
+    """Whether the pack judges this check-in: a reading over its threshold, or symptoms on its
+    list where they alone count (P09, D-08)."""
+    rule = pack.temperature if pack is not None else None
+    if rule is None or pack is None:
+        return False
+    if celsius is not None and rule.is_over(float(celsius)):
+        return True
+    return rule.symptoms_alone and bool(symptoms_counted(pack, symptoms))
 
 
 def _meet_checkin_obligations(rows: list[CheckinRow], actor: AnyUser | None) -> None:
@@ -436,6 +449,11 @@ def _fever_open(checkin: Checkin, verdict: tuple[Any, Any], actor: AnyUser | Non
         confirmed_at=checkin.at,
         pack_id=pack.id,
         actions=decision.actions,
+        # The disposition follows the pack: sent home (P08), to the fever clinic (P06) …
+        disposition=next(
+            (DISPOSITION_OF_ACTION[a] for a in decision.actions if a in DISPOSITION_OF_ACTION),
+            FeverDisposition.OPEN,
+        ),
     )
     owner = Owner(
         checkin.unit_id,
@@ -459,7 +477,9 @@ def _fever_open(checkin: Checkin, verdict: tuple[Any, Any], actor: AnyUser | Non
         object_type="fever_event",
         object_id=event.pk,
         unit_id=checkin.unit_id,
-        summary=f"{checkin.celsius} °C：{'、'.join(action_label(a) for a in decision.actions)}",
+        summary=(f"{checkin.celsius} °C" if checkin.celsius is not None else "")
+        + "、".join(str(SYMPTOMS[code]) for code in checkin.symptoms if code in SYMPTOMS)
+        + f"：{'、'.join(action_label(a) for a in decision.actions)}",
     )
     return event
 

@@ -47,8 +47,10 @@ from fangkong.monitoring.services import (
 )
 from fangkong.obligations.models import Obligation
 from fangkong.org.access import request_user, units_in, user_can
+from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_get_visible, person_pick
+from fangkong.policy.resolver import PackResolver
 from fangkong.policy.templatetags.fangkong_labels import figure_label
 
 # A personal link may record this many check-ins per hour (a phone, not a script), counted in the
@@ -103,7 +105,7 @@ def class_checkin_view(request: HttpRequest, unit_id: int) -> HttpResponse:
         for row in register.rows:
             person = row.person
             value = request.POST.get(f"t{person.pk}", "").strip()
-            symptom = request.POST.get(f"s{person.pk}", "")
+            symptoms = request.POST.getlist(f"s{person.pk}")
             reason = request.POST.get(f"a{person.pk}", "")
             if reason and row.absence is None:
                 try:
@@ -113,17 +115,17 @@ def class_checkin_view(request: HttpRequest, unit_id: int) -> HttpResponse:
                         unit=unit,
                         day=day,
                         illness=reason == "illness",
-                        symptoms=[symptom] if symptom else [],
+                        symptoms=symptoms,
                     )
                     absent += 1
                 except ValidationError as error:
                     errors[person.pk] = " ".join(error.messages)
-            elif value or symptom:
+            elif value or symptoms:
                 rows.append(
                     CheckinInput(
                         person_id=person.pk,
                         celsius=value or None,
-                        symptoms=[symptom] if symptom else [],
+                        symptoms=symptoms,
                         unit_id=unit.pk,
                     )
                 )
@@ -153,9 +155,17 @@ def class_checkin_view(request: HttpRequest, unit_id: int) -> HttpResponse:
                 else (row, None, "")
                 for row in register.rows
             ],
-            "symptoms": SYMPTOMS.items(),
+            "symptoms": symptoms_of(unit),
         },
     )
+
+
+def symptoms_of(unit: Unit) -> list[tuple[str, str]]:
+    """The symptoms a check-in asks about (E-20): the list of the plan in force for the unit,
+    every known one where no plan names any."""
+    pack = PackResolver.of_day(clock.localdate()).pack(unit.path)
+    codes = pack.symptoms if pack is not None and pack.symptoms else list(SYMPTOMS)
+    return [(code, str(SYMPTOMS[code])) for code in codes if code in SYMPTOMS]
 
 
 @login_required
@@ -216,7 +226,7 @@ def self_checkin_view(request: HttpRequest, token: str) -> HttpResponse:
         "monitoring/self_checkin.html",
         {
             "person": person,
-            "symptoms": SYMPTOMS.items(),
+            "symptoms": symptoms_of(person.unit),
             "codes": HealthCode.choices,
             "done": done,
             "errors": errors,

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from pydantic import ValidationError as PydanticError
 from rest_framework import mixins, serializers, status, viewsets
@@ -26,12 +28,21 @@ from fangkong.obligations.services import obligation_meet
 from fangkong.org.access import request_user, scope
 from fangkong.org.models import Region
 from fangkong.org.roles import Capability
-from fangkong.policy.describe import rule_table
-from fangkong.policy.models import Measure, RiskArea
+from fangkong.people.models import Person
+from fangkong.people.selectors import person_get_visible
+from fangkong.policy.describe import release_verdict, rule_table
+from fangkong.policy.models import Measure, ReleaseFactKind, RiskArea
 from fangkong.policy.packs import packs_all
 from fangkong.policy.scenario import Scenario, ScenarioError, scenario_problems
-from fangkong.policy.selectors import measures_active, risk_areas_current
-from fangkong.policy.services import RiskAreaInput, risk_area_create, risk_area_withdraw
+from fangkong.policy.selectors import measures_active, person_release_check, risk_areas_current
+from fangkong.policy.services import (
+    ReleaseFactInput,
+    RiskAreaInput,
+    measures_release,
+    release_fact_record,
+    risk_area_create,
+    risk_area_withdraw,
+)
 
 
 class RiskAreaSerializer(serializers.ModelSerializer):
@@ -255,3 +266,141 @@ class PlanViewSet(viewsets.ViewSet):
         except ScenarioError as error:
             raise ValidationError({"scenario": [str(error)]}) from None
         return Response({"plan": pack.id, **decision.as_json()}, status=status.HTTP_200_OK)
+
+
+class ReleaseSerializer(serializers.Serializer):
+    on = serializers.DateField(validators=[validate_plausible_date])
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
+
+
+class ReleaseFactSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReleaseFactKind.choices)
+    on = serializers.DateField(validators=[validate_plausible_date])
+    result = serializers.ChoiceField(choices=["negative", "positive"], required=False)
+    given_by = serializers.CharField(required=False, default="", allow_blank=True, max_length=100)
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
+
+
+def _django_problems(error: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {field: list(messages) for field, messages in error.message_dict.items()}
+    return {"detail": list(error.messages)}
+
+
+_PERSON = OpenApiParameter("id", int, OpenApiParameter.PATH, description="the person's id")
+
+
+class ReleaseViewSet(viewsets.ViewSet):
+    """A person's release (解除隔离), decided from recorded facts: GET whether it is allowed on a
+    day (``allowed``, ``missing``); POST the release, refused (400) with what is missing; POST
+    ``facts`` an object or environment sample, or the headquarters' consent."""
+
+    lookup_value_regex = r"[0-9]+"
+
+    def _person(self, request: Request, pk: str | None) -> Person:
+        person = (
+            person_get_visible(request.user, int(pk), Capability.EDIT_PEOPLE)
+            if pk and pk.isdigit() and len(pk) < 12
+            else None
+        )
+        if person is None:
+            raise NotFound
+        return person
+
+    @extend_schema(
+        parameters=[_PERSON, OpenApiParameter("on", OpenApiTypes.DATE)],
+        responses=inline_serializer(
+            "ReleaseAnswer",
+            {
+                "person": serializers.IntegerField(),
+                "on": serializers.DateField(),
+                "conditions": serializers.ListField(child=serializers.CharField()),
+                "allowed": serializers.BooleanField(),
+                "missing": serializers.ListField(child=serializers.CharField()),
+                "not_before": serializers.DateField(allow_null=True),
+                "verdict": serializers.CharField(),
+            },
+        ),
+    )
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        person = self._person(request, pk)
+        serializer = ReleaseSerializer(
+            data={"on": request.query_params.get("on") or clock.localdate()}
+        )
+        serializer.is_valid(raise_exception=True)
+        on = serializer.validated_data["on"]
+        answer = person_release_check(person.pk, on)
+        if answer is None:
+            raise NotFound("This person is under no active measure.")
+        return Response(
+            {"person": person.pk, "on": on, **answer.as_json(), "verdict": release_verdict(answer)}
+        )
+
+    @extend_schema(
+        parameters=[_PERSON],
+        request=ReleaseSerializer,
+        responses=inline_serializer(
+            "Released",
+            {
+                "person": serializers.IntegerField(),
+                "on": serializers.DateField(),
+                "ended": serializers.IntegerField(),
+            },
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def release(self, request: Request, pk: str | None = None) -> Response:
+        person = self._person(request, pk)
+        serializer = ReleaseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if NUL in data["note"]:
+            raise ValidationError({"note": ["NUL characters are not allowed."]})
+        try:
+            ended = measures_release(
+                actor=request_user(request), person=person, on=data["on"], note=data["note"]
+            )
+        except DjangoValidationError as error:
+            answer = person_release_check(person.pk, data["on"])
+            body: dict[str, Any] = _django_problems(error)
+            if answer is not None:
+                body["missing"] = answer.missing
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"person": person.pk, "on": data["on"], "ended": ended})
+
+    @extend_schema(
+        parameters=[_PERSON], request=ReleaseFactSerializer, responses={201: ReleaseFactSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def facts(self, request: Request, pk: str | None = None) -> Response:
+        person = self._person(request, pk)
+        serializer = ReleaseFactSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = data.get("result")
+        try:
+            fact = release_fact_record(
+                actor=request_user(request),
+                person=person,
+                data=ReleaseFactInput(
+                    kind=data["kind"],
+                    on=data["on"],
+                    positive=None if result is None else result == "positive",
+                    given_by=data["given_by"],
+                    note=data["note"],
+                ),
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(_django_problems(error)) from None
+        return Response(
+            {
+                "id": fact.pk,
+                "person": person.pk,
+                "kind": fact.kind,
+                "on": fact.on,
+                "positive": fact.positive,
+                "given_by": fact.given_by,
+                "note": fact.note,
+            },
+            status=status.HTTP_201_CREATED,
+        )

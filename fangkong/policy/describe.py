@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from fangkong.policy.packs import (
     TravelRule,
     packs_all,
 )
+from fangkong.policy.release import ReleaseAnswer
 
 ACTIONS = {
     "isolate": gettext_lazy("isolate"),
@@ -303,6 +305,31 @@ def release_text(condition: str) -> str:
         "symptoms_resolved": _("symptoms resolved and infection excluded"),
     }
     return labels.get(condition, condition)
+
+
+def release_missing_text(missing: str, not_before: dt.date | None = None) -> str:
+    """What a release still lacks (release.release_answer's ``missing``), for the page."""
+    labels = {
+        "period_over": _("the measure to be over (%(day)s)")
+        % {"day": not_before.isoformat() if not_before else ""},
+        "person_sample_negative": _("the person's sample negative"),
+        "object_sample_negative": _("an object sample negative"),
+        "environment_sample_negative": _("an environment sample negative"),
+        "last_test_negative": _("the last test negative"),
+        "last_test_double_sample_negative": _("both samples of the last test negative"),
+        "headquarters_consent": _("the headquarters' consent, given by a named person"),
+        "symptoms_resolved": _("symptoms resolved"),
+    }
+    return labels.get(missing, release_text(missing))
+
+
+def release_verdict(answer: ReleaseAnswer) -> str:
+    """可以解除：是 / 否，缺少：…"""
+    if answer.allowed:
+        return _("Can be released: yes")
+    return _("Can be released: no, missing: %(missing)s") % {
+        "missing": "、".join(release_missing_text(m, answer.not_before) for m in answer.missing)
+    }
 
 
 def outcome_text(rule: Rule) -> str:

@@ -147,6 +147,10 @@ class Decision:
     # filing_required, advised_against or allowed (the most demanding that applies).
     verdict: str | None = None
     release: list[str] = field(default_factory=list)
+    # The release judged from the facts given (release.release_answer's JSON), when asked.
+    release_answer: dict[str, Any] | None = None
+    # The proofs no negative result given shows (D-17, release.proofs_unmet), when asked.
+    proofs_missing: list[dict[str, Any]] = field(default_factory=list)
     after_release: list[dict[str, Any]] = field(default_factory=list)
     # Gathering limits not judged because their count was not given: kept, the answer stands.
     limits: list[dict[str, Any]] = field(default_factory=list)
@@ -175,7 +179,9 @@ class Decision:
             "approval_required": self.approval_required,
             "filing_required": self.filing_required,
             "verdict": self.verdict,
-            "release": self.release,
+            "proofs_missing": self.proofs_missing,
+            "release": self.release_answer
+            or {"conditions": self.release, "allowed": None, "missing": [], "not_before": None},
             "after_release": self.after_release,
             "limits": self.limits,
             "explanation": self.explanation,
@@ -546,18 +552,28 @@ def evaluate_contact(pack: Pack, contact: Contact, tz: ZoneInfo) -> Decision:
     return decision
 
 
+def symptoms_counted(pack: Pack, symptoms: Iterable[str]) -> list[str]:
+    """The symptoms the plan asks about (E-20: its list; a pack without one counts any)."""
+    return [s for s in symptoms if not pack.symptoms or s in pack.symptoms]
+
+
 def evaluate_temperature(
     pack: Pack,
     readings: Iterable[Reading],
     categories: tuple[str, ...],
     symptoms: tuple[str, ...],
     tz: ZoneInfo,
+    noticed_at: dt.datetime | None = None,
 ) -> Decision:
-    """Normal, re-measure, or fever: the consecutive latest readings over the threshold count."""
+    """Normal, re-measure, fever, or symptoms: the consecutive latest readings over the threshold
+    count, and the symptoms on the plan's list (E-20) where the plan makes them count (D-06: a
+    fever isolates only with them; P09, D-08: they alone are enough). ``noticed_at`` is when
+    symptoms given without a reading were seen."""
     decision = Decision()
     rule = pack.temperature
     ordered = sorted(readings, key=lambda r: r.at)
-    if rule is None or not ordered:
+    counted = symptoms_counted(pack, symptoms)
+    if rule is None or not (ordered or (counted and rule.symptoms_alone and noticed_at)):
         decision.status = "normal"
         return decision
     run: list[Reading] = []
@@ -565,9 +581,23 @@ def evaluate_temperature(
         run = [*run, reading] if rule.is_over(reading.celsius) else []
     needed = rule.confirmations_for(categories_held(categories))
     bound = f"{'≥' if rule.inclusive else '>'} {rule.above} °C"
-    if not run:
+    listed = f"the plan's symptoms ({', '.join(pack.symptoms) or 'any'})"
+    if len(run) >= needed and not (rule.requires_symptoms and not counted):
+        decision.status = "fever"
+        onset = run[needed - 1].at.astimezone(tz)
+        because = f"{needed} consecutive readings {bound} by {onset}"
+        if rule.requires_symptoms:
+            because += f", with {', '.join(counted)}"
+    elif counted and rule.symptoms_alone:
+        decision.status = "symptoms"
+        seen = ordered[-1].at if ordered else noticed_at
+        assert seen is not None
+        onset = seen.astimezone(tz)
+        because = f"{', '.join(counted)}: one of {listed} is enough"
+    elif not run:
         decision.status = "normal"
         decision.explain(pack, "temperature", rule.clause, f"latest reading not {bound}")
+        return decision
     elif len(run) < needed:
         decision.status = "recheck"
         decision.actions.append("retest")
@@ -577,26 +607,21 @@ def evaluate_temperature(
             rule.clause,
             f"{len(run)} of {needed} consecutive readings {bound}: measure again",
         )
-    elif rule.requires_symptoms and not symptoms:
-        decision.status = "fever"
-        decision.actions.append("monitor")
-        decision.explain(
-            pack, "temperature", rule.clause, f"{bound} without the symptoms the plan requires"
-        )
+        return decision
     else:
         decision.status = "fever"
-        decision.actions.extend(rule.on_fever.actions)
-        onset = run[needed - 1].at.astimezone(tz)
-        for template in rule.on_fever.obligations:
-            decision.obligations.append(
-                {
-                    "kind": template.kind,
-                    "due_by": (onset + dt.timedelta(minutes=template.within_minutes)).isoformat(),
-                }
-            )
-        decision.explain(
-            pack, "temperature", rule.clause, f"{needed} consecutive readings {bound} by {onset}"
+        decision.actions.append("monitor")
+        decision.explain(pack, "temperature", rule.clause, f"{bound} without {listed}")
+        return decision
+    decision.actions.extend(rule.on_fever.actions)
+    for template in rule.on_fever.obligations:
+        decision.obligations.append(
+            {
+                "kind": template.kind,
+                "due_by": (onset + dt.timedelta(minutes=template.within_minutes)).isoformat(),
+            }
         )
+    decision.explain(pack, "temperature", rule.clause, because)
     return decision
 
 

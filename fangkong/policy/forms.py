@@ -26,8 +26,9 @@ from fangkong.policy.describe import (
     kind_label,
     level_name,
 )
+from fangkong.policy.models import ReleaseFactKind
 from fangkong.policy.packs import ArrivalRule, ContactRule, GatheringRule, Pack, Rule, packs_all
-from fangkong.policy.services import RiskAreaInput, risk_levels_known
+from fangkong.policy.services import ReleaseFactInput, RiskAreaInput, risk_levels_known
 
 
 def _pack_choices() -> list[tuple[str, str]]:
@@ -501,6 +502,30 @@ class CrossInfectionForm(_Styled):
 class ReleaseForm(_Styled):
     on = PlausibleDateField(label=_("Released on"))
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+
+class ReleaseFactForm(_Styled):
+    """A fact a release is decided on: an object or environment sample, or the consent."""
+
+    kind = forms.ChoiceField(label=_("Fact"), choices=ReleaseFactKind.choices)
+    on = PlausibleDateField(label=_("Day"))
+    result = forms.ChoiceField(
+        label=_("Result (samples)"),
+        required=False,
+        choices=[("", "—"), ("negative", _("negative")), ("positive", _("positive"))],
+    )
+    given_by = forms.CharField(label=_("Consent given by (name)"), required=False, max_length=100)
+    note = forms.CharField(label=_("What or where was sampled"), required=False, max_length=200)
+
+    def fact(self) -> ReleaseFactInput:
+        data = self.cleaned_data
+        return ReleaseFactInput(
+            kind=data["kind"],
+            on=data["on"],
+            positive={"negative": False, "positive": True}.get(data["result"]),
+            given_by=data["given_by"],
+            note=data["note"],
+        )
 
 
 class MeetForm(_Styled):

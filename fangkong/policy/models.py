@@ -219,3 +219,50 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.start_date}–{self.end_date or ''}"
+
+
+class ReleaseFactKind(models.TextChoices):
+    OBJECT_SAMPLE = "object", _("object sample")
+    ENVIRONMENT_SAMPLE = "environment", _("environment sample")
+    CONSENT = "consent", _("headquarters' consent")
+
+
+class ReleaseFact(models.Model):
+    """A fact a release is decided on (D-05, D-06) beside the person's own results: a sample of
+    an object or of the environment around the person (人、物、环境三样本), or the consent to
+    release given by a named person (区疫情防控指挥部同意)."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="release_facts", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ReleaseFactKind.choices)
+    on = models.DateField(_("day"))  # sampled on, or consent given on
+    positive = models.BooleanField(_("positive"), null=True, blank=True)  # samples only
+    given_by = models.CharField(_("given by"), max_length=100, blank=True)  # consent only
+    note = models.CharField(_("note"), max_length=200, blank=True)  # what was sampled, where
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        ordering = ["person_id", "on", "id"]
+        indexes = [
+            # The release check reads one person's facts.
+            models.Index(fields=["person", "on"], name="releasefact_person_on_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="consent", positive__isnull=True) & ~models.Q(given_by="")
+                | models.Q(kind__in=["object", "environment"], positive__isnull=False),
+                name="releasefact_kind_fields",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.person_id} {self.on}"

@@ -167,6 +167,9 @@ class TemperatureRule(Strict):
     inclusive: bool = False  # 超过 excludes the number (37.3 is not over 37.3)
     confirmations: dict[str, int] = Field(default_factory=lambda: {"default": 1})
     requires_symptoms: bool = False
+    # One of the pack's symptoms is enough, whatever the reading (P09: 发热、咳嗽等不适症状 →
+    # 留观室; P08 D-08: 发热、乏力、咳嗽等症状的职工 stay off work).
+    symptoms_alone: bool = False
     on_fever: FeverAction = Field(default_factory=FeverAction)
 
     @model_validator(mode="after")
@@ -566,6 +569,12 @@ def pack_load(path: Path) -> Pack:
 @lru_cache(maxsize=1)
 def packs_all() -> dict[str, Pack]:
     return {path.stem: pack_load(path) for path in sorted(POLICIES_DIR.glob("*.yaml"))}
+
+
+@lru_cache(maxsize=1)
+def symptoms_known() -> tuple[str, ...]:
+    """Every symptom some pack asks about (E-20), in the order the packs name them."""
+    return tuple(dict.fromkeys(code for pack in packs_all().values() for code in pack.symptoms))
 
 
 def pack_derive(base_id: str, text: str, overrides: dict[str, Any] | None = None) -> Pack:

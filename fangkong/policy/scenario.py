@@ -26,10 +26,26 @@ from fangkong.policy.engine import (
     evaluate_departure,
     evaluate_gathering,
     evaluate_temperature,
+    symptoms_counted,
 )
 from fangkong.policy.geography import city_of, known_region_codes
 from fangkong.policy.models import ExposureKind
-from fangkong.policy.packs import GatheringType, HealthCode, Organiser, Pack, Purpose
+from fangkong.policy.packs import (
+    ContactRule,
+    GatheringType,
+    HealthCode,
+    Organiser,
+    Pack,
+    Purpose,
+    symptoms_known,
+)
+from fangkong.policy.release import (
+    Consent,
+    ReleaseFacts,
+    Sample,
+    proofs_unmet,
+    release_answer,
+)
 
 
 class ScenarioError(ValueError):
@@ -92,9 +108,18 @@ class ArrivalIn(_Model):
 
 class PersonIn(_Model):
     categories: list[str] = Field(default_factory=list)
-    symptoms: list[str] = Field(default_factory=list)
+    symptoms: list[str] = Field(default_factory=list)  # codes of the packs' lists (E-20)
     days_off_post: int | None = Field(default=None, ge=0)  # C-07: a high-risk post worker's
     health_code: HealthCode | None = None  # C-09: 黄码 does not travel
+
+    @field_validator("symptoms")
+    @classmethod
+    def symptoms_known(cls, value: list[str]) -> list[str]:
+        known = symptoms_known()
+        unknown = [code for code in value if code not in known]
+        if unknown:
+            raise ValueError(f"unknown symptoms {', '.join(unknown)}; known: {', '.join(known)}")
+        return value
 
 
 class ExposureIn(_Model):
@@ -111,8 +136,21 @@ class ExposureIn(_Model):
 
 
 class ResultIn(_Model):
+    """A result: the person's (default), or a sample of an object or the environment (D-05)."""
+
     date: dt.date
     result: Literal["positive", "negative"]
+    kind: Literal["person", "object", "environment"] = "person"
+
+    def as_sample(self) -> Sample:
+        return Sample(self.date, self.result == "positive", self.kind)
+
+
+class ConsentIn(_Model):
+    """D-06: the consent to release, given by a named person on a day."""
+
+    by: str = Field(min_length=1, max_length=100)
+    on: dt.date
 
 
 class ReadingIn(_Model):
@@ -187,6 +225,7 @@ class Scenario(_Model):
     readings: list[ReadingIn] = Field(default_factory=list)
     gathering: GatheringIn | None = None
     departure: DepartureIn | None = None
+    consent: ConsentIn | None = None
 
     _check_as_of = field_validator("as_of")(_in_zone)
 
@@ -198,6 +237,9 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def has_its_facts(self) -> Scenario:
         needed = NEEDS[self.kind]
+        # Symptoms alone may be the facts of a temperature scenario (P09, D-08).
+        if self.kind == "temperature" and self.person.symptoms:
+            return self
         if not getattr(self, needed):
             raise ValueError(f"{needed}: a {self.kind} scenario needs {needed}")
         return self
@@ -223,14 +265,56 @@ class Scenario(_Model):
             last_at=self.exposure.last_at,
             identified_at=self.exposure.identified_at or self.as_of,
             categories=tuple(self.person.categories),
-            results=tuple(TestResult(r.date, r.result == "positive") for r in self.results),
+            results=tuple(
+                TestResult(r.date, r.result == "positive")
+                for r in self.results
+                if r.kind == "person"
+            ),
             contact_results=tuple(
                 TestResult(r.date, r.result == "positive") for r in self.contact_results
             ),
         )
 
     def evaluate(self, pack: Pack, tz: ZoneInfo) -> Decision:
-        """The same engine as the register's services, on the scenario's facts."""
+        """The same engine as the register's services, on the scenario's facts; the release and
+        the proofs are judged from the results and the consent given."""
+        decision = self._decide(pack, tz)
+        samples = tuple(r.as_sample() for r in self.results)
+        checked_at = self.arrival.at if self.kind == "arrival" and self.arrival else self.as_of
+        decision.proofs_missing = proofs_unmet(decision.proofs, samples, checked_at)
+        if decision.measures:
+            decision.release_answer = self.release(pack, decision, samples, tz)
+        return decision
+
+    def release(
+        self, pack: Pack, decision: Decision, samples: tuple[Sample, ...], tz: ZoneInfo
+    ) -> dict[str, Any]:
+        """Whether the decision's measures may be released on the day of ``as_of``."""
+        rule = pack.rule(decision.rule)
+        day0 = dt.date.fromisoformat(decision.measures[0]["start"])
+        released_on = None
+        if (
+            isinstance(rule, ContactRule)
+            and rule.conditional_release
+            and "release" in decision.actions
+        ):
+            released_on = day0 + dt.timedelta(days=rule.conditional_release.release_day)
+        facts = ReleaseFacts(
+            samples,
+            Consent(self.consent.by, self.consent.on) if self.consent else None,
+            tuple(symptoms_counted(pack, self.person.symptoms)),
+        )
+        phases = [
+            (
+                dt.date.fromisoformat(m["start"]),
+                dt.date.fromisoformat(m["end"]) if m["end"] else None,
+            )
+            for m in decision.measures
+        ]
+        on = self.as_of.astimezone(tz).date()
+        return release_answer(rule, day0, phases, on, facts, released_on).as_json()
+
+    def _decide(self, pack: Pack, tz: ZoneInfo) -> Decision:
         if self.kind == "arrival":
             return evaluate_arrival(pack, self.to_arrival(), tz)
         if self.kind == "contact":
@@ -238,7 +322,12 @@ class Scenario(_Model):
         if self.kind == "temperature":
             readings = [Reading(r.at, r.celsius) for r in self.readings]
             return evaluate_temperature(
-                pack, readings, tuple(self.person.categories), tuple(self.person.symptoms), tz
+                pack,
+                readings,
+                tuple(self.person.categories),
+                tuple(self.person.symptoms),
+                tz,
+                noticed_at=self.as_of,
             )
         if self.kind == "departure":
             return evaluate_departure(pack, self.to_trip(), tz)

@@ -14,16 +14,20 @@ from fangkong.obligations.models import Obligation
 from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
+from fangkong.policy import facts
 from fangkong.policy.classify import population_decide
 from fangkong.policy.models import (
     Classification,
     Measure,
     MeasureKind,
     MeasureStatus,
+    ReleaseFact,
+    ReleaseFactKind,
     RiskArea,
     Trigger,
 )
-from fangkong.policy.packs import Pack, packs_all
+from fangkong.policy.packs import ContactRule, Pack, packs_all
+from fangkong.policy.release import Consent, ReleaseAnswer, ReleaseFacts, Sample, release_answer
 
 
 def measures_active(user: AnyUser, *, unit: Unit | None = None) -> QuerySet[Measure]:
@@ -233,3 +237,51 @@ def measures_release_plan(person_id: int, on: dt.date) -> ReleasePlan:
                     break
                 start = end
     return ReleasePlan(classification, on, ending, follow_on)
+
+
+def person_release_check(person_id: int, on: dt.date) -> ReleaseAnswer | None:
+    """Whether the person's measures may be released on ``on`` from the recorded facts: the
+    person's results, the object and environment samples and the consent (release_answer); None
+    when the person is under no active measure of a rule the plans still hold."""
+    classification = Classification.objects.filter(person_id=person_id).first()
+    active = list(
+        Measure.objects.filter(person_id=person_id, status=MeasureStatus.ACTIVE).order_by("phase")
+    )
+    pack = packs_all().get(classification.pack_id) if classification else None
+    if classification is None or pack is None or not active:
+        return None
+    try:
+        rule = pack.rule(classification.rule_id)
+    except KeyError:
+        return None
+    day0 = (
+        Measure.objects.filter(person_id=person_id, decision=classification.decision)
+        .order_by("start_date")
+        .values_list("start_date", flat=True)
+        .first()
+    ) or active[0].start_date
+    if any(m.trigger == Trigger.RELEASE for m in active):
+        # A post-release phase: the conditions were met at the release that began it.
+        rule = rule.model_copy(update={"release": []})
+    released_on = None
+    condition = rule.conditional_release if isinstance(rule, ContactRule) else None
+    if condition is not None and "release" in classification.actions:
+        released_on = day0 + dt.timedelta(days=condition.release_day)
+    tz = clock.tz()
+    samples = [
+        Sample(at.astimezone(tz).date(), positive)
+        for at, positive in facts.results_of([person_id]).get(person_id, [])
+    ]
+    consents: list[Consent] = []
+    for kind, day, positive, given_by in ReleaseFact.objects.filter(
+        person_id=person_id
+    ).values_list("kind", "on", "positive", "given_by"):
+        if kind == ReleaseFactKind.CONSENT:
+            consents.append(Consent(given_by, day))
+        else:
+            samples.append(Sample(day, bool(positive), kind))
+    consent = min(consents, key=lambda c: c.on) if consents else None
+    phases = [(m.start_date, m.end_date) for m in active]
+    return release_answer(
+        rule, day0, phases, on, ReleaseFacts(tuple(samples), consent), released_on
+    )

@@ -21,6 +21,7 @@ from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.spreadsheets import Column, TableColumns, read_rows
 from fangkong.core.tasks import enqueue
+from fangkong.core.text import NUL
 from fangkong.obligations.models import Obligation, ObligationKind, ObligationSource
 from fangkong.obligations.services import obligations_cancel, obligations_meet, obligations_open
 from fangkong.obligations.specs import AfterEvent, Due, Owner
@@ -43,7 +44,13 @@ from fangkong.policy.classify import (
     decisions_write,
     people_classify,
 )
-from fangkong.policy.describe import event_label, kind_label, level_name, plan_name
+from fangkong.policy.describe import (
+    event_label,
+    kind_label,
+    level_name,
+    plan_name,
+    release_verdict,
+)
 from fangkong.policy.engine import Decision, schedule_from
 from fangkong.policy.geography import city_of, significant_prefix
 from fangkong.policy.models import (
@@ -51,12 +58,14 @@ from fangkong.policy.models import (
     Measure,
     MeasureStatus,
     PlanAssignment,
+    ReleaseFact,
+    ReleaseFactKind,
     RiskArea,
     Trigger,
 )
 from fangkong.policy.packs import WEEKDAYS, packs_all
 from fangkong.policy.resolver import PackResolver
-from fangkong.policy.selectors import measures_release_plan
+from fangkong.policy.selectors import measures_release_plan, person_release_check
 
 
 def _require(user: AnyUser, unit: Unit | None) -> None:
@@ -359,12 +368,17 @@ def person_recompute(person: Person, *, trigger: str, actor: AnyUser | None = No
 
 
 def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str = "") -> int:
-    """Release the person on a day (the release conditions are met: three samples negative, the
-    headquarters' consent …): the phases begun by then end on it, the rule's phases not yet begun
-    and its post-release phases start from it (measures_release_plan, shown before confirming)."""
+    """Release the person on a day, refused with what is missing unless the recorded facts meet
+    the rule's conditions (person_release_check: three samples negative, the headquarters'
+    consent, the measure over …): the phases begun by then end on it, the rule's phases not yet
+    begun and its post-release phases start from it (measures_release_plan, shown before
+    confirming)."""
     if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
         raise PermissionDenied(_("You may not change this person's measures."))
     plan = measures_release_plan(person.pk, on)
+    answer = person_release_check(person.pk, on)
+    if answer is not None and not answer.allowed:
+        raise ValidationError({"on": release_verdict(answer)})
     ending = [m.pk for m in plan.ending]
     now = clock.now()
     with transaction.atomic():
@@ -413,6 +427,76 @@ def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str =
             summary=_("released on %(day)s") % {"day": on} + (f"：{note}" if note else ""),
         )
     return len(plan.ending)
+
+
+@dataclass(frozen=True)
+class ReleaseFactInput:
+    kind: str  # ReleaseFactKind
+    on: dt.date
+    positive: bool | None = None  # samples
+    given_by: str = ""  # consent: the named person
+    note: str = ""
+
+    def problems(self) -> dict[str, str]:
+        problems: dict[str, str] = {}
+        if self.kind not in ReleaseFactKind.values:
+            problems["kind"] = _("One of: %(kinds)s.") % {
+                "kinds": ", ".join(ReleaseFactKind.values)
+            }
+        elif self.kind == ReleaseFactKind.CONSENT:
+            if not self.given_by.strip():
+                problems["given_by"] = _("Name the person who gave the consent.")
+        elif self.positive is None:
+            problems["positive"] = _("Give the sample's result.")
+        if len(self.given_by) > 100:
+            problems["given_by"] = _("At most 100 characters.")
+        if len(self.note) > 200:
+            problems["note"] = _("At most 200 characters.")
+        if NUL in self.given_by + self.note:
+            problems["note"] = _("NUL characters are not allowed.")
+        if self.on > clock.localdate():
+            problems["on"] = _("The day %(day)s is in the future.") % {"day": self.on}
+        return problems
+
+
+@transaction.atomic
+def release_fact_record(*, actor: AnyUser, person: Person, data: ReleaseFactInput) -> ReleaseFact:
+    """Record a fact a release is decided on (D-05: an object or environment sample; D-06: the
+    headquarters' consent by a named person), with its audit row."""
+    if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
+        raise PermissionDenied(_("You may not change this person's measures."))
+    problems = data.problems()
+    if problems:
+        raise ValidationError(problems)
+    consent = data.kind == ReleaseFactKind.CONSENT
+    fact = ReleaseFact.objects.create(
+        person=person,
+        kind=data.kind,
+        on=data.on,
+        positive=None if consent else data.positive,
+        given_by=data.given_by.strip() if consent else "",
+        note=data.note,
+        recorded_at=clock.now(),
+        recorded_by=acting_user(actor),
+    )
+    if consent:
+        summary = _("release consented by %(by)s on %(day)s") % {
+            "by": fact.given_by,
+            "day": data.on,
+        }
+    else:
+        summary = f"{ReleaseFactKind(data.kind).label} {data.on}：" + (
+            _("positive") if data.positive else _("negative")
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="release_fact",
+        object_id=fact.pk,
+        unit_id=person.unit_id,
+        summary=summary,
+    )
+    return fact
 
 
 @transaction.atomic

@@ -17,5 +17,6 @@ urlpatterns = [
     path("what-if/", views.what_if_view, name="what-if"),
     path("inbox/", views.inbox_view, name="inbox"),
     path("release/<int:person_id>/", views.person_release_view, name="person-release"),
+    path("release/<int:person_id>/facts/", views.release_fact_view, name="release-fact"),
     path("<str:pack_id>/", views.plan_detail_view, name="plan-detail"),
 ]

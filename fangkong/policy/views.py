@@ -36,11 +36,12 @@ from fangkong.org.access import request_user, scope, units_in, user_can, user_ca
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_get_visible
-from fangkong.policy.describe import rule_table
+from fangkong.policy.describe import release_verdict, rule_table
 from fangkong.policy.forms import (
     AssignmentForm,
     CrossInfectionForm,
     MeetForm,
+    ReleaseFactForm,
     ReleaseForm,
     RiskAreaForm,
     ScenarioForm,
@@ -55,6 +56,7 @@ from fangkong.policy.selectors import (
     measures_active,
     measures_release_plan,
     measures_summary,
+    person_release_check,
     risk_area_history,
     risk_areas_current,
     what_if,
@@ -62,6 +64,7 @@ from fangkong.policy.selectors import (
 from fangkong.policy.services import (
     measures_release,
     plan_assign,
+    release_fact_record,
     risk_area_change,
     risk_area_create,
     risk_area_withdraw,
@@ -431,7 +434,8 @@ def cross_infection_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_release_view(request: HttpRequest, person_id: int) -> HttpResponse:
-    """GET: what a release on the chosen day does, to confirm; POST: the release."""
+    """GET: whether a release on the chosen day is allowed (可以解除：是 / 否，缺少：…) and what
+    it does, to confirm; POST: the release, refused with what is missing."""
     person = person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
     if person is None:
         raise Http404
@@ -452,12 +456,50 @@ def person_release_view(request: HttpRequest, person_id: int) -> HttpResponse:
             plan = measures_release_plan(person.pk, form.cleaned_data["on"])
         except ValidationError as error:
             _form_errors(form, error)
+    return _render_release(request, person, form, plan, ReleaseFactForm())
+
+
+def _render_release(
+    request: HttpRequest, person: Any, form: ReleaseForm, plan: Any, fact_form: ReleaseFactForm
+) -> HttpResponse:
+    """The release page; a refused release or fact keeps what was typed (status 400)."""
+    on = form.cleaned_data.get("on") if form.is_bound and hasattr(form, "cleaned_data") else None
+    answer = person_release_check(person.pk, on or clock.localdate())
     return render(
         request,
         "policy/release.html",
-        {"person": person, "form": form, "plan": plan},
-        status=400 if form.errors else 200,
+        {
+            "person": person,
+            "form": form,
+            "plan": plan,
+            "answer": answer,
+            "verdict": release_verdict(answer) if answer else "",
+            "fact_form": fact_form,
+        },
+        status=400 if form.errors or fact_form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def release_fact_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Record an object or environment sample, or the headquarters' consent (D-05, D-06)."""
+    person = person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
+    if person is None:
+        raise Http404
+    fact_form = ReleaseFactForm(request.POST)
+    if fact_form.is_valid():
+        try:
+            release_fact_record(actor=request_user(request), person=person, data=fact_form.fact())
+        except ValidationError as error:
+            _form_errors(fact_form, error)
+        else:
+            messages.success(request, _("Recorded."))
+            on = fact_form.cleaned_data["on"].isoformat()
+            return redirect(f"{reverse('person-release', args=[person.pk])}?on={on}")
+    form = ReleaseForm({"on": request.POST.get("release_on") or clock.localdate()})
+    form.is_valid()
+    return _render_release(request, person, form, None, fact_form)
 
 
 @login_required

@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.urls import reverse
 
-from conftest import County, Personas
+from conftest import County, Personas, login
+from fangkong.audit.models import AuditEvent
 from fangkong.core import clock
 from fangkong.labs.services import result_record
 from fangkong.obligations import services as obligation_services
@@ -26,11 +28,12 @@ from fangkong.people.services import TravelInput, travel_add
 from fangkong.policy.classify import people_classify
 from fangkong.policy.models import Classification, Measure, MeasureStatus, RiskArea
 from fangkong.policy.services import (
+    ReleaseFactInput,
     RiskAreaInput,
     deadlines_open,
     measure_site_set,
-    measures_release,
     plan_assign,
+    release_fact_record,
     reports_open,
     risk_area_create,
     risk_area_withdraw,
@@ -356,10 +359,124 @@ def test_d05_release_on_three_samples_starts_7_days_home_monitoring(county, pers
         ),
     )
     assert active(person_a) == [("central_quarantine", "2022-02-01", "")]
-    measures_release(actor=personas.commander, person=person_a, on=dt.date(2022, 2, 15))
+    worker = login(personas.worker_a)
+    release = reverse("person-release", args=[person_a.pk])
+    facts = reverse("release-fact", args=[person_a.pk])
+    with clock.frozen(at("2022-02-15T10:00")):
+        # No sample yet: the page says what is missing and refuses the release.
+        refused = worker.post(release, {"on": "2022-02-15"})
+        assert refused.status_code == 400
+        assert "缺少：本人样本阴性、物品样本阴性、环境样本阴性" in refused.content.decode()
+        # The person's result from the lab, the object and environment samples on the page.
+        result_record(
+            actor=personas.commander,
+            person=person_a,
+            sampled_at=at("2022-02-14T09:00"),
+            positive=False,
+        )
+        for kind, note in (("object", "行李箱表面"), ("environment", "隔离房间门把手")):
+            recorded = worker.post(
+                facts, {"kind": kind, "on": "2022-02-14", "result": "negative", "note": note}
+            )
+            assert recorded.status_code == 302
+        # The three samples negative: the page says so.
+        page = worker.get(release, {"on": "2022-02-15"}).content.decode()
+        assert "可以解除：是" in page
+        done = worker.post(release, {"on": "2022-02-15", "note": "三样本阴性"})
+    assert done.status_code == 302
     assert active(person_a) == [("home_health_monitoring", "2022-02-15", "2022-02-22")]
     released = Measure.objects.get(person=person_a, status=MeasureStatus.RELEASED)
     assert released.end_date == dt.date(2022, 2, 15)
+    assert list(
+        AuditEvent.objects.filter(object_type="release_fact")
+        .order_by("id")
+        .values_list("summary", flat=True)
+    ) == ["物品样本 2022-02-14：阴性", "环境样本 2022-02-14：阴性"]
+
+
+def test_d05_a_positive_environment_sample_keeps_the_person_in_quarantine(
+    county, personas, person_a
+):
+    plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id="P02-two-festivals",
+        start_date=dt.date(2022, 1, 1),
+        end_date=None,
+    )
+    came_abroad = TravelInput(
+        region_code="",
+        country="KOR",
+        place="首尔",
+        start_date=dt.date(2022, 1, 20),
+        end_date=dt.date(2022, 2, 1),
+    )
+    travel_add(actor=personas.worker_a, person=person_a, data=came_abroad)
+    with clock.frozen(at("2022-02-15T10:00")):
+        result_record(
+            actor=personas.commander,
+            person=person_a,
+            sampled_at=at("2022-02-14T09:00"),
+            positive=False,
+        )
+        for kind, positive in (("object", False), ("environment", True)):
+            release_fact_record(
+                actor=personas.worker_a,
+                person=person_a,
+                data=ReleaseFactInput(kind, dt.date(2022, 2, 14), positive),
+            )
+        api = login(personas.worker_a)
+        answer = api.get(f"/api/releases/{person_a.pk}/", {"on": "2022-02-15"}).json()
+        assert (answer["allowed"], answer["missing"]) == (False, ["environment_sample_negative"])
+        refused = api.post(
+            f"/api/releases/{person_a.pk}/release/", {"on": "2022-02-15"}, "application/json"
+        )
+    assert refused.status_code == 400
+    assert refused.json()["missing"] == ["environment_sample_negative"]
+    assert active(person_a) == [("central_quarantine", "2022-02-01", "")]
+
+
+def test_d06_p12_consent_recorded_by_api_with_a_named_person_releases_after_14_days(
+    county, personas, person_a, person_b
+):
+    plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id="P12-enterprise-response-team",
+        start_date=dt.date(2022, 1, 1),
+        end_date=None,
+    )
+    with clock.frozen(at("2022-02-01T12:00")):
+        exposure_record(
+            actor=personas.commander,
+            person=person_a,
+            kind="close_contact",
+            last_exposed_at=at("2022-02-01T08:00"),
+            via=person_b,
+        )
+    assert active(person_a) == [("central_quarantine", "2022-02-01", "2022-02-15")]
+    api = login(personas.worker_a)
+    url = f"/api/releases/{person_a.pk}/"
+    with clock.frozen(at("2022-02-15T10:00")):
+        nameless = api.post(f"{url}facts/", {"kind": "consent", "on": "2022-02-15"})
+        assert nameless.status_code == 400
+        assert "given_by" in nameless.json()
+        assert api.get(url, {"on": "2022-02-15"}).json()["missing"] == ["headquarters_consent"]
+        consent = {"kind": "consent", "on": "2022-02-15", "given_by": "区疫情防控指挥部 王明"}
+        assert api.post(f"{url}facts/", consent).status_code == 201
+        # A release dated before the 14 days end and before the consent is refused.
+        early = api.post(f"{url}release/", {"on": "2022-02-10"}, "application/json")
+        assert early.status_code == 400
+        assert early.json()["missing"] == ["period_over", "headquarters_consent"]
+        done = api.post(f"{url}release/", {"on": "2022-02-15"}, "application/json")
+    assert done.status_code == 200
+    assert active(person_a) == []
+    assert AuditEvent.objects.get(object_type="release_fact").summary == (
+        "区疫情防控指挥部 王明 于 2022-02-15 同意解除隔离"
+    )
+    # A grid worker of another village may not record facts for this person.
+    other = login(personas.worker_b).post(f"{url}facts/", consent)
+    assert other.status_code == 404
 
 
 def test_tick_marks_missed_obligations_and_tells_the_unit_once(

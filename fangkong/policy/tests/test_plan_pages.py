@@ -326,11 +326,11 @@ def _active_phases(person) -> list[tuple[str, str, str]]:
     ]
 
 
-def test_release_from_the_page_with_the_prefilled_date_confirms_then_starts_follow_on_phases(
+def test_d13_an_early_release_from_the_page_is_refused_with_the_reason_keeping_the_note(
     personas, under_p14
 ):
-    # given: 14 days' central quarantine from 02-01, then 14 days' home health monitoring from
-    # 02-15; today is 02-01, the date the person page fills in
+    # given: 14 days' central quarantine from 02-01 to 02-15, then 14 days' home health
+    # monitoring; today is 02-01, the date the person page fills in
     worker = login(personas.worker_a)
     person_page = worker.get(reverse("person-detail", args=[under_p14.pk])).content.decode()
     form = re.search(
@@ -341,24 +341,26 @@ def test_release_from_the_page_with_the_prefilled_date_confirms_then_starts_foll
     assert prefilled == "2022-02-01"
     before = _active_phases(under_p14)
 
-    # when: the release page says what will happen, and changes nothing yet
-    confirm = worker.get(release_url, {"on": prefilled, "note": "三样本阴性"})
+    # when: the release page says whether the release is allowed, and changes nothing
+    confirm = worker.get(release_url, {"on": prefilled, "note": "提前解除"})
 
     # then
     assert confirm.status_code == 200
-    page = confirm.content.decode()
-    assert "集中隔离" in page
-    assert re.search(r"居家健康监测\s*</td>\s*<td>2022-02-01</td>\s*<td>2022-02-15</td>", page)
+    verdict = re.search(
+        r'data-testid="release-verdict" data-allowed="(\w+)">([^<]+)<', confirm.content.decode()
+    )
+    assert verdict is not None
+    assert verdict.groups() == ("no", "可以解除：否，缺少：措施期满（2022-02-15）")
     assert _active_phases(under_p14) == before
 
-    # when: confirmed
-    done = worker.post(release_url, {"on": prefilled, "note": "三样本阴性"})
-
-    # then: central quarantine ends today; home health monitoring runs its 14 days from today
-    assert done.status_code == 302
-    assert _active_phases(under_p14) == [("home_health_monitoring", "2022-02-01", "2022-02-15")]
-    released = Measure.objects.get(person=under_p14, status="released")
-    assert (released.kind, released.end_date) == ("central_quarantine", dt.date(2022, 2, 1))
+    # when: confirmed anyway, the release is refused with the reason, the note kept as typed
+    done = worker.post(release_url, {"on": prefilled, "note": "提前解除"})
+    assert done.status_code == 400
+    page = done.content.decode()
+    assert "可以解除：否，缺少：措施期满（2022-02-15）" in page
+    assert 'value="提前解除"' in page
+    assert _active_phases(under_p14) == before
+    assert not Measure.objects.filter(person=under_p14, status="released").exists()
 
 
 def test_release_before_the_measure_began_is_refused_on_the_page_keeping_the_date(

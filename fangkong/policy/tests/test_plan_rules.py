@@ -135,11 +135,31 @@ def test_d01_g08_p01_contacts_central_quarantine_and_transfer_within_12h(tmp_pat
 
 
 def test_d06_p12_close_contact_14_days_released_only_with_headquarters_consent(tmp_path, capsys):
-    result = evaluate(contact("P12-enterprise-response-team", "close_contact"), tmp_path, capsys)
+    plan = "P12-enterprise-response-team"
+    result = evaluate(contact(plan, "close_contact"), tmp_path, capsys)
     assert result["measures"] == [
         {"kind": "central_quarantine", "start": "2022-02-01", "end": "2022-02-15"}
     ]
-    assert result["release"] == ["headquarters_consent"]
+    # Day 14 is over, but no one at the headquarters has consented: no release.
+    ended = contact(plan, "close_contact", as_of="2022-02-15T10:00:00+08:00")
+    assert evaluate(ended, tmp_path, capsys)["release"] == {
+        "conditions": ["headquarters_consent"],
+        "allowed": False,
+        "missing": ["headquarters_consent"],
+        "not_before": None,
+    }
+    # Consent before the 14 days are over does not end them early.
+    early = contact(
+        plan,
+        "close_contact",
+        as_of="2022-02-10T10:00:00+08:00",
+        consent={"by": "区疫情防控指挥部 王明", "on": "2022-02-10"},
+    )
+    assert evaluate(early, tmp_path, capsys)["release"]["missing"] == ["period_over"]
+    assert evaluate(early, tmp_path, capsys)["release"]["not_before"] == "2022-02-15"
+    ended["consent"] = {"by": "区疫情防控指挥部 王明", "on": "2022-02-15"}
+    released = evaluate(ended, tmp_path, capsys)["release"]
+    assert (released["allowed"], released["missing"]) == (True, [])
 
 
 def test_d08_x20_p08_contacts_home_observation_14_days(tmp_path, capsys):
@@ -261,8 +281,22 @@ def test_i01_i08_i14_i15_i17_x07_gathering_limits_at_the_boundaries(
 
 
 def test_i15_d17_p13_guests_show_a_24h_proof(tmp_path, capsys):
-    result = evaluate(gathering("P13-may-day-county", "banquet", 30, 3), tmp_path, capsys)
+    banquet = gathering("P13-may-day-county", "banquet", 30, 3)
+    result = evaluate(banquet, tmp_path, capsys)
     assert result["proofs"] == [{"kind": "negative_test", "within_hours": 24}]
+    assert result["proofs_missing"] == result["proofs"]
+    # as_of is 2022-02-01 10:00: a result dated the day before counts from its midnight, more
+    # than 24 h ago; a positive one is no proof; a negative of the day is one.
+    banquet["results"] = [
+        {"date": "2022-01-31", "result": "negative"},
+        {"date": "2022-02-01", "result": "positive"},
+    ]
+    assert evaluate(banquet, tmp_path, capsys)["proofs_missing"] == result["proofs"]
+    banquet["results"] = [{"date": "2022-02-01", "result": "negative"}]
+    assert evaluate(banquet, tmp_path, capsys)["proofs_missing"] == []
+    # An object's sample is not the guest's proof.
+    banquet["results"] = [{"date": "2022-02-01", "result": "negative", "kind": "object"}]
+    assert evaluate(banquet, tmp_path, capsys)["proofs_missing"] == result["proofs"]
 
 
 def test_i14_p11_staff_banquet_of_51_is_forbidden(tmp_path, capsys):
@@ -440,10 +474,36 @@ def test_b04_d05_p02_inbound_released_on_three_samples_then_7_days_home(tmp_path
     assert result["measures"] == [
         {"kind": "central_quarantine", "start": "2022-02-01", "end": None}
     ]
-    assert result["release"] == ["person_object_environment_negative"]
+    assert result["release"] == {
+        "conditions": ["person_object_environment_negative"],
+        "allowed": False,
+        "missing": [
+            "person_sample_negative",
+            "object_sample_negative",
+            "environment_sample_negative",
+        ],
+        "not_before": None,
+    }
     assert result["after_release"] == [
         {"kind": "home_health_monitoring", "days": 7, "until_day": None}
     ]
+    # The person and the object negative, the environment still positive: not yet.
+    samples = arrival(
+        "P02-two-festivals", [{"country": "kor", "from": "2022-01-25", "to": "2022-02-01"}]
+    )
+    samples["as_of"] = "2022-02-10T10:00:00+08:00"
+    samples["results"] = [
+        {"date": "2022-02-08", "result": "negative"},
+        {"date": "2022-02-08", "result": "negative", "kind": "object"},
+        {"date": "2022-02-08", "result": "positive", "kind": "environment"},
+    ]
+    assert evaluate(samples, tmp_path, capsys)["release"]["missing"] == [
+        "environment_sample_negative"
+    ]
+    # A later negative environment sample: all three negative, released.
+    samples["results"].append({"date": "2022-02-09", "result": "negative", "kind": "environment"})
+    release = evaluate(samples, tmp_path, capsys)["release"]
+    assert (release["allowed"], release["missing"]) == (True, [])
 
 
 def test_c10_p02_proof_only_for_students_and_migrant_workers(tmp_path, capsys):
@@ -498,6 +558,7 @@ def test_c19_g19_p13_a_planned_trip_recorded_files_3_days_ahead_judged_when_reco
     filing = Obligation.objects.get(person=person_a, kind=ObligationKind.FILING)
     assert filing.due_at == dt.datetime(2022, 1, 27, tzinfo=SHANGHAI)
     assert (filing.status, filing.met_at) == (ObligationStatus.MET, recorded)
+    assert filing.met_at is not None
     assert (filing.met_at > filing.due_at) is late
     assert "G-19" in filing.clause
 
