@@ -43,8 +43,12 @@ def list_export(
         action=AuditAction.EXPORT,
         object_type=object_type,
         unit_id=unit_id,
-        summary=_("%(count)d rows of “%(title)s” exported%(filters)s")
-        % {"count": count, "title": title, "filters": f"; {filters}" if filters else ""},
+        summary=(
+            _("%(count)d rows of “%(title)s” exported; %(filters)s")
+            if filters
+            else _("%(count)d rows of “%(title)s” exported")
+        )
+        % {"count": count, "title": title, "filters": filters},
         changes={"count": count},
     )
     reading = rows.values_list(*columns).iterator(chunk_size=EXPORT_BATCH)

@@ -65,16 +65,32 @@ def audit_export_view(request: HttpRequest, kind: Format) -> HttpResponseBase:
         object_type="audit_trail",
         unit_id=scope(request.user, Capability.VIEW_AUDIT).covering_unit_id(),
         header=[
-            _("Time"), _("User"), _("Action"), _("Object"), _("Object no."), _("Unit"),
-            _("From address"), _("Summary"),
+            _("Time"),
+            _("User"),
+            _("Action"),
+            _("Object"),
+            _("Object no."),
+            _("Unit"),
+            _("From address"),
+            _("Summary"),
         ],  # fmt: skip
         rows=events.order_by("-id"),
         columns=(
-            "at", "actor__username", "action", "object_type", "object_id", "unit__name",
-            "ip_address", "summary",
+            "at",
+            "actor__username",
+            "action",
+            "object_type",
+            "object_id",
+            "unit__name",
+            "ip_address",
+            "summary",
         ),  # fmt: skip
         shape=lambda row: [
-            row[0], row[1], str(actions.get(row[2], row[2])), object_type_label(row[3]), *row[4:],
+            row[0],
+            row[1],
+            str(actions.get(row[2], row[2])),
+            object_type_label(row[3]),
+            *row[4:],
         ],  # fmt: skip
         filters=str(actions[action]) if action else "",
     )

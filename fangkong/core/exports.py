@@ -22,7 +22,7 @@ from typing import IO, Literal, cast
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBase, StreamingHttpResponse
 from django.urls import URLPattern, path
 
 from fangkong.core import clock
@@ -62,7 +62,7 @@ def export_response(
     return response
 
 
-def export_paths(route: str, view: Callable[..., object], name: str) -> list[URLPattern]:
+def export_paths(route: str, view: Callable[..., HttpResponseBase], name: str) -> list[URLPattern]:
     """The two downloads of a list: ``<route>.xlsx`` named ``name``, ``<route>.csv`` named
     ``name-csv``; the view takes the format as ``kind``."""
     return [
@@ -88,7 +88,11 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Itera
 
 def _local_time(value: dt.datetime) -> str:
     """A moment as the reader's office writes it: local time to the minute."""
-    return f"{value.astimezone(clock.tz()):%Y-%m-%d %H:%M}" if value.tzinfo else f"{value:%Y-%m-%d %H:%M}"
+    return (
+        f"{value.astimezone(clock.tz()):%Y-%m-%d %H:%M}"
+        if value.tzinfo
+        else f"{value:%Y-%m-%d %H:%M}"
+    )
 
 
 def _csv_cell(value: object) -> object:

@@ -35,12 +35,24 @@ def rounds_export_view(request: HttpRequest, kind: Format) -> HttpResponseBase:
         object_type="screening_round",
         unit_id=any_role_scope(request.user).covering_unit_id(),
         header=[
-            _("Round name"), _("Area"), _("Pool"), _("Starts at"), _("Deadline"),
-            _("Testing lab"), _("Sampled"), _("Status"),
+            _("Round name"),
+            _("Area"),
+            _("Pool"),
+            _("Starts at"),
+            _("Deadline"),
+            _("Testing lab"),
+            _("Sampled"),
+            _("Status"),
         ],  # fmt: skip
         rows=rounds_with_sampled(request.user).order_by("-starts_at", "-id"),
         columns=(
-            "name", "unit__name", "pool_size", "starts_at", "deadline", "lab__name", "sampled",
+            "name",
+            "unit__name",
+            "pool_size",
+            "starts_at",
+            "deadline",
+            "lab__name",
+            "sampled",
             "status",
         ),  # fmt: skip
         shape=lambda row: [*row[:7], str(statuses.get(row[7], row[7]))],
@@ -72,7 +84,8 @@ def round_unsampled_export_view(
         ),
         columns=("name", "id_masked", "phone", "unit__name", "address"),
         shape=list,
-        filters=_("round: %(round)s; unit: %(unit)s") % {"round": screening.name, "unit": area.name},
+        filters=_("round: %(round)s; unit: %(unit)s")
+        % {"round": screening.name, "unit": area.name},
     )
 
 
@@ -95,17 +108,36 @@ def tubes_export_view(request: HttpRequest, kind: Format) -> HttpResponseBase:
         object_type="tube",
         unit_id=any_role_scope(request.user).covering_unit_id(),
         header=[
-            _("Barcode"), _("Kind"), _("Sampling unit"), _("Screening round"), _("Sampled at"),
-            _("People"), _("Lab"), _("Result"), _("Ct value"), _("Tested at"),
+            _("Barcode"),
+            _("Kind"),
+            _("Sampling unit"),
+            _("Screening round"),
+            _("Sampled at"),
+            _("People"),
+            _("Lab"),
+            _("Result"),
+            _("Ct value"),
+            _("Tested at"),
         ],  # fmt: skip
         rows=tubes.order_by("-sampled_at", "-id"),
         columns=(
-            "barcode", "kind", "unit__name", "round__name", "sampled_at", "people", "tested_by",
-            "outcome", "ct", "tested_at",
+            "barcode",
+            "kind",
+            "unit__name",
+            "round__name",
+            "sampled_at",
+            "people",
+            "tested_by",
+            "outcome",
+            "ct",
+            "tested_at",
         ),  # fmt: skip
         shape=lambda row: [
-            row[0], str(kinds.get(row[1], row[1])), *row[2:7],
-            str(outcomes[row[7]]) if row[7] else "", *row[8:],
+            row[0],
+            str(kinds.get(row[1], row[1])),
+            *row[2:7],
+            str(outcomes[row[7]]) if row[7] else "",
+            *row[8:],
         ],  # fmt: skip
         filters=filters,
     )

@@ -8,7 +8,9 @@ urlpatterns = [
     *export_paths("export", exports.rounds_export_view, "round-export"),
     path("rounds/<int:round_id>/", views.round_detail_view, name="round-detail"),
     *export_paths(
-        "rounds/<int:round_id>/unsampled", exports.round_unsampled_export_view, "round-unsampled-export"
+        "rounds/<int:round_id>/unsampled",
+        exports.round_unsampled_export_view,
+        "round-unsampled-export",
     ),
     path("sampling/", views.sampling_view, name="sampling"),
     path("boxes/", views.box_view, name="boxes"),

@@ -60,17 +60,36 @@ def checkins_export_view(request: HttpRequest, kind: Format) -> HttpResponseBase
         object_type="checkin",
         unit_id=exporters.covering_unit_id(),
         header=[
-            _("Time"), _("Name"), _("ID number"), _("Home unit"), _("Check-in unit"),
-            _("Temperature (°C)"), _("Symptoms"), _("Health code"), _("Status"), _("Recorded by"),
+            _("Time"),
+            _("Name"),
+            _("ID number"),
+            _("Home unit"),
+            _("Check-in unit"),
+            _("Temperature (°C)"),
+            _("Symptoms"),
+            _("Health code"),
+            _("Status"),
+            _("Recorded through"),
         ],  # fmt: skip
         rows=checkins_of_day(people, day).order_by("at", "id"),
         columns=(
-            "at", "person__name", "person__id_masked", "person__unit__name", "unit__name",
-            "celsius", "symptoms", "health_code", "status", "via",
+            "at",
+            "person__name",
+            "person__id_masked",
+            "person__unit__name",
+            "unit__name",
+            "celsius",
+            "symptoms",
+            "health_code",
+            "status",
+            "via",
         ),  # fmt: skip
         shape=lambda row: [
-            *row[:6], _symptoms(row[6]), str(labels["code"].get(row[7], "")),
-            str(labels["status"][row[8]]), str(labels["via"].get(row[9], row[9])),
+            *row[:6],
+            _symptoms(row[6]),
+            str(labels["code"].get(row[7], "")),
+            str(labels["status"][row[8]]),
+            str(labels["via"].get(row[9], row[9])),
         ],  # fmt: skip
         filters=_("unit: %(unit)s; day: %(day)s") % {"unit": unit.name, "day": day},
     )
@@ -88,19 +107,34 @@ def fevers_export_view(request: HttpRequest, kind: Format) -> HttpResponseBase:
         object_type="fever_event",
         unit_id=exporters.covering_unit_id(),
         header=[
-            _("Confirmed at"), _("Name"), _("ID number"), _("Unit"), _("Temperature (°C)"),
-            _("Symptoms"), _("Plan"), _("Where now"), _("Closed at"),
+            _("Confirmed at"),
+            _("Name"),
+            _("ID number"),
+            _("Unit"),
+            _("Temperature (°C)"),
+            _("Symptoms"),
+            _("Plan"),
+            _("Where now"),
+            _("Closed at"),
         ],  # fmt: skip
-        rows=fevers_open(request.user, Capability.EXPORT).filter(
-            unit__path__startswith=unit.path
-        ),
+        rows=fevers_open(request.user, Capability.EXPORT).filter(unit__path__startswith=unit.path),
         columns=(
-            "confirmed_at", "person__name", "person__id_masked", "unit__name", "checkin__celsius",
-            "checkin__symptoms", "pack_id", "disposition", "closed_at",
+            "confirmed_at",
+            "person__name",
+            "person__id_masked",
+            "unit__name",
+            "checkin__celsius",
+            "checkin__symptoms",
+            "pack_id",
+            "disposition",
+            "closed_at",
         ),  # fmt: skip
         shape=lambda row: [
-            *row[:5], _symptoms(row[5]), describe.plan_name(row[6]),
-            str(dispositions.get(row[7], row[7])), row[8],
+            *row[:5],
+            _symptoms(row[5]),
+            describe.plan_name(row[6]),
+            str(dispositions.get(row[7], row[7])),
+            row[8],
         ],  # fmt: skip
         filters=_("unit: %(unit)s") % {"unit": unit.name},
     )

@@ -57,7 +57,7 @@ def measures_export_view(request: HttpRequest, kind: Format) -> HttpResponseBase
     filters = _unit_filter(unit)
     if measure:
         rows = rows.filter(kind=measure)
-        filters += "; " + describe.kind_label(measure)
+        filters += _("; ") + describe.kind_label(measure)
     return list_export(
         actor=request_user(request),
         kind=kind,
@@ -65,17 +65,36 @@ def measures_export_view(request: HttpRequest, kind: Format) -> HttpResponseBase
         object_type="measure",
         unit_id=exporters.covering_unit_id(),
         header=[
-            _("Name"), _("ID number"), _("Unit"), _("Measure"), _("From"), _("To"),
-            _("Quarantine site"), _("Plan"), _("Why"),
+            _("Name"),
+            _("ID number"),
+            _("Unit"),
+            _("Measure"),
+            _("From"),
+            _("To"),
+            _("Quarantine site"),
+            _("Plan"),
+            _("Why"),
         ],  # fmt: skip
         rows=rows,
         columns=(
-            "person__name", "person__id_masked", "unit__name", "kind", "start_date", "end_date",
-            "site__name", "pack_id", "rule_id",
+            "person__name",
+            "person__id_masked",
+            "unit__name",
+            "kind",
+            "start_date",
+            "end_date",
+            "site__name",
+            "pack_id",
+            "rule_id",
         ),  # fmt: skip
         shape=lambda row: [
-            *row[:3], describe.kind_label(row[3]), row[4], row[5] or _("until released"),
-            row[6], describe.plan_name(row[7]), describe.rule_reason(row[7], row[8]),
+            *row[:3],
+            describe.kind_label(row[3]),
+            row[4],
+            row[5] or _("until released"),
+            row[6],
+            describe.plan_name(row[7]),
+            describe.rule_reason(row[7], row[8]),
         ],  # fmt: skip
         filters=filters,
     )
@@ -94,8 +113,15 @@ def obligations_export_view(request: HttpRequest, kind: Format) -> HttpResponseB
         object_type="obligation",
         unit_id=exporters.covering_unit_id(),
         header=[
-            _("Due"), _("Kind"), _("Person"), _("ID number"), _("Responsible unit"),
-            _("Plan"), _("Plan clause"), _("Status"), _("Met at"),
+            _("Due"),
+            _("Kind"),
+            _("Person"),
+            _("ID number"),
+            _("Responsible unit"),
+            _("Plan"),
+            _("Plan clause"),
+            _("Status"),
+            _("Met at"),
         ],  # fmt: skip
         rows=obligations_list(
             request.user,
@@ -104,15 +130,26 @@ def obligations_export_view(request: HttpRequest, kind: Format) -> HttpResponseB
             capability=Capability.EXPORT,
         ),
         columns=(
-            "due_at", "kind", "person__name", "person__id_masked", "unit__name", "pack_id",
-            "clause", "status", "met_at",
+            "due_at",
+            "kind",
+            "person__name",
+            "person__id_masked",
+            "unit__name",
+            "pack_id",
+            "clause",
+            "status",
+            "met_at",
         ),  # fmt: skip
         shape=lambda row: [
-            row[0], describe.kind_label(row[1]), *row[2:5],
-            describe.plan_name(row[5]) if row[5] else "", row[6],
-            str(statuses.get(row[7], row[7])), row[8],
+            row[0],
+            describe.kind_label(row[1]),
+            *row[2:5],
+            describe.plan_name(row[5]) if row[5] else "",
+            row[6],
+            str(statuses.get(row[7], row[7])),
+            row[8],
         ],  # fmt: skip
-        filters=f"{STATE_NAMES[state]}; {_unit_filter(unit)}",
+        filters=f"{STATE_NAMES[state]}{_('; ')}{_unit_filter(unit)}",
     )
 
 
@@ -127,12 +164,20 @@ def risk_areas_export_view(request: HttpRequest, kind: Format) -> HttpResponseBa
         object_type="risk_area",
         unit_id=root_unit_id(),
         header=[
-            _("Region"), _("Risk level"), _("From"), _("To"), _("Source"), _("Region code"),
+            _("Region"),
+            _("Risk level"),
+            _("From"),
+            _("To"),
+            _("Source"),
+            _("Region code"),
         ],  # fmt: skip
         rows=risk_areas_current().order_by("region_id", "-start_date"),
         columns=("region__full_name", "level", "start_date", "end_date", "source", "region_id"),
         shape=lambda row: [
-            row[0], describe.level_name(row[1]), row[2], row[3] or _("until further notice"),
+            row[0],
+            describe.level_name(row[1]),
+            row[2],
+            row[3] or _("until further notice"),
             *row[4:],
         ],  # fmt: skip
     )

@@ -62,7 +62,9 @@ def test_a_neighbours_unit_is_not_found_and_a_viewer_may_not_export_people(
     county, personas: Personas
 ):
     worker = login(personas.worker_a)
-    assert worker.get(f"/plans/obligations/export.xlsx?unit={county.village_b.pk}").status_code == 404
+    assert (
+        worker.get(f"/plans/obligations/export.xlsx?unit={county.village_b.pk}").status_code == 404
+    )
     viewer = login(personas.viewer)
     assert export_urls(viewer.get("/plans/measures/")) == []
     assert viewer.get("/plans/measures/export.xlsx").status_code == 403
