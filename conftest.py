@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,6 +196,13 @@ def workbook_rows(response) -> list[tuple]:
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(body(response)), read_only=True).active
     return list(sheet.iter_rows(min_row=2, values_only=True))
+
+
+def export_urls(response) -> list[str]:
+    """A page's download links (core/_export_links.html), in page order."""
+    assert response.status_code == 200
+    found = re.findall(r'<a [^>]*href="([^"]+)" download>', response.content.decode())
+    return [href.replace("&amp;", "&") for href in found]
 
 
 def login(user: User) -> Client:

@@ -4,24 +4,28 @@ memory, and the first bytes reach the browser (and its download progress) at onc
 The workbook is written here rather than by openpyxl or XlsxWriter, which build it in memory or
 in a temporary file at a few thousand rows a second: a sheet of inline strings in a zip written
 to a stream (data descriptors, no seeking) is all an export needs. Text that would start a formula
-is kept as text in both formats (the same rule as ``core.spreadsheets.sheet_append``).
+is kept as text in both formats (the same rule as ``core.spreadsheets.sheet_append``); a moment
+is written in local time to the minute.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import decimal
 import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Literal, cast
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBase, StreamingHttpResponse
+from django.urls import URLPattern, path
 
+from fangkong.core import clock
 from fangkong.core.spreadsheets import FORMULA_TRIGGERS
 
 Format = Literal["csv", "xlsx"]
@@ -58,6 +62,15 @@ def export_response(
     return response
 
 
+def export_paths(route: str, view: Callable[..., HttpResponseBase], name: str) -> list[URLPattern]:
+    """The two downloads of a list: ``<route>.xlsx`` named ``name``, ``<route>.csv`` named
+    ``name-csv``; the view takes the format as ``kind``."""
+    return [
+        path(f"{route}.xlsx", view, {"kind": "xlsx"}, name=name),
+        path(f"{route}.csv", view, {"kind": "csv"}, name=f"{name}-csv"),
+    ]
+
+
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[bytes]:
     """UTF-8 with a byte-order mark, which Excel needs to read Chinese from a CSV."""
     buffer = io.StringIO()
@@ -73,7 +86,18 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Itera
     yield buffer.getvalue().encode()
 
 
+def _local_time(value: dt.datetime) -> str:
+    """A moment as the reader's office writes it: local time to the minute."""
+    return (
+        f"{value.astimezone(clock.tz()):%Y-%m-%d %H:%M}"
+        if value.tzinfo
+        else f"{value:%Y-%m-%d %H:%M}"
+    )
+
+
 def _csv_cell(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return _local_time(value)
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value  # the convention spreadsheet programs read as "text, as typed"
     return "" if value is None else value
@@ -135,9 +159,11 @@ def _xlsx_cell(value: object) -> str:
         return "<c/>"
     if isinstance(value, bool):
         return f'<c t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | decimal.Decimal):
         return f"<c><v>{value}</v></c>"
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime):
+        return f'<c t="inlineStr"><is><t>{_local_time(value)}</t></is></c>'
+    if isinstance(value, dt.date):
         return f'<c s="1"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
     text = str(value)
     style = ' s="2"' if text.startswith(FORMULA_TRIGGERS) else ""

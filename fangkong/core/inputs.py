@@ -5,7 +5,7 @@ reason (a 400, a form's error, an API's field error), never answered with a serv
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, ValidationError
@@ -29,6 +29,9 @@ FIELD_NAMES = {
     "point": gettext_lazy("Sampling point"),
     "lab": gettext_lazy("Laboratory"),
     "receive": gettext_lazy("Box"),
+    "state": gettext_lazy("Status"),
+    "kind": gettext_lazy("Kind"),
+    "action": gettext_lazy("Action"),
 }
 
 
@@ -64,6 +67,17 @@ def query_int(data: Mapping[str, str], name: str, *, high: int = ID_MAX) -> int 
         )
         raise BadInput(name, reason % {"high": high, "value": text[:40]})
     return number
+
+
+def query_choice(data: Mapping[str, str], name: str, choices: Iterable[str], default: str) -> str:
+    """One of ``choices`` from a query string (``default`` when absent); anything else is a
+    tampered value (400)."""
+    text = data.get(name) or ""
+    if not text:
+        return default
+    if text not in choices:
+        raise BadInput(name, _("“%(value)s” is not one of the choices.") % {"value": text[:40]})
+    return text
 
 
 def local_url(text: str, default: str) -> str:

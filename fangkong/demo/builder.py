@@ -183,9 +183,22 @@ class DemoBuilder:
                     t1,
                     g_unit,
                 )
+        t2 = townships[1]
+        exams = units["SCH2"] = self.unit("SCH2", "白云区第二中学", "school", t2, units["T2"])
+        for klass in (1, 2):
+            units[f"SCH2-C{klass}"] = self.unit(
+                f"SCH2-C{klass}", f"初三({klass})班", "class", t2, exams
+            )
         company = units["CO"] = self.unit("CO", "白云铝业有限公司", "company", t1, units["T1"])
         for index, dept in enumerate(("安全生产管理部", "生产部", "后勤部"), start=1):
             units[f"CO-D{index}"] = self.unit(f"CO-D{index}", dept, "department", t1, company)
+        services = units["CO2"] = self.unit(
+            "CO2", "白云城市物业服务有限公司", "company", t2, units["T2"]
+        )
+        units["CO2-D1"] = self.unit("CO2-D1", "保洁保安部", "department", t2, services)
+        # The offices serving the public in a hall: social security (P07), medical insurance (P17).
+        units["SOCIAL"] = self.unit("SOCIAL", "白云区社会保险事业局服务大厅", "venue", county, hq)
+        units["MEDINS"] = self.unit("MEDINS", "白云区医疗保障局服务大厅", "venue", county, hq)
         units["CLINIC"] = self.unit("CLINIC", "白云区人民医院", "clinic", county, hq)
         units["PHARM"] = self.unit("PHARM", "益康大药房", "pharmacy", t1, units["T1"])
         units["LAB"] = self.unit("LAB", "白云区疾控中心实验室", "lab", county, hq)
@@ -335,15 +348,21 @@ class DemoBuilder:
         )
 
     def build_plans(self, units: dict[str, Unit], today: dt.date) -> None:
-        """Plans in force, published risk areas, two contacts and a placement, then one
-        classification of everyone and a tick: the plan pages open on a county at work."""
+        """Plans in force as the offices hold them (the county under P01, its schools under P14
+        and P11, the companies under P12 and P05, the social-security and medical-insurance halls
+        under P07 and P17; the kindergarten's P15 comes with it), published risk areas, two
+        contacts and a placement, then one classification of everyone and a tick: the plan pages
+        open on a county at work."""
         hq_user = get_user_model().objects.get(username="hq-admin")
         start = today - dt.timedelta(days=60)
         for unit, pack_id in (
-            (units["hq"], "P14-school-spring-festival"),
-            (units["T3"], "P01-rural-winter"),
-            (units["CLINIC"], "P17-medical-insurance"),
+            (units["hq"], "P01-rural-winter"),
+            (units["SCH"], "P14-school-spring-festival"),
+            (units["SCH2"], "P11-school-winter-exams"),
             (units["CO"], "P12-enterprise-response-team"),
+            (units["CO2"], "P05-service-company-winter"),
+            (units["SOCIAL"], "P07-social-security"),
+            (units["MEDINS"], "P17-medical-insurance"),
         ):
             plan_assign(
                 actor=hq_user,
@@ -407,7 +426,7 @@ class DemoBuilder:
 
     def build_monitoring(self, units: dict[str, Unit]) -> None:
         """Today's check-ins of a class, a kindergarten teacher's fever on the P15 clock, an
-        illness absence, and one unit's report filed."""
+        illness absence, a report filed late and one on time."""
         hq_user = get_user_model().objects.get(username="hq-admin")
         now = clock.now()
         klass = units["SCH-G1C1"]
@@ -459,8 +478,15 @@ class DemoBuilder:
                 illness=True,
                 symptoms=["fever", "cough"],
             )
-        reports_open(clock.localdate())
-        report_file(actor=hq_user, unit=units["CLINIC"], kind="daily_report", day=clock.localdate())
+        today = clock.localdate()
+        yesterday = today - dt.timedelta(days=1)
+        reports_open(yesterday)
+        reports_open(today)
+        # The second middle school filed yesterday's report (P11: by 10:00) only now: late. The
+        # aluminium company has filed today's; the schools and the service company still owe
+        # theirs, as the command view shows.
+        report_file(actor=hq_user, unit=units["SCH2"], kind="daily_report", day=yesterday)
+        report_file(actor=hq_user, unit=units["CO"], kind="daily_report", day=today)
 
     def build_testing(self, units: dict[str, Unit]) -> None:
         """A screening round of the first township under way: a sampling point per village, most

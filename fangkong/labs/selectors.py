@@ -8,10 +8,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from fangkong.core.lookups import Ids
-from fangkong.labs.models import LabResult, Outcome, Sample, ScreeningRound, Tube, TubeKind
+from fangkong.labs.models import (
+    LabResult,
+    Outcome,
+    Sample,
+    ScreeningRound,
+    Tube,
+    TubeKind,
+    TubeResult,
+)
 from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
@@ -93,10 +102,18 @@ def round_missing(
 ) -> QuerySet[Person]:
     """The people of a unit (its own register) not sampled in the round yet: the grid worker's
     list to chase, of the people in the viewer's register only."""
+    return round_unsampled(screening, user, Capability.VIEW_PEOPLE).filter(unit=unit)[:limit]
+
+
+def round_unsampled(
+    screening: ScreeningRound, user: AnyUser, capability: Capability
+) -> QuerySet[Person]:
+    """The people whose home unit lies in the user's scope for ``capability`` and who are not
+    sampled in the round yet, by name."""
     return (
-        Person.objects.filter(scope(user, Capability.VIEW_PEOPLE).units("unit__path"), unit=unit)
+        Person.objects.filter(scope(user, capability).units("unit__path"))
         .exclude(pk__in=Sample.objects.filter(round=screening).values("person_id"))
-        .order_by("name", "id")[:limit]
+        .order_by("name", "id")
     )
 
 
@@ -106,6 +123,37 @@ def tubes_visible(user: AnyUser) -> QuerySet[Tube]:
         scope(user, Capability.VIEW_PEOPLE).units("unit__path")
         | scope(user, Capability.RUN_LAB).units("lab__path")
     ).distinct()
+
+
+def rounds_with_sampled(user: AnyUser) -> QuerySet[ScreeningRound]:
+    """The rounds the user sees, each with its number of samples (``sampled``), counted on the
+    samples' own round (its unique index), not through the tubes."""
+    sampled = (
+        Sample.objects.filter(round=OuterRef("pk"))
+        .order_by()
+        .values("round")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return rounds_visible(user).annotate(sampled=Coalesce(Subquery(sampled), 0))
+
+
+def tubes_with_result(user: AnyUser) -> QuerySet[Tube]:
+    """The tubes the user sees, each with its number of people (``people``) and its accepted
+    result (``outcome``, ``ct``, ``tested_at``, ``tested_by``; none while untested)."""
+    accepted = TubeResult.objects.filter(tube=OuterRef("pk"), conflict=False).order_by(
+        "recorded_at", "id"
+    )
+    people = (
+        Sample.objects.filter(tube=OuterRef("pk")).order_by().values("tube").annotate(n=Count("*"))
+    )
+    return tubes_visible(user).annotate(
+        people=Coalesce(Subquery(people.values("n")), 0),
+        outcome=Subquery(accepted.values("outcome")[:1]),
+        ct=Subquery(accepted.values("ct")[:1]),
+        tested_at=Subquery(accepted.values("tested_at")[:1]),
+        tested_by=Subquery(accepted.values("lab__name")[:1]),
+    )
 
 
 def rounds_visible(user: AnyUser) -> QuerySet[ScreeningRound]:

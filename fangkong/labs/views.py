@@ -11,8 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,7 +24,6 @@ from fangkong.labs.models import (
     POOL_SIZES,
     Box,
     Outcome,
-    Sample,
     SamplingPoint,
     TubeKind,
     TubeResult,
@@ -38,6 +36,7 @@ from fangkong.labs.selectors import (
     round_coverage,
     round_missing,
     rounds_visible,
+    rounds_with_sampled,
     tubes_visible,
 )
 from fangkong.labs.services import (
@@ -119,15 +118,7 @@ def round_list_view(request: HttpRequest) -> HttpResponse:
             return redirect("round-detail", round_id=screening.pk)
         except ValidationError as error:
             _errors(request, error)  # the form comes back with what was typed
-    # Counted on the samples' own round (its unique index), not through the tubes.
-    sampled = (
-        Sample.objects.filter(round=OuterRef("pk"))
-        .order_by()
-        .values("round")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    rounds = rounds_visible(request.user).annotate(sampled=Coalesce(Subquery(sampled), 0))[:100]
+    rounds = rounds_with_sampled(request.user)[:100]
     return render(
         request,
         "labs/rounds.html",
@@ -182,6 +173,7 @@ def round_detail_view(request: HttpRequest, round_id: int) -> HttpResponse:
             ).select_related("unit"),
             "planner": _planner(request, registered - sampled or registered, observed),
             "late": clock.now() > screening.deadline,
+            "can_export": user_can(request.user, Capability.EXPORT),
         },
     )
 

@@ -126,9 +126,11 @@ def report_rollup(
     return [own, *ordered] if own.due or own.on_time or own.late else ordered
 
 
-def fevers_open(user: AnyUser) -> QuerySet[FeverEvent]:
+def fevers_open(
+    user: AnyUser, capability: Capability = Capability.VIEW_PEOPLE
+) -> QuerySet[FeverEvent]:
     return (
-        FeverEvent.objects.filter(scope(user, Capability.VIEW_PEOPLE).units("unit__path"))
+        FeverEvent.objects.filter(scope(user, capability).units("unit__path"))
         .select_related("person", "unit", "checkin")
         .order_by("-confirmed_at")
     )

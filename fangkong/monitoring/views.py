@@ -85,6 +85,7 @@ def monitoring_home_view(request: HttpRequest) -> HttpResponse:
             "fevers": fevers_open(request.user).filter(disposition="open")[:20],
             "absences": absences_following(request.user)[:20],
             "groups": units.filter(kind__in=["class", "department", "grid"])[:200],
+            "can_export": user_can(request.user, Capability.EXPORT),
         },
     )
 

@@ -16,7 +16,11 @@ ObligationState = Literal["overdue", "due_today", "open", "met"]
 
 
 def obligations_list(
-    user: AnyUser, *, state: ObligationState = "overdue", unit: Unit | None = None
+    user: AnyUser,
+    *,
+    state: ObligationState = "overdue",
+    unit: Unit | None = None,
+    capability: Capability = Capability.VIEW_PEOPLE,
 ) -> ObligationQuerySet:
     """The due/overdue list of the user's units (or of one unit's subtree), in due order.
 
@@ -24,7 +28,7 @@ def obligations_list(
     pending rows (obligation_pending_due_idx, obligation_pending_unit_idx).
     """
     now = clock.now()
-    rows = Obligation.objects.filter(scope(user, Capability.VIEW_PEOPLE).units("unit__path"))
+    rows = Obligation.objects.filter(scope(user, capability).units("unit__path"))
     if unit is not None:
         rows = rows.filter(unit__path__startswith=unit.path)
     if state == "overdue":

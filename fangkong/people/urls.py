@@ -1,13 +1,13 @@
 from django.urls import path
 
+from fangkong.core.exports import export_paths
 from fangkong.people import views
 
 urlpatterns = [
     path("", views.person_list_view, name="person-list"),
     path("pick/", views.person_pick_view, name="pick-people"),
     path("new/", views.person_create_view, name="person-create"),
-    path("export.xlsx", views.person_export_view, {"kind": "xlsx"}, name="person-export"),
-    path("export.csv", views.person_export_view, {"kind": "csv"}, name="person-export-csv"),
+    *export_paths("export", views.person_export_view, "person-export"),
     path("<int:person_id>/", views.person_detail_view, name="person-detail"),
     path("<int:person_id>/edit/", views.person_edit_view, name="person-edit"),
     path("<int:person_id>/delete/", views.person_delete_view, name="person-delete"),

@@ -30,10 +30,15 @@ from fangkong.policy.packs import ContactRule, Pack, packs_all
 from fangkong.policy.release import Consent, ReleaseAnswer, ReleaseFacts, Sample, release_answer
 
 
-def measures_active(user: AnyUser, *, unit: Unit | None = None) -> QuerySet[Measure]:
+def measures_active(
+    user: AnyUser,
+    *,
+    unit: Unit | None = None,
+    capability: Capability = Capability.VIEW_PEOPLE,
+) -> QuerySet[Measure]:
     """Who in my units is under which measure, and why (the rule and its explanation)."""
     rows = Measure.objects.filter(
-        scope(user, Capability.VIEW_PEOPLE).units("unit__path"), status=MeasureStatus.ACTIVE
+        scope(user, capability).units("unit__path"), status=MeasureStatus.ACTIVE
     )
     if unit is not None:
         rows = rows.filter(unit__path__startswith=unit.path)

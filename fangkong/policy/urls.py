@@ -1,16 +1,20 @@
 from django.urls import path
 
-from fangkong.policy import views
+from fangkong.core.exports import export_paths
+from fangkong.policy import exports, views
 
 urlpatterns = [
     path("", views.plan_list_view, name="plan-list"),
     path("measures/", views.measure_list_view, name="measure-list"),
+    *export_paths("measures/export", exports.measures_export_view, "measure-export"),
     path("measures/cross-infection/", views.cross_infection_view, name="cross-infection"),
     path("obligations/", views.obligation_list_view, name="obligation-list"),
+    *export_paths("obligations/export", exports.obligations_export_view, "obligation-export"),
     path(
         "obligations/<int:obligation_id>/meet/", views.obligation_meet_view, name="obligation-meet"
     ),
     path("risk-areas/", views.risk_area_list_view, name="risk-area-list"),
+    *export_paths("risk-areas/export", exports.risk_areas_export_view, "risk-area-export"),
     path("risk-areas/import/", views.risk_area_import_view, name="risk-area-import"),
     path("risk-areas/<int:area_id>/", views.risk_area_detail_view, name="risk-area-detail"),
     path("assign/", views.assignment_view, name="plan-assign"),

@@ -171,6 +171,7 @@ def measure_list_view(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "kind": kind,
             "summary": measures_summary(request.user, unit),
+            "can_export": user_can(request.user, Capability.EXPORT),
             "sites": _units(request, Capability.MANAGE_PLANS).filter(
                 kind=Unit.Kind.QUARANTINE_SITE
             ),
@@ -237,6 +238,7 @@ def obligation_list_view(request: HttpRequest) -> HttpResponse:
             "counts": obligations_counts(request.user, unit),
             "now": clock.now(),
             "can_meet": user_can(request.user, Capability.EDIT_PEOPLE),
+            "can_export": user_can(request.user, Capability.EXPORT),
         },
     )
 

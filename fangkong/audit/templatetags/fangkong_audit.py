@@ -10,7 +10,9 @@ register = template.Library()
 # Every object_type the services write (audit_record callers).
 OBJECT_TYPES = {
     "absence": _("absence"),
+    "audit_trail": _("audit trail"),
     "box": _("transport box"),
+    "checkin": _("health check-in"),
     "exposure": _("exposure"),
     "fever_event": _("fever"),
     "import_job": _("register import"),
