@@ -13,6 +13,7 @@ import ast
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ SHOWN_ONLY = {"approvals": "approval chain", "services": "service mode"}
 
 
 def _title(text: str) -> str:
-    text = text.replace("**", "").split(" — ")[0].strip().rstrip(":：").strip()
+    text = text.replace("**", "").split(" — ")[0].strip().rstrip(":：;").strip()
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
@@ -42,9 +43,16 @@ def requirements_parse(text: str) -> list[tuple[str, str]]:
     """(id, one-line title) of every requirement of REQUIREMENTS.md, in the file's order: the
     bullets ``- **A-04** …`` and the rows ``| G-01 | trigger | deadline |`` of the G table."""
     found: list[tuple[str, str]] = []
-    for line in text.splitlines():
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
         if bullet := BULLET.match(line):
-            found.append((bullet[1], _title(bullet[2])))
+            head = bullet[2].rstrip()
+            if head.endswith(":"):  # the title goes on in the sub-bullets below
+                items = takewhile(
+                    lambda following: following.startswith("  - "), lines[number + 1 :]
+                )
+                head += " " + "; ".join(item.removeprefix("  - ").rstrip(";.") for item in items)
+            found.append((bullet[1], _title(head)))
         elif row := TABLE_ROW.match(line):
             found.append((row[1], _title(f"{row[2].strip()} ({row[3].strip()})")))
     return found

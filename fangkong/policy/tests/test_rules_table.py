@@ -67,7 +67,7 @@ def test_requirements_are_read_from_the_bullets_and_the_deadline_table():
 
     assert requirements_parse(text) == [
         ("A-01", "Townships shall each be assigned responsibility."),
-        ("A-06", "A school's responsibility chain is"),
+        ("A-06", "A school's responsibility chain is: first responsible person: the principal"),
         ("G-16", "Daily principal report (before 10:00 daily)"),
     ]
 
