@@ -14,10 +14,12 @@ from fangkong.policy.coverage import (
     RULES_TABLE,
     ids_in,
     named_tests,
+    pack_references,
     requirement_list,
     requirements_parse,
     rules_table,
 )
+from fangkong.policy.packs import packs_all
 
 ROW = re.compile(r"^\| ([A-P]-\d{2}) \|", re.MULTILINE)
 NAMED_TEST = re.compile(r"`([\w/.]+\.py)::(\w+)`")
@@ -44,6 +46,19 @@ def test_every_test_the_table_names_exists():
         tree = ast.parse((REPOSITORY / path).read_text(encoding="utf-8"))
         functions = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
         assert function in functions, f"{path}::{function}"
+
+
+def test_every_id_a_pack_or_a_test_cites_is_a_requirement():
+    known = {requirement for requirement, _ in requirement_list()}
+    cited = {
+        requirement for pack in packs_all().values() for requirement, *_ in pack_references(pack)
+    }
+    cited |= {
+        i for pack in packs_all().values() for entry in pack.out_of_scope for i in ids_in(entry)
+    }
+
+    assert cited - known == set()
+    assert set(named_tests()) - known == set()
 
 
 def test_a_requirement_the_packs_leave_out_shows_the_plan_and_its_reason():
