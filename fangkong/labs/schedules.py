@@ -17,22 +17,12 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from fangkong.obligations.models import Obligation, ObligationKind, ObligationSource
 from fangkong.obligations.services import obligations_open
-from fangkong.obligations.specs import Owner, Periodic
+from fangkong.obligations.specs import Owner, Periodic, period_of
 from fangkong.org.models import Unit
 from fangkong.people.models import Person
 from fangkong.people.reference_data import categories_covered
 from fangkong.policy.packs import EnvironmentSampling, Pack, TestGroup
 from fangkong.policy.resolver import PackResolver
-
-# Periods are counted from a Monday, so a weekly period runs Monday to Sunday.
-ANCHOR = dt.date(2020, 1, 6)
-
-
-def period_of(day: dt.date, every_days: int) -> tuple[dt.date, dt.date]:
-    """The period of ``every_days`` days holding ``day``: its first day and the day after it."""
-    start = ANCHOR + dt.timedelta(days=(day - ANCHOR).days // every_days * every_days)
-    return start, start + dt.timedelta(days=every_days)
-
 
 Schedule = TypeVar("Schedule", TestGroup, EnvironmentSampling)
 # (person or None, unit, unit path) of whoever may owe a schedule's obligation this period.

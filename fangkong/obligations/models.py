@@ -41,6 +41,7 @@ class ObligationKind(models.TextChoices):
     ZERO_REPORT = "zero_report", _("zero report")
     FOLLOW_UP = "follow_up", _("follow-up")
     ENVIRONMENT_SAMPLE = "environment", _("environment sample")
+    DUTY = "duty", _("duty")
 
 
 PENDING = [ObligationStatus.OPEN, ObligationStatus.MISSED]
@@ -52,6 +53,7 @@ class ObligationSource(models.TextChoices):
     REPORT = "report", _("routine report")
     MONITORING = "monitoring", _("daily monitoring")
     SCHEDULE = "schedule", _("testing schedule")
+    DUTY = "duty", _("plan duty")
 
 
 class ObligationQuerySet(models.QuerySet["Obligation"]):
@@ -215,6 +217,12 @@ class Obligation(models.Model):
                 fields=["person", "kind", "due_at"],
                 condition=models.Q(source="monitoring"),
                 name="obligation_one_checkin_slot",
+            ),
+            # A unit's plan duty (A-04, G-14 …) is opened once per due time by duties_open.
+            models.UniqueConstraint(
+                fields=["unit", "rule_id", "due_at"],
+                condition=models.Q(source="duty"),
+                name="obligation_one_plan_duty",
             ),
             # A scheduled test (F-01) or environment sample (F-03) is opened once per period.
             models.UniqueConstraint(

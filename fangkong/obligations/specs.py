@@ -18,6 +18,14 @@ from fangkong.core.bulk import JsonText
 from fangkong.obligations.models import ObligationKind, ObligationSource
 
 EMPTY = JsonText("{}")
+# Periods are counted from a Monday, so a weekly period runs Monday to Sunday.
+ANCHOR = dt.date(2020, 1, 6)
+
+
+def period_of(day: dt.date, every_days: int) -> tuple[dt.date, dt.date]:
+    """The period of ``every_days`` days holding ``day``: its first day and the day after it."""
+    start = ANCHOR + dt.timedelta(days=(day - ANCHOR).days // every_days * every_days)
+    return start, start + dt.timedelta(days=every_days)
 
 
 @dataclass(frozen=True, slots=True)

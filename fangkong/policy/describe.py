@@ -415,6 +415,7 @@ def rule_table(pack: Pack) -> list[RuleRow]:
         _travel_rows,
         _deadline_rows,
         _report_rows,
+        _duty_rows,
         _approval_rows,
         _testing_rows,
         _service_rows,
@@ -636,6 +637,22 @@ def _report_rows(pack: Pack) -> list[RuleRow]:
             )
         )
     return rows
+
+
+def _duty_rows(pack: Pack) -> list[RuleRow]:
+    return [
+        RuleRow(
+            _("Duties"),
+            duty.id,
+            _("by the end of %(date)s") % {"date": duty.by}
+            if duty.by
+            else _("once every %(days)d days") % {"days": duty.every_days},
+            f"{duty.responsible}：{kind_label(duty.kind)}"
+            f"（{'、'.join(unit_kind_label(k) for k in duty.unit_kinds)}）",
+            duty.clause,
+        )
+        for duty in pack.duties
+    ]
 
 
 def _approval_rows(pack: Pack) -> list[RuleRow]:

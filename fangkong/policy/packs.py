@@ -383,6 +383,36 @@ class EnvironmentSampling(Strict):
     every_days: int = Field(ge=1, le=366)
 
 
+class Duty(Strict):
+    """A duty the plan sets its units (A-04 专班每周调度会, A-12 9月底前五到位, G-14 1月27日前备案):
+    due at the end of the day ``by`` (MM-DD, the next such day while the plan is in force), or once
+    every ``every_days`` days (periods from a Monday: a weekly duty is due by Sunday night). Each
+    unit of ``unit_kinds`` under the plan owes it; someone of the unit marks it done."""
+
+    id: str
+    clause: str
+    kind: Literal["duty", "filing", "report"] = "duty"
+    responsible: str  # who answers for it, in the plan's words: 口岸城市专班, 各分、子公司 …
+    unit_kinds: list[str] = Field(min_length=1)
+    by: str | None = Field(default=None, pattern=r"^\d{2}-\d{2}$")
+    every_days: int | None = Field(default=None, ge=1, le=366)
+
+    @model_validator(mode="after")
+    def one_due(self) -> Duty:
+        if (self.by is None) == (self.every_days is None):
+            raise ValueError("give either by (MM-DD) or every_days")
+        if self.by is not None:
+            dt.date(2001, int(self.by[:2]), int(self.by[3:]))  # a day of every year, or ValueError
+        return self
+
+    def due_day(self, on: dt.date) -> dt.date:
+        """The first day ``by`` on or after ``on`` (a dated duty)."""
+        assert self.by is not None
+        month, day = int(self.by[:2]), int(self.by[3:])
+        this_year = dt.date(on.year, month, day)
+        return this_year if this_year >= on else dt.date(on.year + 1, month, day)
+
+
 class Service(Strict):
     """How a public service is delivered while the plan is in force (P07, P17: 不见面, 预约)."""
 
@@ -410,6 +440,7 @@ class Pack(Strict):
     services: list[Service] = Field(default_factory=list)
     test_groups: list[TestGroup] = Field(default_factory=list)
     environment_sampling: list[EnvironmentSampling] = Field(default_factory=list)
+    duties: list[Duty] = Field(default_factory=list)
     out_of_scope: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -421,6 +452,7 @@ class Pack(Strict):
         ids = [r.id for r in self.arrival_rules]
         ids += [r.id for r in self.contact_rules] + [r.id for r in self.gathering_rules]
         ids += [g.id for g in self.test_groups] + [e.id for e in self.environment_sampling]
+        ids += [d.id for d in self.duties]
         duplicates = {i for i in ids if ids.count(i) > 1}
         if duplicates:
             raise ValueError(f"rule ids must be unique: {', '.join(sorted(duplicates))}")

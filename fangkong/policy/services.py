@@ -24,7 +24,7 @@ from fangkong.core.tasks import enqueue
 from fangkong.core.text import NUL
 from fangkong.obligations.models import Obligation, ObligationKind, ObligationSource
 from fangkong.obligations.services import obligations_cancel, obligations_meet, obligations_open
-from fangkong.obligations.specs import AfterEvent, Due, Owner
+from fangkong.obligations.specs import AfterEvent, Due, Owner, Periodic, Spec, period_of
 from fangkong.org.access import (
     AnyUser,
     acting_user,
@@ -604,6 +604,44 @@ def reports_open(day: dt.date) -> int:
                 )
             )
     return obligations_open(rows, once=True)
+
+
+# A dated duty is on the unit's list from a month before its day (not a year ahead).
+DUTY_NOTICE_DAYS = 31
+
+
+def duties_open(day: dt.date) -> int:
+    """Open the duties the packs in force on ``day`` set their units (A-04, A-12, G-14 …): a
+    recurring one for the period holding ``day``, a dated one for its next day ``by`` within
+    DUTY_NOTICE_DAYS if the same pack is still in force for the unit then. The unique constraint
+    on (unit, duty, due time) makes this safe to run at every tick."""
+    resolver = PackResolver.of_day(day)
+    if not any(pack.duties for pack in resolver.packs):
+        return 0
+    later: dict[dt.date, PackResolver] = {}
+    specs: list[Spec] = []
+    for unit_id, path, kind in Unit.objects.values_list("id", "path", "kind"):
+        pack = resolver.pack(path)
+        if pack is None:
+            continue
+        for duty in pack.duties:
+            if kind not in duty.unit_kinds:
+                continue
+            owner = Owner(
+                unit_id, ObligationSource.DUTY, pack_id=pack.id, rule_id=duty.id,
+                clause=duty.clause,
+            )  # fmt: skip
+            if duty.every_days is not None:
+                start, _end = period_of(day, duty.every_days)
+                specs.append(Periodic(owner, duty.kind, start, duty.every_days))
+                continue
+            due_day = duty.due_day(day)
+            if (due_day - day).days > DUTY_NOTICE_DAYS:
+                continue
+            then = later.setdefault(due_day, PackResolver(due_day)).pack(path)
+            if then is not None and then.id == pack.id:
+                specs.append(Due(owner, duty.kind, clock.day_end(due_day)))
+    return obligations_open(specs, once=True)
 
 
 @transaction.atomic

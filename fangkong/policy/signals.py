@@ -12,7 +12,7 @@ from fangkong.obligations.models import Obligation, ObligationKind, ObligationSo
 from fangkong.obligations.services import obligations_meet
 from fangkong.obligations.signals import day_opening
 from fangkong.people.signals import arrival_recorded
-from fangkong.policy.services import person_recompute, reports_open
+from fangkong.policy.services import duties_open, person_recompute, reports_open
 
 
 @receiver(arrival_recorded)
@@ -33,5 +33,5 @@ def classify_on_arrival(sender: Any, person: Any, actor: Any, **kwargs: Any) -> 
 
 @receiver(day_opening)
 def open_routine_reports(sender: Any, day: dt.date, **kwargs: Any) -> int:
-    """The tick opens the day: the routine reports of the packs in force."""
-    return reports_open(day)
+    """The tick opens the day: the routine reports and the duties of the packs in force."""
+    return reports_open(day) + duties_open(day)

@@ -17,7 +17,9 @@ from fangkong.labs.tests.test_labs_pages import api
 __all__ = ["lab", "screening", "technician"]  # fixtures shared with the service tests
 
 
-def test_f11_the_round_page_answers_400_to_a_unit_that_is_not_a_number(county, personas, screening):
+def test_issue10_f11_the_round_page_answers_400_to_a_unit_that_is_not_a_number(
+    county, personas, screening
+):
     # when
     page = login(personas.commander).get(
         reverse("round-detail", args=[screening.pk]), {"unit": "abc"}
@@ -30,7 +32,7 @@ def test_f11_the_round_page_answers_400_to_a_unit_that_is_not_a_number(county, p
 @pytest.mark.parametrize(
     "when", ["0001-01-01T08:00:00+08:00", "2026-02-30T08:00:00+08:00", "2018-12-31T08:00:00Z"]
 )
-def test_f12_samples_and_results_at_impossible_or_implausible_times_are_refused(
+def test_issue10_f12_samples_and_results_at_impossible_or_implausible_times_are_refused(
     county, personas, screening, lab, technician, when
 ):
     people = villagers(county, personas, 2)
@@ -65,7 +67,7 @@ def test_f12_samples_and_results_at_impossible_or_implausible_times_are_refused(
 @pytest.mark.parametrize(
     ("field", "value"), [("round", "abc"), ("unit", "abc"), ("point", "99999999999999999999")]
 )
-def test_f13_the_sampling_form_with_a_tampered_id_answers_400(
+def test_issue10_f13_the_sampling_form_with_a_tampered_id_answers_400(
     county, personas, screening, field, value
 ):
     people = villagers(county, personas, 1)
@@ -80,7 +82,7 @@ def test_f13_the_sampling_form_with_a_tampered_id_answers_400(
     assert not Sample.objects.exists()
 
 
-def test_f13_a_sampling_point_for_a_unit_that_is_not_a_number_answers_400(county, personas):
+def test_issue10_f13_a_sampling_point_for_a_unit_that_is_not_a_number_answers_400(county, personas):
     answer = login(personas.worker_a).post(
         reverse("sampling"), {"action": "point", "unit": "abc", "name": "点一"}
     )
@@ -89,7 +91,7 @@ def test_f13_a_sampling_point_for_a_unit_that_is_not_a_number_answers_400(county
 
 
 @pytest.mark.parametrize(("field", "value"), [("unit", "abc"), ("receive", "abc")])
-def test_f13_the_box_form_with_a_tampered_id_answers_400(
+def test_issue10_f13_the_box_form_with_a_tampered_id_answers_400(
     county, personas, lab, technician, field, value
 ):
     data = {"code": "BOX-1", "unit": county.village_a.pk, "lab": lab.pk, field: value}
@@ -103,7 +105,7 @@ def test_f13_the_box_form_with_a_tampered_id_answers_400(
     assert not Box.objects.exists()
 
 
-def test_f13_the_results_form_with_a_lab_that_is_not_a_number_answers_400(
+def test_issue10_f13_the_results_form_with_a_lab_that_is_not_a_number_answers_400(
     county, personas, lab, technician
 ):
     answer = login(technician).post(reverse("lab-results"), {"lab": "abc"})
@@ -111,7 +113,7 @@ def test_f13_the_results_form_with_a_lab_that_is_not_a_number_answers_400(
     assert "实验室: " in answer.content.decode()
 
 
-def test_f13_a_round_starting_in_9999_is_refused_and_the_form_keeps_what_was_typed(
+def test_issue10_f13_a_round_starting_in_9999_is_refused_and_the_form_keeps_what_was_typed(
     county, personas, lab
 ):
     # when
@@ -129,7 +131,9 @@ def test_f13_a_round_starting_in_9999_is_refused_and_the_form_keeps_what_was_typ
 
 
 @pytest.mark.parametrize("tube", [12345, None, ""])
-def test_f17_sampling_refuses_a_tube_that_is_a_number_or_missing(county, personas, screening, tube):
+def test_issue10_f17_sampling_refuses_a_tube_that_is_a_number_or_missing(
+    county, personas, screening, tube
+):
     person = villagers(county, personas, 1)[0]
     row = {"person": person.pk} if tube is None else {"tube": tube, "person": person.pk}
     # when

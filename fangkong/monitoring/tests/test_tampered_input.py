@@ -26,7 +26,7 @@ from fangkong.monitoring.services import self_link_create
         ("day", "9999-12-31"),
     ],
 )
-def test_f11_monitoring_pages_answer_400_naming_a_tampered_unit_or_far_day(
+def test_issue10_f11_monitoring_pages_answer_400_naming_a_tampered_unit_or_far_day(
     county, personas, name, field, value
 ):
     # when
@@ -38,12 +38,14 @@ def test_f11_monitoring_pages_answer_400_naming_a_tampered_unit_or_far_day(
     assert ("不是" in reason) if field == "unit" else ("2019-01-01" in reason)
 
 
-def test_f11_a_plain_day_still_shows_the_page(county, personas):
+def test_issue10_f11_a_plain_day_still_shows_the_page(county, personas):
     page = login(personas.commander).get(reverse("monitoring"), {"day": "2022-01-30"})
     assert page.status_code == 200
 
 
-def test_f12_a_nan_temperature_is_refused_by_the_api_single_and_batch(county, personas, person_a):
+def test_issue10_f12_a_nan_temperature_is_refused_by_the_api_single_and_batch(
+    county, personas, person_a
+):
     client = login(personas.worker_a)
     # when
     single = client.post("/api/checkins/", {"person": person_a.pk, "celsius": "NaN"})
@@ -69,7 +71,7 @@ def test_f12_a_nan_temperature_is_refused_by_the_api_single_and_batch(county, pe
     assert Checkin.objects.count() == 1
 
 
-def test_f12_a_nan_temperature_is_refused_on_the_personal_link_and_the_class_screen(
+def test_issue10_f12_a_nan_temperature_is_refused_on_the_personal_link_and_the_class_screen(
     county, personas, person_a, client
 ):
     cache.clear()
@@ -93,7 +95,7 @@ def test_f12_a_nan_temperature_is_refused_on_the_personal_link_and_the_class_scr
 @pytest.mark.parametrize(
     "at", ["0001-01-01T08:00:00+08:00", "2026-13-45T08:00:00+08:00", "2018-12-31T08:00:00+08:00"]
 )
-def test_f12_a_check_in_at_an_impossible_or_implausible_time_is_refused(
+def test_issue10_f12_a_check_in_at_an_impossible_or_implausible_time_is_refused(
     county, personas, person_a, at
 ):
     client = login(personas.worker_a)
@@ -111,7 +113,7 @@ def test_f12_a_check_in_at_an_impossible_or_implausible_time_is_refused(
     assert not Checkin.objects.exists()
 
 
-def test_f12_a_report_for_year_1_is_refused_by_the_api(county, personas):
+def test_issue10_f12_a_report_for_year_1_is_refused_by_the_api(county, personas):
     # when
     filed = login(personas.worker_a).post(
         "/api/reports/", {"unit": "VA", "kind": "daily_report", "day": "0001-01-01"}
@@ -122,7 +124,7 @@ def test_f12_a_report_for_year_1_is_refused_by_the_api(county, personas):
     assert not UnitReport.objects.exists()
 
 
-def test_f13_the_absence_form_with_a_name_nobody_has_says_so_and_keeps_it(county, personas):
+def test_issue10_f13_the_absence_form_with_a_name_nobody_has_says_so_and_keeps_it(county, personas):
     client = login(personas.worker_a)
     # when
     answer = client.post(reverse("absences"), {"person_text": "abc", "day": "2022-01-31"})
@@ -136,7 +138,7 @@ def test_f13_the_absence_form_with_a_name_nobody_has_says_so_and_keeps_it(county
 
 
 @pytest.mark.parametrize(("field", "value"), [("unit", "abc"), ("day", "abc")])
-def test_f13_the_report_form_with_a_tampered_unit_or_day_answers_400(
+def test_issue10_f13_the_report_form_with_a_tampered_unit_or_day_answers_400(
     county, personas, field, value
 ):
     figures = dict.fromkeys(FIGURES, "0")
@@ -150,7 +152,7 @@ def test_f13_the_report_form_with_a_tampered_unit_or_day_answers_400(
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "2018-12-31"])
-def test_f16_an_absence_of_year_1_is_refused_and_marks_no_one_absent(
+def test_issue10_f16_an_absence_of_year_1_is_refused_and_marks_no_one_absent(
     county, personas, person_a, day
 ):
     client = login(personas.worker_a)

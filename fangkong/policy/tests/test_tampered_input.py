@@ -11,7 +11,7 @@ from fangkong.people.models import TravelRecord
 from fangkong.policy.models import RiskArea
 
 
-def test_f11_the_obligation_list_answers_400_to_a_page_number_too_large(county, personas):
+def test_issue10_f11_the_obligation_list_answers_400_to_a_page_number_too_large(county, personas):
     client = login(personas.commander)
     # when
     huge = client.get(reverse("obligation-list"), {"page": "99999999999999999999"})
@@ -22,7 +22,7 @@ def test_f11_the_obligation_list_answers_400_to_a_page_number_too_large(county, 
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "2018-12-31", "2023-02-03"])
-def test_f16_a_risk_area_outside_the_plausible_dates_is_refused_on_the_page_and_by_the_api(
+def test_issue10_f16_a_risk_area_outside_the_plausible_dates_is_refused_on_the_page_and_by_the_api(
     county, personas, day
 ):
     data = {"region": "210211", "level": "high", "start_date": day, "source": "fuzz"}
@@ -38,7 +38,9 @@ def test_f16_a_risk_area_outside_the_plausible_dates_is_refused_on_the_page_and_
     assert not RiskArea.objects.exists()
 
 
-def test_f16_a_stay_of_year_1_is_refused_on_the_page_and_by_the_api(county, personas, person_a):
+def test_issue10_f16_a_stay_of_year_1_is_refused_on_the_page_and_by_the_api(
+    county, personas, person_a
+):
     stay = {"region": "110105", "start_date": "0001-01-01", "end_date": "2022-01-05"}
     client = login(personas.commander)
     # when
