@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core.api import CodeRelatedField
-from fangkong.core.inputs import query_int, validate_plausible_date
+from fangkong.core.inputs import query_int, query_moment, validate_plausible_date
 from fangkong.org.access import request_user, units_visible_to
 from fangkong.org.models import Region, Unit
 from fangkong.people.models import Category, Household, Person, PersonCategory, TravelRecord
@@ -32,6 +33,7 @@ from fangkong.people.services import (
     person_update,
     travel_add,
 )
+from fangkong.people.timeline import TOPICS, person_timeline
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -251,3 +253,40 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             ),
         )
         return Response(TravelSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("before", str, description="the `next_before` of a page")],
+        responses={
+            200: inline_serializer(
+                "PersonTimeline",
+                {
+                    "entries": inline_serializer(
+                        "TimelineEntry",
+                        {
+                            "at": serializers.DateTimeField(),
+                            "topic": serializers.ChoiceField(choices=list(TOPICS)),
+                            "label": serializers.CharField(),
+                            "text": serializers.CharField(),
+                            "link": serializers.CharField(),
+                            "alert": serializers.BooleanField(),
+                        },
+                        many=True,
+                    ),
+                    "next_before": serializers.DateTimeField(allow_null=True),
+                },
+            )
+        },
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        """The person's file (一人一档), newest first, a page at a time: stays, check-ins and
+        fevers, absences, samples and results, exposures, measures, deadlines and changes."""
+        page = person_timeline(
+            self.get_object(), request.user, before=query_moment(request.query_params, "before")
+        )
+        return Response(
+            {
+                "entries": [{**asdict(entry), "label": entry.label} for entry in page.entries],
+                "next_before": page.next_before,
+            }
+        )

@@ -7,6 +7,8 @@ urlpatterns = [
     path("measures/", views.measure_list_view, name="measure-list"),
     path("measures/cross-infection/", views.cross_infection_view, name="cross-infection"),
     path("obligations/", views.obligation_list_view, name="obligation-list"),
+    path("obligations/meet/", views.obligations_meet_view, name="obligations-meet"),
+    path("obligations/remind/", views.obligations_remind_view, name="obligations-remind"),
     path(
         "obligations/<int:obligation_id>/meet/", views.obligation_meet_view, name="obligation-meet"
     ),
