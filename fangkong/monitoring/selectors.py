@@ -261,7 +261,7 @@ def _absences(
     entries = []
     for absence in rows[:limit]:
         at = day_start(absence.day)
-        if before is not None and at >= before:
+        if before is not None and at > before:
             continue
         reason = absence.cause or ", ".join(str(SYMPTOMS.get(c, c)) for c in absence.symptoms)
         entries.append(

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core.api import CodeRelatedField
-from fangkong.core.inputs import query_int, query_moment, validate_plausible_date
+from fangkong.core.inputs import query_int, validate_plausible_date
 from fangkong.org.access import request_user, units_visible_to
 from fangkong.org.models import Region, Unit
 from fangkong.people.models import Category, Household, Person, PersonCategory, TravelRecord
@@ -33,7 +33,7 @@ from fangkong.people.services import (
     person_update,
     travel_add,
 )
-from fangkong.people.timeline import TOPICS, person_timeline
+from fangkong.people.timeline import TOPICS, person_timeline, timeline_cursor, timeline_next
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -255,7 +255,10 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(TravelSerializer(record).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("before", str, description="the `next_before` of a page")],
+        parameters=[
+            OpenApiParameter("before", str, description="`next.before` of the previous page"),
+            OpenApiParameter("skip", int, description="`next.skip` of the previous page"),
+        ],
         responses={
             200: inline_serializer(
                 "PersonTimeline",
@@ -272,7 +275,11 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                         },
                         many=True,
                     ),
-                    "next_before": serializers.DateTimeField(allow_null=True),
+                    "next": inline_serializer(
+                        "TimelineCursor",
+                        {"before": serializers.DateTimeField(), "skip": serializers.IntegerField()},
+                        allow_null=True,
+                    ),
                 },
             )
         },
@@ -282,11 +289,11 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """The person's file (一人一档), newest first, a page at a time: stays, check-ins and
         fevers, absences, samples and results, exposures, measures, deadlines and changes."""
         page = person_timeline(
-            self.get_object(), request.user, before=query_moment(request.query_params, "before")
+            self.get_object(), request.user, cursor=timeline_cursor(request.query_params)
         )
         return Response(
             {
                 "entries": [{**asdict(entry), "label": entry.label} for entry in page.entries],
-                "next_before": page.next_before,
+                "next": timeline_next(page) or None,
             }
         )

@@ -4,14 +4,14 @@ absences, samples and results, exposures, measures, deadlines and changes.
 Those records live in apps above the register (ADR 6), so each app registers a reader here when
 Django starts (``AppConfig.ready``), and the person page and API merge what the readers return.
 A reader answers for one person the caller may already see; it returns at most ``limit`` entries
-older than ``before``, newest first, with names (never codes or ID numbers) in the reader's
+at or before ``before``, newest first, with names (never codes or ID numbers) in the reader's
 language, and a link where the record has a page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditEvent
 from fangkong.core import clock
+from fangkong.core.inputs import query_int, query_moment
 from fangkong.org.access import AnyUser, user_can
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
@@ -72,33 +73,61 @@ def timeline_reader(reader: Reader) -> Reader:
 
 
 @dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: the entries at or before ``before``, less the first ``skip`` of those
+    at exactly that time (many records share a moment: an import, a day's tests)."""
+
+    before: dt.datetime
+    skip: int = 0
+
+
+@dataclass(frozen=True)
 class Timeline:
     entries: list[Entry]
-    # The time to page on from (entries strictly older), when there are more.
-    next_before: dt.datetime | None
+    next: Cursor | None  # None: this is the last page
 
 
 def person_timeline(
-    person: Person, viewer: AnyUser, *, before: dt.datetime | None = None, limit: int = PAGE
+    person: Person, viewer: AnyUser, *, cursor: Cursor | None = None, limit: int = PAGE
 ) -> Timeline:
-    """One page of the person's file, newest first: each reader reads at most ``limit + 1`` rows,
-    so a page costs one query per reader however long the file."""
-    found = sorted(
-        (
-            entry
-            for reader in _readers.values()
-            for entry in reader(person, viewer, before, limit + 1)
-        ),
-        key=lambda entry: entry.at,
-        reverse=True,
-    )
+    """One page of the person's file, newest first: each reader reads at most a page (and the
+    entries skipped at the cursor's moment), so a page costs one query per reader however long
+    the file. Entries of one moment keep the readers' order, the same on every request."""
+    before, skip = (cursor.before, cursor.skip) if cursor else (None, 0)
+    found = [
+        entry
+        for reader in _readers.values()
+        for entry in reader(person, viewer, before, limit + skip + 1)
+    ]
+    found.sort(key=lambda entry: entry.at, reverse=True)  # stable: ties keep the readers' order
+    if skip:
+        found = found[min(skip, sum(1 for entry in found if entry.at == before)) :]
     page = found[:limit]
-    return Timeline(page, page[-1].at if len(found) > limit else None)
+    if len(found) <= limit:
+        return Timeline(page, None)
+    last = page[-1].at
+    at_last = sum(1 for entry in page if entry.at == last)
+    return Timeline(page, Cursor(last, at_last + (skip if last == before else 0)))
+
+
+def timeline_cursor(data: Mapping[str, str]) -> Cursor | None:
+    """The cursor of a page from a query string (``before`` and ``skip``); None for the first."""
+    before = query_moment(data, "before")
+    if before is None:
+        return None
+    return Cursor(before, query_int(data, "skip", high=10_000) or 0)
+
+
+def timeline_next(timeline: Timeline) -> dict[str, str]:
+    """The query of the next page; empty on the last."""
+    if timeline.next is None:
+        return {}
+    return {"before": timeline.next.before.isoformat(), "skip": str(timeline.next.skip)}
 
 
 def before_filter(field: str, before: dt.datetime | None) -> Q:
-    """The rows older than the page's cursor (all rows on the first page)."""
-    return Q(**{f"{field}__lt": before}) if before is not None else Q()
+    """The rows at or before the page's cursor (all rows on the first page)."""
+    return Q(**{f"{field}__lte": before}) if before is not None else Q()
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -110,13 +139,12 @@ def day_start(day: dt.date) -> dt.datetime:
 def _stays(person: Person, viewer: AnyUser, before: dt.datetime | None, limit: int) -> list[Entry]:
     rows = person.travel.select_related("region").order_by("-start_date", "-id")
     if before is not None:
-        # Dates: a stay starting on the cursor's day is older only if the cursor is past midnight.
-        rows = rows.filter(start_date__lt=before.astimezone(clock.tz()).date() + dt.timedelta(1))
+        rows = rows.filter(start_date__lte=before.astimezone(clock.tz()).date())
     link = reverse("person-detail", args=[person.pk]) + "#travel"
     entries = []
     for stay in rows[:limit]:
         at = day_start(stay.start_date)
-        if before is not None and at >= before:
+        if before is not None and at > before:
             continue
         place = stay.region.full_name if stay.region else stay.country
         entries.append(

@@ -21,7 +21,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.exports import Format, export_response
-from fangkong.core.inputs import query_int, query_moment
+from fangkong.core.inputs import query_int
 from fangkong.core.spreadsheets import ImportFileError, read_rows
 from fangkong.core.tasks import enqueue
 from fangkong.org.access import (
@@ -62,7 +62,7 @@ from fangkong.people.services import (
     travel_add,
 )
 from fangkong.people.tasks import people_import_run
-from fangkong.people.timeline import person_timeline
+from fangkong.people.timeline import person_timeline, timeline_cursor, timeline_next
 from fangkong.policy.forms import ReleaseForm
 from fangkong.policy.selectors import person_plan
 
@@ -138,7 +138,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def _render_person(request: HttpRequest, person: Person, travel_form: TravelForm) -> HttpResponse:
     """The person's page; a refused stay comes back in its form, as typed (status 400)."""
-    timeline = person_timeline(person, request.user, before=query_moment(request.GET, "before"))
+    timeline = person_timeline(person, request.user, cursor=timeline_cursor(request.GET))
     return render(
         request,
         "people/detail.html",
@@ -146,9 +146,7 @@ def _render_person(request: HttpRequest, person: Person, travel_form: TravelForm
             "person": person,
             "travel": person_travel(person),
             "timeline": timeline.entries,
-            "timeline_next": urlencode({"before": timeline.next_before.isoformat()})
-            if timeline.next_before
-            else "",
+            "timeline_next": urlencode(timeline_next(timeline)),
             "timeline_paged": "before" in request.GET,
             "categories": person.categories.all(),
             "travel_form": travel_form,
