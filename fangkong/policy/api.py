@@ -259,6 +259,7 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(
+        operation_id="obligations_meet_selected",
         request=inline_serializer(
             "ObligationsMeet",
             {
