@@ -49,6 +49,8 @@ PAGES = [
     "/plans/P01/",
     "/plans/measures/",
     "/plans/obligations/",
+    "/plans/obligations/?view=groups",
+    "/plans/obligations/?view=groups&state=open&order=unit",
     "/plans/risk-areas/",
     "/plans/what-if/",
     "/plans/inbox/",
@@ -68,6 +70,8 @@ UNIT_PAGES = [
     "/monitoring/rollup/?unit={unit}",
     "/monitoring/class/{unit}/",
     "/plans/obligations/?unit={unit}",
+    "/plans/obligations/?unit={unit}&only=1&state=open",
+    "/plans/obligations/?unit={unit}&view=groups&state=open",
     "/plans/measures/?unit={unit}",
     "/org/units/{unit}/",
 ]
@@ -77,12 +81,14 @@ PERSON_PAGES = [
     "/plans/release/{person}/",
     "/monitoring/link/{person}/",
     "/api/people/{person}/",
+    "/api/people/{person}/timeline/",
 ]
 ENDPOINTS = [
     "/api/people/",
     "/api/units/",
     "/api/measures/",
     "/api/obligations/",
+    "/api/obligations/groups/?state=open",
     "/api/checkins/",
     "/api/reports/",
     "/api/tubes/",

@@ -32,6 +32,8 @@ FIELD_NAMES = {
     "state": gettext_lazy("Status"),
     "kind": gettext_lazy("Kind"),
     "action": gettext_lazy("Action"),
+    "before": gettext_lazy("Page"),
+    "order": gettext_lazy("Order"),
 }
 
 
@@ -102,6 +104,19 @@ def datetime_parse(text: str) -> dt.datetime | None:
         return parse_datetime(text.strip())
     except ValueError:
         return None
+
+
+def query_moment(data: Mapping[str, str], name: str) -> dt.datetime | None:
+    """A moment with its offset (a page's cursor) from a query string; None when absent."""
+    text = data.get(name) or ""
+    if not text.strip():
+        return None
+    moment = datetime_parse(text)
+    if moment is None or moment.tzinfo is None:
+        raise BadInput(
+            name, _("Not a time (write 2022-02-01T08:00+08:00): %(value)s") % {"value": text[:40]}
+        )
+    return moment
 
 
 def query_date(data: Mapping[str, str], name: str, default: dt.date) -> dt.date:

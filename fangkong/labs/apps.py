@@ -9,7 +9,7 @@ class LabsConfig(AppConfig):
 
     def ready(self) -> None:
         from fangkong.labs import signals  # noqa: F401 - connects the tick receiver
-        from fangkong.labs.selectors import person_results
+        from fangkong.labs.selectors import person_results  # and the person's file readers
         from fangkong.policy import facts
 
         facts.results_from(person_results)  # the plan's rules read results through policy

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from fangkong.core.lookups import Ids
 from fangkong.labs.models import (
@@ -25,6 +27,7 @@ from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
+from fangkong.people.timeline import Entry, before_filter, timeline_reader
 
 
 def person_results(ids: Iterable[int]) -> dict[int, list[tuple[dt.datetime, bool]]]:
@@ -164,3 +167,66 @@ def rounds_visible(user: AnyUser) -> QuerySet[ScreeningRound]:
         | scope(user, Capability.VIEW_PEOPLE).units_and_above("unit__path")
         | scope(user, Capability.SAMPLE).units_and_above("unit__path")
     ).select_related("unit", "lab")
+
+
+# --- the person's file (people/timeline.py) -------------------------------------------------
+
+
+@timeline_reader
+def _samples(
+    person: Person, viewer: AnyUser, before: dt.datetime | None, limit: int
+) -> list[Entry]:
+    """Each tube the person was sampled into, with the tube's accepted result: a positive pool
+    is a re-test for each of its people, not the person's positive result."""
+    accepted = TubeResult.objects.filter(tube=OuterRef("tube"), conflict=False)
+    rows = (
+        Sample.objects.filter(person=person)
+        .filter(before_filter("sampled_at", before))
+        .annotate(outcome=Subquery(accepted.values("outcome")[:1]))
+        .select_related("tube")
+        .order_by("-sampled_at", "-id")[:limit]
+    )
+    entries = []
+    for sample in rows:
+        outcome = getattr(sample, "outcome", None)
+        pooled = sample.tube.kind in (TubeKind.POOL, TubeKind.HOUSEHOLD)
+        if outcome is None:
+            result: str = _("result awaited")
+        elif outcome == Outcome.POSITIVE and pooled:
+            result = _("pool positive: single re-test")
+        else:
+            result = str(Outcome(outcome).label)
+        entries.append(
+            Entry(
+                sample.sampled_at,
+                "sample",
+                _("Tube %(barcode)s (%(kind)s): %(result)s")
+                % {
+                    "barcode": sample.tube.barcode,
+                    "kind": sample.tube.get_kind_display(),
+                    "result": result,
+                },
+                reverse("tube", args=[sample.tube.barcode]),
+                alert=outcome == Outcome.POSITIVE,
+            )
+        )
+    return entries
+
+
+@timeline_reader
+def _results(
+    person: Person, viewer: AnyUser, before: dt.datetime | None, limit: int
+) -> list[Entry]:
+    """Results recorded for the person alone (a hospital's, a single test's)."""
+    rows = LabResult.objects.filter(person=person).filter(before_filter("sampled_at", before))
+    return [
+        Entry(
+            result.sampled_at,
+            "result",
+            (_("positive") if result.positive else _("negative"))
+            + (f" · {result.source}" if result.source else ""),
+            reverse("person-detail", args=[person.pk]) + "#timeline",
+            alert=result.positive,
+        )
+        for result in rows.order_by("-sampled_at", "-id")[:limit]
+    ]

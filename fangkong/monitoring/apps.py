@@ -8,4 +8,7 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Daily monitoring")
 
     def ready(self) -> None:
-        from fangkong.monitoring import signals  # noqa: F401 - connects the tick receiver
+        from fangkong.monitoring import (
+            selectors,  # noqa: F401 - the person's file readers
+            signals,  # noqa: F401 - connects the tick receiver
+        )

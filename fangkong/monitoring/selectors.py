@@ -7,14 +7,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from fangkong.core import clock
-from fangkong.monitoring.models import Absence, AbsenceStatus, Checkin, FeverEvent, UnitReport
+from fangkong.monitoring.models import (
+    SYMPTOMS,
+    Absence,
+    AbsenceStatus,
+    Checkin,
+    CheckinStatus,
+    FeverEvent,
+    UnitReport,
+)
 from fangkong.obligations.models import Obligation
 from fangkong.org.access import AnyUser, Scope, scope, units_in
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
+from fangkong.people.timeline import Entry, before_filter, day_start, timeline_reader
 from fangkong.policy.models import Measure, MeasureStatus
 from fangkong.policy.resolver import PackResolver
 from fangkong.tracing.models import Exposure
@@ -199,3 +210,76 @@ def class_day(unit: Unit, day: dt.date) -> Register:
     return Register(
         [Attendance(p, by_person.get(p.pk, []), absences.get(p.pk)) for p in people], required
     )
+
+
+# --- the person's file (people/timeline.py) -------------------------------------------------
+
+
+@timeline_reader
+def _checkins(
+    person: Person, viewer: AnyUser, before: dt.datetime | None, limit: int
+) -> list[Entry]:
+    rows = Checkin.objects.filter(person=person).filter(before_filter("at", before))
+    entries = []
+    for checkin in rows.order_by("-at", "-id")[:limit]:
+        parts = [f"{checkin.celsius} °C" if checkin.celsius is not None else ""]
+        parts += [str(SYMPTOMS.get(code, code)) for code in checkin.symptoms]
+        parts.append(checkin.get_status_display())
+        entries.append(
+            Entry(
+                checkin.at,
+                "checkin",
+                "、".join(part for part in parts if part),
+                f"{reverse('monitoring')}?unit={checkin.unit_id}",
+                alert=checkin.status == CheckinStatus.FEVER,
+            )
+        )
+    return entries
+
+
+@timeline_reader
+def _fevers(person: Person, viewer: AnyUser, before: dt.datetime | None, limit: int) -> list[Entry]:
+    rows = FeverEvent.objects.filter(person=person).filter(before_filter("confirmed_at", before))
+    return [
+        Entry(
+            fever.confirmed_at,
+            "fever",
+            _("Fever confirmed: %(disposition)s")
+            % {"disposition": fever.get_disposition_display()},
+            reverse("fever-detail", args=[fever.pk]),
+            alert=True,
+        )
+        for fever in rows.order_by("-confirmed_at", "-id")[:limit]
+    ]
+
+
+@timeline_reader
+def _absences(
+    person: Person, viewer: AnyUser, before: dt.datetime | None, limit: int
+) -> list[Entry]:
+    rows = Absence.objects.filter(person=person).order_by("-day", "-id")
+    if before is not None:
+        rows = rows.filter(day__lte=before.astimezone(clock.tz()).date())
+    entries = []
+    for absence in rows[:limit]:
+        at = day_start(absence.day)
+        if before is not None and at > before:
+            continue
+        reason = absence.cause or ", ".join(str(SYMPTOMS.get(c, c)) for c in absence.symptoms)
+        entries.append(
+            Entry(
+                at,
+                "absence",
+                "、".join(
+                    part
+                    for part in (
+                        _("because of illness") if absence.illness else "",
+                        reason,
+                        absence.get_status_display(),
+                    )
+                    if part
+                ),
+                f"{reverse('absences')}?unit={absence.unit_id}",
+            )
+        )
+    return entries

@@ -6,3 +6,6 @@ class ObligationsConfig(AppConfig):
     name = "fangkong.obligations"
     label = "obligations"
     verbose_name = _("Deadlines")
+
+    def ready(self) -> None:
+        from fangkong.obligations import selectors  # noqa: F401 - the person's file reader

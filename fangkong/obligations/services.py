@@ -36,7 +36,7 @@ from fangkong.obligations.models import (
 )
 from fangkong.obligations.signals import day_opening
 from fangkong.obligations.specs import Spec
-from fangkong.org.access import AnyUser, acting_user, user_can
+from fangkong.org.access import AnyUser, acting_user, scope, user_can
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability, Role
 
@@ -155,6 +155,72 @@ def obligation_meet(*, actor: AnyUser, obligation: Obligation, note: str = "") -
         raise ValidationError(_("This obligation is already closed."))
     obligation.refresh_from_db()
     return obligation
+
+
+# The most deadlines one bulk action meets: a page's selection, not a county's backlog.
+SELECTION_MAX = 400
+
+
+@transaction.atomic
+def obligations_meet_selected(*, actor: AnyUser, ids: Sequence[int], note: str = "") -> int:
+    """Meet a selection of deadlines with one note, wholly or not at all: every one must be
+    pending and answered for by a unit the actor may act for, else nothing changes. One audit
+    row per responsible unit, in the same transaction. Returns how many were met."""
+    wanted = set(ids)
+    if not wanted:
+        raise ValidationError({"ids": _("Choose at least one deadline.")})
+    if len(wanted) > SELECTION_MAX:
+        raise ValidationError(
+            {"ids": _("At most %(max)d deadlines at once.") % {"max": SELECTION_MAX}}
+        )
+    # Locked in id order, so two bulk actions over the same rows wait instead of deadlocking.
+    rows = list(
+        Obligation.objects.select_for_update()
+        .filter(pk__any=Ids(wanted))
+        .select_related("unit")
+        .order_by("id")
+    )
+    reach = scope(actor, Capability.EDIT_PEOPLE)
+    if len(rows) != len(wanted) or not all(reach.covers(row.unit) for row in rows):
+        raise PermissionDenied(_("You may not act for this unit."))
+    if any(row.status not in PENDING for row in rows):
+        raise ValidationError({"ids": _("This obligation is already closed.")})
+    by_unit: dict[int, list[int]] = {}
+    for row in rows:
+        by_unit.setdefault(row.unit_id, []).append(row.pk)
+    return sum(
+        obligations_meet(
+            Obligation.objects.filter(pk__any=Ids(pks)),
+            actor=actor,
+            unit_id=unit_id,
+            summary=_("selected deadlines %(ids)s") % {"ids": ", ".join(map(str, pks))},
+            note=note,
+        )
+        for unit_id, pks in sorted(by_unit.items())
+    )
+
+
+@transaction.atomic
+def obligations_remind(*, actor: AnyUser, unit: Unit) -> int:
+    """Remind a unit of its overdue deadlines: one inbox message per kind to the people acting
+    for it (sent by e-mail and SMS once the transaction commits), and an audit row. Returns how
+    many messages were queued; none when nothing is overdue."""
+    if not user_can(actor, Capability.EDIT_PEOPLE, unit):
+        raise PermissionDenied(_("You may not act for this unit."))
+    counts = Counter(
+        Obligation.objects.filter(unit=unit).overdue(clock.now()).values_list("unit_id", "kind")
+    )
+    sent = _notify_missed(counts, clock.now())
+    if sent:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="unit",
+            object_id=unit.pk,
+            unit_id=unit.pk,
+            summary=_("reminded of %(count)d overdue deadlines") % {"count": counts.total()},
+        )
+    return sent
 
 
 def obligations_cancel(obligations: ObligationQuerySet) -> int:

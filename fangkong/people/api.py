@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,6 +33,7 @@ from fangkong.people.services import (
     person_update,
     travel_add,
 )
+from fangkong.people.timeline import TOPICS, person_timeline, timeline_cursor, timeline_next
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -251,3 +253,47 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             ),
         )
         return Response(TravelSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("before", str, description="`next.before` of the previous page"),
+            OpenApiParameter("skip", int, description="`next.skip` of the previous page"),
+        ],
+        responses={
+            200: inline_serializer(
+                "PersonTimeline",
+                {
+                    "entries": inline_serializer(
+                        "TimelineEntry",
+                        {
+                            "at": serializers.DateTimeField(),
+                            "topic": serializers.ChoiceField(choices=list(TOPICS)),
+                            "label": serializers.CharField(),
+                            "text": serializers.CharField(),
+                            "link": serializers.CharField(),
+                            "alert": serializers.BooleanField(),
+                        },
+                        many=True,
+                    ),
+                    "next": inline_serializer(
+                        "TimelineCursor",
+                        {"before": serializers.DateTimeField(), "skip": serializers.IntegerField()},
+                        allow_null=True,
+                    ),
+                },
+            )
+        },
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        """The person's file (一人一档), newest first, a page at a time: stays, check-ins and
+        fevers, absences, samples and results, exposures, measures, deadlines and changes."""
+        page = person_timeline(
+            self.get_object(), request.user, cursor=timeline_cursor(request.query_params)
+        )
+        return Response(
+            {
+                "entries": [{**asdict(entry), "label": entry.label} for entry in page.entries],
+                "next": timeline_next(page) or None,
+            }
+        )

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.audit.models import AuditAction, AuditEvent
+from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.exports import Format, export_response
@@ -64,6 +64,7 @@ from fangkong.people.services import (
     travel_add,
 )
 from fangkong.people.tasks import people_import_run
+from fangkong.people.timeline import person_timeline, timeline_cursor, timeline_next
 from fangkong.policy.forms import ReleaseForm
 from fangkong.policy.selectors import person_plan
 
@@ -155,17 +156,16 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def _render_person(request: HttpRequest, person: Person, travel_form: TravelForm) -> HttpResponse:
     """The person's page; a refused stay comes back in its form, as typed (status 400)."""
-    timeline = AuditEvent.objects.filter(
-        Q(object_type="person", object_id=str(person.pk))
-        | Q(object_type="import_job", object_id=str(person.import_job_id or ""))
-    ).select_related("actor")[:100]
+    timeline = person_timeline(person, request.user, cursor=timeline_cursor(request.GET))
     return render(
         request,
         "people/detail.html",
         {
             "person": person,
             "travel": person_travel(person),
-            "timeline": timeline,
+            "timeline": timeline.entries,
+            "timeline_next": urlencode(timeline_next(timeline)),
+            "timeline_paged": "before" in request.GET,
             "categories": person.categories.all(),
             "travel_form": travel_form,
             "can_edit": may_act_on(request.user, Capability.EDIT_PEOPLE, person),

@@ -20,12 +20,22 @@ from rest_framework.response import Response
 
 from fangkong.core import clock
 from fangkong.core.api import CodeRelatedField
-from fangkong.core.inputs import validate_plausible_date
+from fangkong.core.inputs import ID_MAX, query_int, validate_plausible_date, whole_number
 from fangkong.core.text import NUL
 from fangkong.obligations.models import Obligation
-from fangkong.obligations.selectors import ObligationState, obligations_list
-from fangkong.obligations.services import obligation_meet
-from fangkong.org.access import request_user, scope
+from fangkong.obligations.selectors import (
+    GROUP_ORDERS,
+    ObligationState,
+    obligations_grouped,
+    obligations_list,
+)
+from fangkong.obligations.services import (
+    SELECTION_MAX,
+    obligation_meet,
+    obligations_meet_selected,
+    obligations_remind,
+)
+from fangkong.org.access import request_user, scope, units_in
 from fangkong.org.models import Region
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
@@ -157,6 +167,20 @@ class ObligationSerializer(serializers.ModelSerializer):
 STATES = list(get_args(ObligationState))
 
 
+class _MeetSelection(serializers.Serializer[Any]):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        allow_empty=False,
+        max_length=SELECTION_MAX,
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+    def validate_note(self, note: str) -> str:
+        if NUL in note:
+            raise serializers.ValidationError("NUL")
+        return note
+
+
 class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
     """Deadlines of the caller's units: ``state`` overdue (default), due_today, open or met."""
 
@@ -191,6 +215,100 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"note": ["At most 300 characters, without NUL."]})
         done = obligation_meet(actor=request_user(request), obligation=obligation, note=note)
         return Response(ObligationSerializer(done).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, enum=STATES),
+            OpenApiParameter("unit", int, description="a unit id: its subtree only"),
+            OpenApiParameter("order", str, enum=[*GROUP_ORDERS]),
+        ],
+        responses=inline_serializer(
+            "ObligationGroup",
+            {
+                "unit": serializers.IntegerField(),
+                "unit_name": serializers.CharField(),
+                "kind": serializers.CharField(),
+                "kind_label": serializers.CharField(),
+                "count": serializers.IntegerField(),
+                "earliest": serializers.DateTimeField(),
+            },
+            many=True,
+        ),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def groups(self, request: Request) -> Response:
+        """Counts by responsible unit and kind, most first (at most GROUP_CAP groups); a group's
+        rows are ``GET obligations/?unit=<unit>&only=1&kind=<kind>`` on the page."""
+        params = request.query_params
+        state = params.get("state", "overdue")
+        order = params.get("order", "-count")
+        if state not in STATES:
+            raise ValidationError({"state": [f"one of {', '.join(STATES)}"]})
+        if order not in GROUP_ORDERS:
+            raise ValidationError({"order": [f"one of {', '.join(GROUP_ORDERS)}"]})
+        unit_id = query_int(params, "unit")
+        unit = units_in(request.user, Capability.VIEW_PEOPLE).filter(pk=unit_id).first()
+        if unit_id and unit is None:
+            raise NotFound
+        return Response(
+            [
+                {
+                    "unit": group.unit.pk,
+                    "unit_name": group.unit.name,
+                    "kind": group.kind,
+                    "kind_label": group.kind_label,
+                    "count": group.count,
+                    "earliest": group.earliest,
+                }
+                for group in obligations_grouped(
+                    request.user,
+                    state=state,  # type: ignore[arg-type]
+                    unit=unit,
+                    order=order,
+                )
+            ]
+        )
+
+    @extend_schema(
+        operation_id="obligations_meet_selected",
+        request=inline_serializer(
+            "ObligationsMeet",
+            {
+                "ids": serializers.ListField(
+                    child=serializers.IntegerField(), max_length=SELECTION_MAX
+                ),
+                "note": serializers.CharField(required=False, max_length=300),
+            },
+        ),
+        responses=inline_serializer("ObligationsMet", {"met": serializers.IntegerField()}),
+    )
+    @action(detail=False, methods=["post"], url_path="meet")
+    def meet_selected(self, request: Request) -> Response:
+        """Meet a selection (at most SELECTION_MAX) with one note: all of them or none."""
+        form = _MeetSelection(data=request.data)
+        form.is_valid(raise_exception=True)
+        met = obligations_meet_selected(
+            actor=request_user(request),
+            ids=form.validated_data["ids"],
+            note=form.validated_data.get("note", ""),
+        )
+        return Response({"met": met})
+
+    @extend_schema(
+        request=inline_serializer("ObligationsRemind", {"unit": serializers.IntegerField()}),
+        responses=inline_serializer(
+            "ObligationsReminded", {"messages": serializers.IntegerField()}
+        ),
+    )
+    @action(detail=False, methods=["post"])
+    def remind(self, request: Request) -> Response:
+        """Remind a unit of its overdue deadlines (inbox, then e-mail and SMS after commit)."""
+        data = request.data if isinstance(request.data, dict) else {}
+        unit_id = whole_number(str(data.get("unit", "")))
+        unit = units_in(request.user, Capability.VIEW_PEOPLE).filter(pk=unit_id or 0).first()
+        if unit is None:
+            raise NotFound
+        return Response({"messages": obligations_remind(actor=request_user(request), unit=unit)})
 
     def get_object(self) -> Obligation:
         # Any state: a met or open obligation is the caller's to read and meet, within scope.

@@ -8,4 +8,7 @@ class PolicyConfig(AppConfig):
     verbose_name = _("Work plans")
 
     def ready(self) -> None:
-        from fangkong.policy import signals  # noqa: F401 - connects the register's receivers
+        from fangkong.policy import (
+            selectors,  # noqa: F401 - the person's file reader
+            signals,  # noqa: F401 - connects the register's receivers
+        )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
@@ -14,6 +15,8 @@ from fangkong.obligations.models import Obligation
 from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
+from fangkong.people.models import Person
+from fangkong.people.timeline import Entry, before_filter, timeline_reader
 from fangkong.policy import facts
 from fangkong.policy.classify import population_decide
 from fangkong.policy.models import (
@@ -290,3 +293,32 @@ def person_release_check(person_id: int, on: dt.date) -> ReleaseAnswer | None:
     return release_answer(
         rule, day0, phases, on, ReleaseFacts(tuple(samples), consent), released_on
     )
+
+
+@timeline_reader
+def _measures(
+    person: Person, viewer: AnyUser, before: dt.datetime | None, limit: int
+) -> list[Entry]:
+    """Each phase decided for the person, at the time it was decided."""
+    rows = (
+        Measure.objects.filter(person=person)
+        .filter(before_filter("created_at", before))
+        .select_related("site")
+        .order_by("-created_at", "-phase", "-id")[:limit]
+    )
+    return [
+        Entry(
+            measure.created_at,
+            "measure",
+            _("%(kind)s from %(start)s to %(end)s (%(status)s)")
+            % {
+                "kind": measure.get_kind_display(),
+                "start": f"{measure.start_date:%Y-%m-%d}",
+                "end": f"{measure.end_date:%Y-%m-%d}" if measure.end_date else _("until released"),
+                "status": measure.get_status_display(),
+            }
+            + (f" · {measure.site.name}" if measure.site else ""),
+            f"{reverse('measure-list')}?unit={measure.unit_id}",
+        )
+        for measure in rows
+    ]

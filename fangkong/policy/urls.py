@@ -10,6 +10,8 @@ urlpatterns = [
     path("measures/cross-infection/", views.cross_infection_view, name="cross-infection"),
     path("obligations/", views.obligation_list_view, name="obligation-list"),
     *export_paths("obligations/export", exports.obligations_export_view, "obligation-export"),
+    path("obligations/meet/", views.obligations_meet_view, name="obligations-meet"),
+    path("obligations/remind/", views.obligations_remind_view, name="obligations-remind"),
     path(
         "obligations/<int:obligation_id>/meet/", views.obligation_meet_view, name="obligation-meet"
     ),

@@ -22,16 +22,25 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
 from fangkong.core import clock
-from fangkong.core.inputs import ID_MAX, local_url, query_int
+from fangkong.core.inputs import ID_MAX, BadInput, local_url, query_int, whole_number
 from fangkong.core.spreadsheets import ImportFileError, table_size_check, table_suffix
-from fangkong.obligations.models import Obligation
+from fangkong.obligations.models import Obligation, ObligationKind
 from fangkong.obligations.selectors import (
+    GROUP_CAP,
+    GROUP_ORDERS,
+    ORDERS,
     ObligationState,
     inbox,
     obligations_counts,
+    obligations_grouped,
     obligations_list,
 )
-from fangkong.obligations.services import obligation_meet
+from fangkong.obligations.services import (
+    SELECTION_MAX,
+    obligation_meet,
+    obligations_meet_selected,
+    obligations_remind,
+)
 from fangkong.org.access import request_user, scope, units_in, user_can, user_can_everywhere
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
@@ -218,29 +227,55 @@ def _page_without_count(rows: Any, number: int) -> _Page:
     return _Page(found[:PAGE_SIZE], number, len(found) > PAGE_SIZE)
 
 
+def _obligation_filters(request: HttpRequest) -> dict[str, Any]:
+    """The list's filters from the query string; a kind or order no one could mean is a 400."""
+    kind = request.GET.get("kind", "")
+    if kind and kind not in ObligationKind.values:
+        raise BadInput("kind", _("Unknown kind."))
+    order = request.GET.get("order", "")
+    if order and order not in ORDERS and order not in GROUP_ORDERS:
+        raise BadInput("order", _("Unknown order."))
+    state = request.GET.get("state", "overdue")
+    return {
+        "unit": _chosen_unit(request),
+        "state": state if state in get_args(ObligationState) else "overdue",
+        "kind": kind,
+        "order": order,
+        "only_unit": request.GET.get("only") == "1",
+    }
+
+
 @login_required
 def obligation_list_view(request: HttpRequest) -> HttpResponse:
-    unit = _chosen_unit(request)
-    state = request.GET.get("state", "overdue")
-    if state not in get_args(ObligationState):
-        state = "overdue"
-    rows = obligations_list(request.user, state=state, unit=unit)  # type: ignore[arg-type]
-    # The row offset of the last page allowed still fits the databases' 64-bit integers.
-    page = _page_without_count(rows, query_int(request.GET, "page", high=ID_MAX // PAGE_SIZE) or 1)
-    return render(
-        request,
-        "policy/obligation_list.html",
-        {
-            "page": page,
-            "units": _units(request),
-            "unit": unit,
-            "state": state,
-            "counts": obligations_counts(request.user, unit),
-            "now": clock.now(),
-            "can_meet": user_can(request.user, Capability.EDIT_PEOPLE),
-            "can_export": user_can(request.user, Capability.EXPORT),
-        },
-    )
+    """The deadlines of the user's units: by unit and kind (``view=groups``, a group drilling
+    down to its list), or one by one, with the bulk actions of the unit's workers."""
+    filters = _obligation_filters(request)
+    unit, state, order = filters["unit"], filters["state"], filters["order"]
+    groups = request.GET.get("view") == "groups"
+    context: dict[str, Any] = {
+        "units": _units(request),
+        "counts": obligations_counts(request.user, unit),
+        "now": clock.now(),
+        "can_meet": user_can(request.user, Capability.EDIT_PEOPLE),
+        "can_export": user_can(request.user, Capability.EXPORT),
+        "selection_max": SELECTION_MAX,
+        "groups_view": groups,
+        "orders": ORDERS,
+        **filters,
+    }
+    if groups:
+        context["groups"] = obligations_grouped(
+            request.user, state=state, unit=unit, order=order if order in GROUP_ORDERS else "-count"
+        )
+        context["group_cap"] = GROUP_CAP
+    else:
+        rows = obligations_list(
+            request.user, **{**filters, "order": order if order in ORDERS else "due"}
+        )
+        # The row offset of the last page allowed still fits the databases' 64-bit integers.
+        number = query_int(request.GET, "page", high=ID_MAX // PAGE_SIZE) or 1
+        context["page"] = _page_without_count(rows, number)
+    return render(request, "policy/obligation_list.html", context)
 
 
 @login_required
@@ -263,6 +298,42 @@ def obligation_meet_view(request: HttpRequest, obligation_id: int) -> HttpRespon
         raise
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    return redirect(local_url(request.POST.get("next", ""), reverse("obligation-list")))
+
+
+@login_required
+@require_POST
+def obligations_meet_view(request: HttpRequest) -> HttpResponse:
+    """Meet the chosen deadlines with one note (all or none); a selection past the cap is a 400."""
+    ids = [whole_number(text) for text in request.POST.getlist("ids")]
+    if None in ids or len(ids) > SELECTION_MAX:
+        raise BadInput("ids", _("At most %(max)d deadlines at once.") % {"max": SELECTION_MAX})
+    form = MeetForm(request.POST)
+    form.is_valid()
+    back = local_url(request.POST.get("next", ""), reverse("obligation-list"))
+    try:
+        met = obligations_meet_selected(
+            actor=request_user(request),
+            ids=[pk for pk in ids if pk is not None],
+            note=form.cleaned_data.get("note", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(request, _("%(count)d deadlines recorded as met.") % {"count": met})
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def obligations_remind_view(request: HttpRequest) -> HttpResponse:
+    """Remind a unit of its overdue deadlines (its people's inbox, then e-mail and SMS)."""
+    unit = get_object_or_404(_units(request), pk=query_int(request.POST, "unit") or 0)
+    sent = obligations_remind(actor=request_user(request), unit=unit)
+    if sent:
+        messages.success(request, _("%(unit)s reminded.") % {"unit": unit.name})
+    else:
+        messages.info(request, _("Nothing overdue in %(unit)s.") % {"unit": unit.name})
     return redirect(local_url(request.POST.get("next", ""), reverse("obligation-list")))
 
 

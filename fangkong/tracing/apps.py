@@ -9,6 +9,6 @@ class TracingConfig(AppConfig):
 
     def ready(self) -> None:
         from fangkong.policy import facts
-        from fangkong.tracing.selectors import exposures_latest
+        from fangkong.tracing.selectors import exposures_latest  # and the person's file reader
 
         facts.exposures_from(exposures_latest)  # the contact rules read exposures through policy

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
 from fangkong.core.lookups import Ids
+from fangkong.org.access import AnyUser, scope
+from fangkong.org.roles import Capability
+from fangkong.people.models import Person
+from fangkong.people.timeline import Entry, before_filter, timeline_reader
 from fangkong.policy.facts import ExposureFact
 from fangkong.tracing.models import Exposure
 
@@ -19,3 +27,33 @@ def exposures_latest(ids: Iterable[int]) -> dict[int, ExposureFact]:
     ):
         latest.setdefault(person_id, ExposureFact(kind, last_at, identified_at, via_id))
     return latest
+
+
+@timeline_reader
+def _exposures(
+    person: Person, viewer: AnyUser, before: dt.datetime | None, limit: int
+) -> list[Entry]:
+    """The person's exposures; the case or contact they came through is named only to a viewer
+    who may see that person too."""
+    rows = (
+        Exposure.objects.filter(person=person)
+        .filter(before_filter("last_exposed_at", before))
+        .select_related("via__unit")
+        .order_by("-last_exposed_at", "-id")[:limit]
+    )
+    visible = scope(viewer, Capability.VIEW_PEOPLE)
+    entries = []
+    for exposure in rows:
+        via = exposure.via if exposure.via and visible.covers_person(exposure.via) else None
+        entries.append(
+            Entry(
+                exposure.last_exposed_at,
+                "exposure",
+                exposure.get_kind_display()
+                + (_(" of %(name)s") % {"name": via.name} if via else "")
+                + (f" · {exposure.note}" if exposure.note else ""),
+                reverse("person-detail", args=[via.pk]) if via else "",
+                alert=True,
+            )
+        )
+    return entries

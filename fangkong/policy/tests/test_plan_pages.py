@@ -402,10 +402,12 @@ def test_meet_and_release_ask_for_confirmation_before_they_act(personas, under_p
         ).content.decode()
     # then every 完成 and the release's confirm button sit in a form that asks first
     meet_forms = re.findall(
-        r'<form method="post" action="/plans/obligations/[^"]+"[^>]*>', deadlines
+        r'<form method="post" action="/plans/obligations/\d+/meet/"[^>]*>', deadlines
     )
     assert meet_forms
     assert all('data-confirm="确认将此项标记为已完成？"' in form for form in meet_forms)
+    (bulk,) = re.findall(r'<form method="post" action="/plans/obligations/meet/"[^>]*>', deadlines)
+    assert 'data-confirm="将所选时限标记为完成？"' in bulk
     assert 'data-confirm="确认现在解除此人的管控措施？"' in release
     assert "core/confirm.js" in release
 
