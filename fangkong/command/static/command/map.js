@@ -47,7 +47,7 @@
       animation: false,
       tooltip: {
         formatter: function (item) {
-          var unit = item.data.unit;
+          var unit = item.data && item.data.unit;
           return unit ? echarts.format.encodeHTML(unit.name) + "<br>" + figures(unit).join("<br>") : "";
         },
       },
@@ -59,8 +59,8 @@
         width: "100%", height: "100%", top: 0, left: 0,
         label: {
           formatter: function (item) {
-            var unit = item.data.unit;
-            return unit.name + "\n" + figures(unit).slice(0, 2).join(" · ");
+            var unit = item.data && item.data.unit;
+            return unit ? unit.name + "\n" + figures(unit).slice(0, 2).join(" · ") : item.name;
           },
           overflow: "break",
           color: "#212529",
@@ -75,7 +75,7 @@
           };
         }),
       }],
-    });
+    }, true);
     unitsNode.setAttribute("aria-label", found.units.map(function (unit) {
       return unit.name + " " + figures(unit).join(" ");
     }).join("；"));
