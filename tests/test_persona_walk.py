@@ -70,6 +70,7 @@ UNIT_PAGES = [
     "/plans/obligations/?unit={unit}",
     "/plans/measures/?unit={unit}",
     "/org/units/{unit}/",
+    "/api/command/map/?unit={unit}",
 ]
 PERSON_PAGES = [
     "/people/{person}/",
@@ -88,6 +89,7 @@ ENDPOINTS = [
     "/api/tubes/",
     "/api/rounds/",
     "/api/risk-areas/",
+    "/api/command/map/",
 ]
 
 
