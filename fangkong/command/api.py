@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -170,7 +170,10 @@ class CommandMapView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: CommandMapSerializer})
+    @extend_schema(
+        parameters=[OpenApiParameter("unit", int, required=False)],
+        responses={200: CommandMapSerializer},
+    )
     def get(self, request: Request) -> Response:
         unit_id = query_int(request.query_params, "unit")
         unit = Unit.objects.filter(pk=unit_id).first() if unit_id is not None else None
