@@ -167,3 +167,64 @@ def test_e07_a_person_checks_in_on_a_phone_through_the_personal_link(
         "green",
         "self",
     )
+
+
+# Every element whose right edge passes the screen's: what a person would have to scroll
+# sideways to read, inside a scrolling table too.
+BEYOND_THE_SCREEN = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .map(e => e.tagName + '.' + e.className)"""
+
+
+def test_a_grid_worker_checks_in_a_long_named_person_on_a_phone_found_by_part_of_the_name(
+    page, live_server, county, personas: Personas, installation_clock
+):
+    from fangkong.monitoring.models import Checkin
+
+    long_name = "阿卜杜热合曼·艾合买提江·买买提依明·热西提"
+    people = [
+        person_create(
+            actor=personas.commander,
+            data=PersonInput(
+                name=name,
+                id_type="resident",
+                id_number=make_resident_id(sequence=f"{n:03d}"),
+                unit=county.grid_a,
+            ),
+        )  # fmt: skip
+        for n, name in enumerate([long_name, *(f"张{n}号" for n in range(40))], start=100)
+    ]
+    log_in(page, live_server, "worker-a")
+    page.goto(f"{live_server.url}/monitoring/class/{county.grid_a.pk}/")
+    # A page of 30, the counts of all 41, the save at hand at the bottom of the screen.
+    assert page.locator("[data-testid=class-row]").count() == 30
+    assert "应到 41" in page.inner_text("[data-testid=attendance]")
+    assert page.evaluate(BEYOND_THE_SCREEN) == []
+    assert page.locator("[data-testid=class-save]").is_visible()
+    page.fill("[data-testid=class-search]", "买买提")
+    page.click("button:has-text('查找')")
+    field = page.locator(f"input[name=t{people[0].pk}]")
+    box = field.bounding_box()
+    assert box is not None
+    # The long name wraps above the field, which stays on the screen.
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
+    assert page.evaluate(BEYOND_THE_SCREEN) == []
+    field.fill("36.4")
+    page.click("[data-testid=class-save]")
+    page.wait_for_url("**q=*")
+    assert Checkin.objects.get().person == people[0]
+    # The register and the roll-up: cards on a phone, nothing beyond the screen.
+    for path in ("/people/", "/monitoring/rollup/"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate(BEYOND_THE_SCREEN) == [], path
+
+
+def test_the_command_view_draws_the_map_of_my_area_after_the_page(
+    page, live_server, county, personas: Personas, person_a
+):
+    log_in(page, live_server, "hq")
+    page.wait_for_selector("#area-map[data-state=ready]")
+    assert county.township.name in page.inner_text("#map-unit") + page.inner_html("#map-units")
+    page.wait_for_selector("#map-china svg path")
+    assert page.evaluate(BEYOND_THE_SCREEN) == []

@@ -74,6 +74,7 @@ UNIT_PAGES = [
     "/plans/obligations/?unit={unit}&view=groups&state=open",
     "/plans/measures/?unit={unit}",
     "/org/units/{unit}/",
+    "/api/command/map/?unit={unit}",
 ]
 PERSON_PAGES = [
     "/people/{person}/",
@@ -94,6 +95,7 @@ ENDPOINTS = [
     "/api/tubes/",
     "/api/rounds/",
     "/api/risk-areas/",
+    "/api/command/map/",
 ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -11,8 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fangkong.command.selectors import command_view
+from fangkong.command.selectors import command_map, command_view
+from fangkong.core.inputs import query_int
 from fangkong.org.access import request_user
+from fangkong.org.models import Unit
 
 _count = serializers.IntegerField
 _text = serializers.CharField
@@ -100,4 +102,64 @@ class CommandView(APIView):
         found = command_view(request_user(request))
         if found is None:
             raise NotFound(_("You hold no role over a register of people."))
+        return Response(found.as_dict())
+
+
+CommandMapSerializer = inline_serializer(
+    "CommandMap",
+    fields={
+        "unit": inline_serializer(
+            "CommandMapUnit",
+            fields={"unit_id": serializers.IntegerField(), "name": serializers.CharField()},
+            allow_null=True,
+        ),
+        "parent_id": serializers.IntegerField(allow_null=True),
+        "region": serializers.CharField(),
+        "units": serializers.ListField(
+            child=inline_serializer(
+                "CommandMapChild",
+                fields={
+                    "unit_id": serializers.IntegerField(),
+                    "name": serializers.CharField(),
+                    "people": serializers.IntegerField(),
+                    "under_measure": serializers.IntegerField(),
+                    "fevers_today": serializers.IntegerField(),
+                    "fevers_open": serializers.IntegerField(),
+                    "positives": serializers.IntegerField(),
+                    "children": serializers.BooleanField(),
+                },
+            )
+        ),
+        "risk_areas": serializers.ListField(
+            child=inline_serializer(
+                "CommandMapRiskArea",
+                fields={
+                    "region": serializers.CharField(),
+                    "name": serializers.CharField(),
+                    "level": serializers.CharField(),
+                    "label": serializers.CharField(),
+                },
+            )
+        ),
+    },
+)
+
+
+class CommandMapView(APIView):
+    """The map of the command view: the children of the user's unit (or of ``?unit=``, one of
+    the units the user watches over) with their figures, and the risk areas in force today.
+    A unit outside the user's register scope is as unknown as one that does not exist: 404."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unit", int, required=False)],
+        responses={200: CommandMapSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        unit_id = query_int(request.query_params, "unit")
+        unit = Unit.objects.filter(pk=unit_id).first() if unit_id is not None else None
+        found = command_map(request_user(request), unit) if unit or unit_id is None else None
+        if found is None:
+            raise NotFound(_("No such unit in your units."))
         return Response(found.as_dict())

@@ -33,7 +33,8 @@ from fangkong.org.access import AnyUser, Scope, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
-from fangkong.policy.models import Measure, MeasureKind, MeasureStatus
+from fangkong.policy.describe import level_label
+from fangkong.policy.models import Measure, MeasureKind, MeasureStatus, RiskArea
 
 CURVE_DAYS = 14
 LISTED = 10  # fevers and positive results listed by name; the rest are counted
@@ -289,9 +290,12 @@ class _Fold:
             setattr(row, name, getattr(row, name) + n)
 
 
-def command_view(user: AnyUser) -> Command | None:
-    """The figures of the command view for the user's register scope; None without one."""
+def command_view(user: AnyUser, unit: Unit | None = None) -> Command | None:
+    """The figures of the command view for the user's register scope (or the subtree of one of
+    its units, by that unit's children); None without one."""
     found = scope(user, Capability.VIEW_PEOPLE)
+    if unit is not None:
+        found = found.within(unit.path) if found.covers(unit) else Scope(())
     if found.nowhere:
         return None
     today = clock.localdate()
@@ -512,3 +516,89 @@ def _unread(user: AnyUser) -> list[tuple[str, str, int]]:
     )
     order = [NotificationTopic.POSITIVE, *(t for t in NotificationTopic if t != "positive")]
     return [(t.value, str(t.label), counts[t.value]) for t in order if counts.get(t.value)]
+
+
+@dataclass(frozen=True)
+class MapRiskArea:
+    """A risk area in force today; the map places it by its region code's city (地市)."""
+
+    region: str
+    name: str
+    level: str
+    label: str
+
+
+@dataclass
+class CommandMap:
+    """The map of the command view: one unit's children with their figures (people, people under
+    a measure, fevers, positives), whether each has children of its own (a drill-down), the
+    unit above within the user's scope (a way back up), and the risk areas in force today."""
+
+    command: Command
+    region: str  # the unit's region code: where "my area" lies on the map of China
+    parent_id: int | None
+    nested: set[int]
+    risk_areas: list[MapRiskArea]
+
+    def as_dict(self) -> dict[str, object]:
+        own = self.command.own
+        return {
+            "unit": {"unit_id": own.unit_id, "name": own.name} if own else None,
+            "parent_id": self.parent_id,
+            "region": self.region,
+            "units": [
+                {
+                    "unit_id": row.unit_id,
+                    "name": row.name,
+                    "people": row.people,
+                    "under_measure": row.under_measure,
+                    "fevers_today": row.fevers_today,
+                    "fevers_open": row.fevers_open,
+                    "positives": row.positives_today,
+                    "children": row.unit_id in self.nested,
+                }
+                for row in self.command.rows
+            ],
+            "risk_areas": [
+                {
+                    "region": area.region,
+                    "name": area.name,
+                    "level": area.level,
+                    "label": area.label,
+                }
+                for area in self.risk_areas
+            ],
+        }
+
+
+def command_map(user: AnyUser, unit: Unit | None = None) -> CommandMap | None:
+    """The map's figures for the user's register scope, or for the children of one of its units
+    (None: outside the scope, or no register at all). The figures are the command view's own."""
+    found = command_view(user, unit)
+    if found is None:
+        return None
+    own = found.own
+    top = Unit.objects.filter(pk=own.unit_id).select_related("parent").first() if own else None
+    reach = scope(user, Capability.VIEW_PEOPLE)
+    above = top.parent if top is not None and top.parent_id else None
+    today = found.day
+    areas = (
+        RiskArea.objects.filter(is_current=True, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("region")
+        .order_by("region_id", "level")
+    )
+    return CommandMap(
+        command=found,
+        region=top.region_id if top is not None else "",
+        parent_id=above.pk if above is not None and reach.covers(above) else None,
+        nested=set(
+            Unit.objects.filter(parent_id__in=[row.unit_id for row in found.rows])
+            .values_list("parent_id", flat=True)
+            .distinct()
+        ),
+        risk_areas=[
+            MapRiskArea(a.region_id, a.region.full_name, a.level, level_label(a.level))
+            for a in areas
+        ],
+    )

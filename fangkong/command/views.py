@@ -26,6 +26,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
         {
             "command": found,
             "curve": _curve(found) if found else None,
+            "map_words": _map_words(),
             "memberships": Membership.objects.filter(user=user)
             .select_related("unit")
             .order_by("unit__path"),
@@ -43,6 +44,20 @@ def _curve(found: Command) -> dict[str, object]:
         "positives": found.curve_positives,
         "fevers_label": _("New fevers"),
         "positives_label": _("Positive results"),
+    }
+
+
+def _map_words() -> dict[str, str]:
+    """The map script's words, in the user's language."""
+    return {
+        "people": _("people"),
+        "under_measure": _("under a measure"),
+        "fevers": _("Fevers today / in observation"),
+        "positives": _("positive"),
+        "my_units": _("My units"),
+        "my_area": _("My area"),
+        "no_risk_area": _("No risk area in force today."),
+        "failed": _("The map could not be loaded."),
     }
 
 

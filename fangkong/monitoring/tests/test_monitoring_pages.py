@@ -97,6 +97,53 @@ def test_e01_e10_the_class_register_counts_present_absent_not_seen_and_short_of_
     assert f'name="a{person_b.pk}"' not in teacher.get(url).content.decode()
 
 
+def test_the_class_screen_finds_by_part_of_a_name_and_pages_with_save_and_next(
+    county, personas, person_a, person_b, monkeypatch
+):
+    from fangkong.monitoring import views
+
+    monkeypatch.setattr(views, "CLASS_PAGE_SIZE", 1)
+    for person in (person_a, person_b):
+        PersonUnit.objects.create(person=person, unit=county.class_1, relation="student")
+    teacher = login(personas.teacher)
+    url = reverse("class-checkin", args=[county.class_1.pk])
+    # Part of a name finds the one person; the counts still cover the whole class.
+    found = teacher.get(url, {"q": "三"})
+    page = found.content.decode()
+    assert (page.count('data-testid="class-row"'), person_b.name in page) == (1, False)
+    assert f'name="t{person_a.pk}"' in page
+    assert "应到 2" in page
+    # One person a page: saving page 1 with "next" lands on page 2 with the same filter, and the
+    # one statement stores the one check-in.
+    first_page = teacher.get(url).content.decode()
+    first, second = (
+        (person_a, person_b) if f'name="t{person_a.pk}"' in first_page else (person_b, person_a)
+    )
+    assert f'name="t{second.pk}"' not in first_page
+    saved = teacher.post(f"{url}?state=&page=1", {f"t{first.pk}": "36.5", "next": "1"})
+    assert saved.status_code == 302
+    assert saved["Location"] == f"{url}?state=&page=2"
+    assert f'name="t{second.pk}"' in teacher.get(saved["Location"]).content.decode()
+    assert Checkin.objects.get().person == first
+    # Among those not seen, the saved person leaves the list and "next" stays on page 1.
+    unseen = teacher.get(url, {"state": "missing"}).content.decode()
+    assert (second.name in unseen, first.name in unseen) == (True, False)
+    again = teacher.post(f"{url}?state=missing", {f"t{second.pk}": "36.6", "next": "1"})
+    assert again["Location"] == f"{url}?state=missing"
+
+
+def test_the_class_screen_refuses_a_tampered_page_and_hides_from_a_neighbour(
+    county, personas, person_a
+):
+    PersonUnit.objects.create(person=person_a, unit=county.class_1, relation="student")
+    url = reverse("class-checkin", args=[county.class_1.pk])
+    assert login(personas.teacher).get(url, {"page": "1e9"}).status_code == 400
+    neighbour = login(personas.worker_b)
+    assert neighbour.get(url, {"q": "张"}).status_code == 404
+    assert neighbour.post(url, {f"t{person_a.pk}": "36.5"}).status_code == 404
+    assert not Checkin.objects.exists()
+
+
 def test_the_personal_link_works_without_an_account_and_is_rate_limited(
     county, personas, person_a, client
 ):
