@@ -351,14 +351,14 @@ def command_view(user: AnyUser, unit: Unit | None = None) -> Command | None:
     positives_by_day: dict[dt.date, int] = defaultdict(int)
     accepted_positive = Q(conflict=False, outcome=Outcome.POSITIVE, tube__unit__in=units)
     individual_positive = Q(positive=True, person__unit__in=units)
-    for model, positive, at, unit in (
+    for model, positive, at, unit_field in (
         (TubeResult, accepted_positive, "recorded_at", "tube__unit_id"),
         (LabResult, individual_positive, "sampled_at", "person__unit_id"),
     ):
         for day, unit_id, n in (
             model.objects.filter(positive, **{f"{at}__gte": curve_start})
             .annotate(day=TruncDate(at, tzinfo=clock.tz()))
-            .values_list("day", unit)
+            .values_list("day", unit_field)
             .annotate(n=Count("*"))
             .order_by()
         ):
