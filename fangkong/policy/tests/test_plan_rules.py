@@ -563,7 +563,7 @@ def test_c19_g19_p13_a_planned_trip_recorded_files_3_days_ahead_judged_when_reco
     assert "G-19" in filing.clause
 
 
-def test_b20_c23_p16_local_case_city_files_and_tests_within_24h(tmp_path, capsys):
+def test_b20_c23_g24_p16_local_case_city_files_and_tests_within_24h(tmp_path, capsys):
     stay = [{"region": "110105", "from": "2022-01-25", "to": "2022-01-30"}]
     result = evaluate(
         arrival("P16-may-day-chengdu", stay, local_case_cities=["110100"]), tmp_path, capsys
