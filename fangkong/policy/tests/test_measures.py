@@ -623,7 +623,7 @@ def test_g01_g09_d16_a_suspected_case_reported_on_the_page_opens_the_p01_deadlin
         )
     case = Case.objects.get(person=person_a)
     assert response.status_code == 302
-    assert response.url == reverse("case-detail", args=[case.pk])
+    assert response["Location"] == reverse("case-detail", args=[case.pk])
     # then the 2 h report and the 2 h transfer are open for the person's unit, on the case
     assert sorted(
         (o.kind, o.due_at, o.detail["responsible"])
