@@ -19,6 +19,7 @@ from fangkong.policy.api import (
     ReleaseViewSet,
     RiskAreaViewSet,
 )
+from fangkong.tracing.api import CaseViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -37,6 +38,7 @@ router.register("lab-results", LabResultViewSet, basename="lab-result")
 router.register("tubes", TubeViewSet, basename="tube")
 router.register("rounds", RoundViewSet, basename="round")
 router.register("pool-size", PoolSizeViewSet, basename="pool-size")
+router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
     path("command/", CommandView.as_view(), name="api-command"),

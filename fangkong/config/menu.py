@@ -37,6 +37,7 @@ MENU = (
         (Capability.VIEW_PEOPLE, Capability.SAMPLE, Capability.RUN_LAB),
     ),
     MenuEntry("plan-list", _("Work plans"), (Capability.VIEW_PEOPLE,)),
+    MenuEntry("case-list", _("Cases"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("unit-tree", _("Units"), any_role=True),
     MenuEntry("import-upload", _("Import"), (Capability.IMPORT_PEOPLE,)),

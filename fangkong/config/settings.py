@@ -251,6 +251,7 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "fangkong.org.models.UnitKind",
         "MeasureKindEnum": "fangkong.policy.models.MeasureKind",
         "ObligationKindEnum": "fangkong.obligations.models.ObligationKind",
+        "CaseKindEnum": "fangkong.tracing.models.CaseKind",
     },
 }
 

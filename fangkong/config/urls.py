@@ -31,5 +31,6 @@ urlpatterns = [
     path("plans/", include("fangkong.policy.urls")),
     path("monitoring/", include("fangkong.monitoring.urls")),
     path("labs/", include("fangkong.labs.urls")),
+    path("cases/", include("fangkong.tracing.urls")),
     path("c/<str:token>/", self_checkin_view, name="self-checkin"),
 ]

@@ -125,6 +125,9 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
     def of_fever(self, event_id: int) -> ObligationQuerySet:
         return self.filter(detail__fever_event=event_id)
 
+    def of_case(self, case_id: int) -> ObligationQuerySet:
+        return self.filter(detail__case=case_id)
+
 
 class Obligation(models.Model):
     """Every deadline is a row: what must happen, for whom, by when, and which unit answers for it.
@@ -260,6 +263,7 @@ class Obligation(models.Model):
 class NotificationTopic(models.TextChoices):
     MISSED = "missed", _("obligations missed")
     POSITIVE = "positive", _("positive result")
+    CASE = "case", _("case reported")
 
 
 class Notification(models.Model):
@@ -297,6 +301,13 @@ class Notification(models.Model):
             return template % {
                 "tube": self.params.get("tube", ""),
                 "people": self.params.get("people", 0),
+                "unit": self.unit.name if self.unit else "",
+            }
+        if self.topic == NotificationTopic.CASE:
+            # ``case`` holds the English label of the case's kind (tracing.CaseKind), a message
+            # id of the catalogue: translated here, in the reader's language.
+            return _("%(case)s reported in %(unit)s") % {
+                "case": _(self.params.get("case", "")),
                 "unit": self.unit.name if self.unit else "",
             }
         kind = self.params.get("kind", "")

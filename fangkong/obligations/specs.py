@@ -127,8 +127,9 @@ class Periodic:
 
 @dataclass(frozen=True, slots=True)
 class AfterEvent:
-    """A pack's deadline counted from an event (a positive result, a sample received, a fever):
-    ``box`` is the box whose turnaround it is, ``fever_event`` the fever it follows up."""
+    """A pack's deadline counted from an event (a positive result, a sample received, a fever, a
+    case): ``box`` is the box whose turnaround it is, ``fever_event`` the fever it follows up,
+    ``case`` the case it answers."""
 
     owner: Owner
     kind: str
@@ -137,6 +138,7 @@ class AfterEvent:
     responsible: str = ""
     box: str = ""
     fever_event: int | None = None
+    case: int | None = None
 
     def detail(self) -> JsonText:
         detail: dict[str, Any] = {}
@@ -146,6 +148,8 @@ class AfterEvent:
             detail["box"] = self.box
         if self.fever_event is not None:
             detail["fever_event"] = self.fever_event
+        if self.case is not None:
+            detail["case"] = self.case
         return JsonText(json.dumps(detail))
 
 

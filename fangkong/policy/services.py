@@ -653,10 +653,11 @@ def deadlines_open(
     person: Person | None = None,
     actor: AnyUser | None = None,
     box: str = "",
+    case: int | None = None,
 ) -> list[AfterEvent]:
     """An event happened (a suspected case found, a sample received, a fever …): open the
     deadlines the pack in force for the unit attaches to it (G-01 … G-24), the unit answering;
-    ``box``: the box received, whose turnaround it is."""
+    ``box``: the box received, whose turnaround it is; ``case``: the case they answer."""
     pack = PackResolver(at.astimezone(clock.tz()).date()).pack(unit.path)
     if pack is None:
         return []
@@ -676,6 +677,7 @@ def deadlines_open(
             trigger=trigger,
             responsible=deadline.responsible,
             box=box,
+            case=case,
         )
         for deadline in pack.deadlines
         if deadline.trigger == trigger

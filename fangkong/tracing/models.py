@@ -52,3 +52,107 @@ class Exposure(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.last_exposed_at:%Y-%m-%d}"
+
+
+class CaseKind(models.TextChoices):
+    """疑似病例 / 确诊病例 / 无症状感染者."""
+
+    SUSPECTED = "suspected", _("suspected case")
+    CONFIRMED = "confirmed", _("confirmed case")
+    ASYMPTOMATIC = "asymptomatic", _("asymptomatic infection")
+
+
+# The pack event (policies/*.yaml ``deadlines: trigger:``) a case of each kind sets off.
+CASE_TRIGGERS = {
+    CaseKind.SUSPECTED: "suspected_case",
+    CaseKind.CONFIRMED: "confirmed_case",
+    CaseKind.ASYMPTOMATIC: "confirmed_case",
+}
+
+
+class CaseStatus(models.TextChoices):
+    """The case's course: 已报告 → 已转运 → 治疗中 → 已治愈, or 已排除 (ruled out)."""
+
+    REPORTED = "reported", _("reported")
+    TRANSFERRED = "transferred", _("transferred")
+    TREATED = "treated", _("under treatment")
+    RECOVERED = "recovered", _("recovered")
+    EXCLUDED = "excluded", _("excluded")
+
+
+# The statuses each status may move to; recovered and excluded are final.
+CASE_NEXT = {
+    CaseStatus.REPORTED: (CaseStatus.TRANSFERRED, CaseStatus.EXCLUDED),
+    CaseStatus.TRANSFERRED: (CaseStatus.TREATED, CaseStatus.EXCLUDED),
+    CaseStatus.TREATED: (CaseStatus.RECOVERED, CaseStatus.EXCLUDED),
+    CaseStatus.RECOVERED: (),
+    CaseStatus.EXCLUDED: (),
+}
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def in_course(self) -> CaseQuerySet:
+        """Not yet recovered or excluded."""
+        return self.exclude(status__in=[CaseStatus.RECOVERED, CaseStatus.EXCLUDED])
+
+
+class Case(TimestampedModel):
+    """A suspected or confirmed case or an asymptomatic infection, counted in ``unit`` (the
+    person's home unit when reported), whose plan's events it sets off."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="cases")
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=CaseKind.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.REPORTED
+    )
+    reported_at = models.DateTimeField(_("reported at"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            # The case list of a unit subtree, newest first.
+            models.Index(fields=["unit", "-reported_at"], name="case_unit_reported_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in CaseKind]), name="case_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in CaseStatus]),
+                name="case_status_valid",
+            ),
+            # A person has one case in course at a time: a new finding upgrades it.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=~models.Q(status__in=["recovered", "excluded"]),
+                name="case_one_in_course_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reported_at:%Y-%m-%d}"
+
+    @property
+    def next_statuses(self) -> list[CaseStatus]:
+        return list(CASE_NEXT[CaseStatus(self.status)])
+
+    @property
+    def upgrades(self) -> list[CaseKind]:
+        """The kinds a suspected case may become (confirmed, asymptomatic), or an asymptomatic
+        one (confirmed once symptoms show)."""
+        if self.status in (CaseStatus.RECOVERED, CaseStatus.EXCLUDED):
+            return []
+        if self.kind == CaseKind.SUSPECTED:
+            return [CaseKind.CONFIRMED, CaseKind.ASYMPTOMATIC]
+        return [CaseKind.CONFIRMED] if self.kind == CaseKind.ASYMPTOMATIC else []

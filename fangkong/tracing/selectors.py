@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -14,7 +15,7 @@ from fangkong.org.roles import Capability
 from fangkong.people.models import Person
 from fangkong.people.timeline import Entry, before_filter, timeline_reader
 from fangkong.policy.facts import ExposureFact
-from fangkong.tracing.models import Exposure
+from fangkong.tracing.models import Case, Exposure
 
 
 def exposures_latest(ids: Iterable[int]) -> dict[int, ExposureFact]:
@@ -57,3 +58,12 @@ def _exposures(
             )
         )
     return entries
+
+
+def cases_visible(user: AnyUser) -> QuerySet[Case]:
+    """The cases of the people the user may see, newest first."""
+    return (
+        Case.objects.filter(scope(user, Capability.VIEW_PEOPLE).people("person__"))
+        .select_related("person", "unit")
+        .order_by("-reported_at", "-id")
+    )

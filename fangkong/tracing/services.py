@@ -1,22 +1,32 @@
-"""Recording contacts; the contact rules of the pack in force then decide their measures."""
+"""Recording cases and contacts: a case sets off its plan's events (the deadlines and a message up
+the tree), the contact rules of the pack in force decide the contacts' measures."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.obligations.models import (
+    Notification,
+    NotificationTopic,
+    Obligation,
+    ObligationKind,
+)
+from fangkong.obligations.services import notifications_post, obligations_meet
 from fangkong.org.access import AnyUser, acting_user, may_act_on
-from fangkong.org.roles import Capability
+from fangkong.org.models import Membership, Unit
+from fangkong.org.roles import Capability, Role
 from fangkong.people.models import Person
 from fangkong.policy.models import ExposureKind, Trigger
-from fangkong.policy.services import person_recompute
-from fangkong.tracing.models import Exposure
+from fangkong.policy.services import deadlines_open, person_recompute
+from fangkong.tracing.models import CASE_TRIGGERS, Case, CaseKind, CaseStatus, Exposure
 
 
 @transaction.atomic
@@ -58,3 +68,146 @@ def exposure_record(
     )
     person_recompute(person, trigger=Trigger.CONTACT, actor=actor)
     return exposure
+
+
+def _case_events(case: Case, actor: AnyUser) -> None:
+    """The plan's events of the case's kind: its deadlines for the case's unit, and a message to
+    the role holders of the unit and of every unit above it, up to the county."""
+    deadlines_open(
+        trigger=CASE_TRIGGERS[CaseKind(case.kind)],
+        unit=case.unit,
+        at=case.reported_at,
+        person=case.person,
+        actor=actor,
+        case=case.pk,
+    )
+    parts = case.unit.path.strip("/").split("/")
+    above = ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
+    with translation.override(None):  # the message id: the reader's inbox translates it
+        label = str(CaseKind(case.kind).label)
+    users = set(
+        Membership.objects.filter(unit__path__in=above)
+        .exclude(role=Role.VIEWER)
+        .values_list("user_id", flat=True)
+    )
+    notifications_post(
+        [
+            Notification(
+                user_id=user_id,
+                unit=case.unit,
+                topic=NotificationTopic.CASE,
+                params={"case": label},
+                link=f"/cases/{case.pk}/",
+                created_at=clock.now(),
+            )
+            for user_id in sorted(users)
+        ]
+    )
+
+
+@transaction.atomic
+def case_report(
+    *,
+    actor: AnyUser,
+    person: Person,
+    kind: str,
+    reported_at: dt.datetime | None = None,
+    note: str = "",
+) -> Case:
+    """Record a case (a clinic, a school doctor, the county): it sets off the plan's events."""
+    if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
+        raise PermissionDenied(_("You may not change this person."))
+    now = clock.now()
+    if kind not in CaseKind.values:
+        raise ValidationError({"kind": _("Unknown case kind.")})
+    reported_at = reported_at or now
+    if reported_at > now:
+        raise ValidationError({"reported_at": _("A case cannot be reported in the future.")})
+    if Case.objects.filter(person=person).in_course().exists():
+        raise ValidationError(
+            {"person": _("This person already has a case in course: upgrade it instead.")}
+        )
+    unit = Unit.objects.get(pk=person.unit_id)
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                person=person,
+                unit=unit,
+                kind=kind,
+                reported_at=reported_at,
+                note=note,
+                created_by=acting_user(actor),
+            )
+    except IntegrityError as error:  # another clerk reported the same person a moment ago
+        raise ValidationError(
+            {"person": _("This person already has a case in course: upgrade it instead.")}
+        ) from error
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="case",
+        object_id=case.pk,
+        unit_id=unit.pk,
+        summary=_("%(kind)s reported %(at)s")
+        % {"kind": CaseKind(kind).label, "at": f"{reported_at:%Y-%m-%d %H:%M}"},
+    )
+    _case_events(case, actor)
+    return case
+
+
+def _locked(actor: AnyUser, case: Case) -> Case:
+    if not may_act_on(actor, Capability.EDIT_PEOPLE, case.person):
+        raise PermissionDenied(_("You may not change this person."))
+    return Case.objects.select_for_update().select_related("person", "unit").get(pk=case.pk)
+
+
+@transaction.atomic
+def case_upgrade(*, actor: AnyUser, case: Case, kind: str) -> Case:
+    """A suspected case confirmed (or found asymptomatic), an asymptomatic one confirmed: the
+    events of the new kind are set off, unless the old kind set them off already."""
+    case = _locked(actor, case)
+    if kind not in case.upgrades:
+        raise ValidationError({"kind": _("This case cannot become that kind.")})
+    before = CaseKind(case.kind)
+    case.kind = kind
+    case.save(update_fields=["kind", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="case",
+        object_id=case.pk,
+        unit_id=case.unit_id,
+        summary=f"{before.label} → {CaseKind(kind).label}",
+        changes={"kind": [before.value, kind]},
+    )
+    if CASE_TRIGGERS[CaseKind(kind)] != CASE_TRIGGERS[before]:
+        _case_events(case, actor)
+    return case
+
+
+@transaction.atomic
+def case_status_change(*, actor: AnyUser, case: Case, status: str) -> Case:
+    """Move the case on its course; reaching "transferred" meets the case's transfer deadlines."""
+    case = _locked(actor, case)
+    if status not in case.next_statuses:
+        raise ValidationError({"status": _("The case cannot move to that status now.")})
+    before = CaseStatus(case.status)
+    case.status = status
+    case.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="case",
+        object_id=case.pk,
+        unit_id=case.unit_id,
+        summary=f"{before.label} → {CaseStatus(status).label}",
+        changes={"status": [before.value, status]},
+    )
+    if status == CaseStatus.TRANSFERRED:
+        obligations_meet(
+            Obligation.objects.of_case(case.pk).filter(kind=ObligationKind.TRANSFER),
+            actor=actor,
+            unit_id=case.unit_id,
+            summary=str(ObligationKind.TRANSFER.label),
+        )
+    return case

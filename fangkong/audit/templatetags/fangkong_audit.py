@@ -15,6 +15,7 @@ OBJECT_TYPES = {
     "checkin": _("health check-in"),
     "exposure": _("exposure"),
     "fever_event": _("fever"),
+    "case": _("case"),
     "import_job": _("register import"),
     "lab_result": _("test result"),
     "measure": _("measure"),

@@ -1,0 +1,107 @@
+"""Pages of cases: the list of the user's units with the form that reports one, and a case's page
+with its deadlines, its upgrade and its course."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from fangkong.core import clock
+from fangkong.core.forms import Picked
+from fangkong.core.inputs import query_choice, query_int
+from fangkong.obligations.models import Obligation
+from fangkong.org.access import may_act_on, request_user, user_can
+from fangkong.org.roles import Capability
+from fangkong.people.selectors import person_pick
+from fangkong.tracing.models import CaseKind, CaseStatus
+from fangkong.tracing.selectors import cases_visible
+from fangkong.tracing.services import case_report, case_status_change, case_upgrade
+
+PAGE_SIZE = 50
+
+
+def _errors(request: HttpRequest, error: ValidationError) -> None:
+    for problems in error.message_dict.values():
+        for problem in problems:
+            messages.error(request, problem)
+
+
+@login_required
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    """Cases of the user's units; POST reports one (also the one-click buttons of the fever and
+    the lab result pages, which post the person and the kind)."""
+    if not user_can(request.user, Capability.VIEW_PEOPLE):
+        raise PermissionDenied
+    typed = Picked("", "")
+    status = 200
+    if request.method == "POST":
+        kind = query_choice(request.POST, "kind", CaseKind.values, CaseKind.SUSPECTED)
+        person = person_pick(
+            request.user,
+            request.POST.get("person") or request.POST.get("person_text", ""),
+            Capability.EDIT_PEOPLE,
+        )
+        if person is None:
+            messages.error(request, _("Nobody in your units has this name: choose from the list."))
+            typed, status = Picked("", request.POST.get("person_text", "")), 400
+        else:
+            try:
+                case = case_report(
+                    actor=request_user(request),
+                    person=person,
+                    kind=kind,
+                    note=request.POST.get("note", "")[:300],
+                )
+                messages.success(request, _("Case reported: its deadlines are open."))
+                return redirect("case-detail", case_id=case.pk)
+            except ValidationError as error:
+                _errors(request, error)
+                typed, status = Picked(str(person.pk), person.name), 400
+    page = Paginator(cases_visible(request.user), PAGE_SIZE).get_page(
+        query_int(request.GET, "page", high=100_000)
+    )
+    return render(
+        request,
+        "tracing/cases.html",
+        {
+            "page": page,
+            "kinds": CaseKind.choices,
+            "typed": typed,
+            "may_report": user_can(request.user, Capability.EDIT_PEOPLE),
+        },
+        status=status,
+    )
+
+
+@login_required
+def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A case: its deadlines, and (POST) an upgrade of its kind or the next step of its course."""
+    case = get_object_or_404(cases_visible(request.user), pk=case_id)
+    if request.method == "POST":
+        action = query_choice(request.POST, "action", ["upgrade", "status"], "status")
+        try:
+            if action == "upgrade":
+                kind = query_choice(request.POST, "kind", CaseKind.values, "")
+                case_upgrade(actor=request_user(request), case=case, kind=kind)
+            else:
+                status = query_choice(request.POST, "status", CaseStatus.values, "")
+                case_status_change(actor=request_user(request), case=case, status=status)
+            messages.success(request, _("Saved."))
+        except ValidationError as error:
+            _errors(request, error)
+        return redirect("case-detail", case_id=case.pk)
+    return render(
+        request,
+        "tracing/case.html",
+        {
+            "case": case,
+            "deadlines": Obligation.objects.of_case(case.pk).select_related("unit"),
+            "may_change": may_act_on(request.user, Capability.EDIT_PEOPLE, case.person),
+            "now": clock.now(),
+        },
+    )
