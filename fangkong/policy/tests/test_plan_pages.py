@@ -496,3 +496,33 @@ def test_what_if_yaml_example_of_every_plan_loads(county, personas):
         ).content.decode()
         assert f"例如 {example}" in page.replace("&#x27;", "'"), pack.id
         assert 'data-testid="what-if-summary"' in page, (pack.id, example)
+
+
+def test_i13_the_scenario_form_takes_a_country_by_its_name(personas, under_p14):
+    # when a stay abroad is typed as 日本 rather than JPN
+    response = login(personas.worker_a).post(
+        reverse("plan-detail", args=["P14-school-spring-festival"]),
+        {
+            "kind": "arrival",
+            "stay_country": "日本",
+            "stay_from": "2022-01-25",
+            "stay_to": "2022-02-01",
+            "arrival_at": "2022-02-01T10:00",
+            "arrival_region": "520113",
+        },
+    )
+    # then the plan answers as for JPN: the stay abroad rule applies
+    page = response.content.decode()
+    result = page[page.index("方案判定结果") :]
+    assert "14天内有境外旅居史" in result
+    assert 'value="日本"' in page
+
+
+def test_i13_an_unknown_country_is_refused_as_typed(personas, under_p14):
+    response = login(personas.worker_a).post(
+        reverse("plan-detail", args=["P14-school-spring-festival"]),
+        {"kind": "departure", "destination_country": "火星"},
+    )
+    page = response.content.decode()
+    assert "没有名为“火星”的国家或地区" in page
+    assert 'value="火星"' in page
