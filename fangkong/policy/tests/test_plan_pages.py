@@ -526,3 +526,22 @@ def test_i13_an_unknown_country_is_refused_as_typed(personas, under_p14):
     page = response.content.decode()
     assert "没有名为“火星”的国家或地区" in page
     assert 'value="火星"' in page
+
+
+def test_i13_a_changed_risk_area_is_audited_by_its_place_and_level(personas):
+    commander = login(personas.commander)
+    commander.post(
+        reverse("risk-area-list"),
+        {"region": "210211", "level": "medium", "start_date": "2022-01-20", "source": "公告"},
+    )
+    area = RiskArea.objects.get()
+    # when the commander raises it to high
+    commander.post(
+        reverse("risk-area-detail", args=[area.pk]),
+        {"region": "210211", "level": "high", "start_date": "2022-01-20", "source": "公告"},
+    )
+    # then the audit trail names the place and both levels, not the rows' numbers
+    trail = commander.get(reverse("audit-list")).content.decode()
+    assert "甘井子区 中风险地区 2022-01-20– 改为 " in trail
+    assert "甘井子区 高风险地区 2022-01-20–" in trail
+    assert f"{area.pk} → " not in trail
