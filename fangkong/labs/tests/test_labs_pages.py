@@ -359,6 +359,6 @@ def test_i13_an_open_round_reads_in_progress_while_an_open_deadline_reads_to_do(
     rounds = login(personas.commander).get(reverse("round-list")).content.decode()
     assert 'data-label="状态">进行中</td>' in rounds
     assert "待办" not in rounds
-    deadlines = login(personas.worker_a).get(reverse("obligation-list"), {"state": "open"})
-    deadlines = deadlines.content.decode()
+    answer = login(personas.worker_a).get(reverse("obligation-list"), {"state": "open"})
+    deadlines = answer.content.decode()
     assert 'data-label="状态">待办' in deadlines
