@@ -228,3 +228,24 @@ def test_the_command_view_draws_the_map_of_my_area_after_the_page(
     assert county.township.name in page.inner_text("#map-unit") + page.inner_html("#map-units")
     page.wait_for_selector("#map-china svg path")
     assert page.evaluate(BEYOND_THE_SCREEN) == []
+
+
+def test_i13_the_plans_page_fits_a_phone(page, live_server, county, personas: Personas):
+    from fangkong.policy.services import plan_assign
+
+    # given a plan with a long title in force in the county
+    plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id="P14-school-spring-festival",
+        start_date=TODAY.date(),
+        end_date=None,
+        recompute=False,
+    )
+    log_in(page, live_server, "hq")
+    page.goto(f"{live_server.url}/plans/")
+    # then the plans in force and all plans are cards: every title wraps on the screen
+    assert "春节期间疫情防控工作方案（白云区第一高级中学）" in page.inner_text(
+        "[data-testid=assignments]"
+    )
+    assert page.evaluate(BEYOND_THE_SCREEN) == []

@@ -4,8 +4,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.countries import country_code
 from fangkong.core.inputs import validate_plausible_date
 
 
@@ -43,6 +46,27 @@ class PlausibleDateTimeField(forms.DateTimeField):
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
     default_validators = [validate_plausible_date]
+
+
+class CountryField(forms.CharField):
+    """A country typed by its name (日本, Japan) or ISO code (JPN); cleans to the alpha-3 code."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 60)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value)
+        if not text:
+            return ""
+        code = country_code(text)
+        if code is None:
+            raise ValidationError(
+                _("No country is called %(name)s: type its name, such as Japan, or its code."),
+                code="country",
+                params={"name": text},
+            )
+        return code
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.models import TimestampedModel
 
@@ -39,7 +40,8 @@ class LabResult(TimestampedModel):
 
 
 class RoundStatus(models.TextChoices):
-    OPEN = "open", _("open")
+    # A round in progress (进行中), not a deadline to do (待办, obligations.ObligationStatus.OPEN).
+    OPEN = "open", pgettext_lazy("screening round status", "open")
     CLOSED = "closed", _("closed")
 
 

@@ -477,8 +477,12 @@ def _fever_open(checkin: Checkin, verdict: tuple[Any, Any], actor: AnyUser | Non
         object_type="fever_event",
         object_id=event.pk,
         unit_id=checkin.unit_id,
-        summary=(f"{checkin.celsius} °C" if checkin.celsius is not None else "")
-        + "、".join(str(SYMPTOMS[code]) for code in checkin.symptoms if code in SYMPTOMS)
+        summary="、".join(
+            [
+                *([f"{checkin.celsius} °C"] if checkin.celsius is not None else []),
+                *(str(SYMPTOMS[code]) for code in checkin.symptoms if code in SYMPTOMS),
+            ]
+        )
         + f"：{'、'.join(action_label(a) for a in decision.actions)}",
     )
     return event

@@ -185,19 +185,25 @@ def obligations_meet_selected(*, actor: AnyUser, ids: Sequence[int], note: str =
         raise PermissionDenied(_("You may not act for this unit."))
     if any(row.status not in PENDING for row in rows):
         raise ValidationError({"ids": _("This obligation is already closed.")})
-    by_unit: dict[int, list[int]] = {}
+    by_unit: dict[int, list[Obligation]] = {}
     for row in rows:
-        by_unit.setdefault(row.unit_id, []).append(row.pk)
+        by_unit.setdefault(row.unit_id, []).append(row)
     return sum(
         obligations_meet(
-            Obligation.objects.filter(pk__any=Ids(pks)),
+            Obligation.objects.filter(pk__any=Ids([row.pk for row in chosen])),
             actor=actor,
             unit_id=unit_id,
-            summary=_("selected deadlines %(ids)s") % {"ids": ", ".join(map(str, pks))},
+            summary=_("chosen deadlines: %(kinds)s") % {"kinds": _kinds_counted(chosen)},
             note=note,
         )
-        for unit_id, pks in sorted(by_unit.items())
+        for unit_id, chosen in sorted(by_unit.items())
     )
+
+
+def _kinds_counted(rows: Sequence[Obligation]) -> str:
+    """健康打卡 3、转运 1: what a selection holds, as its audit row says it."""
+    counts = Counter(ObligationKind(row.kind).label for row in rows)
+    return "、".join(f"{kind} {count}" for kind, count in counts.items())
 
 
 @transaction.atomic

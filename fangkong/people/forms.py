@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.forms import BootstrapFormMixin, PlausibleDateField
+from fangkong.core.forms import BootstrapFormMixin, CountryField, PlausibleDateField
 from fangkong.org.forms import RegionField, UnitField
 from fangkong.org.models import Region, Unit
 from fangkong.org.roles import Capability
@@ -49,7 +49,7 @@ class PersonForm(BootstrapFormMixin, forms.Form):
 
 class TravelForm(BootstrapFormMixin, forms.Form):
     region = RegionField(label=_("Region"), required=False)
-    country = forms.CharField(label=_("Country (ISO code)"), max_length=3, required=False)
+    country = CountryField(label=_("or country"), required=False)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     start_date = PlausibleDateField(label=_("From"))
     end_date = PlausibleDateField(

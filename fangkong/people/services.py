@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.countries import country_name
 from fangkong.org.access import AnyUser, user_can
 from fangkong.org.models import Region, Unit
 from fangkong.org.roles import Capability
@@ -372,7 +373,7 @@ def travel_add(*, actor: User, person: Person, data: TravelInput) -> TravelRecor
         unit_id=person.unit_id,
         summary=_("stay added: %(place)s %(start)s – %(end)s")
         % {
-            "place": region.full_name if region else country,
+            "place": region.full_name if region else country_name(country),
             "start": data.start_date,
             "end": data.end_date,
         },

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditEvent
 from fangkong.core import clock
+from fangkong.core.countries import country_name
 from fangkong.core.inputs import query_int, query_moment
 from fangkong.org.access import AnyUser, user_can
 from fangkong.org.roles import Capability
@@ -146,7 +147,7 @@ def _stays(person: Person, viewer: AnyUser, before: dt.datetime | None, limit: i
         at = day_start(stay.start_date)
         if before is not None and at > before:
             continue
-        place = stay.region.full_name if stay.region else stay.country
+        place = stay.region.full_name if stay.region else country_name(stay.country)
         entries.append(
             Entry(
                 at,

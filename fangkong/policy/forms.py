@@ -10,7 +10,12 @@ import yaml
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.forms import BootstrapFormMixin, PlausibleDateField, PlausibleDateTimeField
+from fangkong.core.forms import (
+    BootstrapFormMixin,
+    CountryField,
+    PlausibleDateField,
+    PlausibleDateTimeField,
+)
 from fangkong.core.inputs import whole_number
 from fangkong.monitoring.models import HealthCode
 from fangkong.org.forms import RegionField, UnitField
@@ -92,7 +97,7 @@ class ScenarioForm(_Styled):
     kind = forms.ChoiceField(label=_("Scenario"), choices=KINDS)
     categories = forms.MultipleChoiceField(label=_("Categories"), required=False)
     stay_region = RegionField(label=_("Stayed in (region)"), required=False)
-    stay_country = forms.CharField(label=_("or country (ISO code)"), required=False, max_length=3)
+    stay_country = CountryField(label=_("or country (name or code)"), required=False)
     stay_from = PlausibleDateField(label=_("Stay from"), required=False)
     stay_to = PlausibleDateField(label=_("Stay to"), required=False)
     arrival_at = PlausibleDateTimeField(label=_("Arrived at"), required=False)
@@ -156,9 +161,7 @@ class ScenarioForm(_Styled):
     classes = forms.IntegerField(label=_("Classes"), required=False, min_value=1)
     leaving_region = RegionField(label=_("Leaving from (region)"), required=False)
     destination_region = RegionField(label=_("Going to (region)"), required=False)
-    destination_country = forms.CharField(
-        label=_("or abroad (ISO code)"), required=False, max_length=3
-    )
+    destination_country = CountryField(label=_("or abroad (country)"), required=False)
     days_off_post = forms.IntegerField(
         label=_("Days off a high-risk post"), required=False, min_value=0
     )

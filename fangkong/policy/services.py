@@ -150,12 +150,18 @@ def risk_area_create(*, actor: AnyUser, data: RiskAreaInput, recompute: bool = T
         object_type="risk_area",
         object_id=area.pk,
         unit_id=root_unit_id(),  # a risk area concerns every unit
-        summary=f"{area.region.full_name} {level_name(area.level)} "
-        f"{area.start_date}–{area.end_date or ''}",
+        summary=_area_text(area),
     )
     if recompute:
         _recompute_around(area.region_id, actor)
     return area
+
+
+def _area_text(area: RiskArea) -> str:
+    """大连市甘井子区 高风险地区 2022-01-20–: a risk area as its audit row names it."""
+    return (
+        f"{area.region.full_name} {level_name(area.level)} {area.start_date}–{area.end_date or ''}"
+    )
 
 
 def risk_area_change(*, actor: AnyUser, area: RiskArea, data: RiskAreaInput) -> RiskArea:
@@ -182,7 +188,8 @@ def risk_area_change(*, actor: AnyUser, area: RiskArea, data: RiskAreaInput) -> 
             object_type="risk_area",
             object_id=new.pk,
             unit_id=root_unit_id(),
-            summary=f"{area.pk} → {new.pk}",
+            summary=_("%(old)s changed to %(new)s")
+            % {"old": _area_text(area), "new": _area_text(new)},
             changes={
                 name: [str(getattr(area, name)), str(getattr(new, name))]
                 for name in ("region_id", "level", "start_date", "end_date", "source")

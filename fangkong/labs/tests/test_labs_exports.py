@@ -28,7 +28,7 @@ def test_the_rounds_page_exports_its_rounds_with_the_sampled_count(
     xlsx, csv_url = export_urls(login(personas.commander).get("/labs/"))
     [row] = workbook_rows(login(personas.commander).get(xlsx))
     assert (row[0], row[1], row[2], row[5], row[6], row[7]) == (
-        "第一轮全员核酸", "泉湖街道", 10, "县疾控中心实验室", 3, "待办",
+        "第一轮全员核酸", "泉湖街道", 10, "县疾控中心实验室", 3, "进行中",
     )  # fmt: skip
     text = body(login(personas.commander).get(csv_url)).decode("utf-8-sig")
     assert next(csv.reader(io.StringIO(text)))[:3] == ["轮次名称", "范围", "混采"]

@@ -340,3 +340,25 @@ def test_rounds_table_heads_its_name_column_with_the_round_name(county, personas
     text = login(personas.commander).get(reverse("round-list")).content.decode()
     assert "<th>轮次名称</th>" in text
     assert "<th>姓名</th>" not in text
+
+
+def test_i13_an_open_round_reads_in_progress_while_an_open_deadline_reads_to_do(
+    county, personas, screening, person_a
+):
+    # given an open round and a grid worker's open deadline
+    Obligation.objects.create(
+        person=person_a,
+        unit=county.grid_a,
+        kind="checkin",
+        source="event",
+        due_at=clock.now(),
+        created_at=clock.now(),
+        clause="每日健康打卡",
+    )
+    # then the rounds table says 进行中 (a round going on), the deadline list still 待办
+    rounds = login(personas.commander).get(reverse("round-list")).content.decode()
+    assert 'data-label="状态">进行中</td>' in rounds
+    assert "待办" not in rounds
+    answer = login(personas.worker_a).get(reverse("obligation-list"), {"state": "open"})
+    deadlines = answer.content.decode()
+    assert 'data-label="状态">待办' in deadlines

@@ -92,3 +92,20 @@ def test_d06_e20_p12_a_symptom_off_its_list_does_not_isolate_a_reading_over_37_3
         "乏力",
         "呼吸困难",
     ]
+
+
+def test_i13_a_fever_is_audited_in_chinese_reading_symptoms_and_actions_apart(
+    county, personas, person_a
+):
+    under("P09-school-opening-x", county, personas)
+    PersonUnit.objects.create(person=person_a, unit=county.class_1, relation="student")
+    teacher = login(personas.teacher)
+    # when a teacher records 36.6 °C with a cough
+    teacher.post(
+        reverse("class-checkin", args=[county.class_1.pk]),
+        {f"t{person_a.pk}": "36.6", f"s{person_a.pk}": ["cough"]},
+    )
+    # then the audit trail reads the reading, the symptom and the action, each in Chinese
+    trail = login(personas.commander).get(reverse("audit-list")).content.decode()
+    assert "36.6 °C、咳嗽：" in trail
+    assert "isolate" not in trail

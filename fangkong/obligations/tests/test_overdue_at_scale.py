@@ -184,3 +184,15 @@ def test_i13_deadline_rows_become_cards_with_done_at_hand(personas, overdue):
     assert 'class="table table-sm table-hover bg-white align-middle table-cards"' in page
     assert 'data-label="截止时间"' in page
     assert "完成" in page
+
+
+def test_i13_bulk_meet_is_audited_by_what_was_met_not_by_row_numbers(personas, overdue):
+    county = overdue
+    chosen = _ids(county.grid_a) + _ids(county.grid_a, "transfer")
+    commander = login(personas.commander)
+
+    commander.post("/plans/obligations/meet/", {"ids": chosen, "note": "电话核实"})
+
+    trail = commander.get("/audit/").content.decode()
+    assert "完成 4 项：所选时限（健康打卡 3、转运 1）" in trail
+    assert ", ".join(map(str, chosen)) not in trail

@@ -348,7 +348,7 @@ def test_rejected_rows_are_kept_for_the_report_period_then_the_tick_removes_them
 def test_travel_form_refused_keeps_every_field_typed_and_names_it_in_chinese(
     personas: Personas, person_a: Person
 ):
-    # given a stay whose country is not an ISO code
+    # given a stay in a country that does not exist
     typed = {"region": "", "country": "ZZZZ", "start_date": "2022-01-05", "end_date": "2022-01-08"}
     # when the grid worker adds it
     response = login(personas.worker_a).post(f"/people/{person_a.pk}/travel/", typed)
@@ -358,8 +358,24 @@ def test_travel_form_refused_keeps_every_field_typed_and_names_it_in_chinese(
     assert 'value="ZZZZ"' in page
     assert 'value="2022-01-05"' in page
     assert 'value="2022-01-08"' in page
-    assert "国家（ISO代码）：" in page
+    assert "或国家/地区：没有名为“ZZZZ”的国家或地区" in page
     assert person_a.travel.count() == 0
+
+
+@pytest.mark.parametrize("typed", ["日本", "Japan", "jpn"])
+def test_i13_a_stay_abroad_is_typed_and_shown_by_the_country_name(
+    personas: Personas, person_a: Person, typed: str
+):
+    # when the grid worker records a stay abroad typing the country's name (or its code)
+    client = login(personas.worker_a)
+    stay = {"region": "", "country": typed, "start_date": "2022-01-05", "end_date": "2022-01-08"}
+    client.post(f"/people/{person_a.pk}/travel/", stay)
+    # then the register keeps the ISO code, and the person's page and timeline read the name
+    assert person_a.travel.get().country == "JPN"
+    page = client.get(f"/people/{person_a.pk}/").content.decode()
+    assert "日本" in page
+    assert "JPN" not in page
+    assert "2022-01-05至2022-01-08旅居日本" in page.split('data-testid="timeline"')[1]
 
 
 def test_delete_and_revoke_ask_for_confirmation(

@@ -496,3 +496,52 @@ def test_what_if_yaml_example_of_every_plan_loads(county, personas):
         ).content.decode()
         assert f"例如 {example}" in page.replace("&#x27;", "'"), pack.id
         assert 'data-testid="what-if-summary"' in page, (pack.id, example)
+
+
+def test_i13_the_scenario_form_takes_a_country_by_its_name(personas, under_p14):
+    # when a stay abroad is typed as 日本 rather than JPN
+    response = login(personas.worker_a).post(
+        reverse("plan-detail", args=["P14-school-spring-festival"]),
+        {
+            "kind": "arrival",
+            "stay_country": "日本",
+            "stay_from": "2022-01-25",
+            "stay_to": "2022-02-01",
+            "arrival_at": "2022-02-01T10:00",
+            "arrival_region": "520113",
+        },
+    )
+    # then the plan answers as for JPN: the stay abroad rule applies
+    page = response.content.decode()
+    result = page[page.index("方案判定结果") :]
+    assert "14天内有境外旅居史" in result
+    assert 'value="日本"' in page
+
+
+def test_i13_an_unknown_country_is_refused_as_typed(personas, under_p14):
+    response = login(personas.worker_a).post(
+        reverse("plan-detail", args=["P14-school-spring-festival"]),
+        {"kind": "departure", "destination_country": "火星"},
+    )
+    page = response.content.decode()
+    assert "没有名为“火星”的国家或地区" in page
+    assert 'value="火星"' in page
+
+
+def test_i13_a_changed_risk_area_is_audited_by_its_place_and_level(personas):
+    commander = login(personas.commander)
+    commander.post(
+        reverse("risk-area-list"),
+        {"region": "210211", "level": "medium", "start_date": "2022-01-20", "source": "公告"},
+    )
+    area = RiskArea.objects.get()
+    # when the commander raises it to high
+    commander.post(
+        reverse("risk-area-detail", args=[area.pk]),
+        {"region": "210211", "level": "high", "start_date": "2022-01-20", "source": "公告"},
+    )
+    # then the audit trail names the place and both levels, not the rows' numbers
+    trail = commander.get(reverse("audit-list")).content.decode()
+    assert "甘井子区 中风险地区 2022-01-20– 改为 " in trail
+    assert "甘井子区 高风险地区 2022-01-20–" in trail
+    assert f"{area.pk} → " not in trail
