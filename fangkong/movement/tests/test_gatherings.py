@@ -160,3 +160,18 @@ def test_i01_tampered_input_is_refused(county, personas, tampered):
     assert response.status_code == 400
     assert client.post("/api/gatherings/x/decide/", {"approve": True}).status_code == 404
     assert not GatheringApplication.objects.exists()
+
+
+def test_i01_list_page_and_api_cost_the_same_for_one_or_many(
+    county, personas, django_assert_max_num_queries
+):
+    _plan(county, personas, "P01-rural-winter")
+    worker = login(personas.worker_a)
+    for people in (10, 20, 30):
+        worker.post("/api/gatherings/", _form(county.village_a, people=people))
+    commander = login(personas.commander)
+    commander.get(reverse("gathering-list"))  # warm the session and the menu
+    with django_assert_max_num_queries(12):
+        assert commander.get(reverse("gathering-list")).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert len(commander.get("/api/gatherings/").json()["results"]) == 3
