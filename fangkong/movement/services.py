@@ -138,7 +138,7 @@ def gathering_decide(
     """Approve or refuse a pending application (a refusal gives its reason); the applicant is
     told in their inbox, and by e-mail and SMS after the commit."""
     application = (
-        GatheringApplication.objects.select_for_update()
+        GatheringApplication.objects.select_for_update(of=("self",))
         .select_related("approver_unit")
         .get(pk=application_id)
     )
