@@ -22,7 +22,7 @@ LAYERS = [
     ["obligations"],
     ["policy"],
     ["tracing"],
-    ["labs", "monitoring"],
+    ["labs", "monitoring", "movement"],
     ["command"],
     ["demo"],
     ["config"],

@@ -10,6 +10,7 @@ from fangkong.labs.api import (
     TubeViewSet,
 )
 from fangkong.monitoring.api import CheckinViewSet, SelfLinkViewSet, UnitReportViewSet
+from fangkong.movement.api import GatheringViewSet
 from fangkong.org.api import RegionViewSet, UnitViewSet
 from fangkong.people.api import PersonViewSet
 from fangkong.policy.api import (
@@ -39,6 +40,7 @@ router.register("tubes", TubeViewSet, basename="tube")
 router.register("rounds", RoundViewSet, basename="round")
 router.register("pool-size", PoolSizeViewSet, basename="pool-size")
 router.register("cases", CaseViewSet, basename="case")
+router.register("gatherings", GatheringViewSet, basename="gathering")
 
 urlpatterns = [
     path("command/", CommandView.as_view(), name="api-command"),

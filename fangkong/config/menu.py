@@ -38,6 +38,11 @@ MENU = (
     ),
     MenuEntry("plan-list", _("Work plans"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("case-list", _("Cases"), (Capability.VIEW_PEOPLE,)),
+    MenuEntry(
+        "gathering-list",
+        _("Gatherings"),
+        (Capability.VIEW_PEOPLE, Capability.APPROVE_GATHERINGS),
+    ),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("unit-tree", _("Units"), any_role=True),
     MenuEntry("import-upload", _("Import"), (Capability.IMPORT_PEOPLE,)),

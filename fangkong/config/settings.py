@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "fangkong.tracing",
     "fangkong.labs",
     "fangkong.monitoring",
+    "fangkong.movement",
     "fangkong.command",
     "fangkong.demo",
 ]

@@ -264,6 +264,7 @@ class NotificationTopic(models.TextChoices):
     MISSED = "missed", _("obligations missed")
     POSITIVE = "positive", _("positive result")
     CASE = "case", _("case reported")
+    GATHERING = "gathering", _("gathering decided")
 
 
 class Notification(models.Model):
@@ -309,6 +310,13 @@ class Notification(models.Model):
             return _("%(case)s reported in %(unit)s") % {
                 "case": _(self.params.get("case", "")),
                 "unit": self.unit.name if self.unit else "",
+            }
+        if self.topic == NotificationTopic.GATHERING:
+            # ``status`` is the English label of the decision (movement.ApplicationStatus).
+            return _("Your gathering at %(place)s on %(day)s: %(status)s") % {
+                "place": self.params.get("place", ""),
+                "day": self.params.get("day", ""),
+                "status": _(self.params.get("status", "")),
             }
         kind = self.params.get("kind", "")
         return _("%(count)s × %(kind)s missed in %(unit)s") % {

@@ -37,6 +37,7 @@ class Capability(StrEnum):
     MANAGE_PLANS = "manage_plans"  # risk areas, plan assignments, cross-infections
     SAMPLE = "sample"  # swab people into tubes, send boxes
     RUN_LAB = "run_lab"  # receive boxes, enter results of the tubes sent to the lab
+    APPROVE_GATHERINGS = "approve_gatherings"  # decide the gatherings filed with the units below
 
 
 _ALL = frozenset(Capability)
@@ -49,7 +50,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.GRID_WORKER: _REGISTER_KEEPER | {Capability.SAMPLE},
     Role.SCHOOL_HEALTH_OFFICER: _REGISTER_KEEPER,
     Role.CLASS_TEACHER: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),
-    Role.PRINCIPAL: _REGISTER_KEEPER | {Capability.VIEW_AUDIT},
+    Role.PRINCIPAL: _REGISTER_KEEPER | {Capability.VIEW_AUDIT, Capability.APPROVE_GATHERINGS},
     # A lab sees the tubes sent to it, not the register of its parent unit.
     Role.LAB_TECHNICIAN: frozenset({Capability.RUN_LAB}),
     Role.SAMPLER: frozenset({Capability.VIEW_PEOPLE, Capability.SAMPLE}),
