@@ -38,6 +38,7 @@ MENU = (
     ),
     MenuEntry("plan-list", _("Work plans"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("case-list", _("Cases"), (Capability.VIEW_PEOPLE,)),
+    MenuEntry("quarantine-board", _("Quarantine sites"), (Capability.MANAGE_SITE,)),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("unit-tree", _("Units"), any_role=True),
     MenuEntry("import-upload", _("Import"), (Capability.IMPORT_PEOPLE,)),

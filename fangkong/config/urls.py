@@ -32,5 +32,6 @@ urlpatterns = [
     path("monitoring/", include("fangkong.monitoring.urls")),
     path("labs/", include("fangkong.labs.urls")),
     path("cases/", include("fangkong.tracing.urls")),
+    path("quarantine/", include("fangkong.quarantine.urls")),
     path("c/<str:token>/", self_checkin_view, name="self-checkin"),
 ]
