@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -71,7 +72,7 @@ class PlaceInSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["all"] == ("people" in attrs):
-            raise serializers.ValidationError({"people": "Give the people, or all: true."})
+            raise serializers.ValidationError({"people": _("Give the people, or all: true.")})
         return attrs
 
 
@@ -82,9 +83,47 @@ class WaitingSerializer(serializers.Serializer):
     household = serializers.CharField(source="household.code", default=None)
 
 
+class FiguresSerializer(serializers.Serializer):
+    site = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    rooms = serializers.DictField(child=serializers.IntegerField())
+    beds = serializers.IntegerField()
+    free_beds = serializers.IntegerField()
+    people = serializers.IntegerField()
+
+
+class ReleaseDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    people = serializers.IntegerField()
+
+
+class BoardSerializer(serializers.Serializer):
+    sites = FiguresSerializer(many=True)
+    total = FiguresSerializer()
+    releases = ReleaseDaySerializer(many=True)
+
+
+class SiteBoardSerializer(BoardSerializer):
+    rooms = RoomSerializer(many=True)
+
+
+class CreatedSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+
+
+class PlacedSerializer(serializers.Serializer):
+    placed = serializers.IntegerField()
+
+
+class RoomStateOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=RoomState.choices)
+
+
 class BoardView(APIView):
     """GET: the occupancy board of every site the caller manages, and their total."""
 
+    @extend_schema(responses=BoardSerializer)
     def get(self, request: Request) -> Response:
         return Response(occupancy_board(sites_visible(request.user)).as_json())
 
@@ -92,6 +131,7 @@ class BoardView(APIView):
 class SiteView(APIView):
     """GET: a site's board and its rooms."""
 
+    @extend_schema(responses=SiteBoardSerializer)
     def get(self, request: Request, site_id: int) -> Response:
         site = _site(request, site_id)
         board = occupancy_board(sites_visible(request.user).filter(pk=site.pk))
@@ -104,7 +144,7 @@ class SiteRoomsView(APIView):
     """POST: add rooms in bulk — floors ``floor_from``–``floor_to``, rooms ``room_from``–
     ``room_to`` on each (floors 2–5, rooms 1–20: 201 … 520)."""
 
-    @extend_schema(request=RoomsInSerializer)
+    @extend_schema(request=RoomsInSerializer, responses={201: CreatedSerializer})
     def post(self, request: Request, site_id: int) -> Response:
         site = _site(request, site_id)
         incoming = RoomsInSerializer(data=request.data)
@@ -123,7 +163,7 @@ class SiteRoomsView(APIView):
 class RoomStateView(APIView):
     """POST: a room disinfected (``free``), out of service, or back in service."""
 
-    @extend_schema(request=RoomStateInSerializer)
+    @extend_schema(request=RoomStateInSerializer, responses=RoomStateOutSerializer)
     def post(self, request: Request, room_id: int) -> Response:
         room = Room.objects.filter(pk=room_id, site__in=sites_visible(request.user)).first()
         if room is None:
@@ -140,6 +180,7 @@ class UnplacedView(APIView):
     """GET: the people of the caller's units under central quarantine and in no room yet (the
     first 1,000, households together)."""
 
+    @extend_schema(responses=WaitingSerializer(many=True))
     def get(self, request: Request) -> Response:
         waiting = people_unplaced(request.user)[:MAX_PLACED]
         return Response(WaitingSerializer(waiting, many=True).data)
@@ -148,7 +189,7 @@ class UnplacedView(APIView):
 class PlacementsView(APIView):
     """POST: place the people chosen (or all: true) in free rooms of a site."""
 
-    @extend_schema(request=PlaceInSerializer)
+    @extend_schema(request=PlaceInSerializer, responses={201: PlacedSerializer})
     def post(self, request: Request) -> Response:
         incoming = PlaceInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
