@@ -21,7 +21,7 @@ LAYERS = [
     ["people"],
     ["obligations"],
     ["policy"],
-    ["tracing"],
+    ["tracing", "quarantine"],
     ["labs", "monitoring", "movement"],
     ["command"],
     ["demo"],

@@ -20,6 +20,14 @@ from fangkong.policy.api import (
     ReleaseViewSet,
     RiskAreaViewSet,
 )
+from fangkong.quarantine.api import (
+    BoardView,
+    PlacementsView,
+    RoomStateView,
+    SiteRoomsView,
+    SiteView,
+    UnplacedView,
+)
 from fangkong.tracing.api import CaseViewSet
 
 router = DefaultRouter()
@@ -45,5 +53,19 @@ router.register("gatherings", GatheringViewSet, basename="gathering")
 urlpatterns = [
     path("command/", CommandView.as_view(), name="api-command"),
     path("command/map/", CommandMapView.as_view(), name="api-command-map"),
+    path("quarantine/board/", BoardView.as_view(), name="api-quarantine-board"),
+    path("quarantine/sites/<int:site_id>/", SiteView.as_view(), name="api-quarantine-site"),
+    path(
+        "quarantine/sites/<int:site_id>/rooms/",
+        SiteRoomsView.as_view(),
+        name="api-quarantine-rooms",
+    ),
+    path(
+        "quarantine/rooms/<int:room_id>/state/",
+        RoomStateView.as_view(),
+        name="api-quarantine-room-state",
+    ),
+    path("quarantine/unplaced/", UnplacedView.as_view(), name="api-quarantine-unplaced"),
+    path("quarantine/placements/", PlacementsView.as_view(), name="api-quarantine-place"),
     *router.urls,
 ]

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "fangkong.obligations",
     "fangkong.policy",
     "fangkong.tracing",
+    "fangkong.quarantine",
     "fangkong.labs",
     "fangkong.monitoring",
     "fangkong.movement",

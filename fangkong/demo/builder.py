@@ -51,6 +51,8 @@ from fangkong.policy.services import (
     reports_open,
     risk_area_create,
 )
+from fangkong.quarantine.selectors import people_unplaced
+from fangkong.quarantine.services import people_place, rooms_create
 from fangkong.tracing.services import exposure_record
 
 COUNTY = "520113"  # 贵州省贵阳市白云区, the county of plan P14
@@ -411,6 +413,12 @@ class DemoBuilder:
                 via=close,
             )
             measure_site_set(actor=hq_user, person=close, site=units["SITE"])
+        # The hotel's rooms: floors 2–5, rooms 01–20; up to 40 of the people under central
+        # quarantine are placed, the others wait on the placement page.
+        rooms_create(actor=hq_user, site=units["SITE"], floors=(2, 5), rooms=(1, 20), capacity=1)
+        waiting = list(people_unplaced(hq_user).values_list("pk", flat=True)[:40])
+        if waiting:
+            people_place(actor=hq_user, site=units["SITE"], person_ids=waiting)
         # Most past tests were taken (negative); the rest show up as missed after the tick.
         now = clock.now()
         for obligation in (

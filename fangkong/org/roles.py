@@ -38,6 +38,7 @@ class Capability(StrEnum):
     SAMPLE = "sample"  # swab people into tubes, send boxes
     RUN_LAB = "run_lab"  # receive boxes, enter results of the tubes sent to the lab
     APPROVE_GATHERINGS = "approve_gatherings"  # decide the gatherings filed with the units below
+    MANAGE_SITE = "manage_site"  # a quarantine site's rooms, placing people there, its board
 
 
 _ALL = frozenset(Capability)
@@ -54,7 +55,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # A lab sees the tubes sent to it, not the register of its parent unit.
     Role.LAB_TECHNICIAN: frozenset({Capability.RUN_LAB}),
     Role.SAMPLER: frozenset({Capability.VIEW_PEOPLE, Capability.SAMPLE}),
-    Role.SITE_MANAGER: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),
+    Role.SITE_MANAGER: frozenset(
+        {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.MANAGE_SITE}
+    ),
     Role.PHARMACIST: frozenset(),
     Role.EPIDEMIOLOGIST: frozenset(
         {Capability.VIEW_PEOPLE, Capability.REVEAL_ID, Capability.EXPORT}

@@ -52,10 +52,12 @@ from fangkong.policy.describe import (
     release_verdict,
 )
 from fangkong.policy.engine import Decision, schedule_from
+from fangkong.policy.events import measures_released
 from fangkong.policy.geography import city_of, significant_prefix
 from fangkong.policy.models import (
     Classification,
     Measure,
+    MeasureKind,
     MeasureStatus,
     PlanAssignment,
     ReleaseFact,
@@ -390,6 +392,7 @@ def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str =
     now = clock.now()
     with transaction.atomic():
         Measure.objects.filter(pk__in=ending).update(status=MeasureStatus.RELEASED, closed_at=now)
+        measures_released.send(sender=Measure, person_ids=[person.pk])
         Measure.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=on), pk__in=ending).update(
             end_date=on
         )
@@ -532,6 +535,16 @@ def measure_site_set(*, actor: AnyUser, person: Person, site: Unit) -> None:
         unit_id=person.unit_id,
         summary=_("placed at %(site)s") % {"site": site.name},
     )
+
+
+def measures_site_place(*, person_ids: list[int], site: Unit) -> int:
+    """Set the site of the people's active central quarantine, in one statement; called inside a
+    placement's transaction (``quarantine.services.people_place``), which writes the audit row."""
+    return Measure.objects.filter(
+        person_id__in=person_ids,
+        status=MeasureStatus.ACTIVE,
+        kind=MeasureKind.CENTRAL_QUARANTINE,
+    ).update(site=site)
 
 
 @transaction.atomic

@@ -1,0 +1,203 @@
+"""REST API of quarantine sites: the board, a site's rooms, rooms in bulk, a room's state, the
+people waiting for a room and placing them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fangkong.org.access import request_user
+from fangkong.org.models import Unit
+from fangkong.quarantine.models import MAX_CAPACITY, Room, RoomState
+from fangkong.quarantine.selectors import (
+    occupancy_board,
+    people_unplaced,
+    site_rooms,
+    sites_visible,
+)
+from fangkong.quarantine.services import (
+    LAST_FLOOR,
+    LAST_ROOM,
+    MAX_PLACED,
+    people_place,
+    room_state_set,
+    rooms_create,
+)
+
+ID_MAX = 2**63 - 1
+
+
+def _site(request: Request, site_id: int) -> Unit:
+    site = sites_visible(request.user).filter(pk=site_id).first()
+    if site is None:
+        raise NotFound
+    return site
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    occupants = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Room
+        fields = ["id", "floor", "number", "capacity", "state", "occupants"]
+
+
+class RoomsInSerializer(serializers.Serializer):
+    floor_from = serializers.IntegerField(min_value=1, max_value=LAST_FLOOR)
+    floor_to = serializers.IntegerField(min_value=1, max_value=LAST_FLOOR)
+    room_from = serializers.IntegerField(min_value=1, max_value=LAST_ROOM)
+    room_to = serializers.IntegerField(min_value=1, max_value=LAST_ROOM)
+    capacity = serializers.IntegerField(min_value=1, max_value=MAX_CAPACITY, default=1)
+
+
+class RoomStateInSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=RoomState.choices)
+
+
+class PlaceInSerializer(serializers.Serializer):
+    site = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    people = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        max_length=MAX_PLACED,
+        required=False,
+    )
+    all = serializers.BooleanField(default=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["all"] == ("people" in attrs):
+            raise serializers.ValidationError({"people": _("Give the people, or all: true.")})
+        return attrs
+
+
+class WaitingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    unit = serializers.CharField(source="unit.name")
+    household = serializers.CharField(source="household.code", default=None)
+
+
+class FiguresSerializer(serializers.Serializer):
+    site = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    rooms = serializers.DictField(child=serializers.IntegerField())
+    beds = serializers.IntegerField()
+    free_beds = serializers.IntegerField()
+    people = serializers.IntegerField()
+
+
+class ReleaseDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    people = serializers.IntegerField()
+
+
+class BoardSerializer(serializers.Serializer):
+    sites = FiguresSerializer(many=True)
+    total = FiguresSerializer()
+    releases = ReleaseDaySerializer(many=True)
+
+
+class SiteBoardSerializer(BoardSerializer):
+    rooms = RoomSerializer(many=True)
+
+
+class CreatedSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+
+
+class PlacedSerializer(serializers.Serializer):
+    placed = serializers.IntegerField()
+
+
+class RoomStateOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=RoomState.choices)
+
+
+class BoardView(APIView):
+    """GET: the occupancy board of every site the caller manages, and their total."""
+
+    @extend_schema(responses=BoardSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(occupancy_board(sites_visible(request.user)).as_json())
+
+
+class SiteView(APIView):
+    """GET: a site's board and its rooms."""
+
+    @extend_schema(responses=SiteBoardSerializer)
+    def get(self, request: Request, site_id: int) -> Response:
+        site = _site(request, site_id)
+        board = occupancy_board(sites_visible(request.user).filter(pk=site.pk))
+        return Response(
+            {**board.as_json(), "rooms": RoomSerializer(site_rooms(site), many=True).data}
+        )
+
+
+class SiteRoomsView(APIView):
+    """POST: add rooms in bulk — floors ``floor_from``–``floor_to``, rooms ``room_from``–
+    ``room_to`` on each (floors 2–5, rooms 1–20: 201 … 520)."""
+
+    @extend_schema(request=RoomsInSerializer, responses={201: CreatedSerializer})
+    def post(self, request: Request, site_id: int) -> Response:
+        site = _site(request, site_id)
+        incoming = RoomsInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        made = rooms_create(
+            actor=request_user(request),
+            site=site,
+            floors=(data["floor_from"], data["floor_to"]),
+            rooms=(data["room_from"], data["room_to"]),
+            capacity=data["capacity"],
+        )
+        return Response({"created": made}, status=status.HTTP_201_CREATED)
+
+
+class RoomStateView(APIView):
+    """POST: a room disinfected (``free``), out of service, or back in service."""
+
+    @extend_schema(request=RoomStateInSerializer, responses=RoomStateOutSerializer)
+    def post(self, request: Request, room_id: int) -> Response:
+        room = Room.objects.filter(pk=room_id, site__in=sites_visible(request.user)).first()
+        if room is None:
+            raise NotFound
+        incoming = RoomStateInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        room_state_set(
+            actor=request_user(request), room=room, state=incoming.validated_data["state"]
+        )
+        return Response({"id": room.pk, "state": incoming.validated_data["state"]})
+
+
+class UnplacedView(APIView):
+    """GET: the people of the caller's units under central quarantine and in no room yet (the
+    first 1,000, households together)."""
+
+    @extend_schema(responses=WaitingSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        waiting = people_unplaced(request.user)[:MAX_PLACED]
+        return Response(WaitingSerializer(waiting, many=True).data)
+
+
+class PlacementsView(APIView):
+    """POST: place the people chosen (or all: true) in free rooms of a site."""
+
+    @extend_schema(request=PlaceInSerializer, responses={201: PlacedSerializer})
+    def post(self, request: Request) -> Response:
+        incoming = PlaceInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        site = _site(request, data["site"])
+        placed = people_place(
+            actor=request_user(request),
+            site=site,
+            person_ids=None if data["all"] else data["people"],
+        )
+        return Response({"placed": placed}, status=status.HTTP_201_CREATED)

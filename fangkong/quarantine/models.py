@@ -1,0 +1,95 @@
+"""Quarantine sites' rooms (隔离房间) and the people placed in them (安置).
+
+A site is an ``org.Unit`` of kind quarantine site; its rooms and placements live here. A room is
+occupied while it holds an open placement; a release closes the placement and leaves the room to
+be disinfected (待消杀) until the site marks it done.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MAX_CAPACITY = 20
+
+
+class RoomState(models.TextChoices):
+    FREE = "free", _("free")
+    OCCUPIED = "occupied", _("occupied")
+    TO_DISINFECT = "to_disinfect", _("to be disinfected")
+    OUT_OF_SERVICE = "out_of_service", _("out of service")
+
+
+class Room(models.Model):
+    site = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("quarantine site"),
+        db_index=False,
+    )
+    floor = models.SmallIntegerField(_("floor"))
+    number = models.CharField(_("room"), max_length=16)
+    capacity = models.PositiveSmallIntegerField(_("capacity"), default=1)
+    state = models.CharField(
+        _("status"), max_length=16, choices=RoomState.choices, default=RoomState.FREE
+    )
+
+    class Meta:
+        ordering = ["site_id", "floor", "number"]
+        constraints = [
+            # Also the index of a site's rooms (the site page, the board, placement).
+            models.UniqueConstraint(fields=["site", "number"], name="room_number_unique_in_site"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=[s.value for s in RoomState]),
+                name="room_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1, capacity__lte=MAX_CAPACITY),
+                name="room_capacity_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Placement(models.Model):
+    """A person in a room, from placement until release (``released_at`` empty while there)."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="+", db_index=False)
+    placed_at = models.DateTimeField(_("placed at"))
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The people in a room: its occupancy, and the rooms a release leaves empty.
+            models.Index(
+                fields=["room"],
+                name="placement_open_room_idx",
+                condition=models.Q(released_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            # Also the index of "is this person placed" (the placement list, a release).
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(released_at__isnull=True),
+                name="placement_one_open_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.room_id}"

@@ -1,0 +1,158 @@
+"""Pages of quarantine sites: the occupancy board of the county, a site's page with its rooms, and
+the placement of the people waiting for a room."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from fangkong.core.inputs import BadInput, query_choice, query_int, whole_number
+from fangkong.org.access import request_user, user_can
+from fangkong.org.roles import Capability
+from fangkong.quarantine.models import MAX_CAPACITY, Room, RoomState
+from fangkong.quarantine.selectors import (
+    occupancy_board,
+    people_unplaced,
+    site_rooms,
+    sites_visible,
+)
+from fangkong.quarantine.services import (
+    LAST_FLOOR,
+    LAST_ROOM,
+    MAX_PLACED,
+    STATE_CHANGES,
+    people_place,
+    room_state_set,
+    rooms_create,
+)
+
+
+def _errors(request: HttpRequest, error: ValidationError) -> None:
+    for problems in error.message_dict.values():
+        for problem in problems:
+            messages.error(request, problem)
+
+
+def _number(request: HttpRequest, name: str, high: int) -> int:
+    number = query_int(request.POST, name, high=high)
+    if number is None:
+        raise BadInput(name, _("Required."))
+    return number
+
+
+@login_required
+def board_view(request: HttpRequest) -> HttpResponse:
+    """占用看板: every site the user manages, with the county's total and the releases ahead."""
+    if not user_can(request.user, Capability.MANAGE_SITE):
+        raise PermissionDenied
+    board = occupancy_board(sites_visible(request.user))
+    return render(
+        request,
+        "quarantine/board.html",
+        {"board": board, "may_place": user_can(request.user, Capability.EDIT_PEOPLE)},
+    )
+
+
+@login_required
+def site_view(request: HttpRequest, site_id: int) -> HttpResponse:
+    """A site: its board, its rooms by floor; POST adds rooms in bulk or changes a room's state."""
+    site = get_object_or_404(sites_visible(request.user), pk=site_id)
+    if request.method == "POST":
+        action = query_choice(request.POST, "action", ["rooms", "state"], "")
+        try:
+            if action == "rooms":
+                made = rooms_create(
+                    actor=request_user(request),
+                    site=site,
+                    floors=(
+                        _number(request, "floor_from", LAST_FLOOR),
+                        _number(request, "floor_to", LAST_FLOOR),
+                    ),
+                    rooms=(
+                        _number(request, "room_from", LAST_ROOM),
+                        _number(request, "room_to", LAST_ROOM),
+                    ),
+                    capacity=_number(request, "capacity", MAX_CAPACITY),
+                )
+                messages.success(request, _("%(count)d rooms added.") % {"count": made})
+            elif action == "state":
+                room = Room.objects.filter(
+                    site=site, pk=_number(request, "room", 2**63 - 1)
+                ).first()
+                if room is None:
+                    raise Http404
+                state = query_choice(request.POST, "state", RoomState.values, "")
+                room_state_set(actor=request_user(request), room=room, state=state)
+                messages.success(request, _("Saved."))
+            else:
+                raise BadInput("action", _("Choose an action."))
+        except ValidationError as error:
+            _errors(request, error)
+            return redirect("quarantine-site", site_id=site.pk)
+        return redirect("quarantine-site", site_id=site.pk)
+    floors: dict[int, list[tuple[Room, list[RoomState]]]] = {}
+    for room in site_rooms(site):
+        changes = sorted(STATE_CHANGES.get(RoomState(room.state), set()))
+        floors.setdefault(room.floor, []).append((room, changes))
+    return render(
+        request,
+        "quarantine/site.html",
+        {
+            "site": site,
+            "board": occupancy_board(sites_visible(request.user).filter(pk=site.pk)),
+            "floors": sorted(floors.items()),
+            "max_capacity": MAX_CAPACITY,
+        },
+    )
+
+
+@login_required
+def placement_view(request: HttpRequest) -> HttpResponse:
+    """安置: the people of the user's units waiting for a room; POST places the ones ticked (or
+    all of them) in free rooms of the chosen site."""
+    if not (
+        user_can(request.user, Capability.EDIT_PEOPLE)
+        and user_can(request.user, Capability.MANAGE_SITE)
+    ):
+        raise PermissionDenied
+    sites = sites_visible(request.user)
+    status = 200
+    if request.method == "POST":
+        site = sites.filter(pk=_number(request, "site", 2**63 - 1)).first()
+        if site is None:
+            raise BadInput("site", _("Choose a quarantine site."))
+        chosen = None
+        if request.POST.get("all") != "1":
+            chosen = []
+            for text in request.POST.getlist("person")[: MAX_PLACED + 1]:
+                person_id = whole_number(text)
+                if person_id is None:
+                    raise BadInput(
+                        "person", _("“%(value)s” is not a valid number.") % {"value": text[:40]}
+                    )
+                chosen.append(person_id)
+        try:
+            placed = people_place(actor=request_user(request), site=site, person_ids=chosen)
+            messages.success(
+                request,
+                _("%(count)d people placed at %(site)s.") % {"count": placed, "site": site.name},
+            )
+            return redirect("quarantine-site", site_id=site.pk)
+        except ValidationError as error:
+            _errors(request, error)
+            status = 400
+    waiting = people_unplaced(request.user)
+    return render(
+        request,
+        "quarantine/placement.html",
+        {
+            "waiting": waiting[:MAX_PLACED],
+            "count": waiting.count(),
+            "sites": occupancy_board(sites).sites,
+        },
+        status=status,
+    )
