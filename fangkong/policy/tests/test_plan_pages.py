@@ -545,3 +545,32 @@ def test_i13_a_changed_risk_area_is_audited_by_its_place_and_level(personas):
     assert "甘井子区 中风险地区 2022-01-20– 改为 " in trail
     assert "甘井子区 高风险地区 2022-01-20–" in trail
     assert f"{area.pk} → " not in trail
+
+
+def test_d13_the_person_page_says_whether_the_person_may_be_released_and_links_the_release(
+    personas, under_p14
+):
+    # given: 14 days' central quarantine from 02-01; today is 02-01
+    page = login(personas.worker_a).get(reverse("person-detail", args=[under_p14.pk]))
+
+    check = re.search(
+        r'data-testid="release-check" data-allowed="(\w+)">.*?>([^<]+)</span>.*?href="([^"]+)"',
+        page.content.decode(),
+        re.S,
+    )
+    assert check is not None
+    assert check.groups() == (
+        "no",
+        "可以解除：否，缺少：措施期满（2022-02-15）",
+        reverse("person-release", args=[under_p14.pk]),
+    )
+    # the link leads to the release page, where the missing facts are recorded
+    release = login(personas.worker_a).get(check.group(3)).content.decode()
+    title = re.search(r"<title>(.*?)</title>", release, re.S)
+    assert title is not None
+    assert "<form" not in title.group(1)
+    assert 'data-testid="release-fact-form"' in release.split("</head>")[1]
+    # a viewer who may not release is told the decision, without the link
+    viewer = login(personas.viewer).get(reverse("person-detail", args=[under_p14.pk]))
+    assert "可以解除：否" in viewer.content.decode()
+    assert reverse("person-release", args=[under_p14.pk]) not in viewer.content.decode()
