@@ -13,6 +13,7 @@ from conftest import County, Personas, login
 from fangkong.core import clock
 from fangkong.obligations.models import Obligation, ObligationStatus
 from fangkong.obligations.services import obligations_tick
+from fangkong.people.services import TravelInput, travel_add
 from fangkong.policy.forms import changes_example
 from fangkong.policy.models import Measure, PlanAssignment, RiskArea
 from fangkong.policy.packs import packs_all
@@ -574,3 +575,22 @@ def test_d13_the_person_page_says_whether_the_person_may_be_released_and_links_t
     viewer = login(personas.viewer).get(reverse("person-detail", args=[under_p14.pk]))
     assert "可以解除：否" in viewer.content.decode()
     assert reverse("person-release", args=[under_p14.pk]) not in viewer.content.decode()
+
+
+def test_i13_the_measures_api_gives_reasons_naming_regions_and_countries(personas, under_p14):
+    # given: back from abroad too, after the stay in 大连市甘井子区 (210211)
+    travel_add(
+        actor=personas.worker_a,
+        person=under_p14,
+        data=TravelInput(dt.date(2022, 1, 22), dt.date(2022, 1, 24), country="JPN"),
+    )
+
+    # when
+    measures = login(personas.worker_a).get("/api/measures/").json()["results"]
+
+    # then: the reader is told the places by name, never by code
+    reasons = [e["because"] for m in measures for e in m["explanation"]]
+    assert reasons
+    assert any("辽宁省 大连市 甘井子区" in reason for reason in reasons)
+    assert any("日本" in reason for reason in reasons)
+    assert not any(re.search(r"210211|\bJPN\b", reason) for reason in reasons)
