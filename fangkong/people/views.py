@@ -121,7 +121,11 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
             "has_next": has_next,
             "next_before": page[-1].pk if page else None,
             "query": query.urlencode(),
-            "units": units_visible_to(request.user).order_by("path"),
+            "unit": (
+                units_visible_to(request.user).filter(pk=filters.unit_id).first()
+                if filters.unit_id
+                else None
+            ),
             "categories": Category.objects.all(),
             "can_edit": user_can(request.user, Capability.EDIT_PEOPLE),
             "can_import": user_can(request.user, Capability.IMPORT_PEOPLE),

@@ -594,3 +594,21 @@ def test_i13_the_measures_api_gives_reasons_naming_regions_and_countries(persona
     assert any("辽宁省 大连市 甘井子区" in reason for reason in reasons)
     assert any("日本" in reason for reason in reasons)
     assert not any(re.search(r"210211|\bJPN\b", reason) for reason in reasons)
+
+
+def test_i13_the_deadlines_filter_by_a_unit_picked_by_name_keeping_the_unit_link(
+    county, personas, under_p14
+):
+    with clock.frozen(at("2022-02-04T08:00")):
+        obligations_tick()
+        client = login(personas.commander)
+        page = client.get(reverse("obligation-list")).content.decode()
+        assert 'data-picker="/org/pick/units/?for=view_people"' in page
+        assert '<select class="form-select" name="unit"' not in page
+
+        # ?unit=<id> (the link a drill-down or a message gives) still filters, named in the picker
+        mine = client.get(reverse("obligation-list"), {"unit": county.grid_a.pk}).content.decode()
+        theirs = client.get(reverse("obligation-list"), {"unit": county.grid_b.pk}).content.decode()
+    assert mine.count(under_p14.name) == 2
+    assert f'name="unit_text" value="{county.grid_a.name}"' in mine
+    assert under_p14.name not in theirs
