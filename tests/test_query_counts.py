@@ -118,12 +118,12 @@ def _world(county: County, personas: Personas, rows: int, on_commit) -> World:
 
 # (who, path, queries); who names a persona, or "lab" for the lab's technician.
 PAGES = [
-    ("commander", "/people/", 6),
+    ("commander", "/people/", 5),
     ("commander", "/audit/", 4),
     ("commander", "/org/units/", 4),
     ("commander", "/plans/", 7),
     ("commander", "/plans/measures/", 8),
-    ("commander", "/plans/obligations/?state=open", 7),
+    ("commander", "/plans/obligations/?state=open", 6),
     ("commander", "/plans/risk-areas/", 5),
     ("commander", "/plans/inbox/", 5),  # the menu reads the roles
     ("commander", "/monitoring/", 18),

@@ -635,9 +635,23 @@ def absence_record(
         object_type="absence",
         object_id=absence.pk,
         unit_id=unit.pk,
-        summary=" ".join([str(day), _("illness") if illness else _("other cause"), cause]).strip(),
+        summary=_absence_summary(absence),
     )
     return absence
+
+
+def _absence_summary(absence: Absence) -> str:
+    """A sentence: 2022-01-31起因病缺勤（症状：咳嗽），原因：感冒."""
+    if absence.illness:
+        text = _("Absent through illness from %(day)s") % {"day": absence.day}
+    else:
+        text = _("Absent for another cause from %(day)s") % {"day": absence.day}
+    if absence.symptoms:
+        names = "、".join(str(SYMPTOMS[s]) for s in absence.symptoms)
+        text += _(" (symptoms: %(symptoms)s)") % {"symptoms": names}
+    if absence.cause:
+        text += _(", cause: %(cause)s") % {"cause": absence.cause}
+    return text
 
 
 @transaction.atomic

@@ -1,11 +1,13 @@
-"""Loading the region reference data (data/README.md). Used by the data migration, and by tests
-that run against a live server, whose database is flushed between tests."""
+"""Loading the region reference data (data/README.md). Used by the data migration, by tests that
+run against a live server, whose database is flushed between tests, and for the full names that
+texts naming many regions read without a query."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import gzip
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +16,8 @@ DATA = Path(__file__).resolve().parent / "data"
 _UNNAMED = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
-def regions_load(region_model: Any, alias_model: Any) -> int:
-    """Insert every region and alias; takes the model classes so a migration can pass its own."""
-    with gzip.open(DATA / "regions.csv.gz", "rt", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+def _full_names(rows: list[dict[str, str]]) -> dict[str, str]:
+    """Each code's name with its parents' (上海市 浦东新区), leaving out placeholder levels."""
     names = {r["code"]: r["name"] for r in rows}
     parents = {r["code"]: r["parent"] for r in rows}
 
@@ -29,6 +29,25 @@ def regions_load(region_model: Any, alias_model: Any) -> int:
             code = parents[code]
         return " ".join(reversed(parts))
 
+    return {code: full_name(code) for code in names}
+
+
+def _rows() -> list[dict[str, str]]:
+    with gzip.open(DATA / "regions.csv.gz", "rt", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@lru_cache(maxsize=1)
+def region_full_names() -> dict[str, str]:
+    """The full name of each current code (Region.full_name), read once from the shipped data:
+    for texts that name many regions without a query (an engine reason)."""
+    return _full_names(_rows())
+
+
+def regions_load(region_model: Any, alias_model: Any) -> int:
+    """Insert every region and alias; takes the model classes so a migration can pass its own."""
+    rows = _rows()
+    full_names = _full_names(rows)
     # Parents first, so every foreign key points at a row already there.
     for level in ("1", "2", "3", "4"):
         region_model.objects.bulk_create(
@@ -38,7 +57,7 @@ def regions_load(region_model: Any, alias_model: Any) -> int:
                     name=r["name"],
                     level=int(level),
                     parent_id=r["parent"] or None,
-                    full_name=full_name(r["code"]),
+                    full_name=full_names[r["code"]],
                 )
                 for r in rows
                 if r["level"] == level

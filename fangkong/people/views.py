@@ -65,8 +65,9 @@ from fangkong.people.services import (
 )
 from fangkong.people.tasks import people_import_run
 from fangkong.people.timeline import person_timeline, timeline_cursor, timeline_next
+from fangkong.policy.describe import release_verdict
 from fangkong.policy.forms import ReleaseForm
-from fangkong.policy.selectors import person_plan
+from fangkong.policy.selectors import person_plan, person_release_check
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -120,7 +121,11 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
             "has_next": has_next,
             "next_before": page[-1].pk if page else None,
             "query": query.urlencode(),
-            "units": units_visible_to(request.user).order_by("path"),
+            "unit": (
+                units_visible_to(request.user).filter(pk=filters.unit_id).first()
+                if filters.unit_id
+                else None
+            ),
             "categories": Category.objects.all(),
             "can_edit": user_can(request.user, Capability.EDIT_PEOPLE),
             "can_import": user_can(request.user, Capability.IMPORT_PEOPLE),
@@ -157,6 +162,7 @@ def person_detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
 def _render_person(request: HttpRequest, person: Person, travel_form: TravelForm) -> HttpResponse:
     """The person's page; a refused stay comes back in its form, as typed (status 400)."""
     timeline = person_timeline(person, request.user, cursor=timeline_cursor(request.GET))
+    release = person_release_check(person.pk, clock.localdate())
     return render(
         request,
         "people/detail.html",
@@ -173,6 +179,8 @@ def _render_person(request: HttpRequest, person: Person, travel_form: TravelForm
             "household_members": person_household_members(request.user, person)[:20],
             "plan": person_plan(person.pk),
             "release_form": ReleaseForm(initial={"on": clock.localdate()}),
+            "release": release,
+            "release_verdict": release_verdict(release) if release else "",
         },
         status=400 if travel_form.errors else 200,
     )

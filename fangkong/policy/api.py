@@ -40,7 +40,7 @@ from fangkong.org.models import Region
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
 from fangkong.people.selectors import person_get_visible
-from fangkong.policy.describe import release_verdict, rule_table
+from fangkong.policy.describe import reason_named, release_verdict, rule_table
 from fangkong.policy.models import Measure, ReleaseFactKind, RiskArea
 from fangkong.policy.packs import packs_all
 from fangkong.policy.scenario import Scenario, ScenarioError, scenario_problems
@@ -110,6 +110,7 @@ class MeasureSerializer(serializers.ModelSerializer):
     site: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
+    explanation = serializers.SerializerMethodField()
 
     class Meta:
         model = Measure
@@ -128,6 +129,13 @@ class MeasureSerializer(serializers.ModelSerializer):
             "release",
             "status",
             "created_at",
+        ]
+
+    def get_explanation(self, measure: Measure) -> list[dict[str, Any]]:
+        """The rules that decided the measure, the reason naming regions and countries."""
+        return [
+            {**entry, "because": reason_named(entry.get("because", ""))}
+            for entry in measure.explanation
         ]
 
 

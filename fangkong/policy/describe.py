@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from fangkong.core.countries import country_name
 from fangkong.obligations.models import ObligationKind
 from fangkong.org.models import UnitKind
+from fangkong.org.reference_data import region_full_names
 from fangkong.people.reference_data import CATEGORIES
 from fangkong.policy.geography import region_names
 from fangkong.policy.models import ExposureKind, MeasureKind
@@ -321,6 +324,23 @@ def release_missing_text(missing: str, not_before: dt.date | None = None) -> str
         "symptoms_resolved": _("symptoms resolved"),
     }
     return labels.get(missing, release_text(missing))
+
+
+# The codes an engine reason carries: region codes (310115) and countries (JPN, HKG).
+_REASON_CODES = re.compile(r"\b(\d{6}|[A-Z]{3})\b")
+
+
+def reason_named(because: str) -> str:
+    """An engine reason as a reader reads it: "stayed in 上海市 浦东新区 …", "stayed abroad (日本)".
+    The engine keeps the codes (the evaluate contract, and classification stays free of lookups);
+    names are put in here, where a reason is shown."""
+    names = region_full_names()
+
+    def named(match: re.Match[str]) -> str:
+        code = match.group(1)
+        return names.get(code, code) if code.isdigit() else country_name(code)
+
+    return _REASON_CODES.sub(named, because)
 
 
 def release_verdict(answer: ReleaseAnswer) -> str:

@@ -253,7 +253,6 @@ def obligation_list_view(request: HttpRequest) -> HttpResponse:
     unit, state, order = filters["unit"], filters["state"], filters["order"]
     groups = request.GET.get("view") == "groups"
     context: dict[str, Any] = {
-        "units": _units(request),
         "counts": obligations_counts(request.user, unit),
         "now": clock.now(),
         "can_meet": user_can(request.user, Capability.EDIT_PEOPLE),

@@ -410,3 +410,24 @@ def test_report_form_refused_keeps_the_note_and_names_the_figure_in_chinese(coun
     assert 'value="网格员请假，明日补报"' in page
     assert 'value="weekly_report" selected' in page
     assert not UnitReport.objects.exists()
+
+
+def test_e05_an_absence_reads_in_the_audit_trail_as_a_sentence(personas, person_a):
+    worker = login(personas.worker_a)
+    # when: an absence through illness, with symptoms, and one of another cause
+    worker.post(
+        reverse("absences"),
+        {
+            "person": str(person_a.pk),
+            "day": "2022-01-31",
+            "illness": "1",
+            "symptoms": ["fever", "cough"],
+        },
+    )
+    worker.post(
+        reverse("absences"), {"person": str(person_a.pk), "day": "2022-01-30", "cause": "家中有事"}
+    )
+    # then
+    trail = login(personas.commander).get(reverse("audit-list")).content.decode()
+    assert "2022-01-31起因病缺勤（症状：发热、咳嗽）" in trail
+    assert "2022-01-30起因其他原因缺勤，原因：家中有事" in trail

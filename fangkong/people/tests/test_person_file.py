@@ -21,6 +21,10 @@ from fangkong.tracing.services import exposure_record
 
 pytestmark = pytest.mark.django_db
 
+# The page with the file (one query per kind of record), then the release decision: the
+# classification, the active and first measures, the results, the tubes and the release facts.
+PERSON_PAGE_QUERIES = 21 + 6
+
 
 @pytest.fixture
 def file_of_a(county: County, personas: Personas, person_a: Person, person_b: Person) -> Person:
@@ -129,3 +133,25 @@ def test_i13_the_file_costs_one_query_per_kind_of_record(
 
     with django_assert_num_queries(16):
         client.get(f"/api/people/{file_of_a.pk}/timeline/")
+
+
+def test_i13_the_person_page_costs_the_same_queries_with_more_records(
+    personas, file_of_a, django_assert_num_queries
+):
+    client = login(personas.worker_a)
+    client.get(f"/people/{file_of_a.pk}/")  # sessions, packs and caches warm
+    with django_assert_num_queries(PERSON_PAGE_QUERIES):
+        client.get(f"/people/{file_of_a.pk}/")
+
+    for day in range(1, 6):
+        travel_add(
+            actor=personas.worker_a,
+            person=file_of_a,
+            data=TravelInput(dt.date(2021, 12, day), dt.date(2021, 12, day), country="JPN"),
+        )
+        checkins_record(
+            actor=personas.worker_a, rows=[reading(file_of_a, f"2022-01-0{day}T08:00", "36.6")]
+        )
+
+    with django_assert_num_queries(PERSON_PAGE_QUERIES):
+        client.get(f"/people/{file_of_a.pk}/")

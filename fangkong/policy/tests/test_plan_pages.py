@@ -13,6 +13,7 @@ from conftest import County, Personas, login
 from fangkong.core import clock
 from fangkong.obligations.models import Obligation, ObligationStatus
 from fangkong.obligations.services import obligations_tick
+from fangkong.people.services import TravelInput, travel_add
 from fangkong.policy.forms import changes_example
 from fangkong.policy.models import Measure, PlanAssignment, RiskArea
 from fangkong.policy.packs import packs_all
@@ -545,3 +546,69 @@ def test_i13_a_changed_risk_area_is_audited_by_its_place_and_level(personas):
     assert "甘井子区 中风险地区 2022-01-20– 改为 " in trail
     assert "甘井子区 高风险地区 2022-01-20–" in trail
     assert f"{area.pk} → " not in trail
+
+
+def test_d13_the_person_page_says_whether_the_person_may_be_released_and_links_the_release(
+    personas, under_p14
+):
+    # given: 14 days' central quarantine from 02-01; today is 02-01
+    page = login(personas.worker_a).get(reverse("person-detail", args=[under_p14.pk]))
+
+    check = re.search(
+        r'data-testid="release-check" data-allowed="(\w+)">.*?>([^<]+)</span>.*?href="([^"]+)"',
+        page.content.decode(),
+        re.S,
+    )
+    assert check is not None
+    assert check.groups() == (
+        "no",
+        "可以解除：否，缺少：措施期满（2022-02-15）",
+        reverse("person-release", args=[under_p14.pk]),
+    )
+    # the link leads to the release page, where the missing facts are recorded
+    release = login(personas.worker_a).get(check.group(3)).content.decode()
+    title = re.search(r"<title>(.*?)</title>", release, re.S)
+    assert title is not None
+    assert "<form" not in title.group(1)
+    assert 'data-testid="release-fact-form"' in release.split("</head>")[1]
+    # a viewer who may not release is told the decision, without the link
+    viewer = login(personas.viewer).get(reverse("person-detail", args=[under_p14.pk]))
+    assert "可以解除：否" in viewer.content.decode()
+    assert reverse("person-release", args=[under_p14.pk]) not in viewer.content.decode()
+
+
+def test_i13_the_measures_api_gives_reasons_naming_regions_and_countries(personas, under_p14):
+    # given: back from abroad too, after the stay in 大连市甘井子区 (210211)
+    travel_add(
+        actor=personas.worker_a,
+        person=under_p14,
+        data=TravelInput(dt.date(2022, 1, 22), dt.date(2022, 1, 24), country="JPN"),
+    )
+
+    # when
+    measures = login(personas.worker_a).get("/api/measures/").json()["results"]
+
+    # then: the reader is told the places by name, never by code
+    reasons = [e["because"] for m in measures for e in m["explanation"]]
+    assert reasons
+    assert any("辽宁省 大连市 甘井子区" in reason for reason in reasons)
+    assert any("日本" in reason for reason in reasons)
+    assert not any(re.search(r"210211|\bJPN\b", reason) for reason in reasons)
+
+
+def test_i13_the_deadlines_filter_by_a_unit_picked_by_name_keeping_the_unit_link(
+    county, personas, under_p14
+):
+    with clock.frozen(at("2022-02-04T08:00")):
+        obligations_tick()
+        client = login(personas.commander)
+        page = client.get(reverse("obligation-list")).content.decode()
+        assert 'data-picker="/org/pick/units/?for=view_people"' in page
+        assert '<select class="form-select" name="unit"' not in page
+
+        # ?unit=<id> (the link a drill-down or a message gives) still filters, named in the picker
+        mine = client.get(reverse("obligation-list"), {"unit": county.grid_a.pk}).content.decode()
+        theirs = client.get(reverse("obligation-list"), {"unit": county.grid_b.pk}).content.decode()
+    assert mine.count(under_p14.name) == 2
+    assert f'name="unit_text" value="{county.grid_a.name}"' in mine
+    assert under_p14.name not in theirs
