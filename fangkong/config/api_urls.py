@@ -19,7 +19,7 @@ from fangkong.policy.api import (
     ReleaseViewSet,
     RiskAreaViewSet,
 )
-from fangkong.tracing.api import CaseViewSet
+from fangkong.tracing.api import CaseViewSet, OutbreakViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -39,6 +39,7 @@ router.register("tubes", TubeViewSet, basename="tube")
 router.register("rounds", RoundViewSet, basename="round")
 router.register("pool-size", PoolSizeViewSet, basename="pool-size")
 router.register("cases", CaseViewSet, basename="case")
+router.register("outbreaks", OutbreakViewSet, basename="outbreak")
 
 urlpatterns = [
     path("command/", CommandView.as_view(), name="api-command"),

@@ -128,6 +128,9 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
     def of_case(self, case_id: int) -> ObligationQuerySet:
         return self.filter(detail__case=case_id)
 
+    def of_outbreak(self, outbreak_id: int) -> ObligationQuerySet:
+        return self.filter(detail__outbreak=outbreak_id)
+
 
 class Obligation(models.Model):
     """Every deadline is a row: what must happen, for whom, by when, and which unit answers for it.
@@ -264,6 +267,7 @@ class NotificationTopic(models.TextChoices):
     MISSED = "missed", _("obligations missed")
     POSITIVE = "positive", _("positive result")
     CASE = "case", _("case reported")
+    OUTBREAK = "outbreak", _("outbreak declared")
 
 
 class Notification(models.Model):
@@ -308,6 +312,11 @@ class Notification(models.Model):
             # id of the catalogue: translated here, in the reader's language.
             return _("%(case)s reported in %(unit)s") % {
                 "case": _(self.params.get("case", "")),
+                "unit": self.unit.name if self.unit else "",
+            }
+        if self.topic == NotificationTopic.OUTBREAK:
+            return _("Outbreak of %(cases)s cases declared in %(unit)s") % {
+                "cases": self.params.get("cases", 0),
                 "unit": self.unit.name if self.unit else "",
             }
         kind = self.params.get("kind", "")
