@@ -82,7 +82,9 @@ class _Reads:
 
 
 @pytest.fixture
-def pages(county: County, personas: Personas, person_a: Person, screening, lab) -> list[str]:
+def pages(
+    county: County, personas: Personas, person_a: Person, person_b: Person, screening, lab
+) -> list[str]:
     """The URL of every page, its path ids filled from real objects."""
     under(PACK, county, personas)
     as_(person_a, "staff")
@@ -98,6 +100,11 @@ def pages(county: County, personas: Personas, person_a: Person, screening, lab) 
         ),
         recompute=False,
     )
+    cases = [
+        api.post("/api/cases/", {"person": person.pk, "kind": "confirmed"}).json()["id"]
+        for person in (person_a, person_b)
+    ]
+    outbreak = api.post("/api/outbreaks/", {"cases": cases}, content_type="application/json")
     job = ImportJob.objects.create(
         created_by=personas.commander, unit=county.hq, file_name="a.xlsx", stored_file="a.xlsx"
     )
@@ -112,6 +119,8 @@ def pages(county: County, personas: Personas, person_a: Person, screening, lab) 
             user=make_user("bystander", Role.VIEWER, county.hq)
         ).pk,
         "job_id": job.pk,
+        "case_id": cases[0],
+        "outbreak_id": outbreak.json()["id"],
         "round_id": screening.pk,
         "barcode": "FUZZ-0001",
         "pack_id": PACK,

@@ -2,10 +2,10 @@
 appears nowhere (issue 10, finding 7).
 
 The demo county has a record of every kind (people, check-ins, a fever, an absence, reports,
-measures and deadlines, a screening round with tubes, a box and results). Each persona opens every
-page and endpoint, including the detail pages of other units' records and every ``?unit=`` of the
-tree; no answer may hold a name, phone number or page link of a person outside the persona's
-units, or the name of a unit the persona does not reach.
+measures and deadlines, a screening round with tubes, a box and results, a suspected case). Each
+persona opens every page and endpoint, including the detail pages of other units' records and
+every ``?unit=`` of the tree; no answer may hold a name, phone number or page link of a person
+outside the persona's units, or the name of a unit the persona does not reach.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from fangkong.monitoring.models import Absence, FeverEvent
 from fangkong.obligations.models import Obligation
 from fangkong.org.models import Unit
 from fangkong.people.models import Person, PersonUnit
+from fangkong.tracing.models import Case, Outbreak
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -62,6 +63,8 @@ PAGES = [
     "/labs/sampling/",
     "/labs/boxes/",
     "/labs/results/",
+    "/cases/",
+    "/cases/outbreaks/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -96,6 +99,8 @@ ENDPOINTS = [
     "/api/rounds/",
     "/api/risk-areas/",
     "/api/command/map/",
+    "/api/cases/",
+    "/api/outbreaks/",
 ]
 
 
@@ -200,6 +205,10 @@ def test_every_page_and_endpoint_keeps_what_a_persona_may_not_see_out(demo_count
         f"/plans/obligations/?person={pk}"
         for pk in Obligation.objects.values_list("person_id", flat=True).distinct()[:20]
     ]
+    for pk in Case.objects.values_list("pk", flat=True):
+        urls += [f"/cases/{pk}/", f"/api/cases/{pk}/"]
+    for pk in Outbreak.objects.values_list("pk", flat=True):
+        urls += [f"/cases/outbreaks/{pk}/", f"/api/outbreaks/{pk}/"]
     urls += ENDPOINTS
     # when they open each of them
     leaks = []

@@ -28,7 +28,7 @@ from fangkong.quarantine.api import (
     SiteView,
     UnplacedView,
 )
-from fangkong.tracing.api import CaseViewSet
+from fangkong.tracing.api import CaseViewSet, OutbreakViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -49,6 +49,7 @@ router.register("rounds", RoundViewSet, basename="round")
 router.register("pool-size", PoolSizeViewSet, basename="pool-size")
 router.register("cases", CaseViewSet, basename="case")
 router.register("gatherings", GatheringViewSet, basename="gathering")
+router.register("outbreaks", OutbreakViewSet, basename="outbreak")
 
 urlpatterns = [
     path("command/", CommandView.as_view(), name="api-command"),

@@ -34,6 +34,7 @@ FIELD_NAMES = {
     "action": gettext_lazy("Action"),
     "before": gettext_lazy("Page"),
     "order": gettext_lazy("Order"),
+    "cases": gettext_lazy("Cases"),
 }
 
 

@@ -53,7 +53,7 @@ from fangkong.policy.services import (
 )
 from fangkong.quarantine.selectors import people_unplaced
 from fangkong.quarantine.services import people_place, rooms_create
-from fangkong.tracing.services import exposure_record
+from fangkong.tracing.services import case_report, exposure_record
 
 COUNTY = "520113"  # 贵州省贵阳市白云区, the county of plan P14
 DEMO_PASSWORD = "fangkong-demo"  # noqa: S105 - printed for the demo accounts by design
@@ -352,9 +352,9 @@ class DemoBuilder:
     def build_plans(self, units: dict[str, Unit], today: dt.date) -> None:
         """Plans in force as the offices hold them (the county under P01, its schools under P14
         and P11, the companies under P12 and P05, the social-security and medical-insurance halls
-        under P07 and P17; the kindergarten's P15 comes with it), published risk areas, two
-        contacts and a placement, then one classification of everyone and a tick: the plan pages
-        open on a county at work."""
+        under P07 and P17; the kindergarten's P15 comes with it), published risk areas, a
+        suspected case with two contacts and a placement, then one classification of everyone and
+        a tick: the plan pages open on a county at work."""
         hq_user = get_user_model().objects.get(username="hq-admin")
         start = today - dt.timedelta(days=60)
         for unit, pack_id in (
@@ -395,15 +395,24 @@ class DemoBuilder:
         locals_ = list(
             Person.objects.filter(unit__path__startswith=units["T1"].path)
             .exclude(classification__isnull=False)
-            .order_by("pk")[:2]
+            .order_by("pk")[:3]
         )
-        if len(locals_) == 2:
-            close, secondary = locals_
+        if len(locals_) == 3:
+            sick, close, secondary = locals_
+            # A suspected case reported 40 minutes ago: its 2 h report and transfer are running.
+            case_report(
+                actor=hq_user,
+                person=sick,
+                kind="suspected",
+                reported_at=clock.now() - dt.timedelta(minutes=40),
+                note="示例：发热门诊上报",
+            )
             exposure_record(
                 actor=hq_user,
                 person=close,
                 kind="close_contact",
                 last_exposed_at=clock.now() - dt.timedelta(days=1),
+                via=sick,
             )
             exposure_record(
                 actor=hq_user,

@@ -50,6 +50,7 @@ from fangkong.obligations.models import Obligation, ObligationKind
 from fangkong.org.access import request_user, scope, units_in, user_can
 from fangkong.org.models import Unit, UnitKind
 from fangkong.org.roles import Capability
+from fangkong.tracing.models import Case
 
 
 def _units(request: HttpRequest, capability: Capability) -> Any:
@@ -381,6 +382,18 @@ def tube_view(request: HttpRequest, barcode: str) -> HttpResponse:
     later = person_results([p.pk for p in members])
     # A positive pool's members are under temporary control until their single re-test.
     retests = dict(Obligation.objects.retests_of(tube.barcode).values_list("person_id", "status"))
+    results = list(tube.results.select_related("lab").order_by("recorded_at", "id"))
+    # A single tube's accepted positive result names its person: one click raises the confirmed
+    # case, or leads to the case already in course.
+    positive = tube.kind == TubeKind.SINGLE and any(
+        r.outcome == Outcome.POSITIVE and not r.conflict for r in results
+    )
+    may_raise = positive and user_can(request.user, Capability.EDIT_PEOPLE, tube.unit)
+    cases = (
+        dict(Case.objects.filter(person__in=members).in_course().values_list("person_id", "pk"))
+        if may_raise
+        else {}
+    )
     return render(
         request,
         "labs/tube.html",
@@ -392,9 +405,11 @@ def tube_view(request: HttpRequest, barcode: str) -> HttpResponse:
                     p,
                     [(at, pos) for at, pos in later.get(p.pk, []) if at >= tube.sampled_at],
                     retests.get(p.pk),
+                    cases.get(p.pk),
                 )
                 for p in members
             ],
-            "results": tube.results.select_related("lab").order_by("recorded_at", "id"),
+            "results": results,
+            "may_raise": may_raise,
         },
     )

@@ -128,6 +128,9 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
     def of_case(self, case_id: int) -> ObligationQuerySet:
         return self.filter(detail__case=case_id)
 
+    def of_outbreak(self, outbreak_id: int) -> ObligationQuerySet:
+        return self.filter(detail__outbreak=outbreak_id)
+
 
 class Obligation(models.Model):
     """Every deadline is a row: what must happen, for whom, by when, and which unit answers for it.
@@ -265,6 +268,7 @@ class NotificationTopic(models.TextChoices):
     POSITIVE = "positive", _("positive result")
     CASE = "case", _("case reported")
     GATHERING = "gathering", _("gathering decided")
+    OUTBREAK = "outbreak", _("outbreak declared")
 
 
 class Notification(models.Model):
@@ -317,6 +321,11 @@ class Notification(models.Model):
                 "place": self.params.get("place", ""),
                 "day": self.params.get("day", ""),
                 "status": _(self.params.get("status", "")),
+            }
+        if self.topic == NotificationTopic.OUTBREAK:
+            return _("Outbreak of %(cases)s cases declared in %(unit)s") % {
+                "cases": self.params.get("cases", 0),
+                "unit": self.unit.name if self.unit else "",
             }
         kind = self.params.get("kind", "")
         return _("%(count)s × %(kind)s missed in %(unit)s") % {

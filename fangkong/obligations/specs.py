@@ -128,8 +128,8 @@ class Periodic:
 @dataclass(frozen=True, slots=True)
 class AfterEvent:
     """A pack's deadline counted from an event (a positive result, a sample received, a fever, a
-    case): ``box`` is the box whose turnaround it is, ``fever_event`` the fever it follows up,
-    ``case`` the case it answers."""
+    case, an outbreak): ``box`` is the box whose turnaround it is, ``fever_event`` the fever it
+    follows up, ``case`` the case and ``outbreak`` the outbreak it answers."""
 
     owner: Owner
     kind: str
@@ -139,6 +139,7 @@ class AfterEvent:
     box: str = ""
     fever_event: int | None = None
     case: int | None = None
+    outbreak: int | None = None
 
     def detail(self) -> JsonText:
         detail: dict[str, Any] = {}
@@ -150,6 +151,8 @@ class AfterEvent:
             detail["fever_event"] = self.fever_event
         if self.case is not None:
             detail["case"] = self.case
+        if self.outbreak is not None:
+            detail["outbreak"] = self.outbreak
         return JsonText(json.dumps(detail))
 
 

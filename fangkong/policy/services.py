@@ -674,10 +674,12 @@ def deadlines_open(
     actor: AnyUser | None = None,
     box: str = "",
     case: int | None = None,
+    outbreak: int | None = None,
 ) -> list[AfterEvent]:
     """An event happened (a suspected case found, a sample received, a fever …): open the
     deadlines the pack in force for the unit attaches to it (G-01 … G-24), the unit answering;
-    ``box``: the box received, whose turnaround it is; ``case``: the case they answer."""
+    ``box``: the box received, whose turnaround it is; ``case``, ``outbreak``: the case or the
+    outbreak they answer."""
     pack = PackResolver(at.astimezone(clock.tz()).date()).pack(unit.path)
     if pack is None:
         return []
@@ -698,6 +700,7 @@ def deadlines_open(
             responsible=deadline.responsible,
             box=box,
             case=case,
+            outbreak=outbreak,
         )
         for deadline in pack.deadlines
         if deadline.trigger == trigger

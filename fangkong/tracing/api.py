@@ -1,5 +1,5 @@
 """REST API of cases: the cases of the caller's units, and reporting one (which sets off its plan's
-deadlines and tells the county)."""
+deadlines and tells the county); outbreaks, and declaring one from cases."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from fangkong.org.access import request_user
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_get_visible
-from fangkong.tracing.models import Case, CaseKind
-from fangkong.tracing.selectors import cases_visible
-from fangkong.tracing.services import case_report
+from fangkong.tracing.models import Case, CaseKind, Outbreak
+from fangkong.tracing.selectors import cases_visible, outbreaks_visible
+from fangkong.tracing.services import case_report, outbreak_declare
 
 
 class CaseInSerializer(serializers.Serializer):
@@ -55,3 +55,47 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             note=data.get("note", ""),
         )
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+class OutbreakInSerializer(serializers.Serializer):
+    cases = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=2,
+        max_length=200,
+    )
+    declared_at = serializers.DateTimeField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class OutbreakSerializer(serializers.ModelSerializer):
+    cases = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Outbreak
+        fields = ["id", "unit", "declared_at", "note", "cases"]
+
+    def get_cases(self, outbreak: Outbreak) -> list[int]:
+        return sorted(case.pk for case in outbreak.cases.all())
+
+
+class OutbreakViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Outbreaks counted in the caller's units; POST declares one from cases of the caller's
+    units, which opens the plan's outbreak deadlines and tells the county."""
+
+    serializer_class = OutbreakSerializer
+
+    def get_queryset(self) -> QuerySet[Outbreak]:
+        return outbreaks_visible(self.request.user).prefetch_related("cases")
+
+    @extend_schema(request=OutbreakInSerializer, responses={201: OutbreakSerializer})
+    def create(self, request: Request) -> Response:
+        incoming = OutbreakInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        outbreak = outbreak_declare(
+            actor=request_user(request),
+            case_ids=data["cases"],
+            declared_at=data.get("declared_at"),
+            note=data.get("note", ""),
+        )
+        return Response(OutbreakSerializer(outbreak).data, status=status.HTTP_201_CREATED)

@@ -68,6 +68,8 @@ CASE_TRIGGERS = {
     CaseKind.CONFIRMED: "confirmed_case",
     CaseKind.ASYMPTOMATIC: "confirmed_case",
 }
+# The pack event an outbreak sets off.
+OUTBREAK_TRIGGER = "outbreak"
 
 
 class CaseStatus(models.TextChoices):
@@ -96,6 +98,32 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.exclude(status__in=[CaseStatus.RECOVERED, CaseStatus.EXCLUDED])
 
 
+class Outbreak(TimestampedModel):
+    """聚集性疫情: cases grouped by the county or the unit above them, counted in the deepest unit
+    holding all of them, whose plan's ``outbreak`` deadlines it sets off."""
+
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    declared_at = models.DateTimeField(_("declared at"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("outbreak")
+        verbose_name_plural = _("outbreaks")
+        ordering = ["-declared_at", "-id"]
+        indexes = [
+            # The outbreak list of a unit subtree, newest first.
+            models.Index(fields=["unit", "-declared_at"], name="outbreak_unit_declared_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"outbreak {self.declared_at:%Y-%m-%d}"
+
+
 class Case(TimestampedModel):
     """A suspected or confirmed case or an asymptomatic infection, counted in ``unit`` (the
     person's home unit when reported), whose plan's events it sets off."""
@@ -110,6 +138,14 @@ class Case(TimestampedModel):
     )
     reported_at = models.DateTimeField(_("reported at"))
     note = models.CharField(_("note"), max_length=300, blank=True)
+    outbreak = models.ForeignKey(
+        Outbreak,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("outbreak"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

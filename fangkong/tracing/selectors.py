@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from fangkong.org.roles import Capability
 from fangkong.people.models import Person
 from fangkong.people.timeline import Entry, before_filter, timeline_reader
 from fangkong.policy.facts import ExposureFact
-from fangkong.tracing.models import Case, Exposure
+from fangkong.tracing.models import Case, Exposure, Outbreak
 
 
 def exposures_latest(ids: Iterable[int]) -> dict[int, ExposureFact]:
@@ -66,4 +66,25 @@ def cases_visible(user: AnyUser) -> QuerySet[Case]:
         Case.objects.filter(scope(user, Capability.VIEW_PEOPLE).people("person__"))
         .select_related("person", "unit")
         .order_by("-reported_at", "-id")
+    )
+
+
+def outbreaks_visible(user: AnyUser) -> QuerySet[Outbreak]:
+    """The outbreaks counted in the user's units, newest first, with their number of cases."""
+    return (
+        Outbreak.objects.filter(scope(user, Capability.VIEW_PEOPLE).units("unit__path"))
+        .select_related("unit")
+        .annotate(case_count=Count("cases"))
+        .order_by("-declared_at", "-id")
+    )
+
+
+def outbreak_candidates(user: AnyUser, limit: int) -> QuerySet[Case]:
+    """Cases in course the user may group into an outbreak: in the user's units, in none yet."""
+    return (
+        Case.objects.filter(scope(user, Capability.EDIT_PEOPLE).units("unit__path"))
+        .in_course()
+        .filter(outbreak__isnull=True)
+        .select_related("person", "unit")
+        .order_by("-reported_at", "-id")[:limit]
     )

@@ -4,6 +4,7 @@ the tree), the contact rules of the pack in force decide the contacts' measures.
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,13 +21,21 @@ from fangkong.obligations.models import (
     ObligationKind,
 )
 from fangkong.obligations.services import notifications_post, obligations_meet
-from fangkong.org.access import AnyUser, acting_user, may_act_on
+from fangkong.org.access import AnyUser, acting_user, may_act_on, scope
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability, Role
 from fangkong.people.models import Person
 from fangkong.policy.models import ExposureKind, Trigger
 from fangkong.policy.services import deadlines_open, person_recompute
-from fangkong.tracing.models import CASE_TRIGGERS, Case, CaseKind, CaseStatus, Exposure
+from fangkong.tracing.models import (
+    CASE_TRIGGERS,
+    OUTBREAK_TRIGGER,
+    Case,
+    CaseKind,
+    CaseStatus,
+    Exposure,
+    Outbreak,
+)
 
 
 @transaction.atomic
@@ -70,21 +79,10 @@ def exposure_record(
     return exposure
 
 
-def _case_events(case: Case, actor: AnyUser) -> None:
-    """The plan's events of the case's kind: its deadlines for the case's unit, and a message to
-    the role holders of the unit and of every unit above it, up to the county."""
-    deadlines_open(
-        trigger=CASE_TRIGGERS[CaseKind(case.kind)],
-        unit=case.unit,
-        at=case.reported_at,
-        person=case.person,
-        actor=actor,
-        case=case.pk,
-    )
-    parts = case.unit.path.strip("/").split("/")
+def _tell_up_the_tree(unit: Unit, topic: str, params: dict[str, object], link: str) -> None:
+    """A message to the role holders of the unit and of every unit above it, up to the county."""
+    parts = unit.path.strip("/").split("/")
     above = ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
-    with translation.override(None):  # the message id: the reader's inbox translates it
-        label = str(CaseKind(case.kind).label)
     users = set(
         Membership.objects.filter(unit__path__in=above)
         .exclude(role=Role.VIEWER)
@@ -94,15 +92,31 @@ def _case_events(case: Case, actor: AnyUser) -> None:
         [
             Notification(
                 user_id=user_id,
-                unit=case.unit,
-                topic=NotificationTopic.CASE,
-                params={"case": label},
-                link=f"/cases/{case.pk}/",
+                unit=unit,
+                topic=topic,
+                params=params,
+                link=link,
                 created_at=clock.now(),
             )
             for user_id in sorted(users)
         ]
     )
+
+
+def _case_events(case: Case, actor: AnyUser) -> None:
+    """The plan's events of the case's kind: its deadlines for the case's unit, and a message up
+    the tree."""
+    deadlines_open(
+        trigger=CASE_TRIGGERS[CaseKind(case.kind)],
+        unit=case.unit,
+        at=case.reported_at,
+        person=case.person,
+        actor=actor,
+        case=case.pk,
+    )
+    with translation.override(None):  # the message id: the reader's inbox translates it
+        label = str(CaseKind(case.kind).label)
+    _tell_up_the_tree(case.unit, NotificationTopic.CASE, {"case": label}, f"/cases/{case.pk}/")
 
 
 @transaction.atomic
@@ -211,3 +225,72 @@ def case_status_change(*, actor: AnyUser, case: Case, status: str) -> Case:
             summary=str(ObligationKind.TRANSFER.label),
         )
     return case
+
+
+@transaction.atomic
+def outbreak_declare(
+    *,
+    actor: AnyUser,
+    case_ids: list[int],
+    declared_at: dt.datetime | None = None,
+    note: str = "",
+) -> Outbreak:
+    """Group cases into an outbreak (聚集性疫情), counted in the deepest unit holding all of them:
+    the plan's ``outbreak`` deadlines open for that unit (G-05 report at once, G-06 transfer in
+    2 h, G-07 investigation in 24 h) and the tree above it is told."""
+    now = clock.now()
+    declared_at = declared_at or now
+    wanted = sorted(set(case_ids))
+    if len(wanted) < 2:
+        raise ValidationError({"cases": _("An outbreak groups at least two cases.")})
+    if declared_at > now:
+        raise ValidationError({"declared_at": _("An outbreak cannot be declared in the future.")})
+    cases = list(
+        Case.objects.filter(pk__in=wanted)
+        .select_related("unit")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    editable = scope(actor, Capability.EDIT_PEOPLE)
+    if len(cases) < len(wanted) or not all(editable.covers(case.unit) for case in cases):
+        raise PermissionDenied(_("You may not change these cases."))
+    if any(case.outbreak_id is not None for case in cases):
+        raise ValidationError({"cases": _("A case already belongs to an outbreak.")})
+    if any(case.status == CaseStatus.EXCLUDED for case in cases):
+        raise ValidationError({"cases": _("An excluded case belongs to no outbreak.")})
+    if declared_at < min(case.reported_at for case in cases):
+        raise ValidationError(
+            {"declared_at": _("An outbreak cannot be declared before its cases were reported.")}
+        )
+    common = os.path.commonprefix([case.unit.path.rstrip("/").split("/") for case in cases])
+    unit = Unit.objects.get(path="/".join(common) + "/")
+    if not editable.covers(unit):
+        raise PermissionDenied(_("These cases lie in several of your areas: ask the unit above."))
+    outbreak = Outbreak.objects.create(
+        unit=unit, declared_at=declared_at, note=note, created_by=acting_user(actor)
+    )
+    Case.objects.filter(pk__in=wanted).update(outbreak=outbreak, updated_at=now)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="outbreak",
+        object_id=outbreak.pk,
+        unit_id=unit.pk,
+        summary=_("Outbreak of %(cases)s cases declared %(at)s")
+        % {"cases": len(cases), "at": f"{declared_at:%Y-%m-%d %H:%M}"},
+        changes={"cases": [[], wanted]},
+    )
+    deadlines_open(
+        trigger=OUTBREAK_TRIGGER,
+        unit=unit,
+        at=declared_at,
+        actor=actor,
+        outbreak=outbreak.pk,
+    )
+    _tell_up_the_tree(
+        unit,
+        NotificationTopic.OUTBREAK,
+        {"cases": len(cases)},
+        f"/cases/outbreaks/{outbreak.pk}/",
+    )
+    return outbreak

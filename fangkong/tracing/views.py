@@ -1,5 +1,5 @@
 """Pages of cases: the list of the user's units with the form that reports one, and a case's page
-with its deadlines, its upgrade and its course."""
+with its deadlines, its upgrade and its course; outbreaks grouping cases, declared on their list."""
 
 from __future__ import annotations
 
@@ -13,16 +13,23 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.forms import Picked
-from fangkong.core.inputs import query_choice, query_int
+from fangkong.core.inputs import BadInput, query_choice, query_int, whole_number
 from fangkong.obligations.models import Obligation
 from fangkong.org.access import may_act_on, request_user, user_can
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_pick
 from fangkong.tracing.models import CaseKind, CaseStatus
-from fangkong.tracing.selectors import cases_visible
-from fangkong.tracing.services import case_report, case_status_change, case_upgrade
+from fangkong.tracing.selectors import cases_visible, outbreak_candidates, outbreaks_visible
+from fangkong.tracing.services import (
+    case_report,
+    case_status_change,
+    case_upgrade,
+    outbreak_declare,
+)
 
 PAGE_SIZE = 50
+# The cases one outbreak form offers and takes.
+OUTBREAK_CASES_MAX = 200
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
@@ -102,6 +109,64 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "deadlines": Obligation.objects.of_case(case.pk).select_related("unit"),
             "may_change": may_act_on(request.user, Capability.EDIT_PEOPLE, case.person),
+            "now": clock.now(),
+        },
+    )
+
+
+@login_required
+def outbreak_list_view(request: HttpRequest) -> HttpResponse:
+    """Outbreaks of the user's units; POST declares one from the cases ticked on the form."""
+    if not user_can(request.user, Capability.VIEW_PEOPLE):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        case_ids = [whole_number(text) for text in request.POST.getlist("cases")]
+        if None in case_ids or len(case_ids) > OUTBREAK_CASES_MAX:
+            raise BadInput(
+                "cases", _("At most %(max)d cases at once.") % {"max": OUTBREAK_CASES_MAX}
+            )
+        try:
+            outbreak = outbreak_declare(
+                actor=request_user(request),
+                case_ids=[pk for pk in case_ids if pk is not None],
+                note=request.POST.get("note", "")[:300],
+            )
+            messages.success(request, _("Outbreak declared: its deadlines are open."))
+            return redirect("outbreak-detail", outbreak_id=outbreak.pk)
+        except ValidationError as error:
+            _errors(request, error)
+            status = 400
+    page = Paginator(outbreaks_visible(request.user), PAGE_SIZE).get_page(
+        query_int(request.GET, "page", high=100_000)
+    )
+    may_declare = user_can(request.user, Capability.EDIT_PEOPLE)
+    return render(
+        request,
+        "tracing/outbreaks.html",
+        {
+            "page": page,
+            "candidates": (
+                outbreak_candidates(request.user, OUTBREAK_CASES_MAX) if may_declare else []
+            ),
+            "may_declare": may_declare,
+        },
+        status=status,
+    )
+
+
+@login_required
+def outbreak_detail_view(request: HttpRequest, outbreak_id: int) -> HttpResponse:
+    """An outbreak: its cases and its deadlines."""
+    outbreak = get_object_or_404(outbreaks_visible(request.user), pk=outbreak_id)
+    return render(
+        request,
+        "tracing/outbreak.html",
+        {
+            "outbreak": outbreak,
+            "cases": cases_visible(request.user).filter(outbreak=outbreak),
+            "deadlines": Obligation.objects.of_outbreak(outbreak.pk).select_related("unit"),
+            "may_change": user_can(request.user, Capability.EDIT_PEOPLE, outbreak.unit),
             "now": clock.now(),
         },
     )

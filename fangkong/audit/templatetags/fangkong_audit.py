@@ -16,6 +16,7 @@ OBJECT_TYPES = {
     "exposure": _("exposure"),
     "fever_event": _("fever"),
     "case": _("case"),
+    "outbreak": _("outbreak"),
     "import_job": _("register import"),
     "lab_result": _("test result"),
     "measure": _("measure"),

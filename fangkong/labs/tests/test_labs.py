@@ -34,6 +34,7 @@ from fangkong.org.services import unit_create
 from fangkong.people.models import Person
 from fangkong.people.services import PersonInput, person_create
 from fangkong.policy.services import plan_assign
+from fangkong.tracing.models import Case
 
 
 def villagers(
@@ -518,3 +519,41 @@ def test_f03_clinics_and_markets_owe_an_environment_sample_every_week(county, pe
     # then: the market's is met, the clinic's still open
     assert due.get(unit=market).status == ObligationStatus.MET
     assert due.get(unit=clinic).status == ObligationStatus.OPEN
+
+
+def test_g04_a_positive_single_tube_raises_a_confirmed_case_in_one_click(
+    county, personas, lab, technician, django_capture_on_commit_callbacks
+):
+    plan_assign(
+        actor=personas.commander, unit=county.hq, pack_id="P01-rural-winter",
+        start_date=dt.date(2022, 1, 1), end_date=None, recompute=False,
+    )  # fmt: skip
+    (sick,) = villagers(county, personas, 1)
+    samples_record(
+        actor=personas.worker_a, kind="single", unit=county.village_a, rows=pool("S0001", [sick])
+    )
+    results_record(actor=personas.commander, lab=lab, rows=[result("S0001", "阳性", "24")])
+    village = Client()
+    village.force_login(personas.worker_a)
+    # the tube page offers the one-click report; the lab, who sees no register, gets no button
+    page = village.get("/labs/tubes/S0001/").content.decode()
+    assert 'data-testid="raise-case"' in page
+    assert f'name="person" value="{sick.pk}"' in page
+    assert 'name="kind" value="confirmed"' in page
+    lab_client = Client()
+    lab_client.force_login(technician)
+    assert 'data-testid="raise-case"' not in lab_client.get("/labs/tubes/S0001/").content.decode()
+    # when the village clicks it
+    with django_capture_on_commit_callbacks(execute=True):
+        raised = village.post(
+            "/cases/", {"person": sick.pk, "kind": "confirmed", "note": "S0001 阳性"}
+        )
+    case = Case.objects.get(person=sick)
+    assert raised["Location"] == f"/cases/{case.pk}/"
+    # then the 2 h direct report is open (G-04) and the tube page leads to the case
+    assert list(Obligation.objects.of_case(case.pk).values_list("kind", flat=True)) == [
+        "direct_report"
+    ]
+    page = village.get("/labs/tubes/S0001/").content.decode()
+    assert 'data-testid="raise-case"' not in page
+    assert f'href="/cases/{case.pk}/"' in page

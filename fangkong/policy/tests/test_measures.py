@@ -30,7 +30,6 @@ from fangkong.policy.models import Classification, Measure, MeasureStatus, RiskA
 from fangkong.policy.services import (
     ReleaseFactInput,
     RiskAreaInput,
-    deadlines_open,
     measure_site_set,
     plan_assign,
     release_fact_record,
@@ -40,7 +39,7 @@ from fangkong.policy.services import (
     risk_areas_import,
     site_cross_infection,
 )
-from fangkong.tracing.models import Case
+from fangkong.tracing.models import Case, Outbreak
 from fangkong.tracing.services import exposure_record
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -684,8 +683,9 @@ def test_g01_a_neighbour_sees_no_case_and_tampered_input_is_refused(county, pers
     assert Case.objects.get().status == "reported"
 
 
-def test_g05_g07_d16_an_outbreak_opens_the_p01_deadlines(county, personas):
-    # Outbreaks are not recorded on a page yet (issue 14): the event is opened directly.
+def test_g05_g07_d16_an_outbreak_declared_on_the_page_opens_the_p01_deadlines(
+    county, personas, person_a, person_b, django_capture_on_commit_callbacks
+):
     plan_assign(
         actor=personas.commander,
         unit=county.hq,
@@ -694,14 +694,91 @@ def test_g05_g07_d16_an_outbreak_opens_the_p01_deadlines(county, personas):
         end_date=None,
         recompute=False,
     )
+    county_office = login(personas.commander)
+    with clock.frozen(at("2022-02-01T08:00")):
+        case_ids = [
+            county_office.post("/api/cases/", {"person": person.pk, "kind": "confirmed"}).json()[
+                "id"
+            ]
+            for person in (person_a, person_b)
+        ]
+    # when the county groups the two villages' cases into an outbreak on the outbreaks page
     found = at("2022-02-01T09:00")
-    outbreak = deadlines_open(trigger="outbreak", unit=county.village_a, at=found)
-    assert {(o.kind, o.due_at) for o in outbreak} == {
-        ("report", found),  # G-05: 立即上报
-        ("transfer", at("2022-02-01T11:00")),  # G-06, D-16: 2小时内转运感染者
-        ("investigation", at("2022-02-02T09:00")),  # G-07: 24小时内完成流调
-    }
-    assert Obligation.objects.filter(unit=county.village_a, source="event").count() == 3
+    with clock.frozen(found), django_capture_on_commit_callbacks(execute=True):
+        response = county_office.post(
+            reverse("outbreak-list"), {"cases": case_ids, "note": "婚宴聚集"}
+        )
+    outbreak = Outbreak.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("outbreak-detail", args=[outbreak.pk])
+    # then the outbreak is counted in the township holding both, whose deadlines open
+    assert outbreak.unit == county.township
+    assert sorted(Case.objects.values_list("outbreak_id", flat=True)) == [outbreak.pk] * 2
+    assert sorted(
+        (o.kind, o.due_at, o.detail["responsible"])
+        for o in Obligation.objects.of_outbreak(outbreak.pk).filter(unit=county.township)
+    ) == [
+        ("investigation", at("2022-02-02T09:00"), "县级疾控机构"),  # G-07: 24小时内完成流调
+        ("report", found, "乡镇政府、村委会"),  # G-05: 立即上报
+        ("transfer", at("2022-02-01T11:00"), "县级卫生健康行政部门"),  # G-06, D-16: 2小时转运
+    ]
+    # and the county hears of it; the declaration is audited
+    assert (
+        Notification.objects.filter(user=personas.commander, topic="outbreak").get().text
+        == "聚集性疫情（2例）：泉湖街道宣布"
+    )
+    assert (
+        AuditEvent.objects.filter(object_type="outbreak", object_id=str(outbreak.pk)).count() == 1
+    )
+    # and its page shows the cases and the clock
+    page = county_office.get(reverse("outbreak-detail", args=[outbreak.pk])).content.decode()
+    assert "张三" in page
+    assert "李四" in page
+    assert "24小时内完成流行病学调查" in page
+
+
+def test_g05_outbreak_input_is_refused_and_a_neighbour_sees_nothing(
+    county, personas, person_a, person_b
+):
+    county_office = login(personas.commander)
+    case_ids = [
+        county_office.post("/api/cases/", {"person": person.pk, "kind": "confirmed"}).json()["id"]
+        for person in (person_a, person_b)
+    ]
+    # one case, a bad id, a case id that does not exist: refused, nothing written
+    assert county_office.post("/api/outbreaks/", {"cases": case_ids[:1]}).status_code == 400
+    assert (
+        county_office.post(reverse("outbreak-list"), {"cases": [case_ids[0], "x"]}).status_code
+        == 400
+    )
+    assert (
+        county_office.post(
+            "/api/outbreaks/", {"cases": [case_ids[0], 999_999]}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    # a village may not group a neighbour's case with its own
+    village = login(personas.worker_a)
+    assert village.post(reverse("outbreak-list"), {"cases": case_ids}).status_code == 403
+    assert not Outbreak.objects.exists()
+    # the county declares it through the API; a case is in one outbreak only
+    response = county_office.post(
+        "/api/outbreaks/", {"cases": case_ids, "note": "婚宴"}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert response.json()["cases"] == sorted(case_ids)
+    again = county_office.post(
+        "/api/outbreaks/", {"cases": case_ids}, content_type="application/json"
+    )
+    assert again.status_code == 400
+    assert Outbreak.objects.count() == 1
+    # a village sees no outbreak counted in the township
+    outbreak_id = response.json()["id"]
+    neighbour = login(personas.worker_b)
+    assert neighbour.get(reverse("outbreak-detail", args=[outbreak_id])).status_code == 404
+    assert neighbour.get(f"/api/outbreaks/{outbreak_id}/").status_code == 404
+    assert neighbour.get("/api/outbreaks/").json()["results"] == []
+    assert "婚宴" not in neighbour.get(reverse("outbreak-list")).content.decode()
 
 
 def test_c03_a_plan_is_in_force_only_for_its_date_range(county, personas):
