@@ -19,14 +19,17 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import County, Personas, make_user
+from fangkong.core import clock
 from fangkong.labs.sampling import samples_record
 from fangkong.labs.tests.test_labs import lab, pool, screening
 from fangkong.monitoring.models import FeverEvent
 from fangkong.monitoring.services import self_link_create
 from fangkong.monitoring.tests.test_monitoring import as_, under
+from fangkong.movement.models import GatheringApplication
 from fangkong.obligations.models import Obligation
 from fangkong.org.models import Membership, Region
 from fangkong.org.roles import Role
+from fangkong.org.services import unit_create
 from fangkong.people.models import ImportJob, Person
 from fangkong.policy.services import RiskAreaInput, risk_area_create
 
@@ -108,6 +111,16 @@ def pages(
     job = ImportJob.objects.create(
         created_by=personas.commander, unit=county.hq, file_name="a.xlsx", stored_file="a.xlsx"
     )
+    site = unit_create(
+        code="FUZZ-SITE", name="模糊测试隔离点", kind="quarantine_site", region=county.hq.region,
+        parent=county.hq,
+    )  # fmt: skip
+    application = GatheringApplication.objects.create(
+        unit=county.village_a, approver_unit=county.township, type="event", organiser="village",
+        purpose="other", people=40, place="村委会", held_on=dt.date(2022, 2, 3),
+        organiser_name="fuzz", organiser_phone="13800000000", pack_id=PACK,
+        verdict="approval_required", status="pending", created_at=clock.now(),
+    )  # fmt: skip
     ids = {
         "unit_id": county.grid_a.pk,  # person_a's: the class screen lists them
         "person_id": person_a.pk,
@@ -121,6 +134,8 @@ def pages(
         "job_id": job.pk,
         "case_id": cases[0],
         "outbreak_id": outbreak.json()["id"],
+        "site_id": site.pk,
+        "application_id": application.pk,
         "round_id": screening.pk,
         "barcode": "FUZZ-0001",
         "pack_id": PACK,
