@@ -10,11 +10,13 @@ register = template.Library()
 # Every object_type the services write (audit_record callers).
 OBJECT_TYPES = {
     "absence": _("absence"),
+    "api_token": _("API token"),
     "audit_trail": _("audit trail"),
     "box": _("transport box"),
     "checkin": _("health check-in"),
     "exposure": _("exposure"),
     "fever_event": _("fever"),
+    "gathering": _("gathering application"),
     "case": _("case"),
     "outbreak": _("outbreak"),
     "import_job": _("register import"),
@@ -24,9 +26,12 @@ OBJECT_TYPES = {
     "obligation": _("time limit"),  # 时限, as the menu names deadlines
     "person": _("person"),
     "person_list": _("register list"),
+    "placement": _("quarantine placement"),
     "plan_assignment": _("plan in force"),
     "quarantine_site": _("quarantine site"),
+    "release_fact": _("release condition"),
     "risk_area": _("risk area"),
+    "room": _("quarantine room"),
     "samples": _("samples"),
     "sampling_point": _("sampling point"),
     "screening_round": _("screening round"),

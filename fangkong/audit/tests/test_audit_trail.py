@@ -1,6 +1,8 @@
 """Issue 10, finding 19: exports and risk-area changes reach the auditors of the units they
 concern, and no audit row, URL or log line keeps a full ID number searched for."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -121,3 +123,26 @@ def test_api_search_by_id_number_keeps_it_out_of_the_url(
     assert other.get(response["Location"]).json()["results"] == []
     # a body that is not an object of filters is a 400, not a 500
     assert client.post("/api/people/search/", [number], format="json").status_code == 400
+
+
+def test_every_kind_of_record_the_services_audit_has_a_name_on_the_audit_page():
+    # The audit page names the record an event concerns; a kind missing from the labels would
+    # show its code (``placement``) to the reader.
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from fangkong.audit.templatetags.fangkong_audit import OBJECT_TYPES, object_type_label
+
+    source = Path(__file__).resolve().parents[2]
+    written = {
+        kind
+        for path in source.rglob("*.py")
+        if "tests" not in path.parts
+        for kind in re.findall(r'object_type="([a-z_]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert written, "the services' audit calls were not found"
+    assert written <= set(OBJECT_TYPES), sorted(written - set(OBJECT_TYPES))
+    with translation.override("zh-hans"):
+        untranslated = [k for k in sorted(written) if re.search(r"[a-z]", object_type_label(k))]
+    assert untranslated == []
