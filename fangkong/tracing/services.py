@@ -7,7 +7,7 @@ import datetime as dt
 import os
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -175,6 +175,23 @@ def _locked(actor: AnyUser, case: Case) -> Case:
     return Case.objects.select_for_update().select_related("person", "unit").get(pk=case.pk)
 
 
+def _case_change(
+    actor: AnyUser, case: Case, field: str, before: models.TextChoices, after: models.TextChoices
+) -> None:
+    """One field of the case moved on, with its audit row (in the caller's transaction)."""
+    setattr(case, field, after.value)
+    case.save(update_fields=[field, "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="case",
+        object_id=case.pk,
+        unit_id=case.unit_id,
+        summary=f"{before.label} → {after.label}",
+        changes={field: [before.value, after.value]},
+    )
+
+
 @transaction.atomic
 def case_upgrade(*, actor: AnyUser, case: Case, kind: str) -> Case:
     """A suspected case confirmed (or found asymptomatic), an asymptomatic one confirmed: the
@@ -183,17 +200,7 @@ def case_upgrade(*, actor: AnyUser, case: Case, kind: str) -> Case:
     if kind not in case.upgrades:
         raise ValidationError({"kind": _("This case cannot become that kind.")})
     before = CaseKind(case.kind)
-    case.kind = kind
-    case.save(update_fields=["kind", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        object_type="case",
-        object_id=case.pk,
-        unit_id=case.unit_id,
-        summary=f"{before.label} → {CaseKind(kind).label}",
-        changes={"kind": [before.value, kind]},
-    )
+    _case_change(actor, case, "kind", before, CaseKind(kind))
     if CASE_TRIGGERS[CaseKind(kind)] != CASE_TRIGGERS[before]:
         _case_events(case, actor)
     return case
@@ -205,18 +212,7 @@ def case_status_change(*, actor: AnyUser, case: Case, status: str) -> Case:
     case = _locked(actor, case)
     if status not in case.next_statuses:
         raise ValidationError({"status": _("The case cannot move to that status now.")})
-    before = CaseStatus(case.status)
-    case.status = status
-    case.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        object_type="case",
-        object_id=case.pk,
-        unit_id=case.unit_id,
-        summary=f"{before.label} → {CaseStatus(status).label}",
-        changes={"status": [before.value, status]},
-    )
+    _case_change(actor, case, "status", CaseStatus(case.status), CaseStatus(status))
     if status == CaseStatus.TRANSFERRED:
         obligations_meet(
             Obligation.objects.of_case(case.pk).filter(kind=ObligationKind.TRANSFER),
