@@ -39,6 +39,8 @@ class Capability(StrEnum):
     RUN_LAB = "run_lab"  # receive boxes, enter results of the tubes sent to the lab
     APPROVE_GATHERINGS = "approve_gatherings"  # decide the gatherings filed with the units below
     MANAGE_SITE = "manage_site"  # a quarantine site's rooms, placing people there, its board
+    # Report and follow cases, declare outbreaks, investigate them and decide who their contacts are
+    INVESTIGATE = "investigate"
 
 
 _ALL = frozenset(Capability)
@@ -48,19 +50,25 @@ _REGISTER_KEEPER = frozenset(
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.COMMANDER: _ALL,
-    Role.GRID_WORKER: _REGISTER_KEEPER | {Capability.SAMPLE},
-    Role.SCHOOL_HEALTH_OFFICER: _REGISTER_KEEPER,
+    Role.GRID_WORKER: _REGISTER_KEEPER | {Capability.SAMPLE, Capability.INVESTIGATE},
+    Role.SCHOOL_HEALTH_OFFICER: _REGISTER_KEEPER | {Capability.INVESTIGATE},
     Role.CLASS_TEACHER: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),
-    Role.PRINCIPAL: _REGISTER_KEEPER | {Capability.VIEW_AUDIT, Capability.APPROVE_GATHERINGS},
+    Role.PRINCIPAL: _REGISTER_KEEPER
+    | {Capability.VIEW_AUDIT, Capability.APPROVE_GATHERINGS, Capability.INVESTIGATE},
     # A lab sees the tubes sent to it, not the register of its parent unit.
     Role.LAB_TECHNICIAN: frozenset({Capability.RUN_LAB}),
     Role.SAMPLER: frozenset({Capability.VIEW_PEOPLE, Capability.SAMPLE}),
     Role.SITE_MANAGER: frozenset(
-        {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.MANAGE_SITE}
+        {
+            Capability.VIEW_PEOPLE,
+            Capability.EDIT_PEOPLE,
+            Capability.MANAGE_SITE,
+            Capability.INVESTIGATE,
+        }
     ),
     Role.PHARMACIST: frozenset(),
     Role.EPIDEMIOLOGIST: frozenset(
-        {Capability.VIEW_PEOPLE, Capability.REVEAL_ID, Capability.EXPORT}
+        {Capability.VIEW_PEOPLE, Capability.REVEAL_ID, Capability.EXPORT, Capability.INVESTIGATE}
     ),
     Role.VIEWER: frozenset({Capability.VIEW_PEOPLE}),
 }

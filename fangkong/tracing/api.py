@@ -44,7 +44,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         incoming = CaseInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        person = person_get_visible(request.user, data["person"], Capability.EDIT_PEOPLE)
+        person = person_get_visible(request.user, data["person"], Capability.INVESTIGATE)
         if person is None:
             raise NotFound
         case = case_report(

@@ -82,7 +82,7 @@ def outbreaks_visible(user: AnyUser) -> QuerySet[Outbreak]:
 def outbreak_candidates(user: AnyUser, limit: int) -> QuerySet[Case]:
     """Cases in course the user may group into an outbreak: in the user's units, in none yet."""
     return (
-        Case.objects.filter(scope(user, Capability.EDIT_PEOPLE).units("unit__path"))
+        Case.objects.filter(scope(user, Capability.INVESTIGATE).units("unit__path"))
         .in_course()
         .filter(outbreak__isnull=True)
         .select_related("person", "unit")

@@ -48,7 +48,7 @@ def exposure_record(
     via: Person | None = None,
     note: str = "",
 ) -> Exposure:
-    if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
+    if not may_act_on(actor, Capability.INVESTIGATE, person):
         raise PermissionDenied(_("You may not change this person."))
     now = clock.now()
     if kind not in ExposureKind.values:
@@ -129,7 +129,7 @@ def case_report(
     note: str = "",
 ) -> Case:
     """Record a case (a clinic, a school doctor, the county): it sets off the plan's events."""
-    if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
+    if not may_act_on(actor, Capability.INVESTIGATE, person):
         raise PermissionDenied(_("You may not change this person."))
     now = clock.now()
     if kind not in CaseKind.values:
@@ -170,7 +170,7 @@ def case_report(
 
 
 def _locked(actor: AnyUser, case: Case) -> Case:
-    if not may_act_on(actor, Capability.EDIT_PEOPLE, case.person):
+    if not may_act_on(actor, Capability.INVESTIGATE, case.person):
         raise PermissionDenied(_("You may not change this person."))
     return Case.objects.select_for_update().select_related("person", "unit").get(pk=case.pk)
 
@@ -247,7 +247,7 @@ def outbreak_declare(
         .select_for_update(of=("self",))
         .order_by("pk")
     )
-    editable = scope(actor, Capability.EDIT_PEOPLE)
+    editable = scope(actor, Capability.INVESTIGATE)
     if len(cases) < len(wanted) or not all(editable.covers(case.unit) for case in cases):
         raise PermissionDenied(_("You may not change these cases."))
     if any(case.outbreak_id is not None for case in cases):

@@ -51,7 +51,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         person = person_pick(
             request.user,
             request.POST.get("person") or request.POST.get("person_text", ""),
-            Capability.EDIT_PEOPLE,
+            Capability.INVESTIGATE,
         )
         if person is None:
             messages.error(request, _("Nobody in your units has this name: choose from the list."))
@@ -79,7 +79,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "kinds": CaseKind.choices,
             "typed": typed,
-            "may_report": user_can(request.user, Capability.EDIT_PEOPLE),
+            "may_report": user_can(request.user, Capability.INVESTIGATE),
         },
         status=status,
     )
@@ -108,7 +108,7 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "case": case,
             "deadlines": Obligation.objects.of_case(case.pk).select_related("unit"),
-            "may_change": may_act_on(request.user, Capability.EDIT_PEOPLE, case.person),
+            "may_change": may_act_on(request.user, Capability.INVESTIGATE, case.person),
             "now": clock.now(),
         },
     )
@@ -140,7 +140,7 @@ def outbreak_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(outbreaks_visible(request.user), PAGE_SIZE).get_page(
         query_int(request.GET, "page", high=100_000)
     )
-    may_declare = user_can(request.user, Capability.EDIT_PEOPLE)
+    may_declare = user_can(request.user, Capability.INVESTIGATE)
     return render(
         request,
         "tracing/outbreaks.html",
@@ -166,7 +166,7 @@ def outbreak_detail_view(request: HttpRequest, outbreak_id: int) -> HttpResponse
             "outbreak": outbreak,
             "cases": cases_visible(request.user).filter(outbreak=outbreak),
             "deadlines": Obligation.objects.of_outbreak(outbreak.pk).select_related("unit"),
-            "may_change": user_can(request.user, Capability.EDIT_PEOPLE, outbreak.unit),
+            "may_change": user_can(request.user, Capability.INVESTIGATE, outbreak.unit),
             "now": clock.now(),
         },
     )
