@@ -65,6 +65,7 @@ PAGES = [
     "/labs/results/",
     "/cases/",
     "/cases/outbreaks/",
+    "/roster/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -78,6 +79,8 @@ UNIT_PAGES = [
     "/plans/measures/?unit={unit}",
     "/org/units/{unit}/",
     "/api/command/map/?unit={unit}",
+    "/roster/?unit={unit}",
+    "/api/roster/shifts/coverage/?unit={unit}",
 ]
 PERSON_PAGES = [
     "/people/{person}/",
@@ -101,6 +104,8 @@ ENDPOINTS = [
     "/api/command/map/",
     "/api/cases/",
     "/api/outbreaks/",
+    "/api/roster/shifts/",
+    "/api/roster/shifts/now/",
 ]
 
 

@@ -28,6 +28,7 @@ from fangkong.quarantine.api import (
     SiteView,
     UnplacedView,
 )
+from fangkong.readiness.api import ShiftViewSet
 from fangkong.tracing.api import CaseViewSet, OutbreakViewSet
 
 router = DefaultRouter()
@@ -50,6 +51,7 @@ router.register("pool-size", PoolSizeViewSet, basename="pool-size")
 router.register("cases", CaseViewSet, basename="case")
 router.register("gatherings", GatheringViewSet, basename="gathering")
 router.register("outbreaks", OutbreakViewSet, basename="outbreak")
+router.register("roster/shifts", ShiftViewSet, basename="shift")
 
 urlpatterns = [
     path("command/", CommandView.as_view(), name="api-command"),

@@ -53,6 +53,7 @@ from fangkong.policy.services import (
 )
 from fangkong.quarantine.selectors import people_unplaced
 from fangkong.quarantine.services import people_place, rooms_create
+from fangkong.readiness.services import ShiftInput, shifts_add
 from fangkong.tracing.services import case_report, exposure_record
 
 COUNTY = "520113"  # 贵州省贵阳市白云区, the county of plan P14
@@ -577,6 +578,29 @@ class DemoBuilder:
             actor=hq_user, unit=market, barcode="ENV-T3-0001", place="水产区摊位台面"
         )
 
+    def build_roster(self, units: dict[str, Unit]) -> None:
+        """The first high school's duty for three days and nights (P14: round the clock), then a
+        gap; the second middle school (P11) has nobody on duty: the roster page flags it."""
+        principal = get_user_model().objects.get(username="principal")
+        day = clock.localdate()
+        for name, begins, ends in (("王校长", "08:00", "20:00"), ("刘老师", "20:00", "08:00")):
+            starts_at = dt.datetime.combine(day, dt.time.fromisoformat(begins), clock.tz())
+            ends_at = dt.datetime.combine(day, dt.time.fromisoformat(ends), clock.tz())
+            if ends_at <= starts_at:
+                ends_at += dt.timedelta(days=1)
+            shifts_add(
+                actor=principal,
+                data=ShiftInput(
+                    unit=units["SCH"],
+                    name=name,
+                    phone="0851-84110000",
+                    leader=name == "王校长",
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    days=3,
+                ),
+            )
+
     def build(self, today: dt.date) -> list[DemoAccount]:
         units = self.build_units()
         self.build_people(units, today)
@@ -584,4 +608,5 @@ class DemoBuilder:
         self.build_monitoring(units)
         self.build_testing(units)
         self.build_schedules(units)
+        self.build_roster(units)
         return self.accounts

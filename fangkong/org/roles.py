@@ -41,6 +41,7 @@ class Capability(StrEnum):
     MANAGE_SITE = "manage_site"  # a quarantine site's rooms, placing people there, its board
     # Report and follow cases, declare outbreaks, investigate them and decide who their contacts are
     INVESTIGATE = "investigate"
+    KEEP_ROSTER = "keep_roster"  # the unit's duty roster: shifts, leader on duty, handovers
 
 
 _ALL = frozenset(Capability)
@@ -50,11 +51,17 @@ _REGISTER_KEEPER = frozenset(
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.COMMANDER: _ALL,
-    Role.GRID_WORKER: _REGISTER_KEEPER | {Capability.SAMPLE, Capability.INVESTIGATE},
-    Role.SCHOOL_HEALTH_OFFICER: _REGISTER_KEEPER | {Capability.INVESTIGATE},
+    Role.GRID_WORKER: _REGISTER_KEEPER
+    | {Capability.SAMPLE, Capability.INVESTIGATE, Capability.KEEP_ROSTER},
+    Role.SCHOOL_HEALTH_OFFICER: _REGISTER_KEEPER | {Capability.INVESTIGATE, Capability.KEEP_ROSTER},
     Role.CLASS_TEACHER: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),
     Role.PRINCIPAL: _REGISTER_KEEPER
-    | {Capability.VIEW_AUDIT, Capability.APPROVE_GATHERINGS, Capability.INVESTIGATE},
+    | {
+        Capability.VIEW_AUDIT,
+        Capability.APPROVE_GATHERINGS,
+        Capability.INVESTIGATE,
+        Capability.KEEP_ROSTER,
+    },
     # A lab sees the tubes sent to it, not the register of its parent unit.
     Role.LAB_TECHNICIAN: frozenset({Capability.RUN_LAB}),
     Role.SAMPLER: frozenset({Capability.VIEW_PEOPLE, Capability.SAMPLE}),
@@ -64,6 +71,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_PEOPLE,
             Capability.MANAGE_SITE,
             Capability.INVESTIGATE,
+            Capability.KEEP_ROSTER,
         }
     ),
     Role.PHARMACIST: frozenset(),

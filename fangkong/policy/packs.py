@@ -383,6 +383,16 @@ class EnvironmentSampling(Strict):
     every_days: int = Field(ge=1, le=366)
 
 
+class Roster(Strict):
+    """A-21, A-23, A-26, A-27: the units of ``unit_kinds`` under the plan keep someone on duty
+    round the clock, with a leader on duty (领导带班) at every hour too when ``leader`` is set, and
+    reachable by phone (通讯畅通)."""
+
+    clause: str
+    unit_kinds: list[str] = Field(min_length=1)
+    leader: bool = True
+
+
 class Duty(Strict):
     """A duty the plan sets its units (A-04 专班每周调度会, A-12 9月底前五到位, G-14 1月27日前备案):
     due at the end of the day ``by`` (MM-DD, the next such day while the plan is in force), or once
@@ -441,6 +451,7 @@ class Pack(Strict):
     test_groups: list[TestGroup] = Field(default_factory=list)
     environment_sampling: list[EnvironmentSampling] = Field(default_factory=list)
     duties: list[Duty] = Field(default_factory=list)
+    roster: Roster | None = None
     out_of_scope: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
