@@ -18,6 +18,8 @@ from fangkong.obligations.models import Obligation
 from fangkong.org.access import may_act_on, request_user, user_can
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_pick
+from fangkong.policy.models import ExposureKind
+from fangkong.tracing.graph import NODE_CAP, graph_filter_read
 from fangkong.tracing.models import CaseKind, CaseStatus
 from fangkong.tracing.selectors import cases_visible, outbreak_candidates, outbreaks_visible
 from fangkong.tracing.services import (
@@ -110,6 +112,34 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
             "deadlines": Obligation.objects.of_case(case.pk).select_related("unit"),
             "may_change": may_act_on(request.user, Capability.INVESTIGATE, case.person),
             "now": clock.now(),
+        },
+    )
+
+
+@login_required
+def case_graph_view(request: HttpRequest) -> HttpResponse:
+    """Transmission chains: the filter form and the graph, drawn in the browser from the graph
+    API with the same filter (a tampered filter is refused here already)."""
+    if not user_can(request.user, Capability.VIEW_PEOPLE):
+        raise PermissionDenied
+    chosen = graph_filter_read(request.user, request.GET)
+    return render(
+        request,
+        "tracing/graph.html",
+        {
+            "chosen": chosen,
+            "layout": query_choice(request.GET, "layout", ["timeline", "tree"], "timeline"),
+            "query": request.GET.urlencode(),
+            "outbreaks": outbreaks_visible(request.user)[:OUTBREAK_CASES_MAX],
+            "legend": [*CaseKind.choices, *ExposureKind.choices],
+            "labels": {
+                "people": _("%(count)s people"),
+                "earliest": _("earliest case: "),
+                "summary": _("%(nodes)s people, %(edges)s exposures."),
+                "truncated": _("Only the first %(cap)d people are drawn: narrow the filter.")
+                % {"cap": NODE_CAP},
+                "failed": _("The graph could not be loaded."),
+            },
         },
     )
 
