@@ -65,6 +65,7 @@ PAGES = [
     "/labs/results/",
     "/cases/",
     "/cases/outbreaks/",
+    "/cases/graph/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -101,6 +102,7 @@ ENDPOINTS = [
     "/api/command/map/",
     "/api/cases/",
     "/api/outbreaks/",
+    "/api/cases/graph/",
 ]
 
 
@@ -207,8 +209,10 @@ def test_every_page_and_endpoint_keeps_what_a_persona_may_not_see_out(demo_count
     ]
     for pk in Case.objects.values_list("pk", flat=True):
         urls += [f"/cases/{pk}/", f"/api/cases/{pk}/"]
+        urls += [f"/cases/graph/?case={pk}", f"/api/cases/graph/?case={pk}"]
     for pk in Outbreak.objects.values_list("pk", flat=True):
         urls += [f"/cases/outbreaks/{pk}/", f"/api/outbreaks/{pk}/"]
+        urls += [f"/cases/graph/?outbreak={pk}", f"/api/cases/graph/?outbreak={pk}"]
     urls += ENDPOINTS
     # when they open each of them
     leaks = []
