@@ -40,6 +40,7 @@ FIELD_NAMES = {
     "since": gettext_lazy("From"),
     "until": gettext_lazy("To"),
     "layout": gettext_lazy("Layout"),
+    "level": gettext_lazy("Risk level"),
 }
 
 
