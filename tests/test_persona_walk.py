@@ -66,6 +66,7 @@ PAGES = [
     "/cases/",
     "/cases/outbreaks/",
     "/cases/graph/",
+    "/cases/zones/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",

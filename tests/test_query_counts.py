@@ -214,10 +214,9 @@ def test_the_chain_graph_costs_the_same_queries_for_any_size(
             via=via,
         )
     token = Token.objects.create(user=epi).key
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    if not path.startswith("/api/"):
-        client = login(epi)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    client = api if path.startswith("/api/") else login(epi)
     with django_assert_num_queries(queries, info=path):
         response = client.get(path, {"case": case.pk})
     assert response.status_code == 200

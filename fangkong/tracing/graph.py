@@ -85,7 +85,9 @@ def _node_ids(user: AnyUser, chosen: GraphFilter) -> list[int]:
     low, high = (connection.ops.adapt_datetimefield_value(moment) for moment in _bounds(chosen))
     # One step along the exposures (e), to a person the user may see, within the dates.
     step = f" WHERE {visible} AND e.last_exposed_at BETWEEN %s AND %s"
-    step_params = [*visible_params, low, high]
+    step_params: list[Any] = [*visible_params, low, high]
+    params: list[Any]
+    seed_params: list[Any]
     if chosen.case is None and chosen.outbreak is None:
         sql = (
             "SELECT c.person_id AS id FROM tracing_case c"  # noqa: S608 - our columns
@@ -98,10 +100,8 @@ def _node_ids(user: AnyUser, chosen: GraphFilter) -> list[int]:
         params = [*visible_params, low, high, *step_params]
     else:
         if chosen.case is not None:
-            seeds, seed_params = (
-                "SELECT id FROM people_person WHERE id = %s",
-                [chosen.case.person_id],
-            )
+            seeds = "SELECT id FROM people_person WHERE id = %s"
+            seed_params = [chosen.case.person_id]
         else:
             # The outbreak's cases of people the user may see.
             seeds = (
@@ -117,7 +117,8 @@ def _node_ids(user: AnyUser, chosen: GraphFilter) -> list[int]:
             + step
             + ")"
         )
-        sql, params = f"WITH RECURSIVE {down} SELECT id FROM down", [*seed_params, *step_params]  # noqa: S608 - our columns
+        sql = f"WITH RECURSIVE {down} SELECT id FROM down"  # noqa: S608 - our columns
+        params = [*seed_params, *step_params]
         if chosen.case is not None:
             # The chain of a case also runs upward, to its source.
             up = (
