@@ -36,30 +36,41 @@
         var link = document.createElement("a");
         link.href = chainUrl(cluster.earliest.case);
         link.textContent = labels.earliest + cluster.earliest.name +
-          " " + cluster.earliest.reported_at.slice(0, 10);
+          " " + cluster.earliest.day;
         item.appendChild(link);
       }
       list.appendChild(item);
     });
   }
 
+  // The columns of the graph's rows, by name (node_fields, edge_fields).
+  function columns(fields) {
+    var at = {};
+    fields.forEach(function (name, index) { at[name] = index; });
+    return at;
+  }
+
   function draw(graph) {
+    var n = columns(graph.node_fields);
+    var e = columns(graph.edge_fields);
+    var x = n[layout + "_x"];
+    var y = n[layout + "_y"];
     var elements = graph.nodes.map(function (node) {
       return {
         group: "nodes",
         data: {
-          id: String(node.id),
-          label: node.name,
-          colour: COLOURS[node.kind] || "#6c757d",
-          person: node.id,
+          id: String(node[n.id]),
+          label: node[n.name],
+          colour: COLOURS[node[n.kind]] || "#6c757d",
+          person: node[n.id],
         },
-        position: { x: node[layout][0], y: node[layout][1] },
+        position: { x: node[x], y: node[y] },
       };
     });
     graph.edges.forEach(function (edge, index) {
       elements.push({
         group: "edges",
-        data: { id: "e" + index, source: String(edge.source), target: String(edge.target) },
+        data: { id: "e" + index, source: String(edge[e.source]), target: String(edge[e.target]) },
       });
     });
     var chart = cytoscape({
