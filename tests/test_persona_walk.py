@@ -66,6 +66,8 @@ PAGES = [
     "/cases/",
     "/cases/outbreaks/",
     "/roster/",
+    "/cases/graph/",
+    "/cases/zones/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -106,6 +108,7 @@ ENDPOINTS = [
     "/api/outbreaks/",
     "/api/roster/shifts/",
     "/api/roster/shifts/now/",
+    "/api/cases/graph/",
 ]
 
 
@@ -212,8 +215,10 @@ def test_every_page_and_endpoint_keeps_what_a_persona_may_not_see_out(demo_count
     ]
     for pk in Case.objects.values_list("pk", flat=True):
         urls += [f"/cases/{pk}/", f"/api/cases/{pk}/"]
+        urls += [f"/cases/graph/?case={pk}", f"/api/cases/graph/?case={pk}"]
     for pk in Outbreak.objects.values_list("pk", flat=True):
         urls += [f"/cases/outbreaks/{pk}/", f"/api/outbreaks/{pk}/"]
+        urls += [f"/cases/graph/?outbreak={pk}", f"/api/cases/graph/?outbreak={pk}"]
     urls += ENDPOINTS
     # when they open each of them
     leaks = []

@@ -28,6 +28,7 @@ from fangkong.org.services import unit_create
 from fangkong.people.models import PersonUnit
 from fangkong.policy.services import RiskAreaInput, plan_assign, risk_area_create
 from fangkong.policy.tests.test_measures import came_back_from
+from fangkong.tracing.services import case_report, exposure_record
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +192,33 @@ def test_a_list_endpoint_costs_the_same_queries_for_any_number_of_rows(
     assert response.status_code == 200
     body = response.json()
     assert len(body["results"] if isinstance(body, dict) else body) >= rows  # regions: unpaged
+
+
+@pytest.mark.parametrize("rows", [2, 5])
+@pytest.mark.parametrize(("path", "queries"), [("/api/cases/graph/", 7), ("/cases/graph/", 5)])
+def test_the_chain_graph_costs_the_same_queries_for_any_size(
+    county, personas, django_assert_num_queries, rows, path, queries
+):
+    # given a case whose contacts each infected the next, ``rows`` deep, in two villages
+    epi = personas.epidemiologist
+    people = villagers(county, personas, rows) + villagers(
+        county, personas, rows, unit=county.grid_b, first=200
+    )
+    case = case_report(actor=epi, person=people[0], kind="confirmed")
+    for via, person in zip(people, people[1:], strict=False):
+        exposure_record(
+            actor=epi,
+            person=person,
+            kind="close_contact",
+            last_exposed_at=dt.datetime(2022, 1, 31, tzinfo=dt.UTC),
+            via=via,
+        )
+    token = Token.objects.create(user=epi).key
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    client = api if path.startswith("/api/") else login(epi)
+    with django_assert_num_queries(queries, info=path):
+        response = client.get(path, {"case": case.pk})
+    assert response.status_code == 200
+    if path.startswith("/api/"):
+        assert len(response.json()["nodes"]) == 2 * rows

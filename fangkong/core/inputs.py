@@ -35,6 +35,12 @@ FIELD_NAMES = {
     "before": gettext_lazy("Page"),
     "order": gettext_lazy("Order"),
     "cases": gettext_lazy("Cases"),
+    "case": gettext_lazy("Case"),
+    "outbreak": gettext_lazy("Outbreak"),
+    "since": gettext_lazy("From"),
+    "until": gettext_lazy("To"),
+    "layout": gettext_lazy("Layout"),
+    "level": gettext_lazy("Risk level"),
 }
 
 

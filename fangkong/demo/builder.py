@@ -423,6 +423,15 @@ class DemoBuilder:
                 via=close,
             )
             measure_site_set(actor=hq_user, person=close, site=units["SITE"])
+            # The close contact tested positive: an asymptomatic infection, two generations on
+            # the chain page, whose township the zones page proposes as a risk area (H-01).
+            case_report(
+                actor=hq_user,
+                person=close,
+                kind="asymptomatic",
+                reported_at=clock.now() - dt.timedelta(minutes=20),
+                note="示例：密接者核酸阳性",
+            )
         # The hotel's rooms: floors 2–5, rooms 01–20; up to 40 of the people under central
         # quarantine are placed, the others wait on the placement page.
         rooms_create(actor=hq_user, site=units["SITE"], floors=(2, 5), rooms=(1, 20), capacity=1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from fangkong.org.access import request_user
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_get_visible
+from fangkong.tracing.graph import graph_build, graph_filter_read
 from fangkong.tracing.models import Case, CaseKind, Outbreak
 from fangkong.tracing.selectors import cases_visible, outbreaks_visible
 from fangkong.tracing.services import case_report, outbreak_declare
@@ -55,6 +57,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             note=data.get("note", ""),
         )
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False, methods=["get"], url_path="graph", url_name="graph-data")
+    def graph(self, request: Request) -> Response:
+        """The case–contact graph of the caller's units: ``case`` (its chain, up to its source
+        and down to everyone it reached), ``outbreak`` (its cases' chains), ``since`` /
+        ``until`` (the reports and exposures drawn); nodes carry both layouts' positions."""
+        chosen = graph_filter_read(request.user, request.query_params)
+        return Response(graph_build(request.user, chosen))
 
 
 class OutbreakInSerializer(serializers.Serializer):

@@ -192,3 +192,29 @@ class Case(TimestampedModel):
         if self.kind == CaseKind.SUSPECTED:
             return [CaseKind.CONFIRMED, CaseKind.ASYMPTOMATIC]
         return [CaseKind.CONFIRMED] if self.kind == CaseKind.ASYMPTOMATIC else []
+
+
+class ZoneDismissal(TimestampedModel):
+    """A proposed risk area (划定疫区的建议) the headquarters dismissed: the region is proposed
+    again only for cases reported after ``dismissed_at`` (H-01)."""
+
+    region = models.ForeignKey(
+        "org.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    dismissed_at = models.DateTimeField(_("dismissed at"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("dismissed zone proposal")
+        verbose_name_plural = _("dismissed zone proposals")
+        ordering = ["-dismissed_at", "-id"]
+        indexes = [
+            # The proposals read each region's latest dismissal.
+            models.Index(fields=["region", "-dismissed_at"], name="zonedismissal_region_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.dismissed_at:%Y-%m-%d}"

@@ -4,6 +4,8 @@ from fangkong.tracing import views
 
 urlpatterns = [
     path("", views.case_list_view, name="case-list"),
+    path("graph/", views.case_graph_view, name="case-graph"),
+    path("zones/", views.zone_list_view, name="zone-list"),
     path("<int:case_id>/", views.case_detail_view, name="case-detail"),
     path("outbreaks/", views.outbreak_list_view, name="outbreak-list"),
     path("outbreaks/<int:outbreak_id>/", views.outbreak_detail_view, name="outbreak-detail"),

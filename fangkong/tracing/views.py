@@ -3,21 +3,28 @@ with its deadlines, its upgrade and its course; outbreaks grouping cases, declar
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.forms import Picked
-from fangkong.core.inputs import BadInput, query_choice, query_int, whole_number
+from fangkong.core.inputs import BadInput, query_choice, query_date, query_int, whole_number
 from fangkong.obligations.models import Obligation
-from fangkong.org.access import may_act_on, request_user, user_can
+from fangkong.org.access import may_act_on, request_user, user_can, user_can_everywhere
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_pick
+from fangkong.policy.describe import level_name
+from fangkong.policy.models import ExposureKind
+from fangkong.policy.services import risk_levels_known
+from fangkong.tracing.graph import NODE_CAP, graph_filter_read
 from fangkong.tracing.models import CaseKind, CaseStatus
 from fangkong.tracing.selectors import cases_visible, outbreak_candidates, outbreaks_visible
 from fangkong.tracing.services import (
@@ -26,8 +33,16 @@ from fangkong.tracing.services import (
     case_upgrade,
     outbreak_declare,
 )
+from fangkong.tracing.zones import (
+    zone_confirm,
+    zone_dismiss,
+    zone_level_suggested,
+    zone_proposals,
+)
 
 PAGE_SIZE = 50
+# The period of cases the zone proposals count by default: the last 14 days.
+ZONE_DAYS = 14
 # The cases one outbreak form offers and takes.
 OUTBREAK_CASES_MAX = 200
 
@@ -115,6 +130,34 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
+def case_graph_view(request: HttpRequest) -> HttpResponse:
+    """Transmission chains: the filter form and the graph, drawn in the browser from the graph
+    API with the same filter (a tampered filter is refused here already)."""
+    if not user_can(request.user, Capability.VIEW_PEOPLE):
+        raise PermissionDenied
+    chosen = graph_filter_read(request.user, request.GET)
+    return render(
+        request,
+        "tracing/graph.html",
+        {
+            "chosen": chosen,
+            "layout": query_choice(request.GET, "layout", ["timeline", "tree"], "timeline"),
+            "query": request.GET.urlencode(),
+            "outbreaks": outbreaks_visible(request.user)[:OUTBREAK_CASES_MAX],
+            "legend": [*CaseKind.choices, *ExposureKind.choices],
+            "labels": {
+                "people": _("%(count)s people"),
+                "earliest": _("earliest case: "),
+                "summary": _("%(nodes)s people, %(edges)s exposures."),
+                "truncated": _("Only the first %(cap)d people are drawn: narrow the filter.")
+                % {"cap": NODE_CAP},
+                "failed": _("The graph could not be loaded."),
+            },
+        },
+    )
+
+
+@login_required
 def outbreak_list_view(request: HttpRequest) -> HttpResponse:
     """Outbreaks of the user's units; POST declares one from the cases ticked on the form."""
     if not user_can(request.user, Capability.VIEW_PEOPLE):
@@ -168,5 +211,59 @@ def outbreak_detail_view(request: HttpRequest, outbreak_id: int) -> HttpResponse
             "deadlines": Obligation.objects.of_outbreak(outbreak.pk).select_related("unit"),
             "may_change": user_can(request.user, Capability.INVESTIGATE, outbreak.unit),
             "now": clock.now(),
+        },
+    )
+
+
+@login_required
+def zone_list_view(request: HttpRequest) -> HttpResponse:
+    """Zones (H-01): the risk areas proposed from the period's confirmed and asymptomatic cases;
+    POST confirms one (it becomes a risk area, which recomputes everyone it touches) or
+    dismisses it. The headquarters' plan managers alone decide on zones."""
+    if not user_can_everywhere(request.user, Capability.MANAGE_PLANS):
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else request.GET
+    until = query_date(data, "until", clock.localdate())
+    since = query_date(data, "since", until - dt.timedelta(days=ZONE_DAYS - 1))
+    if since > until:
+        raise BadInput("until", _("The end date is before the start date."))
+    levels = risk_levels_known()
+    if request.method == "POST":
+        action = query_choice(request.POST, "action", ["confirm", "dismiss"], "")
+        region = request.POST.get("region", "")[:12]
+        try:
+            if action == "confirm":
+                level = query_choice(request.POST, "level", levels, zone_level_suggested())
+                zone_confirm(
+                    actor=request_user(request),
+                    region_code=region,
+                    level=level,
+                    since=since,
+                    until=until,
+                )
+                messages.success(request, _("Risk area published; people are being reclassified."))
+            elif action == "dismiss":
+                zone_dismiss(
+                    actor=request_user(request),
+                    region_code=region,
+                    since=since,
+                    until=until,
+                    note=request.POST.get("note", "")[:300],
+                )
+                messages.success(request, _("Proposal dismissed."))
+            else:
+                raise BadInput("action", _("Choose to confirm or to dismiss."))
+        except ValidationError as error:
+            _errors(request, error)
+        return redirect(f"{reverse('zone-list')}?since={since}&until={until}")
+    return render(
+        request,
+        "tracing/zones.html",
+        {
+            "proposals": zone_proposals(request.user, since, until),
+            "since": since,
+            "until": until,
+            "levels": [(level, level_name(level)) for level in levels],
+            "suggested": zone_level_suggested(),
         },
     )

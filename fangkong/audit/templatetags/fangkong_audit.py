@@ -41,6 +41,7 @@ OBJECT_TYPES = {
     "tube_results": _("lab results"),
     "unit": _("unit"),
     "unit_report": _("unit report"),
+    "zone_dismissal": _("dismissed zone proposal"),
 }
 
 
