@@ -46,7 +46,6 @@ from fangkong.policy.classify import people_classify
 from fangkong.policy.models import Trigger
 from fangkong.policy.services import (
     RiskAreaInput,
-    measure_site_set,
     plan_assign,
     reports_open,
     risk_area_create,
@@ -421,7 +420,6 @@ class DemoBuilder:
                 last_exposed_at=clock.now() - dt.timedelta(hours=20),
                 via=close,
             )
-            measure_site_set(actor=hq_user, person=close, site=units["SITE"])
         # The hotel's rooms: floors 2–5, rooms 01–20; up to 40 of the people under central
         # quarantine are placed, the others wait on the placement page.
         rooms_create(actor=hq_user, site=units["SITE"], floors=(2, 5), rooms=(1, 20), capacity=1)
