@@ -67,7 +67,11 @@ from fangkong.policy.models import (
 )
 from fangkong.policy.packs import WEEKDAYS, packs_all
 from fangkong.policy.resolver import PackResolver
-from fangkong.policy.selectors import measures_release_plan, person_release_check
+from fangkong.policy.selectors import (
+    measures_release_plan,
+    person_last_sample_day,
+    person_release_check,
+)
 
 
 def _require(user: AnyUser, unit: Unit | None) -> None:
@@ -377,13 +381,18 @@ def person_recompute(person: Person, *, trigger: str, actor: AnyUser | None = No
 
 
 def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str = "") -> int:
-    """Release the person on a day, refused with what is missing unless the recorded facts meet
-    the rule's conditions (person_release_check: three samples negative, the headquarters'
-    consent, the measure over …): the phases begun by then end on it, the rule's phases not yet
-    begun and its post-release phases start from it (measures_release_plan, shown before
-    confirming)."""
+    """Release the person on a day (not before their last sample), refused with what is missing
+    unless the recorded facts meet the rule's conditions (person_release_check: three samples
+    negative, the headquarters' consent, the measure over …): the phases begun by then end on it,
+    the rule's phases not yet begun and its post-release phases start from it
+    (measures_release_plan, shown before confirming)."""
     if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
         raise PermissionDenied(_("You may not change this person's measures."))
+    last_sample = person_last_sample_day(person.pk)
+    if last_sample is not None and on < last_sample:
+        raise ValidationError(
+            {"on": _("The release date is before the last test (%(day)s).") % {"day": last_sample}}
+        )
     plan = measures_release_plan(person.pk, on)
     answer = person_release_check(person.pk, on)
     if answer is not None and not answer.allowed:

@@ -206,6 +206,10 @@ def test_d05_f12_a_positive_environment_sample_blocks_the_release_on_the_site_pa
         assert [(d["name"], d["allowed"], d["missing"]) for d in due] == [
             ("张三", False, ["environment_sample_negative"])
         ]
+        # A release dated before the last sample is refused with it.
+        early = manager.post(page, {**release, "on": "2022-02-13"})
+        assert early.status_code == 400
+        assert "解除日期早于最后一次检测（2022-02-14）" in early.content.decode()
         # when the site releases him
         refused = manager.post(page, release)
         refused_api = manager.post(
