@@ -50,8 +50,15 @@ from fangkong.policy.services import (
     reports_open,
     risk_area_create,
 )
+from fangkong.quarantine.models import Transfer
 from fangkong.quarantine.selectors import people_unplaced
-from fangkong.quarantine.services import people_place, rooms_create
+from fangkong.quarantine.services import (
+    Trip,
+    people_place,
+    rooms_create,
+    transfers_arrive,
+    transfers_depart,
+)
 from fangkong.tracing.services import case_report, exposure_record
 
 COUNTY = "520113"  # 贵州省贵阳市白云区, the county of plan P14
@@ -426,6 +433,26 @@ class DemoBuilder:
         waiting = list(people_unplaced(hq_user).values_list("pk", flat=True)[:40])
         if waiting:
             people_place(actor=hq_user, site=units["SITE"], person_ids=waiting)
+            # Point-to-point transfers: most arrived, one vehicle on the road, a few still wait.
+            arrived, on_the_road = waiting[:-6], waiting[-6:-3]
+            for people, plate, hours in ((arrived, "贵A·D1234", 3), (on_the_road, "贵A·D5678", 1)):
+                if people:
+                    transfers_depart(
+                        actor=hq_user,
+                        site=units["SITE"],
+                        person_ids=people,
+                        trip=Trip(
+                            plate, "刘护士", "13985000001", clock.now() - dt.timedelta(hours=hours)
+                        ),
+                    )
+            if arrived:
+                transfers_arrive(
+                    actor=hq_user,
+                    site=units["SITE"],
+                    transfer_ids=list(
+                        Transfer.objects.filter(vehicle="贵A·D1234").values_list("pk", flat=True)
+                    ),
+                )
         # Most past tests were taken (negative); the rest show up as missed after the tick.
         now = clock.now()
         for obligation in (
