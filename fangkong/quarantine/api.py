@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fangkong.core import clock
+from fangkong.core.inputs import validate_plausible_date
 from fangkong.org.access import request_user
 from fangkong.org.models import Unit
 from fangkong.people.models import Person
@@ -222,7 +223,7 @@ class TripInSerializer(serializers.Serializer):
     vehicle = serializers.CharField(max_length=16, allow_blank=True, trim_whitespace=False)
     escort_name = serializers.CharField(max_length=40, allow_blank=True, trim_whitespace=False)
     escort_phone = serializers.CharField(max_length=20, allow_blank=True)
-    departed_at = serializers.DateTimeField(required=False)
+    departed_at = serializers.DateTimeField(required=False, validators=[validate_plausible_date])
 
     def trip(self) -> Trip:
         data = self.validated_data
@@ -252,7 +253,7 @@ class ArriveInSerializer(serializers.Serializer):
 
 class ReleaseInSerializer(TripInSerializer):
     person = serializers.IntegerField(min_value=1, max_value=ID_MAX)
-    on = serializers.DateField()
+    on = serializers.DateField(validators=[validate_plausible_date])
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
@@ -262,7 +263,7 @@ class HospitalInSerializer(TripInSerializer):
 
 
 class CrossInfectionInSerializer(serializers.Serializer):
-    on = serializers.DateField()
+    on = serializers.DateField(validators=[validate_plausible_date])
     floor = serializers.IntegerField(min_value=1, max_value=LAST_FLOOR, required=False)
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.inputs import date_problem
 from fangkong.core.text import NUL
 from fangkong.obligations.models import Obligation, ObligationKind
 from fangkong.obligations.services import obligations_meet
@@ -287,7 +288,10 @@ class Trip:
             phone = normalize_phone(self.escort_phone)
         except InvalidIdentity as error:
             problems["escort_phone"] = str(error)
-        if self.departed_at > clock.now():
+        implausible = date_problem(self.departed_at)
+        if implausible:
+            problems["departed_at"] = implausible
+        elif self.departed_at > clock.now():
             problems["departed_at"] = _("The departure is in the future.")
         if problems:
             raise ValidationError(problems)
@@ -364,7 +368,7 @@ def transfers_arrive(*, actor: AnyUser, site: Unit, transfer_ids: Sequence[int])
     transfer deadline (G-08, 12 小时内完成转运) — late when it is past. The one path that meets
     it: placing names the site, the arrival proves the transfer."""
     _require_site(actor, site)
-    on_the_road = Transfer.objects.select_for_update().filter(
+    on_the_road = Transfer.objects.select_for_update(of=("self",)).filter(
         pk__in=set(transfer_ids),
         kind=TransferKind.TO_SITE,
         arrived_at__isnull=True,
@@ -478,6 +482,9 @@ def site_cross_infection_mark(*, actor: AnyUser, site: Unit, on: dt.date, floor:
     _require_site(actor, site)
     if on > clock.localdate():
         raise ValidationError({"on": _("The day %(day)s is in the future.") % {"day": on}})
+    implausible = date_problem(on)
+    if implausible:
+        raise ValidationError({"on": implausible})
     placed = Placement.objects.filter(room__site=site, released_at__isnull=True)
     if floor is not None:
         placed = placed.filter(room__floor=floor)
