@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from conftest import County, Personas, login
 from fangkong.audit.models import AuditEvent
+from fangkong.core import clock
 from fangkong.labs.models import LabResult, TubeResult
 from fangkong.labs.sampling import samples_record
 from fangkong.labs.services import box_send, result_record
@@ -24,9 +25,17 @@ from fangkong.labs.tests.test_labs_pages import api
 from fangkong.monitoring.models import UnitReport
 from fangkong.obligations.models import Notification, Obligation, ObligationStatus
 from fangkong.org.services import unit_create
-from fangkong.policy.models import Measure, RiskArea
-from fangkong.policy.services import measure_site_set, plan_assign, reports_open
+from fangkong.policy.models import RiskArea
+from fangkong.policy.services import plan_assign, reports_open
 from fangkong.policy.tests.test_measures import came_back_from, dalian_high, p14
+from fangkong.quarantine.models import Transfer
+from fangkong.quarantine.services import (
+    Trip,
+    people_place,
+    rooms_create,
+    transfers_arrive,
+    transfers_depart,
+)
 from fangkong.tracing.models import Exposure
 from fangkong.tracing.services import exposure_record
 
@@ -151,7 +160,7 @@ def test_27_an_exposure_is_not_recorded_when_its_audit_fails(personas, person_a,
     assert not Exposure.objects.exists()
 
 
-def test_27_a_site_placement_is_not_recorded_when_its_audit_fails(
+def test_27_a_transfer_arrival_is_not_recorded_when_its_audit_fails(
     county, personas, person_a, p14, dalian_high, monkeypatch
 ):
     site = unit_create(
@@ -159,7 +168,13 @@ def test_27_a_site_placement_is_not_recorded_when_its_audit_fails(
         region=county.hq.region, parent=county.hq,
     )  # fmt: skip
     came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
+    rooms_create(actor=personas.commander, site=site, floors=(2, 2), rooms=(1, 1), capacity=1)
+    people_place(actor=personas.commander, site=site, person_ids=[person_a.pk])
+    trip = Trip("贵A12345", "王医生", "13800138001", clock.now())
+    transfers_depart(actor=personas.commander, site=site, person_ids=[person_a.pk], trip=trip)
     refuse_audit(monkeypatch)
     with pytest.raises(DatabaseError):
-        measure_site_set(actor=personas.commander, person=person_a, site=site)
-    assert not Measure.objects.filter(person=person_a, site=site).exists()
+        transfers_arrive(
+            actor=personas.commander, site=site, transfer_ids=[Transfer.objects.get().pk]
+        )
+    assert Transfer.objects.get().arrived_at is None

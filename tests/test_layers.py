@@ -21,7 +21,8 @@ LAYERS = [
     ["people"],
     ["obligations"],
     ["policy"],
-    ["tracing", "quarantine"],
+    ["tracing"],
+    ["quarantine"],  # a fever or a positive at a site opens a case
     ["labs", "monitoring", "movement", "readiness"],
     ["command"],
     ["demo"],

@@ -213,6 +213,12 @@ def test_every_page_and_endpoint_keeps_what_a_persona_may_not_see_out(demo_count
         f"/plans/obligations/?person={pk}"
         for pk in Obligation.objects.values_list("person_id", flat=True).distinct()[:20]
     ]
+    for pk in Unit.objects.filter(kind="quarantine_site").values_list("pk", flat=True):
+        urls += [
+            f"/quarantine/sites/{pk}/",
+            f"/api/quarantine/sites/{pk}/transfers/",
+            f"/api/quarantine/sites/{pk}/releases/",
+        ]
     for pk in Case.objects.values_list("pk", flat=True):
         urls += [f"/cases/{pk}/", f"/api/cases/{pk}/"]
         urls += [f"/cases/graph/?case={pk}", f"/api/cases/graph/?case={pk}"]

@@ -27,10 +27,14 @@ from fangkong.org.roles import Role
 from fangkong.org.services import unit_create
 from fangkong.people.models import PersonUnit
 from fangkong.policy.services import RiskAreaInput, plan_assign, risk_area_create
-from fangkong.policy.tests.test_measures import came_back_from
+from fangkong.policy.tests.test_measures import came_back_from, dalian_high, p14
+from fangkong.quarantine.services import Trip, people_place, rooms_create, transfers_depart
 from fangkong.tracing.services import case_report, exposure_record
 
 pytestmark = pytest.mark.django_db
+
+# Fixtures shared with the work-plan tests.
+__all__ = ["dalian_high", "p14"]
 
 
 @dataclass
@@ -222,3 +226,32 @@ def test_the_chain_graph_costs_the_same_queries_for_any_size(
     assert response.status_code == 200
     if path.startswith("/api/"):
         assert len(response.json()["nodes"]) == 2 * rows
+
+
+def test_a_site_s_transfer_list_costs_the_same_queries_for_any_number_of_people(
+    county, personas, p14, dalian_high, django_assert_num_queries, rows
+):
+    # given people placed at a site, half of them on the road to it
+    site = unit_create(
+        code="QS1", name="集中隔离点", kind="quarantine_site", region=county.hq.region,
+        parent=county.hq,
+    )  # fmt: skip
+    rooms_create(
+        actor=personas.commander, site=site, floors=(2, 2), rooms=(1, 2 * rows), capacity=1
+    )
+    people = villagers(county, personas, 2 * rows, unit=county.grid_b, first=300)
+    for person in people:
+        came_back_from(person, personas.worker_b, "210211", "2022-01-25", "2022-02-01")
+    people_place(actor=personas.commander, site=site, person_ids=[p.pk for p in people])
+    trip = Trip("贵A12345", "王医生", "13800138001", dt.datetime(2022, 2, 1, tzinfo=dt.UTC))
+    transfers_depart(
+        actor=personas.commander, site=site, person_ids=[p.pk for p in people[:rows]], trip=trip
+    )
+    token = Token.objects.create(user=make_user("site-manager", Role.SITE_MANAGER, site)).key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    # when the site manager reads the transfers: the token with the roles, the site, two lists
+    with django_assert_num_queries(4):
+        response = client.get(f"/api/quarantine/sites/{site.pk}/transfers/")
+    body = response.json()
+    assert (len(body["waiting"]), len(body["on_the_road"])) == (rows, rows)

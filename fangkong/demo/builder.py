@@ -46,13 +46,19 @@ from fangkong.policy.classify import people_classify
 from fangkong.policy.models import Trigger
 from fangkong.policy.services import (
     RiskAreaInput,
-    measure_site_set,
     plan_assign,
     reports_open,
     risk_area_create,
 )
+from fangkong.quarantine.models import Transfer
 from fangkong.quarantine.selectors import people_unplaced
-from fangkong.quarantine.services import people_place, rooms_create
+from fangkong.quarantine.services import (
+    Trip,
+    people_place,
+    rooms_create,
+    transfers_arrive,
+    transfers_depart,
+)
 from fangkong.readiness.services import ShiftInput, shifts_add
 from fangkong.tracing.services import case_report, exposure_record
 
@@ -422,7 +428,6 @@ class DemoBuilder:
                 last_exposed_at=clock.now() - dt.timedelta(hours=20),
                 via=close,
             )
-            measure_site_set(actor=hq_user, person=close, site=units["SITE"])
             # The close contact tested positive: an asymptomatic infection, two generations on
             # the chain page, whose township the zones page proposes as a risk area (H-01).
             case_report(
@@ -438,6 +443,26 @@ class DemoBuilder:
         waiting = list(people_unplaced(hq_user).values_list("pk", flat=True)[:40])
         if waiting:
             people_place(actor=hq_user, site=units["SITE"], person_ids=waiting)
+            # Point-to-point transfers: most arrived, one vehicle on the road, a few still wait.
+            arrived, on_the_road = waiting[:-6], waiting[-6:-3]
+            for people, plate, hours in ((arrived, "贵A·D1234", 3), (on_the_road, "贵A·D5678", 1)):
+                if people:
+                    transfers_depart(
+                        actor=hq_user,
+                        site=units["SITE"],
+                        person_ids=people,
+                        trip=Trip(
+                            plate, "刘护士", "13985000001", clock.now() - dt.timedelta(hours=hours)
+                        ),
+                    )
+            if arrived:
+                transfers_arrive(
+                    actor=hq_user,
+                    site=units["SITE"],
+                    transfer_ids=list(
+                        Transfer.objects.filter(vehicle="贵A·D1234").values_list("pk", flat=True)
+                    ),
+                )
         # Most past tests were taken (negative); the rest show up as missed after the tick.
         now = clock.now()
         for obligation in (

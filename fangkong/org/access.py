@@ -10,8 +10,12 @@ of access is asked of a scope, in the form the caller needs:
 - ``scope.covers(unit)`` / ``scope.covers_person(person)``: yes or no for one unit or person.
 
 "May act on this person" means: the person's home unit, or a further unit the person is tied to
-(a class, a department: ``people.PersonUnit``), lies in the scope. It is written here once, in the
-three forms. Someone outside the scope is as unknown as someone who does not exist.
+(a class, a department: ``people.PersonUnit``), lies in the scope — or, for a quarantine site's
+manager (``roles.PLACED_PEOPLE_ROLES``), the person is placed in a room of their site now
+(``quarantine.Placement``): the manager sees the people at the site, their masked IDs and their
+measures, and nothing else of the register; the placement's release takes them out of sight. It
+is written here once, in the three forms. Someone outside the scope is as unknown as someone who
+does not exist.
 
 Units form one tree with a materialised path (``/1/4/17/``); a scope is a set of path prefixes,
 served by an index with ``varchar_pattern_ops`` on PostgreSQL. The memberships are read once per
@@ -30,13 +34,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 
 from fangkong.org.models import Membership, Unit
-from fangkong.org.roles import ROLE_CAPABILITIES, Capability
+from fangkong.org.roles import PLACED_PEOPLE_ROLES, ROLE_CAPABILITIES, Capability
 
 AnyUser = User | AnonymousUser
 
 # The table tying a person to further units (classes, departments). The register owns the model;
 # access reads it by name so that the org layer does not import the register at load time.
 _TIES = "people.PersonUnit"
+# The people in a quarantine site's rooms, read by name likewise.
+_PLACEMENTS = "quarantine.Placement"
 
 
 class _HasPath(Protocol):
@@ -45,9 +51,11 @@ class _HasPath(Protocol):
 
 @dataclass(frozen=True)
 class Scope:
-    """The unit subtrees a user acts on for one capability. ``paths`` None: everywhere."""
+    """The unit subtrees a user acts on for one capability. ``paths`` None: everywhere;
+    ``sites``: the quarantine sites whose placed people the scope reaches as well."""
 
     paths: tuple[str, ...] | None
+    sites: tuple[str, ...] = ()
 
     @property
     def everywhere(self) -> bool:
@@ -79,13 +87,22 @@ class Scope:
         if self.nowhere:
             return False
         ties = apps.get_model(_TIES).objects.filter(person_id=person.pk)
-        return ties.filter(self.units("unit__path")).exists()
+        if ties.filter(self.units("unit__path")).exists():
+            return True
+        return bool(self.sites) and self._placed().filter(person_id=person.pk).exists()
+
+    def _placed(self) -> Any:
+        """The open placements at the scope's sites."""
+        return apps.get_model(_PLACEMENTS).objects.filter(
+            Scope(self.sites).units("room__site__path"), released_at__isnull=True
+        )
 
     def within(self, path: str) -> Scope:
         """This scope narrowed to the subtree at ``path``: what of it the user reaches."""
+        sites = tuple(site for site in self.sites if site.startswith(path))
         if self.covers(path):
-            return Scope((path,))
-        return Scope(tuple(inner for inner in self.paths or () if inner.startswith(path)))
+            return Scope((path,), sites)
+        return Scope(tuple(inner for inner in self.paths or () if inner.startswith(path)), sites)
 
     def covering_unit_id(self) -> int | None:
         """The deepest unit containing the whole scope (the root when everywhere): an action
@@ -127,10 +144,12 @@ class Scope:
             return Q()
         if not self.paths:
             return Q(pk__in=[])
-        ties = apps.get_model(_TIES).objects.filter(
-            self.units("unit__path"), person=OuterRef(f"{prefix}pk" if prefix else "pk")
-        )
-        return self.units(f"{prefix}unit__path") | Q(Exists(ties))
+        person = OuterRef(f"{prefix}pk" if prefix else "pk")
+        ties = apps.get_model(_TIES).objects.filter(self.units("unit__path"), person=person)
+        reached = self.units(f"{prefix}unit__path") | Q(Exists(ties))
+        if self.sites:
+            reached |= Q(Exists(self._placed().filter(person=person)))
+        return reached
 
     # --- SQL fragments ---------------------------------------------------------------------
 
@@ -150,11 +169,20 @@ class Scope:
         if self.paths is None or not self.paths:
             return home, params
         tied, tied_params = self.units_sql("tu.path")
+        placed, placed_params = "", list[str]()
+        if self.sites:
+            at_site, placed_params = Scope(self.sites).units_sql("su.path")
+            placed = (
+                " OR EXISTS (SELECT 1 FROM quarantine_placement pl"  # noqa: S608 - our columns
+                " JOIN quarantine_room qr ON qr.id = pl.room_id"
+                " JOIN org_unit su ON su.id = qr.site_id"
+                f" WHERE pl.person_id = {person_id} AND pl.released_at IS NULL AND {at_site})"
+            )
         return (
             f"({home} OR EXISTS (SELECT 1 FROM people_personunit tie"  # noqa: S608 - our columns
             f" JOIN org_unit tu ON tu.id = tie.unit_id"
-            f" WHERE tie.person_id = {person_id} AND {tied}))",
-            params + tied_params,
+            f" WHERE tie.person_id = {person_id} AND {tied}){placed})",
+            params + tied_params + placed_params,
         )
 
 
@@ -196,14 +224,14 @@ def scope(user: AnyUser | None, capability: Capability) -> Scope:
         return _NOWHERE
     if active.is_superuser:
         return _EVERYWHERE
+    granting = [
+        (path, role)
+        for path, role in _roles_by_path(active)
+        if capability in ROLE_CAPABILITIES.get(role, frozenset())
+    ]
     return Scope(
-        _outermost(
-            [
-                path
-                for path, role in _roles_by_path(active)
-                if capability in ROLE_CAPABILITIES.get(role, frozenset())
-            ]
-        )
+        _outermost([path for path, _role in granting]),
+        _outermost([path for path, role in granting if role in PLACED_PEOPLE_ROLES]),
     )
 
 

@@ -80,3 +80,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.VIEWER: frozenset({Capability.VIEW_PEOPLE}),
 }
+
+# Roles whose people are also those placed at their quarantine site now (org.access): a site
+# manager looks after the people in the site's rooms, whatever unit they come from.
+PLACED_PEOPLE_ROLES = frozenset({Role.SITE_MANAGER})

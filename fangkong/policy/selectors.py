@@ -247,6 +247,22 @@ def measures_release_plan(person_id: int, on: dt.date) -> ReleasePlan:
     return ReleasePlan(classification, on, ending, follow_on)
 
 
+def person_last_sample_day(person_id: int) -> dt.date | None:
+    """The day of the person's last sample: their own result, or an object or environment
+    sample around them (a release may not be dated before it)."""
+    tz = clock.tz()
+    days = [
+        at.astimezone(tz).date()
+        for at, _positive in facts.results_of([person_id]).get(person_id, [])
+    ]
+    days += (
+        ReleaseFact.objects.filter(person_id=person_id)
+        .exclude(kind=ReleaseFactKind.CONSENT)
+        .values_list("on", flat=True)
+    )
+    return max(days, default=None)
+
+
 def person_release_check(person_id: int, on: dt.date) -> ReleaseAnswer | None:
     """Whether the person's measures may be released on ``on`` from the recorded facts: the
     person's results, the object and environment samples and the consent (release_answer); None

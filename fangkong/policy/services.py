@@ -22,8 +22,8 @@ from fangkong.core import clock
 from fangkong.core.spreadsheets import Column, TableColumns, read_rows
 from fangkong.core.tasks import enqueue
 from fangkong.core.text import NUL
-from fangkong.obligations.models import Obligation, ObligationKind, ObligationSource
-from fangkong.obligations.services import obligations_cancel, obligations_meet, obligations_open
+from fangkong.obligations.models import Obligation, ObligationSource
+from fangkong.obligations.services import obligations_cancel, obligations_open
 from fangkong.obligations.specs import AfterEvent, Due, Owner, Periodic, Spec, period_of
 from fangkong.org.access import (
     AnyUser,
@@ -67,7 +67,11 @@ from fangkong.policy.models import (
 )
 from fangkong.policy.packs import WEEKDAYS, packs_all
 from fangkong.policy.resolver import PackResolver
-from fangkong.policy.selectors import measures_release_plan, person_release_check
+from fangkong.policy.selectors import (
+    measures_release_plan,
+    person_last_sample_day,
+    person_release_check,
+)
 
 
 def _require(user: AnyUser, unit: Unit | None) -> None:
@@ -377,13 +381,18 @@ def person_recompute(person: Person, *, trigger: str, actor: AnyUser | None = No
 
 
 def measures_release(*, actor: AnyUser, person: Person, on: dt.date, note: str = "") -> int:
-    """Release the person on a day, refused with what is missing unless the recorded facts meet
-    the rule's conditions (person_release_check: three samples negative, the headquarters'
-    consent, the measure over …): the phases begun by then end on it, the rule's phases not yet
-    begun and its post-release phases start from it (measures_release_plan, shown before
-    confirming)."""
+    """Release the person on a day (not before their last sample), refused with what is missing
+    unless the recorded facts meet the rule's conditions (person_release_check: three samples
+    negative, the headquarters' consent, the measure over …): the phases begun by then end on it,
+    the rule's phases not yet begun and its post-release phases start from it
+    (measures_release_plan, shown before confirming)."""
     if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
         raise PermissionDenied(_("You may not change this person's measures."))
+    last_sample = person_last_sample_day(person.pk)
+    if last_sample is not None and on < last_sample:
+        raise ValidationError(
+            {"on": _("The release date is before the last test (%(day)s).") % {"day": last_sample}}
+        )
     plan = measures_release_plan(person.pk, on)
     answer = person_release_check(person.pk, on)
     if answer is not None and not answer.allowed:
@@ -509,34 +518,6 @@ def release_fact_record(*, actor: AnyUser, person: Person, data: ReleaseFactInpu
     return fact
 
 
-@transaction.atomic
-def measure_site_set(*, actor: AnyUser, person: Person, site: Unit) -> None:
-    """Record the quarantine site where the person is placed (a transfer met)."""
-    if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
-        raise PermissionDenied(_("You may not change this person's measures."))
-    if site.kind != Unit.Kind.QUARANTINE_SITE:
-        raise ValidationError({"site": _("Choose a quarantine site.")})
-    updated = Measure.objects.filter(
-        person=person, status=MeasureStatus.ACTIVE, kind="central_quarantine"
-    ).update(site=site)
-    if not updated:
-        raise ValidationError(_("This person is under no central quarantine."))
-    obligations_meet(
-        Obligation.objects.filter(person=person, kind=ObligationKind.TRANSFER),
-        actor=actor,
-        unit_id=person.unit_id,
-        summary=_("transfer of %(name)s to %(site)s") % {"name": person.name, "site": site.name},
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        object_type="measure",
-        object_id=person.pk,
-        unit_id=person.unit_id,
-        summary=_("placed at %(site)s") % {"site": site.name},
-    )
-
-
 def measures_site_place(*, person_ids: list[int], site: Unit) -> int:
     """Set the site of the people's active central quarantine, in one statement; called inside a
     placement's transaction (``quarantine.services.people_place``), which writes the audit row."""
@@ -548,16 +529,21 @@ def measures_site_place(*, person_ids: list[int], site: Unit) -> int:
 
 
 @transaction.atomic
-def site_cross_infection(*, actor: AnyUser, site: Unit, on: dt.date) -> int:
+def site_cross_infection(
+    *, actor: AnyUser, site: Unit, on: dt.date, person_ids: list[int] | None = None
+) -> int:
     """D-04: a suspected cross-infection at a site restarts the count of everyone quarantined
-    there from that day; returns how many people were recomputed."""
-    if not user_can(actor, Capability.MANAGE_PLANS, site):
+    there from that day (``person_ids``: only these of them, a floor); returns how many people
+    were recomputed. The plan managers above the site or its manager decide it."""
+    if not (
+        user_can(actor, Capability.MANAGE_PLANS, site)
+        or user_can(actor, Capability.MANAGE_SITE, site)
+    ):
         raise PermissionDenied(_("You may not change the work plans of this unit."))
-    person_ids = list(
-        Measure.objects.filter(site=site, status=MeasureStatus.ACTIVE)
-        .values_list("person_id", flat=True)
-        .distinct()
-    )
+    at_site = Measure.objects.filter(site=site, status=MeasureStatus.ACTIVE)
+    if person_ids is not None:
+        at_site = at_site.filter(person_id__in=person_ids)
+    person_ids = list(at_site.values_list("person_id", flat=True).distinct())
     packs = packs_all()
     at = clock.local_midnight(on)
     entries = []

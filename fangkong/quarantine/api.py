@@ -1,5 +1,6 @@
 """REST API of quarantine sites: the board, a site's rooms, rooms in bulk, a room's state, the
-people waiting for a room and placing them."""
+people waiting for a room and placing them, their transfers (to the site, to hospital, home), the
+releases due by conditions and a suspected cross-infection."""
 
 from __future__ import annotations
 
@@ -13,22 +14,36 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fangkong.core import clock
+from fangkong.core.inputs import validate_plausible_date
 from fangkong.org.access import request_user
 from fangkong.org.models import Unit
-from fangkong.quarantine.models import MAX_CAPACITY, Room, RoomState
+from fangkong.people.models import Person
+from fangkong.policy.describe import release_verdict
+from fangkong.quarantine.models import MAX_CAPACITY, HospitalReason, Room, RoomState
 from fangkong.quarantine.selectors import (
     occupancy_board,
     people_unplaced,
+    placements_open,
+    placements_waiting_transfer,
+    releases_due,
     site_rooms,
     sites_visible,
+    transfers_on_the_road,
 )
 from fangkong.quarantine.services import (
     LAST_FLOOR,
     LAST_ROOM,
     MAX_PLACED,
+    Trip,
     people_place,
+    person_release_home,
+    person_to_hospital,
     room_state_set,
     rooms_create,
+    site_cross_infection_mark,
+    transfers_arrive,
+    transfers_depart,
 )
 
 ID_MAX = 2**63 - 1
@@ -201,3 +216,226 @@ class PlacementsView(APIView):
             person_ids=None if data["all"] else data["people"],
         )
         return Response({"placed": placed}, status=status.HTTP_201_CREATED)
+
+
+class TripInSerializer(serializers.Serializer):
+    # Blank ones reach the service, which says what is missing in the user's words.
+    vehicle = serializers.CharField(max_length=16, allow_blank=True, trim_whitespace=False)
+    escort_name = serializers.CharField(max_length=40, allow_blank=True, trim_whitespace=False)
+    escort_phone = serializers.CharField(max_length=20, allow_blank=True)
+    departed_at = serializers.DateTimeField(required=False, validators=[validate_plausible_date])
+
+    def trip(self) -> Trip:
+        data = self.validated_data
+        return Trip(
+            vehicle=data["vehicle"],
+            escort_name=data["escort_name"],
+            escort_phone=data["escort_phone"],
+            departed_at=data.get("departed_at") or clock.now(),
+        )
+
+
+class DepartInSerializer(TripInSerializer):
+    people = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        min_length=1,
+        max_length=MAX_PLACED,
+    )
+
+
+class ArriveInSerializer(serializers.Serializer):
+    transfers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        min_length=1,
+        max_length=MAX_PLACED,
+    )
+
+
+class ReleaseInSerializer(TripInSerializer):
+    person = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    on = serializers.DateField(validators=[validate_plausible_date])
+    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class HospitalInSerializer(TripInSerializer):
+    person = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    reason = serializers.ChoiceField(choices=HospitalReason.choices)
+
+
+class CrossInfectionInSerializer(serializers.Serializer):
+    on = serializers.DateField(validators=[validate_plausible_date])
+    floor = serializers.IntegerField(min_value=1, max_value=LAST_FLOOR, required=False)
+
+
+class PlacedPersonSerializer(serializers.Serializer):
+    person = serializers.IntegerField(source="person_id")
+    name = serializers.CharField(source="person.name")
+    room = serializers.CharField(source="room.number")
+
+
+class TransferOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = serializers.IntegerField(source="placement.person_id")
+    name = serializers.CharField(source="placement.person.name")
+    vehicle = serializers.CharField()
+    escort_name = serializers.CharField()
+    escort_phone = serializers.CharField()
+    departed_at = serializers.DateTimeField()
+
+
+class TransfersSerializer(serializers.Serializer):
+    waiting = PlacedPersonSerializer(many=True)
+    on_the_road = TransferOutSerializer(many=True)
+
+
+class ReleaseDueSerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+    name = serializers.CharField()
+    room = serializers.CharField()
+    end_date = serializers.DateField(allow_null=True)
+    allowed = serializers.BooleanField(allow_null=True)
+    missing = serializers.ListField(child=serializers.CharField())
+    verdict = serializers.CharField()
+
+
+class CountSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+
+
+class ArrivalSerializer(serializers.Serializer):
+    arrived = serializers.IntegerField()
+    late = serializers.IntegerField()
+
+
+def _placed_person(site: Unit, person_id: int) -> Person:
+    placement = placements_open(site).filter(person_id=person_id).first()
+    if placement is None:
+        raise NotFound
+    return placement.person
+
+
+class SiteTransfersView(APIView):
+    """GET: the people placed at the site waiting for their transfer (待转运) and the trips on
+    the road; POST: the trip of the people chosen — vehicle, escort, departure."""
+
+    @extend_schema(responses=TransfersSerializer)
+    def get(self, request: Request, site_id: int) -> Response:
+        site = _site(request, site_id)
+        return Response(
+            {
+                "waiting": PlacedPersonSerializer(
+                    placements_waiting_transfer(site)[:MAX_PLACED], many=True
+                ).data,
+                "on_the_road": TransferOutSerializer(
+                    [transfer for trip in transfers_on_the_road(site) for transfer in trip],
+                    many=True,
+                ).data,
+            }
+        )
+
+    @extend_schema(request=DepartInSerializer, responses={201: CountSerializer})
+    def post(self, request: Request, site_id: int) -> Response:
+        site = _site(request, site_id)
+        incoming = DepartInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        left = transfers_depart(
+            actor=request_user(request),
+            site=site,
+            person_ids=incoming.validated_data["people"],
+            trip=incoming.trip(),
+        )
+        return Response({"count": left}, status=status.HTTP_201_CREATED)
+
+
+class SiteArrivalsView(APIView):
+    """POST: the trips arrived at the site; the arrival meets each person's transfer deadline
+    (G-08), ``late`` counting those past it."""
+
+    @extend_schema(request=ArriveInSerializer, responses=ArrivalSerializer)
+    def post(self, request: Request, site_id: int) -> Response:
+        site = _site(request, site_id)
+        incoming = ArriveInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        arrival = transfers_arrive(
+            actor=request_user(request),
+            site=site,
+            transfer_ids=incoming.validated_data["transfers"],
+        )
+        return Response({"arrived": arrival.arrived, "late": arrival.late})
+
+
+class SiteReleasesView(APIView):
+    """GET: the people of the site due for release (their central quarantine ends within two
+    days, is past its end or ends by conditions) and the engine's decision for today; POST:
+    release one of them (refused with what is missing) and record the transfer home."""
+
+    @extend_schema(responses=ReleaseDueSerializer(many=True))
+    def get(self, request: Request, site_id: int) -> Response:
+        site = _site(request, site_id)
+        return Response(
+            [
+                {
+                    "person": line.placement.person_id,
+                    "name": line.placement.person.name,
+                    "room": line.placement.room.number,
+                    "end_date": line.end_date,
+                    "allowed": line.answer.allowed if line.answer else None,
+                    "missing": line.answer.missing if line.answer else [],
+                    "verdict": release_verdict(line.answer) if line.answer else "",
+                }
+                for line in releases_due(site)
+            ]
+        )
+
+    @extend_schema(request=ReleaseInSerializer, responses=CountSerializer)
+    def post(self, request: Request, site_id: int) -> Response:
+        site = _site(request, site_id)
+        incoming = ReleaseInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        ended = person_release_home(
+            actor=request_user(request),
+            site=site,
+            person=_placed_person(site, data["person"]),
+            on=data["on"],
+            note=data["note"],
+            trip=incoming.trip(),
+        )
+        return Response({"count": ended})
+
+
+class SiteHospitalView(APIView):
+    """POST: a placed person to hospital on a fever or a positive — the room left, a suspected
+    case reported (its plan deadlines run)."""
+
+    @extend_schema(request=HospitalInSerializer, responses={201: CountSerializer})
+    def post(self, request: Request, site_id: int) -> Response:
+        site = _site(request, site_id)
+        incoming = HospitalInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        person_to_hospital(
+            actor=request_user(request),
+            site=site,
+            person=_placed_person(site, incoming.validated_data["person"]),
+            reason=incoming.validated_data["reason"],
+            trip=incoming.trip(),
+        )
+        return Response({"count": 1}, status=status.HTTP_201_CREATED)
+
+
+class SiteCrossInfectionView(APIView):
+    """POST: a suspected cross-infection on a floor (or the whole site) from a day (D-04): the
+    quarantine of everyone placed there counts again from it."""
+
+    @extend_schema(request=CrossInfectionInSerializer, responses=CountSerializer)
+    def post(self, request: Request, site_id: int) -> Response:
+        site = _site(request, site_id)
+        incoming = CrossInfectionInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        count = site_cross_infection_mark(
+            actor=request_user(request),
+            site=site,
+            on=incoming.validated_data["on"],
+            floor=incoming.validated_data.get("floor"),
+        )
+        return Response({"count": count})

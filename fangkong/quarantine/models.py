@@ -93,3 +93,57 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}@{self.room_id}"
+
+
+class TransferKind(models.TextChoices):
+    TO_SITE = "to_site", _("to the site")
+    TO_HOSPITAL = "to_hospital", _("to hospital")
+    HOME = "home", _("home")
+
+
+class HospitalReason(models.TextChoices):
+    """Why a placed person goes to hospital."""
+
+    FEVER = "fever", _("fever")
+    POSITIVE = "positive", _("positive result")
+
+
+class Transfer(models.Model):
+    """点对点闭环转运: one trip of a placed person in a vehicle with an escort — to the site (its
+    arrival meets the transfer deadline, G-08), to hospital on a fever or a positive, or home at
+    release. The people of one vehicle's trip share the vehicle, the escort and the departure."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=TransferKind.choices)
+    vehicle = models.CharField(_("vehicle plate"), max_length=16)
+    escort_name = models.CharField(_("escort"), max_length=40)
+    escort_phone = models.CharField(_("escort's phone"), max_length=20)
+    departed_at = models.DateTimeField(_("departed at"))
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        ordering = ["departed_at", "id"]
+        constraints = [
+            # Also the index of a placement's trips (the site page, an arrival).
+            models.UniqueConstraint(fields=["placement", "kind"], name="transfer_one_per_kind"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in TransferKind]),
+                name="transfer_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(arrived_at__isnull=True)
+                | models.Q(arrived_at__gte=models.F("departed_at")),
+                name="transfer_arrives_after_departure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement_id} {self.kind} {self.vehicle}"

@@ -1,5 +1,6 @@
-"""Reads of quarantine sites: the sites a user manages, the people waiting for a room, and the
-occupancy board (rooms by state, beds, releases due in the next 14 days)."""
+"""Reads of quarantine sites: the sites a user manages, the people waiting for a room, the people
+of a site waiting for their transfer or on the road, those due for release with the engine's
+decision, and the occupancy board (rooms by state, beds, releases due in the next 14 days)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from fangkong.core import clock
@@ -16,7 +17,10 @@ from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
 from fangkong.policy.models import Measure, MeasureKind, MeasureStatus
-from fangkong.quarantine.models import Placement, Room, RoomState
+from fangkong.policy.release import ReleaseAnswer
+from fangkong.policy.selectors import person_release_check
+from fangkong.quarantine.models import Placement, Room, RoomState, Transfer, TransferKind
+from fangkong.tracing.models import Case
 
 FORECAST_DAYS = 14
 
@@ -43,9 +47,82 @@ def people_unplaced(user: AnyUser | None) -> QuerySet[Person]:
             )
         )
         .exclude(Exists(Placement.objects.filter(person=OuterRef("pk"), released_at__isnull=True)))
+        # Sent to hospital from a site: the case decides what follows, not a new room.
+        .exclude(Exists(Case.objects.in_course().filter(person=OuterRef("pk"))))
         .select_related("unit", "household")
         .order_by("unit__path", "household_id", "id")
     )
+
+
+def placements_open(site: Unit) -> QuerySet[Placement]:
+    """The people in the site's rooms now, by room."""
+    return (
+        Placement.objects.filter(room__site=site, released_at__isnull=True)
+        .select_related("person", "room")
+        .order_by("room__floor", "room__number", "person_id")
+    )
+
+
+def placements_waiting_transfer(site: Unit) -> QuerySet[Placement]:
+    """待转运: placed at the site, no trip to it recorded yet."""
+    return placements_open(site).exclude(
+        Exists(Transfer.objects.filter(placement=OuterRef("pk"), kind=TransferKind.TO_SITE))
+    )
+
+
+def transfers_on_the_road(site: Unit) -> list[list[Transfer]]:
+    """The trips to the site not yet arrived, one list per vehicle and departure."""
+    trips: dict[tuple[str, dt.datetime], list[Transfer]] = {}
+    for transfer in (
+        Transfer.objects.filter(
+            placement__room__site=site,
+            placement__released_at__isnull=True,
+            kind=TransferKind.TO_SITE,
+            arrived_at__isnull=True,
+        )
+        .select_related("placement__person")
+        .order_by("departed_at", "vehicle", "id")
+    ):
+        trips.setdefault((transfer.vehicle, transfer.departed_at), []).append(transfer)
+    return list(trips.values())
+
+
+# The release decisions one site page computes (each reads the person's facts).
+RELEASE_LIST_MAX = 50
+RELEASE_AHEAD_DAYS = 2
+
+
+@dataclass
+class ReleaseDue:
+    """A person at the site whose central quarantine ends within two days, is past its end or
+    is open (ended by the release conditions), and the engine's answer for today."""
+
+    placement: Placement
+    end_date: dt.date | None
+    answer: ReleaseAnswer | None
+
+
+def releases_due(site: Unit) -> list[ReleaseDue]:
+    """待解除: the people of the site due for release, the earliest end first, with whether a
+    release today is allowed and what is missing (release_answer)."""
+    today = clock.localdate()
+    ends = Measure.objects.filter(
+        person=OuterRef("person"), status=MeasureStatus.ACTIVE, kind=MeasureKind.CENTRAL_QUARANTINE
+    ).order_by("-phase")
+    due = (
+        placements_open(site)
+        .annotate(end_date=Subquery(ends.values("end_date")[:1]))
+        .filter(
+            Exists(ends),
+            Q(end_date__isnull=True)
+            | Q(end_date__lte=today + dt.timedelta(days=RELEASE_AHEAD_DAYS)),
+        )
+        .order_by(F("end_date").asc(nulls_last=True), "room__number", "person_id")
+    )[:RELEASE_LIST_MAX]
+    return [
+        ReleaseDue(placement, placement.end_date, person_release_check(placement.person_id, today))
+        for placement in due
+    ]
 
 
 def site_rooms(site: Unit) -> QuerySet[Room]:

@@ -1,10 +1,13 @@
-"""Writes of quarantine sites: rooms made in bulk, a room's state, placing people in rooms, and
-freeing the rooms of the people released."""
+"""Writes of quarantine sites: rooms made in bulk, a room's state, placing people in rooms, their
+point-to-point transfers (to the site, to hospital, home at release), a suspected cross-infection,
+and freeing the rooms of the people released."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict, deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,13 +17,29 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.inputs import date_problem
+from fangkong.core.text import NUL
+from fangkong.obligations.models import Obligation, ObligationKind
+from fangkong.obligations.services import obligations_meet
 from fangkong.org.access import AnyUser, acting_user, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
+from fangkong.people.identity import InvalidIdentity, normalize_phone
+from fangkong.people.models import Person
 from fangkong.policy.models import Measure, MeasureKind, MeasureStatus
-from fangkong.policy.services import measures_site_place
-from fangkong.quarantine.models import MAX_CAPACITY, Placement, Room, RoomState
-from fangkong.quarantine.selectors import people_unplaced
+from fangkong.policy.services import measures_release, measures_site_place, site_cross_infection
+from fangkong.quarantine.models import (
+    MAX_CAPACITY,
+    HospitalReason,
+    Placement,
+    Room,
+    RoomState,
+    Transfer,
+    TransferKind,
+)
+from fangkong.quarantine.selectors import people_unplaced, placements_waiting_transfer
+from fangkong.tracing.models import CaseKind
+from fangkong.tracing.services import case_report
 
 MAX_ROOMS = 2000  # rooms made by one request
 MAX_PLACED = 1000  # people placed by one action
@@ -217,6 +236,13 @@ def people_place(*, actor: AnyUser, site: Unit, person_ids: Sequence[int] | None
     return len(placed)
 
 
+def _rooms_left(room_ids: Sequence[int]) -> None:
+    """Rooms nobody is left in are to be disinfected."""
+    Room.objects.filter(pk__in=room_ids, state=RoomState.OCCUPIED).exclude(
+        Exists(Placement.objects.filter(room=OuterRef("pk"), released_at__isnull=True))
+    ).update(state=RoomState.TO_DISINFECT)
+
+
 def placements_close(person_ids: Sequence[int]) -> int:
     """The released people leave their rooms, and a room left empty is to be disinfected; called
     inside the release's transaction, which writes the audit row."""
@@ -230,7 +256,243 @@ def placements_close(person_ids: Sequence[int]) -> int:
     )
     room_ids = list(leaving.values_list("room_id", flat=True))
     closed = leaving.update(released_at=clock.now())
-    Room.objects.filter(pk__in=room_ids, state=RoomState.OCCUPIED).exclude(
-        Exists(Placement.objects.filter(room=OuterRef("pk"), released_at__isnull=True))
-    ).update(state=RoomState.TO_DISINFECT)
+    _rooms_left(room_ids)
     return closed
+
+
+@dataclass(frozen=True)
+class Trip:
+    """点对点闭环转运: the vehicle, its escort and the departure of one trip."""
+
+    vehicle: str
+    escort_name: str
+    escort_phone: str
+    departed_at: dt.datetime
+
+    def checked(self) -> Trip:
+        """The trip with the phone in its plain form; refused with each field's problem."""
+        problems: dict[str, str] = {}
+        vehicle, escort = self.vehicle.strip(), self.escort_name.strip()
+        if not vehicle:
+            problems["vehicle"] = _("Give the vehicle's plate.")
+        elif len(vehicle) > 16:
+            problems["vehicle"] = _("A plate has at most 16 characters.")
+        if not escort:
+            problems["escort_name"] = _("Name the escort.")
+        elif len(escort) > 40:
+            problems["escort_name"] = _("At most 40 characters.")
+        if NUL in vehicle + escort + self.escort_phone:
+            problems["vehicle"] = _("NUL characters are not allowed.")
+        phone = ""
+        try:
+            phone = normalize_phone(self.escort_phone)
+        except InvalidIdentity as error:
+            problems["escort_phone"] = str(error)
+        implausible = date_problem(self.departed_at)
+        if implausible:
+            problems["departed_at"] = implausible
+        elif self.departed_at > clock.now():
+            problems["departed_at"] = _("The departure is in the future.")
+        if problems:
+            raise ValidationError(problems)
+        return Trip(vehicle, escort, phone, self.departed_at)
+
+    def transfer(self, placement_id: int, kind: str, actor: AnyUser) -> Transfer:
+        return Transfer(
+            placement_id=placement_id,
+            kind=kind,
+            vehicle=self.vehicle,
+            escort_name=self.escort_name,
+            escort_phone=self.escort_phone,
+            departed_at=self.departed_at,
+            recorded_by=acting_user(actor),
+        )
+
+
+def _trip_summary(trip: Trip, count: int) -> str:
+    return _("%(count)d people, vehicle %(vehicle)s, escort %(escort)s, left %(at)s") % {
+        "count": count,
+        "vehicle": trip.vehicle,
+        "escort": trip.escort_name,
+        "at": f"{trip.departed_at.astimezone(clock.tz()):%Y-%m-%d %H:%M}",
+    }
+
+
+@transaction.atomic
+def transfers_depart(*, actor: AnyUser, site: Unit, person_ids: Sequence[int], trip: Trip) -> int:
+    """Record the trip bringing people placed at the site (待转运) to it: the vehicle, the
+    escort, the departure. Refused whole when one of them is not waiting for it."""
+    _require_site(actor, site)
+    trip = trip.checked()
+    chosen = set(person_ids)
+    if not chosen:
+        raise ValidationError({"people": _("Tick the people in the vehicle.")})
+    if len(chosen) > MAX_PLACED:
+        raise ValidationError(
+            {"people": _("At most %(max)d people at a time.") % {"max": MAX_PLACED}}
+        )
+    placements = list(
+        placements_waiting_transfer(site)
+        .select_for_update(of=("self",))
+        .filter(person_id__in=chosen)
+        .values_list("pk", flat=True)
+    )
+    if len(placements) != len(chosen):
+        raise ValidationError(
+            {"people": _("Some of the people chosen are not waiting for a transfer to this site.")}
+        )
+    Transfer.objects.bulk_create(
+        trip.transfer(placement_id, TransferKind.TO_SITE, actor) for placement_id in placements
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="transfer",
+        object_id=site.pk,
+        unit_id=site.pk,
+        summary=_("transfer to %(site)s: %(trip)s")
+        % {"site": site.name, "trip": _trip_summary(trip, len(placements))},
+    )
+    return len(placements)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    arrived: int
+    late: int  # past the transfer deadline (G-08: 12 h)
+
+
+@transaction.atomic
+def transfers_arrive(*, actor: AnyUser, site: Unit, transfer_ids: Sequence[int]) -> Arrival:
+    """The vehicle arrived at the site: its trips end now, and the arrival meets each person's
+    transfer deadline (G-08, 12 小时内完成转运) — late when it is past. The one path that meets
+    it: placing names the site, the arrival proves the transfer."""
+    _require_site(actor, site)
+    on_the_road = Transfer.objects.select_for_update(of=("self",)).filter(
+        pk__in=set(transfer_ids),
+        kind=TransferKind.TO_SITE,
+        arrived_at__isnull=True,
+        placement__room__site=site,
+        placement__released_at__isnull=True,
+    )
+    rows = list(on_the_road.values_list("pk", "placement__person_id"))
+    if not rows or len(rows) != len(set(transfer_ids)):
+        raise ValidationError(
+            {"transfer": _("Some of these trips are not on the road to this site.")}
+        )
+    now = clock.now()
+    Transfer.objects.filter(pk__in=[pk for pk, _person in rows]).update(arrived_at=now)
+    person_ids = [person_id for _pk, person_id in rows]
+    owed = Obligation.objects.filter(
+        person_id__in=person_ids, kind=ObligationKind.TRANSFER
+    ).exclude(detail__has_key="case")
+    late = owed.pending().filter(due_at__lt=now).count()
+    obligations_meet(
+        owed,
+        actor=actor,
+        unit_id=site.pk,
+        summary=_("transfer to %(site)s") % {"site": site.name} + (_(" (late)") if late else ""),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="transfer",
+        object_id=site.pk,
+        unit_id=site.pk,
+        summary=_("%(count)d people arrived at %(site)s, %(late)d past the transfer deadline")
+        % {"count": len(rows), "site": site.name, "late": late},
+    )
+    return Arrival(len(rows), late)
+
+
+def _placement_at(site: Unit, person: Person) -> Placement:
+    placement = (
+        Placement.objects.select_for_update()
+        .filter(person=person, room__site=site, released_at__isnull=True)
+        .first()
+    )
+    if placement is None:
+        raise ValidationError({"person": _("This person is not placed at this site.")})
+    return placement
+
+
+@transaction.atomic
+def person_release_home(
+    *, actor: AnyUser, site: Unit, person: Person, on: dt.date, note: str, trip: Trip
+) -> int:
+    """Release a person placed at the site through the release service (refused with what is
+    missing: a sample, the consent, the measure not over …) and record the point-to-point
+    transfer home; the release starts the post-release phases the plan gives (居家健康监测)."""
+    _require_site(actor, site)
+    trip = trip.checked()
+    placement = _placement_at(site, person)
+    released = measures_release(actor=actor, person=person, on=on, note=note)
+    trip.transfer(placement.pk, TransferKind.HOME, actor).save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="transfer",
+        object_id=person.pk,
+        unit_id=site.pk,
+        summary=_("transfer home from %(site)s: %(trip)s")
+        % {"site": site.name, "trip": _trip_summary(trip, 1)},
+    )
+    return released
+
+
+@transaction.atomic
+def person_to_hospital(
+    *, actor: AnyUser, site: Unit, person: Person, reason: str, trip: Trip
+) -> None:
+    """A fever or a positive at the site: the person goes to hospital in a closed-loop trip,
+    leaves the room (to be disinfected once empty) and a case opens through the response chain
+    (tracing.case_report: its plan deadlines run)."""
+    _require_site(actor, site)
+    if reason not in HospitalReason.values:
+        raise ValidationError({"reason": _("Choose fever or a positive result.")})
+    trip = trip.checked()
+    placement = _placement_at(site, person)
+    label = HospitalReason(reason).label
+    case_report(
+        actor=actor,
+        person=person,
+        kind=CaseKind.SUSPECTED,
+        note=_("transferred to hospital from %(site)s: %(reason)s")
+        % {"site": site.name, "reason": label},
+    )
+    trip.transfer(placement.pk, TransferKind.TO_HOSPITAL, actor).save()
+    Placement.objects.filter(pk=placement.pk).update(released_at=clock.now())
+    _rooms_left([placement.room_id])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="transfer",
+        object_id=person.pk,
+        unit_id=site.pk,
+        summary=_("transfer to hospital from %(site)s (%(reason)s): %(trip)s")
+        % {"site": site.name, "reason": label, "trip": _trip_summary(trip, 1)},
+    )
+
+
+@transaction.atomic
+def site_cross_infection_mark(*, actor: AnyUser, site: Unit, on: dt.date, floor: int | None) -> int:
+    """D-04, H-11: a suspected cross-infection on a floor (or the whole site) from a day: the
+    quarantine count of everyone placed there restarts from that day (policy's
+    site_cross_infection, in sets, with its audit row)."""
+    _require_site(actor, site)
+    if on > clock.localdate():
+        raise ValidationError({"on": _("The day %(day)s is in the future.") % {"day": on}})
+    implausible = date_problem(on)
+    if implausible:
+        raise ValidationError({"on": implausible})
+    placed = Placement.objects.filter(room__site=site, released_at__isnull=True)
+    if floor is not None:
+        placed = placed.filter(room__floor=floor)
+    person_ids = list(placed.values_list("person_id", flat=True))
+    if not person_ids:
+        raise ValidationError(
+            {"floor": _("Nobody is placed on floor %(floor)s.") % {"floor": floor}}
+            if floor is not None
+            else {"floor": _("Nobody is placed at this site.")}
+        )
+    return site_cross_infection(actor=actor, site=site, on=on, person_ids=person_ids)

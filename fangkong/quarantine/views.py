@@ -1,7 +1,10 @@
-"""Pages of quarantine sites: the occupancy board of the county, a site's page with its rooms, and
-the placement of the people waiting for a room."""
+"""Pages of quarantine sites: the occupancy board of the county, a site's page (its rooms, the
+transfers to it, releases by conditions, transfers to hospital, a cross-infection), and the
+placement of the people waiting for a room."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,25 +13,49 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from fangkong.core.inputs import BadInput, query_choice, query_int, whole_number
+from fangkong.core import clock
+from fangkong.core.inputs import (
+    BadInput,
+    date_problem,
+    datetime_parse,
+    query_choice,
+    query_date,
+    query_int,
+    whole_number,
+)
 from fangkong.org.access import request_user, user_can
+from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.quarantine.models import MAX_CAPACITY, Room, RoomState
+from fangkong.people.models import Person
+from fangkong.policy.describe import release_verdict
+from fangkong.quarantine.models import MAX_CAPACITY, HospitalReason, Room, RoomState
 from fangkong.quarantine.selectors import (
     occupancy_board,
     people_unplaced,
+    placements_open,
+    placements_waiting_transfer,
+    releases_due,
     site_rooms,
     sites_visible,
+    transfers_on_the_road,
 )
 from fangkong.quarantine.services import (
     LAST_FLOOR,
     LAST_ROOM,
     MAX_PLACED,
     STATE_CHANGES,
+    Trip,
     people_place,
+    person_release_home,
+    person_to_hospital,
     room_state_set,
     rooms_create,
+    site_cross_infection_mark,
+    transfers_arrive,
+    transfers_depart,
 )
+
+SITE_ACTIONS = ["rooms", "state", "depart", "arrive", "release", "hospital", "cross_infection"]
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
@@ -57,47 +84,142 @@ def board_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _ids(request: HttpRequest, name: str) -> list[int]:
+    ids = []
+    for text in request.POST.getlist(name)[: MAX_PLACED + 1]:
+        number = whole_number(text)
+        if number is None:
+            raise BadInput(name, _("“%(value)s” is not a valid number.") % {"value": text[:40]})
+        ids.append(number)
+    return ids
+
+
+def _moment(request: HttpRequest, name: str) -> dt.datetime:
+    """A time typed on the page (2022-02-01T08:00, the site's zone); now when left empty."""
+    text = request.POST.get(name) or ""
+    if not text.strip():
+        return clock.now()
+    moment = datetime_parse(text)
+    if moment is None:
+        raise BadInput(
+            name, _("Not a time (write 2022-02-01T08:00): %(value)s") % {"value": text[:40]}
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.tz())
+    problem = date_problem(moment)
+    if problem:
+        raise BadInput(name, problem)
+    return moment
+
+
+def _trip(request: HttpRequest) -> Trip:
+    return Trip(
+        vehicle=request.POST.get("vehicle", ""),
+        escort_name=request.POST.get("escort_name", ""),
+        escort_phone=request.POST.get("escort_phone", ""),
+        departed_at=_moment(request, "departed_at"),
+    )
+
+
+def _placed_person(request: HttpRequest, site: Unit) -> Person:
+    """A person placed at the site now, from the form; anyone else is unknown here."""
+    person_id = _number(request, "person", 2**63 - 1)
+    placement = placements_open(site).filter(person_id=person_id).first()
+    if placement is None:
+        raise Http404
+    return placement.person
+
+
+def _site_action(request: HttpRequest, site: Unit) -> str:
+    """Do what the site page's form asks; the message to show."""
+    action = query_choice(request.POST, "action", SITE_ACTIONS, "")
+    actor = request_user(request)
+    if action == "rooms":
+        made = rooms_create(
+            actor=actor,
+            site=site,
+            floors=(
+                _number(request, "floor_from", LAST_FLOOR),
+                _number(request, "floor_to", LAST_FLOOR),
+            ),
+            rooms=(
+                _number(request, "room_from", LAST_ROOM),
+                _number(request, "room_to", LAST_ROOM),
+            ),
+            capacity=_number(request, "capacity", MAX_CAPACITY),
+        )
+        return _("%(count)d rooms added.") % {"count": made}
+    if action == "state":
+        room = Room.objects.filter(site=site, pk=_number(request, "room", 2**63 - 1)).first()
+        if room is None:
+            raise Http404
+        state = query_choice(request.POST, "state", RoomState.values, "")
+        room_state_set(actor=actor, room=room, state=state)
+        return _("Saved.")
+    if action == "depart":
+        left = transfers_depart(
+            actor=actor, site=site, person_ids=_ids(request, "person"), trip=_trip(request)
+        )
+        return _("%(count)d people on the road to the site.") % {"count": left}
+    if action == "arrive":
+        arrival = transfers_arrive(actor=actor, site=site, transfer_ids=_ids(request, "transfer"))
+        return _("%(count)d people arrived; %(late)d past the transfer deadline (12 hours).") % {
+            "count": arrival.arrived,
+            "late": arrival.late,
+        }
+    if action == "release":
+        person_release_home(
+            actor=actor,
+            site=site,
+            person=_placed_person(request, site),
+            on=query_date(request.POST, "on", clock.localdate()),
+            note=request.POST.get("note", "")[:200],
+            trip=_trip(request),
+        )
+        return _("Released.")
+    if action == "hospital":
+        person_to_hospital(
+            actor=actor,
+            site=site,
+            person=_placed_person(request, site),
+            reason=query_choice(request.POST, "reason", HospitalReason.values, ""),
+            trip=_trip(request),
+        )
+        return _("Transferred to hospital; a suspected case is reported.")
+    if action == "cross_infection":
+        count = site_cross_infection_mark(
+            actor=actor,
+            site=site,
+            on=query_date(request.POST, "on", clock.localdate()),
+            floor=query_int(request.POST, "floor", high=LAST_FLOOR),
+        )
+        return _("Quarantine restarted for %(count)d people at the site.") % {"count": count}
+    raise BadInput("action", _("Choose an action."))
+
+
 @login_required
 def site_view(request: HttpRequest, site_id: int) -> HttpResponse:
-    """A site: its board, its rooms by floor; POST adds rooms in bulk or changes a room's state."""
+    """A site: its board and rooms by floor, the people waiting for their transfer (待转运) and
+    on the road, those due for release with the engine's decision, the transfer to hospital and
+    a suspected cross-infection; POST does one of these."""
     site = get_object_or_404(sites_visible(request.user), pk=site_id)
+    status = 200
     if request.method == "POST":
-        action = query_choice(request.POST, "action", ["rooms", "state"], "")
         try:
-            if action == "rooms":
-                made = rooms_create(
-                    actor=request_user(request),
-                    site=site,
-                    floors=(
-                        _number(request, "floor_from", LAST_FLOOR),
-                        _number(request, "floor_to", LAST_FLOOR),
-                    ),
-                    rooms=(
-                        _number(request, "room_from", LAST_ROOM),
-                        _number(request, "room_to", LAST_ROOM),
-                    ),
-                    capacity=_number(request, "capacity", MAX_CAPACITY),
-                )
-                messages.success(request, _("%(count)d rooms added.") % {"count": made})
-            elif action == "state":
-                room = Room.objects.filter(
-                    site=site, pk=_number(request, "room", 2**63 - 1)
-                ).first()
-                if room is None:
-                    raise Http404
-                state = query_choice(request.POST, "state", RoomState.values, "")
-                room_state_set(actor=request_user(request), room=room, state=state)
-                messages.success(request, _("Saved."))
-            else:
-                raise BadInput("action", _("Choose an action."))
+            done = _site_action(request, site)
         except ValidationError as error:
             _errors(request, error)
+            status = 400
+        else:
+            messages.success(request, done)
             return redirect("quarantine-site", site_id=site.pk)
-        return redirect("quarantine-site", site_id=site.pk)
     floors: dict[int, list[tuple[Room, list[RoomState]]]] = {}
     for room in site_rooms(site):
         changes = sorted(STATE_CHANGES.get(RoomState(room.state), set()))
         floors.setdefault(room.floor, []).append((room, changes))
+    due = [
+        (line, release_verdict(line.answer) if line.answer else "") for line in releases_due(site)
+    ]
     return render(
         request,
         "quarantine/site.html",
@@ -106,7 +228,15 @@ def site_view(request: HttpRequest, site_id: int) -> HttpResponse:
             "board": occupancy_board(sites_visible(request.user).filter(pk=site.pk)),
             "floors": sorted(floors.items()),
             "max_capacity": MAX_CAPACITY,
+            "waiting": placements_waiting_transfer(site)[:MAX_PLACED],
+            "trips": transfers_on_the_road(site),
+            "due": due,
+            "placed": placements_open(site)[:MAX_PLACED],
+            "reasons": HospitalReason.choices,
+            "now": clock.now(),
+            "today": clock.localdate(),
         },
+        status=status,
     )
 
 

@@ -37,6 +37,7 @@ OBJECT_TYPES = {
     "sampling_point": _("sampling point"),
     "screening_round": _("screening round"),
     "self_checkin_link": _("personal check-in link"),
+    "transfer": _("point-to-point transfer"),
     "tube": _("tube"),
     "tube_results": _("lab results"),
     "unit": _("unit"),

@@ -30,7 +30,7 @@ from fangkong.policy.models import Classification, Measure, MeasureStatus, RiskA
 from fangkong.policy.services import (
     ReleaseFactInput,
     RiskAreaInput,
-    measure_site_set,
+    measures_site_place,
     plan_assign,
     release_fact_record,
     reports_open,
@@ -323,7 +323,7 @@ def test_d04_cross_infection_restarts_the_count_of_everyone_at_the_site(
         parent=county.hq,
     )
     came_back_from(person_a, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
-    measure_site_set(actor=personas.commander, person=person_a, site=site)
+    measures_site_place(person_ids=[person_a.pk], site=site)
     with clock.frozen(at("2022-02-05T12:00")):
         restarted = site_cross_infection(
             actor=personas.commander, site=site, on=dt.date(2022, 2, 5)
