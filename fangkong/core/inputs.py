@@ -35,6 +35,8 @@ FIELD_NAMES = {
     "before": gettext_lazy("Page"),
     "order": gettext_lazy("Order"),
     "cases": gettext_lazy("Cases"),
+    "rows": gettext_lazy("Rows"),
+    "onset_date": gettext_lazy("Onset date"),
 }
 
 

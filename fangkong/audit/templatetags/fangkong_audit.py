@@ -19,6 +19,7 @@ OBJECT_TYPES = {
     "gathering": _("gathering application"),
     "case": _("case"),
     "outbreak": _("outbreak"),
+    "investigation": _("epidemiological investigation"),
     "import_job": _("register import"),
     "lab_result": _("test result"),
     "measure": _("measure"),
