@@ -206,7 +206,8 @@ def test_every_page_and_endpoint_keeps_what_a_persona_may_not_see_out(demo_count
         for pk in Obligation.objects.values_list("person_id", flat=True).distinct()[:20]
     ]
     for pk in Case.objects.values_list("pk", flat=True):
-        urls += [f"/cases/{pk}/", f"/api/cases/{pk}/"]
+        urls += [f"/cases/{pk}/", f"/api/cases/{pk}/", f"/cases/{pk}/investigation/"]
+        urls += [f"/api/cases/{pk}/investigation/", f"/api/cases/{pk}/investigation/contacts/"]
     for pk in Outbreak.objects.values_list("pk", flat=True):
         urls += [f"/cases/outbreaks/{pk}/", f"/api/outbreaks/{pk}/"]
     urls += ENDPOINTS

@@ -28,6 +28,7 @@ from fangkong.org.services import unit_create
 from fangkong.people.models import PersonUnit
 from fangkong.policy.services import RiskAreaInput, plan_assign, risk_area_create
 from fangkong.policy.tests.test_measures import came_back_from
+from fangkong.tracing.services import case_report, exposure_record, investigation_open
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,7 @@ class World:
     screening_id: int
     lab: Unit
     technician: User
+    case_id: int
 
 
 def _world(county: County, personas: Personas, rows: int, on_commit) -> World:
@@ -113,7 +115,15 @@ def _world(county: County, personas: Personas, rows: int, on_commit) -> World:
             for n in range(rows)
         ]
     )
-    return World(screening.pk, lab, technician)
+    case = case_report(actor=commander, person=travellers[0], kind="confirmed")
+    investigation = investigation_open(actor=commander, case=case)
+    for contact in pupils:
+        exposure_record(
+            actor=commander, person=contact, kind="close_contact",
+            last_exposed_at=dt.datetime(2022, 1, 31, tzinfo=dt.UTC), via=case.person,
+            investigation=investigation,
+        )  # fmt: skip
+    return World(screening.pk, lab, technician, case.pk)
 
 
 # (who, path, queries); who names a persona, or "lab" for the lab's technician.
@@ -137,6 +147,7 @@ PAGES = [
     ("worker_a", "/labs/boxes/", 6),
     ("lab", "/labs/results/", 4),
     ("commander", "/labs/tubes/T0000/", 10),
+    ("commander", "/cases/{case}/investigation/", 8),
 ]
 
 ENDPOINTS = [
@@ -150,6 +161,7 @@ ENDPOINTS = [
     ("commander", "/api/reports/", 2),
     ("commander", "/api/tubes/", 4),
     ("commander", "/api/rounds/", 2),
+    ("commander", "/api/cases/{case}/investigation/contacts/", 4),
 ]
 
 
@@ -158,7 +170,7 @@ def _user(personas: Personas, world: World, who: str) -> User:
 
 
 def _path(path: str, county: County, world: World) -> str:
-    return path.format(class_1=county.class_1.pk, round=world.screening_id)
+    return path.format(class_1=county.class_1.pk, round=world.screening_id, case=world.case_id)
 
 
 @pytest.mark.parametrize("rows", [2, 5])
