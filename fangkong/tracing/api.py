@@ -88,6 +88,7 @@ def _outcome_json(outcome: LineListOutcome) -> dict[str, object]:
     return {
         "registered": outcome.registered,
         "exposed": outcome.exposed,
+        "assistance_notices": outcome.noticed,
         "unchanged": outcome.unchanged,
         "problems": rows(outcome.problems),
         "duplicates": rows(outcome.duplicates),
@@ -148,7 +149,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             investigation=investigation,
             rows=enumerate(incoming.validated_data["rows"], start=1),
         )
-        kept = outcome.exposed + outcome.unchanged
+        kept = outcome.exposed + outcome.noticed + outcome.unchanged
         return Response(
             _outcome_json(outcome),
             status=status.HTTP_400_BAD_REQUEST if outcome.problems and not kept else 200,

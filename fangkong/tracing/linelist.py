@@ -6,11 +6,17 @@ may act on; a contact not yet registered is registered in the row's unit (the ca
 row names none). Every row stands alone: a bad row is reported (row, column, reason) and every good
 row is kept. A row whose exposure the investigation holds already changes nothing, so entering or
 importing the same list twice adds nothing the second time.
+
+A contact registered outside the investigator's units becomes an assistance notice (协查通告,
+H-02): a deadline for the person's unit to check the contact within 24 h, and a message to that
+unit's role holders; that unit records the exposure once checked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +27,22 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangkong.audit.models import AuditAction
+from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.inputs import date_problem, dates_allowed, datetime_parse
 from fangkong.core.spreadsheets import Column, ImportFileError, TableColumns, read_rows
+from fangkong.obligations.models import (
+    Notification,
+    NotificationTopic,
+    Obligation,
+    ObligationKind,
+    ObligationSource,
+)
+from fangkong.obligations.services import notifications_post
 from fangkong.org.access import may_act_on, units_in
-from fangkong.org.models import Unit
-from fangkong.org.roles import Capability
+from fangkong.org.models import Membership, Unit
+from fangkong.org.roles import Capability, Role
 from fangkong.people.identity import (
     IdType,
     InvalidIdentity,
@@ -38,13 +54,16 @@ from fangkong.people.identity import (
 from fangkong.people.importing import RowProblem
 from fangkong.people.models import Person
 from fangkong.people.selectors import people_visible_to
-from fangkong.people.services import PersonInput, person_create, registered_outside_message
+from fangkong.people.services import PersonInput, person_create
 from fangkong.policy.models import ExposureKind
 from fangkong.tracing.models import Exposure, Investigation
 from fangkong.tracing.services import exposure_record
 
 # The most rows one list takes: a request someone waits for, not a county's register.
 LINE_LIST_MAX = 500
+# An assistance notice is checked by the contact's unit within this time (H-02).
+ASSISTANCE_WITHIN = dt.timedelta(hours=24)
+ASSISTANCE_CLAUSE = "H-02: 发出协查通告，24小时内核查协查对象"
 
 LINE_LIST_COLUMNS = TableColumns(
     Column("name", gettext_lazy("Name"), ("名字",), required=True, max_length=50),
@@ -72,17 +91,23 @@ KIND_WORDS = {
 
 @dataclass
 class LineListOutcome:
-    """What a line list did: people registered, exposures recorded, rows already recorded, the
-    rows refused, and the rows that look like a person registered twice."""
+    """What a line list did: people registered, exposures recorded, contacts sent to their units
+    as assistance notices (by unit), rows already recorded, the rows refused, and the rows that
+    look like a person registered twice."""
 
     registered: int = 0
     exposed: int = 0
+    notices: Counter[int] = field(default_factory=Counter)
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     duplicates: list[RowProblem] = field(default_factory=list)
 
     def refuse(self, row: int, key: str, value: str, message: str) -> None:
         self.problems.append(RowProblem(row, _label(key), value, message))
+
+    @property
+    def noticed(self) -> int:
+        return sum(self.notices.values())
 
 
 def _label(key: str) -> str:
@@ -206,15 +231,7 @@ def _person(
     if row.id_number:
         person = Person.objects.filter(id_hash=id_hash(row.id_number)).first()
         if person is not None:
-            if not may_act_on(actor, Capability.INVESTIGATE, person):
-                outcome.refuse(
-                    row.number,
-                    "id_number",
-                    mask_id_number(row.id_number),
-                    registered_outside_message(),
-                )
-                return None, False
-            if person.name != row.name:
+            if person.name != row.name and may_act_on(actor, Capability.INVESTIGATE, person):
                 outcome.duplicates.append(
                     RowProblem(
                         row.number,
@@ -289,6 +306,9 @@ def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineL
             person, registered = _person(actor, investigation, row, outcome)
             if person is None:
                 return
+            if not may_act_on(actor, Capability.INVESTIGATE, person):
+                _assistance(investigation, person, row, outcome)
+                return
             if Exposure.objects.filter(
                 investigation=investigation,
                 person=person,
@@ -315,6 +335,84 @@ def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineL
                 outcome.refuse(row.number, key, value, message)
 
 
+def _assistance(
+    investigation: Investigation, person: Person, row: _Row, outcome: LineListOutcome
+) -> None:
+    """A contact registered outside the investigator's units: a deadline for the person's unit
+    to check them, once per contact and exposure."""
+    detail = {
+        "investigation": investigation.pk,
+        "exposure_kind": row.kind,
+        "last_exposed_at": row.last_exposed_at.isoformat(),
+    }
+    if Obligation.objects.filter(
+        kind=ObligationKind.ASSISTANCE,
+        person=person,
+        detail__investigation=investigation.pk,
+        detail__exposure_kind=row.kind,
+        detail__last_exposed_at=detail["last_exposed_at"],
+    ).exists():
+        outcome.unchanged += 1
+        return
+    now = clock.now()
+    Obligation.objects.create(
+        kind=ObligationKind.ASSISTANCE,
+        person=person,
+        unit_id=person.unit_id,
+        due_at=now + ASSISTANCE_WITHIN,
+        source=ObligationSource.EVENT,
+        clause=ASSISTANCE_CLAUSE,
+        detail=detail,
+        created_at=now,
+    )
+    outcome.notices[person.unit_id] += 1
+
+
+def _branch(unit: Unit, home: Unit) -> list[str]:
+    """The paths of ``unit`` and the units above it that do not also hold ``home``: the branch
+    of the tree a notice from ``home`` goes to."""
+    parts = unit.path.strip("/").split("/")
+    shared = len(os.path.commonprefix([parts, home.path.strip("/").split("/")]))
+    return ["/" + "/".join(parts[:depth]) + "/" for depth in range(shared + 1, len(parts) + 1)]
+
+
+def _assistance_send(actor: User, investigation: Investigation, notices: Counter[int]) -> None:
+    """The role holders of each notified unit's branch told of its contacts to check; one audit
+    row per unit."""
+    units = Unit.objects.in_bulk(list(notices))
+    home = investigation.case.unit
+    now = clock.now()
+    messages = []
+    for unit_id, count in sorted(notices.items()):
+        holders = (
+            Membership.objects.filter(unit__path__in=_branch(units[unit_id], home))
+            .exclude(role=Role.VIEWER)
+            .values_list("user_id", flat=True)
+        )
+        messages += [
+            Notification(
+                user_id=user_id,
+                unit_id=unit_id,
+                topic=NotificationTopic.ASSISTANCE,
+                params={"count": count},
+                link="/plans/obligations/?state=open",
+                created_at=now,
+            )
+            for user_id in sorted(set(holders))
+        ]
+    notifications_post(messages)
+    for unit_id, count in sorted(notices.items()):
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="investigation",
+            object_id=investigation.pk,
+            unit_id=investigation.case.unit_id,
+            summary=_("Assistance notice to %(unit)s: %(count)d people")
+            % {"unit": units[unit_id].name, "count": count},
+        )
+
+
 @transaction.atomic
 def contacts_record(
     *, actor: User, investigation: Investigation, rows: Iterable[tuple[int, Mapping[str, object]]]
@@ -332,6 +430,8 @@ def contacts_record(
         row = reader.read(number, values, outcome)
         if row is not None:
             _record(actor, investigation, row, outcome)
+    if outcome.notices:
+        _assistance_send(actor, investigation, outcome.notices)
     return outcome
 
 

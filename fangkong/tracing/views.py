@@ -227,7 +227,7 @@ def investigation_view(request: HttpRequest, case_id: int) -> HttpResponse:
             else:
                 outcome = _line_list(request, investigation, action)
                 if outcome is None or (
-                    outcome.problems and not outcome.exposed + outcome.unchanged
+                    outcome.problems and not outcome.exposed + outcome.noticed + outcome.unchanged
                 ):
                     status = 400
             if outcome is None and status == 200:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from conftest import County, Personas, login, make_resident_id
 from fangkong.audit.models import AuditEvent
 from fangkong.core import clock
-from fangkong.obligations.models import Obligation, ObligationStatus
+from fangkong.obligations.models import Notification, Obligation, ObligationStatus
 from fangkong.people.models import Person
 from fangkong.people.services import PersonInput, person_create
 from fangkong.policy.services import plan_assign
@@ -128,7 +128,7 @@ def test_h03_b19_a_line_list_with_a_duplicate_and_bad_rows_keeps_every_good_row(
 ):
     investigator = login(personas.worker_a)
     url = reverse("case-investigation", args=[investigation.case_id])
-    rows = (
+    rows: tuple[dict[str, str], ...] = (
         # 1: registered, found by name and phone
         {
             "name": "赵六",
@@ -152,8 +152,8 @@ def test_h03_b19_a_line_list_with_a_duplicate_and_bad_rows_keeps_every_good_row(
             "phone": "13700137000",
             "last_exposed_at": "2022-01-30T08:00",
         },
-        # 4 … 8: a mistyped ID, a kind no one knows, a time to come, a unit outside the
-        # village, a neighbour's person
+        # 4 … 7: a mistyped ID, a kind no one knows, a time to come, a unit outside the
+        # village; 8: a neighbour's person, sent to the neighbour as an assistance notice
         {"name": "甲", "id_number": NEW_ID[:-1] + "0", "last_exposed_at": "2022-01-31T08:00"},
         {"name": "乙", "phone": "13700137000", "kind": "朋友", "last_exposed_at": "2022-01-31"},
         {"name": "赵六", "phone": "13700137000", "last_exposed_at": "2022-02-02T08:00"},
@@ -175,14 +175,14 @@ def test_h03_b19_a_line_list_with_a_duplicate_and_bad_rows_keeps_every_good_row(
     # then the good rows are recorded, the bad ones reported with row, column and reason
     assert response.status_code == 200
     page = response.content.decode()
-    assert "已记录3名接触者（新登记2人），0名此前已记录，5个问题" in page
+    assert "已记录3名接触者（新登记2人），0名此前已记录，4个问题" in page
+    assert "1名接触者登记在您所辖单位以外" in page
     problems = response.context["outcome"].problems
     assert [(p.row_number, p.column) for p in problems] == [
         (4, "证件号码"),
         (5, "接触类型"),
         (6, "末次接触时间"),
         (7, "所属单位编码"),
-        (8, "证件号码"),
     ]
     assert "校验码错误" in page
     assert "不是接触类型：请填写密接或次密接。" in page
@@ -205,10 +205,22 @@ def test_h03_b19_a_line_list_with_a_duplicate_and_bad_rows_keeps_every_good_row(
     listed = investigator.get(url).content.decode()
     assert "王五" in listed
     # when the same list is entered again, nothing changes
-    counts = (Person.objects.count(), Exposure.objects.count(), AuditEvent.objects.count())
+    counts = (
+        Person.objects.count(),
+        Exposure.objects.count(),
+        AuditEvent.objects.count(),
+        Obligation.objects.count(),
+        Notification.objects.count(),
+    )
     again = investigator.post(url, table(*rows))
-    assert "已记录0名接触者（新登记0人），3名此前已记录，5个问题" in again.content.decode()
-    assert (Person.objects.count(), Exposure.objects.count(), AuditEvent.objects.count()) == counts
+    assert "已记录0名接触者（新登记0人），4名此前已记录，4个问题" in again.content.decode()
+    assert (
+        Person.objects.count(),
+        Exposure.objects.count(),
+        AuditEvent.objects.count(),
+        Obligation.objects.count(),
+        Notification.objects.count(),
+    ) == counts
 
 
 def test_h03_a_line_list_file_imported_twice_changes_nothing_the_second_time(
@@ -266,6 +278,7 @@ def test_h03_the_api_takes_a_bounded_line_list_and_names_bad_rows(
     assert good.json() | {"problems": []} == {
         "registered": 0,
         "exposed": 1,
+        "assistance_notices": 0,
         "unchanged": 0,
         "problems": [],
         "duplicates": [],
@@ -292,3 +305,39 @@ def test_h03_a_neighbour_and_a_lab_see_no_investigation(personas, person_c, inve
         assert client.get(api_url).status_code == 404
         assert client.post(api_url + "contacts/", {"rows": [row]}).status_code == 404
     assert not Exposure.objects.exists()
+
+
+def test_h02_a_contact_registered_outside_the_investigators_units_becomes_an_assistance_notice(
+    county, personas, person_b, investigation
+):
+    investigator = login(personas.worker_a)
+    url = reverse("case-investigation", args=[investigation.case_id])
+    row = {
+        "name": "李四",
+        "id_number": make_resident_id(sequence="022"),
+        "last_exposed_at": "2022-01-31T08:00",
+        "how": "同车",
+    }
+    # when village A lists a contact registered in village B
+    response = investigator.post(url, table(row))
+    # then village A records no exposure and learns nothing of the person
+    assert response.status_code == 200
+    assert not Exposure.objects.exists()
+    assert "13900139000" not in response.content.decode()
+    # and village B owes a check of the contact within 24 h, and its worker is told
+    notice = Obligation.objects.get(kind="assistance")
+    assert (notice.person, notice.unit, notice.due_at) == (
+        person_b,
+        county.grid_b,
+        clock.now() + dt.timedelta(hours=24),
+    )
+    assert notice.clause.startswith("H-02")
+    message = Notification.objects.get(topic="assistance")
+    assert message.user == personas.worker_b
+    assert message.text == "协查通告：请于24小时内核查乙村第1网格的1名协查对象"
+    assert not Notification.objects.filter(user=personas.worker_a, topic="assistance").exists()
+    neighbour = login(personas.worker_b)
+    assert "核查协查对象" in neighbour.get("/plans/obligations/?state=open").content.decode()
+    assert AuditEvent.objects.filter(
+        object_type="investigation", summary="向乙村第1网格发出协查通告：1人"
+    ).exists()
