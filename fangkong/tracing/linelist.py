@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -419,6 +419,8 @@ def contacts_record(
 ) -> LineListOutcome:
     """Record a line list: rows as (row number, {column key: cell}). More than LINE_LIST_MAX rows
     are refused as a whole."""
+    if not may_act_on(actor, Capability.INVESTIGATE, investigation.case.person):
+        raise PermissionDenied(_("You may not change this person."))
     listed = list(rows)
     if len(listed) > LINE_LIST_MAX:
         raise ValidationError(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.inputs import date_problem
 from fangkong.obligations.models import (
     Notification,
     NotificationTopic,
@@ -329,6 +330,8 @@ def investigation_answer(
     """Record the interview's answers: the onset date and the 14-day history."""
     investigation = _investigation_locked(actor, investigation)
     reported_on = investigation.case.reported_at.astimezone(clock.tz()).date()
+    if onset_date is not None and (problem := date_problem(onset_date)):
+        raise ValidationError({"onset_date": problem})
     if onset_date is not None and onset_date > reported_on:
         raise ValidationError(
             {"onset_date": _("The onset cannot be later than the day the case was reported.")}

@@ -304,6 +304,14 @@ def test_h03_a_neighbour_and_a_lab_see_no_investigation(personas, person_c, inve
         assert client.post(url, table(row)).status_code == 404
         assert client.get(api_url).status_code == 404
         assert client.post(api_url + "contacts/", {"rows": [row]}).status_code == 404
+    # the county's viewer reads the investigation and may change nothing of it
+    viewer = login(personas.viewer)
+    page = viewer.get(url)
+    assert page.status_code == 200
+    assert 'data-testid="line-list"' not in page.content.decode()
+    assert viewer.post(url, table(row)).status_code == 403
+    refused = viewer.post(api_url + "contacts/", {"rows": [row]}, content_type="application/json")
+    assert refused.status_code == 403
     assert not Exposure.objects.exists()
 
 
