@@ -56,8 +56,10 @@ from fangkong.tracing.services import (
 PAGE_SIZE = 50
 # The cases one outbreak form offers and takes.
 OUTBREAK_CASES_MAX = 200
-# The empty rows the line list table shows at first (``?rows=`` shows more).
+# The empty rows the line list table shows at first, and at most (``?rows=``): 100 rows of 7
+# cells stay under Django's 1,000 form fields; longer lists come as a file or through the API.
 LINE_LIST_ROWS = 10
+LINE_LIST_TABLE_MAX = 100
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
@@ -252,9 +254,9 @@ def investigation_view(request: HttpRequest, case_id: int) -> HttpResponse:
             if may_change
             else [],
             "blank_rows": range(
-                query_int(request.GET, "rows", high=LINE_LIST_MAX) or LINE_LIST_ROWS
+                query_int(request.GET, "rows", high=LINE_LIST_TABLE_MAX) or LINE_LIST_ROWS
             ),
-            "rows_max": LINE_LIST_MAX,
+            "rows_max": LINE_LIST_TABLE_MAX,
         },
         status=status,
     )
