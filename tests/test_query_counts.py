@@ -29,7 +29,7 @@ from fangkong.people.models import PersonUnit
 from fangkong.policy.services import RiskAreaInput, plan_assign, risk_area_create
 from fangkong.policy.tests.test_measures import came_back_from, dalian_high, p14
 from fangkong.quarantine.services import Trip, people_place, rooms_create, transfers_depart
-from fangkong.tracing.services import case_report, exposure_record
+from fangkong.tracing.services import case_report, exposure_record, investigation_open
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,7 @@ class World:
     screening_id: int
     lab: Unit
     technician: User
+    case_id: int
 
 
 def _world(county: County, personas: Personas, rows: int, on_commit) -> World:
@@ -118,7 +119,15 @@ def _world(county: County, personas: Personas, rows: int, on_commit) -> World:
             for n in range(rows)
         ]
     )
-    return World(screening.pk, lab, technician)
+    case = case_report(actor=commander, person=travellers[0], kind="confirmed")
+    investigation = investigation_open(actor=commander, case=case)
+    for contact in pupils:
+        exposure_record(
+            actor=commander, person=contact, kind="close_contact",
+            last_exposed_at=dt.datetime(2022, 1, 31, tzinfo=dt.UTC), via=case.person,
+            investigation=investigation,
+        )  # fmt: skip
+    return World(screening.pk, lab, technician, case.pk)
 
 
 # (who, path, queries); who names a persona, or "lab" for the lab's technician.
@@ -142,6 +151,7 @@ PAGES = [
     ("worker_a", "/labs/boxes/", 6),
     ("lab", "/labs/results/", 4),
     ("commander", "/labs/tubes/T0000/", 10),
+    ("commander", "/cases/{case}/investigation/", 8),
 ]
 
 ENDPOINTS = [
@@ -155,6 +165,7 @@ ENDPOINTS = [
     ("commander", "/api/reports/", 2),
     ("commander", "/api/tubes/", 4),
     ("commander", "/api/rounds/", 2),
+    ("commander", "/api/cases/{case}/investigation/contacts/", 4),
 ]
 
 
@@ -163,7 +174,7 @@ def _user(personas: Personas, world: World, who: str) -> User:
 
 
 def _path(path: str, county: County, world: World) -> str:
-    return path.format(class_1=county.class_1.pk, round=world.screening_id)
+    return path.format(class_1=county.class_1.pk, round=world.screening_id, case=world.case_id)
 
 
 @pytest.mark.parametrize("rows", [2, 5])

@@ -256,6 +256,7 @@ SPECTACULAR_SETTINGS = {
         "MeasureKindEnum": "fangkong.policy.models.MeasureKind",
         "ObligationKindEnum": "fangkong.obligations.models.ObligationKind",
         "CaseKindEnum": "fangkong.tracing.models.CaseKind",
+        "InvestigationStatusEnum": "fangkong.tracing.models.InvestigationStatus",
     },
 }
 

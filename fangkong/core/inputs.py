@@ -41,6 +41,8 @@ FIELD_NAMES = {
     "until": gettext_lazy("To"),
     "layout": gettext_lazy("Layout"),
     "level": gettext_lazy("Risk level"),
+    "rows": gettext_lazy("Rows"),
+    "onset_date": gettext_lazy("Onset date"),
 }
 
 

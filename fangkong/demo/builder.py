@@ -60,7 +60,12 @@ from fangkong.quarantine.services import (
     transfers_depart,
 )
 from fangkong.readiness.services import ShiftInput, shifts_add
-from fangkong.tracing.services import case_report, exposure_record
+from fangkong.tracing.services import (
+    case_report,
+    exposure_record,
+    investigation_answer,
+    investigation_open,
+)
 
 COUNTY = "520113"  # 贵州省贵阳市白云区, the county of plan P14
 DEMO_PASSWORD = "fangkong-demo"  # noqa: S105 - printed for the demo accounts by design
@@ -407,12 +412,19 @@ class DemoBuilder:
         if len(locals_) == 3:
             sick, close, secondary = locals_
             # A suspected case reported 40 minutes ago: its 2 h report and transfer are running.
-            case_report(
+            case = case_report(
                 actor=hq_user,
                 person=sick,
                 kind="suspected",
                 reported_at=clock.now() - dt.timedelta(minutes=40),
                 note="示例：发热门诊上报",
+            )
+            # Its investigation is under way: the interview's answers and two contacts listed.
+            investigation = investigation_answer(
+                actor=hq_user,
+                investigation=investigation_open(actor=hq_user, case=case),
+                onset_date=today - dt.timedelta(days=1),
+                history="示例：近14天在本村活动，2天前赶集，1天前家庭聚餐",
             )
             exposure_record(
                 actor=hq_user,
@@ -420,6 +432,8 @@ class DemoBuilder:
                 kind="close_contact",
                 last_exposed_at=clock.now() - dt.timedelta(days=1),
                 via=sick,
+                note="示例：家庭聚餐同桌",
+                investigation=investigation,
             )
             exposure_record(
                 actor=hq_user,
@@ -427,6 +441,7 @@ class DemoBuilder:
                 kind="secondary_contact",
                 last_exposed_at=clock.now() - dt.timedelta(hours=20),
                 via=close,
+                investigation=investigation,
             )
             # The close contact tested positive: an asymptomatic infection, two generations on
             # the chain page, whose township the zones page proposes as a risk area (H-01).

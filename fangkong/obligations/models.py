@@ -42,6 +42,7 @@ class ObligationKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("follow-up")
     ENVIRONMENT_SAMPLE = "environment", _("environment sample")
     DUTY = "duty", _("duty")
+    ASSISTANCE = "assistance", _("assistance check")
 
 
 PENDING = [ObligationStatus.OPEN, ObligationStatus.MISSED]
@@ -269,6 +270,7 @@ class NotificationTopic(models.TextChoices):
     CASE = "case", _("case reported")
     GATHERING = "gathering", _("gathering decided")
     OUTBREAK = "outbreak", _("outbreak declared")
+    ASSISTANCE = "assistance", _("assistance notice")
 
 
 class Notification(models.Model):
@@ -325,6 +327,11 @@ class Notification(models.Model):
         if self.topic == NotificationTopic.OUTBREAK:
             return _("Outbreak of %(cases)s cases declared in %(unit)s") % {
                 "cases": self.params.get("cases", 0),
+                "unit": self.unit.name if self.unit else "",
+            }
+        if self.topic == NotificationTopic.ASSISTANCE:
+            return _("Assistance notice: verify %(count)s people of %(unit)s within 24 h") % {
+                "count": self.params.get("count", 0),
                 "unit": self.unit.name if self.unit else "",
             }
         kind = self.params.get("kind", "")

@@ -179,8 +179,12 @@ def _household(unit: Unit, code: str, region: Region | None, address: str) -> Ho
 
 
 @transaction.atomic
-def person_create(*, actor: User, data: PersonInput) -> Person:
-    _require(actor, Capability.EDIT_PEOPLE, data.unit)
+def person_create(
+    *, actor: User, data: PersonInput, capability: Capability = Capability.EDIT_PEOPLE
+) -> Person:
+    """Register a person in a unit where the actor holds ``capability``: the register keepers'
+    EDIT_PEOPLE, or INVESTIGATE for a contact an investigation's line list finds unregistered."""
+    _require(actor, capability, data.unit)
     values, categories = _resolve(data)
     identity: ProtectedId = values.pop("identity")
     person = Person(

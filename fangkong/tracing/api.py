@@ -13,11 +13,26 @@ from rest_framework.response import Response
 
 from fangkong.org.access import request_user
 from fangkong.org.roles import Capability
+from fangkong.people.importing import RowProblem
 from fangkong.people.selectors import person_get_visible
 from fangkong.tracing.graph import graph_build, graph_filter_read
-from fangkong.tracing.models import Case, CaseKind, Outbreak
-from fangkong.tracing.selectors import cases_visible, outbreaks_visible
-from fangkong.tracing.services import case_report, outbreak_declare
+from fangkong.tracing.linelist import LINE_LIST_MAX, LineListOutcome, contacts_record
+from fangkong.tracing.models import (
+    Case,
+    CaseKind,
+    Exposure,
+    Investigation,
+    InvestigationStatus,
+    Outbreak,
+)
+from fangkong.tracing.selectors import cases_visible, investigation_contacts, outbreaks_visible
+from fangkong.tracing.services import (
+    case_report,
+    investigation_answer,
+    investigation_determine,
+    investigation_open,
+    outbreak_declare,
+)
 
 
 class CaseInSerializer(serializers.Serializer):
@@ -33,13 +48,113 @@ class CaseSerializer(serializers.ModelSerializer):
         fields = ["id", "person", "unit", "kind", "status", "reported_at", "note"]
 
 
+class InvestigationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Investigation
+        fields = ["id", "case", "status", "onset_date", "history", "opened_at", "determined_at"]
+
+
+class InvestigationInSerializer(serializers.Serializer):
+    onset_date = serializers.DateField(required=False, allow_null=True)
+    history = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    status = serializers.ChoiceField(choices=InvestigationStatus.choices, required=False)
+
+
+class ContactRowSerializer(serializers.Serializer):
+    name = serializers.CharField(allow_blank=True, max_length=50)
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    unit = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    kind = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    last_exposed_at = serializers.CharField(allow_blank=True, max_length=40)
+    how = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class ContactsInSerializer(serializers.Serializer):
+    rows = serializers.ListField(
+        child=ContactRowSerializer(), min_length=1, max_length=LINE_LIST_MAX
+    )
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Exposure
+        fields = ["id", "person", "kind", "last_exposed_at", "note"]
+
+
+def _outcome_json(outcome: LineListOutcome) -> dict[str, object]:
+    def rows(problems: list[RowProblem]) -> list[dict[str, object]]:
+        return [{"row": p.row_number, "field": p.column, "reason": p.message} for p in problems]
+
+    return {
+        "registered": outcome.registered,
+        "exposed": outcome.exposed,
+        "assistance_notices": outcome.noticed,
+        "unchanged": outcome.unchanged,
+        "problems": rows(outcome.problems),
+        "duplicates": rows(outcome.duplicates),
+    }
+
+
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Cases of the people in the caller's units; POST reports one."""
+    """Cases of the people in the caller's units; POST reports one. A case's investigation:
+    GET it, POST opens it, PATCH records the answers or ``status: determined``; its contacts:
+    GET them, POST a line list (at most LINE_LIST_MAX rows)."""
 
     serializer_class = CaseSerializer
 
     def get_queryset(self) -> QuerySet[Case]:
         return cases_visible(self.request.user)
+
+    def _investigation(self) -> Investigation:
+        investigation = Investigation.objects.filter(case=self.get_object()).first()
+        if investigation is None:
+            raise NotFound
+        return investigation
+
+    @extend_schema(request=InvestigationInSerializer, responses=InvestigationSerializer)
+    @action(detail=True, methods=["get", "post", "patch"])
+    def investigation(self, request: Request, pk: str) -> Response:
+        if request.method == "POST":
+            investigation = investigation_open(actor=request_user(request), case=self.get_object())
+            return Response(InvestigationSerializer(investigation).data, status.HTTP_201_CREATED)
+        investigation = self._investigation()
+        if request.method == "PATCH":
+            incoming = InvestigationInSerializer(data=request.data, partial=True)
+            incoming.is_valid(raise_exception=True)
+            data = incoming.validated_data
+            if "onset_date" in data or "history" in data:
+                investigation = investigation_answer(
+                    actor=request_user(request),
+                    investigation=investigation,
+                    onset_date=data.get("onset_date", investigation.onset_date),
+                    history=data.get("history", investigation.history),
+                )
+            if data.get("status") == InvestigationStatus.DETERMINED:
+                investigation = investigation_determine(
+                    actor=request_user(request), investigation=investigation
+                )
+        return Response(InvestigationSerializer(investigation).data)
+
+    @extend_schema(request=ContactsInSerializer, responses=ContactSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], url_path="investigation/contacts")
+    def contacts(self, request: Request, pk: str) -> Response:
+        investigation = self._investigation()
+        if request.method == "GET":
+            contacts = investigation_contacts(request.user, investigation)[:LINE_LIST_MAX]
+            return Response(ContactSerializer(contacts, many=True).data)
+        incoming = ContactsInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        outcome = contacts_record(
+            actor=request_user(request),
+            investigation=investigation,
+            rows=enumerate(incoming.validated_data["rows"], start=1),
+        )
+        kept = outcome.exposed + outcome.noticed + outcome.unchanged
+        return Response(
+            _outcome_json(outcome),
+            status=status.HTTP_400_BAD_REQUEST if outcome.problems and not kept else 200,
+        )
 
     @extend_schema(request=CaseInSerializer, responses={201: CaseSerializer})
     def create(self, request: Request) -> Response:

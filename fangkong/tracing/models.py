@@ -30,6 +30,14 @@ class Exposure(TimestampedModel):
         verbose_name=_("exposed through"),
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    investigation = models.ForeignKey(
+        "tracing.Investigation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        verbose_name=_("epidemiological investigation"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -38,7 +46,11 @@ class Exposure(TimestampedModel):
         verbose_name = _("exposure")
         verbose_name_plural = _("exposures")
         ordering = ["-last_exposed_at", "-id"]
-        indexes = [models.Index(fields=["via"], name="exposure_via_idx")]
+        indexes = [
+            models.Index(fields=["via"], name="exposure_via_idx"),
+            # The line list of an investigation, and its re-import's look-up of what is there.
+            models.Index(fields=["investigation", "person"], name="exposure_investigation_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=[k.value for k in ExposureKind]),
@@ -218,3 +230,47 @@ class ZoneDismissal(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.dismissed_at:%Y-%m-%d}"
+
+
+class InvestigationStatus(models.TextChoices):
+    """进行中 → 已判定: the contacts are determined (G-07, within 24 h)."""
+
+    IN_PROGRESS = "in_progress", _("in progress")
+    DETERMINED = "determined", _("contacts determined")
+
+
+class Investigation(TimestampedModel):
+    """流行病学调查 of one case: the interview's answers that matter and its contacts (the
+    exposures recorded from its line list)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="investigation")
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=InvestigationStatus.choices,
+        default=InvestigationStatus.IN_PROGRESS,
+    )
+    onset_date = models.DateField(_("onset date"), null=True, blank=True)
+    history = models.TextField(_("14-day history"), max_length=4000, blank=True)
+    opened_at = models.DateTimeField(_("opened at"))
+    determined_at = models.DateTimeField(_("determined at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("epidemiological investigation")
+        verbose_name_plural = _("epidemiological investigations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in InvestigationStatus]),
+                name="investigation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="in_progress") | models.Q(determined_at__isnull=False),
+                name="investigation_determined_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"investigation of case {self.case_id}"

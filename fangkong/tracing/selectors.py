@@ -15,7 +15,7 @@ from fangkong.org.roles import Capability
 from fangkong.people.models import Person
 from fangkong.people.timeline import Entry, before_filter, timeline_reader
 from fangkong.policy.facts import ExposureFact
-from fangkong.tracing.models import Case, Exposure, Outbreak
+from fangkong.tracing.models import Case, Exposure, Investigation, Outbreak
 
 
 def exposures_latest(ids: Iterable[int]) -> dict[int, ExposureFact]:
@@ -87,4 +87,13 @@ def outbreak_candidates(user: AnyUser, limit: int) -> QuerySet[Case]:
         .filter(outbreak__isnull=True)
         .select_related("person", "unit")
         .order_by("-reported_at", "-id")[:limit]
+    )
+
+
+def investigation_contacts(user: AnyUser, investigation: Investigation) -> QuerySet[Exposure]:
+    """The contacts of the investigation the user may see, newest exposure first."""
+    return (
+        investigation.contacts.filter(scope(user, Capability.VIEW_PEOPLE).people("person__"))
+        .select_related("person__unit")
+        .order_by("-last_exposed_at", "-id")
     )

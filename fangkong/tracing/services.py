@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.inputs import date_problem
 from fangkong.obligations.models import (
     Notification,
     NotificationTopic,
@@ -34,6 +35,8 @@ from fangkong.tracing.models import (
     CaseKind,
     CaseStatus,
     Exposure,
+    Investigation,
+    InvestigationStatus,
     Outbreak,
 )
 
@@ -47,6 +50,7 @@ def exposure_record(
     last_exposed_at: dt.datetime,
     via: Person | None = None,
     note: str = "",
+    investigation: Investigation | None = None,
 ) -> Exposure:
     if not may_act_on(actor, Capability.INVESTIGATE, person):
         raise PermissionDenied(_("You may not change this person."))
@@ -64,6 +68,7 @@ def exposure_record(
         identified_at=now,
         via=via,
         note=note,
+        investigation=investigation,
         created_by=acting_user(actor),
     )
     audit_record(
@@ -290,3 +295,110 @@ def outbreak_declare(
         f"/cases/outbreaks/{outbreak.pk}/",
     )
     return outbreak
+
+
+@transaction.atomic
+def investigation_open(*, actor: AnyUser, case: Case) -> Investigation:
+    """Open the case's epidemiological investigation (流调); the one already open is returned."""
+    case = _locked(actor, case)
+    investigation, created = Investigation.objects.get_or_create(
+        case=case, defaults={"opened_at": clock.now(), "created_by": acting_user(actor)}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="investigation",
+            object_id=investigation.pk,
+            unit_id=case.unit_id,
+            summary=_("Investigation of %(name)s opened") % {"name": case.person.name},
+        )
+    return investigation
+
+
+def _investigation_locked(actor: AnyUser, investigation: Investigation) -> Investigation:
+    case = _locked(actor, investigation.case)
+    locked = Investigation.objects.select_for_update().get(pk=investigation.pk)
+    locked.case = case
+    return locked
+
+
+@transaction.atomic
+def investigation_answer(
+    *, actor: AnyUser, investigation: Investigation, onset_date: dt.date | None, history: str
+) -> Investigation:
+    """Record the interview's answers: the onset date and the 14-day history."""
+    investigation = _investigation_locked(actor, investigation)
+    reported_on = investigation.case.reported_at.astimezone(clock.tz()).date()
+    if onset_date is not None and (problem := date_problem(onset_date)):
+        raise ValidationError({"onset_date": problem})
+    if onset_date is not None and onset_date > reported_on:
+        raise ValidationError(
+            {"onset_date": _("The onset cannot be later than the day the case was reported.")}
+        )
+    if len(history) > 4000:
+        raise ValidationError({"history": _("The history is longer than 4000 characters.")})
+    before = {"onset_date": investigation.onset_date, "history": investigation.history}
+    investigation.onset_date, investigation.history = onset_date, history
+    investigation.save(update_fields=["onset_date", "history", "updated_at"])
+    changed = {
+        field: [str(old or ""), str(getattr(investigation, field) or "")]
+        for field, old in before.items()
+        if old != getattr(investigation, field)
+    }
+    if changed:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="investigation",
+            object_id=investigation.pk,
+            unit_id=investigation.case.unit_id,
+            summary=_("Interview answers recorded"),
+            changes=changed,
+        )
+    return investigation
+
+
+@transaction.atomic
+def investigation_determine(*, actor: AnyUser, investigation: Investigation) -> Investigation:
+    """The contacts are determined: the case's investigation deadlines are met, and the outbreak's
+    (G-07, 24 h) once every case of it in course or recovered is determined."""
+    investigation = _investigation_locked(actor, investigation)
+    if investigation.status == InvestigationStatus.DETERMINED:
+        raise ValidationError({"status": _("The contacts are already determined.")})
+    case = investigation.case
+    investigation.status = InvestigationStatus.DETERMINED
+    investigation.determined_at = clock.now()
+    investigation.save(update_fields=["status", "determined_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="investigation",
+        object_id=investigation.pk,
+        unit_id=case.unit_id,
+        summary=_("Contacts determined: %(count)d") % {"count": investigation.contacts.count()},
+        changes={"status": [InvestigationStatus.IN_PROGRESS, InvestigationStatus.DETERMINED]},
+    )
+    label = str(ObligationKind.INVESTIGATION.label)
+    obligations_meet(
+        Obligation.objects.of_case(case.pk).filter(kind=ObligationKind.INVESTIGATION),
+        actor=actor,
+        unit_id=case.unit_id,
+        summary=label,
+    )
+    if case.outbreak_id is not None:
+        undetermined = (
+            Case.objects.filter(outbreak_id=case.outbreak_id)
+            .exclude(status=CaseStatus.EXCLUDED)
+            .exclude(investigation__status=InvestigationStatus.DETERMINED)
+        )
+        if not undetermined.exists():
+            obligations_meet(
+                Obligation.objects.of_outbreak(case.outbreak_id).filter(
+                    kind=ObligationKind.INVESTIGATION
+                ),
+                actor=actor,
+                unit_id=case.unit_id,
+                summary=label,
+            )
+    return investigation

@@ -4,6 +4,8 @@ with its deadlines, its upgrade and its course; outbreaks grouping cases, declar
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,21 +18,44 @@ from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.core.forms import Picked
-from fangkong.core.inputs import BadInput, query_choice, query_date, query_int, whole_number
+from fangkong.core.inputs import (
+    BadInput,
+    date_parse,
+    query_choice,
+    query_date,
+    query_int,
+    whole_number,
+)
+from fangkong.core.spreadsheets import ImportFileError, table_size_check, table_suffix
 from fangkong.obligations.models import Obligation
-from fangkong.org.access import may_act_on, request_user, user_can, user_can_everywhere
+from fangkong.org.access import may_act_on, request_user, units_in, user_can, user_can_everywhere
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_pick
 from fangkong.policy.describe import level_name
 from fangkong.policy.models import ExposureKind
 from fangkong.policy.services import risk_levels_known
 from fangkong.tracing.graph import NODE_CAP, graph_filter_read
-from fangkong.tracing.models import CaseKind, CaseStatus
-from fangkong.tracing.selectors import cases_visible, outbreak_candidates, outbreaks_visible
+from fangkong.tracing.linelist import (
+    LINE_LIST_COLUMNS,
+    LINE_LIST_MAX,
+    LineListOutcome,
+    contacts_import,
+    contacts_record,
+)
+from fangkong.tracing.models import CaseKind, CaseStatus, Investigation
+from fangkong.tracing.selectors import (
+    cases_visible,
+    investigation_contacts,
+    outbreak_candidates,
+    outbreaks_visible,
+)
 from fangkong.tracing.services import (
     case_report,
     case_status_change,
     case_upgrade,
+    investigation_answer,
+    investigation_determine,
+    investigation_open,
     outbreak_declare,
 )
 from fangkong.tracing.zones import (
@@ -45,6 +70,10 @@ PAGE_SIZE = 50
 ZONE_DAYS = 14
 # The cases one outbreak form offers and takes.
 OUTBREAK_CASES_MAX = 200
+# The empty rows the line list table shows at first, and at most (``?rows=``): 100 rows of 7
+# cells stay under Django's 1,000 form fields; longer lists come as a file or through the API.
+LINE_LIST_ROWS = 10
+LINE_LIST_TABLE_MAX = 100
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
@@ -124,8 +153,126 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "deadlines": Obligation.objects.of_case(case.pk).select_related("unit"),
             "may_change": may_act_on(request.user, Capability.INVESTIGATE, case.person),
+            "investigation": Investigation.objects.filter(case=case).only("pk", "status").first(),
             "now": clock.now(),
         },
+    )
+
+
+def _table_rows(request: HttpRequest) -> list[tuple[int, dict[str, object]]]:
+    """The filled rows of the line list table, numbered as the table shows them."""
+    columns = {key: request.POST.getlist(key) for key in LINE_LIST_COLUMNS.by_key}
+    count = max(len(values) for values in columns.values())
+    if count > LINE_LIST_MAX:
+        raise BadInput(
+            "rows", _("At most %(max)d rows in one list: split it.") % {"max": LINE_LIST_MAX}
+        )
+    rows = []
+    for index in range(count):
+        values: dict[str, object] = {
+            key: values[index] if index < len(values) else "" for key, values in columns.items()
+        }
+        # The kind and the unit are chosen in every row: a row is filled once something is typed.
+        if any(
+            str(values[key]).strip() for key in ("name", "id_number", "phone", "last_exposed_at")
+        ):
+            rows.append((index + 1, values))
+    return rows
+
+
+def _line_list(
+    request: HttpRequest, investigation: Investigation, action: str
+) -> LineListOutcome | None:
+    """The table's rows or the uploaded file recorded; None when the file cannot be read."""
+    actor = request_user(request)
+    if action == "contacts":
+        return contacts_record(actor=actor, investigation=investigation, rows=_table_rows(request))
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose the line list file (.xlsx or .csv)."))
+        return None
+    try:
+        suffix = table_suffix(upload.name or "")
+        table_size_check(upload.size or 0)
+        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            return contacts_import(actor=actor, investigation=investigation, path=Path(handle.name))
+    except ImportFileError as error:
+        messages.error(request, str(error))
+        return None
+
+
+@login_required
+def investigation_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A case's epidemiological investigation: opened from the case page (POST ``open``), the
+    interview's answers, the contacts determined, and the line list entered in a table or
+    uploaded as a file."""
+    case = get_object_or_404(cases_visible(request.user), pk=case_id)
+    may_change = may_act_on(request.user, Capability.INVESTIGATE, case.person)
+    investigation = Investigation.objects.filter(case=case).first()
+    outcome = None
+    status = 200
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        action = query_choice(
+            request.POST, "action", ["open", "answers", "determine", "contacts", "file"], "open"
+        )
+        if investigation is None or action == "open":
+            investigation_open(actor=request_user(request), case=case)
+            return redirect("case-investigation", case_id=case.pk)
+        try:
+            if action == "answers":
+                text = request.POST.get("onset_date", "").strip()
+                onset = date_parse(text) if text else None
+                if text and onset is None:
+                    raise BadInput(
+                        "onset_date",
+                        _("Not a date (write 2022-02-01): %(value)s") % {"value": text[:40]},
+                    )
+                investigation_answer(
+                    actor=request_user(request),
+                    investigation=investigation,
+                    onset_date=onset,
+                    history=request.POST.get("history", ""),
+                )
+            elif action == "determine":
+                investigation_determine(actor=request_user(request), investigation=investigation)
+            else:
+                outcome = _line_list(request, investigation, action)
+                if outcome is None or (
+                    outcome.problems and not outcome.exposed + outcome.noticed + outcome.unchanged
+                ):
+                    status = 400
+            if outcome is None and status == 200:
+                messages.success(request, _("Saved."))
+                return redirect("case-investigation", case_id=case.pk)
+        except ValidationError as error:
+            _errors(request, error)
+            status = 400
+    return render(
+        request,
+        "tracing/investigation.html",
+        {
+            "case": case,
+            "investigation": investigation,
+            "contacts": investigation_contacts(request.user, investigation)
+            if investigation
+            else [],
+            "may_change": may_change,
+            "outcome": outcome,
+            "kinds": ExposureKind.choices,
+            "units": units_in(request.user, Capability.INVESTIGATE).order_by("path")
+            if may_change
+            else [],
+            "blank_rows": range(
+                query_int(request.GET, "rows", high=LINE_LIST_TABLE_MAX) or LINE_LIST_ROWS
+            ),
+            "rows_max": LINE_LIST_TABLE_MAX,
+        },
+        status=status,
     )
 
 

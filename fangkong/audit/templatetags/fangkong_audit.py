@@ -20,6 +20,7 @@ OBJECT_TYPES = {
     "shift": _("duty shift"),
     "case": _("case"),
     "outbreak": _("outbreak"),
+    "investigation": _("epidemiological investigation"),
     "import_job": _("register import"),
     "lab_result": _("test result"),
     "measure": _("measure"),

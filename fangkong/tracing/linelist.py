@@ -1,0 +1,450 @@
+"""The line list (密接一览表) of an investigation: dozens of contacts entered in one table or one
+file, each matched against the register and recorded as an exposure.
+
+A row is matched by its ID number first, else by name and phone among the people the investigator
+may act on; a contact not yet registered is registered in the row's unit (the case's unit when the
+row names none). Every row stands alone: a bad row is reported (row, column, reason) and every good
+row is kept. A row whose exposure the investigation holds already changes nothing, so entering or
+importing the same list twice adds nothing the second time.
+
+A contact registered outside the investigator's units becomes an assistance notice (协查通告,
+H-02): a deadline for the person's unit to check the contact within 24 h, and a message to that
+unit's role holders; that unit records the exposure once checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangkong.audit.models import AuditAction
+from fangkong.audit.services import audit_record
+from fangkong.core import clock
+from fangkong.core.inputs import date_problem, dates_allowed, datetime_parse
+from fangkong.core.spreadsheets import Column, ImportFileError, TableColumns, read_rows
+from fangkong.obligations.models import (
+    Notification,
+    NotificationTopic,
+    Obligation,
+    ObligationKind,
+    ObligationSource,
+)
+from fangkong.obligations.services import notifications_post
+from fangkong.org.access import may_act_on, units_in
+from fangkong.org.models import Membership, Unit
+from fangkong.org.roles import Capability, Role
+from fangkong.people.identity import (
+    IdType,
+    InvalidIdentity,
+    id_hash,
+    mask_id_number,
+    normalize_id_number,
+    normalize_phone,
+)
+from fangkong.people.importing import RowProblem
+from fangkong.people.models import Person
+from fangkong.people.selectors import people_visible_to
+from fangkong.people.services import PersonInput, person_create
+from fangkong.policy.models import ExposureKind
+from fangkong.tracing.models import Exposure, Investigation
+from fangkong.tracing.services import exposure_record
+
+# The most rows one list takes: a request someone waits for, not a county's register.
+LINE_LIST_MAX = 500
+# An assistance notice is checked by the contact's unit within this time (H-02).
+ASSISTANCE_WITHIN = dt.timedelta(hours=24)
+ASSISTANCE_CLAUSE = "H-02: 发出协查通告，24小时内核查协查对象"
+
+LINE_LIST_COLUMNS = TableColumns(
+    Column("name", gettext_lazy("Name"), ("名字",), required=True, max_length=50),
+    Column("id_number", gettext_lazy("ID number"), ("身份证号", "身份证号码", "公民身份号码")),
+    Column("phone", gettext_lazy("Phone"), ("联系电话", "电话", "手机号")),
+    Column("unit", gettext_lazy("Unit code"), ("单位编码", "unit_code")),
+    Column("kind", gettext_lazy("Contact kind"), ("接触类型", "类型")),
+    Column(
+        "last_exposed_at",
+        gettext_lazy("Last exposure time"),
+        ("末次接触时间", "末次暴露时间"),
+        required=True,
+    ),
+    Column("how", gettext_lazy("How exposed"), ("接触方式", "暴露方式"), max_length=300),
+    hint=gettext_lazy("The columns are those of the line list on the investigation page."),
+)
+KIND_WORDS = {
+    "": ExposureKind.CLOSE_CONTACT,
+    "密接": ExposureKind.CLOSE_CONTACT,
+    "密切接触者": ExposureKind.CLOSE_CONTACT,
+    "次密接": ExposureKind.SECONDARY_CONTACT,
+    "次密切接触者": ExposureKind.SECONDARY_CONTACT,
+} | {value: ExposureKind(value) for value in ExposureKind.values}
+
+
+@dataclass
+class LineListOutcome:
+    """What a line list did: people registered, exposures recorded, contacts sent to their units
+    as assistance notices (by unit), rows already recorded, the rows refused, and the rows that
+    look like a person registered twice."""
+
+    registered: int = 0
+    exposed: int = 0
+    notices: Counter[int] = field(default_factory=Counter)
+    unchanged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    duplicates: list[RowProblem] = field(default_factory=list)
+
+    def refuse(self, row: int, key: str, value: str, message: str) -> None:
+        self.problems.append(RowProblem(row, _label(key), value, message))
+
+    @property
+    def noticed(self) -> int:
+        return sum(self.notices.values())
+
+
+def _label(key: str) -> str:
+    return LINE_LIST_COLUMNS.label(key if key in LINE_LIST_COLUMNS.by_key else "name")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+@dataclass
+class _Row:
+    number: int
+    name: str
+    id_number: str
+    phone: str
+    unit: Unit
+    kind: str
+    last_exposed_at: dt.datetime
+    how: str
+
+
+class _Reader:
+    """Checks the rows of one list against what is read once: the units, the clock."""
+
+    def __init__(self, actor: User, investigation: Investigation) -> None:
+        self.default_unit = investigation.case.unit
+        self.units = {unit.code: unit for unit in units_in(actor, Capability.INVESTIGATE)}
+        self.now = clock.now()
+        self.allowed = dates_allowed()
+
+    def read(
+        self, number: int, values: Mapping[str, object], outcome: LineListOutcome
+    ) -> _Row | None:
+        """The row ready to record, or None once its problems are reported."""
+        before = len(outcome.problems)
+        cells = {key: _text(values.get(key)) for key in LINE_LIST_COLUMNS.by_key}
+        for column in LINE_LIST_COLUMNS.columns:
+            value = cells[column.key]
+            if column.required and not value:
+                outcome.refuse(number, column.key, value, _("This column must not be empty."))
+            if column.max_length and len(value) > column.max_length:
+                outcome.refuse(
+                    number,
+                    column.key,
+                    value,
+                    _("Longer than %(n)d characters.") % {"n": column.max_length},
+                )
+        kind = KIND_WORDS.get(cells["kind"])
+        if kind is None:
+            outcome.refuse(
+                number, "kind", cells["kind"], _("Not a contact kind: write 密接 or 次密接.")
+            )
+        phone = cells["phone"]
+        if phone:
+            try:
+                phone = normalize_phone(phone)
+            except InvalidIdentity as error:
+                outcome.refuse(number, "phone", phone, str(error))
+        unit = self.units.get(cells["unit"]) if cells["unit"] else self.default_unit
+        if unit is None:
+            outcome.refuse(
+                number,
+                "unit",
+                cells["unit"],
+                _("No unit with this code in the units you may investigate in."),
+            )
+        at = self._moment(values.get("last_exposed_at"), cells["last_exposed_at"])
+        if cells["last_exposed_at"] and at is None:
+            outcome.refuse(
+                number,
+                "last_exposed_at",
+                cells["last_exposed_at"],
+                _("Not a time (write 2022-02-01 08:00)."),
+            )
+        elif at is not None and (problem := date_problem(at, self.allowed)):
+            outcome.refuse(number, "last_exposed_at", cells["last_exposed_at"], problem)
+        elif at is not None and at > self.now:
+            outcome.refuse(
+                number,
+                "last_exposed_at",
+                cells["last_exposed_at"],
+                _("The last exposure cannot be in the future."),
+            )
+        if len(outcome.problems) > before or kind is None or unit is None or at is None:
+            return None
+        return _Row(
+            number,
+            cells["name"],
+            normalize_id_number(cells["id_number"]),
+            phone,
+            unit,
+            kind,
+            at,
+            cells["how"],
+        )
+
+    @staticmethod
+    def _moment(raw: object, text: str) -> dt.datetime | None:
+        """A time from a spreadsheet cell, or written as 2022-02-01 08:00, in local time."""
+        if isinstance(raw, dt.datetime):
+            moment: dt.datetime | None = raw
+        elif isinstance(raw, dt.date):
+            moment = dt.datetime.combine(raw, dt.time())
+        else:
+            moment = datetime_parse(text) if text else None
+        if moment is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=clock.tz())
+        return moment
+
+
+def _person(
+    actor: User, investigation: Investigation, row: _Row, outcome: LineListOutcome
+) -> tuple[Person | None, bool]:
+    """The registered person the row names, and whether registered now; None once refused."""
+    visible = people_visible_to(actor, Capability.INVESTIGATE)
+    if row.id_number:
+        person = Person.objects.filter(id_hash=id_hash(row.id_number)).first()
+        if person is not None:
+            if person.name != row.name and may_act_on(actor, Capability.INVESTIGATE, person):
+                outcome.duplicates.append(
+                    RowProblem(
+                        row.number,
+                        _label("id_number"),
+                        row.name,
+                        _("Registered under the name %(name)s: the same ID, another name.")
+                        % {"name": person.name},
+                    )
+                )
+            return person, False
+        if row.phone and (
+            namesake := visible.filter(name=row.name, phone=row.phone).only("pk").first()
+        ):
+            outcome.duplicates.append(
+                RowProblem(
+                    row.number,
+                    _label("name"),
+                    row.name,
+                    _("Person %(id)s has this name and phone under another ID number.")
+                    % {"id": namesake.pk},
+                )
+            )
+        person = person_create(
+            actor=actor,
+            data=PersonInput(
+                name=row.name,
+                id_type=IdType.RESIDENT,
+                id_number=row.id_number,
+                unit=row.unit,
+                phone=row.phone,
+            ),
+            capability=Capability.INVESTIGATE,
+        )
+        return person, True
+    if not row.phone:
+        outcome.refuse(
+            row.number,
+            "id_number",
+            "",
+            _("Write the ID number, or the phone to find the person by name and phone."),
+        )
+        return None, False
+    found = list(visible.filter(name=row.name, phone=row.phone)[:10])
+    if len(found) > 1:
+        # Namesakes (a duplicate not merged yet): the one this row recorded before, if any.
+        listed = set(
+            Exposure.objects.filter(
+                investigation=investigation,
+                person__in=found,
+                kind=row.kind,
+                last_exposed_at=row.last_exposed_at,
+            ).values_list("person_id", flat=True)
+        )
+        found = [person for person in found if person.pk in listed] or found
+    if len(found) == 1:
+        return found[0], False
+    outcome.refuse(
+        row.number,
+        "id_number",
+        "",
+        _("Several people have this name and phone: write the ID number.")
+        if found
+        else _("Nobody in your units has this name and phone: write the ID number to register."),
+    )
+    return None, False
+
+
+def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineListOutcome) -> None:
+    """One row, in its own savepoint: a refused row leaves nothing behind."""
+    try:
+        with transaction.atomic():
+            person, registered = _person(actor, investigation, row, outcome)
+            if person is None:
+                return
+            if not may_act_on(actor, Capability.INVESTIGATE, person):
+                _assistance(investigation, person, row, outcome)
+                return
+            if Exposure.objects.filter(
+                investigation=investigation,
+                person=person,
+                kind=row.kind,
+                last_exposed_at=row.last_exposed_at,
+            ).exists():
+                outcome.unchanged += 1
+                return
+            exposure_record(
+                actor=actor,
+                person=person,
+                kind=row.kind,
+                last_exposed_at=row.last_exposed_at,
+                via=investigation.case.person if row.kind == ExposureKind.CLOSE_CONTACT else None,
+                note=row.how,
+                investigation=investigation,
+            )
+            outcome.exposed += 1
+            outcome.registered += registered
+    except ValidationError as error:
+        for key, messages in error.message_dict.items():
+            value = mask_id_number(row.id_number) if key == "id_number" else row.name
+            for message in messages:
+                outcome.refuse(row.number, key, value, message)
+
+
+def _assistance(
+    investigation: Investigation, person: Person, row: _Row, outcome: LineListOutcome
+) -> None:
+    """A contact registered outside the investigator's units: a deadline for the person's unit
+    to check them, once per contact and exposure."""
+    detail = {
+        "investigation": investigation.pk,
+        "exposure_kind": row.kind,
+        "last_exposed_at": row.last_exposed_at.isoformat(),
+    }
+    if Obligation.objects.filter(
+        kind=ObligationKind.ASSISTANCE,
+        person=person,
+        detail__investigation=investigation.pk,
+        detail__exposure_kind=row.kind,
+        detail__last_exposed_at=detail["last_exposed_at"],
+    ).exists():
+        outcome.unchanged += 1
+        return
+    now = clock.now()
+    Obligation.objects.create(
+        kind=ObligationKind.ASSISTANCE,
+        person=person,
+        unit_id=person.unit_id,
+        due_at=now + ASSISTANCE_WITHIN,
+        source=ObligationSource.EVENT,
+        clause=ASSISTANCE_CLAUSE,
+        detail=detail,
+        created_at=now,
+    )
+    outcome.notices[person.unit_id] += 1
+
+
+def _branch(unit: Unit, home: Unit) -> list[str]:
+    """The paths of ``unit`` and the units above it that do not also hold ``home``: the branch
+    of the tree a notice from ``home`` goes to."""
+    parts = unit.path.strip("/").split("/")
+    shared = len(os.path.commonprefix([parts, home.path.strip("/").split("/")]))
+    return ["/" + "/".join(parts[:depth]) + "/" for depth in range(shared + 1, len(parts) + 1)]
+
+
+def _assistance_send(actor: User, investigation: Investigation, notices: Counter[int]) -> None:
+    """The role holders of each notified unit's branch told of its contacts to check; one audit
+    row per unit."""
+    units = Unit.objects.in_bulk(list(notices))
+    home = investigation.case.unit
+    now = clock.now()
+    messages = []
+    for unit_id, count in sorted(notices.items()):
+        holders = (
+            Membership.objects.filter(unit__path__in=_branch(units[unit_id], home))
+            .exclude(role=Role.VIEWER)
+            .values_list("user_id", flat=True)
+        )
+        messages += [
+            Notification(
+                user_id=user_id,
+                unit_id=unit_id,
+                topic=NotificationTopic.ASSISTANCE,
+                params={"count": count},
+                link="/plans/obligations/?state=open",
+                created_at=now,
+            )
+            for user_id in sorted(set(holders))
+        ]
+    notifications_post(messages)
+    for unit_id, count in sorted(notices.items()):
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="investigation",
+            object_id=investigation.pk,
+            unit_id=investigation.case.unit_id,
+            summary=_("Assistance notice to %(unit)s: %(count)d people")
+            % {"unit": units[unit_id].name, "count": count},
+        )
+
+
+@transaction.atomic
+def contacts_record(
+    *, actor: User, investigation: Investigation, rows: Iterable[tuple[int, Mapping[str, object]]]
+) -> LineListOutcome:
+    """Record a line list: rows as (row number, {column key: cell}). More than LINE_LIST_MAX rows
+    are refused as a whole."""
+    if not may_act_on(actor, Capability.INVESTIGATE, investigation.case.person):
+        raise PermissionDenied(_("You may not change this person."))
+    listed = list(rows)
+    if len(listed) > LINE_LIST_MAX:
+        raise ValidationError(
+            {"rows": _("At most %(max)d rows in one list: split it.") % {"max": LINE_LIST_MAX}}
+        )
+    reader = _Reader(actor, investigation)
+    outcome = LineListOutcome()
+    for number, values in listed:
+        row = reader.read(number, values, outcome)
+        if row is not None:
+            _record(actor, investigation, row, outcome)
+    if outcome.notices:
+        _assistance_send(actor, investigation, outcome.notices)
+    return outcome
+
+
+def contacts_import(*, actor: User, investigation: Investigation, path: Path) -> LineListOutcome:
+    """A line list file (.xlsx or .csv, UTF-8 or GBK) with the columns of the page's table;
+    ImportFileError for a file that cannot be read or holds more than LINE_LIST_MAX rows."""
+    rows: list[tuple[int, dict[str, object]]] = []
+    for number, cells in read_rows(path, LINE_LIST_COLUMNS):
+        if len(rows) == LINE_LIST_MAX:
+            raise ImportFileError(
+                _("At most %(max)d rows in one list: split it.") % {"max": LINE_LIST_MAX}
+            )
+        rows.append((number, cells))
+    return contacts_record(actor=actor, investigation=investigation, rows=rows)
