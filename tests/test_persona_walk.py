@@ -65,6 +65,7 @@ PAGES = [
     "/labs/results/",
     "/cases/",
     "/cases/outbreaks/",
+    "/quarantine/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -88,6 +89,7 @@ PERSON_PAGES = [
     "/api/people/{person}/timeline/",
 ]
 ENDPOINTS = [
+    "/api/quarantine/forecast/",
     "/api/people/",
     "/api/units/",
     "/api/measures/",

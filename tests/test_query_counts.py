@@ -28,6 +28,8 @@ from fangkong.org.services import unit_create
 from fangkong.people.models import PersonUnit
 from fangkong.policy.services import RiskAreaInput, plan_assign, risk_area_create
 from fangkong.policy.tests.test_measures import came_back_from
+from fangkong.quarantine.services import people_place, rooms_create
+from fangkong.quarantine.tests.test_quarantine import quarantined, site_create  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +193,24 @@ def test_a_list_endpoint_costs_the_same_queries_for_any_number_of_rows(
     assert response.status_code == 200
     body = response.json()
     assert len(body["results"] if isinstance(body, dict) else body) >= rows  # regions: unpaged
+
+
+@pytest.mark.parametrize("rows", [2, 5])
+@pytest.mark.parametrize(
+    ("path", "queries"), [("/quarantine/", 9), ("/api/quarantine/forecast/", 9)]
+)
+def test_d01_the_board_and_beds_ahead_cost_the_same_queries_for_any_number_of_sites(
+    county, personas, django_assert_num_queries, rows, path, queries,
+    quarantined,  # noqa: F811
+):  # fmt: skip
+    # given ``rows`` sites of ``rows`` rooms, one person placed and two waiting
+    sites = [site_create(personas, county, f"QS{n}", f"隔离点{n}") for n in range(rows)]
+    for site in sites:
+        rooms_create(
+            actor=personas.commander, site=site, floors=(1, 1), rooms=(1, rows), capacity=1
+        )
+    people_place(actor=personas.commander, site=sites[0], person_ids=[quarantined[2].pk])
+    client = login(personas.commander)
+    with django_assert_num_queries(queries, info=path):
+        response = client.get(path)
+    assert response.status_code == 200

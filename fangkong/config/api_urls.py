@@ -22,6 +22,7 @@ from fangkong.policy.api import (
 )
 from fangkong.quarantine.api import (
     BoardView,
+    ForecastView,
     PlacementsView,
     RoomStateView,
     SiteRoomsView,
@@ -55,6 +56,7 @@ urlpatterns = [
     path("command/", CommandView.as_view(), name="api-command"),
     path("command/map/", CommandMapView.as_view(), name="api-command-map"),
     path("quarantine/board/", BoardView.as_view(), name="api-quarantine-board"),
+    path("quarantine/forecast/", ForecastView.as_view(), name="api-quarantine-forecast"),
     path("quarantine/sites/<int:site_id>/", SiteView.as_view(), name="api-quarantine-site"),
     path(
         "quarantine/sites/<int:site_id>/rooms/",

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from fangkong.org.access import request_user
 from fangkong.org.models import Unit
+from fangkong.quarantine.forecast import beds_forecast
 from fangkong.quarantine.models import MAX_CAPACITY, Room, RoomState
 from fangkong.quarantine.selectors import (
     occupancy_board,
@@ -126,6 +127,39 @@ class BoardView(APIView):
     @extend_schema(responses=BoardSerializer)
     def get(self, request: Request) -> Response:
         return Response(occupancy_board(sites_visible(request.user)).as_json())
+
+
+class ForecastDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    arriving = serializers.IntegerField()
+    releases = serializers.IntegerField()
+    free_beds = serializers.IntegerField()
+
+
+class BedsAheadSerializer(serializers.Serializer):
+    site = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    beds = serializers.IntegerField()
+    occupied = serializers.IntegerField()
+    free_beds = serializers.IntegerField()
+    arriving = serializers.IntegerField()
+    days = ForecastDaySerializer(many=True)
+    shortfall = serializers.DateField(allow_null=True)
+
+
+class ForecastSerializer(serializers.Serializer):
+    sites = BedsAheadSerializer(many=True)
+    county = BedsAheadSerializer()
+
+
+class ForecastView(APIView):
+    """GET: beds ahead — each site's and the county's beds, people placed and arriving, and for
+    each of the next 14 days the arrivals, releases and free beds; ``shortfall`` is the first day
+    the free beds go below zero (a new site is needed)."""
+
+    @extend_schema(responses=ForecastSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(beds_forecast(request.user, sites_visible(request.user)).as_json())
 
 
 class SiteView(APIView):

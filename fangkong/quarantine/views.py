@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from fangkong.core.inputs import BadInput, query_choice, query_int, whole_number
 from fangkong.org.access import request_user, user_can
 from fangkong.org.roles import Capability
+from fangkong.quarantine.forecast import beds_forecast
 from fangkong.quarantine.models import MAX_CAPACITY, Room, RoomState
 from fangkong.quarantine.selectors import (
     occupancy_board,
@@ -46,14 +47,18 @@ def _number(request: HttpRequest, name: str, high: int) -> int:
 
 @login_required
 def board_view(request: HttpRequest) -> HttpResponse:
-    """占用看板: every site the user manages, with the county's total and the releases ahead."""
+    """占用看板: every site the user manages, with the county's total and the beds ahead."""
     if not user_can(request.user, Capability.MANAGE_SITE):
         raise PermissionDenied
-    board = occupancy_board(sites_visible(request.user))
+    forecast = beds_forecast(request.user, sites_visible(request.user))
     return render(
         request,
         "quarantine/board.html",
-        {"board": board, "may_place": user_can(request.user, Capability.EDIT_PEOPLE)},
+        {
+            "board": forecast.board,
+            "forecast": forecast,
+            "may_place": user_can(request.user, Capability.EDIT_PEOPLE),
+        },
     )
 
 
