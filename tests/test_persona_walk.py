@@ -66,6 +66,7 @@ PAGES = [
     "/cases/",
     "/cases/outbreaks/",
     "/quarantine/",
+    "/quarantine/home/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -84,12 +85,14 @@ PERSON_PAGES = [
     "/people/{person}/",
     "/people/{person}/edit/",
     "/plans/release/{person}/",
+    "/quarantine/home/{person}/notice/",
     "/monitoring/link/{person}/",
     "/api/people/{person}/",
     "/api/people/{person}/timeline/",
 ]
 ENDPOINTS = [
     "/api/quarantine/forecast/",
+    "/api/quarantine/home/",
     "/api/people/",
     "/api/units/",
     "/api/measures/",

@@ -29,6 +29,7 @@ from fangkong.quarantine.api import (
     SiteView,
     UnplacedView,
 )
+from fangkong.quarantine.home_api import HomeListView, HomeRecordView, HomeVisitView
 from fangkong.tracing.api import CaseViewSet, OutbreakViewSet
 
 router = DefaultRouter()
@@ -57,6 +58,17 @@ urlpatterns = [
     path("command/map/", CommandMapView.as_view(), name="api-command-map"),
     path("quarantine/board/", BoardView.as_view(), name="api-quarantine-board"),
     path("quarantine/forecast/", ForecastView.as_view(), name="api-quarantine-forecast"),
+    path("quarantine/home/", HomeListView.as_view(), name="api-home-quarantine"),
+    path(
+        "quarantine/home/<int:person_id>/",
+        HomeRecordView.as_view(),
+        name="api-home-quarantine-record",
+    ),
+    path(
+        "quarantine/home/<int:person_id>/visits/",
+        HomeVisitView.as_view(),
+        name="api-home-quarantine-visit",
+    ),
     path("quarantine/sites/<int:site_id>/", SiteView.as_view(), name="api-quarantine-site"),
     path(
         "quarantine/sites/<int:site_id>/rooms/",

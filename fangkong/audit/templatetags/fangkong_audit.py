@@ -17,6 +17,8 @@ OBJECT_TYPES = {
     "exposure": _("exposure"),
     "fever_event": _("fever"),
     "gathering": _("gathering application"),
+    "home_quarantine": _("home quarantine"),
+    "home_visit": _("home visit"),
     "case": _("case"),
     "outbreak": _("outbreak"),
     "import_job": _("register import"),
