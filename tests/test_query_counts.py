@@ -214,3 +214,37 @@ def test_d01_the_board_and_beds_ahead_cost_the_same_queries_for_any_number_of_si
     with django_assert_num_queries(queries, info=path):
         response = client.get(path)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [2, 5])
+@pytest.mark.parametrize(
+    ("path", "queries"), [("/quarantine/home/", 4), ("/api/quarantine/home/", 4)]
+)
+def test_d02_the_home_quarantine_list_costs_the_same_queries_for_any_number_of_people(
+    county, personas, django_capture_on_commit_callbacks, django_assert_num_queries,
+    rows, path, queries,
+):  # fmt: skip
+    # given ``rows`` villagers sent home by P05, one visited and served a notice
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_assign(
+            actor=personas.commander, unit=county.hq, pack_id="P05-service-company-winter",
+            start_date=dt.date(2022, 1, 1), end_date=None, recompute=False,
+        )  # fmt: skip
+        risk_area_create(
+            actor=personas.commander,
+            data=RiskAreaInput(
+                Region.objects.get(code="210211"), "high", dt.date(2022, 1, 20), None, "公告"
+            ),
+        )
+        people = villagers(county, personas, rows)
+        for person in people:
+            came_back_from(person, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
+    worker = login(personas.worker_a)
+    worker.post(f"/api/quarantine/home/{people[0].pk}/visits/", {}, "application/json")
+    worker.post(
+        f"/api/quarantine/home/{people[0].pk}/", {"notice_served": True}, "application/json"
+    )
+    with django_assert_num_queries(queries, info=path):
+        response = worker.get(path)
+    assert response.status_code == 200
+    assert response.content.decode().count("村民") >= rows
