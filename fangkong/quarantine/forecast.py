@@ -15,18 +15,19 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from fangkong.core import clock
-from fangkong.org.access import AnyUser
+from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
+from fangkong.org.roles import Capability
 from fangkong.policy.models import Measure, MeasureKind, MeasureStatus
+from fangkong.quarantine.models import Placement
 from fangkong.quarantine.selectors import (
     FORECAST_DAYS,
     Board,
     SiteFigures,
     occupancy_board,
-    people_unplaced,
 )
 
 
@@ -55,8 +56,13 @@ class BedsAhead:
         return next((day for day, free in zip(self.days, self.free, strict=True) if free < 0), None)
 
     @property
-    def release_days(self) -> list[tuple[dt.date, int]]:
-        return [(day, n) for day, n in zip(self.days, self.releases, strict=True) if n]
+    def released(self) -> int:
+        return sum(self.releases)
+
+    @property
+    def free_at_end(self) -> int:
+        """The free beds at the end of the 14th day."""
+        return self.figures.free_beds + self.released - self.arrivals
 
     @property
     def daily(self) -> list[tuple[dt.date, int, int, int]]:
@@ -119,10 +125,14 @@ def beds_forecast(user: AnyUser | None, sites: QuerySet[Unit]) -> Forecast:
     leaving: Counter[dt.date] = Counter()
     for start, end, people in (
         Measure.objects.filter(
-            person__in=people_unplaced(user).values("pk"),
+            scope(user, Capability.EDIT_PEOPLE).people("person__"),
             status=MeasureStatus.ACTIVE,
             kind=MeasureKind.CENTRAL_QUARANTINE,
+            site__isnull=True,  # a placement names the site (measure_central_unplaced_idx)
             start_date__lte=last,
+        )
+        .exclude(
+            Exists(Placement.objects.filter(person=OuterRef("person"), released_at__isnull=True))
         )
         .values_list("start_date", "end_date")
         .annotate(Count("id"))
