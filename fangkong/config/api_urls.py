@@ -23,13 +23,15 @@ from fangkong.policy.api import (
 from fangkong.quarantine.api import (
     BoardView,
     ForecastView,
+    HomeListView,
+    HomeRecordView,
+    HomeVisitView,
     PlacementsView,
     RoomStateView,
     SiteRoomsView,
     SiteView,
     UnplacedView,
 )
-from fangkong.quarantine.home_api import HomeListView, HomeRecordView, HomeVisitView
 from fangkong.tracing.api import CaseViewSet, OutbreakViewSet
 
 router = DefaultRouter()

@@ -51,6 +51,7 @@ from fangkong.policy.services import (
     reports_open,
     risk_area_create,
 )
+from fangkong.quarantine.home import home_quarantine_record, home_quarantines, home_visit_record
 from fangkong.quarantine.selectors import people_unplaced
 from fangkong.quarantine.services import people_place, rooms_create
 from fangkong.tracing.services import case_report, exposure_record
@@ -428,6 +429,11 @@ class DemoBuilder:
         waiting = list(people_unplaced(hq_user).values_list("pk", flat=True)[:40])
         if waiting:
             people_place(actor=hq_user, site=units["SITE"], person_ids=waiting)
+        # D-02: the first people quarantined at home have their notice served, the door sealed
+        # and today's visit; the others wait on the visit list.
+        for measure in list(home_quarantines(hq_user)[:3]):
+            home_quarantine_record(actor=hq_user, measure=measure, notice_served=True, door="seal")
+            home_visit_record(actor=hq_user, measure=measure, note="体温正常，无不适")
         # Most past tests were taken (negative); the rest show up as missed after the tick.
         now = clock.now()
         for obligation in (

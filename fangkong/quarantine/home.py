@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.inputs import ID_MAX
 from fangkong.org.access import AnyUser, acting_user, may_act_on, scope
 from fangkong.org.roles import Capability
 from fangkong.policy.models import Measure, MeasureKind, MeasureStatus
@@ -45,6 +46,8 @@ def home_quarantines(user: AnyUser | None) -> QuerySet[Measure]:
 
 def home_quarantine_of(user: AnyUser | None, person_id: int) -> Measure | None:
     """The person's active home quarantine, when the user may act on them."""
+    if not 1 <= person_id <= ID_MAX:  # a tampered id the database cannot hold
+        return None
     return home_quarantines(user).filter(person_id=person_id).first()
 
 

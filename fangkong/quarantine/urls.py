@@ -1,15 +1,15 @@
 from django.urls import path
 
-from fangkong.quarantine import home_views, views
+from fangkong.quarantine import views
 
 urlpatterns = [
     path("", views.board_view, name="quarantine-board"),
     path("sites/<int:site_id>/", views.site_view, name="quarantine-site"),
     path("placement/", views.placement_view, name="quarantine-placement"),
-    path("home/", home_views.home_list_view, name="home-quarantine"),
+    path("home/", views.home_list_view, name="home-quarantine"),
     path(
         "home/<int:person_id>/notice/",
-        home_views.home_notice_view,
+        views.home_notice_view,
         name="home-quarantine-notice",
     ),
 ]
