@@ -68,6 +68,8 @@ PAGES = [
     "/roster/",
     "/cases/graph/",
     "/cases/zones/",
+    "/quarantine/",
+    "/quarantine/home/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -88,11 +90,14 @@ PERSON_PAGES = [
     "/people/{person}/",
     "/people/{person}/edit/",
     "/plans/release/{person}/",
+    "/quarantine/home/{person}/notice/",
     "/monitoring/link/{person}/",
     "/api/people/{person}/",
     "/api/people/{person}/timeline/",
 ]
 ENDPOINTS = [
+    "/api/quarantine/forecast/",
+    "/api/quarantine/home/",
     "/api/people/",
     "/api/units/",
     "/api/measures/",

@@ -29,6 +29,7 @@ from fangkong.people.models import PersonUnit
 from fangkong.policy.services import RiskAreaInput, plan_assign, risk_area_create
 from fangkong.policy.tests.test_measures import came_back_from, dalian_high, p14
 from fangkong.quarantine.services import Trip, people_place, rooms_create, transfers_depart
+from fangkong.quarantine.tests.test_quarantine import quarantined, site_create  # noqa: F401 (a fixture)
 from fangkong.tracing.services import case_report, exposure_record, investigation_open
 
 pytestmark = pytest.mark.django_db
@@ -266,3 +267,57 @@ def test_a_site_s_transfer_list_costs_the_same_queries_for_any_number_of_people(
         response = client.get(f"/api/quarantine/sites/{site.pk}/transfers/")
     body = response.json()
     assert (len(body["waiting"]), len(body["on_the_road"])) == (rows, rows)
+
+
+@pytest.mark.parametrize(
+    ("path", "queries"), [("/quarantine/", 9), ("/api/quarantine/forecast/", 9)]
+)
+def test_d01_the_board_and_beds_ahead_cost_the_same_queries_for_any_number_of_sites(
+    county, personas, django_assert_num_queries, rows, path, queries,
+    quarantined,  # noqa: F811
+):  # fmt: skip
+    # given ``rows`` sites of ``rows`` rooms, one person placed and two waiting
+    sites = [site_create(personas, county, f"QS{n}", f"隔离点{n}") for n in range(rows)]
+    for site in sites:
+        rooms_create(
+            actor=personas.commander, site=site, floors=(1, 1), rooms=(1, rows), capacity=1
+        )
+    people_place(actor=personas.commander, site=sites[0], person_ids=[quarantined[2].pk])
+    client = login(personas.commander)
+    with django_assert_num_queries(queries, info=path):
+        response = client.get(path)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [2, 5])
+@pytest.mark.parametrize(
+    ("path", "queries"), [("/quarantine/home/", 4), ("/api/quarantine/home/", 4)]
+)
+def test_d02_the_home_quarantine_list_costs_the_same_queries_for_any_number_of_people(
+    county, personas, django_capture_on_commit_callbacks, django_assert_num_queries,
+    rows, path, queries,
+):  # fmt: skip
+    # given ``rows`` villagers sent home by P05, one visited and served a notice
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_assign(
+            actor=personas.commander, unit=county.hq, pack_id="P05-service-company-winter",
+            start_date=dt.date(2022, 1, 1), end_date=None, recompute=False,
+        )  # fmt: skip
+        risk_area_create(
+            actor=personas.commander,
+            data=RiskAreaInput(
+                Region.objects.get(code="210211"), "high", dt.date(2022, 1, 20), None, "公告"
+            ),
+        )
+        people = villagers(county, personas, rows)
+        for person in people:
+            came_back_from(person, personas.worker_a, "210211", "2022-01-25", "2022-02-01")
+    worker = login(personas.worker_a)
+    worker.post(f"/api/quarantine/home/{people[0].pk}/visits/", {}, "application/json")
+    worker.post(
+        f"/api/quarantine/home/{people[0].pk}/", {"notice_served": True}, "application/json"
+    )
+    with django_assert_num_queries(queries, info=path):
+        response = worker.get(path)
+    assert response.status_code == 200
+    assert response.content.decode().count("村民") >= rows

@@ -22,6 +22,10 @@ from fangkong.policy.api import (
 )
 from fangkong.quarantine.api import (
     BoardView,
+    ForecastView,
+    HomeListView,
+    HomeRecordView,
+    HomeVisitView,
     PlacementsView,
     RoomStateView,
     SiteArrivalsView,
@@ -62,6 +66,18 @@ urlpatterns = [
     path("command/", CommandView.as_view(), name="api-command"),
     path("command/map/", CommandMapView.as_view(), name="api-command-map"),
     path("quarantine/board/", BoardView.as_view(), name="api-quarantine-board"),
+    path("quarantine/forecast/", ForecastView.as_view(), name="api-quarantine-forecast"),
+    path("quarantine/home/", HomeListView.as_view(), name="api-home-quarantine"),
+    path(
+        "quarantine/home/<int:person_id>/",
+        HomeRecordView.as_view(),
+        name="api-home-quarantine-record",
+    ),
+    path(
+        "quarantine/home/<int:person_id>/visits/",
+        HomeVisitView.as_view(),
+        name="api-home-quarantine-visit",
+    ),
     path("quarantine/sites/<int:site_id>/", SiteView.as_view(), name="api-quarantine-site"),
     path(
         "quarantine/sites/<int:site_id>/rooms/",

@@ -44,6 +44,7 @@ MENU = (
         (Capability.VIEW_PEOPLE, Capability.APPROVE_GATHERINGS),
     ),
     MenuEntry("quarantine-board", _("Quarantine sites"), (Capability.MANAGE_SITE,)),
+    MenuEntry("home-quarantine", _("Home quarantine"), (Capability.EDIT_PEOPLE,)),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("roster", _("Duty roster"), any_role=True),
     MenuEntry("unit-tree", _("Units"), any_role=True),

@@ -50,6 +50,7 @@ from fangkong.policy.services import (
     reports_open,
     risk_area_create,
 )
+from fangkong.quarantine.home import home_quarantine_record, home_quarantines, home_visit_record
 from fangkong.quarantine.models import Transfer
 from fangkong.quarantine.selectors import people_unplaced
 from fangkong.quarantine.services import (
@@ -478,6 +479,11 @@ class DemoBuilder:
                         Transfer.objects.filter(vehicle="贵A·D1234").values_list("pk", flat=True)
                     ),
                 )
+        # D-02: the first people quarantined at home have their notice served, the door sealed
+        # and today's visit; the others wait on the visit list.
+        for measure in list(home_quarantines(hq_user)[:3]):
+            home_quarantine_record(actor=hq_user, measure=measure, notice_served=True, door="seal")
+            home_visit_record(actor=hq_user, measure=measure, note="体温正常，无不适")
         # Most past tests were taken (negative); the rest show up as missed after the tick.
         now = clock.now()
         for obligation in (

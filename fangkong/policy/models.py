@@ -203,6 +203,12 @@ class Measure(models.Model):
                 condition=models.Q(status="active"),
             ),
             models.Index(fields=["person", "status"], name="measure_person_status_idx"),
+            # Beds ahead: the central quarantines of the people not yet placed (no site yet).
+            models.Index(
+                fields=["start_date"],
+                name="measure_central_unplaced_idx",
+                condition=models.Q(status="active", kind="central_quarantine", site__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,6 +1,7 @@
-"""REST API of quarantine sites: the board, a site's rooms, rooms in bulk, a room's state, the
-people waiting for a room and placing them, their transfers (to the site, to hospital, home), the
-releases due by conditions and a suspected cross-infection."""
+"""REST API of quarantine sites: the board and the beds ahead, a site's rooms, rooms in bulk, a
+room's state, the people waiting for a room and placing them, their transfers (to the site, to
+hospital, home), the releases due by conditions and a suspected cross-infection; home quarantine
+(D-02): the list with today's visits, a visit, the notice served and the door."""
 
 from __future__ import annotations
 
@@ -20,7 +21,16 @@ from fangkong.org.access import request_user
 from fangkong.org.models import Unit
 from fangkong.people.models import Person
 from fangkong.policy.describe import release_verdict
-from fangkong.quarantine.models import MAX_CAPACITY, HospitalReason, Room, RoomState
+from fangkong.policy.models import Measure
+from fangkong.quarantine.forecast import beds_forecast
+from fangkong.quarantine.home import (
+    MAX_NOTE,
+    home_quarantine_of,
+    home_quarantine_record,
+    home_quarantines,
+    home_visit_record,
+)
+from fangkong.quarantine.models import MAX_CAPACITY, DoorWatch, HospitalReason, Room, RoomState
 from fangkong.quarantine.selectors import (
     occupancy_board,
     people_unplaced,
@@ -141,6 +151,39 @@ class BoardView(APIView):
     @extend_schema(responses=BoardSerializer)
     def get(self, request: Request) -> Response:
         return Response(occupancy_board(sites_visible(request.user)).as_json())
+
+
+class ForecastDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    arriving = serializers.IntegerField()
+    releases = serializers.IntegerField()
+    free_beds = serializers.IntegerField()
+
+
+class BedsAheadSerializer(serializers.Serializer):
+    site = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    beds = serializers.IntegerField()
+    occupied = serializers.IntegerField()
+    free_beds = serializers.IntegerField()
+    arriving = serializers.IntegerField()
+    days = ForecastDaySerializer(many=True)
+    shortfall = serializers.DateField(allow_null=True)
+
+
+class ForecastSerializer(serializers.Serializer):
+    sites = BedsAheadSerializer(many=True)
+    county = BedsAheadSerializer()
+
+
+class ForecastView(APIView):
+    """GET: beds ahead — each site's and the county's beds, people placed and arriving, and for
+    each of the next 14 days the arrivals, releases and free beds; ``shortfall`` is the first day
+    the free beds go below zero (a new site is needed)."""
+
+    @extend_schema(responses=ForecastSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(beds_forecast(request.user, sites_visible(request.user)).as_json())
 
 
 class SiteView(APIView):
@@ -439,3 +482,70 @@ class SiteCrossInfectionView(APIView):
             floor=incoming.validated_data.get("floor"),
         )
         return Response({"count": count})
+
+
+class HomeQuarantineSerializer(serializers.Serializer):
+    person = serializers.IntegerField(source="person_id")
+    name = serializers.CharField(source="person.name")
+    unit = serializers.CharField(source="person.unit.name")
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    notice_served_at = serializers.DateTimeField(allow_null=True)
+    door = serializers.CharField(allow_null=True)
+    visited = serializers.BooleanField()
+    visit_note = serializers.CharField(allow_null=True)
+
+
+class VisitInSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True, default="")
+
+
+class RecordInSerializer(serializers.Serializer):
+    notice_served = serializers.BooleanField(default=False)
+    door = serializers.ChoiceField(choices=DoorWatch.choices, required=False, default="")
+
+
+def _measure(request: Request, person_id: int) -> Measure:
+    measure = home_quarantine_of(request.user, person_id)
+    if measure is None:
+        raise NotFound
+    return measure
+
+
+class HomeListView(APIView):
+    """GET: the people under home quarantine in the caller's units, with today's visit."""
+
+    @extend_schema(responses=HomeQuarantineSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(HomeQuarantineSerializer(home_quarantines(request.user), many=True).data)
+
+
+class HomeVisitView(APIView):
+    """POST: today's visit to the person (one a day), with a note."""
+
+    @extend_schema(request=VisitInSerializer, responses={201: VisitInSerializer})
+    def post(self, request: Request, person_id: int) -> Response:
+        measure = _measure(request, person_id)
+        incoming = VisitInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        visit = home_visit_record(
+            actor=request_user(request), measure=measure, note=incoming.validated_data["note"]
+        )
+        return Response({"note": visit.note}, status=status.HTTP_201_CREATED)
+
+
+class HomeRecordView(APIView):
+    """POST: the notice served (``notice_served: true``) and the door (``seal`` or ``monitor``)."""
+
+    @extend_schema(request=RecordInSerializer, responses=HomeQuarantineSerializer)
+    def post(self, request: Request, person_id: int) -> Response:
+        measure = _measure(request, person_id)
+        incoming = RecordInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        home_quarantine_record(
+            actor=request_user(request),
+            measure=measure,
+            notice_served=incoming.validated_data["notice_served"],
+            door=incoming.validated_data["door"],
+        )
+        return Response(HomeQuarantineSerializer(_measure(request, person_id)).data)

@@ -147,3 +147,66 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.placement_id} {self.kind} {self.vehicle}"
+
+
+class DoorWatch(models.TextChoices):
+    """How a home quarantine's door is watched (D-02)."""
+
+    SEAL = "seal", _("door seal")
+    MONITOR = "monitor", _("door monitor")
+
+
+class HomeQuarantine(models.Model):
+    """居家隔离 (D-02): the notice (告知书) served and the door sealed or monitored, for one home
+    quarantine measure; the row is written when the first of them is recorded."""
+
+    measure = models.OneToOneField("policy.Measure", on_delete=models.CASCADE, related_name="+")
+    notice_served_at = models.DateTimeField(_("notice served at"), null=True, blank=True)
+    notice_served_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    door = models.CharField(_("door"), max_length=8, choices=DoorWatch.choices, blank=True)
+    door_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(door__in=["", *DoorWatch.values]), name="homequarantine_door"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"home quarantine {self.measure_id}"
+
+
+class HomeVisit(models.Model):
+    """上门: the grid worker's visit of a day to a person under home quarantine (D-02)."""
+
+    measure = models.ForeignKey(
+        "policy.Measure", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField(_("day"))
+    visited_at = models.DateTimeField(_("visited at"))
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            # One visit a day; also the index of "visited today" on the visit list.
+            models.UniqueConstraint(fields=["measure", "day"], name="homevisit_one_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}@{self.day}"

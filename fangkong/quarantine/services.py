@@ -186,23 +186,24 @@ def people_place(*, actor: AnyUser, site: Unit, person_ids: Sequence[int] | None
     )
     waiting = people_unplaced(actor).order_by()
     if person_ids is None:
-        rows = list(waiting.values_list("pk", "household_id")[: MAX_PLACED + 1])
-        if len(rows) > MAX_PLACED:
-            raise too_many
+        chosen = set(waiting.values_list("pk", flat=True)[: MAX_PLACED + 1])
     else:
         chosen = set(person_ids)
-        if len(chosen) > MAX_PLACED:
-            raise too_many
-        rows = list(waiting.filter(pk__in=chosen).values_list("pk", "household_id"))
-        if len(rows) != len(chosen):
-            raise ValidationError(
-                {
-                    "people": _(
-                        "Some of the people chosen are not in your units, under no central "
-                        "quarantine or placed already."
-                    )
-                }
-            )
+    if len(chosen) > MAX_PLACED:
+        raise too_many
+    # A placement at the same moment (at this site or another) holds some of these people: lock
+    # them in id order, then read who still waits once that placement has committed.
+    list(Person.objects.select_for_update().filter(pk__in=chosen).order_by("pk").values("pk"))
+    rows = list(waiting.filter(pk__in=chosen).values_list("pk", "household_id"))
+    if person_ids is not None and len(rows) != len(chosen):
+        raise ValidationError(
+            {
+                "people": _(
+                    "Some of the people chosen are not in your units, under no central "
+                    "quarantine or placed already."
+                )
+            }
+        )
     if not rows:
         raise ValidationError({"people": _("Nobody is waiting for a room.")})
     households: dict[object, list[int]] = defaultdict(list)

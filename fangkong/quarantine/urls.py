@@ -6,4 +6,10 @@ urlpatterns = [
     path("", views.board_view, name="quarantine-board"),
     path("sites/<int:site_id>/", views.site_view, name="quarantine-site"),
     path("placement/", views.placement_view, name="quarantine-placement"),
+    path("home/", views.home_list_view, name="home-quarantine"),
+    path(
+        "home/<int:person_id>/notice/",
+        views.home_notice_view,
+        name="home-quarantine-notice",
+    ),
 ]

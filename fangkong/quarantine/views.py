@@ -1,6 +1,7 @@
-"""Pages of quarantine sites: the occupancy board of the county, a site's page (its rooms, the
-transfers to it, releases by conditions, transfers to hospital, a cross-infection), and the
-placement of the people waiting for a room."""
+"""Pages of quarantine sites: the occupancy board of the county with the beds ahead, a site's page
+(its rooms, the transfers to it, releases by conditions, transfers to hospital, a cross-infection),
+the placement of the people waiting for a room; and of home quarantine (D-02): the visit list of
+today and a person's notice to print and serve."""
 
 from __future__ import annotations
 
@@ -28,7 +29,14 @@ from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
 from fangkong.policy.describe import release_verdict
-from fangkong.quarantine.models import MAX_CAPACITY, HospitalReason, Room, RoomState
+from fangkong.quarantine.forecast import beds_forecast
+from fangkong.quarantine.home import (
+    home_quarantine_of,
+    home_quarantine_record,
+    home_quarantines,
+    home_visit_record,
+)
+from fangkong.quarantine.models import MAX_CAPACITY, DoorWatch, HospitalReason, Room, RoomState
 from fangkong.quarantine.selectors import (
     occupancy_board,
     people_unplaced,
@@ -73,14 +81,18 @@ def _number(request: HttpRequest, name: str, high: int) -> int:
 
 @login_required
 def board_view(request: HttpRequest) -> HttpResponse:
-    """占用看板: every site the user manages, with the county's total and the releases ahead."""
+    """占用看板: every site the user manages, with the county's total and the beds ahead."""
     if not user_can(request.user, Capability.MANAGE_SITE):
         raise PermissionDenied
-    board = occupancy_board(sites_visible(request.user))
+    forecast = beds_forecast(request.user, sites_visible(request.user))
     return render(
         request,
         "quarantine/board.html",
-        {"board": board, "may_place": user_can(request.user, Capability.EDIT_PEOPLE)},
+        {
+            "board": forecast.board,
+            "forecast": forecast,
+            "may_place": user_can(request.user, Capability.EDIT_PEOPLE),
+        },
     )
 
 
@@ -285,4 +297,56 @@ def placement_view(request: HttpRequest) -> HttpResponse:
             "sites": occupancy_board(sites).sites,
         },
         status=status,
+    )
+
+
+@login_required
+def home_list_view(request: HttpRequest) -> HttpResponse:
+    """居家隔离: the people under home quarantine in the user's units, by unit, with today's visit;
+    POST records a visit (one tap, a note optional)."""
+    if request.method == "POST":
+        person_id = query_int(request.POST, "person")
+        if person_id is None:
+            raise BadInput("person", _("Required."))
+        measure = home_quarantine_of(request.user, person_id)
+        if measure is None:
+            raise Http404
+        try:
+            home_visit_record(
+                actor=request_user(request), measure=measure, note=request.POST.get("note", "")
+            )
+            messages.success(request, _("Visit recorded: %(name)s") % {"name": measure.person.name})
+        except ValidationError as error:
+            _errors(request, error)
+        return redirect("home-quarantine")
+    return render(
+        request,
+        "quarantine/home.html",
+        {"measures": home_quarantines(request.user), "today": clock.localdate()},
+    )
+
+
+@login_required
+def home_notice_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    """居家隔离告知书: the person's notice to print; POST records it served and the door."""
+    measure = home_quarantine_of(request.user, person_id)
+    if measure is None:
+        raise Http404
+    if request.method == "POST":
+        door = query_choice(request.POST, "door", ["", *DoorWatch.values], "")
+        try:
+            home_quarantine_record(
+                actor=request_user(request),
+                measure=measure,
+                notice_served=request.POST.get("served") == "1",
+                door=door,
+            )
+            messages.success(request, _("Saved."))
+        except ValidationError as error:
+            _errors(request, error)
+        return redirect("home-quarantine-notice", person_id=person_id)
+    return render(
+        request,
+        "quarantine/home_notice.html",
+        {"measure": measure, "doors": DoorWatch.choices, "today": clock.localdate()},
     )

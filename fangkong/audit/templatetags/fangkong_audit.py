@@ -18,6 +18,8 @@ OBJECT_TYPES = {
     "fever_event": _("fever"),
     "gathering": _("gathering application"),
     "shift": _("duty shift"),
+    "home_quarantine": _("home quarantine"),
+    "home_visit": _("home visit"),
     "case": _("case"),
     "outbreak": _("outbreak"),
     "investigation": _("epidemiological investigation"),
