@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from fangkong.command.api import CommandMapView, CommandView
+from fangkong.command.api import CommandMapView, CommandView, SizaoView
 from fangkong.labs.api import (
     LabResultViewSet,
     PoolSizeViewSet,
@@ -54,6 +54,7 @@ router.register("outbreaks", OutbreakViewSet, basename="outbreak")
 urlpatterns = [
     path("command/", CommandView.as_view(), name="api-command"),
     path("command/map/", CommandMapView.as_view(), name="api-command-map"),
+    path("command/sizao/", SizaoView.as_view(), name="api-sizao"),
     path("quarantine/board/", BoardView.as_view(), name="api-quarantine-board"),
     path("quarantine/sites/<int:site_id>/", SiteView.as_view(), name="api-quarantine-site"),
     path(

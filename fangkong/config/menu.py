@@ -45,6 +45,7 @@ MENU = (
     ),
     MenuEntry("quarantine-board", _("Quarantine sites"), (Capability.MANAGE_SITE,)),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),
+    MenuEntry("sizao", _("Early response board"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("unit-tree", _("Units"), any_role=True),
     MenuEntry("import-upload", _("Import"), (Capability.IMPORT_PEOPLE,)),
     MenuEntry("audit-list", _("Audit"), (Capability.VIEW_AUDIT,)),

@@ -35,6 +35,8 @@ FIELD_NAMES = {
     "before": gettext_lazy("Page"),
     "order": gettext_lazy("Order"),
     "cases": gettext_lazy("Cases"),
+    "from": gettext_lazy("From"),
+    "to": gettext_lazy("To"),
 }
 
 

@@ -45,6 +45,8 @@ class ObligationKind(models.TextChoices):
 
 
 PENDING = [ObligationStatus.OPEN, ObligationStatus.MISSED]
+# Met by its due time: the 四早 board's "on time".
+MET_ON_TIME = models.Q(status=ObligationStatus.MET, met_at__lte=models.F("due_at"))
 
 
 class ObligationSource(models.TextChoices):
@@ -87,6 +89,14 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
 
     def overdue(self, now: dt.datetime) -> ObligationQuerySet:
         return self.pending().filter(due_at__lt=now)
+
+    def responses(self) -> ObligationQuerySet:
+        """The deadlines of the response (四早): those an event sets off (a case, a result, an
+        outbreak) and the units' routine reports, cancelled ones left out; the people's own
+        tests and check-ins are the register's routine. obligation_response_due_idx holds them."""
+        return self.filter(source__in=[ObligationSource.EVENT, ObligationSource.REPORT]).exclude(
+            status=ObligationStatus.CANCELLED
+        )
 
     def checkins(self) -> ObligationQuerySet:
         return self.filter(kind=ObligationKind.CHECKIN)
@@ -206,6 +216,13 @@ class Obligation(models.Model):
                 condition=models.Q(status="open"),
             ),
             models.Index(fields=["person", "kind", "status"], name="obligation_person_idx"),
+            # The 四早 board and the command view's on-time share: the deadlines of events and
+            # routine reports due in a period, few beside the register's tests and check-ins.
+            models.Index(
+                fields=["due_at"],
+                name="obligation_response_due_idx",
+                condition=models.Q(source__in=["event", "report"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
