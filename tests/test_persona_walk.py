@@ -64,7 +64,10 @@ PAGES = [
     "/labs/boxes/",
     "/labs/results/",
     "/cases/",
+    "/cases/?kind=confirmed",
     "/cases/outbreaks/",
+    "/command/sizao/",
+    "/command/sizao/?from=2021-12-01",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -78,6 +81,8 @@ UNIT_PAGES = [
     "/plans/measures/?unit={unit}",
     "/org/units/{unit}/",
     "/api/command/map/?unit={unit}",
+    "/command/sizao/?unit={unit}",
+    "/api/command/sizao/?unit={unit}",
 ]
 PERSON_PAGES = [
     "/people/{person}/",
@@ -101,6 +106,7 @@ ENDPOINTS = [
     "/api/command/map/",
     "/api/cases/",
     "/api/outbreaks/",
+    "/api/command/sizao/",
 ]
 
 
