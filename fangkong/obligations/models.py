@@ -58,6 +58,13 @@ class ObligationSource(models.TextChoices):
     DUTY = "duty", _("plan duty")
 
 
+# The deadlines of the response (四早): those an event sets off (a case, a result, an outbreak),
+# the units' routine reports, and every transfer (of a case, or of contacts to quarantine within
+# 12 h, which their classification opens); not the register's own tests, check-ins and filings.
+# obligation_response_due_idx holds them.
+RESPONSE = models.Q(source__in=["event", "report"]) | models.Q(kind="transfer")
+
+
 class ObligationQuerySet(models.QuerySet["Obligation"]):
     """The read vocabulary of deadlines; callers say what they mean, not which statuses."""
 
@@ -91,12 +98,8 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
         return self.pending().filter(due_at__lt=now)
 
     def responses(self) -> ObligationQuerySet:
-        """The deadlines of the response (四早): those an event sets off (a case, a result, an
-        outbreak) and the units' routine reports, cancelled ones left out; the people's own
-        tests and check-ins are the register's routine. obligation_response_due_idx holds them."""
-        return self.filter(source__in=[ObligationSource.EVENT, ObligationSource.REPORT]).exclude(
-            status=ObligationStatus.CANCELLED
-        )
+        """The deadlines of the response (四早), cancelled ones left out: see RESPONSE."""
+        return self.filter(RESPONSE).exclude(status=ObligationStatus.CANCELLED)
 
     def checkins(self) -> ObligationQuerySet:
         return self.filter(kind=ObligationKind.CHECKIN)
@@ -216,13 +219,9 @@ class Obligation(models.Model):
                 condition=models.Q(status="open"),
             ),
             models.Index(fields=["person", "kind", "status"], name="obligation_person_idx"),
-            # The 四早 board and the command view's on-time share: the deadlines of events and
-            # routine reports due in a period, few beside the register's tests and check-ins.
-            models.Index(
-                fields=["due_at"],
-                name="obligation_response_due_idx",
-                condition=models.Q(source__in=["event", "report"]),
-            ),
+            # The 四早 board and the command view's on-time share: the response's deadlines due
+            # in a period, few beside the register's tests and check-ins.
+            models.Index(fields=["due_at"], name="obligation_response_due_idx", condition=RESPONSE),
         ]
         constraints = [
             models.CheckConstraint(
