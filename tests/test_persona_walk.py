@@ -64,12 +64,15 @@ PAGES = [
     "/labs/boxes/",
     "/labs/results/",
     "/cases/",
+    "/cases/?kind=confirmed",
     "/cases/outbreaks/",
     "/roster/",
     "/cases/graph/",
     "/cases/zones/",
     "/quarantine/",
     "/quarantine/home/",
+    "/command/sizao/",
+    "/command/sizao/?from=2021-12-01",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -85,6 +88,8 @@ UNIT_PAGES = [
     "/api/command/map/?unit={unit}",
     "/roster/?unit={unit}",
     "/api/roster/shifts/coverage/?unit={unit}",
+    "/command/sizao/?unit={unit}",
+    "/api/command/sizao/?unit={unit}",
 ]
 PERSON_PAGES = [
     "/people/{person}/",
@@ -114,6 +119,7 @@ ENDPOINTS = [
     "/api/roster/shifts/",
     "/api/roster/shifts/now/",
     "/api/cases/graph/",
+    "/api/command/sizao/",
 ]
 
 

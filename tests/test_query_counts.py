@@ -20,7 +20,8 @@ from fangkong.labs.services import box_receive, box_send, round_create
 from fangkong.labs.tests.test_labs import pool, result, villagers
 from fangkong.monitoring.services import CheckinInput, absence_record, checkins_record, report_file
 from fangkong.monitoring.tests.test_monitoring import as_, reading, under
-from fangkong.obligations.models import Notification, NotificationTopic
+from fangkong.movement.services import GatheringInput, gathering_apply
+from fangkong.obligations.models import Notification, NotificationTopic, Obligation
 from fangkong.obligations.services import notifications_post
 from fangkong.org.models import Region, Unit
 from fangkong.org.roles import Role
@@ -30,7 +31,12 @@ from fangkong.policy.services import RiskAreaInput, plan_assign, risk_area_creat
 from fangkong.policy.tests.test_measures import came_back_from, dalian_high, p14
 from fangkong.quarantine.services import Trip, people_place, rooms_create, transfers_depart
 from fangkong.quarantine.tests.test_quarantine import quarantined, site_create  # noqa: F401 (a fixture)
-from fangkong.tracing.services import case_report, exposure_record, investigation_open
+from fangkong.tracing.services import (
+    case_report,
+    exposure_record,
+    investigation_open,
+    outbreak_declare,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -240,6 +246,7 @@ def test_the_chain_graph_costs_the_same_queries_for_any_size(
         assert len(response.json()["nodes"]) == 2 * rows
 
 
+@pytest.mark.parametrize("rows", [2, 5])
 def test_a_site_s_transfer_list_costs_the_same_queries_for_any_number_of_people(
     county, personas, p14, dalian_high, django_assert_num_queries, rows
 ):
@@ -269,6 +276,7 @@ def test_a_site_s_transfer_list_costs_the_same_queries_for_any_number_of_people(
     assert (len(body["waiting"]), len(body["on_the_road"])) == (rows, rows)
 
 
+@pytest.mark.parametrize("rows", [2, 5])
 @pytest.mark.parametrize(
     ("path", "queries"), [("/quarantine/", 9), ("/api/quarantine/forecast/", 9)]
 )
@@ -283,6 +291,79 @@ def test_d01_the_board_and_beds_ahead_cost_the_same_queries_for_any_number_of_si
             actor=personas.commander, site=site, floors=(1, 1), rooms=(1, rows), capacity=1
         )
     people_place(actor=personas.commander, site=sites[0], person_ids=[quarantined[2].pk])
+
+
+def _response_world(county: County, personas: Personas, rows: int, on_commit) -> None:
+    """``rows`` of the outbreak response: confirmed cases in pairs grouped into outbreaks, with
+    their deadlines some met late; gathering applications; quarantine sites with rooms, and
+    travellers from a high-risk area placed in them."""
+    commander = personas.commander
+    with on_commit(execute=True):
+        under("P14-school-spring-festival", county, personas)
+        region = Region.objects.filter(code__startswith="2102", level=3).order_by("code").first()
+        assert region is not None
+        risk_area_create(
+            actor=commander, data=RiskAreaInput(region, "high", dt.date(2022, 1, 20), None, "公告")
+        )
+        travellers = villagers(county, personas, rows, unit=county.grid_b, first=200)
+        for person in travellers:
+            came_back_from(person, personas.worker_b, region.code, "2022-01-25", "2022-02-01")
+        for number in range(rows):
+            site = unit_create(
+                code=f"QS{number}", name=f"集中隔离点{number + 1}", kind="quarantine_site",
+                region=county.hq.region, parent=county.hq,
+            )  # fmt: skip
+            rooms_create(actor=commander, site=site, floors=(2, 2), rooms=(1, rows), capacity=1)
+        people_place(actor=commander, site=site, person_ids=None)
+        pairs = zip(travellers, villagers(county, personas, rows), strict=True)
+        for traveller, villager in pairs:
+            cases = [
+                case_report(actor=commander, person=person, kind="confirmed").pk
+                for person in (traveller, villager)
+            ]
+            outbreak_declare(actor=commander, case_ids=cases)
+    # The direct reports met 30 minutes late: the board names who answers for them.
+    Obligation.objects.filter(kind="direct_report").update(
+        status="met", met_at=dt.datetime(2022, 2, 1, 12, 30, tzinfo=dt.UTC)
+    )
+    for number in range(rows):
+        gathering_apply(
+            actor=personas.worker_a,
+            data=GatheringInput(
+                unit=county.village_a, type="event", organiser="village", purpose="other",
+                people=10 + number, held_on=dt.date(2022, 2, 10), place="村委会广场",
+                organiser_name="王五", organiser_phone="13800138001",
+            ),
+        )  # fmt: skip
+
+
+# The outbreak response's pages and endpoints: (path, queries), all for the county commander.
+RESPONSE_PAGES = [
+    ("/cases/", 5),
+    ("/cases/?kind=confirmed&status=reported", 5),
+    ("/cases/outbreaks/", 6),
+    ("/gatherings/", 6),
+    ("/quarantine/", 9),
+    ("/command/sizao/", 9),
+]
+
+RESPONSE_ENDPOINTS = [
+    ("/api/cases/", 2),
+    ("/api/outbreaks/", 3),
+    ("/api/gatherings/", 2),
+    ("/api/quarantine/board/", 5),
+    ("/api/quarantine/unplaced/", 2),
+    ("/api/command/sizao/", 7),
+]
+
+
+@pytest.mark.parametrize("rows", [2, 4])
+@pytest.mark.parametrize(("path", "queries"), RESPONSE_PAGES)
+def test_a_response_page_costs_the_same_queries_for_any_number_of_rows(
+    county, personas, django_capture_on_commit_callbacks, django_assert_num_queries,
+    rows, path, queries,
+):  # fmt: skip
+    _response_world(county, personas, rows, django_capture_on_commit_callbacks)
     client = login(personas.commander)
     with django_assert_num_queries(queries, info=path):
         response = client.get(path)
@@ -321,3 +402,18 @@ def test_d02_the_home_quarantine_list_costs_the_same_queries_for_any_number_of_p
         response = worker.get(path)
     assert response.status_code == 200
     assert response.content.decode().count("村民") >= rows
+
+
+@pytest.mark.parametrize("rows", [2, 4])
+@pytest.mark.parametrize(("path", "queries"), RESPONSE_ENDPOINTS)
+def test_a_response_endpoint_costs_the_same_queries_for_any_number_of_rows(
+    county, personas, django_capture_on_commit_callbacks, django_assert_num_queries,
+    rows, path, queries,
+):  # fmt: skip
+    _response_world(county, personas, rows, django_capture_on_commit_callbacks)
+    token = Token.objects.create(user=personas.commander).key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    with django_assert_num_queries(queries, info=path):
+        response = client.get(path)
+    assert response.status_code == 200

@@ -1,4 +1,5 @@
-"""The command view's figures over the API (GET /api/command/), scoped like the page."""
+"""The command view's figures over the API (GET /api/command/), its map, and the 四早 board,
+scoped like the pages."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fangkong.command.selectors import command_map, command_view
+from fangkong.command.sizao import period_read, sizao_read
 from fangkong.core.inputs import query_int
-from fangkong.org.access import request_user
+from fangkong.org.access import request_user, user_can
 from fangkong.org.models import Unit
+from fangkong.org.roles import Capability
 
 _count = serializers.IntegerField
 _text = serializers.CharField
@@ -81,6 +84,18 @@ CommandSerializer = inline_serializer(
             percent=serializers.FloatField(),
         ),
         "unread": _rows("CommandUnread", topic=_text(), label=_text(), count=_count()),
+        "cases": inline_serializer(
+            "CommandCases",
+            fields={
+                "in_course": _rows(
+                    "CommandCasesInCourse", kind=_text(), status=_text(), count=_count()
+                ),
+                "new_today": _count(),
+                "outbreaks_open": _count(),
+                "deadlines_settled": _count(),
+                "deadlines_on_time": _count(),
+            },
+        ),
         "curve": _rows(
             "CommandCurveDay",
             day=serializers.DateField(),
@@ -167,3 +182,80 @@ class CommandMapView(APIView):
         if found is None:
             raise NotFound(_("No such unit in your units."))
         return Response(found.as_dict())
+
+
+SizaoSerializer = inline_serializer(
+    "Sizao",
+    fields={
+        "unit": _count(allow_null=True),
+        "from": serializers.DateField(),
+        "to": serializers.DateField(),
+        "kinds": _rows(
+            "SizaoKind",
+            kind=_text(),
+            label=_text(),
+            due=_count(),
+            on_time=_count(),
+            met_late=_count(),
+            open_late=_count(),
+            not_yet_due=_count(),
+            median_late_minutes=_count(allow_null=True),
+            worst_late_minutes=_count(allow_null=True),
+            # "name" is a field here: the rows built by hand, not by _rows.
+            units=serializers.ListField(
+                child=inline_serializer(
+                    "SizaoLateUnit",
+                    fields={
+                        "unit_id": _count(),
+                        "name": _text(),
+                        "late": _count(),
+                        "open_late": _count(),
+                        "link": _text(),
+                    },
+                )
+            ),
+        ),
+        "intervals": serializers.ListField(
+            child=inline_serializer(
+                "SizaoInterval",
+                fields={
+                    "name": _text(),
+                    "label": _text(),
+                    "median_minutes": _count(allow_null=True),
+                },
+            )
+        ),
+        "cases": _rows(
+            "SizaoCase",
+            case=_count(),
+            kind=_text(),
+            reported_at=serializers.DateTimeField(),
+            reported_up_minutes=_count(allow_null=True),
+            investigated_minutes=_count(allow_null=True),
+            contacts_minutes=_count(allow_null=True),
+            transferred_minutes=_count(allow_null=True),
+        ),
+    },
+)
+
+
+class SizaoView(APIView):
+    """The 四早 board (GET /api/command/sizao/?unit=&from=&to=): the response's deadlines of a
+    unit of the caller's (or all of them) due in the period, kind by kind, and each case's time
+    from step to step. A unit not among the caller's, or a period no one could mean, is a 400."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unit", int, required=False),
+            OpenApiParameter("from", str, required=False),
+            OpenApiParameter("to", str, required=False),
+        ],
+        responses={200: SizaoSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        user = request_user(request)
+        if not user_can(user, Capability.VIEW_PEOPLE):
+            raise NotFound(_("You hold no role over a register of people."))
+        return Response(sizao_read(user, period_read(user, request.query_params)).as_dict())

@@ -23,6 +23,7 @@ from fangkong.core import clock
 from fangkong.labs.models import LabResult, Outcome, RoundStatus, Sample, ScreeningRound, TubeResult
 from fangkong.monitoring.models import FeverDisposition, FeverEvent
 from fangkong.obligations.models import (
+    MET_ON_TIME,
     Notification,
     NotificationTopic,
     Obligation,
@@ -35,6 +36,8 @@ from fangkong.org.roles import Capability
 from fangkong.people.models import Person
 from fangkong.policy.describe import level_label
 from fangkong.policy.models import Measure, MeasureKind, MeasureStatus, RiskArea
+from fangkong.tracing.models import CASE_NEXT, CaseKind, CaseStatus
+from fangkong.tracing.models import Case as CaseRecord
 
 CURVE_DAYS = 14
 LISTED = 10  # fevers and positive results listed by name; the rest are counted
@@ -124,6 +127,97 @@ class Coverage:
         return 100.0 * self.sampled / self.registered if self.registered else 0.0
 
 
+# The days over which the command view gives the 四早 on-time share.
+ON_TIME_DAYS = 7
+
+
+@dataclass
+class CasePanel:
+    """The cases of the scope (病例): those in course by kind and status, new today, outbreaks
+    with a case in course, and the share of the response's deadlines of the last ON_TIME_DAYS
+    days met on time."""
+
+    in_course: dict[tuple[str, str], int] = field(default_factory=dict)
+    new_today: int = 0
+    outbreaks_open: int = 0
+    settled: int = 0
+    on_time: int = 0
+    days: int = ON_TIME_DAYS
+
+    @property
+    def open_total(self) -> int:
+        return sum(self.in_course.values())
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.on_time / self.settled if self.settled else None
+
+    @property
+    def by_kind(self) -> list[tuple[str, str, list[tuple[str, str, int]]]]:
+        """(kind, Chinese name, [(status, Chinese name, cases)]) of the kinds with cases."""
+        return [
+            (
+                kind.value,
+                str(kind.label),
+                [
+                    (status.value, str(status.label), n)
+                    for status in CaseStatus
+                    if (n := self.in_course.get((kind.value, status.value), 0))
+                ],
+            )
+            for kind in CaseKind
+            if any(k == kind.value for k, _status in self.in_course)
+        ]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "in_course": [
+                {"kind": kind, "status": status, "count": n}
+                for (kind, status), n in sorted(self.in_course.items())
+            ],
+            "new_today": self.new_today,
+            "outbreaks_open": self.outbreaks_open,
+            "deadlines_settled": self.settled,
+            "deadlines_on_time": self.on_time,
+        }
+
+
+def _case_panel(inside: Q, today: dt.date, now: dt.datetime) -> CasePanel:
+    """Two grouped queries: the cases in course or new today by kind, status and outbreak; the
+    response's deadlines due in the last ON_TIME_DAYS days up to now, as the 四早 board counts
+    them by default (obligation_response_due_idx)."""
+    start = clock.local_midnight(today)
+    panel = CasePanel()
+    outbreaks: set[int] = set()
+    # In course: a status with a next one (recovered and excluded are final).
+    in_course = [status for status, following in CASE_NEXT.items() if following]
+    for kind, status, outbreak_id, n, new in (
+        CaseRecord.objects.filter(inside)
+        .filter(Q(status__in=in_course) | Q(reported_at__gte=start))
+        .values_list("kind", "status", "outbreak_id")
+        .annotate(n=Count("*"), new=Count("id", filter=Q(reported_at__gte=start)))
+        .order_by()
+    ):
+        panel.new_today += new
+        if status not in in_course:
+            continue
+        panel.in_course[kind, status] = panel.in_course.get((kind, status), 0) + n
+        if outbreak_id is not None:
+            outbreaks.add(outbreak_id)
+    panel.outbreaks_open = len(outbreaks)
+    counts = (
+        Obligation.objects.responses()
+        .filter(
+            inside,
+            due_at__gte=clock.local_midnight(today - dt.timedelta(days=ON_TIME_DAYS - 1)),
+            due_at__lt=now,
+        )
+        .aggregate(settled=Count("id"), on_time=Count("id", filter=MET_ON_TIME))
+    )
+    panel.settled, panel.on_time = counts["settled"], counts["on_time"]
+    return panel
+
+
 @dataclass
 class Command:
     day: dt.date
@@ -138,6 +232,7 @@ class Command:
     curve_days: list[dt.date]
     curve_fevers: list[int]
     curve_positives: list[int]
+    cases: CasePanel
     totals: UnitFigures = field(init=False)
 
     def __post_init__(self) -> None:
@@ -220,6 +315,7 @@ class Command:
                 for c in self.coverage
             ],
             "unread": [{"topic": t, "label": label, "count": n} for t, label, n in self.unread],
+            "cases": self.cases.as_dict(),
             "curve": [
                 {"day": day, "fevers": f, "positives": p}
                 for day, f, p in zip(
@@ -431,6 +527,7 @@ def command_view(user: AnyUser, unit: Unit | None = None) -> Command | None:
         curve_days=days,
         curve_fevers=[fevers_by_day.get(day, 0) for day in days],
         curve_positives=[positives_by_day.get(day, 0) for day in days],
+        cases=_case_panel(inside, today, now),
     )
 
 

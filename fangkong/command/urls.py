@@ -5,4 +5,5 @@ from fangkong.command import views
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("brief/", views.brief_view, name="brief"),
+    path("command/sizao/", views.sizao_view, name="sizao"),
 ]

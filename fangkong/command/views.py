@@ -1,16 +1,20 @@
-"""The home page as a command view, and its printable one-page daily brief (每日简报)."""
+"""The home page as a command view, its printable one-page daily brief (每日简报), and the 四早
+board."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from fangkong.command.selectors import Command, command_view
+from fangkong.command.sizao import PERIOD_DAYS_MAX, period_read, sizao_read
 from fangkong.core import clock
-from fangkong.org.access import request_user
+from fangkong.org.access import request_user, user_can
 from fangkong.org.models import Membership
+from fangkong.org.roles import Capability
 from fangkong.people.selectors import import_jobs_of
 
 
@@ -68,4 +72,18 @@ def brief_view(request: HttpRequest) -> HttpResponse:
         request,
         "command/brief.html",
         {"command": command_view(request_user(request)), "now": clock.now()},
+    )
+
+
+@login_required
+def sizao_view(request: HttpRequest) -> HttpResponse:
+    """The 四早 board of a unit and a period: the response's deadlines kind by kind, and each
+    case's time from step to step."""
+    if not user_can(request.user, Capability.VIEW_PEOPLE):
+        raise PermissionDenied
+    period = period_read(request.user, request.GET)
+    return render(
+        request,
+        "command/sizao.html",
+        {"board": sizao_read(request.user, period), "days_max": PERIOD_DAYS_MAX},
     )

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from fangkong.command.api import CommandMapView, CommandView
+from fangkong.command.api import CommandMapView, CommandView, SizaoView
 from fangkong.labs.api import (
     LabResultViewSet,
     PoolSizeViewSet,
@@ -65,6 +65,7 @@ router.register("roster/shifts", ShiftViewSet, basename="shift")
 urlpatterns = [
     path("command/", CommandView.as_view(), name="api-command"),
     path("command/map/", CommandMapView.as_view(), name="api-command-map"),
+    path("command/sizao/", SizaoView.as_view(), name="api-sizao"),
     path("quarantine/board/", BoardView.as_view(), name="api-quarantine-board"),
     path("quarantine/forecast/", ForecastView.as_view(), name="api-quarantine-forecast"),
     path("quarantine/home/", HomeListView.as_view(), name="api-home-quarantine"),

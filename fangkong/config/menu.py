@@ -47,6 +47,7 @@ MENU = (
     MenuEntry("home-quarantine", _("Home quarantine"), (Capability.EDIT_PEOPLE,)),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("roster", _("Duty roster"), any_role=True),
+    MenuEntry("sizao", _("Early response board"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("unit-tree", _("Units"), any_role=True),
     MenuEntry("import-upload", _("Import"), (Capability.IMPORT_PEOPLE,)),
     MenuEntry("audit-list", _("Audit"), (Capability.VIEW_AUDIT,)),

@@ -43,6 +43,8 @@ FIELD_NAMES = {
     "level": gettext_lazy("Risk level"),
     "rows": gettext_lazy("Rows"),
     "onset_date": gettext_lazy("Onset date"),
+    "from": gettext_lazy("From"),
+    "to": gettext_lazy("To"),
 }
 
 

@@ -34,7 +34,7 @@ from fangkong.monitoring.services import (
     report_file,
 )
 from fangkong.obligations.models import Obligation
-from fangkong.obligations.services import obligations_tick
+from fangkong.obligations.services import obligation_meet, obligations_tick
 from fangkong.org.models import GroupMember, LeadingGroup, Region, Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import membership_grant, unit_create
@@ -362,6 +362,21 @@ class DemoBuilder:
             duties="信息收集、上报和督导检查",
         )
 
+    def _confirmed_case_reported_late(self, hq_user: User, person: Person) -> None:
+        """A confirmed case of two days ago whose 2 h direct report (G-04) was filed after three
+        hours: the 四早 board shows it an hour late."""
+        reported = clock.now() - dt.timedelta(days=2)
+        case = case_report(
+            actor=hq_user,
+            person=person,
+            kind="confirmed",
+            reported_at=reported,
+            note="示例：医院报告确诊病例",
+        )
+        with clock.frozen(reported + dt.timedelta(hours=3)):
+            for obligation in Obligation.objects.of_case(case.pk).pending():
+                obligation_meet(actor=hq_user, obligation=obligation, note="示例：已网络直报")
+
     def build_plans(self, units: dict[str, Unit], today: dt.date) -> None:
         """Plans in force as the offices hold them (the county under P01, its schools under P14
         and P11, the companies under P12 and P05, the social-security and medical-insurance halls
@@ -408,10 +423,10 @@ class DemoBuilder:
         locals_ = list(
             Person.objects.filter(unit__path__startswith=units["T1"].path)
             .exclude(classification__isnull=False)
-            .order_by("pk")[:3]
+            .order_by("pk")[:4]
         )
-        if len(locals_) == 3:
-            sick, close, secondary = locals_
+        if len(locals_) >= 3:
+            sick, close, secondary = locals_[:3]
             # A suspected case reported 40 minutes ago: its 2 h report and transfer are running.
             case = case_report(
                 actor=hq_user,
@@ -453,6 +468,8 @@ class DemoBuilder:
                 reported_at=clock.now() - dt.timedelta(minutes=20),
                 note="示例：密接者核酸阳性",
             )
+        if len(locals_) == 4:
+            self._confirmed_case_reported_late(hq_user, locals_[3])
         # The hotel's rooms: floors 2–5, rooms 01–20; up to 40 of the people under central
         # quarantine are placed, the others wait on the placement page.
         rooms_create(actor=hq_user, site=units["SITE"], floors=(2, 5), rooms=(1, 20), capacity=1)

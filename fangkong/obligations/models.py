@@ -46,6 +46,8 @@ class ObligationKind(models.TextChoices):
 
 
 PENDING = [ObligationStatus.OPEN, ObligationStatus.MISSED]
+# Met by its due time: the 四早 board's "on time".
+MET_ON_TIME = models.Q(status=ObligationStatus.MET, met_at__lte=models.F("due_at"))
 
 
 class ObligationSource(models.TextChoices):
@@ -55,6 +57,13 @@ class ObligationSource(models.TextChoices):
     MONITORING = "monitoring", _("daily monitoring")
     SCHEDULE = "schedule", _("testing schedule")
     DUTY = "duty", _("plan duty")
+
+
+# The deadlines of the response (四早): those an event sets off (a case, a result, an outbreak),
+# the units' routine reports, and every transfer (of a case, or of contacts to quarantine within
+# 12 h, which their classification opens); not the register's own tests, check-ins and filings.
+# obligation_response_due_idx holds them.
+RESPONSE = models.Q(source__in=["event", "report"]) | models.Q(kind="transfer")
 
 
 class ObligationQuerySet(models.QuerySet["Obligation"]):
@@ -88,6 +97,10 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
 
     def overdue(self, now: dt.datetime) -> ObligationQuerySet:
         return self.pending().filter(due_at__lt=now)
+
+    def responses(self) -> ObligationQuerySet:
+        """The deadlines of the response (四早), cancelled ones left out: see RESPONSE."""
+        return self.filter(RESPONSE).exclude(status=ObligationStatus.CANCELLED)
 
     def checkins(self) -> ObligationQuerySet:
         return self.filter(kind=ObligationKind.CHECKIN)
@@ -207,6 +220,9 @@ class Obligation(models.Model):
                 condition=models.Q(status="open"),
             ),
             models.Index(fields=["person", "kind", "status"], name="obligation_person_idx"),
+            # The 四早 board and the command view's on-time share: the response's deadlines due
+            # in a period, few beside the register's tests and check-ins.
+            models.Index(fields=["due_at"], name="obligation_response_due_idx", condition=RESPONSE),
         ]
         constraints = [
             models.CheckConstraint(

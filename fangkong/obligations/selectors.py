@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Literal
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
 from fangkong.obligations.models import (
+    MET_ON_TIME,
+    PENDING,
     Notification,
     Obligation,
     ObligationKind,
@@ -169,3 +184,145 @@ def _deadlines(
         )
         for obligation in rows
     ]
+
+
+# The units named as answering for late deadlines, most late first.
+SIZAO_UNITS_LISTED = 200
+
+
+@dataclass
+class LateUnit:
+    """A unit answering for late deadlines of one kind: how many were late, how many still open."""
+
+    unit_id: int
+    name: str
+    late: int
+    open_late: int
+
+    def link(self, kind: str) -> str:
+        """The deadline list of this unit and kind: the open late ones, or the met ones."""
+        state = "overdue" if self.open_late else "met"
+        return f"{reverse('obligation-list')}?state={state}&unit={self.unit_id}&only=1&kind={kind}"
+
+
+@dataclass
+class SizaoKind:
+    """One kind of deadline in the period: how many fell due, met on time, met late, still open
+    and late, not yet due; the median and worst lateness of the late ones, and who answers."""
+
+    kind: str
+    due: int
+    on_time: int
+    met_late: int
+    open_late: int
+    not_yet_due: int
+    worst: dt.timedelta | None
+    median: dt.timedelta | None = None
+    units: list[LateUnit] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return str(ObligationKind(self.kind).label) if self.kind in ObligationKind.values else ""
+
+    @property
+    def late(self) -> int:
+        return self.met_late + self.open_late
+
+    @property
+    def on_time_share(self) -> float | None:
+        """Of those whose time has come (met, or past due), the share met on time."""
+        settled = self.due - self.not_yet_due
+        return self.on_time / settled if settled else None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "due": self.due,
+            "on_time": self.on_time,
+            "met_late": self.met_late,
+            "open_late": self.open_late,
+            "not_yet_due": self.not_yet_due,
+            "median_late_minutes": span_minutes(self.median),
+            "worst_late_minutes": span_minutes(self.worst),
+            "units": [
+                {
+                    "unit_id": u.unit_id,
+                    "name": u.name,
+                    "late": u.late,
+                    "open_late": u.open_late,
+                    "link": u.link(self.kind),
+                }
+                for u in self.units
+            ],
+        }
+
+
+def span_minutes(span: dt.timedelta | None) -> int | None:
+    """A span in whole minutes, for the API."""
+    return None if span is None else round(span.total_seconds() / 60)
+
+
+def sizao_rows(
+    user: AnyUser, start: dt.datetime, end: dt.datetime, unit: Unit | None = None
+) -> ObligationQuerySet:
+    """The 四早 board's deadlines due from ``start`` up to ``end`` in the user's units (or one
+    unit's subtree); obligation_response_due_idx serves the period."""
+    rows = Obligation.objects.responses().filter(
+        scope(user, Capability.VIEW_PEOPLE).units("unit__path"), due_at__gte=start, due_at__lt=end
+    )
+    return rows.filter(unit__path__startswith=unit.path) if unit is not None else rows
+
+
+def sizao_board(
+    user: AnyUser, start: dt.datetime, end: dt.datetime, unit: Unit | None = None
+) -> list[SizaoKind]:
+    """Each kind of deadline due in the period, in the kinds' order: three grouped queries over
+    the period's rows (counts and the worst lateness; the middle late rows of each kind; the
+    units answering for late ones), whatever the number of rows."""
+    now = clock.now()
+    rows = sizao_rows(user, start, end, unit).order_by()
+    met = Q(status=ObligationStatus.MET)
+    met_late = met & Q(met_at__gt=F("due_at"))
+    open_late = Q(status__in=PENDING, due_at__lt=now)
+    late = met_late | open_late
+    lateness = ExpressionWrapper(
+        Coalesce("met_at", Value(now)) - F("due_at"), output_field=DurationField()
+    )
+    kinds = {
+        row["kind"]: SizaoKind(**row)
+        for row in rows.values("kind").annotate(
+            due=Count("id"),
+            on_time=Count("id", filter=MET_ON_TIME),
+            met_late=Count("id", filter=met_late),
+            open_late=Count("id", filter=open_late),
+            not_yet_due=Count("id", filter=Q(status__in=PENDING, due_at__gte=now)),
+            worst=Max(lateness, filter=late),
+        )
+    }
+    # The median: the one or two middle rows of each kind's late ones, by lateness.
+    middle: dict[str, list[dt.timedelta]] = defaultdict(list)
+    for kind, span in (
+        rows.filter(late)
+        .annotate(lateness=lateness)
+        .annotate(
+            position=Window(RowNumber(), partition_by=[F("kind")], order_by=[F("lateness").asc()]),
+            total=Window(Count("id"), partition_by=[F("kind")]),
+        )
+        .filter(position__gte=F("total") / 2.0, position__lte=F("total") / 2.0 + 1)
+        .values_list("kind", "lateness")
+    ):
+        middle[kind].append(span)
+    for kind, spans in middle.items():
+        if kind in kinds:
+            kinds[kind].median = sum(spans, dt.timedelta()) / len(spans)
+    for kind, unit_id, name, n, still_open in (
+        rows.filter(late)
+        .values_list("kind", "unit_id", "unit__name")
+        .annotate(n=Count("id"), still_open=Count("id", filter=open_late))
+        .order_by("-n", "unit__name")[:SIZAO_UNITS_LISTED]
+    ):
+        if kind in kinds:
+            kinds[kind].units.append(LateUnit(unit_id, name, n, still_open))
+    order = {kind: number for number, kind in enumerate(ObligationKind.values)}
+    return sorted(kinds.values(), key=lambda row: order.get(row.kind, len(order)))

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.core.lookups import Ids
+from fangkong.obligations.models import Obligation, ObligationKind
 from fangkong.org.access import AnyUser, scope
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
@@ -97,3 +101,120 @@ def investigation_contacts(user: AnyUser, investigation: Investigation) -> Query
         .select_related("person__unit")
         .order_by("-last_exposed_at", "-id")
     )
+
+
+# The deadline kinds whose meeting is the case's report up the line (报告, 直报, 书面报告).
+REPORT_KINDS = [
+    ObligationKind.REPORT,
+    ObligationKind.DIRECT_REPORT,
+    ObligationKind.ORAL_REPORT,
+    ObligationKind.WRITTEN_REPORT,
+]
+# The deadline kinds, of the case or of its outbreak, that mark a later step, by that step.
+FOLLOWED_KINDS = {
+    ObligationKind.INVESTIGATION: "investigated",
+    ObligationKind.TRANSFER: "transferred",
+}
+# The steps of a case's response (四早) as its records show them, and the intervals the board
+# measures: (name, Chinese label, from step, to step). The onset is not recorded on a case.
+STEP_INTERVALS = [
+    ("reported_up", gettext_lazy("Report → reported up"), "reported", "reported_up"),
+    (
+        "investigated",
+        gettext_lazy("Reported up → investigation determined"),
+        "reported_up",
+        "investigated",
+    ),
+    (
+        "contacts",
+        gettext_lazy("Investigation → first contact identified"),
+        "investigated",
+        "contacts",
+    ),
+    ("transferred", gettext_lazy("Report → transferred"), "reported", "transferred"),
+]
+# The cases one period's table of steps reads, newest first.
+CASE_STEPS_MAX = 500
+
+
+@dataclass
+class CaseSteps:
+    """When each step of a case's response happened (None: not yet, or not recorded): reported,
+    reported up (its report deadline met), investigated and transferred (its own or its
+    outbreak's deadline met), its first contact identified."""
+
+    case: Case
+    reported: dt.datetime
+    reported_up: dt.datetime | None = None
+    investigated: dt.datetime | None = None
+    transferred: dt.datetime | None = None
+    contacts: dt.datetime | None = None
+
+    @property
+    def intervals(self) -> list[dt.timedelta | None]:
+        """The time of each of STEP_INTERVALS, None where a step is missing."""
+        spans: list[dt.timedelta | None] = []
+        for _name, _label, begin, end in STEP_INTERVALS:
+            started, ended = getattr(self, begin), getattr(self, end)
+            spans.append(ended - started if started is not None and ended is not None else None)
+        return spans
+
+    @property
+    def labelled(self) -> list[tuple[str, dt.timedelta | None]]:
+        """(Chinese label, time) of each of STEP_INTERVALS, for pages."""
+        return interval_labels(self.intervals)
+
+
+def interval_labels(
+    spans: list[dt.timedelta | None],
+) -> list[tuple[str, dt.timedelta | None]]:
+    """Spans, one for each of STEP_INTERVALS, with their Chinese labels."""
+    return [
+        (str(label), span) for (_n, label, _b, _e), span in zip(STEP_INTERVALS, spans, strict=True)
+    ]
+
+
+def case_steps(cases: list[Case]) -> list[CaseSteps]:
+    """The steps of these cases from the deadlines they and their outbreaks opened and the
+    contacts found through them: two grouped queries, whatever the number of cases."""
+    steps = {case.pk: CaseSteps(case, case.reported_at) for case in cases}
+    outbreaks: dict[int, list[int]] = defaultdict(list)
+    for case in cases:
+        if case.outbreak_id is not None:
+            outbreaks[case.outbreak_id].append(case.pk)
+    met = (
+        Obligation.objects.met()
+        .filter(
+            Q(detail__case__in=list(steps), kind__in=[*REPORT_KINDS, *FOLLOWED_KINDS])
+            | Q(detail__outbreak__in=list(outbreaks), kind__in=FOLLOWED_KINDS)
+        )
+        .values_list("kind", "detail__case", "detail__outbreak")
+        .annotate(first=Min("met_at"))
+        .order_by()
+    )
+    for kind, case_id, outbreak_id, first in met:
+        of = [case_id] if case_id in steps else outbreaks.get(outbreak_id, [])
+        for found in (steps[pk] for pk in of):
+            name = FOLLOWED_KINDS.get(kind, "reported_up")
+            earlier = getattr(found, name)
+            setattr(found, name, first if earlier is None else min(earlier, first))
+    by_person = {case.person_id: steps[case.pk] for case in cases}
+    for via_id, first in (
+        Exposure.objects.filter(via_id__in=list(by_person))
+        .values_list("via_id")
+        .annotate(first=Min("identified_at"))
+        .order_by()
+    ):
+        by_person[via_id].contacts = first
+    return list(steps.values())
+
+
+def median(spans: Iterable[dt.timedelta | None]) -> dt.timedelta | None:
+    """The median of the spans present, None if none is."""
+    present = sorted(span for span in spans if span is not None)
+    if not present:
+        return None
+    middle = len(present) // 2
+    if len(present) % 2:
+        return present[middle]
+    return (present[middle - 1] + present[middle]) / 2

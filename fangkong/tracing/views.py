@@ -44,6 +44,7 @@ from fangkong.tracing.linelist import (
 )
 from fangkong.tracing.models import CaseKind, CaseStatus, Investigation
 from fangkong.tracing.selectors import (
+    case_steps,
     cases_visible,
     investigation_contacts,
     outbreak_candidates,
@@ -113,14 +114,23 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _errors(request, error)
                 typed, status = Picked(str(person.pk), person.name), 400
-    page = Paginator(cases_visible(request.user), PAGE_SIZE).get_page(
-        query_int(request.GET, "page", high=100_000)
-    )
+    # The command view's case panel links here by kind and status.
+    kind = query_choice(request.GET, "kind", CaseKind.values, "")
+    status_shown = query_choice(request.GET, "status", CaseStatus.values, "")
+    cases = cases_visible(request.user)
+    if kind:
+        cases = cases.filter(kind=kind)
+    if status_shown:
+        cases = cases.filter(status=status_shown)
+    page = Paginator(cases, PAGE_SIZE).get_page(query_int(request.GET, "page", high=100_000))
     return render(
         request,
         "tracing/cases.html",
         {
             "page": page,
+            "kind_shown": CaseKind(kind).label if kind else "",
+            "status_shown": CaseStatus(status_shown).label if status_shown else "",
+            "filters": f"kind={kind}&status={status_shown}",
             "kinds": CaseKind.choices,
             "typed": typed,
             "may_report": user_can(request.user, Capability.INVESTIGATE),
@@ -151,6 +161,7 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "tracing/case.html",
         {
             "case": case,
+            "steps": case_steps([case])[0],
             "deadlines": Obligation.objects.of_case(case.pk).select_related("unit"),
             "may_change": may_act_on(request.user, Capability.INVESTIGATE, case.person),
             "investigation": Investigation.objects.filter(case=case).only("pk", "status").first(),
