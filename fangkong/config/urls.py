@@ -33,6 +33,7 @@ urlpatterns = [
     path("labs/", include("fangkong.labs.urls")),
     path("cases/", include("fangkong.tracing.urls")),
     path("gatherings/", include("fangkong.movement.urls")),
+    path("travel/", include("fangkong.movement.travel_urls")),
     path("quarantine/", include("fangkong.quarantine.urls")),
     path("c/<str:token>/", self_checkin_view, name="self-checkin"),
 ]

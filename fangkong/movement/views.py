@@ -1,7 +1,9 @@
-"""Pages of gathering applications: the list of the user's units with the form that files one,
-and the approver's queue with its decisions."""
+"""Pages of gathering applications and of leave and travel requests: the list of the user's units
+with the form that files one, and the approver's queue with its decisions."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,13 +13,27 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from fangkong.core import clock
 from fangkong.core.inputs import query_choice, query_int
 from fangkong.movement.forms import GatheringForm
-from fangkong.movement.models import ApplicationStatus
-from fangkong.movement.selectors import gatherings_to_decide, gatherings_visible
-from fangkong.movement.services import gathering_apply, gathering_decide
+from fangkong.movement.models import ApplicationStatus, RequestStatus
+from fangkong.movement.selectors import (
+    gatherings_to_decide,
+    gatherings_visible,
+    steps_to_decide,
+    travel_requests_visible,
+)
+from fangkong.movement.services import (
+    TravelRequestInput,
+    gathering_apply,
+    gathering_decide,
+    travel_request_file,
+    travel_request_return,
+    travel_step_decide,
+)
 from fangkong.org.access import request_user, units_in, user_can
 from fangkong.org.roles import Capability
+from fangkong.people.selectors import person_pick
 
 PAGE_SIZE = 50
 
@@ -94,3 +110,119 @@ def gathering_decide_view(request: HttpRequest, application_id: int) -> HttpResp
             for problem in problems:
                 messages.error(request, problem)
     return redirect("gathering-list")
+
+
+def _day(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+
+
+@login_required
+def travel_list_view(request: HttpRequest) -> HttpResponse:
+    """Requests of the user's units (``?status=`` narrows them) and the steps waiting for the
+    user; POST files one, judged at once: a forbidden trip or one asked too late is refused with
+    the plan's clause and the form keeps what was typed (400)."""
+    may_file = user_can(request.user, Capability.EDIT_PEOPLE)
+    may_decide = user_can(request.user, Capability.APPROVE_REQUESTS)
+    if not (user_can(request.user, Capability.VIEW_PEOPLE) or may_decide):
+        raise PermissionDenied
+    typed = {key: request.POST.get(key, "")[:300] for key in request.POST} if request.POST else {}
+    errors: list[str] = []
+    if request.method == "POST":
+        if not may_file:
+            raise PermissionDenied
+        person = person_pick(
+            request.user,
+            request.POST.get("person") or request.POST.get("person_text", ""),
+            Capability.EDIT_PEOPLE,
+        )
+        leave_on = _day(request.POST.get("leave_on", ""))
+        return_on = _day(request.POST.get("return_on", ""))
+        if person is None:
+            errors.append(_("Nobody in your units has this name: choose from the list."))
+        if leave_on is None or return_on is None:
+            errors.append(_("Give the days of leaving and of coming back."))
+        if person is not None and leave_on is not None and return_on is not None:
+            try:
+                filed = travel_request_file(
+                    actor=request_user(request),
+                    data=TravelRequestInput(
+                        person=person,
+                        leave_on=leave_on,
+                        return_on=return_on,
+                        reason=request.POST.get("reason", ""),
+                        to_region_code=request.POST.get("to_region", "")[:12],
+                        to_country=request.POST.get("to_country", "")[:3],
+                    ),
+                )
+            except ValidationError as error:
+                errors += [p for problems in error.message_dict.values() for p in problems]
+            else:
+                messages.success(request, filed.get_status_display())
+                return redirect("travel-list")
+    shown = query_choice(request.GET, "status", RequestStatus.values, "")
+    requests = travel_requests_visible(request.user)
+    if shown:
+        requests = requests.filter(status=shown)
+    page = Paginator(requests, PAGE_SIZE).get_page(query_int(request.GET, "page", high=100_000))
+    return render(
+        request,
+        "movement/travel.html",
+        {
+            "page": page,
+            "may_file": may_file,
+            "typed": typed,
+            "errors": errors,
+            "queue": list(steps_to_decide(request.user)[:PAGE_SIZE]) if may_decide else [],
+            "statuses": RequestStatus.choices,
+            "shown": shown,
+            "today": clock.localdate(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def travel_decide_view(request: HttpRequest, step_id: int) -> HttpResponse:
+    """POST: approve or refuse (with its reason) a step of the user's queue."""
+    if request.method != "POST":
+        return redirect("travel-list")
+    step = get_object_or_404(steps_to_decide(request.user), pk=step_id)
+    try:
+        travel_step_decide(
+            actor=request_user(request),
+            step_id=step.pk,
+            approve=query_choice(request.POST, "decision", ["approve", "refuse"], "") == "approve",
+            reason=request.POST.get("reason", "")[:300],
+        )
+        messages.success(request, _("Saved."))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect("travel-list")
+
+
+@login_required
+def travel_return_view(request: HttpRequest, request_id: int) -> HttpResponse:
+    """POST: the traveller is back on a day; the stay joins their travel history (an arrival)."""
+    if request.method != "POST":
+        return redirect("travel-list")
+    trip = get_object_or_404(
+        travel_requests_visible(request.user).filter(
+            status__in=[RequestStatus.APPROVED, RequestStatus.NOTED]
+        ),
+        pk=request_id,
+    )
+    returned_on = _day(request.POST.get("returned_on", ""))
+    if returned_on is None:
+        messages.error(request, _("Give the day of coming back."))
+        return redirect("travel-list")
+    try:
+        travel_request_return(
+            actor=request_user(request), request_id=trip.pk, returned_on=returned_on
+        )
+        messages.success(request, _("Saved."))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect("travel-list")

@@ -42,6 +42,7 @@ class ObligationKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("follow-up")
     ENVIRONMENT_SAMPLE = "environment", _("environment sample")
     DUTY = "duty", _("duty")
+    APPROVAL = "approval", _("approval")
 
 
 PENDING = [ObligationStatus.OPEN, ObligationStatus.MISSED]
@@ -130,6 +131,10 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
 
     def of_outbreak(self, outbreak_id: int) -> ObligationQuerySet:
         return self.filter(detail__outbreak=outbreak_id)
+
+    def of_travel_request(self, request_id: int) -> ObligationQuerySet:
+        """The deadlines of a leave or travel request (specs.OfTravelRequest)."""
+        return self.filter(detail__travel_request=request_id)
 
 
 class Obligation(models.Model):
@@ -269,6 +274,7 @@ class NotificationTopic(models.TextChoices):
     CASE = "case", _("case reported")
     GATHERING = "gathering", _("gathering decided")
     OUTBREAK = "outbreak", _("outbreak declared")
+    TRAVEL = "travel", _("leave or travel request decided")
 
 
 class Notification(models.Model):
@@ -318,6 +324,13 @@ class Notification(models.Model):
         if self.topic == NotificationTopic.GATHERING:
             # ``status`` is the English label of the decision (movement.ApplicationStatus).
             return _("Your gathering at %(place)s on %(day)s: %(status)s") % {
+                "place": self.params.get("place", ""),
+                "day": self.params.get("day", ""),
+                "status": _(self.params.get("status", "")),
+            }
+        if self.topic == NotificationTopic.TRAVEL:
+            # ``status`` is the English label of the decision (movement.RequestStatus).
+            return _("Your trip to %(place)s on %(day)s: %(status)s") % {
                 "place": self.params.get("place", ""),
                 "day": self.params.get("day", ""),
                 "status": _(self.params.get("status", "")),

@@ -17,6 +17,7 @@ OBJECT_TYPES = {
     "exposure": _("exposure"),
     "fever_event": _("fever"),
     "gathering": _("gathering application"),
+    "travel_request": _("leave or travel request"),
     "case": _("case"),
     "outbreak": _("outbreak"),
     "import_job": _("register import"),
