@@ -65,6 +65,9 @@ PAGES = [
     "/labs/results/",
     "/cases/",
     "/cases/outbreaks/",
+    "/travel/",
+    "/api/travel-requests/",
+    "/api/travel-requests/queue/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",

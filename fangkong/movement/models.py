@@ -226,3 +226,61 @@ class ApprovalStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}#{self.position} {self.label}"
+
+
+class ReportVia(models.TextChoices):
+    SELF = "self", _("self-registration")
+    UNIT = "unit", _("entered by the unit")  # a hotel's guest report (P04), a village's entry
+
+
+class ReturneeReport(models.Model):
+    """A returnee's report before or on arrival (返乡报备, G-19: 3 days ahead in P13; a hotel's
+    guest report, B-16): who, from where, arriving when and going where, received by a unit. The
+    person is the register's (one person, one file); their stay is in their travel history."""
+
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("received by")
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    from_region = models.ForeignKey(
+        "org.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("from"),
+    )
+    from_country = models.CharField(_("country"), max_length=3, blank=True)
+    arrival_on = models.DateField(_("arriving on"))
+    destination = models.CharField(_("going to"), max_length=100)
+    via = models.CharField(_("reported by"), max_length=8, choices=ReportVia.choices)
+    new_person = models.BooleanField(_("new in the register"))
+    created_at = models.DateTimeField(_("received at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(via__in=ReportVia.values), name="returnee_report_via_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(from_region__isnull=False) | ~models.Q(from_country=""),
+                name="returnee_report_has_origin",
+            ),
+        ]
+        indexes = [
+            # A unit's page of the reports it received, newest first.
+            models.Index(fields=["unit", "-created_at"], name="returnee_report_unit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.arrival_on}"
+
+    @property
+    def origin(self) -> str:
+        return self.from_region.full_name if self.from_region else country_name(self.from_country)

@@ -8,6 +8,7 @@ from fangkong.movement.models import (
     ApplicationStatus,
     ApprovalStep,
     GatheringApplication,
+    ReturneeReport,
     StepStatus,
     TravelRequest,
 )
@@ -68,3 +69,12 @@ def steps_to_decide(user: AnyUser) -> QuerySet[ApprovalStep]:
     return steps.select_related(
         "request__person", "request__unit", "request__to_region", "approver_unit"
     ).order_by("request__leave_on", "id")
+
+
+def returnee_reports_visible(user: AnyUser) -> QuerySet[ReturneeReport]:
+    """Reports received by the user's units, newest first."""
+    return (
+        ReturneeReport.objects.filter(scope(user, Capability.VIEW_PEOPLE).units("unit__path"))
+        .select_related("person", "unit", "from_region")
+        .order_by("-created_at", "-id")
+    )

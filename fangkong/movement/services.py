@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import translation
@@ -22,7 +23,9 @@ from fangkong.movement.models import (
     ApplicationStatus,
     ApprovalStep,
     GatheringApplication,
+    ReportVia,
     RequestStatus,
+    ReturneeReport,
     StepStatus,
     TravelRequest,
     Verdict,
@@ -36,12 +39,12 @@ from fangkong.obligations.models import (
 )
 from fangkong.obligations.services import notifications_post, obligations_meet, obligations_open
 from fangkong.obligations.specs import OfTravelRequest, Owner
-from fangkong.org.access import AnyUser, acting_user, may_act_on, role_scope, user_can
+from fangkong.org.access import AnyUser, acting_user, may_act_on, role_scope, scope, user_can
 from fangkong.org.models import Region, Unit, UnitKind
 from fangkong.org.roles import Capability, Role
 from fangkong.org.selectors import region_get
-from fangkong.people.models import Person, PersonCategory
-from fangkong.people.services import TravelInput, travel_add
+from fangkong.people.models import Person, PersonCategory, PersonUnit
+from fangkong.people.services import PersonInput, TravelInput, returnee_register, travel_add
 from fangkong.policy.classify import risk_facts
 from fangkong.policy.describe import plan_name
 from fangkong.policy.engine import Decision, Gathering, Trip, evaluate_departure, evaluate_gathering
@@ -261,6 +264,16 @@ def _approver_unit(home: Unit, kind: str | None) -> Unit:
     return above.get(home.parent_id or home.pk, home)
 
 
+def _request_unit(actor: AnyUser, person: Person) -> Unit:
+    """The unit a request is filed with: the person's school class or department the actor acts
+    for (the school or employer grants leave, under its plan: J-01 … J-04), else the home unit."""
+    acting = scope(actor, Capability.EDIT_PEOPLE)
+    for tie in PersonUnit.objects.filter(person=person).select_related("unit").order_by("pk"):
+        if acting.covers(tie.unit):
+            return tie.unit
+    return Unit.objects.get(pk=person.unit_id)
+
+
 def _chain(pack: Pack, decision: Decision) -> ApprovalChain | None:
     """The pack's approval chain the engine found for this traveller and trip (the first)."""
     explained = {e["rule"] for e in decision.explanation}
@@ -319,7 +332,7 @@ def travel_request_file(*, actor: AnyUser, data: TravelRequestInput) -> TravelRe
     person = data.person
     if not may_act_on(actor, Capability.EDIT_PEOPLE, person):
         raise PermissionDenied(_("You may not act for this person."))
-    home = Unit.objects.get(pk=person.unit_id)
+    home = _request_unit(actor, person)
     pack, decision, region = _trip_checked(data, home)
     rules = {rule.id: rule for rule in pack.travel_rules}
     if decision.verdict == "forbidden":
@@ -575,3 +588,103 @@ def travel_request_return(*, actor: User, request_id: int, returned_on: dt.date)
         summary=_("back on %(day)s") % {"day": returned_on},
     )
     return request
+
+
+LINK_SALT = "fangkong.movement.returnee-link"
+# How far from today an arrival may be reported: ahead (G-19 asks for 3 days; a month bounds a
+# typing slip) and after (the 14 days of travel history the plans read).
+REPORT_AHEAD = dt.timedelta(days=31)
+REPORT_AFTER = dt.timedelta(days=14)
+# The travel history's words for the report's fields.
+_REPORT_FIELDS = {"region": "from_region", "country": "from_country"}
+
+
+def returnee_link_token(unit: Unit) -> str:
+    """The signed token of a unit's self-registration link (a QR code on a poster, at a hotel's
+    desk): it names the unit and nothing else, so no ID number ever travels in a URL."""
+    return signing.dumps({"u": unit.pk}, salt=LINK_SALT)
+
+
+def returnee_link_unit(token: str) -> Unit | None:
+    """The unit a link reports to, or None for a forged or unknown one."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT)
+    except signing.BadSignature:
+        return None
+    unit_id = data.get("u") if isinstance(data, dict) else None
+    if not isinstance(unit_id, int):
+        return None
+    return Unit.objects.filter(pk=unit_id).first()
+
+
+@dataclass(frozen=True)
+class ReturneeInput:
+    name: str
+    id_number: str
+    phone: str
+    arrival_on: dt.date
+    destination: str
+    from_region_code: str = ""
+    from_country: str = ""
+
+
+@transaction.atomic
+def returnee_report_record(
+    *, actor: User | None, unit: Unit, data: ReturneeInput
+) -> ReturneeReport:
+    """A returnee's report received by a unit (G-19, P04 guest reports): through the unit's link
+    (``actor`` None) or entered by its staff. The person is matched in the register by ID number
+    or registered as a returnee of the unit; the stay (from where, left on the arrival day) joins
+    their travel history and the plan classifies the arrival."""
+    today = clock.localdate()
+    errors: dict[str, list[str]] = {}
+    if not today - REPORT_AFTER <= data.arrival_on <= today + REPORT_AHEAD:
+        errors["arrival_on"] = [_("The arrival is within 14 days before or a month after today.")]
+    destination = data.destination.strip()
+    if not destination or len(destination) > 100:
+        errors["destination"] = [_("Give where you are going, in at most 100 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        person, created, _stay = returnee_register(
+            actor=actor,
+            data=PersonInput(
+                name=data.name,
+                id_type="resident",
+                id_number=data.id_number,
+                unit=unit,
+                phone=data.phone,
+                categories=["returnee"],
+            ),
+            stay=TravelInput(
+                start_date=data.arrival_on,
+                end_date=data.arrival_on,
+                region_code=data.from_region_code,
+                country=data.from_country,
+            ),
+        )
+    except ValidationError as error:
+        raise ValidationError(
+            {_REPORT_FIELDS.get(key, key): value for key, value in error.message_dict.items()}
+        ) from None
+    report = ReturneeReport.objects.create(
+        unit=unit,
+        person=person,
+        from_region_id=data.from_region_code.strip() or None,
+        from_country=data.from_country.strip().upper(),
+        arrival_on=data.arrival_on,
+        destination=destination,
+        via=ReportVia.SELF if actor is None else ReportVia.UNIT,
+        new_person=created,
+        created_at=clock.now(),
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="returnee_report",
+        object_id=report.pk,
+        unit_id=unit.pk,
+        summary=f"{report.origin} → {destination} {data.arrival_on}",
+    )
+    return report

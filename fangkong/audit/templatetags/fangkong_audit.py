@@ -18,6 +18,7 @@ OBJECT_TYPES = {
     "fever_event": _("fever"),
     "gathering": _("gathering application"),
     "travel_request": _("leave or travel request"),
+    "returnee_report": _("returnee report"),
     "case": _("case"),
     "outbreak": _("outbreak"),
     "import_job": _("register import"),

@@ -102,9 +102,10 @@ def test_j04_g20_p14_student_chain_walked_to_approval_by_the_right_approvers_in_
     # requester told
     request.refresh_from_db()
     assert request.status == "approved"
-    assert list(Obligation.objects.filter(kind="approval").values_list("status", flat=True)) == [
-        "met"
-    ] * 4
+    assert (
+        list(Obligation.objects.filter(kind="approval").values_list("status", flat=True))
+        == ["met"] * 4
+    )
     report = Obligation.objects.get(kind="filing")
     assert (report.person_id, report.status) == (student.pk, "open")
     assert Notification.objects.get(user=personas.teacher).topic == "travel"
@@ -214,9 +215,7 @@ def test_j04_a_neighbour_sees_no_queue_and_no_request(county, personas, student)
         ({"reason": "x" * 301}, "reason"),
     ],
 )
-def test_j04_tampered_input_is_refused_naming_the_field(
-    county, personas, student, changes, field
-):
+def test_j04_tampered_input_is_refused_naming_the_field(county, personas, student, changes, field):
     _plan(county, personas, "P14-school-spring-festival")
     response = login(personas.teacher).post(
         reverse("travel-request-list"), _form(student, **changes)
