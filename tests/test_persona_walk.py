@@ -66,6 +66,7 @@ PAGES = [
     "/cases/",
     "/cases/outbreaks/",
     "/travel/",
+    "/travel/returnees/",
     "/api/travel-requests/",
     "/api/travel-requests/queue/",
 ]

@@ -45,7 +45,7 @@ def test_g19_self_report_of_a_newcomer_lands_in_the_unit_register(county, person
     response = Client().post(_link(county.village_a), _report())
     # then they are a returnee of the village, with the stay in their travel history
     assert response.status_code == 200
-    assert "data-testid=\"done\"" in response.content.decode()
+    assert 'data-testid="done"' in response.content.decode()
     person = Person.objects.get(name="赵六")
     assert person.unit == county.village_a
     assert list(person.categories.values_list("code", flat=True)) == ["returnee"]
@@ -58,8 +58,7 @@ def test_g19_self_report_of_a_newcomer_lands_in_the_unit_register(county, person
     assert "赵六" in page
     assert NEWCOMER_ID not in page
     assert not any(
-        NEWCOMER_ID in f"{event.summary}{event.changes}"
-        for event in AuditEvent.objects.all()
+        NEWCOMER_ID in f"{event.summary}{event.changes}" for event in AuditEvent.objects.all()
     )
 
 
