@@ -223,3 +223,40 @@ def test_j04_tampered_input_is_refused_naming_the_field(county, personas, studen
     assert response.status_code == 400
     assert field in response.json()
     assert not TravelRequest.objects.exists()
+
+
+def test_j06_p04_a_trip_only_reported_needs_no_approval_and_owes_the_return_report(
+    county, personas, person_a
+):
+    # given P04, whose chain is two filings (所在社区（报备）, 单位（报备）)
+    _plan(county, personas, "P04-national-day-fuyuan")
+    # when the village files a resident's trip
+    response = login(personas.worker_a).post(reverse("travel-list"), _form(person_a))
+    # then the filings pass by themselves: nothing waits, the report on return is owed
+    assert response.status_code == 302
+    request = TravelRequest.objects.get()
+    assert request.status == "noted"
+    assert set(request.steps.values_list("status", flat=True)) == {"filed"}
+    assert not Obligation.objects.filter(kind="approval").exists()
+    assert Obligation.objects.get(kind="filing", source="event").unit == county.grid_a
+
+
+def test_j02_p11_a_teacher_leaving_the_city_is_approved_by_the_principal(county, personas):
+    _plan(county, personas, "P11-school-winter-exams")
+    teacher = person_create(
+        actor=personas.commander,
+        data=PersonInput(
+            name="李老师",
+            id_type="resident",
+            id_number=make_resident_id(sequence="041"),
+            unit=county.school,
+            categories=["teacher"],
+        ),
+    )
+    principal = make_user("principal", Role.PRINCIPAL, county.school)
+    response = login(principal).post(reverse("travel-list"), _form(teacher))
+    assert response.status_code == 302
+    step = ApprovalStep.objects.get()
+    assert (step.label, step.role, step.approver_unit) == ("校长", "principal", county.school)
+    _decide(principal)
+    assert TravelRequest.objects.get().status == "approved"
