@@ -339,7 +339,9 @@ def travel_request_file(*, actor: AnyUser, data: TravelRequestInput) -> TravelRe
         clauses = [
             e["clause"]
             for e in decision.explanation
-            if e["rule"] in rules and rules[e["rule"]].effect == "forbidden"
+            if e["rule"] in rules
+            # a ban (不得), or too few days off a high-risk post (C-07)
+            and (rules[e["rule"]].effect == "forbidden" or rules[e["rule"]].min_days_off_post)
         ]
         raise ValidationError(
             {

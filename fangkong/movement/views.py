@@ -45,7 +45,7 @@ from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_pick
 
 PAGE_SIZE = 50
-# A unit's self-registration link takes this many reports an hour (a village's returnees on a
+# A unit's self-registration links take this many reports an hour (a village's returnees on a
 # holiday eve, not a script), counted in the cache every worker shares.
 LINK_RATE = 60
 # The fields of a returnee report, each bounded; the ID number is never shown back.
@@ -294,7 +294,7 @@ def returnee_self_view(request: HttpRequest, token: str) -> HttpResponse:
     typed: dict[str, str] = {}
     done = False
     if request.method == "POST":
-        key = f"returnee-link:{token[-24:]}:{clock.now():%Y%m%d%H}"
+        key = f"returnee-link:{unit.pk}:{clock.now():%Y%m%d%H}"
         shared = caches["shared"]
         shared.add(key, 0, 3600)
         if shared.incr(key) > LINK_RATE:
