@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.inputs import date_problem
 from fangkong.movement.models import (
     ApplicationStatus,
     ApprovalStep,
@@ -297,8 +298,12 @@ def _trip_checked(data: TravelRequestInput, home: Unit) -> tuple[Pack, Decision,
         errors["to_region"] = [_("Give a region code of China or a country.")]
     if data.leave_on < clock.localdate():
         errors["leave_on"] = [_("The trip cannot start in the past.")]
+    elif problem := date_problem(data.leave_on):
+        errors["leave_on"] = [problem]
     if data.return_on < data.leave_on:
         errors["return_on"] = [_("The trip ends before it starts.")]
+    elif problem := date_problem(data.return_on):
+        errors["return_on"] = [problem]
     if not data.reason.strip() or len(data.reason) > 300:
         errors["reason"] = [_("Give the reason, in at most 300 characters.")]
     if errors:

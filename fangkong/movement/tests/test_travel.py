@@ -212,6 +212,7 @@ def test_j04_a_neighbour_sees_no_queue_and_no_request(county, personas, student)
         ({"to_region": "", "to_country": "U$A"}, "to_country"),
         ({"leave_on": "2022-13-40"}, "leave_on"),
         ({"return_on": "2022-02-09"}, "return_on"),
+        ({"return_on": "9999-12-31"}, "return_on"),
         ({"reason": "x" * 301}, "reason"),
     ],
 )
