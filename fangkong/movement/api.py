@@ -145,7 +145,7 @@ class GatheringViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(GatheringSerializer(application).data)
 
 
-class TravelRequestInSerializer(serializers.Serializer):
+class TripInSerializer(serializers.Serializer):
     person = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     to_region = serializers.RegexField(r"^[0-9]{2,12}$", required=False, default="")
     to_country = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, default="")
@@ -154,18 +154,18 @@ class TravelRequestInSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class ReturnSerializer(serializers.Serializer):
+class TripReturnSerializer(serializers.Serializer):
     returned_on = serializers.DateField()
 
 
-class StepSerializer(serializers.ModelSerializer):
+class ApprovalStepSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApprovalStep
         fields = ["id", "request", "position", "label", "role", "approver_unit", "status"]
 
 
-class TravelRequestSerializer(serializers.ModelSerializer):
-    steps = StepSerializer(many=True, read_only=True)
+class TripSerializer(serializers.ModelSerializer):
+    steps = ApprovalStepSerializer(many=True, read_only=True)
 
     class Meta:
         model = TravelRequest
@@ -198,15 +198,15 @@ class TravelRequestViewSet(
     waiting for the caller; ``{id}/decide/`` decides the request's step waiting for the caller;
     ``{id}/return/`` records the traveller back."""
 
-    serializer_class = TravelRequestSerializer
+    serializer_class = TripSerializer
     lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self) -> QuerySet[TravelRequest]:
         return travel_requests_visible(self.request.user).prefetch_related("steps")
 
-    @extend_schema(request=TravelRequestInSerializer, responses={201: TravelRequestSerializer})
+    @extend_schema(request=TripInSerializer, responses={201: TripSerializer})
     def create(self, request: Request) -> Response:
-        incoming = TravelRequestInSerializer(data=request.data)
+        incoming = TripInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
         person = person_get_visible(request.user, data.pop("person"), Capability.EDIT_PEOPLE)
@@ -226,15 +226,15 @@ class TravelRequestViewSet(
             )
         except ValidationError as error:
             raise _refused(error) from error
-        return Response(TravelRequestSerializer(filed).data, status=status.HTTP_201_CREATED)
+        return Response(TripSerializer(filed).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: StepSerializer(many=True)})
+    @extend_schema(responses={200: ApprovalStepSerializer(many=True)})
     @action(detail=False)
     def queue(self, request: Request) -> Response:
         page = self.paginate_queryset(steps_to_decide(request.user))
-        return self.get_paginated_response(StepSerializer(page, many=True).data)
+        return self.get_paginated_response(ApprovalStepSerializer(page, many=True).data)
 
-    @extend_schema(request=DecisionSerializer, responses={200: TravelRequestSerializer})
+    @extend_schema(request=DecisionSerializer, responses={200: TripSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
         step = steps_to_decide(request.user).filter(request_id=int(pk)).first()
@@ -251,9 +251,9 @@ class TravelRequestViewSet(
             )
         except ValidationError as error:
             raise _refused(error) from error
-        return Response(TravelRequestSerializer(decided).data)
+        return Response(TripSerializer(decided).data)
 
-    @extend_schema(request=ReturnSerializer, responses={200: TravelRequestSerializer})
+    @extend_schema(request=TripReturnSerializer, responses={200: TripSerializer})
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def back(self, request: Request, pk: str) -> Response:
         trip = (
@@ -263,7 +263,7 @@ class TravelRequestViewSet(
         )
         if trip is None:
             raise NotFound
-        incoming = ReturnSerializer(data=request.data)
+        incoming = TripReturnSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
             returned = travel_request_return(
@@ -273,4 +273,4 @@ class TravelRequestViewSet(
             )
         except ValidationError as error:
             raise _refused(error) from error
-        return Response(TravelRequestSerializer(returned).data)
+        return Response(TripSerializer(returned).data)
