@@ -25,7 +25,7 @@ from fangkong.labs.tests.test_labs import lab, pool, screening
 from fangkong.monitoring.models import FeverEvent
 from fangkong.monitoring.services import self_link_create
 from fangkong.monitoring.tests.test_monitoring import as_, under
-from fangkong.movement.models import GatheringApplication
+from fangkong.movement.models import ApprovalStep, GatheringApplication, TravelRequest
 from fangkong.obligations.models import Obligation
 from fangkong.org.models import Membership, Region
 from fangkong.org.roles import Role
@@ -121,6 +121,15 @@ def pages(
         organiser_name="fuzz", organiser_phone="13800000000", pack_id=PACK,
         verdict="approval_required", status="pending", created_at=clock.now(),
     )  # fmt: skip
+    trip = TravelRequest.objects.create(
+        person=person_a, unit=county.grid_a, to_country="USA", leave_on=dt.date(2022, 2, 10),
+        return_on=dt.date(2022, 2, 12), reason="fuzz", pack_id=PACK, verdict="approval_required",
+        status="pending", created_at=clock.now(),
+    )  # fmt: skip
+    step = ApprovalStep.objects.create(
+        request=trip, position=1, label="本单位", role="commander", approver_unit=county.hq,
+        status="waiting",
+    )  # fmt: skip
     ids = {
         "unit_id": county.grid_a.pk,  # person_a's: the class screen lists them
         "person_id": person_a.pk,
@@ -136,6 +145,8 @@ def pages(
         "outbreak_id": outbreak.json()["id"],
         "site_id": site.pk,
         "application_id": application.pk,
+        "request_id": trip.pk,
+        "step_id": step.pk,
         "round_id": screening.pk,
         "barcode": "FUZZ-0001",
         "pack_id": PACK,

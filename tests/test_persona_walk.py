@@ -73,6 +73,10 @@ PAGES = [
     "/quarantine/home/",
     "/command/sizao/",
     "/command/sizao/?from=2021-12-01",
+    "/travel/",
+    "/travel/returnees/",
+    "/api/travel-requests/",
+    "/api/travel-requests/queue/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",

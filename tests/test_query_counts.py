@@ -13,14 +13,21 @@ from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from conftest import County, Personas, login, make_user
+from conftest import County, Personas, login, make_resident_id, make_user
 from fangkong.labs.results import results_record
 from fangkong.labs.sampling import samples_record
 from fangkong.labs.services import box_receive, box_send, round_create
 from fangkong.labs.tests.test_labs import pool, result, villagers
 from fangkong.monitoring.services import CheckinInput, absence_record, checkins_record, report_file
 from fangkong.monitoring.tests.test_monitoring import as_, reading, under
-from fangkong.movement.services import GatheringInput, gathering_apply
+from fangkong.movement.services import (
+    GatheringInput,
+    ReturneeInput,
+    TravelRequestInput,
+    gathering_apply,
+    returnee_report_record,
+    travel_request_file,
+)
 from fangkong.obligations.models import Notification, NotificationTopic, Obligation
 from fangkong.obligations.services import notifications_post
 from fangkong.org.models import Region, Unit
@@ -114,6 +121,23 @@ def _world(county: County, personas: Personas, rows: int, on_commit) -> World:
     )
     box_receive(actor=technician, box=box)
     results_record(actor=technician, lab=lab, rows=[result(b, "阴性", "38") for b in barcodes])
+    for number, person in enumerate(pupils):
+        travel_request_file(
+            actor=commander,
+            data=TravelRequestInput(
+                person=person, leave_on=dt.date(2022, 2, 10), return_on=dt.date(2022, 2, 12),
+                reason="探亲", to_region_code="530102",
+            ),
+        )  # fmt: skip
+        returnee_report_record(
+            actor=personas.worker_a,
+            unit=county.village_a,
+            data=ReturneeInput(
+                name=person.name, id_number=make_resident_id(sequence=f"{100 + number:03d}"),
+                phone="13700137000", arrival_on=dt.date(2022, 2, 4), destination="甲村",
+                from_region_code="310115",
+            ),
+        )  # fmt: skip
     notifications_post(
         [
             Notification(
@@ -157,6 +181,8 @@ PAGES = [
     ("worker_a", "/labs/sampling/", 9),
     ("worker_a", "/labs/boxes/", 6),
     ("lab", "/labs/results/", 4),
+    ("commander", "/travel/", 6),
+    ("commander", "/travel/returnees/", 8),
     ("commander", "/labs/tubes/T0000/", 10),
     ("commander", "/cases/{case}/investigation/", 8),
 ]
@@ -173,6 +199,8 @@ ENDPOINTS = [
     ("commander", "/api/tubes/", 4),
     ("commander", "/api/rounds/", 2),
     ("commander", "/api/cases/{case}/investigation/contacts/", 4),
+    ("commander", "/api/travel-requests/", 3),
+    ("commander", "/api/travel-requests/queue/", 2),
 ]
 
 

@@ -10,7 +10,7 @@ from fangkong.labs.api import (
     TubeViewSet,
 )
 from fangkong.monitoring.api import CheckinViewSet, SelfLinkViewSet, UnitReportViewSet
-from fangkong.movement.api import GatheringViewSet
+from fangkong.movement.api import GatheringViewSet, TravelRequestViewSet
 from fangkong.org.api import RegionViewSet, UnitViewSet
 from fangkong.people.api import PersonViewSet
 from fangkong.policy.api import (
@@ -59,6 +59,7 @@ router.register("rounds", RoundViewSet, basename="round")
 router.register("pool-size", PoolSizeViewSet, basename="pool-size")
 router.register("cases", CaseViewSet, basename="case")
 router.register("gatherings", GatheringViewSet, basename="gathering")
+router.register("travel-requests", TravelRequestViewSet, basename="travel-request")
 router.register("outbreaks", OutbreakViewSet, basename="outbreak")
 router.register("roster/shifts", ShiftViewSet, basename="shift")
 

@@ -43,6 +43,11 @@ MENU = (
         _("Gatherings"),
         (Capability.VIEW_PEOPLE, Capability.APPROVE_GATHERINGS),
     ),
+    MenuEntry(
+        "travel-list",
+        _("Leave and travel"),
+        (Capability.VIEW_PEOPLE, Capability.APPROVE_REQUESTS),
+    ),
     MenuEntry("quarantine-board", _("Quarantine sites"), (Capability.MANAGE_SITE,)),
     MenuEntry("home-quarantine", _("Home quarantine"), (Capability.EDIT_PEOPLE,)),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),

@@ -10,6 +10,7 @@ from fangkong.core.views import (
     server_error,
 )
 from fangkong.monitoring.views import self_checkin_view
+from fangkong.movement.views import returnee_self_view
 
 handler400 = bad_request
 handler403 = permission_denied
@@ -34,6 +35,8 @@ urlpatterns = [
     path("cases/", include("fangkong.tracing.urls")),
     path("gatherings/", include("fangkong.movement.urls")),
     path("roster/", include("fangkong.readiness.urls")),
+    path("travel/", include("fangkong.movement.travel_urls")),
     path("quarantine/", include("fangkong.quarantine.urls")),
     path("c/<str:token>/", self_checkin_view, name="self-checkin"),
+    path("r/<str:token>/", returnee_self_view, name="returnee-self"),
 ]

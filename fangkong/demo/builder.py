@@ -33,6 +33,13 @@ from fangkong.monitoring.services import (
     checkins_record,
     report_file,
 )
+from fangkong.movement.services import (
+    ReturneeInput,
+    TravelRequestInput,
+    returnee_report_record,
+    travel_request_file,
+    travel_step_decide,
+)
 from fangkong.obligations.models import Obligation
 from fangkong.obligations.services import obligation_meet, obligations_tick
 from fangkong.org.models import GroupMember, LeadingGroup, Region, Unit
@@ -681,4 +688,43 @@ class DemoBuilder:
         self.build_testing(units)
         self.build_schedules(units)
         self.build_roster(units)
+        self.build_movement(units)
         return self.accounts
+
+    def build_movement(self, units: dict[str, Unit]) -> None:
+        """A student's leave request under P14 (J-04): filed ten days ahead by the class teacher,
+        approved by them, and waiting at 德育处 (the school health officer's queue); a returnee's
+        report through the first village's link, 3 days ahead (G-19)."""
+        returnee_report_record(
+            actor=None,
+            unit=units["T1V1"],
+            data=ReturneeInput(
+                name="返乡示例",
+                id_number=_resident_id(self.rng, dt.date(1988, 5, 6), True, 901),
+                phone="13800138901",
+                arrival_on=clock.localdate() + dt.timedelta(days=3),
+                destination=f"{units['T1V1'].name}1组",
+                from_region_code="440305",
+            ),
+        )
+        teacher = get_user_model().objects.get(username="teacher")
+        student = (
+            Person.objects.filter(unit_ties__unit=units["SCH-G1C1"], categories="student")
+            .order_by("pk")
+            .first()
+        )
+        if student is None:
+            return
+        leave_on = clock.localdate() + dt.timedelta(days=10)
+        request = travel_request_file(
+            actor=teacher,
+            data=TravelRequestInput(
+                person=student,
+                leave_on=leave_on,
+                return_on=leave_on + dt.timedelta(days=4),
+                reason="示例：春节探亲",
+                to_region_code="530102",
+            ),
+        )
+        step = request.steps.get(position=1)
+        travel_step_decide(actor=teacher, step_id=step.pk, approve=True)

@@ -1,5 +1,6 @@
-"""REST API of gathering applications: the caller's units' applications, filing one (judged at
-once by the plan in force), and the approver's decision."""
+"""REST API of gathering applications and of leave and travel requests: the caller's units'
+ones, filing one (judged at once by the plan in force), the approver's queue and decision, and
+(for a trip) the return."""
 
 from __future__ import annotations
 
@@ -13,11 +14,33 @@ from rest_framework.exceptions import ValidationError as BadRequest
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from fangkong.movement.models import GatheringApplication, GatheringType, Organiser, Purpose
-from fangkong.movement.selectors import gatherings_to_decide, gatherings_visible
-from fangkong.movement.services import GatheringInput, gathering_apply, gathering_decide
+from fangkong.movement.models import (
+    ApprovalStep,
+    GatheringApplication,
+    GatheringType,
+    Organiser,
+    Purpose,
+    RequestStatus,
+    TravelRequest,
+)
+from fangkong.movement.selectors import (
+    gatherings_to_decide,
+    gatherings_visible,
+    steps_to_decide,
+    travel_requests_visible,
+)
+from fangkong.movement.services import (
+    GatheringInput,
+    TravelRequestInput,
+    gathering_apply,
+    gathering_decide,
+    travel_request_file,
+    travel_request_return,
+    travel_step_decide,
+)
 from fangkong.org.access import request_user, units_in
 from fangkong.org.roles import Capability
+from fangkong.people.selectors import person_get_visible
 
 
 class GatheringInSerializer(serializers.Serializer):
@@ -120,3 +143,134 @@ class GatheringViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         except ValidationError as error:
             raise _refused(error) from error
         return Response(GatheringSerializer(application).data)
+
+
+class TripInSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    to_region = serializers.RegexField(r"^[0-9]{2,12}$", required=False, default="")
+    to_country = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, default="")
+    leave_on = serializers.DateField()
+    return_on = serializers.DateField()
+    reason = serializers.CharField(max_length=300)
+
+
+class TripReturnSerializer(serializers.Serializer):
+    returned_on = serializers.DateField()
+
+
+class ApprovalStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApprovalStep
+        fields = ["id", "request", "position", "label", "role", "approver_unit", "status"]
+
+
+class TripSerializer(serializers.ModelSerializer):
+    steps = ApprovalStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TravelRequest
+        fields = [
+            "id",
+            "person",
+            "unit",
+            "to_region",
+            "to_country",
+            "leave_on",
+            "return_on",
+            "reason",
+            "pack_id",
+            "chain_id",
+            "verdict",
+            "clause",
+            "status",
+            "refusal",
+            "returned_on",
+            "created_at",
+            "decided_at",
+            "steps",
+        ]
+
+
+class TravelRequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Leave and travel requests of the caller's units; POST files one; ``queue/`` lists the steps
+    waiting for the caller; ``{id}/decide/`` decides the request's step waiting for the caller;
+    ``{id}/return/`` records the traveller back."""
+
+    serializer_class = TripSerializer
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self) -> QuerySet[TravelRequest]:
+        return travel_requests_visible(self.request.user).prefetch_related("steps")
+
+    @extend_schema(request=TripInSerializer, responses={201: TripSerializer})
+    def create(self, request: Request) -> Response:
+        incoming = TripInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        person = person_get_visible(request.user, data.pop("person"), Capability.EDIT_PEOPLE)
+        if person is None:
+            raise NotFound
+        try:
+            filed = travel_request_file(
+                actor=request_user(request),
+                data=TravelRequestInput(
+                    person=person,
+                    leave_on=data["leave_on"],
+                    return_on=data["return_on"],
+                    reason=data["reason"],
+                    to_region_code=data["to_region"],
+                    to_country=data["to_country"],
+                ),
+            )
+        except ValidationError as error:
+            raise _refused(error) from error
+        return Response(TripSerializer(filed).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: ApprovalStepSerializer(many=True)})
+    @action(detail=False)
+    def queue(self, request: Request) -> Response:
+        page = self.paginate_queryset(steps_to_decide(request.user))
+        return self.get_paginated_response(ApprovalStepSerializer(page, many=True).data)
+
+    @extend_schema(request=DecisionSerializer, responses={200: TripSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str) -> Response:
+        step = steps_to_decide(request.user).filter(request_id=int(pk)).first()
+        if step is None:
+            raise NotFound
+        incoming = DecisionSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            decided = travel_step_decide(
+                actor=request_user(request),
+                step_id=step.pk,
+                approve=incoming.validated_data["approve"],
+                reason=incoming.validated_data["reason"],
+            )
+        except ValidationError as error:
+            raise _refused(error) from error
+        return Response(TripSerializer(decided).data)
+
+    @extend_schema(request=TripReturnSerializer, responses={200: TripSerializer})
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def back(self, request: Request, pk: str) -> Response:
+        trip = (
+            travel_requests_visible(request.user)
+            .filter(status__in=[RequestStatus.APPROVED, RequestStatus.NOTED], pk=pk)
+            .first()
+        )
+        if trip is None:
+            raise NotFound
+        incoming = TripReturnSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            returned = travel_request_return(
+                actor=request_user(request),
+                request_id=trip.pk,
+                returned_on=incoming.validated_data["returned_on"],
+            )
+        except ValidationError as error:
+            raise _refused(error) from error
+        return Response(TripSerializer(returned).data)

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.countries import country_name
+
 
 class GatheringType(models.TextChoices):
     EVENT = "event", _("event")
@@ -106,3 +108,179 @@ class GatheringApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.held_on} {self.place}"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting approval")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+    NOTED = "noted", _("no approval needed")  # the plan asks for no approval, or only filings
+    RETURNED = "returned", _("returned")
+
+
+class TravelRequest(models.Model):
+    """A leave or travel request (外出请假 / 出行报批, J-01 … J-08): where a person means to go and
+    when, judged at once by the departure rules of the plan in force (C-04 … C-11, C-29 … C-32);
+    a forbidden trip is refused, never stored."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    to_region = models.ForeignKey(
+        "org.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("destination"),
+    )
+    to_country = models.CharField(_("country"), max_length=3, blank=True)
+    leave_on = models.DateField(_("leaving on"))
+    return_on = models.DateField(_("back on"))
+    reason = models.CharField(_("reason"), max_length=300)
+    pack_id = models.CharField(max_length=64)
+    chain_id = models.CharField(max_length=64, blank=True)  # the pack's approval chain
+    verdict = models.CharField(_("answer"), max_length=20)
+    clause = models.CharField(_("clause"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=RequestStatus.choices)
+    refusal = models.CharField(_("reason for refusal"), max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("leave or travel request")
+        verbose_name_plural = _("leave and travel requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=RequestStatus.values),
+                name="travel_request_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(leave_on__lte=models.F("return_on")),
+                name="travel_request_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(to_region__isnull=False) | ~models.Q(to_country=""),
+                name="travel_request_has_destination",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.leave_on}–{self.return_on}"
+
+    @property
+    def destination(self) -> str:
+        return self.to_region.full_name if self.to_region else country_name(self.to_country)
+
+
+class StepStatus(models.TextChoices):
+    QUEUED = "queued", _("not yet reached")
+    WAITING = "waiting", _("awaiting approval")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+    FILED = "filed", _("filed")  # a filing step (备案, 报备): nothing to decide
+
+
+class ApprovalStep(models.Model):
+    """One step of a request's approval chain, in the pack's words (班主任, 德育处 …), decided by
+    the holder of ``role`` over ``approver_unit``, in order."""
+
+    request = models.ForeignKey(TravelRequest, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(_("step"), max_length=100)
+    role = models.CharField(_("role"), max_length=30)
+    approver_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("approver")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=StepStatus.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["request", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "position"], name="approval_step_once"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=StepStatus.values), name="approval_step_status_known"
+            ),
+        ]
+        indexes = [
+            # The approver's queue: the steps waiting for a decision, by the unit that decides.
+            models.Index(
+                fields=["approver_unit"],
+                condition=models.Q(status="waiting"),
+                name="approval_step_queue_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}#{self.position} {self.label}"
+
+
+class ReportVia(models.TextChoices):
+    SELF = "self", _("self-registration")
+    UNIT = "unit", _("entered by the unit")  # a hotel's guest report (P04), a village's entry
+
+
+class ReturneeReport(models.Model):
+    """A returnee's report before or on arrival (返乡报备, G-19: 3 days ahead in P13; a hotel's
+    guest report, B-16): who, from where, arriving when and going where, received by a unit. The
+    person is the register's (one person, one file); their stay is in their travel history."""
+
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("received by")
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    from_region = models.ForeignKey(
+        "org.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("from"),
+    )
+    from_country = models.CharField(_("country"), max_length=3, blank=True)
+    arrival_on = models.DateField(_("arriving on"))
+    destination = models.CharField(_("going to"), max_length=100)
+    via = models.CharField(_("reported by"), max_length=8, choices=ReportVia.choices)
+    new_person = models.BooleanField(_("new in the register"))
+    created_at = models.DateTimeField(_("received at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(via__in=ReportVia.values), name="returnee_report_via_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(from_region__isnull=False) | ~models.Q(from_country=""),
+                name="returnee_report_has_origin",
+            ),
+        ]
+        indexes = [
+            # A unit's page of the reports it received, newest first.
+            models.Index(fields=["unit", "-created_at"], name="returnee_report_unit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.arrival_on}"
+
+    @property
+    def origin(self) -> str:
+        return self.from_region.full_name if self.from_region else country_name(self.from_country)

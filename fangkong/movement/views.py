@@ -1,25 +1,63 @@
-"""Pages of gathering applications: the list of the user's units with the form that files one,
-and the approver's queue with its decisions."""
+"""Pages of gathering applications and of leave and travel requests: the list of the user's units
+with the form that files one, and the approver's queue with its decisions."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from fangkong.core import clock
 from fangkong.core.inputs import query_choice, query_int
 from fangkong.movement.forms import GatheringForm
-from fangkong.movement.models import ApplicationStatus
-from fangkong.movement.selectors import gatherings_to_decide, gatherings_visible
-from fangkong.movement.services import gathering_apply, gathering_decide
+from fangkong.movement.models import ApplicationStatus, RequestStatus
+from fangkong.movement.selectors import (
+    gatherings_to_decide,
+    gatherings_visible,
+    returnee_reports_visible,
+    steps_to_decide,
+    travel_requests_visible,
+)
+from fangkong.movement.services import (
+    ReturneeInput,
+    TravelRequestInput,
+    gathering_apply,
+    gathering_decide,
+    returnee_link_token,
+    returnee_link_unit,
+    returnee_report_record,
+    travel_request_file,
+    travel_request_return,
+    travel_step_decide,
+)
 from fangkong.org.access import request_user, units_in, user_can
 from fangkong.org.roles import Capability
+from fangkong.people.selectors import person_pick
 
 PAGE_SIZE = 50
+# A unit's self-registration links take this many reports an hour (a village's returnees on a
+# holiday eve, not a script), counted in the cache every worker shares.
+LINK_RATE = 60
+# The fields of a returnee report, each bounded; the ID number is never shown back.
+REPORT_FIELDS = {
+    "name": 50,
+    "id_number": 18,
+    "phone": 20,
+    "from_region": 12,
+    "from_country": 3,
+    "arrival_on": 10,
+    "destination": 100,
+}
 
 
 @login_required
@@ -94,3 +132,219 @@ def gathering_decide_view(request: HttpRequest, application_id: int) -> HttpResp
             for problem in problems:
                 messages.error(request, problem)
     return redirect("gathering-list")
+
+
+def _day(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+
+
+@login_required
+def travel_list_view(request: HttpRequest) -> HttpResponse:
+    """Requests of the user's units (``?status=`` narrows them) and the steps waiting for the
+    user; POST files one, judged at once: a forbidden trip or one asked too late is refused with
+    the plan's clause and the form keeps what was typed (400)."""
+    may_file = user_can(request.user, Capability.EDIT_PEOPLE)
+    may_decide = user_can(request.user, Capability.APPROVE_REQUESTS)
+    if not (user_can(request.user, Capability.VIEW_PEOPLE) or may_decide):
+        raise PermissionDenied
+    typed = {key: request.POST.get(key, "")[:300] for key in request.POST} if request.POST else {}
+    errors: list[str] = []
+    if request.method == "POST":
+        if not may_file:
+            raise PermissionDenied
+        person = person_pick(
+            request.user,
+            request.POST.get("person") or request.POST.get("person_text", ""),
+            Capability.EDIT_PEOPLE,
+        )
+        leave_on = _day(request.POST.get("leave_on", ""))
+        return_on = _day(request.POST.get("return_on", ""))
+        if person is None:
+            errors.append(_("Nobody in your units has this name: choose from the list."))
+        if leave_on is None or return_on is None:
+            errors.append(_("Give the days of leaving and of coming back."))
+        if person is not None and leave_on is not None and return_on is not None:
+            try:
+                filed = travel_request_file(
+                    actor=request_user(request),
+                    data=TravelRequestInput(
+                        person=person,
+                        leave_on=leave_on,
+                        return_on=return_on,
+                        reason=request.POST.get("reason", ""),
+                        to_region_code=request.POST.get("to_region", "")[:12],
+                        to_country=request.POST.get("to_country", "")[:3],
+                    ),
+                )
+            except ValidationError as error:
+                errors += [p for problems in error.message_dict.values() for p in problems]
+            else:
+                messages.success(request, filed.get_status_display())
+                return redirect("travel-list")
+    shown = query_choice(request.GET, "status", RequestStatus.values, "")
+    requests = travel_requests_visible(request.user)
+    if shown:
+        requests = requests.filter(status=shown)
+    page = Paginator(requests, PAGE_SIZE).get_page(query_int(request.GET, "page", high=100_000))
+    return render(
+        request,
+        "movement/travel.html",
+        {
+            "page": page,
+            "may_file": may_file,
+            "typed": typed,
+            "errors": errors,
+            "queue": list(steps_to_decide(request.user)[:PAGE_SIZE]) if may_decide else [],
+            "statuses": RequestStatus.choices,
+            "shown": shown,
+            "today": clock.localdate(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def travel_decide_view(request: HttpRequest, step_id: int) -> HttpResponse:
+    """POST: approve or refuse (with its reason) a step of the user's queue."""
+    if request.method != "POST":
+        return redirect("travel-list")
+    step = get_object_or_404(steps_to_decide(request.user), pk=step_id)
+    try:
+        travel_step_decide(
+            actor=request_user(request),
+            step_id=step.pk,
+            approve=query_choice(request.POST, "decision", ["approve", "refuse"], "") == "approve",
+            reason=request.POST.get("reason", "")[:300],
+        )
+        messages.success(request, _("Saved."))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect("travel-list")
+
+
+@login_required
+def travel_return_view(request: HttpRequest, request_id: int) -> HttpResponse:
+    """POST: the traveller is back on a day; the stay joins their travel history (an arrival)."""
+    if request.method != "POST":
+        return redirect("travel-list")
+    trip = get_object_or_404(
+        travel_requests_visible(request.user).filter(
+            status__in=[RequestStatus.APPROVED, RequestStatus.NOTED]
+        ),
+        pk=request_id,
+    )
+    returned_on = _day(request.POST.get("returned_on", ""))
+    if returned_on is None:
+        messages.error(request, _("Give the day of coming back."))
+        return redirect("travel-list")
+    try:
+        travel_request_return(
+            actor=request_user(request), request_id=trip.pk, returned_on=returned_on
+        )
+        messages.success(request, _("Saved."))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect("travel-list")
+
+
+def _report_input(post: Any) -> tuple[ReturneeInput | None, dict[str, str]]:
+    """The report typed into the form, each field cut to its bound, and what was typed (without
+    the ID number) to show back; None when the arrival day is not a date."""
+    typed = {key: str(post.get(key, ""))[:bound].strip() for key, bound in REPORT_FIELDS.items()}
+    arrival_on = _day(typed["arrival_on"])
+    shown = {key: value for key, value in typed.items() if key != "id_number"}
+    if arrival_on is None:
+        return None, shown
+    return (
+        ReturneeInput(
+            name=typed["name"],
+            id_number=typed["id_number"],
+            phone=typed["phone"],
+            arrival_on=arrival_on,
+            destination=typed["destination"],
+            from_region_code=typed["from_region"],
+            from_country=typed["from_country"],
+        ),
+        shown,
+    )
+
+
+def _report(actor: Any, unit: Any, post: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """Record the report posted; the errors by field (none when recorded) and what was typed."""
+    data, typed = _report_input(post)
+    if data is None:
+        return {"arrival_on": _("Give the day of arrival.")}, typed
+    try:
+        returnee_report_record(actor=actor, unit=unit, data=data)
+    except ValidationError as error:
+        return {key: " ".join(value) for key, value in error.message_dict.items()}, typed
+    return {}, {}
+
+
+def returnee_self_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The returnee's own report behind a unit's link or QR code (G-19): no account; the report
+    lands in that unit's register. The ID number travels in the form's body, never in the URL."""
+    unit = returnee_link_unit(token)
+    if unit is None:
+        raise Http404
+    errors: dict[str, str] = {}
+    typed: dict[str, str] = {}
+    done = False
+    if request.method == "POST":
+        key = f"returnee-link:{unit.pk}:{clock.now():%Y%m%d%H}"
+        shared = caches["shared"]
+        shared.add(key, 0, 3600)
+        if shared.incr(key) > LINK_RATE:
+            return HttpResponse(_("Too many reports from this link; try again later."), status=429)
+        errors, typed = _report(None, unit, request.POST)
+        done = not errors
+    return render(
+        request,
+        "movement/returnee_self.html",
+        {"unit": unit, "errors": errors, "typed": typed, "done": done},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def returnee_list_view(request: HttpRequest) -> HttpResponse:
+    """Reports received by the user's units; the link and QR code of a unit the user keeps the
+    register of (``?unit=``); POST: a report entered by the unit (a hotel's guest, P04)."""
+    if not user_can(request.user, Capability.VIEW_PEOPLE):
+        raise PermissionDenied
+    units = units_in(request.user, Capability.EDIT_PEOPLE).order_by("path")
+    unit = units.filter(pk=query_int(request.GET, "unit")).first() or units.first()
+    errors: dict[str, str] = {}
+    typed: dict[str, str] = {}
+    if request.method == "POST":
+        unit = get_object_or_404(units, pk=query_int(request.POST, "unit"))
+        errors, typed = _report(request_user(request), unit, request.POST)
+        if not errors:
+            messages.success(request, _("Saved."))
+            return redirect(f"{reverse('returnee-list')}?unit={unit.pk}")
+    link = qr = ""
+    if unit is not None:
+        link = request.build_absolute_uri(
+            reverse("returnee-self", args=[returnee_link_token(unit)])
+        )
+        qr = segno.make(link, error="m").svg_inline(scale=3)
+    page = Paginator(returnee_reports_visible(request.user), PAGE_SIZE).get_page(
+        query_int(request.GET, "page", high=100_000)
+    )
+    return render(
+        request,
+        "movement/returnees.html",
+        {
+            "page": page,
+            "units": units[:PAGE_SIZE],
+            "unit": unit,
+            "link": link,
+            "qr": qr,
+            "errors": errors,
+            "typed": typed,
+        },
+        status=400 if errors else 200,
+    )

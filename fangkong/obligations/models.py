@@ -43,6 +43,7 @@ class ObligationKind(models.TextChoices):
     ENVIRONMENT_SAMPLE = "environment", _("environment sample")
     DUTY = "duty", _("duty")
     ASSISTANCE = "assistance", _("assistance check")
+    APPROVAL = "approval", _("approval")
 
 
 PENDING = [ObligationStatus.OPEN, ObligationStatus.MISSED]
@@ -144,6 +145,10 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
 
     def of_outbreak(self, outbreak_id: int) -> ObligationQuerySet:
         return self.filter(detail__outbreak=outbreak_id)
+
+    def of_travel_request(self, request_id: int) -> ObligationQuerySet:
+        """The deadlines of a leave or travel request (specs.OfTravelRequest)."""
+        return self.filter(detail__travel_request=request_id)
 
 
 class Obligation(models.Model):
@@ -287,6 +292,7 @@ class NotificationTopic(models.TextChoices):
     GATHERING = "gathering", _("gathering decided")
     OUTBREAK = "outbreak", _("outbreak declared")
     ASSISTANCE = "assistance", _("assistance notice")
+    TRAVEL = "travel", _("leave or travel request decided")
 
 
 class Notification(models.Model):
@@ -336,6 +342,13 @@ class Notification(models.Model):
         if self.topic == NotificationTopic.GATHERING:
             # ``status`` is the English label of the decision (movement.ApplicationStatus).
             return _("Your gathering at %(place)s on %(day)s: %(status)s") % {
+                "place": self.params.get("place", ""),
+                "day": self.params.get("day", ""),
+                "status": _(self.params.get("status", "")),
+            }
+        if self.topic == NotificationTopic.TRAVEL:
+            # ``status`` is the English label of the decision (movement.RequestStatus).
+            return _("Your trip to %(place)s on %(day)s: %(status)s") % {
                 "place": self.params.get("place", ""),
                 "day": self.params.get("day", ""),
                 "status": _(self.params.get("status", "")),

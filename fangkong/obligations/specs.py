@@ -156,4 +156,18 @@ class AfterEvent:
         return JsonText(json.dumps(detail))
 
 
-Spec = Due | DayTest | WithinTest | Periodic | AfterEvent
+@dataclass(frozen=True, slots=True)
+class OfTravelRequest:
+    """A deadline of a leave or travel request (J-01 … J-08): a step's decision, owed by the
+    approver's unit before the trip, or the report on return, owed by the traveller's unit."""
+
+    owner: Owner
+    kind: str
+    due_at: dt.datetime
+    travel_request: int
+
+    def detail(self) -> JsonText:
+        return JsonText(f'{{"travel_request": {self.travel_request}}}')
+
+
+Spec = Due | DayTest | WithinTest | Periodic | AfterEvent | OfTravelRequest

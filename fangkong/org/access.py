@@ -235,6 +235,17 @@ def scope(user: AnyUser | None, capability: Capability) -> Scope:
     )
 
 
+def role_scope(user: AnyUser | None, role: str) -> Scope:
+    """The subtrees in which the user holds this role: a step of an approval chain names the role
+    that decides it (J-04: the class teacher, then 德育处 …), not only a capability."""
+    active = _active(user)
+    if active is None:
+        return _NOWHERE
+    if active.is_superuser:
+        return _EVERYWHERE
+    return Scope(_outermost([path for path, held in _roles_by_path(active) if held == role]))
+
+
 def any_role_scope(user: AnyUser | None) -> Scope:
     """The subtrees in which the user holds any role at all (the unit tree, pickers)."""
     active = _active(user)

@@ -38,6 +38,8 @@ class Capability(StrEnum):
     SAMPLE = "sample"  # swab people into tubes, send boxes
     RUN_LAB = "run_lab"  # receive boxes, enter results of the tubes sent to the lab
     APPROVE_GATHERINGS = "approve_gatherings"  # decide the gatherings filed with the units below
+    # Decide a step of a leave or travel request (J-01 … J-08) that names the holder's role
+    APPROVE_REQUESTS = "approve_requests"
     MANAGE_SITE = "manage_site"  # a quarantine site's rooms, placing people there, its board
     # Report and follow cases, declare outbreaks, investigate them and decide who their contacts are
     INVESTIGATE = "investigate"
@@ -52,13 +54,22 @@ _REGISTER_KEEPER = frozenset(
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.COMMANDER: _ALL,
     Role.GRID_WORKER: _REGISTER_KEEPER
-    | {Capability.SAMPLE, Capability.INVESTIGATE, Capability.KEEP_ROSTER},
-    Role.SCHOOL_HEALTH_OFFICER: _REGISTER_KEEPER | {Capability.INVESTIGATE, Capability.KEEP_ROSTER},
-    Role.CLASS_TEACHER: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),
+    | {
+        Capability.SAMPLE,
+        Capability.INVESTIGATE,
+        Capability.KEEP_ROSTER,
+        Capability.APPROVE_REQUESTS,
+    },
+    Role.SCHOOL_HEALTH_OFFICER: _REGISTER_KEEPER
+    | {Capability.INVESTIGATE, Capability.KEEP_ROSTER, Capability.APPROVE_REQUESTS},
+    Role.CLASS_TEACHER: frozenset(
+        {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.APPROVE_REQUESTS}
+    ),
     Role.PRINCIPAL: _REGISTER_KEEPER
     | {
         Capability.VIEW_AUDIT,
         Capability.APPROVE_GATHERINGS,
+        Capability.APPROVE_REQUESTS,
         Capability.INVESTIGATE,
         Capability.KEEP_ROSTER,
     },

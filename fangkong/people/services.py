@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -185,6 +185,12 @@ def person_create(
     """Register a person in a unit where the actor holds ``capability``: the register keepers'
     EDIT_PEOPLE, or INVESTIGATE for a contact an investigation's line list finds unregistered."""
     _require(actor, capability, data.unit)
+    return _person_insert(actor, data)
+
+
+def _person_insert(actor: User | None, data: PersonInput) -> Person:
+    """Validate and register one person, audited; ``actor`` None: the person registered
+    themselves through a unit's link (a returnee report)."""
     values, categories = _resolve(data)
     identity: ProtectedId = values.pop("identity")
     person = Person(
@@ -201,7 +207,7 @@ def person_create(
     except IntegrityError:
         # Only a person the actor may open is named: anyone else learns no name and no number.
         existing = (
-            people_visible_to(actor)
+            people_visible_to(actor or AnonymousUser())
             .filter(id_hash=identity.id_hash)
             .values_list("pk", flat=True)
             .first()
@@ -343,6 +349,11 @@ class TravelInput:
 @transaction.atomic
 def travel_add(*, actor: User, person: Person, data: TravelInput) -> TravelRecord:
     _require(actor, Capability.EDIT_PEOPLE, person.unit)
+    return _travel_insert(actor, person, data)
+
+
+def _travel_insert(actor: User | None, person: Person, data: TravelInput) -> TravelRecord:
+    """Validate and record one stay, audited, and tell the plans of the arrival."""
     errors: dict[str, list[str]] = {}
     region = None
     if data.region_code.strip():
@@ -387,3 +398,26 @@ def travel_add(*, actor: User, person: Person, data: TravelInput) -> TravelRecor
     # register, so the register does not know it).
     arrival_recorded.send(sender=Person, person=person, actor=actor)
     return record
+
+
+@transaction.atomic
+def returnee_register(
+    *, actor: User | None, data: PersonInput, stay: TravelInput
+) -> tuple[Person, bool, TravelRecord]:
+    """A returnee's report (返乡人员报备, G-19, B-16) landing in the register of ``data.unit``: the
+    person already registered with this ID number anywhere (one person, one file), else a new
+    person of the unit; the stay joins their travel history, which is the arrival the plan
+    classifies. ``actor`` None: the returnee reported through the unit's link, which the caller
+    checked; a user must keep the unit's register. Returns the person, whether they are new, and
+    the stay."""
+    if actor is not None:
+        _require(actor, Capability.EDIT_PEOPLE, data.unit)
+    try:
+        identity = identity_protect(data.id_type, data.id_number, today=clock.localdate())
+    except InvalidIdentity as error:
+        raise ValidationError({"id_number": [str(error)]}) from None
+    person = Person.objects.filter(id_hash=identity.id_hash).first()
+    created = person is None
+    if person is None:
+        person = _person_insert(actor, data)
+    return person, created, _travel_insert(actor, person, stay)

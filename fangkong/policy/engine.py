@@ -848,7 +848,9 @@ def _approval_holds(request: str, trip: Trip) -> bool:
     """Whether the trip is a request of this kind (J-01 … J-05: leaving the county, city …)."""
     if trip.to_country and trip.to_country != "CHN":
         return request != "gathering"
-    digits = {"leave_county": 6, "leave_city": 4, "leave_province": 2, "travel": 0}.get(request)
+    if request == "travel":  # any trip (J-05, J-06, J-08: 出行, 出差)
+        return True
+    digits = {"leave_county": 6, "leave_city": 4, "leave_province": 2}.get(request)
     return digits is not None and trip.to_region[:digits] != trip.region[:digits]
 
 

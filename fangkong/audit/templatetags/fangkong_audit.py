@@ -20,6 +20,8 @@ OBJECT_TYPES = {
     "shift": _("duty shift"),
     "home_quarantine": _("home quarantine"),
     "home_visit": _("home visit"),
+    "travel_request": _("leave or travel request"),
+    "returnee_report": _("returnee report"),
     "case": _("case"),
     "outbreak": _("outbreak"),
     "investigation": _("epidemiological investigation"),
