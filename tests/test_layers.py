@@ -22,7 +22,7 @@ LAYERS = [
     ["obligations"],
     ["policy"],
     ["tracing", "quarantine"],
-    ["labs", "monitoring", "movement"],
+    ["labs", "monitoring", "movement", "pharmacy"],
     ["command"],
     ["demo"],
     ["config"],

@@ -13,6 +13,7 @@ from fangkong.monitoring.api import CheckinViewSet, SelfLinkViewSet, UnitReportV
 from fangkong.movement.api import GatheringViewSet
 from fangkong.org.api import RegionViewSet, UnitViewSet
 from fangkong.people.api import PersonViewSet
+from fangkong.pharmacy.api import SaleViewSet
 from fangkong.policy.api import (
     MeasureViewSet,
     ObligationViewSet,
@@ -49,6 +50,7 @@ router.register("rounds", RoundViewSet, basename="round")
 router.register("pool-size", PoolSizeViewSet, basename="pool-size")
 router.register("cases", CaseViewSet, basename="case")
 router.register("gatherings", GatheringViewSet, basename="gathering")
+router.register("pharmacy-sales", SaleViewSet, basename="drug-sale")
 router.register("outbreaks", OutbreakViewSet, basename="outbreak")
 
 urlpatterns = [

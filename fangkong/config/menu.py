@@ -44,6 +44,7 @@ MENU = (
         (Capability.VIEW_PEOPLE, Capability.APPROVE_GATHERINGS),
     ),
     MenuEntry("quarantine-board", _("Quarantine sites"), (Capability.MANAGE_SITE,)),
+    MenuEntry("sale-list", _("Pharmacy purchase register"), (Capability.RECORD_SALES,)),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("unit-tree", _("Units"), any_role=True),
     MenuEntry("import-upload", _("Import"), (Capability.IMPORT_PEOPLE,)),

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "fangkong.labs",
     "fangkong.monitoring",
     "fangkong.movement",
+    "fangkong.pharmacy",
     "fangkong.command",
     "fangkong.demo",
 ]

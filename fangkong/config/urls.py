@@ -33,6 +33,7 @@ urlpatterns = [
     path("labs/", include("fangkong.labs.urls")),
     path("cases/", include("fangkong.tracing.urls")),
     path("gatherings/", include("fangkong.movement.urls")),
+    path("pharmacy/", include("fangkong.pharmacy.urls")),
     path("quarantine/", include("fangkong.quarantine.urls")),
     path("c/<str:token>/", self_checkin_view, name="self-checkin"),
 ]

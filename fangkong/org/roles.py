@@ -41,6 +41,8 @@ class Capability(StrEnum):
     MANAGE_SITE = "manage_site"  # a quarantine site's rooms, placing people there, its board
     # Report and follow cases, declare outbreaks, investigate them and decide who their contacts are
     INVESTIGATE = "investigate"
+    # Keep a pharmacy's register of drug sales (药店实名登记, K-01 … K-03) and mark them reported
+    RECORD_SALES = "record_sales"
 
 
 _ALL = frozenset(Capability)
@@ -66,7 +68,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.INVESTIGATE,
         }
     ),
-    Role.PHARMACIST: frozenset(),
+    # A pharmacist keeps the pharmacy's sales register, not the register of people.
+    Role.PHARMACIST: frozenset({Capability.RECORD_SALES}),
     Role.EPIDEMIOLOGIST: frozenset(
         {Capability.VIEW_PEOPLE, Capability.REVEAL_ID, Capability.EXPORT, Capability.INVESTIGATE}
     ),
