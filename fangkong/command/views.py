@@ -12,6 +12,7 @@ from fangkong.core import clock
 from fangkong.org.access import request_user
 from fangkong.org.models import Membership
 from fangkong.people.selectors import import_jobs_of
+from fangkong.pharmacy.selectors import pharmacy_counts
 
 
 @login_required
@@ -26,6 +27,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
         {
             "command": found,
             "curve": _curve(found) if found else None,
+            # The pharmacy sentinels (K-04, K-05): one statement, none without a pharmacy in scope.
+            "pharmacies": pharmacy_counts(user) if found else [],
             "map_words": _map_words(),
             "memberships": Membership.objects.filter(user=user)
             .select_related("unit")

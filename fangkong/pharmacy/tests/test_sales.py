@@ -220,3 +220,26 @@ def test_k01_an_import_keeps_good_rows_lists_bad_ones_and_changes_nothing_the_se
     upload()
     assert DrugSale.objects.count() == 2
     assert Obligation.objects.count() == 4
+
+
+def test_k04_the_command_view_counts_each_pharmacys_sales_and_open_follow_ups(
+    county, personas, pharmacy, pharmacist
+):
+    # given two sales today, neither buyer swabbed yet
+    _plan(county, personas, "P01-rural-winter")
+    counter = login(pharmacist)
+    counter.post(reverse("sale-list"), _sale(pharmacy, county.village_a))
+    counter.post(
+        reverse("sale-list"),
+        _sale(pharmacy, county.village_b, id_number=make_resident_id(sequence="202")),
+    )
+    # when the commander opens the command view
+    page = login(personas.commander).get("/")
+    # then the pharmacy's panel shows 2 today, 2 in 7 days, 2 follow-ups open
+    counts = page.context["pharmacies"]
+    assert [(c.name, c.today, c.week, c.follow_ups_open) for c in counts] == [
+        ("益康大药房", 2, 2, 2)
+    ]
+    assert 'data-testid="pharmacy-counts"' in page.content.decode()
+    # and a village worker, who keeps no pharmacy, has no such panel
+    assert login(personas.worker_a).get("/").context["pharmacies"] == []
