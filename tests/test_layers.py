@@ -23,7 +23,7 @@ LAYERS = [
     ["policy"],
     ["tracing", "quarantine"],
     ["labs", "monitoring", "movement", "pharmacy"],
-    ["command"],
+    ["command", "healthcodes"],
     ["demo"],
     ["config"],
 ]

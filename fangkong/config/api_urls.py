@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from fangkong.command.api import CommandMapView, CommandView
+from fangkong.healthcodes.api import CodeCheckView, PersonCodeView
 from fangkong.labs.api import (
     LabResultViewSet,
     PoolSizeViewSet,
@@ -70,5 +71,7 @@ urlpatterns = [
     ),
     path("quarantine/unplaced/", UnplacedView.as_view(), name="api-quarantine-unplaced"),
     path("quarantine/placements/", PlacementsView.as_view(), name="api-quarantine-place"),
+    path("health-codes/people/<int:person_id>/", PersonCodeView.as_view(), name="api-person-code"),
+    path("health-codes/check/", CodeCheckView.as_view(), name="api-code-check"),
     *router.urls,
 ]

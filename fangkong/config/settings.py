@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "fangkong.monitoring",
     "fangkong.movement",
     "fangkong.pharmacy",
+    "fangkong.healthcodes",
     "fangkong.command",
     "fangkong.demo",
 ]

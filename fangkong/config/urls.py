@@ -34,6 +34,7 @@ urlpatterns = [
     path("cases/", include("fangkong.tracing.urls")),
     path("gatherings/", include("fangkong.movement.urls")),
     path("pharmacy/", include("fangkong.pharmacy.urls")),
+    path("codes/", include("fangkong.healthcodes.urls")),
     path("quarantine/", include("fangkong.quarantine.urls")),
     path("c/<str:token>/", self_checkin_view, name="self-checkin"),
 ]
