@@ -85,7 +85,7 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bench import command, labs, monitoring, plans, register
+    from bench import command, healthcodes, labs, monitoring, plans, register
 
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -94,6 +94,7 @@ def main() -> int:
     results += monitoring.run(scale=scale)
     results += command.run(scale=scale)
     results += labs.run(scale=scale)
+    results += healthcodes.run(scale=scale)
     RESULTS.write_text(
         json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False) + "\n"
     )

@@ -136,6 +136,7 @@ def pages(
         "outbreak_id": outbreak.json()["id"],
         "site_id": site.pk,
         "application_id": application.pk,
+        "sale_id": 1,  # no sale: every persona's answer is a 404 or a refusal
         "round_id": screening.pk,
         "barcode": "FUZZ-0001",
         "pack_id": PACK,

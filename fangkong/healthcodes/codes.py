@@ -55,16 +55,24 @@ def status_code_issue(person_id: int) -> StatusCode:
     now = clock.now().replace(microsecond=0)
     colour = status_colour(person_status_facts(person_id, now))
     until = now + dt.timedelta(hours=VALID_HOURS)
-    token = signing.dumps(
+    return StatusCode(
+        colour, now, until, status_code_sign(colour, now, until, person_reference(person_id))
+    )
+
+
+def status_code_sign(
+    colour: Colour, valid_from: dt.datetime, valid_until: dt.datetime, reference: str
+) -> str:
+    """The signed payload a QR carries: compact keys, whole seconds."""
+    return signing.dumps(
         {
             "c": colour.value,
-            "f": int(now.timestamp()),
-            "u": int(until.timestamp()),
-            "r": person_reference(person_id),
+            "f": int(valid_from.timestamp()),
+            "u": int(valid_until.timestamp()),
+            "r": reference,
         },
         salt=SALT,
     )
-    return StatusCode(colour, now, until, token)
 
 
 def status_code_check(token: str, at: dt.datetime | None = None) -> Checked:
