@@ -40,7 +40,7 @@ from fangkong.policy.services import deadlines_open
 
 # The buyer of a fever or anti-infective drug is tested within a day of the sale: the plans say
 # only that the pharmacy reports the buyer (K-02, K-03) as a sentinel (K-05); a day is the
-# window the plans give the first test of a returnee or a fever (docs/adr/0010).
+# window the plans give the first test of a returnee or a fever (ADR 0010).
 FOLLOW_UP_HOURS = 24
 FOLLOW_UP_CLAUSE = "K-05: 药店“哨点”发现购药人员后，由所在村（社区）追踪检测"
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))

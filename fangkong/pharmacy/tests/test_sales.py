@@ -63,7 +63,7 @@ def _sale(pharmacy, village, **changes) -> dict:
     }
 
 
-def test_k01_k02_g02_p01_a_sale_opens_the_2h_report_and_the_villages_follow_up_met_by_a_sample(
+def test_k01_k02_k05_g02_p01_a_sale_opens_the_2h_report_and_the_villages_follow_up_met_by_a_sample(
     county,
     personas,
     pharmacy,
