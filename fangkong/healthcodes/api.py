@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as BadRequest
 from rest_framework.permissions import IsAuthenticated
@@ -52,10 +52,7 @@ class CodeCheckView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        request=CheckInSerializer,
-        responses={200: CheckedSerializer, 400: inline_serializer("Refused", {})},
-    )
+    @extend_schema(request=CheckInSerializer, responses={200: CheckedSerializer})
     def post(self, request: Request) -> Response:
         incoming = CheckInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)

@@ -243,3 +243,27 @@ def test_k04_the_command_view_counts_each_pharmacys_sales_and_open_follow_ups(
     assert 'data-testid="pharmacy-counts"' in page.content.decode()
     # and a village worker, who keeps no pharmacy, has no such panel
     assert login(personas.worker_a).get("/").context["pharmacies"] == []
+
+
+@pytest.mark.parametrize("sales", [1, 3])
+def test_k01_the_sales_page_and_api_cost_the_same_queries_for_any_number_of_sales(
+    county, personas, pharmacy, pharmacist, django_assert_num_queries, sales
+):
+    _plan(county, personas, "P01-rural-winter")
+    counter = login(pharmacist)
+    for n in range(sales):
+        counter.post(
+            reverse("sale-list"),
+            _sale(pharmacy, county.village_a, id_number=make_resident_id(sequence=f"3{n:02d}")),
+        )
+    with django_assert_num_queries(PAGE_QUERIES):
+        assert counter.get(reverse("sale-list")).status_code == 200
+    client = APIClient()
+    client.force_authenticate(pharmacist)
+    with django_assert_num_queries(API_QUERIES):
+        assert len(client.get("/api/pharmacy-sales/").json()["results"]) == sales
+
+
+# As measured; what matters is that they do not grow with the sales shown.
+PAGE_QUERIES = 10
+API_QUERIES = 2
