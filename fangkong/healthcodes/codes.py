@@ -80,7 +80,7 @@ def status_code_check(token: str, at: dt.datetime | None = None) -> Checked:
     window). Raises ValueError for what is not a code at all (empty, too long)."""
     token = token.strip()
     if not token or len(token) > MAX_TOKEN:
-        raise ValueError(_("Scan a status code."))
+        raise ValueError(_("Scan a health code."))
     try:
         payload = signing.loads(token, salt=SALT)
         colour = Colour(payload["c"])
