@@ -85,7 +85,7 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bench import chains, command, labs, monitoring, plans, quarantine, register
+    from bench import chains, command, healthcodes, labs, monitoring, plans, quarantine, register
 
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -96,6 +96,7 @@ def main() -> int:
     results += labs.run(scale=scale)
     results += chains.run(scale=scale)
     results += quarantine.run(scale=scale)
+    results += healthcodes.run(scale=scale)
     RESULTS.write_text(
         json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False) + "\n"
     )

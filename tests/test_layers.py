@@ -23,8 +23,8 @@ LAYERS = [
     ["policy"],
     ["tracing"],
     ["quarantine"],  # a fever or a positive at a site opens a case
-    ["labs", "monitoring", "movement", "readiness"],
-    ["command"],
+    ["labs", "monitoring", "movement", "readiness", "pharmacy"],
+    ["command", "healthcodes"],
     ["demo"],
     ["config"],
 ]

@@ -147,6 +147,7 @@ def pages(
         "application_id": application.pk,
         "request_id": trip.pk,
         "step_id": step.pk,
+        "sale_id": 1,  # no sale: every persona's answer is a 404 or a refusal
         "round_id": screening.pk,
         "barcode": "FUZZ-0001",
         "pack_id": PACK,

@@ -26,6 +26,7 @@ from fangkong.monitoring.models import Absence, FeverEvent
 from fangkong.obligations.models import Obligation
 from fangkong.org.models import Unit
 from fangkong.people.models import Person, PersonUnit
+from fangkong.pharmacy.models import DrugSale
 from fangkong.tracing.models import Case, Outbreak
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -77,6 +78,8 @@ PAGES = [
     "/travel/returnees/",
     "/api/travel-requests/",
     "/api/travel-requests/queue/",
+    "/pharmacy/",
+    "/codes/check/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -103,6 +106,7 @@ PERSON_PAGES = [
     "/monitoring/link/{person}/",
     "/api/people/{person}/",
     "/api/people/{person}/timeline/",
+    "/api/health-codes/people/{person}/",
 ]
 ENDPOINTS = [
     "/api/quarantine/forecast/",
@@ -124,6 +128,7 @@ ENDPOINTS = [
     "/api/roster/shifts/now/",
     "/api/cases/graph/",
     "/api/command/sizao/",
+    "/api/pharmacy-sales/",
 ]
 
 
@@ -146,8 +151,11 @@ def _text(response) -> str:
     return content.decode("utf-8", "replace")
 
 
-def _markers(reach: str) -> tuple[set[int], list[str]]:
-    """The people a persona may see, and the strings that betray anyone else."""
+def _markers(
+    reach: str, buyers: frozenset[int] | set[int] = frozenset()
+) -> tuple[set[int], list[str]]:
+    """The people a persona may see (of the units reached, and the buyers of their pharmacy),
+    and the strings that betray anyone else."""
     if reach:
         unit = Unit.objects.get(code=reach)
         visible = set(
@@ -159,6 +167,7 @@ def _markers(reach: str) -> tuple[set[int], list[str]]:
         )
     else:
         visible = set()
+    visible |= buyers
     seen_names = set(Person.objects.filter(pk__in=visible).values_list("name", flat=True))
     markers: list[str] = []
     for pk, name, phone in Person.objects.exclude(pk__in=visible).values_list(
@@ -196,7 +205,13 @@ def _units_out_of_reach(user: User) -> list[str]:
 def test_every_page_and_endpoint_keeps_what_a_persona_may_not_see_out(demo_county, username):
     # given a persona of the demo county and everything they may not see
     user = User.objects.get(username=username)
-    visible, markers = _markers(REACHES[username])
+    # A pharmacist sees the buyers of their own pharmacy, and no one else (K-01).
+    buyers = set(
+        DrugSale.objects.filter(pharmacy__memberships__user=user).values_list(
+            "person_id", flat=True
+        )
+    )
+    visible, markers = _markers(REACHES[username], buyers)
     if REACHES[username]:
         # (a lab reads the names of the units that send it boxes)
         markers += _units_out_of_reach(user)

@@ -16,6 +16,7 @@ from fangkong.org.access import request_user, user_can
 from fangkong.org.models import Membership
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import import_jobs_of
+from fangkong.pharmacy.selectors import pharmacy_counts
 
 
 @login_required
@@ -30,6 +31,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
         {
             "command": found,
             "curve": _curve(found) if found else None,
+            # The pharmacy sentinels (K-04, K-05): one statement, none without a pharmacy in scope.
+            "pharmacies": pharmacy_counts(user) if found else [],
             "map_words": _map_words(),
             "memberships": Membership.objects.filter(user=user)
             .select_related("unit")

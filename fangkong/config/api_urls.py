@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from fangkong.command.api import CommandMapView, CommandView, SizaoView
+from fangkong.healthcodes.api import CodeCheckView, PersonCodeView
 from fangkong.labs.api import (
     LabResultViewSet,
     PoolSizeViewSet,
@@ -13,6 +14,7 @@ from fangkong.monitoring.api import CheckinViewSet, SelfLinkViewSet, UnitReportV
 from fangkong.movement.api import GatheringViewSet, TravelRequestViewSet
 from fangkong.org.api import RegionViewSet, UnitViewSet
 from fangkong.people.api import PersonViewSet
+from fangkong.pharmacy.api import SaleViewSet
 from fangkong.policy.api import (
     MeasureViewSet,
     ObligationViewSet,
@@ -60,6 +62,7 @@ router.register("pool-size", PoolSizeViewSet, basename="pool-size")
 router.register("cases", CaseViewSet, basename="case")
 router.register("gatherings", GatheringViewSet, basename="gathering")
 router.register("travel-requests", TravelRequestViewSet, basename="travel-request")
+router.register("pharmacy-sales", SaleViewSet, basename="drug-sale")
 router.register("outbreaks", OutbreakViewSet, basename="outbreak")
 router.register("roster/shifts", ShiftViewSet, basename="shift")
 
@@ -118,5 +121,7 @@ urlpatterns = [
     ),
     path("quarantine/unplaced/", UnplacedView.as_view(), name="api-quarantine-unplaced"),
     path("quarantine/placements/", PlacementsView.as_view(), name="api-quarantine-place"),
+    path("health-codes/people/<int:person_id>/", PersonCodeView.as_view(), name="api-person-code"),
+    path("health-codes/check/", CodeCheckView.as_view(), name="api-code-check"),
     *router.urls,
 ]

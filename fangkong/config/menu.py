@@ -50,6 +50,7 @@ MENU = (
     ),
     MenuEntry("quarantine-board", _("Quarantine sites"), (Capability.MANAGE_SITE,)),
     MenuEntry("home-quarantine", _("Home quarantine"), (Capability.EDIT_PEOPLE,)),
+    MenuEntry("sale-list", _("Pharmacy purchase register"), (Capability.RECORD_SALES,)),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("roster", _("Duty roster"), any_role=True),
     MenuEntry("sizao", _("Early response board"), (Capability.VIEW_PEOPLE,)),

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "fangkong.monitoring",
     "fangkong.movement",
     "fangkong.readiness",
+    "fangkong.pharmacy",
+    "fangkong.healthcodes",
     "fangkong.command",
     "fangkong.demo",
 ]

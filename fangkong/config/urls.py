@@ -36,6 +36,8 @@ urlpatterns = [
     path("gatherings/", include("fangkong.movement.urls")),
     path("roster/", include("fangkong.readiness.urls")),
     path("travel/", include("fangkong.movement.travel_urls")),
+    path("pharmacy/", include("fangkong.pharmacy.urls")),
+    path("codes/", include("fangkong.healthcodes.urls")),
     path("quarantine/", include("fangkong.quarantine.urls")),
     path("c/<str:token>/", self_checkin_view, name="self-checkin"),
     path("r/<str:token>/", returnee_self_view, name="returnee-self"),

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -49,6 +50,8 @@ from fangkong.people.identity import resident_id_check_char
 from fangkong.people.importing import import_job_create, import_job_execute
 from fangkong.people.models import Person, PersonCategory, PersonUnit, TravelRecord
 from fangkong.people.validation import age_on
+from fangkong.pharmacy.models import DrugCategory
+from fangkong.pharmacy.services import SaleInput, sale_record
 from fangkong.policy.classify import people_classify
 from fangkong.policy.models import Trigger
 from fangkong.policy.services import (
@@ -680,6 +683,24 @@ class DemoBuilder:
                 ),
             )
 
+    def build_pharmacy(self, units: dict[str, Unit]) -> None:
+        """A buyer of a fever drug at the township's pharmacy, new to the register: the report to
+        the health centre still owed, and the follow-up test owed by the buyer's village."""
+        sale_record(
+            actor=get_user_model().objects.get(username="pharmacist"),
+            data=SaleInput(
+                pharmacy=units["PHARM"],
+                name="周药购",
+                id_number=_resident_id(self.rng, dt.date(1978, 5, 20), True, 777),
+                village=units["T1V1"],
+                category=DrugCategory.FEVER,
+                sold_at=clock.now() - dt.timedelta(minutes=40),
+                phone="13900139000",
+                address="第一村2组",
+                temperature=Decimal("38.0"),
+            ),
+        )
+
     def build(self, today: dt.date) -> list[DemoAccount]:
         units = self.build_units()
         self.build_people(units, today)
@@ -689,6 +710,7 @@ class DemoBuilder:
         self.build_schedules(units)
         self.build_roster(units)
         self.build_movement(units)
+        self.build_pharmacy(units)
         return self.accounts
 
     def build_movement(self, units: dict[str, Unit]) -> None:

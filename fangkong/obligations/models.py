@@ -150,6 +150,10 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
         """The deadlines of a leave or travel request (specs.OfTravelRequest)."""
         return self.filter(detail__travel_request=request_id)
 
+    def of_drug_sale(self, sale_id: int) -> ObligationQuerySet:
+        """The report of a pharmacy sale and its buyer's follow-up test (K-02)."""
+        return self.filter(detail__drug_sale=sale_id)
+
 
 class Obligation(models.Model):
     """Every deadline is a row: what must happen, for whom, by when, and which unit answers for it.

@@ -76,11 +76,13 @@ class DayTest:
 @dataclass(frozen=True, slots=True)
 class WithinTest:
     """A test within N hours of an event (due at ``due_by``), met by the earliest sample before
-    it; ``retest_of`` names the positive pooled tube whose members each owe one (单采单检)."""
+    it; ``retest_of`` names the positive pooled tube whose members each owe one (单采单检),
+    ``drug_sale`` the pharmacy sale whose buyer owes one."""
 
     owner: Owner
     due_by: dt.datetime
     retest_of: str = ""
+    drug_sale: int | None = None  # the pharmacy sale whose buyer it follows up (K-02)
     kind = ObligationKind.TEST
 
     @property
@@ -88,6 +90,10 @@ class WithinTest:
         return self.due_by
 
     def detail(self) -> JsonText:
+        if self.drug_sale is not None:
+            return JsonText(
+                json.dumps({"due_by": self.due_by.isoformat(), "drug_sale": self.drug_sale})
+            )
         if self.retest_of:
             return JsonText(
                 json.dumps(
@@ -128,8 +134,9 @@ class Periodic:
 @dataclass(frozen=True, slots=True)
 class AfterEvent:
     """A pack's deadline counted from an event (a positive result, a sample received, a fever, a
-    case, an outbreak): ``box`` is the box whose turnaround it is, ``fever_event`` the fever it
-    follows up, ``case`` the case and ``outbreak`` the outbreak it answers."""
+    case, an outbreak, a pharmacy sale): ``box`` is the box whose turnaround it is,
+    ``fever_event`` the fever it follows up, ``case`` the case, ``outbreak`` the outbreak and
+    ``drug_sale`` the pharmacy sale it answers."""
 
     owner: Owner
     kind: str
@@ -140,6 +147,7 @@ class AfterEvent:
     fever_event: int | None = None
     case: int | None = None
     outbreak: int | None = None
+    drug_sale: int | None = None
 
     def detail(self) -> JsonText:
         detail: dict[str, Any] = {}
@@ -153,6 +161,8 @@ class AfterEvent:
             detail["case"] = self.case
         if self.outbreak is not None:
             detail["outbreak"] = self.outbreak
+        if self.drug_sale is not None:
+            detail["drug_sale"] = self.drug_sale
         return JsonText(json.dumps(detail))
 
 

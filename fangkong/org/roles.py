@@ -44,6 +44,8 @@ class Capability(StrEnum):
     # Report and follow cases, declare outbreaks, investigate them and decide who their contacts are
     INVESTIGATE = "investigate"
     KEEP_ROSTER = "keep_roster"  # the unit's duty roster: shifts, leader on duty, handovers
+    # Keep a pharmacy's register of drug sales (药店实名登记, K-01 … K-03) and mark them reported
+    RECORD_SALES = "record_sales"
 
 
 _ALL = frozenset(Capability)
@@ -85,7 +87,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.KEEP_ROSTER,
         }
     ),
-    Role.PHARMACIST: frozenset(),
+    # A pharmacist keeps the pharmacy's sales register, not the register of people.
+    Role.PHARMACIST: frozenset({Capability.RECORD_SALES}),
     Role.EPIDEMIOLOGIST: frozenset(
         {Capability.VIEW_PEOPLE, Capability.REVEAL_ID, Capability.EXPORT, Capability.INVESTIGATE}
     ),

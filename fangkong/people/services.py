@@ -192,6 +192,24 @@ def _person_insert(actor: User | None, data: PersonInput) -> Person:
     """Validate and register one person, audited; ``actor`` None: the person registered
     themselves through a unit's link (a returnee report)."""
     values, categories = _resolve(data)
+    return _person_insert(actor, data, values, categories)
+
+
+@transaction.atomic
+def person_find_or_register(*, actor: User, data: PersonInput) -> Person:
+    """The registered person with this ID number, or a new one in ``data.unit``: for a record
+    that brings a person in from outside the register (a pharmacy's buyer, K-01). The caller has
+    checked the actor may make that record; a registered person stays as the register has them."""
+    values, categories = _resolve(data)
+    existing = Person.objects.filter(id_hash=values["identity"].id_hash).first()
+    if existing is not None:
+        return existing
+    return _person_insert(actor, data, values, categories)
+
+
+def _person_insert(
+    actor: User, data: PersonInput, values: dict[str, Any], categories: list[Category]
+) -> Person:
     identity: ProtectedId = values.pop("identity")
     person = Person(
         **values,

@@ -25,6 +25,7 @@ from fangkong.core.inputs import query_int
 from fangkong.core.pickers import PICKER_LIMIT, Choice, picker_answer, picker_query
 from fangkong.core.spreadsheets import ImportFileError, read_rows
 from fangkong.core.tasks import enqueue
+from fangkong.healthcodes.codes import qr_svg, status_code_issue
 from fangkong.org.access import (
     may_act_on,
     request_user,
@@ -163,6 +164,10 @@ def _render_person(request: HttpRequest, person: Person, travel_form: TravelForm
     """The person's page; a refused stay comes back in its form, as typed (status 400)."""
     timeline = person_timeline(person, request.user, cursor=timeline_cursor(request.GET))
     release = person_release_check(person.pk, clock.localdate())
+    code = status_code_issue(person.pk)
+    check_url = request.build_absolute_uri(
+        reverse("code-check") + "?" + urlencode({"t": code.token})
+    )
     return render(
         request,
         "people/detail.html",
@@ -181,6 +186,9 @@ def _render_person(request: HttpRequest, person: Person, travel_form: TravelForm
             "release_form": ReleaseForm(initial={"on": clock.localdate()}),
             "release": release,
             "release_verdict": release_verdict(release) if release else "",
+            # E-21: the person's status code, as a QR that opens the gate's check of it
+            "status_code": code,
+            "status_qr": qr_svg(check_url),
         },
         status=400 if travel_form.errors else 200,
     )

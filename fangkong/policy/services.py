@@ -661,11 +661,12 @@ def deadlines_open(
     box: str = "",
     case: int | None = None,
     outbreak: int | None = None,
+    drug_sale: int | None = None,
 ) -> list[AfterEvent]:
     """An event happened (a suspected case found, a sample received, a fever …): open the
     deadlines the pack in force for the unit attaches to it (G-01 … G-24), the unit answering;
-    ``box``: the box received, whose turnaround it is; ``case``, ``outbreak``: the case or the
-    outbreak they answer."""
+    ``box``: the box received, whose turnaround it is; ``case``, ``outbreak``, ``drug_sale``: the
+    case, the outbreak or the pharmacy sale they answer."""
     pack = PackResolver(at.astimezone(clock.tz()).date()).pack(unit.path)
     if pack is None:
         return []
@@ -687,6 +688,7 @@ def deadlines_open(
             box=box,
             case=case,
             outbreak=outbreak,
+            drug_sale=drug_sale,
         )
         for deadline in pack.deadlines
         if deadline.trigger == trigger

@@ -14,6 +14,7 @@ OBJECT_TYPES = {
     "audit_trail": _("audit trail"),
     "box": _("transport box"),
     "checkin": _("health check-in"),
+    "drug_sale": _("pharmacy sale"),
     "exposure": _("exposure"),
     "fever_event": _("fever"),
     "gathering": _("gathering application"),

@@ -22,8 +22,9 @@ from fangkong.tracing.services import exposure_record
 pytestmark = pytest.mark.django_db
 
 # The page with the file (one query per kind of record), then the release decision: the
-# classification, the active and first measures, the results, the tubes and the release facts.
-PERSON_PAGE_QUERIES = 21 + 6
+# classification, the active and first measures, the results, the tubes and the release facts;
+# then the health code's facts, in one statement (E-21).
+PERSON_PAGE_QUERIES = 21 + 6 + 1
 
 
 @pytest.fixture
