@@ -185,12 +185,6 @@ def person_create(
     """Register a person in a unit where the actor holds ``capability``: the register keepers'
     EDIT_PEOPLE, or INVESTIGATE for a contact an investigation's line list finds unregistered."""
     _require(actor, capability, data.unit)
-    return _person_insert(actor, data)
-
-
-def _person_insert(actor: User | None, data: PersonInput) -> Person:
-    """Validate and register one person, audited; ``actor`` None: the person registered
-    themselves through a unit's link (a returnee report)."""
     values, categories = _resolve(data)
     return _person_insert(actor, data, values, categories)
 
@@ -208,8 +202,10 @@ def person_find_or_register(*, actor: User, data: PersonInput) -> Person:
 
 
 def _person_insert(
-    actor: User, data: PersonInput, values: dict[str, Any], categories: list[Category]
+    actor: User | None, data: PersonInput, values: dict[str, Any], categories: list[Category]
 ) -> Person:
+    """Register one validated person, audited; ``actor`` None: the person registered themselves
+    through a unit's link (a returnee report)."""
     identity: ProtectedId = values.pop("identity")
     person = Person(
         **values,
@@ -437,5 +433,6 @@ def returnee_register(
     person = Person.objects.filter(id_hash=identity.id_hash).first()
     created = person is None
     if person is None:
-        person = _person_insert(actor, data)
+        values, categories = _resolve(data)
+        person = _person_insert(actor, data, values, categories)
     return person, created, _travel_insert(actor, person, stay)
