@@ -65,6 +65,7 @@ PAGES = [
     "/labs/results/",
     "/cases/",
     "/cases/outbreaks/",
+    "/cases/venues/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -101,6 +102,7 @@ ENDPOINTS = [
     "/api/command/map/",
     "/api/cases/",
     "/api/outbreaks/",
+    "/api/venues/",
 ]
 
 

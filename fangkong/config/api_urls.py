@@ -28,7 +28,7 @@ from fangkong.quarantine.api import (
     SiteView,
     UnplacedView,
 )
-from fangkong.tracing.api import CaseViewSet, OutbreakViewSet
+from fangkong.tracing.api import CaseViewSet, OutbreakViewSet, ScanViewSet, VenueViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -50,6 +50,8 @@ router.register("pool-size", PoolSizeViewSet, basename="pool-size")
 router.register("cases", CaseViewSet, basename="case")
 router.register("gatherings", GatheringViewSet, basename="gathering")
 router.register("outbreaks", OutbreakViewSet, basename="outbreak")
+router.register("venues", VenueViewSet, basename="venue")
+router.register("scans", ScanViewSet, basename="scan")
 
 urlpatterns = [
     path("command/", CommandView.as_view(), name="api-command"),

@@ -5,6 +5,7 @@ from fangkong.tracing import views
 urlpatterns = [
     path("", views.case_list_view, name="case-list"),
     path("<int:case_id>/", views.case_detail_view, name="case-detail"),
+    path("venues/", views.venue_list_view, name="venue-list"),
     path("outbreaks/", views.outbreak_list_view, name="outbreak-list"),
     path("outbreaks/<int:outbreak_id>/", views.outbreak_detail_view, name="outbreak-detail"),
 ]

@@ -40,6 +40,10 @@ OBJECT_TYPES = {
     "tube_results": _("lab results"),
     "unit": _("unit"),
     "unit_report": _("unit report"),
+    "venue": _("venue"),
+    "scans": _("venue code scans"),
+    "trajectory_stop": _("trajectory stop"),
+    "contact_candidate": _("candidate contact"),
 }
 
 
