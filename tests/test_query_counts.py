@@ -28,6 +28,7 @@ from fangkong.org.services import unit_create
 from fangkong.people.models import PersonUnit
 from fangkong.policy.services import RiskAreaInput, plan_assign, risk_area_create
 from fangkong.policy.tests.test_measures import came_back_from
+from fangkong.tracing.venues import venue_create
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +114,8 @@ def _world(county: County, personas: Personas, rows: int, on_commit) -> World:
             for n in range(rows)
         ]
     )
+    for number in range(rows):
+        venue_create(actor=commander, unit=county.village_a, kind="shop", name=f"商店{number}")
     return World(screening.pk, lab, technician)
 
 
@@ -137,6 +140,7 @@ PAGES = [
     ("worker_a", "/labs/boxes/", 6),
     ("lab", "/labs/results/", 4),
     ("commander", "/labs/tubes/T0000/", 10),
+    ("commander", "/cases/venues/", 5),
 ]
 
 ENDPOINTS = [
@@ -150,6 +154,7 @@ ENDPOINTS = [
     ("commander", "/api/reports/", 2),
     ("commander", "/api/tubes/", 4),
     ("commander", "/api/rounds/", 2),
+    ("commander", "/api/venues/", 2),
 ]
 
 

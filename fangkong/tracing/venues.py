@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
-from fangkong.core.bulk import stage, stages_drop
 from fangkong.core.inputs import date_problem, dates_allowed, local_datetime_parse, whole_number
 from fangkong.core.lookups import Ids
 from fangkong.core.spreadsheets import Column, TableColumns, read_rows
@@ -56,7 +55,6 @@ CONTACT_WINDOW = dt.timedelta(hours=1)
 CANDIDATES_MAX = 500  # candidates proposed per case, the closest first
 CASE_VISITS_MAX = 200  # the case's visits a search starts from
 NEIGHBOUR_VISITS_MAX = 50_000  # the others' visits a search reads
-_STAGE = "tracing_stage_scans"
 
 
 @dataclass(frozen=True)
@@ -255,42 +253,57 @@ def scans_record(*, actor: AnyUser, rows: Iterable[ScanInput]) -> ScansOutcome:
             by_phone.setdefault(phone, []).append(pk)
     good = list(_checked(inputs, venues, people, phones, by_phone, outcome))
     if good:
-        try:
-            with transaction.atomic():
-                staged = stage(
-                    _STAGE,
-                    [
-                        ("venue_id", "bigint"),
-                        ("person_id", "bigint"),
-                        ("scanned_at", "timestamptz"),
-                    ],
-                    good,
-                )  # fmt: skip
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "INSERT INTO tracing_scan (venue_id, person_id, scanned_at)"  # noqa: S608
-                        f" SELECT venue_id, person_id, scanned_at FROM {_STAGE} WHERE TRUE"
-                        " ON CONFLICT DO NOTHING"
-                    )
-                    outcome.scans = cursor.rowcount
-                outcome.unchanged = staged - outcome.scans
-                if outcome.scans:
-                    audit_record(
-                        actor=actor,
-                        action=AuditAction.CREATE,
-                        object_type="scans",
-                        unit_id=investigators.covering_unit_id(),
-                        summary=_("%(scans)d scans recorded") % {"scans": outcome.scans}
-                        + (
-                            _(", %(count)d rows refused") % {"count": len(outcome.errors)}
-                            if outcome.errors
-                            else ""
-                        ),
-                    )
-        finally:
-            stages_drop(_STAGE)
+        with transaction.atomic():
+            outcome.scans = _scans_insert(good)
+            outcome.unchanged = len(good) - outcome.scans
+            if outcome.scans:
+                audit_record(
+                    actor=actor,
+                    action=AuditAction.CREATE,
+                    object_type="scans",
+                    unit_id=investigators.covering_unit_id(),
+                    summary=_("%(scans)d scans recorded") % {"scans": outcome.scans}
+                    + (
+                        _(", %(count)d rows refused") % {"count": len(outcome.errors)}
+                        if outcome.errors
+                        else ""
+                    ),
+                )
     outcome.errors.sort(key=lambda e: e["index"])
     return outcome
+
+
+def _scans_insert(rows: list[tuple[int, int, dt.datetime]]) -> int:
+    """Insert the scans not recorded yet, in one statement; returns how many were new."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":  # SQLite sums the rows each statement inserted
+            adapt = connection.ops.adapt_datetimefield_value  # UTC, as Django writes times
+            cursor.executemany(
+                "INSERT INTO tracing_scan (venue_id, person_id, scanned_at)"
+                " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                [(venue, person, adapt(at)) for venue, person, at in rows],
+            )
+            return cursor.rowcount
+        # Three arrays as text literals: adapting thousands of values one by one costs more than
+        # the insert itself.
+        venues, people, times = zip(*rows, strict=True)
+        arrays = [
+            "{" + ",".join(map(str, venues)) + "}",
+            "{" + ",".join(map(str, people)) + "}",
+            "{" + ",".join(at.isoformat() for at in times) + "}",
+        ]
+        insert = (
+            "INSERT INTO tracing_scan (venue_id, person_id, scanned_at)"
+            " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[])"
+        )
+        try:
+            # Usually every scan is new: a plain INSERT, cheaper than one that checks each row
+            # for a conflict first.
+            with transaction.atomic():
+                cursor.execute(insert, arrays)
+        except IntegrityError:
+            cursor.execute(insert + " ON CONFLICT DO NOTHING", arrays)
+        return cursor.rowcount
 
 
 def _checked(
