@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
         "MeasureKindEnum": "fangkong.policy.models.MeasureKind",
         "ObligationKindEnum": "fangkong.obligations.models.ObligationKind",
         "CaseKindEnum": "fangkong.tracing.models.CaseKind",
+        "VenueKindEnum": "fangkong.tracing.models.VenueKind",
     },
 }
 
