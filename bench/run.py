@@ -3,7 +3,9 @@
 BENCH_SCALE scales the data: 1 (the default) is the issue's size, a register of 1,000,000 people;
 0.05 is a quick run of about a minute. The run needs PostgreSQL: it uses DATABASE_URL when that
 points at PostgreSQL, and otherwise starts the local server with .ci/start-postgres.sh. It works in
-its own database, `<name>_bench`, created afresh each run.
+its own database, `<name>_bench`, created afresh each run. BENCH_ONLY (a comma-separated list of
+the suites: register, plans, monitoring, command, labs, venues, chains, quarantine, healthcodes)
+runs only those; plans, monitoring, command and labs need the register's county.
 """
 
 from __future__ import annotations
@@ -85,18 +87,36 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bench import chains, command, healthcodes, labs, monitoring, plans, quarantine, register
+    from bench import (
+        chains,
+        command,
+        healthcodes,
+        labs,
+        monitoring,
+        plans,
+        quarantine,
+        register,
+        venues,
+    )
 
+    only = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
     results: list[Result] = []
-    with tempfile.TemporaryDirectory() as folder:
-        results += register.run(scale=scale, folder=Path(folder))
-    results += plans.run(scale=scale)
-    results += monitoring.run(scale=scale)
-    results += command.run(scale=scale)
-    results += labs.run(scale=scale)
-    results += chains.run(scale=scale)
-    results += quarantine.run(scale=scale)
-    results += healthcodes.run(scale=scale)
+    if not only or "register" in only:
+        with tempfile.TemporaryDirectory() as folder:
+            results += register.run(scale=scale, folder=Path(folder))
+    suites: list[tuple[str, Callable[..., list[Result]]]] = [
+        ("plans", plans.run),
+        ("monitoring", monitoring.run),
+        ("command", command.run),
+        ("labs", labs.run),
+        ("venues", venues.run),
+        ("chains", chains.run),
+        ("quarantine", quarantine.run),
+        ("healthcodes", healthcodes.run),
+    ]
+    for name, suite in suites:
+        if not only or name in only:
+            results += suite(scale=scale)
     RESULTS.write_text(
         json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False) + "\n"
     )

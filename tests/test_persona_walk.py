@@ -80,6 +80,7 @@ PAGES = [
     "/api/travel-requests/queue/",
     "/pharmacy/",
     "/codes/check/",
+    "/cases/venues/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -129,6 +130,7 @@ ENDPOINTS = [
     "/api/cases/graph/",
     "/api/command/sizao/",
     "/api/pharmacy-sales/",
+    "/api/venues/",
 ]
 
 

@@ -44,6 +44,7 @@ from fangkong.tracing.services import (
     investigation_open,
     outbreak_declare,
 )
+from fangkong.tracing.venues import venue_create
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +159,8 @@ def _world(county: County, personas: Personas, rows: int, on_commit) -> World:
             last_exposed_at=dt.datetime(2022, 1, 31, tzinfo=dt.UTC), via=case.person,
             investigation=investigation,
         )  # fmt: skip
+    for number in range(rows):
+        venue_create(actor=commander, unit=county.village_a, kind="shop", name=f"商店{number}")
     return World(screening.pk, lab, technician, case.pk)
 
 
@@ -185,6 +188,7 @@ PAGES = [
     ("commander", "/travel/returnees/", 8),
     ("commander", "/labs/tubes/T0000/", 10),
     ("commander", "/cases/{case}/investigation/", 8),
+    ("commander", "/cases/venues/", 5),
 ]
 
 ENDPOINTS = [
@@ -201,6 +205,7 @@ ENDPOINTS = [
     ("commander", "/api/cases/{case}/investigation/contacts/", 4),
     ("commander", "/api/travel-requests/", 3),
     ("commander", "/api/travel-requests/queue/", 2),
+    ("commander", "/api/venues/", 2),
 ]
 
 

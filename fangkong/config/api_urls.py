@@ -40,7 +40,7 @@ from fangkong.quarantine.api import (
     UnplacedView,
 )
 from fangkong.readiness.api import ShiftViewSet
-from fangkong.tracing.api import CaseViewSet, OutbreakViewSet
+from fangkong.tracing.api import CaseViewSet, OutbreakViewSet, ScanViewSet, VenueViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -65,6 +65,8 @@ router.register("travel-requests", TravelRequestViewSet, basename="travel-reques
 router.register("pharmacy-sales", SaleViewSet, basename="drug-sale")
 router.register("outbreaks", OutbreakViewSet, basename="outbreak")
 router.register("roster/shifts", ShiftViewSet, basename="shift")
+router.register("venues", VenueViewSet, basename="venue")
+router.register("scans", ScanViewSet, basename="scan")
 
 urlpatterns = [
     path("command/", CommandView.as_view(), name="api-command"),

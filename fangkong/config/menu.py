@@ -38,6 +38,7 @@ MENU = (
     ),
     MenuEntry("plan-list", _("Work plans"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("case-list", _("Cases"), (Capability.VIEW_PEOPLE,)),
+    MenuEntry("venue-list", _("Venue codes"), (Capability.INVESTIGATE,)),
     MenuEntry(
         "gathering-list",
         _("Gatherings"),

@@ -259,6 +259,7 @@ SPECTACULAR_SETTINGS = {
         "ObligationKindEnum": "fangkong.obligations.models.ObligationKind",
         "CaseKindEnum": "fangkong.tracing.models.CaseKind",
         "InvestigationStatusEnum": "fangkong.tracing.models.InvestigationStatus",
+        "VenueKindEnum": "fangkong.tracing.models.VenueKind",
     },
 }
 

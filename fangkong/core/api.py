@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from fangkong.core.inputs import BadInput
+from fangkong.core.inputs import BadInput, datetime_parse
 from fangkong.core.text import NUL
 
 
@@ -46,3 +47,27 @@ class CodeRelatedField(serializers.SlugRelatedField):
         if NUL in str(data):
             self.fail("does_not_exist", slug_name=self.slug_field, value=data)
         return super().to_internal_value(data)
+
+
+def batch_body(request: Request, limit: int, key: str) -> tuple[dict[str, Any], list[Any]]:
+    """A batch request's JSON object and its list of at most ``limit`` rows under ``key``."""
+    data = request.data
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise exceptions.ValidationError({key: [f"Send a JSON object with a list '{key}'."]})
+    if len(data[key]) > limit:
+        raise exceptions.ValidationError({key: [f"At most {limit} rows per request."]})
+    return data, data[key]
+
+
+def row_text(item: dict[str, Any], name: str) -> str:
+    """A batch row's text under ``name``; "" when absent or not text."""
+    value = item.get(name, "")
+    return value if isinstance(value, str) and NUL not in value else ""
+
+
+def row_time(item: dict[str, Any], name: str) -> Any:
+    """The time sent under ``name``; None when absent; anything that is no time as it was sent,
+    for the service to refuse with the row's index."""
+    value = item.get(name)
+    parsed = datetime_parse(value) if isinstance(value, str) else None
+    return parsed or value

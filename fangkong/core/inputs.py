@@ -117,6 +117,14 @@ def datetime_parse(text: str) -> dt.datetime | None:
         return None
 
 
+def local_datetime_parse(text: str) -> dt.datetime | None:
+    """A time written in a file or a form, in the local time zone unless it names its own."""
+    parsed = datetime_parse(text)
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=clock.tz())
+    return parsed
+
+
 def query_moment(data: Mapping[str, str], name: str) -> dt.datetime | None:
     """A moment with its offset (a page's cursor) from a query string; None when absent."""
     text = data.get(name) or ""

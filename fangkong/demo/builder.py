@@ -71,11 +71,18 @@ from fangkong.quarantine.services import (
     transfers_depart,
 )
 from fangkong.readiness.services import ShiftInput, shifts_add
+from fangkong.tracing.models import Case, VenueKind
 from fangkong.tracing.services import (
     case_report,
     exposure_record,
     investigation_answer,
     investigation_open,
+)
+from fangkong.tracing.venues import (
+    ScanInput,
+    contact_candidates_propose,
+    scans_record,
+    venue_create,
 )
 
 COUNTY = "520113"  # 贵州省贵阳市白云区, the county of plan P14
@@ -452,6 +459,7 @@ class DemoBuilder:
                 onset_date=today - dt.timedelta(days=1),
                 history="示例：近14天在本村活动，2天前赶集，1天前家庭聚餐",
             )
+            self.build_venues(units, hq_user, case)
             exposure_record(
                 actor=hq_user,
                 person=close,
@@ -523,6 +531,30 @@ class DemoBuilder:
                 actor=hq_user, person=obligation.person, sampled_at=sampled, positive=False
             )
         obligations_tick()
+
+    def build_venues(self, units: dict[str, Unit], hq_user: User, case: Case) -> None:
+        """A market's venue code scanned by the suspected case and by others of the township
+        that morning: the case page proposes those who were there within the hour."""
+        market = venue_create(
+            actor=hq_user, unit=units["T1"], kind=VenueKind.VENUE, name="泉湖农贸市场"
+        )
+        venue_create(actor=hq_user, unit=units["T1"], kind=VenueKind.BUS, name="1路公交车")
+        others = list(
+            Person.objects.filter(unit__path__startswith=units["T1"].path)
+            .exclude(pk=case.person_id)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[:4]
+        )
+        morning = (clock.now() - dt.timedelta(days=1)).replace(hour=2, minute=0, second=0)
+        scans_record(
+            actor=hq_user,
+            rows=[ScanInput(market.code, case.person_id, scanned_at=morning)]
+            + [
+                ScanInput(market.code, pk, scanned_at=morning + dt.timedelta(minutes=25 * n))
+                for n, pk in enumerate(others, start=1)
+            ],
+        )
+        contact_candidates_propose(actor=hq_user, case=case)
 
     def build_monitoring(self, units: dict[str, Unit]) -> None:
         """Today's check-ins of a class, a kindergarten teacher's fever on the P15 clock, an

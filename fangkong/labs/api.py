@@ -21,9 +21,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from fangkong.core.api import CodeRelatedField
-from fangkong.core.inputs import datetime_parse
-from fangkong.core.text import NUL
+from fangkong.core.api import CodeRelatedField, batch_body, row_text, row_time
 from fangkong.labs.models import POOL_SIZES, SamplingPoint, ScreeningRound, Tube, TubeKind
 from fangkong.labs.planner import MAX_POOL, PoolPlanError, planner_input, pool_size
 from fangkong.labs.results import ResultInput, results_record
@@ -78,29 +76,6 @@ class ResultsInSerializer(serializers.Serializer):
     results = ResultInSerializer(many=True)
 
 
-def _body(request: Request, key: str) -> tuple[dict[str, Any], list[Any]]:
-    """The request's JSON object and its list of rows under ``key``."""
-    data = request.data
-    if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        raise ValidationError({key: [f"Send a JSON object with a list '{key}'."]})
-    if len(data[key]) > BATCH_MAX:
-        raise ValidationError({key: [f"At most {BATCH_MAX} rows per request."]})
-    return data, data[key]
-
-
-def _text(item: dict[str, Any], name: str) -> str:
-    value = item.get(name, "")
-    return value if isinstance(value, str) and NUL not in value else ""
-
-
-def _time(item: dict[str, Any], name: str) -> Any:
-    """The time sent under ``name``; None when absent; anything that is no time as it was sent,
-    for the service to refuse with the row's index."""
-    value = item.get(name)
-    parsed = datetime_parse(value) if isinstance(value, str) else None
-    return parsed or value
-
-
 class SamplingViewSet(viewsets.ViewSet):
     """Sampling apps post tubes and the people swabbed into them, up to 10,000 rows a request."""
 
@@ -110,7 +85,7 @@ class SamplingViewSet(viewsets.ViewSet):
     @extend_schema(request=SamplingInSerializer, responses={200: _Outcome})
     def create(self, request: Request) -> Response:
         user = request_user(request)
-        data, items = _body(request, "samples")
+        data, items = batch_body(request, BATCH_MAX, "samples")
         screening = point = unit = None
         if data.get("round") is not None:
             screening = rounds_visible(user).filter(pk=_int(data["round"], "round")).first()
@@ -125,7 +100,7 @@ class SamplingViewSet(viewsets.ViewSet):
             if point is None:
                 raise ValidationError({"point": ["No such sampling point among yours."]})
         if data.get("unit") is not None:
-            unit = units_in(user, Capability.SAMPLE).filter(code=_text(data, "unit")).first()
+            unit = units_in(user, Capability.SAMPLE).filter(code=row_text(data, "unit")).first()
             if unit is None:
                 raise ValidationError({"unit": ["No such unit among yours."]})
         kind = data.get("kind", TubeKind.POOL)
@@ -143,10 +118,10 @@ class SamplingViewSet(viewsets.ViewSet):
                 continue
             rows.append(
                 SampleInput(
-                    barcode=_text(item, "tube"),
+                    barcode=row_text(item, "tube"),
                     person_id=person,
-                    id_number=_text(item, "id_number"),
-                    sampled_at=_time(item, "sampled_at"),
+                    id_number=row_text(item, "id_number"),
+                    sampled_at=row_time(item, "sampled_at"),
                 )
             )
         result = samples_record(
@@ -193,16 +168,20 @@ class LabResultViewSet(viewsets.ViewSet):
     )
     def create(self, request: Request) -> Response:
         user = request_user(request)
-        data, items = _body(request, "results")
-        lab = units_in(user, Capability.RUN_LAB).filter(code=_text(data, "lab"), kind="lab").first()
+        data, items = batch_body(request, BATCH_MAX, "results")
+        lab = (
+            units_in(user, Capability.RUN_LAB)
+            .filter(code=row_text(data, "lab"), kind="lab")
+            .first()
+        )
         if lab is None:
             raise ValidationError({"lab": ["No such lab among yours."]})
         rows = [
             ResultInput(
-                barcode=_text(item, "tube"),
-                outcome=_text(item, "result"),
+                barcode=row_text(item, "tube"),
+                outcome=row_text(item, "result"),
                 ct=item.get("ct") if isinstance(item.get("ct"), int | float | str) else None,
-                tested_at=_time(item, "tested_at"),
+                tested_at=row_time(item, "tested_at"),
             )
             if isinstance(item, dict)
             else ResultInput(barcode="", outcome="")

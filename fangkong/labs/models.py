@@ -92,6 +92,10 @@ class SamplingPoint(TimestampedModel):
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
     slots = models.CharField(_("time slots"), max_length=200, blank=True)  # "08:00-11:30 …"
+    # Its venue code: a sample taken here is a visit, evidence for the contact search.
+    venue = models.OneToOneField(
+        "tracing.Venue", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["name", "id"]

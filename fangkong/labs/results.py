@@ -25,7 +25,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.bulk import stage, staged_time, stages_drop
-from fangkong.core.inputs import date_problem, dates_allowed, datetime_parse
+from fangkong.core.inputs import date_problem, dates_allowed, local_datetime_parse
 from fangkong.core.spreadsheets import Column, TableColumns, read_rows
 from fangkong.labs.models import Outcome, Sample, Tube, TubeKind, TubeResult
 from fangkong.obligations.models import (
@@ -141,7 +141,7 @@ def results_import(*, actor: AnyUser, lab: Unit, path: Path, name: str) -> Resul
                 ct=cells.get("ct"),
                 tested_at=tested
                 if isinstance(tested, dt.datetime) or tested is None
-                else _parse_time(str(tested)),
+                else local_datetime_parse(str(tested)),
                 row=number,
             )
 
@@ -149,13 +149,6 @@ def results_import(*, actor: AnyUser, lab: Unit, path: Path, name: str) -> Resul
     for error in outcome.errors:
         error["label"] = RESULT_COLUMNS.label(error["field"])
     return outcome
-
-
-def _parse_time(text: str) -> dt.datetime | None:
-    parsed = datetime_parse(text)
-    if parsed is not None and parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=clock.tz())
-    return parsed
 
 
 def _checked(

@@ -33,7 +33,8 @@ from fangkong.people.models import Person
 from fangkong.policy.classify import people_classify
 from fangkong.policy.models import Trigger
 from fangkong.policy.services import deadlines_open
-from fangkong.tracing.models import Exposure
+from fangkong.tracing.models import Exposure, VenueKind
+from fangkong.tracing.venues import venue_create
 
 
 @transaction.atomic
@@ -133,7 +134,10 @@ def point_create(
         raise PermissionDenied(_("You may not run sampling here."))
     if not name.strip():
         raise ValidationError({"name": _("Give the sampling point a name.")})
-    point = SamplingPoint.objects.create(unit=unit, name=name.strip(), address=address, slots=slots)
+    venue = venue_create(actor=actor, unit=unit, kind=VenueKind.SAMPLING_POINT, name=name)
+    point = SamplingPoint.objects.create(
+        unit=unit, name=name.strip(), address=address, slots=slots, venue=venue
+    )
     audit_record(
         actor=actor, action=AuditAction.CREATE, object_type="sampling_point",
         object_id=point.pk, unit_id=unit.pk, summary=point.name,

@@ -274,3 +274,151 @@ class Investigation(TimestampedModel):
 
     def __str__(self) -> str:
         return f"investigation of case {self.case_id}"
+
+
+class VenueKind(models.TextChoices):
+    """The places that carry a venue code (场所码)."""
+
+    VENUE = "venue", _("public venue")
+    SHOP = "shop", _("shop")
+    BUS = "bus", _("bus")
+    SAMPLING_POINT = "sampling_point", _("sampling point")
+    GATE = "gate", _("gate")
+
+
+class Venue(TimestampedModel):
+    """A place with a venue code (场所码) that people scan on entering, kept by ``unit``."""
+
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=VenueKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("venue code"), max_length=16, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name", "id"]
+        indexes = [
+            # The venue list of a unit subtree.
+            models.Index(fields=["unit", "name"], name="venue_unit_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in VenueKind]), name="venue_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Scan(models.Model):
+    """A person who scanned a venue code at a time: evidence of where the person was. The same
+    scan sent twice is one row."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+", db_index=False)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    scanned_at = models.DateTimeField(_("scanned at"))
+
+    class Meta:
+        verbose_name = _("scan")
+        verbose_name_plural = _("scans")
+        ordering = ["scanned_at", "id"]
+        indexes = [
+            # A case's trajectory: the person's scans in the 14 days before the report.
+            models.Index(fields=["person", "scanned_at"], name="scan_person_at_idx"),
+        ]
+        constraints = [
+            # Also the index of the contact search: who scanned this venue around this time.
+            models.UniqueConstraint(
+                fields=["venue", "scanned_at", "person"], name="scan_venue_at_person_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} at {self.venue_id} {self.scanned_at:%Y-%m-%d %H:%M}"
+
+
+class Stop(TimestampedModel):
+    """A place of the case's trajectory (行程) found by the investigator: a venue or a place
+    described in words, its region, from when to when."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stops")
+    venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        "org.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_at = models.DateTimeField(_("from"))
+    to_at = models.DateTimeField(_("to"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("trajectory stop")
+        verbose_name_plural = _("trajectory stops")
+        ordering = ["from_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(to_at__gte=models.F("from_at")), name="stop_to_after_from"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(venue__isnull=False) | ~models.Q(place=""),
+                name="stop_venue_or_place",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.place or str(self.venue_id)
+
+
+class CandidateStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+
+
+class ContactCandidate(models.Model):
+    """Someone scanned at a venue of the case's trajectory near the case's visit (候选密接): the
+    investigator accepts them as a close contact or rejects them; either way they are not
+    proposed again for this case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="candidates")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+")
+    shared_at = models.DateTimeField(_("shared visit"))
+    visits = models.PositiveIntegerField(_("shared visits"))
+    gap_seconds = models.PositiveIntegerField(_("closest in time"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=CandidateStatus.choices, default="proposed"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("candidate contact")
+        verbose_name_plural = _("candidate contacts")
+        ordering = ["-visits", "gap_seconds", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "person"], name="candidate_case_person_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in CandidateStatus]),
+                name="candidate_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} for case {self.case_id}"

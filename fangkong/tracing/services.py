@@ -31,14 +31,17 @@ from fangkong.policy.services import deadlines_open, person_recompute
 from fangkong.tracing.models import (
     CASE_TRIGGERS,
     OUTBREAK_TRIGGER,
+    CandidateStatus,
     Case,
     CaseKind,
     CaseStatus,
+    ContactCandidate,
     Exposure,
     Investigation,
     InvestigationStatus,
     Outbreak,
 )
+from fangkong.tracing.venues import contact_candidates_propose
 
 
 @transaction.atomic
@@ -171,6 +174,8 @@ def case_report(
         % {"kind": CaseKind(kind).label, "at": f"{reported_at:%Y-%m-%d %H:%M}"},
     )
     _case_events(case, actor)
+    if kind == CaseKind.CONFIRMED:
+        contact_candidates_propose(actor=actor, case=case)
     return case
 
 
@@ -208,6 +213,8 @@ def case_upgrade(*, actor: AnyUser, case: Case, kind: str) -> Case:
     _case_change(actor, case, "kind", before, CaseKind(kind))
     if CASE_TRIGGERS[CaseKind(kind)] != CASE_TRIGGERS[before]:
         _case_events(case, actor)
+    if kind == CaseKind.CONFIRMED:
+        contact_candidates_propose(actor=actor, case=case)
     return case
 
 
@@ -402,3 +409,44 @@ def investigation_determine(*, actor: AnyUser, investigation: Investigation) -> 
                 summary=label,
             )
     return investigation
+
+
+@transaction.atomic
+def contact_candidate_decide(
+    *, actor: AnyUser, candidate: ContactCandidate, accept: bool
+) -> ContactCandidate:
+    """Accept a candidate as a close contact of the case (last exposed at the shared visit: the
+    contact rules start) or reject them; audited either way."""
+    candidate = (
+        ContactCandidate.objects.select_for_update(of=("self",))
+        .select_related("case__person", "person", "venue")
+        .get(pk=candidate.pk)
+    )
+    if not may_act_on(actor, Capability.INVESTIGATE, candidate.person):
+        raise PermissionDenied(_("You may not change this person."))
+    if candidate.status != CandidateStatus.PROPOSED:
+        raise ValidationError({"candidate": _("This candidate was decided already.")})
+    after = CandidateStatus.ACCEPTED if accept else CandidateStatus.REJECTED
+    candidate.status = after.value
+    candidate.decided_at = clock.now()
+    candidate.decided_by = acting_user(actor)
+    candidate.save(update_fields=["status", "decided_at", "decided_by"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="contact_candidate",
+        object_id=candidate.pk,
+        unit_id=candidate.case.unit_id,
+        summary=f"{candidate.person.name}: {after.label}",
+        changes={"status": [CandidateStatus.PROPOSED.value, after.value]},
+    )
+    if accept:
+        exposure_record(
+            actor=actor,
+            person=candidate.person,
+            kind=ExposureKind.CLOSE_CONTACT,
+            last_exposed_at=candidate.shared_at,
+            via=candidate.case.person,
+            note=candidate.venue.name,
+        )
+    return candidate

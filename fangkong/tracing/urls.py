@@ -8,6 +8,7 @@ urlpatterns = [
     path("zones/", views.zone_list_view, name="zone-list"),
     path("<int:case_id>/", views.case_detail_view, name="case-detail"),
     path("<int:case_id>/investigation/", views.investigation_view, name="case-investigation"),
+    path("venues/", views.venue_list_view, name="venue-list"),
     path("outbreaks/", views.outbreak_list_view, name="outbreak-list"),
     path("outbreaks/<int:outbreak_id>/", views.outbreak_detail_view, name="outbreak-detail"),
 ]

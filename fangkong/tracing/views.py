@@ -34,6 +34,7 @@ from fangkong.people.selectors import person_pick
 from fangkong.policy.describe import level_name
 from fangkong.policy.models import ExposureKind
 from fangkong.policy.services import risk_levels_known
+from fangkong.tracing.forms import StopForm, VenueForm
 from fangkong.tracing.graph import NODE_CAP, graph_filter_read
 from fangkong.tracing.linelist import (
     LINE_LIST_COLUMNS,
@@ -42,7 +43,7 @@ from fangkong.tracing.linelist import (
     contacts_import,
     contacts_record,
 )
-from fangkong.tracing.models import CaseKind, CaseStatus, Investigation
+from fangkong.tracing.models import Case, CaseKind, CaseStatus, Investigation
 from fangkong.tracing.selectors import (
     case_steps,
     cases_visible,
@@ -54,10 +55,21 @@ from fangkong.tracing.services import (
     case_report,
     case_status_change,
     case_upgrade,
+    contact_candidate_decide,
     investigation_answer,
     investigation_determine,
     investigation_open,
     outbreak_declare,
+)
+from fangkong.tracing.venues import (
+    CANDIDATES_MAX,
+    candidates_visible,
+    case_trajectory,
+    contact_candidates_propose,
+    scans_import,
+    stop_add,
+    venue_create,
+    venues_visible,
 )
 from fangkong.tracing.zones import (
     zone_confirm,
@@ -75,6 +87,7 @@ OUTBREAK_CASES_MAX = 200
 # cells stay under Django's 1,000 form fields; longer lists come as a file or through the API.
 LINE_LIST_ROWS = 10
 LINE_LIST_TABLE_MAX = 100
+CASE_ACTIONS = ["upgrade", "status", "stop", "propose", "accept", "reject"]
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
@@ -141,12 +154,33 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    """A case: its deadlines, and (POST) an upgrade of its kind or the next step of its course."""
+    """A case: its deadlines, its trajectory and its candidate contacts; (POST) an upgrade of its
+    kind, the next step of its course, a stop of its trajectory, a search for contacts by venue
+    codes, or the decision on a candidate."""
     case = get_object_or_404(cases_visible(request.user), pk=case_id)
+    stop_form = StopForm(venues=venues_visible(request.user))
     if request.method == "POST":
-        action = query_choice(request.POST, "action", ["upgrade", "status"], "status")
+        action = query_choice(request.POST, "action", CASE_ACTIONS, "status")
         try:
-            if action == "upgrade":
+            if action == "stop":
+                stop_form = StopForm(request.POST, venues=venues_visible(request.user))
+                if not _stop_added(request, case, stop_form):
+                    return _case_page(request, case, stop_form, status=400)
+            elif action == "propose":
+                count = contact_candidates_propose(actor=request_user(request), case=case)
+                messages.success(
+                    request, _("%(count)d candidate contacts proposed.") % {"count": count}
+                )
+                return redirect("case-detail", case_id=case.pk)
+            elif action in ("accept", "reject"):
+                candidate = get_object_or_404(
+                    candidates_visible(request.user, case),
+                    pk=query_int(request.POST, "candidate"),
+                )
+                contact_candidate_decide(
+                    actor=request_user(request), candidate=candidate, accept=action == "accept"
+                )
+            elif action == "upgrade":
                 kind = query_choice(request.POST, "kind", CaseKind.values, "")
                 case_upgrade(actor=request_user(request), case=case, kind=kind)
             else:
@@ -156,6 +190,24 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
         except ValidationError as error:
             _errors(request, error)
         return redirect("case-detail", case_id=case.pk)
+    return _case_page(request, case, stop_form)
+
+
+def _stop_added(request: HttpRequest, case: Case, form: StopForm) -> bool:
+    """Add the stop of the form; False (the form showing why) when it is refused."""
+    if not form.is_valid():
+        return False
+    try:
+        stop_add(actor=request_user(request), case=case, **form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
+def _case_page(
+    request: HttpRequest, case: Case, stop_form: StopForm, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "tracing/case.html",
@@ -166,7 +218,11 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
             "may_change": may_act_on(request.user, Capability.INVESTIGATE, case.person),
             "investigation": Investigation.objects.filter(case=case).only("pk", "status").first(),
             "now": clock.now(),
+            "trajectory": case_trajectory(case),
+            "candidates": candidates_visible(request.user, case)[:CANDIDATES_MAX],
+            "stop_form": stop_form,
         },
+        status=status,
     )
 
 
@@ -424,4 +480,50 @@ def zone_list_view(request: HttpRequest) -> HttpResponse:
             "levels": [(level, level_name(level)) for level in levels],
             "suggested": zone_level_suggested(),
         },
+    )
+
+
+@login_required
+def venue_list_view(request: HttpRequest) -> HttpResponse:
+    """Venues (场所码) of the user's units; POST sets one up, or imports a file of scans."""
+    units = units_in(request.user, Capability.INVESTIGATE)
+    if not user_can(request.user, Capability.INVESTIGATE):
+        raise PermissionDenied
+    form = VenueForm(units=units)
+    outcome = None
+    status = 200
+    upload = request.FILES.get("file")
+    if request.method == "POST" and upload is not None:
+        name = upload.name or ""
+        try:
+            suffix = table_suffix(name)
+            table_size_check(upload.size or 0)
+            with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+                handle.flush()
+                outcome = scans_import(actor=request_user(request), path=Path(handle.name))
+        except ImportFileError as error:
+            messages.error(request, str(error))
+            status = 400
+    elif request.method == "POST":
+        form = VenueForm(request.POST, units=units)
+        if form.is_valid():
+            try:
+                venue = venue_create(actor=request_user(request), **form.cleaned_data)
+                messages.success(
+                    request, _("Venue set up: its code is %(code)s.") % {"code": venue.code}
+                )
+                return redirect("venue-list")
+            except ValidationError as error:
+                _errors(request, error)
+        status = 400
+    page = Paginator(venues_visible(request.user), PAGE_SIZE).get_page(
+        query_int(request.GET, "page", high=100_000)
+    )
+    return render(
+        request,
+        "tracing/venues.html",
+        {"page": page, "form": form, "outcome": outcome},
+        status=status,
     )

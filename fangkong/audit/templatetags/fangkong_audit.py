@@ -49,6 +49,10 @@ OBJECT_TYPES = {
     "unit": _("unit"),
     "unit_report": _("unit report"),
     "zone_dismissal": _("dismissed zone proposal"),
+    "venue": _("venue"),
+    "scans": _("venue code scans"),
+    "trajectory_stop": _("trajectory stop"),
+    "contact_candidate": _("candidate contact"),
 }
 
 

@@ -1,0 +1,583 @@
+"""Venue codes (场所码) and scans as evidence of where people were; a case's trajectory (行程);
+the candidate contacts it suggests (候选密接).
+
+Evidence of a visit comes from more than one table: the scans of venue codes here, and the
+samples taken at a sampling point (``labs``, above this layer). Each app registers its visits here
+(``visits_from``, when Django starts) and the evidence is read as one UNION of their rows, never
+copied from one table into another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F, Q, QuerySet, Value
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangkong.audit.models import AuditAction
+from fangkong.audit.services import audit_record
+from fangkong.core import clock
+from fangkong.core.inputs import date_problem, dates_allowed, local_datetime_parse, whole_number
+from fangkong.core.lookups import Ids
+from fangkong.core.spreadsheets import Column, TableColumns, read_rows
+from fangkong.org.access import AnyUser, acting_user, may_act_on, scope, user_can
+from fangkong.org.models import Region, Unit
+from fangkong.org.roles import Capability
+from fangkong.people.identity import InvalidIdentity, normalize_phone
+from fangkong.people.models import Person
+from fangkong.tracing.models import (
+    Case,
+    ContactCandidate,
+    Exposure,
+    Scan,
+    Stop,
+    Venue,
+    VenueKind,
+)
+
+# Venue codes avoid the letters and digits people misread (0/O, 1/I/L).
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+SCAN_BATCH_MAX = 5_000
+CLOCK_SKEW = dt.timedelta(minutes=5)
+TRAJECTORY_DAYS = 14
+# Who was at the same venue within this long of the case's visit is proposed.
+CONTACT_WINDOW = dt.timedelta(hours=1)
+CANDIDATES_MAX = 500  # candidates proposed per case, the closest first
+CASE_VISITS_MAX = 200  # the case's visits a search starts from
+NEIGHBOUR_VISITS_MAX = 50_000  # the others' visits a search reads
+
+
+@dataclass(frozen=True)
+class VisitSource:
+    """Rows that place a person at a venue at a time: the lookups (from the rows' model) of the
+    venue id, the person id and the time; ``label`` names such a visit on the case page."""
+
+    key: str
+    label: Promise
+    rows: Callable[[], QuerySet[Any]]
+    venue: str
+    person: str
+    at: str
+
+
+_SOURCES: list[VisitSource] = []
+
+
+def visits_from(source: VisitSource) -> None:
+    """Register a table of visits (``AppConfig.ready``)."""
+    if all(known.key != source.key for known in _SOURCES):
+        _SOURCES.append(source)
+
+
+visits_from(
+    VisitSource(
+        "scan",
+        gettext_lazy("venue code scan"),
+        lambda: Scan.objects.all(),
+        "venue_id",
+        "person_id",
+        "scanned_at",
+    )
+)
+
+
+@dataclass(frozen=True)
+class Visit:
+    source: str
+    venue_id: int
+    person_id: int
+    at: dt.datetime
+
+
+def _visits(where: Callable[[VisitSource], Q], limit: int) -> list[Visit]:
+    """The visits of every source matching ``where``, as one UNION ALL, in time order."""
+    parts = [
+        source.rows()
+        .filter(where(source))
+        .annotate(
+            visit_source=Value(source.key, output_field=models.CharField()),
+            visit_venue=F(source.venue),
+            visit_person=F(source.person),
+            visit_at=F(source.at),
+        )
+        .values_list("visit_source", "visit_venue", "visit_person", "visit_at")
+        .order_by()
+        for source in _SOURCES
+    ]
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return [Visit(*row) for row in union.order_by("visit_at", "visit_venue")[:limit]]
+
+
+def person_visits(person_id: int, since: dt.datetime, until: dt.datetime) -> list[Visit]:
+    """Where the person was between ``since`` and ``until``, by the evidence."""
+    return _visits(
+        lambda s: Q(**{s.person: person_id, f"{s.at}__gte": since, f"{s.at}__lte": until}),
+        CASE_VISITS_MAX,
+    )
+
+
+def _visits_near(
+    windows: list[tuple[int, dt.datetime, dt.datetime]], other_than: int
+) -> list[Visit]:
+    """Other people's visits to each venue within its time window."""
+
+    def where(s: VisitSource) -> Q:
+        near = Q()
+        for venue_id, since, until in windows:
+            near |= Q(**{s.venue: venue_id, f"{s.at}__gte": since, f"{s.at}__lte": until})
+        return near & ~Q(**{s.person: other_than})
+
+    return _visits(where, NEIGHBOUR_VISITS_MAX)
+
+
+# --- venues ----------------------------------------------------------------------------------
+
+
+def venues_visible(user: AnyUser) -> QuerySet[Venue]:
+    return (
+        Venue.objects.filter(scope(user, Capability.INVESTIGATE).units("unit__path"))
+        .select_related("unit")
+        .order_by("name", "id")
+    )
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+@transaction.atomic
+def venue_create(*, actor: AnyUser, unit: Unit, kind: str, name: str) -> Venue:
+    """A venue of ``unit`` with a new venue code. Samplers set up the venues of their sampling
+    points; other venues are the investigators'."""
+    may = user_can(actor, Capability.INVESTIGATE, unit) or (
+        kind == VenueKind.SAMPLING_POINT and user_can(actor, Capability.SAMPLE, unit)
+    )
+    if not may:
+        raise PermissionDenied(_("You may not set up venues here."))
+    if kind not in VenueKind.values:
+        raise ValidationError({"kind": _("Unknown kind of venue.")})
+    if not name.strip():
+        raise ValidationError({"name": _("Give the venue a name.")})
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                venue = Venue.objects.create(
+                    unit=unit,
+                    kind=kind,
+                    name=name.strip()[:100],
+                    code=_new_code(),
+                    created_by=acting_user(actor),
+                )
+            break
+        except IntegrityError:  # the code was taken: draw another
+            continue
+    else:
+        raise ValidationError({"code": _("No free venue code was found; try again.")})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="venue",
+        object_id=venue.pk,
+        unit_id=unit.pk,
+        summary=f"{venue.get_kind_display()} {venue.name} ({venue.code})",
+    )
+    return venue
+
+
+# --- scans -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanInput:
+    """One scan: the venue by its code, the person by register id or by phone."""
+
+    venue: str
+    person_id: int | None = None
+    phone: str = ""
+    scanned_at: Any = None  # a time; anything else is refused
+    row: int | None = None  # the file's row number, for errors
+
+
+@dataclass
+class ScansOutcome:
+    scans: int = 0  # scans newly recorded
+    unchanged: int = 0  # recorded before (sent again)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def error(self, index: int, name: str, reason: str) -> None:
+        self.errors.append({"index": index, "field": name, "reason": reason})
+
+
+def scans_record(*, actor: AnyUser, rows: Iterable[ScanInput]) -> ScansOutcome:
+    """Record scans of venues and people of the actor's units; every refused row is reported
+    with its index, field and reason, every good one kept. The same scan sent again changes
+    nothing."""
+    investigators = scope(actor, Capability.INVESTIGATE)
+    if investigators.nowhere:
+        raise PermissionDenied(_("You may not record scans."))
+    inputs = list(rows)
+    outcome = ScansOutcome()
+    venues = dict(
+        Venue.objects.filter(investigators.units("unit__path"))
+        .filter(code__in={r.venue for r in inputs if isinstance(r.venue, str)})
+        .values_list("code", "pk")
+    )
+    ids = {r.person_id for r in inputs if type(r.person_id) is int}
+    people = set(
+        Person.objects.filter(investigators.people(), pk__any=Ids(ids)).values_list("pk", flat=True)
+        if ids
+        else ()
+    )
+    phones: dict[int, str] = {}
+    for index, row in enumerate(inputs):
+        if row.person_id is None and row.phone:
+            try:
+                phones[index] = normalize_phone(str(row.phone))
+            except InvalidIdentity as error:
+                outcome.error(row.row or index, "phone", str(error.args[0]))
+    by_phone: dict[str, list[int]] = {}
+    if phones:
+        for phone, pk in Person.objects.filter(
+            investigators.people(), phone__in=set(phones.values())
+        ).values_list("phone", "pk"):
+            by_phone.setdefault(phone, []).append(pk)
+    good = list(_checked(inputs, venues, people, phones, by_phone, outcome))
+    if good:
+        with transaction.atomic():
+            outcome.scans = _scans_insert(good)
+            outcome.unchanged = len(good) - outcome.scans
+            if outcome.scans:
+                audit_record(
+                    actor=actor,
+                    action=AuditAction.CREATE,
+                    object_type="scans",
+                    unit_id=investigators.covering_unit_id(),
+                    summary=_("%(scans)d scans recorded") % {"scans": outcome.scans}
+                    + (
+                        _(", %(count)d rows refused") % {"count": len(outcome.errors)}
+                        if outcome.errors
+                        else ""
+                    ),
+                )
+    outcome.errors.sort(key=lambda e: e["index"])
+    return outcome
+
+
+def _scans_insert(rows: list[tuple[int, int, dt.datetime]]) -> int:
+    """Insert the scans not recorded yet, in one statement; returns how many were new."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":  # SQLite sums the rows each statement inserted
+            adapt = connection.ops.adapt_datetimefield_value  # UTC, as Django writes times
+            cursor.executemany(
+                "INSERT INTO tracing_scan (venue_id, person_id, scanned_at)"
+                " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                [(venue, person, adapt(at)) for venue, person, at in rows],
+            )
+            return cursor.rowcount
+        # Three arrays as text literals: adapting thousands of values one by one costs more than
+        # the insert itself.
+        venues, people, times = zip(*rows, strict=True)
+        arrays = [
+            "{" + ",".join(map(str, venues)) + "}",
+            "{" + ",".join(map(str, people)) + "}",
+            "{" + ",".join(at.isoformat() for at in times) + "}",
+        ]
+        insert = (
+            "INSERT INTO tracing_scan (venue_id, person_id, scanned_at)"
+            " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[])"
+        )
+        try:
+            # Usually every scan is new: a plain INSERT, cheaper than one that checks each row
+            # for a conflict first.
+            with transaction.atomic():
+                cursor.execute(insert, arrays)
+        except IntegrityError:
+            cursor.execute(insert + " ON CONFLICT DO NOTHING", arrays)
+        return cursor.rowcount
+
+
+def _checked(
+    inputs: list[ScanInput],
+    venues: dict[str, int],
+    people: set[int],
+    phones: dict[int, str],
+    by_phone: dict[str, list[int]],
+    outcome: ScansOutcome,
+) -> Iterable[tuple[int, int, dt.datetime]]:
+    latest = clock.now() + CLOCK_SKEW
+    allowed = dates_allowed()
+    for index, row in enumerate(inputs):
+        at_index = row.row or index
+        bad = False
+        venue_id = venues.get(row.venue) if isinstance(row.venue, str) else None
+        if venue_id is None:
+            reason = _("No venue with the code %(code)s in your units.")
+            outcome.error(at_index, "venue", reason % {"code": str(row.venue)[:40]})
+            bad = True
+        person_id: int | None = None
+        if row.person_id is not None:
+            if row.person_id in people:
+                person_id = row.person_id
+            else:
+                reason = _("No person %(id)s in your units.")
+                outcome.error(at_index, "person", reason % {"id": str(row.person_id)[:20]})
+                bad = True
+        elif index in phones:
+            found = by_phone.get(phones[index], [])
+            if len(found) == 1:
+                person_id = found[0]
+            else:
+                outcome.error(
+                    at_index,
+                    "phone",
+                    _("Several people in your units have this phone: give the person.")
+                    if found
+                    else _("Nobody in your units has this phone."),
+                )
+                bad = True
+        elif not row.phone:
+            outcome.error(at_index, "person", _("Give the person or the phone."))
+            bad = True
+        else:
+            bad = True  # the phone was refused already
+        at = row.scanned_at
+        if not isinstance(at, dt.datetime):
+            outcome.error(at_index, "scanned_at", _("Not a date and time."))
+            bad = True
+        elif at.tzinfo is None:
+            outcome.error(at_index, "scanned_at", _("Give the time zone of the time."))
+            bad = True
+        elif at > latest:
+            reason = _("The time %(at)s is in the future.")
+            outcome.error(at_index, "scanned_at", reason % {"at": at.isoformat()})
+            bad = True
+        elif problem := date_problem(at, allowed):
+            outcome.error(at_index, "scanned_at", problem)
+            bad = True
+        if not bad:
+            assert venue_id is not None
+            assert person_id is not None
+            yield venue_id, person_id, at
+
+
+# --- the case's trajectory -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrajectoryRow:
+    """A place of the case's trajectory: a visit by the evidence, or a stop the investigator
+    entered."""
+
+    at: dt.datetime
+    until: dt.datetime | None
+    place: str
+    region: str
+    source: str  # what placed the case there
+
+
+def _trajectory_since(case: Case) -> tuple[dt.datetime, dt.datetime]:
+    return case.reported_at - dt.timedelta(days=TRAJECTORY_DAYS), case.reported_at
+
+
+def case_trajectory(case: Case) -> list[TrajectoryRow]:
+    """The case's visits in the 14 days before the report and the stops entered, in time
+    order."""
+    visits = person_visits(case.person_id, *_trajectory_since(case))
+    venues = {v.pk: v for v in Venue.objects.filter(pk__in={v.venue_id for v in visits})}
+    labels = {source.key: str(source.label) for source in _SOURCES}
+    rows = [
+        TrajectoryRow(visit.at, None, venues[visit.venue_id].name, "", labels[visit.source])
+        for visit in visits
+    ]
+    for stop in case.stops.select_related("venue", "region"):
+        rows.append(
+            TrajectoryRow(
+                stop.from_at,
+                stop.to_at,
+                stop.venue.name if stop.venue else stop.place,
+                stop.region.full_name if stop.region else "",
+                _("found by the investigator"),
+            )
+        )
+    return sorted(rows, key=lambda row: row.at)
+
+
+@transaction.atomic
+def stop_add(
+    *,
+    actor: AnyUser,
+    case: Case,
+    venue: Venue | None,
+    place: str,
+    region: Region | None,
+    from_at: dt.datetime,
+    to_at: dt.datetime,
+) -> Stop:
+    """A place of the case's trajectory found by the investigator (a venue, or a place in
+    words)."""
+    if not may_act_on(actor, Capability.INVESTIGATE, case.person):
+        raise PermissionDenied(_("You may not change this person."))
+    if venue is None and not place.strip():
+        raise ValidationError({"place": _("Give the venue or the place.")})
+    if to_at < from_at:
+        raise ValidationError({"to_at": _("The end comes before the start.")})
+    if from_at > clock.now():
+        raise ValidationError({"from_at": _("A stop cannot start in the future.")})
+    stop = Stop.objects.create(
+        case=case,
+        venue=venue,
+        place=place.strip()[:200],
+        region=region,
+        from_at=from_at,
+        to_at=to_at,
+        created_by=acting_user(actor),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="trajectory_stop",
+        object_id=stop.pk,
+        unit_id=case.unit_id,
+        summary=f"{venue.name if venue else stop.place} {from_at:%Y-%m-%d %H:%M}"
+        f"–{to_at:%Y-%m-%d %H:%M}",
+    )
+    return stop
+
+
+# --- candidate contacts ----------------------------------------------------------------------
+
+
+def _case_presence(case: Case) -> list[tuple[int, dt.datetime, dt.datetime]]:
+    """(venue, from, to) of each of the case's visits and stops at a venue."""
+    presence = [
+        (visit.venue_id, visit.at, visit.at)
+        for visit in person_visits(case.person_id, *_trajectory_since(case))
+    ]
+    presence += case.stops.filter(venue__isnull=False).values_list("venue_id", "from_at", "to_at")
+    return presence[:CASE_VISITS_MAX]
+
+
+@dataclass
+class _Overlap:
+    """What one person shared with the case: the closest moment, and which of its visits."""
+
+    gap: dt.timedelta
+    venue_id: int
+    at: dt.datetime
+    shared: set[int] = field(default_factory=set)
+
+
+def _overlaps(case: Case, known: set[int]) -> dict[int, _Overlap]:
+    presence = _case_presence(case)
+    if not presence:
+        return {}
+    by_venue: dict[int, list[int]] = {}
+    for number, (venue_id, _from, _to) in enumerate(presence):
+        by_venue.setdefault(venue_id, []).append(number)
+    windows = [(v, start - CONTACT_WINDOW, end + CONTACT_WINDOW) for v, start, end in presence]
+    overlaps: dict[int, _Overlap] = {}
+    for visit in _visits_near(windows, other_than=case.person_id):
+        if visit.person_id in known:
+            continue
+        for number in by_venue.get(visit.venue_id, ()):
+            _venue, start, end = presence[number]
+            gap = max(start - visit.at, visit.at - end, dt.timedelta(0))
+            if gap > CONTACT_WINDOW:
+                continue
+            overlap = overlaps.setdefault(visit.person_id, _Overlap(gap, visit.venue_id, visit.at))
+            overlap.shared.add(number)
+            if gap < overlap.gap:
+                overlap.gap, overlap.venue_id, overlap.at = gap, visit.venue_id, visit.at
+    return overlaps
+
+
+@transaction.atomic
+def contact_candidates_propose(*, actor: AnyUser, case: Case) -> int:
+    """Propose everyone at a venue of the case's trajectory within the contact window of the
+    case's visit, ranked by the number of shared visits, then by closeness in time; people
+    already exposed through this case, or proposed for it before, are not proposed again.
+    Returns the number newly proposed."""
+    if not may_act_on(actor, Capability.INVESTIGATE, case.person):
+        raise PermissionDenied(_("You may not change this person."))
+    known = set(
+        ContactCandidate.objects.filter(case=case).values_list("person_id", flat=True)
+    ) | set(Exposure.objects.filter(via=case.person_id).values_list("person_id", flat=True))
+    overlaps = _overlaps(case, known)
+    ranked = sorted(overlaps.items(), key=lambda item: (-len(item[1].shared), item[1].gap))
+    now = clock.now()
+    created = ContactCandidate.objects.bulk_create(
+        [
+            ContactCandidate(
+                case=case,
+                person_id=person_id,
+                venue_id=overlap.venue_id,
+                shared_at=overlap.at,
+                visits=len(overlap.shared),
+                gap_seconds=int(overlap.gap.total_seconds()),
+                proposed_at=now,
+            )
+            for person_id, overlap in ranked[:CANDIDATES_MAX]
+        ],
+        ignore_conflicts=True,
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="contact_candidate",
+            unit_id=case.unit_id,
+            summary=_("%(count)d candidate contacts proposed by venue codes")
+            % {"count": len(created)},
+            changes={"case": [None, case.pk]},
+        )
+    return len(created)
+
+
+def candidates_visible(user: AnyUser, case: Case) -> QuerySet[ContactCandidate]:
+    """The case's proposed contacts the user may see, the most overlapping first."""
+    return (
+        ContactCandidate.objects.filter(case=case)
+        .filter(scope(user, Capability.VIEW_PEOPLE).people("person__"))
+        .select_related("person", "venue")
+        .order_by("-visits", "gap_seconds", "id")
+    )
+
+
+SCAN_COLUMNS = TableColumns(
+    Column("venue", gettext_lazy("venue code"), ("场所编码",), required=True),
+    Column("person", gettext_lazy("person number"), ("人员编号",)),
+    Column("phone", gettext_lazy("phone"), ("手机号", "电话")),
+    Column("scanned_at", gettext_lazy("scanned at"), ("扫码时间", "时间"), required=True),
+)
+
+
+def scans_import(*, actor: AnyUser, path: Path) -> ScansOutcome:
+    """A file of scans (.xlsx or .csv): a header row naming the columns (场所码, 人员编号 or
+    手机号, 扫码时间); errors name the file's row numbers and columns."""
+
+    def inputs() -> Iterable[ScanInput]:
+        for number, cells in read_rows(path, SCAN_COLUMNS):
+            at = cells.get("scanned_at")
+            person = whole_number(str(cells.get("person") or "").strip())
+            yield ScanInput(
+                venue=str(cells.get("venue") or "").strip(),
+                person_id=person,
+                phone=str(cells.get("phone") or "").strip(),
+                scanned_at=at if isinstance(at, dt.datetime) else local_datetime_parse(str(at)),
+                row=number,
+            )
+
+    outcome = scans_record(actor=actor, rows=inputs())
+    for error in outcome.errors:
+        error["label"] = SCAN_COLUMNS.label(error["field"])
+    return outcome
