@@ -53,7 +53,7 @@ def period_read(user: AnyUser, data: Mapping[str, str]) -> Period:
     if first > last:
         raise BadInput("from", _("The first day comes after the last."))
     if (last - first).days >= PERIOD_DAYS_MAX:
-        raise BadInput("to", _("At most %(days)d days at once.") % {"days": PERIOD_DAYS_MAX})
+        raise BadInput("to", _("At most %(days)s days at once.") % {"days": PERIOD_DAYS_MAX})
     unit_id = query_int(data, "unit")
     unit = None
     if unit_id is not None:

@@ -44,9 +44,10 @@ from fangkong.tracing.models import (
     VenueKind,
 )
 
-# Venue codes avoid the letters and digits people misread (0/O, 1/I/L).
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 10
+# Venue codes are digits: read out over the phone and typed on any keypad, never mistaken for
+# letters, and never read as one of the codes a page must not show (T1V1G1).
+CODE_ALPHABET = "0123456789"
+CODE_LENGTH = 12
 SCAN_BATCH_MAX = 5_000
 CLOCK_SKEW = dt.timedelta(minutes=5)
 TRAJECTORY_DAYS = 14

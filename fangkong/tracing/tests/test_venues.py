@@ -62,7 +62,8 @@ def person_c(personas, county):
 
 def test_venue_set_up_on_the_page_gets_a_code_and_is_listed(county, personas):
     venue = venue_set_up(personas.epidemiologist, county.village_a)
-    assert len(venue.code) == 10
+    assert len(venue.code) == 12
+    assert venue.code.isdigit()
     assert venue.unit == county.village_a
     page = login(personas.epidemiologist).get(reverse("venue-list")).content.decode()
     assert "泉湖菜市场" in page
