@@ -25,7 +25,7 @@ from fangkong.people.models import ImportJob
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SCREENS = {"desktop": (1366, 768), "phone": (390, 844)}
-PAGES_PER_PERSONA = 24
+PAGES_PER_PERSONA = 32
 # Links that change something, leave the app or download a file are not walked.
 SKIP = re.compile(r"^/(logout|admin|api|static|media)/|\.(xlsx|csv|pdf|json|yaml)$|/export")
 # A page kind: the path with its numbers and barcodes replaced.

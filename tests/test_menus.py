@@ -13,7 +13,8 @@ from fangkong.demo.builder import DemoBuilder
 
 pytestmark = pytest.mark.django_db
 
-MENU_LINK = re.compile(r'<li class="nav-item"><a class="nav-link" href="([^"]+)">')
+# The bar's links and those of its drop-downs.
+MENU_LINK = re.compile(r'<a class="(?:nav-link text-nowrap|dropdown-item)" href="([^"]+)">')
 
 
 def _menu(client) -> list[str]:

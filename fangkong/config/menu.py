@@ -8,7 +8,7 @@ roles reach).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
@@ -25,7 +25,15 @@ class MenuEntry:
     url_name: str
     label: Promise
     capabilities: tuple[Capability, ...] = ()
+    group: Promise | None = None  # the drop-down it sits in; None: on the bar itself
     any_role: bool = False  # opens where the user holds any role at all (the unit tree)
+
+
+# The drop-downs of the bar: the menu stays one line on an office screen.
+RESPONSE = _("Outbreak response")
+QUARANTINE = _("Quarantine and isolation")
+MOVEMENT = _("Travel and gatherings")
+ADMINISTRATION = _("Administration")
 
 
 MENU = (
@@ -37,27 +45,29 @@ MENU = (
         (Capability.VIEW_PEOPLE, Capability.SAMPLE, Capability.RUN_LAB),
     ),
     MenuEntry("plan-list", _("Work plans"), (Capability.VIEW_PEOPLE,)),
-    MenuEntry("case-list", _("Cases"), (Capability.VIEW_PEOPLE,)),
-    MenuEntry("venue-list", _("Venue codes"), (Capability.INVESTIGATE,)),
-    MenuEntry(
-        "gathering-list",
-        _("Gatherings"),
-        (Capability.VIEW_PEOPLE, Capability.APPROVE_GATHERINGS),
-    ),
+    MenuEntry("case-list", _("Cases"), (Capability.VIEW_PEOPLE,), RESPONSE),
+    MenuEntry("venue-list", _("Venue codes"), (Capability.INVESTIGATE,), RESPONSE),
+    MenuEntry("sizao", _("Early response board"), (Capability.VIEW_PEOPLE,), RESPONSE),
+    MenuEntry("quarantine-board", _("Quarantine sites"), (Capability.MANAGE_SITE,), QUARANTINE),
+    MenuEntry("home-quarantine", _("Home quarantine"), (Capability.EDIT_PEOPLE,), QUARANTINE),
     MenuEntry(
         "travel-list",
         _("Leave and travel"),
         (Capability.VIEW_PEOPLE, Capability.APPROVE_REQUESTS),
+        MOVEMENT,
     ),
-    MenuEntry("quarantine-board", _("Quarantine sites"), (Capability.MANAGE_SITE,)),
-    MenuEntry("home-quarantine", _("Home quarantine"), (Capability.EDIT_PEOPLE,)),
-    MenuEntry("sale-list", _("Pharmacy purchase register"), (Capability.RECORD_SALES,)),
+    MenuEntry(
+        "gathering-list",
+        _("Gatherings"),
+        (Capability.VIEW_PEOPLE, Capability.APPROVE_GATHERINGS),
+        MOVEMENT,
+    ),
+    MenuEntry("sale-list", _("Pharmacy purchase register"), (Capability.RECORD_SALES,), MOVEMENT),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("roster", _("Duty roster"), any_role=True),
-    MenuEntry("sizao", _("Early response board"), (Capability.VIEW_PEOPLE,)),
-    MenuEntry("unit-tree", _("Units"), any_role=True),
-    MenuEntry("import-upload", _("Import"), (Capability.IMPORT_PEOPLE,)),
-    MenuEntry("audit-list", _("Audit"), (Capability.VIEW_AUDIT,)),
+    MenuEntry("unit-tree", _("Units"), any_role=True, group=ADMINISTRATION),
+    MenuEntry("import-upload", _("Import"), (Capability.IMPORT_PEOPLE,), ADMINISTRATION),
+    MenuEntry("audit-list", _("Audit"), (Capability.VIEW_AUDIT,), ADMINISTRATION),
 )
 
 # The tabs of 检测 (Testing): the sampler's screen, the boxes sent and received, a lab's results.
@@ -84,14 +94,47 @@ def tab_opens(url_name: str, user: Any) -> bool:
     return _opens(next(entry for entry in LAB_TABS if entry.url_name == url_name), user)
 
 
+@dataclass
+class MenuItem:
+    """One item of the bar: a link (``url``), or a drop-down of ``links`` (url, label)."""
+
+    label: Any
+    url: str = ""
+    links: list[tuple[str, Any]] = field(default_factory=list)
+
+
+def _bar(user: Any) -> list[MenuItem]:
+    """The entries the user may open, in MENU's order, each group at its first entry; a group
+    with one entry open is a plain link."""
+    items: list[MenuItem] = []
+    groups: dict[str, MenuItem] = {}
+    for entry in MENU:
+        if not _opens(entry, user):
+            continue
+        url = reverse(entry.url_name)
+        if entry.group is None:
+            items.append(MenuItem(entry.label, url))
+            continue
+        key = str(entry.group)
+        if key not in groups:
+            groups[key] = MenuItem(entry.group)
+            items.append(groups[key])
+        groups[key].links.append((url, entry.label))
+    return [
+        MenuItem(item.links[0][1], item.links[0][0]) if len(item.links) == 1 else item
+        for item in items
+    ]
+
+
 def menu(request: HttpRequest) -> dict[str, Any]:
-    """Template context: ``menu``, the entries (url, label) the signed-in user may open, and
-    ``lab_tabs`` (url name, url, label), worked out only on the pages that show them."""
+    """Template context: ``menu``, the items (links and drop-downs of links) the signed-in user
+    may open, and ``lab_tabs`` (url name, url, label), worked out only on the pages that show
+    them."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": [], "lab_tabs": []}
     return {
-        "menu": [(reverse(entry.url_name), entry.label) for entry in MENU if _opens(entry, user)],
+        "menu": _bar(user),
         "lab_tabs": lambda: [
             (entry.url_name, reverse(entry.url_name), entry.label)
             for entry in LAB_TABS
