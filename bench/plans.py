@@ -177,7 +177,7 @@ def _counts() -> tuple[int, int, int]:
 
 def _empty() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE policy_classification, policy_measure, policy_obligation")
+        cursor.execute("TRUNCATE policy_classification, policy_measure, policy_obligation CASCADE")
 
 
 def run(*, scale: float) -> list[Result]:
