@@ -4,13 +4,11 @@ ones, filing one (judged at once by the plan in force), the approver's queue and
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as BadRequest
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -89,10 +87,6 @@ class GatheringSerializer(serializers.ModelSerializer):
         ]
 
 
-def _refused(error: ValidationError) -> BadRequest:
-    return BadRequest(error.message_dict)
-
-
 class GatheringViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Gathering applications of the caller's units and of the units the caller decides for;
     POST files one; ``queue/`` lists those awaiting the caller; ``{id}/decide/`` decides one."""
@@ -111,12 +105,9 @@ class GatheringViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         unit = units_in(request.user, Capability.EDIT_PEOPLE).filter(pk=data.pop("unit")).first()
         if unit is None:
             raise NotFound
-        try:
-            application = gathering_apply(
-                actor=request_user(request), data=GatheringInput(unit=unit, **data)
-            )
-        except ValidationError as error:
-            raise _refused(error) from error
+        application = gathering_apply(
+            actor=request_user(request), data=GatheringInput(unit=unit, **data)
+        )
         return Response(GatheringSerializer(application).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: GatheringSerializer(many=True)})
@@ -133,15 +124,12 @@ class GatheringViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             raise NotFound
         incoming = DecisionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            application = gathering_decide(
-                actor=request_user(request),
-                application_id=application.pk,
-                approve=incoming.validated_data["approve"],
-                reason=incoming.validated_data["reason"],
-            )
-        except ValidationError as error:
-            raise _refused(error) from error
+        application = gathering_decide(
+            actor=request_user(request),
+            application_id=application.pk,
+            approve=incoming.validated_data["approve"],
+            reason=incoming.validated_data["reason"],
+        )
         return Response(GatheringSerializer(application).data)
 
 
@@ -212,20 +200,17 @@ class TravelRequestViewSet(
         person = person_get_visible(request.user, data.pop("person"), Capability.EDIT_PEOPLE)
         if person is None:
             raise NotFound
-        try:
-            filed = travel_request_file(
-                actor=request_user(request),
-                data=TravelRequestInput(
-                    person=person,
-                    leave_on=data["leave_on"],
-                    return_on=data["return_on"],
-                    reason=data["reason"],
-                    to_region_code=data["to_region"],
-                    to_country=data["to_country"],
-                ),
-            )
-        except ValidationError as error:
-            raise _refused(error) from error
+        filed = travel_request_file(
+            actor=request_user(request),
+            data=TravelRequestInput(
+                person=person,
+                leave_on=data["leave_on"],
+                return_on=data["return_on"],
+                reason=data["reason"],
+                to_region_code=data["to_region"],
+                to_country=data["to_country"],
+            ),
+        )
         return Response(TripSerializer(filed).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: ApprovalStepSerializer(many=True)})
@@ -242,15 +227,12 @@ class TravelRequestViewSet(
             raise NotFound
         incoming = DecisionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            decided = travel_step_decide(
-                actor=request_user(request),
-                step_id=step.pk,
-                approve=incoming.validated_data["approve"],
-                reason=incoming.validated_data["reason"],
-            )
-        except ValidationError as error:
-            raise _refused(error) from error
+        decided = travel_step_decide(
+            actor=request_user(request),
+            step_id=step.pk,
+            approve=incoming.validated_data["approve"],
+            reason=incoming.validated_data["reason"],
+        )
         return Response(TripSerializer(decided).data)
 
     @extend_schema(request=TripReturnSerializer, responses={200: TripSerializer})
@@ -265,12 +247,9 @@ class TravelRequestViewSet(
             raise NotFound
         incoming = TripReturnSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            returned = travel_request_return(
-                actor=request_user(request),
-                request_id=trip.pk,
-                returned_on=incoming.validated_data["returned_on"],
-            )
-        except ValidationError as error:
-            raise _refused(error) from error
+        returned = travel_request_return(
+            actor=request_user(request),
+            request_id=trip.pk,
+            returned_on=incoming.validated_data["returned_on"],
+        )
         return Response(TripSerializer(returned).data)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -64,10 +63,6 @@ class HandoverSerializer(serializers.Serializer):
     handover = serializers.CharField(max_length=500)
 
 
-def _refused(error: ValidationError) -> BadRequest:
-    return BadRequest(error.message_dict)
-
-
 def _span(pair: tuple[Any, Any]) -> dict[str, str]:
     return {"from": pair[0].isoformat(), "to": pair[1].isoformat()}
 
@@ -101,18 +96,12 @@ class ShiftViewSet(
         unit = units_in(request.user, Capability.KEEP_ROSTER).filter(pk=data.pop("unit")).first()
         if unit is None:
             raise NotFound
-        try:
-            shifts = shifts_add(actor=request_user(request), data=ShiftInput(unit=unit, **data))
-        except ValidationError as error:
-            raise _refused(error) from error
+        shifts = shifts_add(actor=request_user(request), data=ShiftInput(unit=unit, **data))
         return Response(ShiftSerializer(shifts, many=True).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         shift = self.get_object()
-        try:
-            shift_remove(actor=request_user(request), shift_id=shift.pk)
-        except ValidationError as error:
-            raise _refused(error) from error
+        shift_remove(actor=request_user(request), shift_id=shift.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=HandoverSerializer, responses={200: ShiftSerializer})
@@ -121,14 +110,11 @@ class ShiftViewSet(
         shift = self.get_object()
         incoming = HandoverSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            shift = shift_handover(
-                actor=request_user(request),
-                shift_id=shift.pk,
-                note=incoming.validated_data["handover"],
-            )
-        except ValidationError as error:
-            raise _refused(error) from error
+        shift = shift_handover(
+            actor=request_user(request),
+            shift_id=shift.pk,
+            note=incoming.validated_data["handover"],
+        )
         return Response(ShiftSerializer(shift).data)
 
     @extend_schema(responses={200: dict})
