@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from conftest import TODAY
+from fangkong.core import clock
 from fangkong.demo.builder import DEMO_PASSWORD, DemoBuilder
 from fangkong.people.models import ImportJob
 
@@ -57,8 +59,12 @@ def walk_folder() -> Path:
 
 
 @pytest.fixture
-def demo_accounts(reference_data: None) -> list[str]:
-    return [account.username for account in DemoBuilder(people=200).build(TODAY.date())]
+def demo_accounts(reference_data: None) -> Iterator[list[str]]:
+    accounts = [account.username for account in DemoBuilder(people=200).build(TODAY.date())]
+    # The live server reads the shared clock, as `fangkong demo` sets it: pages show the demo's day.
+    clock.clock_set(TODAY)
+    yield accounts
+    clock.clock_set(None)
 
 
 def _names_people_typed() -> set[str]:
@@ -124,11 +130,17 @@ def _walk(browser, base: str, username: str, folder: Path) -> list[str]:
             answer = page.goto(base + path)
             status = answer.status if answer else 0
             shot = folder / f"{username}{path.replace('/', '_')}-{screen}.png"
-            page.screenshot(path=str(shot))
             where = f"{username} {screen} {path}"
             if status >= 400:
+                page.screenshot(path=str(shot))
                 problems.append(f"{where}: answered {status}")
                 continue
+            # Panels that fetch their data (the chain graph, the command map) say data-state
+            # "loading" until drawn: the screenshot shows them drawn, and a failed one is a problem.
+            page.wait_for_function("!document.querySelector('[data-state=loading]')")
+            page.screenshot(path=str(shot))
+            if page.query_selector("[data-state=failed]"):
+                problems.append(f"{where}: a panel failed to load its data")
             problems += [f"{where}: {p}" for p in _page_problems(page, screen, typed)]
             problems += [f"{where}: console {c}" for c in console]
         # The links this page offers: one of each kind is walked after the menu's pages.

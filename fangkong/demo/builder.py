@@ -436,6 +436,21 @@ class DemoBuilder:
                 ),
                 recompute=False,
             )
+        # C-16 (P05): two of the service company's staff, registered with it, came back from a
+        # high-risk area three days ago; the classification puts them in home quarantine.
+        staff = list(
+            PersonUnit.objects.filter(unit=units["CO2-D1"])
+            .order_by("pk")[:2]
+            .values_list("person_id", flat=True)
+        )
+        Person.objects.filter(pk__in=staff).update(unit=units["CO2-D1"])
+        for person_id in staff:
+            TravelRecord.objects.create(
+                person_id=person_id,
+                region=Region.objects.get(code="210211"),
+                start_date=today - dt.timedelta(days=10),
+                end_date=today - dt.timedelta(days=3),
+            )
         people_classify(trigger=Trigger.PLAN, actor_id=hq_user.pk)
         locals_ = list(
             Person.objects.filter(unit__path__startswith=units["T1"].path)
