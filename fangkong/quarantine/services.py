@@ -33,6 +33,7 @@ from fangkong.policy.services import (
     measures_site_place,
     site_cross_infection,
 )
+from fangkong.quarantine.events import sent_to_hospital
 from fangkong.quarantine.home import MAX_NOTE
 from fangkong.quarantine.models import (
     MAX_CAPACITY,
@@ -476,6 +477,7 @@ def person_to_hospital(
     Placement.objects.filter(pk=placement.pk).update(released_at=clock.now())
     _rooms_left([placement.room_id])
     measures_site_leave(person_ids=[person.pk], site=site)
+    sent_to_hospital.send(sender=Transfer, person_id=person.pk)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,

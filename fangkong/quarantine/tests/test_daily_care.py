@@ -125,6 +125,8 @@ def test_d06_a_fever_on_the_floor_screen_goes_to_hospital_and_the_site_stops_cou
         )
     assert sent.status_code == 302
     assert Case.objects.get().person_id == li.pk
+    # the fever leaves the observation room with him
+    assert FeverEvent.objects.get().disposition == "fever_clinic"
     # The room is left to be disinfected; the quarantine is suspended: it names no site, so the
     # site's board and beds ahead count neither the person nor a release of the bed.
     assert Room.objects.get(site=site).state == RoomState.TO_DISINFECT
