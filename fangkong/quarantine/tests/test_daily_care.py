@@ -1,9 +1,12 @@
 """A site's daily care (item 3 of the quarantine issue): temperatures and symptoms on a floor
 screen through monitoring's check-ins (D-06), who is not checked in the slot due now, meals and
 needs noted, a fever going to hospital (D-06), the tests the plan owes at the site met by samples
-(D-12), a secondary contact upgraded at the site at once (D-12, H-04)."""
+(D-12), a secondary contact upgraded at the site at once (D-12, H-04), an enterprise's close
+contact observed at the site for 14 days and released on the headquarters' consent (B-19, D-06)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.urls import reverse
 
@@ -15,9 +18,16 @@ from fangkong.monitoring.models import Checkin, FeverEvent
 from fangkong.obligations.models import Obligation, ObligationStatus
 from fangkong.obligations.services import obligations_tick
 from fangkong.policy.models import Measure, MeasureStatus
+from fangkong.policy.services import ReleaseFactInput, plan_assign, release_fact_record
 from fangkong.policy.tests.test_measures import active, at, p14
 from fangkong.quarantine.models import CareNote, Placement, Room, RoomState
-from fangkong.quarantine.tests.test_quarantine import managers, other_site, quarantined, site
+from fangkong.quarantine.tests.test_quarantine import (
+    SHANGHAI,
+    managers,
+    other_site,
+    quarantined,
+    site,
+)
 from fangkong.quarantine.tests.test_site_work import TRIP, place, rooms_add
 from fangkong.tracing.models import Case
 from fangkong.tracing.services import exposure_record
@@ -221,3 +231,49 @@ def test_d12_h04_a_secondary_contact_upgraded_at_the_site_changes_the_site_rules
         ]  # fmt: skip
         shown = manager.get(reverse("quarantine-site", args=[site.pk])).content.decode()
     assert "2022-02-03" in shown
+
+
+def test_b19_d06_an_enterprise_close_contact_is_placed_checked_twice_a_day_and_released_on_consent(
+    county, personas, person_a, site, managers
+):
+    # given the enterprise's plan (P12) and 张三, a close contact registered on 02-01, placed
+    plan_assign(
+        actor=personas.commander, unit=county.hq, pack_id="P12-enterprise-response-team",
+        start_date=dt.date(2022, 1, 1), end_date=None,
+    )  # fmt: skip
+    exposure_record(
+        actor=personas.commander,
+        person=person_a,
+        kind="close_contact",
+        last_exposed_at=at("2022-02-01T08:00"),
+    )
+    commander = login(personas.commander)
+    rooms_add(commander, site, 2, 1)
+    place(commander, site, [person_a])
+    manager = login(managers[0])
+    care = reverse("quarantine-care", args=[site.pk])
+    with clock.frozen(at("2022-02-02T08:00")):
+        obligations_tick()
+        # D-06: his temperature is owed morning and evening
+        slots = Obligation.objects.filter(person=person_a, kind="checkin")
+        assert sorted(f"{o.due_at.astimezone(SHANGHAI):%H:%M}" for o in slots) == ["10:00", "21:00"]
+        assert manager.post(care, {f"t{person_a.pk}": "36.4"}).status_code == 302
+        assert slots.get(status=ObligationStatus.MET).due_at == at("2022-02-02T10:00")
+    page = reverse("quarantine-site", args=[site.pk])
+    release = {"action": "release", "person": person_a.pk, "on": "2022-02-15", **TRIP}
+    with clock.frozen(at("2022-02-15T12:00")):
+        # after 14 days the release waits for the district headquarters' consent
+        due = manager.get(f"/api/quarantine/sites/{site.pk}/releases/").json()
+        assert [(d["allowed"], d["missing"]) for d in due] == [(False, ["headquarters_consent"])]
+        refused = manager.post(page, release)
+        assert refused.status_code == 400
+        assert Placement.objects.get(person=person_a).released_at is None
+        release_fact_record(
+            actor=personas.commander,
+            person=person_a,
+            data=ReleaseFactInput("consent", dt.date(2022, 2, 15), given_by="区指挥部王主任"),
+        )
+        released = manager.post(page, release)
+    assert released.status_code == 302
+    assert active(person_a) == []
+    assert Room.objects.get(site=site).state == RoomState.TO_DISINFECT
