@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from django.db import DatabaseError
 from django.urls import reverse
 
 from conftest import login
@@ -277,3 +279,25 @@ def test_b19_d06_an_enterprise_close_contact_is_placed_checked_twice_a_day_and_r
     assert released.status_code == 302
     assert active(person_a) == []
     assert Room.objects.get(site=site).state == RoomState.TO_DISINFECT
+
+
+def test_care_notes_commit_with_their_audit_row_or_not_at_all(
+    personas, site, managers, quarantined, monkeypatch
+):
+    zhang, wang, li = quarantined
+    commander = login(personas.commander)
+    rooms_add(commander, site, 2, 1)
+    place(commander, site, [li])
+    manager = login(managers[0])
+
+    def refuse(**_fields: object) -> AuditEvent:
+        raise DatabaseError("the audit table refuses writes")
+
+    monkeypatch.setattr(AuditEvent.objects, "create", refuse)
+    with pytest.raises(DatabaseError):
+        manager.post(
+            f"/api/quarantine/sites/{site.pk}/care/",
+            {"notes": [{"person": li.pk, "kind": "meal", "text": "午餐已送"}]},
+            content_type="application/json",
+        )
+    assert not CareNote.objects.exists()
