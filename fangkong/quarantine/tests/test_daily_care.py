@@ -174,6 +174,9 @@ def test_d12_the_site_page_shows_the_tests_due_and_a_sample_meets_them(
             ("张三", "2022-02-02", False)
         ]
         assert "待检测" in shown
+        # the neighbouring site's manager sees none of it
+        neighbour = login(managers[1])
+        assert neighbour.get(f"/api/quarantine/sites/{site.pk}/tests/").status_code == 404
         # when his sample of the day is taken
         result_record(
             actor=personas.commander,
