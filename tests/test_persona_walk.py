@@ -250,6 +250,9 @@ def test_every_page_and_endpoint_keeps_what_a_persona_may_not_see_out(demo_count
             f"/quarantine/sites/{pk}/",
             f"/api/quarantine/sites/{pk}/transfers/",
             f"/api/quarantine/sites/{pk}/releases/",
+            f"/quarantine/sites/{pk}/care/",
+            f"/api/quarantine/sites/{pk}/care/",
+            f"/api/quarantine/sites/{pk}/tests/",
         ]
     for pk in Case.objects.values_list("pk", flat=True):
         urls += [f"/cases/{pk}/", f"/api/cases/{pk}/", f"/cases/{pk}/investigation/"]

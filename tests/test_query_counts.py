@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conftest import County, Personas, login, make_resident_id, make_user
+from fangkong.core import clock
 from fangkong.labs.results import results_record
 from fangkong.labs.sampling import samples_record
 from fangkong.labs.services import box_receive, box_send, round_create
@@ -29,7 +30,7 @@ from fangkong.movement.services import (
     travel_request_file,
 )
 from fangkong.obligations.models import Notification, NotificationTopic, Obligation
-from fangkong.obligations.services import notifications_post
+from fangkong.obligations.services import notifications_post, obligations_tick
 from fangkong.org.models import Region, Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import unit_create
@@ -307,6 +308,36 @@ def test_a_site_s_transfer_list_costs_the_same_queries_for_any_number_of_people(
         response = client.get(f"/api/quarantine/sites/{site.pk}/transfers/")
     body = response.json()
     assert (len(body["waiting"]), len(body["on_the_road"])) == (rows, rows)
+
+
+@pytest.mark.parametrize("rows", [2, 5])
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    [("care/", 4), ("tests/", 4)],
+)
+def test_a_site_s_daily_care_costs_the_same_queries_for_any_number_of_people(
+    county, personas, p14, dalian_high, django_assert_num_queries, rows, path, queries
+):
+    # given people placed at a site who owe check-in slots and tests today
+    site = unit_create(
+        code="QS1", name="集中隔离点", kind="quarantine_site", region=county.hq.region,
+        parent=county.hq,
+    )  # fmt: skip
+    rooms_create(actor=personas.commander, site=site, floors=(2, 2), rooms=(1, rows), capacity=1)
+    people = villagers(county, personas, rows, unit=county.grid_b, first=300)
+    for person in people:
+        came_back_from(person, personas.worker_b, "210211", "2022-01-25", "2022-02-01")
+    people_place(actor=personas.commander, site=site, person_ids=[p.pk for p in people])
+    with clock.frozen(dt.datetime(2022, 2, 2, 0, 30, tzinfo=dt.UTC)):
+        obligations_tick()
+        token = Token.objects.create(user=make_user("site-manager", Role.SITE_MANAGER, site)).key
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        # when the site manager reads who is not checked in this slot, or the tests due
+        with django_assert_num_queries(queries):
+            response = client.get(f"/api/quarantine/sites/{site.pk}/{path}")
+    body = response.json()
+    assert len(body["unchecked"] if path == "care/" else body) == rows
 
 
 @pytest.mark.parametrize("rows", [2, 5])

@@ -49,14 +49,17 @@ from fangkong.org.services import membership_grant, unit_create
 from fangkong.people.identity import resident_id_check_char
 from fangkong.people.importing import import_job_create, import_job_execute
 from fangkong.people.models import Person, PersonCategory, PersonUnit, TravelRecord
+from fangkong.people.services import TravelInput, travel_add
 from fangkong.people.validation import age_on
 from fangkong.pharmacy.models import DrugCategory
 from fangkong.pharmacy.services import SaleInput, sale_record
 from fangkong.policy.classify import people_classify
 from fangkong.policy.models import Trigger
 from fangkong.policy.services import (
+    ReleaseFactInput,
     RiskAreaInput,
     plan_assign,
+    release_fact_record,
     reports_open,
     risk_area_create,
 )
@@ -64,7 +67,9 @@ from fangkong.quarantine.home import home_quarantine_record, home_quarantines, h
 from fangkong.quarantine.models import Transfer
 from fangkong.quarantine.selectors import people_unplaced
 from fangkong.quarantine.services import (
+    CareNoteInput,
     Trip,
+    care_notes_record,
     people_place,
     rooms_create,
     transfers_arrive,
@@ -410,6 +415,9 @@ class DemoBuilder:
             (units["CO2"], "P05-service-company-winter"),
             (units["SOCIAL"], "P07-social-security"),
             (units["MEDINS"], "P17-medical-insurance"),
+            # A village on the border of the festivals' plan: its travellers from abroad stay at
+            # the site until person, object and environment are negative (D-05).
+            (units["T3V6"], "P02-two-festivals"),
         ):
             plan_assign(
                 actor=hq_user,
@@ -529,6 +537,7 @@ class DemoBuilder:
                         Transfer.objects.filter(vehicle="贵A·D1234").values_list("pk", flat=True)
                     ),
                 )
+        self._release_blocked(units, hq_user, today)
         # D-02: the first people quarantined at home have their notice served, the door sealed
         # and today's visit; the others wait on the visit list.
         for measure in list(home_quarantines(hq_user)[:3]):
@@ -546,6 +555,54 @@ class DemoBuilder:
                 actor=hq_user, person=obligation.person, sampled_at=sampled, positive=False
             )
         obligations_tick()
+
+    def _release_blocked(self, units: dict[str, Unit], hq_user: User, today: dt.date) -> None:
+        """D-05, F-12: a traveller back from abroad to the P02 village, placed at the site, his
+        own and the object's samples negative but his room's environment sample positive: the
+        site page shows his release blocked beside the secondary contact's, which is due. The
+        floor screen has his lunch noted and his morning temperature."""
+        traveller = (
+            Person.objects.filter(unit__path__startswith=units["T3V6"].path)
+            .exclude(classification__isnull=False)
+            .order_by("pk")
+            .first()
+        )
+        if traveller is None:
+            return
+        travel_add(
+            actor=hq_user,
+            person=traveller,
+            data=TravelInput(
+                region_code="",
+                country="KOR",
+                place="首尔",
+                start_date=today - dt.timedelta(days=20),
+                end_date=today - dt.timedelta(days=3),
+            ),
+        )
+        people_place(actor=hq_user, site=units["SITE"], person_ids=[traveller.pk])
+        result_record(
+            actor=hq_user,
+            person=traveller,
+            sampled_at=clock.now() - dt.timedelta(days=1),
+            positive=False,
+        )
+        yesterday = today - dt.timedelta(days=1)
+        for kind, positive in (("object", False), ("environment", True)):
+            release_fact_record(
+                actor=hq_user,
+                person=traveller,
+                data=ReleaseFactInput(kind, yesterday, positive, note="示例：房间门把手"),
+            )
+        checkins_record(
+            actor=hq_user,
+            rows=[CheckinInput(person_id=traveller.pk, celsius="36.6")],
+        )
+        care_notes_record(
+            actor=hq_user,
+            site=units["SITE"],
+            notes=[CareNoteInput(traveller.pk, "need", "示例：需要充电器")],
+        )
 
     def build_venues(self, units: dict[str, Unit], hq_user: User, case: Case) -> None:
         """A market's venue code scanned by the suspected case and by others of the township

@@ -191,6 +191,14 @@ class Register:
         return counts
 
 
+def symptoms_of(unit: Unit) -> list[tuple[str, str]]:
+    """The symptoms a check-in asks about (E-20): the list of the plan in force for the unit,
+    every known one where no plan names any."""
+    pack = PackResolver.of_day(clock.localdate()).pack(unit.path)
+    codes = pack.symptoms if pack is not None and pack.symptoms else list(SYMPTOMS)
+    return [(code, str(SYMPTOMS[code])) for code in codes if code in SYMPTOMS]
+
+
 def class_day(unit: Unit, day: dt.date) -> Register:
     """The people of a class or department (home unit or tie) with that day's check-ins and
     absences, and the pack's checks a day (its default frequency; 1 without a pack)."""

@@ -569,6 +569,15 @@ def fever_update(
     return event
 
 
+def fevers_sent_to_hospital(person_id: int) -> int:
+    """The person's fevers waiting in the observation room went to the designated hospital with
+    them (D-06: 转运至定点医院); called inside the quarantine site's transfer, whose audit row
+    records it."""
+    return FeverEvent.objects.filter(person_id=person_id, disposition=FeverDisposition.OPEN).update(
+        disposition=FeverDisposition.FEVER_CLINIC, closed_at=clock.now()
+    )
+
+
 def self_link_expiry(person: Person) -> dt.datetime:
     """A link serves the person's monitoring period: until the end of the last day of their
     measures under the plan; when they have none, or one lasts until released, for

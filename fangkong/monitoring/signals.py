@@ -1,5 +1,5 @@
-"""Daily monitoring's part of the obligation tick: the check-in slots and the follow-ups of the
-day."""
+"""Daily monitoring's part of the obligation tick (the check-in slots and the follow-ups of the
+day), and a fever found at a quarantine site leaving for hospital."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from fangkong.obligations.signals import day_opening
+from fangkong.quarantine.events import sent_to_hospital
 
 
 @receiver(day_opening)
@@ -23,3 +24,10 @@ def open_fever_follow_ups(sender: Any, day: dt.date, **kwargs: Any) -> int:
     from fangkong.monitoring.services import fever_follow_ups_open
 
     return fever_follow_ups_open(day)
+
+
+@receiver(sent_to_hospital)
+def fevers_to_hospital(sender: Any, person_id: int, **kwargs: Any) -> int:
+    from fangkong.monitoring.services import fevers_sent_to_hospital
+
+    return fevers_sent_to_hospital(person_id)

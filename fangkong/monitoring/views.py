@@ -34,6 +34,7 @@ from fangkong.monitoring.selectors import (
     day_figures,
     fevers_open,
     report_rollup,
+    symptoms_of,
 )
 from fangkong.monitoring.services import (
     CheckinInput,
@@ -51,7 +52,6 @@ from fangkong.org.access import request_user, units_in, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_get_visible, person_pick
-from fangkong.policy.resolver import PackResolver
 from fangkong.policy.templatetags.fangkong_labels import figure_label
 
 # A personal link may record this many check-ins per hour (a phone, not a script), counted in the
@@ -145,14 +145,6 @@ def class_checkin_view(request: HttpRequest, unit_id: int) -> HttpResponse:
             "symptoms": symptoms_of(unit),
         },
     )
-
-
-def symptoms_of(unit: Unit) -> list[tuple[str, str]]:
-    """The symptoms a check-in asks about (E-20): the list of the plan in force for the unit,
-    every known one where no plan names any."""
-    pack = PackResolver.of_day(clock.localdate()).pack(unit.path)
-    codes = pack.symptoms if pack is not None and pack.symptoms else list(SYMPTOMS)
-    return [(code, str(SYMPTOMS[code])) for code in codes if code in SYMPTOMS]
 
 
 def _class_checkins_save(request: HttpRequest, unit: Unit, day: dt.date) -> dict[int, str]:

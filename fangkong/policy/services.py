@@ -528,6 +528,18 @@ def measures_site_place(*, person_ids: list[int], site: Unit) -> int:
     ).update(site=site)
 
 
+def measures_site_leave(*, person_ids: list[int], site: Unit) -> int:
+    """The people left the site for hospital: their active central quarantine no longer names it
+    (suspended while their case is in course); called inside the transfer's transaction
+    (``quarantine.services.person_to_hospital``), which writes the audit row."""
+    return Measure.objects.filter(
+        person_id__in=person_ids,
+        status=MeasureStatus.ACTIVE,
+        kind=MeasureKind.CENTRAL_QUARANTINE,
+        site=site,
+    ).update(site=None)
+
+
 @transaction.atomic
 def site_cross_infection(
     *, actor: AnyUser, site: Unit, on: dt.date, person_ids: list[int] | None = None

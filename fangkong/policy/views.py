@@ -80,6 +80,7 @@ from fangkong.policy.services import (
     risk_areas_import,
     site_cross_infection,
 )
+from fangkong.quarantine.forecast import beds_under
 
 PAGE_SIZE = 50
 
@@ -459,6 +460,8 @@ def what_if_view(request: HttpRequest) -> HttpResponse:
     form = WhatIfForm(request.GET or None, units=units)
     result = None
     current = None
+    beds = None
+    rows: list[tuple[object, ...]] = []
     changed: list[tuple[str, str, str]] = []
     if request.GET and form.is_valid():
         data = form.cleaned_data
@@ -475,10 +478,23 @@ def what_if_view(request: HttpRequest) -> HttpResponse:
             result = what_if(data["unit"], pack)
             current = pack_in_force(data["unit"])
             changed = form.changed()
+            # The page composes the quarantine layer's beds (the domain of policy does not).
+            beds = beds_under(data["unit"], result.days, result.beds_now, result.beds_then)
+            rows = [
+                (*row, now, then)
+                for row, now, then in zip(result.rows(), beds.free_now, beds.free_then, strict=True)
+            ]
     return render(
         request,
         "policy/what_if.html",
-        {"form": form, "result": result, "current": current, "changed": changed},
+        {
+            "form": form,
+            "result": result,
+            "current": current,
+            "changed": changed,
+            "beds": beds,
+            "rows": rows,
+        },
     )
 
 

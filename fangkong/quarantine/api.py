@@ -1,6 +1,7 @@
 """REST API of quarantine sites: the board and the beds ahead, a site's rooms, rooms in bulk, a
 room's state, the people waiting for a room and placing them, their transfers (to the site, to
-hospital, home), the releases due by conditions and a suspected cross-infection; home quarantine
+hospital, home), the releases due by conditions and a suspected cross-infection, the daily care
+(who is not checked in the slot due now, meals and needs noted, the tests due); home quarantine
 (D-02): the list with today's visits, a visit, the notice served and the door."""
 
 from __future__ import annotations
@@ -30,22 +31,34 @@ from fangkong.quarantine.home import (
     home_quarantines,
     home_visit_record,
 )
-from fangkong.quarantine.models import MAX_CAPACITY, DoorWatch, HospitalReason, Room, RoomState
+from fangkong.quarantine.models import (
+    MAX_CAPACITY,
+    CareNoteKind,
+    DoorWatch,
+    HospitalReason,
+    Room,
+    RoomState,
+)
 from fangkong.quarantine.selectors import (
+    checkin_slot_now,
     occupancy_board,
     people_unplaced,
     placements_open,
+    placements_unchecked,
     placements_waiting_transfer,
     releases_due,
     site_rooms,
     sites_visible,
+    tests_due,
     transfers_on_the_road,
 )
 from fangkong.quarantine.services import (
     LAST_FLOOR,
     LAST_ROOM,
     MAX_PLACED,
+    CareNoteInput,
     Trip,
+    care_notes_record,
     people_place,
     person_release_home,
     person_to_hospital,
@@ -482,6 +495,67 @@ class SiteCrossInfectionView(APIView):
             floor=incoming.validated_data.get("floor"),
         )
         return Response({"count": count})
+
+
+class CareSerializer(serializers.Serializer):
+    slot = serializers.DateTimeField(allow_null=True)
+    unchecked = PlacedPersonSerializer(many=True)
+
+
+class CareNoteInSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    kind = serializers.ChoiceField(choices=CareNoteKind.choices)
+    text = serializers.CharField(max_length=MAX_NOTE)
+
+
+class CareNotesInSerializer(serializers.Serializer):
+    notes = serializers.ListField(child=CareNoteInSerializer(), max_length=MAX_PLACED)
+
+
+class SiteCareView(APIView):
+    """GET: the check-in slot due now at the site and who has not been checked in it (本时段未测);
+    POST: meals served and needs voiced, noted per person (refused whole when one is wrong).
+    The temperatures and symptoms go to the check-in API (``/api/checkins/``)."""
+
+    @extend_schema(responses=CareSerializer)
+    def get(self, request: Request, site_id: int) -> Response:
+        site = _site(request, site_id)
+        slot = checkin_slot_now(site, clock.now())
+        unchecked = placements_unchecked(site, slot) if slot else []
+        return Response(CareSerializer({"slot": slot, "unchecked": unchecked}).data)
+
+    @extend_schema(request=CareNotesInSerializer, responses={201: CountSerializer})
+    def post(self, request: Request, site_id: int) -> Response:
+        site = _site(request, site_id)
+        incoming = CareNotesInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        count = care_notes_record(
+            actor=request_user(request),
+            site=site,
+            notes=[
+                CareNoteInput(note["person"], note["kind"], note["text"])
+                for note in incoming.validated_data["notes"]
+            ],
+        )
+        return Response({"count": count}, status=status.HTTP_201_CREATED)
+
+
+class TestDueSerializer(serializers.Serializer):
+    person = serializers.IntegerField(source="placement.person_id")
+    name = serializers.CharField(source="placement.person.name")
+    room = serializers.CharField(source="placement.room.number")
+    day = serializers.DateField(allow_null=True)
+    due_at = serializers.DateTimeField(source="obligation.due_at")
+    overdue = serializers.BooleanField()
+
+
+class SiteTestsView(APIView):
+    """GET: the plan's tests owed by the people placed at the site, up to today's; a sample of
+    the person (labs) meets them."""
+
+    @extend_schema(responses=TestDueSerializer(many=True))
+    def get(self, request: Request, site_id: int) -> Response:
+        return Response(TestDueSerializer(tests_due(_site(request, site_id)), many=True).data)
 
 
 class HomeQuarantineSerializer(serializers.Serializer):

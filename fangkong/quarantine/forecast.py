@@ -29,6 +29,7 @@ from fangkong.quarantine.selectors import (
     SiteFigures,
     occupancy_board,
 )
+from fangkong.tracing.models import Case
 
 
 @dataclass
@@ -134,6 +135,8 @@ def beds_forecast(user: AnyUser | None, sites: QuerySet[Unit]) -> Forecast:
         .exclude(
             Exists(Placement.objects.filter(person=OuterRef("person"), released_at__isnull=True))
         )
+        # Sent to hospital from a site (people_unplaced leaves them out likewise).
+        .exclude(Exists(Case.objects.in_course().filter(person=OuterRef("person"))))
         .values_list("start_date", "end_date")
         .annotate(Count("id"))
         .order_by()
@@ -161,3 +164,43 @@ def beds_forecast(user: AnyUser | None, sites: QuerySet[Unit]) -> Forecast:
         ],
     )
     return Forecast(board, lines, county)
+
+
+@dataclass
+class BedsUnder:
+    """The what-if's beds (方案试算): the beds in service at the sites of a unit's subtree against
+    the central-quarantine beds needed each day under the plan in force and under the plan tried;
+    the first day the free beds go below zero is that plan's shortfall."""
+
+    beds: int
+    days: list[dt.date]
+    needed_now: list[int]
+    needed_then: list[int]
+
+    @property
+    def free_now(self) -> list[int]:
+        return [self.beds - needed for needed in self.needed_now]
+
+    @property
+    def free_then(self) -> list[int]:
+        return [self.beds - needed for needed in self.needed_then]
+
+    def _first_short(self, free: list[int]) -> dt.date | None:
+        return next((day for day, left in zip(self.days, free, strict=True) if left < 0), None)
+
+    @property
+    def shortfall_now(self) -> dt.date | None:
+        return self._first_short(self.free_now)
+
+    @property
+    def shortfall_then(self) -> dt.date | None:
+        return self._first_short(self.free_then)
+
+
+def beds_under(
+    unit: Unit, days: list[dt.date], needed_now: list[int], needed_then: list[int]
+) -> BedsUnder:
+    """The beds of the quarantine sites in the unit's subtree (the board's figures) against the
+    beds two plans need each day."""
+    sites = Unit.objects.filter(kind=Unit.Kind.QUARANTINE_SITE, path__startswith=unit.path)
+    return BedsUnder(occupancy_board(sites).total.beds, days, needed_now, needed_then)

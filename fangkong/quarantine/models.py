@@ -210,3 +210,44 @@ class HomeVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id}@{self.day}"
+
+
+class CareNoteKind(models.TextChoices):
+    MEAL = "meal", _("meal")
+    NEED = "need", _("need")
+
+
+class CareNote(models.Model):
+    """日常照护: a meal served or a need voiced by a person placed at a site, noted by the staff on
+    the floor screen (a short log beside the temperatures)."""
+
+    placement = models.ForeignKey(
+        Placement, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=CareNoteKind.choices)
+    text = models.CharField(_("note"), max_length=200)
+    at = models.DateTimeField(_("time"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # The latest notes of the people on a floor screen.
+            models.Index(fields=["placement", "at"], name="carenote_placement_at_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in CareNoteKind]),
+                name="carenote_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

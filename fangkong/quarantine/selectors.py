@@ -1,17 +1,21 @@
 """Reads of quarantine sites: the sites a user manages, the people waiting for a room, the people
 of a site waiting for their transfer or on the road, those due for release with the engine's
-decision, and the occupancy board (rooms by state, beds, releases due in the next 14 days)."""
+decision, the occupancy board (rooms by state, beds, releases due in the next 14 days), and the
+daily care: the check-in slot due now and who has not been checked in it, the care notes of a day,
+the tests the people placed are due."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from fangkong.core import clock
+from fangkong.obligations.models import Obligation, ObligationStatus
 from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
@@ -19,7 +23,14 @@ from fangkong.people.models import Person
 from fangkong.policy.models import Measure, MeasureKind, MeasureStatus
 from fangkong.policy.release import ReleaseAnswer
 from fangkong.policy.selectors import person_release_check
-from fangkong.quarantine.models import Placement, Room, RoomState, Transfer, TransferKind
+from fangkong.quarantine.models import (
+    CareNote,
+    Placement,
+    Room,
+    RoomState,
+    Transfer,
+    TransferKind,
+)
 from fangkong.tracing.models import Case
 
 FORECAST_DAYS = 14
@@ -223,3 +234,81 @@ def occupancy_board(sites: QuerySet[Unit]) -> Board:
     )
     days = [today + dt.timedelta(days=offset) for offset in range(FORECAST_DAYS)]
     return Board(list(figures.values()), total, [(day, ending[day]) for day in days])
+
+
+# --- daily care (日常照护) -------------------------------------------------------------------
+
+
+def _placed_people(site: Unit) -> QuerySet[Placement, Any]:
+    return Placement.objects.filter(room__site=site, released_at__isnull=True).values("person_id")
+
+
+def checkin_slot_now(site: Unit, now: dt.datetime) -> dt.datetime | None:
+    """The check-in slot a check taken now meets (monitoring meets the first pending slot of the
+    day due at or after the check): the first of today's slots of the site's people due at or
+    after now, or after the day's last slot that one; None when nobody there owes check-ins."""
+    start, end = clock.day_bounds(now.astimezone(clock.tz()).date())
+    slots = (
+        Obligation.objects.checkins()
+        .filter(person_id__in=_placed_people(site), due_at__gte=start, due_at__lt=end)
+        .exclude(status=ObligationStatus.CANCELLED)
+    )
+    found = slots.aggregate(next=Min("due_at", filter=Q(due_at__gte=now)), last=Max("due_at"))
+    return found["next"] or found["last"]
+
+
+def placements_unchecked(site: Unit, slot: dt.datetime) -> QuerySet[Placement]:
+    """本时段未测: the people of the site whose check-in of this slot is still owed."""
+    return placements_open(site).filter(
+        Exists(
+            Obligation.objects.checkins()
+            .pending()
+            .filter(person_id=OuterRef("person_id"), due_at=slot)
+        )
+    )
+
+
+def care_notes_of_day(placement_ids: list[int], day: dt.date) -> dict[int, list[CareNote]]:
+    """The meals and needs noted for these placements on a day, oldest first, by placement."""
+    start, end = clock.day_bounds(day)
+    notes: dict[int, list[CareNote]] = {}
+    for note in CareNote.objects.filter(
+        placement_id__in=placement_ids, at__gte=start, at__lt=end
+    ).order_by("at", "id"):
+        notes.setdefault(note.placement_id, []).append(note)
+    return notes
+
+
+@dataclass
+class TestDue:
+    """A test the plan owes on a day (an obligation met by a sample) of a person at the site."""
+
+    obligation: Obligation
+    placement: Placement
+
+    @property
+    def day(self) -> dt.date | None:
+        """The plan's day of the test; None for a test "within N hours" (its due time counts)."""
+        day = self.obligation.detail.get("date")
+        return dt.date.fromisoformat(day) if day else None
+
+    @property
+    def overdue(self) -> bool:
+        return self.obligation.status == ObligationStatus.MISSED
+
+
+TESTS_DUE_MAX = 200
+
+
+def tests_due(site: Unit) -> list[TestDue]:
+    """待检测: the tests of the plan still owed by the people placed at the site, up to today's
+    (the missed ones first by day); a sample taken of the person meets them (labs)."""
+    placements = {p.person_id: p for p in placements_open(site)}
+    owed = (
+        Obligation.objects.tests()
+        .pending()
+        .filter(person_id__in=_placed_people(site))
+        .filter(due_at__lte=clock.day_end(clock.localdate()))
+        .order_by("due_at", "person_id", "id")[:TESTS_DUE_MAX]
+    )
+    return [TestDue(o, placements[o.person_id]) for o in owed if o.person_id in placements]

@@ -1,6 +1,6 @@
 """Writes of quarantine sites: rooms made in bulk, a room's state, placing people in rooms, their
 point-to-point transfers (to the site, to hospital, home at release), a suspected cross-infection,
-and freeing the rooms of the people released."""
+freeing the rooms of the people released, and the meals and needs noted in the daily care."""
 
 from __future__ import annotations
 
@@ -27,9 +27,18 @@ from fangkong.org.roles import Capability
 from fangkong.people.identity import InvalidIdentity, normalize_phone
 from fangkong.people.models import Person
 from fangkong.policy.models import Measure, MeasureKind, MeasureStatus
-from fangkong.policy.services import measures_release, measures_site_place, site_cross_infection
+from fangkong.policy.services import (
+    measures_release,
+    measures_site_leave,
+    measures_site_place,
+    site_cross_infection,
+)
+from fangkong.quarantine.events import sent_to_hospital
+from fangkong.quarantine.home import MAX_NOTE
 from fangkong.quarantine.models import (
     MAX_CAPACITY,
+    CareNote,
+    CareNoteKind,
     HospitalReason,
     Placement,
     Room,
@@ -447,7 +456,10 @@ def person_to_hospital(
 ) -> None:
     """A fever or a positive at the site: the person goes to hospital in a closed-loop trip,
     leaves the room (to be disinfected once empty) and a case opens through the response chain
-    (tracing.case_report: its plan deadlines run)."""
+    (tracing.case_report: its plan deadlines run). The central quarantine is suspended, not
+    ended: it no longer names the site (the site's board and beds ahead stop counting the bed,
+    a cross-infection there no longer reaches the person), and while the case is in course the
+    person waits for no room; a case ruled out brings them back to the placement list."""
     _require_site(actor, site)
     if reason not in HospitalReason.values:
         raise ValidationError({"reason": _("Choose fever or a positive result.")})
@@ -464,6 +476,8 @@ def person_to_hospital(
     trip.transfer(placement.pk, TransferKind.TO_HOSPITAL, actor).save()
     Placement.objects.filter(pk=placement.pk).update(released_at=clock.now())
     _rooms_left([placement.room_id])
+    measures_site_leave(person_ids=[person.pk], site=site)
+    sent_to_hospital.send(sender=Transfer, person_id=person.pk)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -497,3 +511,67 @@ def site_cross_infection_mark(*, actor: AnyUser, site: Unit, on: dt.date, floor:
             else {"floor": _("Nobody is placed at this site.")}
         )
     return site_cross_infection(actor=actor, site=site, on=on, person_ids=person_ids)
+
+
+@dataclass(frozen=True)
+class CareNoteInput:
+    """A meal or a need of a person placed at the site, as typed on the floor screen."""
+
+    person_id: int
+    kind: str
+    text: str
+
+
+@transaction.atomic
+def care_notes_record(*, actor: AnyUser, site: Unit, notes: Sequence[CareNoteInput]) -> int:
+    """Note meals served and needs voiced by people placed at the site (日常照护), in one set
+    with one audit row; refused whole, naming the field, when one of them is wrong."""
+    _require_site(actor, site)
+    if not notes:
+        raise ValidationError({"notes": _("Write a meal or a need.")})
+    if len(notes) > MAX_PLACED:
+        raise ValidationError(
+            {"notes": _("At most %(max)d notes at a time.") % {"max": MAX_PLACED}}
+        )
+    for note in notes:
+        text = note.text.strip()
+        if note.kind not in CareNoteKind.values:
+            raise ValidationError({"kind": _("A note is of a meal or a need.")})
+        if not text:
+            raise ValidationError({"text": _("The note is empty.")})
+        if len(text) > MAX_NOTE:
+            raise ValidationError(
+                {"text": _("A note has at most %(max)d characters.") % {"max": MAX_NOTE}}
+            )
+        if NUL in text:
+            raise ValidationError({"text": _("NUL characters are not allowed.")})
+    placements = dict(
+        Placement.objects.filter(
+            room__site=site,
+            released_at__isnull=True,
+            person_id__in={note.person_id for note in notes},
+        ).values_list("person_id", "pk")
+    )
+    if any(note.person_id not in placements for note in notes):
+        raise ValidationError({"person": _("This person is not placed at this site.")})
+    now = clock.now()
+    recorder = acting_user(actor)
+    CareNote.objects.bulk_create(
+        CareNote(
+            placement_id=placements[note.person_id],
+            kind=note.kind,
+            text=note.text.strip(),
+            at=now,
+            recorded_by=recorder,
+        )
+        for note in notes
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="care_note",
+        object_id=site.pk,
+        unit_id=site.pk,
+        summary=_("%(count)d care notes at %(site)s") % {"count": len(notes), "site": site.name},
+    )
+    return len(notes)

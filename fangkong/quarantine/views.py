@@ -1,7 +1,8 @@
 """Pages of quarantine sites: the occupancy board of the county with the beds ahead, a site's page
 (its rooms, the transfers to it, releases by conditions, transfers to hospital, a cross-infection),
-the placement of the people waiting for a room; and of home quarantine (D-02): the visit list of
-today and a person's notice to print and serve."""
+the placement of the people waiting for a room, the daily care of a floor (temperatures and
+symptoms through monitoring's check-ins, meals and needs); and of home quarantine (D-02): the
+visit list of today and a person's notice to print and serve."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ from fangkong.core.inputs import (
     query_int,
     whole_number,
 )
+from fangkong.monitoring.models import Checkin, CheckinStatus
+from fangkong.monitoring.selectors import checkins_of_day, symptoms_of
+from fangkong.monitoring.services import CheckinInput, checkins_record
 from fangkong.org.access import request_user, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
@@ -36,15 +40,26 @@ from fangkong.quarantine.home import (
     home_quarantines,
     home_visit_record,
 )
-from fangkong.quarantine.models import MAX_CAPACITY, DoorWatch, HospitalReason, Room, RoomState
+from fangkong.quarantine.models import (
+    MAX_CAPACITY,
+    CareNoteKind,
+    DoorWatch,
+    HospitalReason,
+    Room,
+    RoomState,
+)
 from fangkong.quarantine.selectors import (
+    care_notes_of_day,
+    checkin_slot_now,
     occupancy_board,
     people_unplaced,
     placements_open,
+    placements_unchecked,
     placements_waiting_transfer,
     releases_due,
     site_rooms,
     sites_visible,
+    tests_due,
     transfers_on_the_road,
 )
 from fangkong.quarantine.services import (
@@ -52,7 +67,9 @@ from fangkong.quarantine.services import (
     LAST_ROOM,
     MAX_PLACED,
     STATE_CHANGES,
+    CareNoteInput,
     Trip,
+    care_notes_record,
     people_place,
     person_release_home,
     person_to_hospital,
@@ -244,12 +261,112 @@ def site_view(request: HttpRequest, site_id: int) -> HttpResponse:
             "trips": transfers_on_the_road(site),
             "due": due,
             "placed": placements_open(site)[:MAX_PLACED],
+            "tests": tests_due(site),
             "reasons": HospitalReason.choices,
             "now": clock.now(),
             "today": clock.localdate(),
         },
         status=status,
     )
+
+
+# Statuses of a check-in that send the person to hospital from the floor screen.
+UNWELL = (CheckinStatus.FEVER, CheckinStatus.SYMPTOMS)
+
+
+@login_required
+def site_care_view(request: HttpRequest, site_id: int) -> HttpResponse:
+    """日常照护: one floor of the site on one screen — each person's temperature and symptoms
+    (monitoring's check-ins, the plan's symptom list: a fever opens the fever path), a meal or a
+    need noted; above it, who has not been checked in the slot due now, on every floor, and
+    those with a fever or a symptom today, to send to hospital."""
+    site = get_object_or_404(sites_visible(request.user), pk=site_id)
+    floors = list(
+        Room.objects.filter(site=site).order_by("floor").values_list("floor", flat=True).distinct()
+    )
+    floor = query_int(request.GET, "floor", high=LAST_FLOOR)
+    if floor not in floors:
+        floor = floors[0] if floors else None
+    now, today = clock.now(), clock.localdate()
+    status, errors = 200, {}
+    if request.method == "POST":
+        try:
+            errors = _care_save(request, site, floor)
+        except ValidationError as error:
+            _errors(request, error)
+            status = 400
+        else:
+            if not errors:
+                return redirect(f"{request.path}?{request.GET.urlencode()}")
+            status = 400
+    slot = checkin_slot_now(site, now)
+    unchecked = list(placements_unchecked(site, slot)) if slot else []
+    placed = list(placements_open(site))
+    on_floor = [p for p in placed if p.room.floor == floor]
+    if request.GET.get("state") == "unchecked":
+        waiting = {p.pk for p in unchecked}
+        on_floor = [p for p in on_floor if p.pk in waiting]
+    checkins: dict[int, list[Checkin]] = {}
+    unwell: list[Person] = []
+    for checkin in (
+        checkins_of_day([p.person_id for p in placed], today)
+        .select_related("person")
+        .order_by("at")
+    ):
+        checkins.setdefault(checkin.person_id, []).append(checkin)
+        if checkin.status in UNWELL and checkin.person not in unwell:
+            unwell.append(checkin.person)
+    notes = care_notes_of_day([p.pk for p in on_floor], today)
+    return render(
+        request,
+        "quarantine/care.html",
+        {
+            "site": site,
+            "floors": floors,
+            "floor": floor,
+            "slot": slot,
+            "unchecked": unchecked,
+            "rows": [
+                (p, checkins.get(p.person_id, []), notes.get(p.pk, []), errors.get(p.person_id))
+                for p in on_floor
+            ],
+            "unwell": unwell,
+            "symptoms": symptoms_of(site),
+            "kinds": CareNoteKind.choices,
+            "now": now,
+        },
+        status=status,
+    )
+
+
+def _care_save(request: HttpRequest, site: Unit, floor: int | None) -> dict[int, str]:
+    """The floor's meals and needs (refused whole when one is wrong, before any check-in), then
+    its temperatures and symptoms in one set; the refused check-ins' reasons by person."""
+    rows, notes = [], []
+    on_floor = placements_open(site).filter(room__floor=floor) if floor else []
+    for placement in on_floor:
+        person_id = placement.person_id
+        text = request.POST.get(f"n{person_id}", "").strip()
+        if text:
+            kind = query_choice(request.POST, f"k{person_id}", CareNoteKind.values, "")
+            notes.append(CareNoteInput(person_id, kind, text))
+        celsius = request.POST.get(f"t{person_id}", "").strip()
+        symptoms = [code for code in request.POST.getlist(f"s{person_id}") if code]
+        if celsius or symptoms:
+            rows.append(
+                CheckinInput(person_id=person_id, celsius=celsius or None, symptoms=symptoms)
+            )
+    actor = request_user(request)
+    if notes:
+        care_notes_record(actor=actor, site=site, notes=notes)
+    result = checkins_record(actor=actor, rows=rows)
+    unwell = sum(1 for c in result.created if c.status in UNWELL)
+    messages.success(
+        request,
+        _("%(n)d checks and %(notes)d notes saved; %(f)d with a fever or symptoms.")
+        % {"n": len(result.created), "notes": len(notes), "f": unwell},
+    )
+    return {rows[e["index"]].person_id: e["reason"] for e in result.errors}
 
 
 @login_required

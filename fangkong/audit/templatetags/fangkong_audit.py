@@ -13,6 +13,7 @@ OBJECT_TYPES = {
     "api_token": _("API token"),
     "audit_trail": _("audit trail"),
     "box": _("transport box"),
+    "care_note": _("care note"),
     "checkin": _("health check-in"),
     "drug_sale": _("pharmacy sale"),
     "exposure": _("exposure"),

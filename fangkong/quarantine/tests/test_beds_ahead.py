@@ -83,3 +83,35 @@ def test_d01_the_site_manager_sees_their_site_and_no_arrivals_the_neighbour_noth
         outsider = login(user).get("/api/quarantine/forecast/").json()
         assert outsider["sites"] == []
         assert outsider["county"]["arriving"] == waiting
+
+
+def test_d01_the_what_if_shows_the_free_beds_and_the_shortfall_of_a_changed_plan(
+    county, personas, site, quarantined
+):
+    # given two beds in the county and three people under central quarantine 02-01–02-15 (P14)
+    commander = login(personas.commander)
+    made = commander.post(
+        f"/api/quarantine/sites/{site.pk}/rooms/",
+        {"floor_from": 2, "floor_to": 2, "room_from": 1, "room_to": 2},
+        content_type="application/json",
+    )
+    assert made.status_code == 201
+    # when the county tries P01 (home health monitoring for them, no bed)
+    page = commander.get(
+        reverse("what-if"), {"unit": county.hq.pk, "pack_id": "P01-rural-winter"}
+    ).content.decode()
+    # then the page shows the beds, one short every day now, two free under P01
+    assert "本单位各隔离点在用床位：2张。" in page
+    assert "按现行方案，床位将于2022-02-01用尽。" in page
+    assert "按试行方案，床位14天内够用。" in page
+    # and a changed P14 (7 days) keeps the shortfall of its first week
+    shorter = commander.get(
+        reverse("what-if"),
+        {
+            "unit": county.hq.pk,
+            "pack_id": "P14-school-spring-festival",
+            "changes": "arrival_rules:\n  - id: risk-area\n    measures:\n"
+            "      - {kind: central_quarantine, days: 7}\n",
+        },
+    ).content.decode()
+    assert "按试行方案，床位将于2022-02-01用尽：请在此之前开设新的隔离点。" in shorter
