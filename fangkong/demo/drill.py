@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.db import transaction
 
 from fangkong.core import clock
+from fangkong.core.bulk import rows_insert
+from fangkong.labs.models import Box
 from fangkong.labs.results import ResultInput, results_record
 from fangkong.labs.sampling import SampleInput, samples_record
 from fangkong.labs.services import box_receive, box_send
-from fangkong.labs.models import Box
 from fangkong.monitoring.services import CheckinInput, checkins_record
 from fangkong.obligations.models import Obligation, ObligationKind
 from fangkong.obligations.services import obligation_meet, obligations_tick
@@ -36,8 +38,13 @@ from fangkong.people.identity import id_encrypt, id_hash, mask_id_number, reside
 from fangkong.people.models import Household, Person, PersonUnit
 from fangkong.policy.services import measures_release, plan_assign
 from fangkong.quarantine.models import Transfer
-from fangkong.quarantine.services import Trip, people_place, rooms_create, transfers_arrive
-from fangkong.quarantine.services import transfers_depart
+from fangkong.quarantine.services import (
+    Trip,
+    people_place,
+    rooms_create,
+    transfers_arrive,
+    transfers_depart,
+)
 from fangkong.tracing.models import Case, CaseStatus, Venue, VenueKind
 from fangkong.tracing.services import (
     case_report,
@@ -61,7 +68,7 @@ CONTACTS_AT_VENUES = 4  # people who scanned the same venue within the hour
 # The chances that decide how well the county works: most deadlines are met, some late, a few not.
 ON_TIME, LATE = 0.8, 0.12
 CHECKED_IN = 0.93
-INFECTED = {"household": 0.25, "work": 0.06, "venue": 0.03}
+INFECTED = {"household": 0.2, "work": 0.05, "venue": 0.03}
 FEVER_NOT_COVID = 0.1  # a fever whose test comes back negative
 
 
@@ -101,8 +108,16 @@ class Drill:
     checkins: int = 0
 
 
-def _resident_id(index: int, birth: dt.date) -> str:
-    body = f"{COUNTY}{birth:%Y%m%d}{index % 1000:03d}"
+def _prefix(seed: int) -> str:
+    """The code of the drill's headquarters, and the start of its other units' codes."""
+    return f"DR{seed}"
+
+
+def _resident_id(seed: int, birth: dt.date, serial: int) -> str:
+    """A valid ID number, distinct within the drill (``serial`` counts the people born that day)
+    and from other drills' (the address code is 99 and the seed's last four digits, a code no
+    region has, so no one of a real register shares it)."""
+    body = f"{990000 + seed % 10_000}{birth:%Y%m%d}{serial:03d}"
     return body + resident_id_check_char(body)
 
 
@@ -112,22 +127,22 @@ class _Simulation:
     def __init__(self, size: DrillSize, start: dt.datetime) -> None:
         self.size = size
         self.rng = random.Random(size.seed)
-        self.queue: list[tuple[dt.datetime, int, Callable[[], None]]] = []
+        self.queue: list[tuple[dt.datetime, int, Callable[[], object]]] = []
         self.order = itertools.count()
         self.start = start
-        self.prefix = f"DR{size.seed}"  # drill_exists reads it
+        self.prefix = _prefix(size.seed)
         self.exposed: set[int] = set()  # contacts named (each once) and cases
         self.infected: set[int] = set()
         self.quarantined: dict[int, dt.date] = {}  # contact -> day 0 (last exposure)
         self.scans: dict[int, list[tuple[int, dt.datetime]]] = {}  # person -> (venue, at)
 
-    def at(self, moment: dt.datetime, action: Callable[[], None]) -> None:
+    def at(self, moment: dt.datetime, action: Callable[[], object]) -> None:
         heapq.heappush(self.queue, (moment, next(self.order), action))
 
-    def later(self, minutes: float, action: Callable[[], None]) -> None:
+    def later(self, minutes: float, action: Callable[[], object]) -> None:
         self.at(clock.now() + dt.timedelta(minutes=minutes), action)
 
-    def maybe_late(self, on_time: float, late: float, action: Callable[[], None]) -> None:
+    def maybe_late(self, on_time: float, late: float, action: Callable[[], object]) -> None:
         """Do it ``on_time`` minutes from now (mostly), ``late`` minutes (sometimes) or never."""
         draw = self.rng.random()
         if draw < ON_TIME:
@@ -142,87 +157,169 @@ class _Simulation:
                 action()
 
 
+@transaction.atomic
 def _build(sim: _Simulation) -> Drill:
     """The county of the drill, its people and the plan in force (bulk paths for the register)."""
     size, rng, prefix = sim.size, sim.rng, sim.prefix
     region = Region.objects.get(code=COUNTY)
-    hq = unit_create(code=prefix, name=f"演练{size.seed}号疫情防控指挥部", kind="headquarters",
-                     region=region)  # fmt: skip
+    hq = unit_create(
+        code=prefix, name=f"演练{size.seed}号疫情防控指挥部", kind="headquarters", region=region
+    )
     commander = get_user_model().objects.create_user(username=f"drill-{size.seed}-commander")
     membership_grant(user=commander, unit=hq, role=Role.COMMANDER)
-    lab = unit_create(code=f"{prefix}-LAB", name="演练疾控中心实验室", kind="lab", region=region,
-                      parent=hq)  # fmt: skip
+    lab = unit_create(
+        code=f"{prefix}-LAB", name="演练疾控中心实验室", kind="lab", region=region, parent=hq
+    )
     lab_user = get_user_model().objects.create_user(username=f"drill-{size.seed}-lab")
     membership_grant(user=lab_user, unit=lab, role=Role.LAB_TECHNICIAN)
-    site = unit_create(code=f"{prefix}-SITE", name="演练集中隔离点", kind="quarantine_site",
-                       region=region, parent=hq)  # fmt: skip
-    plan_assign(actor=commander, unit=hq, pack_id=PACK, start_date=sim.start.date(),
-                end_date=None, recompute=False)  # fmt: skip
+    site = unit_create(
+        code=f"{prefix}-SITE",
+        name="演练集中隔离点",
+        kind="quarantine_site",
+        region=region,
+        parent=hq,
+    )
+    plan_assign(
+        actor=commander,
+        unit=hq,
+        pack_id=PACK,
+        start_date=sim.start.date(),
+        end_date=None,
+        recompute=False,
+    )
     villages_count = max(1, -(-size.people // PEOPLE_PER_VILLAGE))
     villages: list[Unit] = []
     for t in range(TOWNSHIPS):
-        township = unit_create(code=f"{prefix}-T{t + 1}", name=f"演练第{t + 1}镇",
-                               kind="township", region=region, parent=hq)  # fmt: skip
+        township = unit_create(
+            code=f"{prefix}-T{t + 1}",
+            name=f"演练第{t + 1}镇",
+            kind="township",
+            region=region,
+            parent=hq,
+        )
         for v in range(t, villages_count, TOWNSHIPS):
-            villages.append(unit_create(code=f"{prefix}-V{v + 1}", name=f"演练第{v + 1}村",
-                                        kind="village", region=region, parent=township))  # fmt: skip
-    school = unit_create(code=f"{prefix}-SCH", name="演练中学", kind="school", region=region,
-                         parent=hq)  # fmt: skip
-    company = unit_create(code=f"{prefix}-CO", name="演练公司", kind="company", region=region,
-                          parent=hq)  # fmt: skip
+            villages.append(
+                unit_create(
+                    code=f"{prefix}-V{v + 1}",
+                    name=f"演练第{v + 1}村",
+                    kind="village",
+                    region=region,
+                    parent=township,
+                )
+            )
+    school = unit_create(
+        code=f"{prefix}-SCH", name="演练中学", kind="school", region=region, parent=hq
+    )
+    company = unit_create(
+        code=f"{prefix}-CO", name="演练公司", kind="company", region=region, parent=hq
+    )
     classes = [
-        unit_create(code=f"{prefix}-SCH-C{c + 1}", name=f"演练中学{c + 1}班", kind="class",
-                    region=region, parent=school)  # fmt: skip
+        unit_create(
+            code=f"{prefix}-SCH-C{c + 1}",
+            name=f"演练中学{c + 1}班",
+            kind="class",
+            region=region,
+            parent=school,
+        )
         for c in range(max(1, size.people // 400))
     ]
     departments = [
-        unit_create(code=f"{prefix}-CO-D{d + 1}", name=f"演练公司第{d + 1}部", kind="department",
-                    region=region, parent=company)  # fmt: skip
+        unit_create(
+            code=f"{prefix}-CO-D{d + 1}",
+            name=f"演练公司第{d + 1}部",
+            kind="department",
+            region=region,
+            parent=company,
+        )
         for d in range(max(1, size.people // 500))
     ]
     today = sim.start.date()
-    people: list[Person] = []
     households: list[Household] = []
-    members: list[int] = []  # household sizes, in order
-    while len(people) < size.people:
+    rows: list[tuple[str, str, dt.date, int, int, str]] = []  # the people, by household
+    born: dict[dt.date, int] = {}
+    now = clock.now()
+    while len(rows) < size.people:
         village = villages[len(households) % len(villages)]
-        household = Household(unit=village, code=f"H{len(households) + 1:06d}",
-                              address_region=region, address=f"{village.name}{len(households) % 300 + 1}号")  # fmt: skip
+        household = Household(
+            unit=village,
+            code=f"H{len(households) + 1:06d}",
+            address_region=region,
+            address=f"{village.name}{len(households) % 300 + 1}号",
+        )
         households.append(household)
-        count = min(rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5)), size.people - len(people))
-        members.append(count)
-        for _member in range(count):
+        for _member in range(min(rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5)), size.people - len(rows))):
             birth = today - dt.timedelta(days=rng.randint(3 * 365, 85 * 365))
-            number = _resident_id(len(people), birth)
-            people.append(
-                Person(name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                       id_type="resident", id_hash=id_hash(number), id_cipher=id_encrypt(number),
-                       id_masked=mask_id_number(number), birth_date=birth, unit=village,
-                       address_region=region, address=household.address)  # fmt: skip
-            )
+            born[birth] = born.get(birth, -1) + 1
+            number = _resident_id(size.seed, birth, born[birth])
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+            rows.append((name, number, birth, village.pk, len(households) - 1, household.address))
     Household.objects.bulk_create(households, batch_size=5000)
-    at = 0
-    for household, count in zip(households, members, strict=True):
-        for person in people[at : at + count]:
-            person.household = household
-        at += count
-    Person.objects.bulk_create(people, batch_size=5000)
+    rows_insert(
+        Person,
+        [
+            "name",
+            "id_type",
+            "id_hash",
+            "id_cipher",
+            "id_masked",
+            "birth_date",
+            "sex",
+            "phone",
+            "nationality",
+            "unit",
+            "household",
+            "address_region",
+            "address",
+            "created_at",
+            "updated_at",
+        ],
+        (
+            (
+                name,
+                "resident",
+                id_hash(number),
+                id_encrypt(number),
+                mask_id_number(number),
+                birth,
+                "",
+                "",
+                "CHN",
+                village_id,
+                households[index].pk,
+                region.pk,
+                address,
+                now,
+                now,
+            )
+            for name, number, birth, village_id, index, address in rows
+        ),
+    )
     ties = []
-    for person in people:
-        age = (today - person.birth_date).days // 365 if person.birth_date else 0
+    for pk, birth_date in (
+        Person.objects.filter(unit__path__startswith=hq.path)
+        .order_by("pk")
+        .values_list("pk", "birth_date")
+    ):
+        age = (today - (birth_date or today)).days // 365
         if 12 <= age <= 18:
-            ties.append(PersonUnit(person=person, unit=rng.choice(classes), relation="student"))
+            ties.append(PersonUnit(person_id=pk, unit=rng.choice(classes), relation="student"))
         elif 22 <= age <= 58 and rng.random() < 0.4:
-            ties.append(PersonUnit(person=person, unit=rng.choice(departments), relation="staff"))
+            ties.append(PersonUnit(person_id=pk, unit=rng.choice(departments), relation="staff"))
     PersonUnit.objects.bulk_create(ties, batch_size=5000)
     # A room for one in 20 people: 5,000 rooms for the county of 100,000, in blocks of 20 floors.
     floors = min(99, max(1, size.people // 2000))
     for first in range(1, floors + 1, 20):
-        rooms_create(actor=commander, site=site, floors=(first, min(floors, first + 19)),
-                     rooms=(1, 99), capacity=1)  # fmt: skip
+        rooms_create(
+            actor=commander,
+            site=site,
+            floors=(first, min(floors, first + 19)),
+            rooms=(1, 99),
+            capacity=1,
+        )
     for township in Unit.objects.filter(parent=hq, kind="township").order_by("code"):
-        venue_create(actor=commander, unit=township, kind=VenueKind.VENUE,
-                     name=f"{township.name}农贸市场")  # fmt: skip
+        venue_create(
+            actor=commander, unit=township, kind=VenueKind.VENUE, name=f"{township.name}农贸市场"
+        )
     return Drill(size, hq, lab, commander, sim.start)
 
 
@@ -246,14 +343,18 @@ class _Outbreak:
         self.household_of = {pk: household for pk, _unit, household in self.people}
         self.work: dict[int, list[int]] = {}
         self.work_of: dict[int, int] = {}
-        for pk, unit in PersonUnit.objects.filter(person__unit__path__startswith=drill.hq.path)\
-                .order_by("person_id").values_list("person_id", "unit_id"):  # fmt: skip
+        for pk, unit in (
+            PersonUnit.objects.filter(person__unit__path__startswith=drill.hq.path)
+            .order_by("person_id")
+            .values_list("person_id", "unit_id")
+        ):
             self.work.setdefault(unit, []).append(pk)
             self.work_of[pk] = unit
         self.venues = list(
-            Venue.objects.filter(unit__parent=drill.hq).order_by("code")
+            Venue.objects.filter(unit__parent=drill.hq)
+            .order_by("code")
             .values_list("code", flat=True)
-        )  # fmt: skip
+        )
         self.sequence = itertools.count(1)
 
     # -- every day ------------------------------------------------------------------------------
@@ -272,8 +373,11 @@ class _Outbreak:
         """Everyone under quarantine takes the morning temperature; a few forget."""
         now = clock.now()
         rows = [
-            CheckinInput(person_id=pk, at=now + dt.timedelta(minutes=self.rng.randint(0, 90)),
-                         celsius=self.rng.choice(("36.2", "36.5", "36.7", "36.9")))  # fmt: skip
+            CheckinInput(
+                person_id=pk,
+                at=now + dt.timedelta(minutes=self.rng.randint(0, 90)),
+                celsius=self.rng.choice(("36.2", "36.5", "36.7", "36.9")),
+            )
             for pk in sorted(self.sim.quarantined)
             if self.rng.random() < CHECKED_IN
         ]
@@ -286,8 +390,11 @@ class _Outbreak:
 
     def releases(self, day: dt.date) -> None:
         """Contacts whose 14 days are over go home."""
-        due = [pk for pk, day0 in self.sim.quarantined.items()
-               if day0 + dt.timedelta(days=QUARANTINE_DAYS) <= day]  # fmt: skip
+        due = [
+            pk
+            for pk, day0 in self.sim.quarantined.items()
+            if day0 + dt.timedelta(days=QUARANTINE_DAYS) <= day
+        ]
         for pk in sorted(due):
             measures_release(actor=self.commander, person=Person.objects.get(pk=pk), on=day)
             del self.sim.quarantined[pk]
@@ -310,9 +417,16 @@ class _Outbreak:
     def fever(self, pk: int, *, infected: bool) -> None:
         """A fever at the village clinic: the check-in, the suspected case, the sample."""
         person = Person.objects.get(pk=pk)
-        checkins_record(actor=self.commander, rows=[
-            CheckinInput(person_id=pk, celsius=self.rng.choice(("38.1", "38.5", "38.9")),
-                         symptoms=["fever", "dry_cough"])])  # fmt: skip
+        checkins_record(
+            actor=self.commander,
+            rows=[
+                CheckinInput(
+                    person_id=pk,
+                    celsius=self.rng.choice(("38.1", "38.5", "38.9")),
+                    symptoms=["fever", "dry_cough"],
+                )
+            ],
+        )
         case = case_report(actor=self.commander, person=person, kind="suspected")
         self.drill.cases += 1
         self.sim.maybe_late(60, 200, lambda: self.file(case.pk, ObligationKind.REPORT))
@@ -333,19 +447,36 @@ class _Outbreak:
     def sample(self, case_id: int, barcode: str, infected: bool) -> None:
         case = Case.objects.select_related("person").get(pk=case_id)
         unit = Unit.objects.get(pk=case.unit_id)
-        samples_record(actor=self.commander, rows=[SampleInput(barcode, case.person_id)],
-                       kind="single", unit=unit)  # fmt: skip
-        box = box_send(actor=self.commander, unit=unit, lab=self.drill.lab, code=f"BOX-{barcode}",
-                       barcodes=[barcode])  # fmt: skip
+        samples_record(
+            actor=self.commander,
+            rows=[SampleInput(barcode, case.person_id)],
+            kind="single",
+            unit=unit,
+        )
+        box = box_send(
+            actor=self.commander,
+            unit=unit,
+            lab=self.drill.lab,
+            code=f"BOX-{barcode}",
+            barcodes=[barcode],
+        )
         self.sim.later(60, lambda: box_receive(actor=self.lab_user, box=Box.objects.get(pk=box.pk)))
         # The lab answers within its 12 h mostly; sometimes later; a few boxes are forgotten.
-        self.sim.maybe_late(60 + self.rng.randint(240, 600), 60 + 900,
-                            lambda: self.result(case_id, barcode, infected))  # fmt: skip
+        self.sim.maybe_late(
+            60 + self.rng.randint(240, 600),
+            60 + 900,
+            lambda: self.result(case_id, barcode, infected),
+        )
 
     def result(self, case_id: int, barcode: str, positive: bool) -> None:
-        results_record(actor=self.lab_user, lab=self.drill.lab, source="drill",
-                       rows=[ResultInput(barcode, "阳性" if positive else "阴性",
-                                         "28.5" if positive else None)])  # fmt: skip
+        results_record(
+            actor=self.lab_user,
+            lab=self.drill.lab,
+            source="drill",
+            rows=[
+                ResultInput(barcode, "阳性" if positive else "阴性", "28.5" if positive else None)
+            ],
+        )
         if not positive:
             return
         recorded = clock.now()
@@ -360,8 +491,9 @@ class _Outbreak:
             self.drill.filings.add(Filing(ObligationKind.REPORT, barcode=barcode))
 
     def confirm(self, case_id: int) -> None:
-        case = case_upgrade(actor=self.commander, case=Case.objects.get(pk=case_id),
-                            kind="confirmed")  # fmt: skip
+        case = case_upgrade(
+            actor=self.commander, case=Case.objects.get(pk=case_id), kind="confirmed"
+        )
         self.sim.maybe_late(60, 200, lambda: self.file(case_id, ObligationKind.DIRECT_REPORT))
         self.sim.later(120, lambda: self.trace(case.pk))
 
@@ -377,32 +509,42 @@ class _Outbreak:
         secondary = []
         for venue, at in self.sim.scans.get(pk, []):
             for other, visits in self.sim.scans.items():
-                if other != pk and any(v == venue and abs(a - at) <= dt.timedelta(hours=1)
-                                       for v, a in visits):  # fmt: skip
+                if other != pk and any(
+                    v == venue and abs(a - at) <= dt.timedelta(hours=1) for v, a in visits
+                ):
                     secondary.append(other)
         now = clock.now()
         named: list[int] = []
-        for kind, people, route in (("close_contact", close, None),
-                                    ("secondary_contact", secondary[:CONTACTS_AT_VENUES], "venue")):  # fmt: skip
+        for kind, people, route in (
+            ("close_contact", close, None),
+            ("secondary_contact", secondary[:CONTACTS_AT_VENUES], "venue"),
+        ):
             for contact in people:
                 if contact in self.sim.exposed:
                     continue
                 self.sim.exposed.add(contact)
                 last = now - dt.timedelta(hours=self.rng.randint(6, 30))
-                exposure_record(actor=self.commander, person=Person.objects.get(pk=contact),
-                                kind=kind, last_exposed_at=last, via=case.person,
-                                investigation=investigation)  # fmt: skip
+                exposure_record(
+                    actor=self.commander,
+                    person=Person.objects.get(pk=contact),
+                    kind=kind,
+                    last_exposed_at=last,
+                    via=case.person,
+                    investigation=investigation,
+                )
                 self.drill.contacts += 1
                 self.sim.quarantined[contact] = last.astimezone(clock.tz()).date()
                 named.append(contact)
-                way = route or ("household" if self.household_of[contact] == self.household_of[pk]
-                                else "work")  # fmt: skip
+                way = route or (
+                    "household" if self.household_of[contact] == self.household_of[pk] else "work"
+                )
                 if self.rng.random() < INFECTED[way]:
                     self.sim.infected.add(contact)
                     days = self.rng.randint(2, 6)
                     hour = self.rng.randint(8, 18)
-                    onset = clock.local_midnight(now.astimezone(clock.tz()).date()
-                                                 + dt.timedelta(days=days)) + dt.timedelta(hours=hour)  # fmt: skip
+                    onset = clock.local_midnight(
+                        now.astimezone(clock.tz()).date() + dt.timedelta(days=days)
+                    ) + dt.timedelta(hours=hour)
                     self.onset(contact, onset)
         # Most contacts are placed and driven to the site; a few wait on the placement page.
         placed = [pk for pk in named if self.rng.random() < 0.9]
@@ -413,16 +555,21 @@ class _Outbreak:
         people_place(actor=self.commander, site=self.site, person_ids=person_ids)
         trip = Trip("贵A·Y0001", "演练护士", "13985000001", clock.now())
         transfers_depart(actor=self.commander, site=self.site, person_ids=person_ids, trip=trip)
-        ids = list(Transfer.objects.filter(placement__person_id__in=person_ids,
-                                           arrived_at__isnull=True).values_list("pk", flat=True))  # fmt: skip
-        self.sim.maybe_late(self.rng.randint(60, 300), 700,
-                            lambda: transfers_arrive(actor=self.commander, site=self.site,
-                                                     transfer_ids=ids))  # fmt: skip
+        ids = list(
+            Transfer.objects.filter(
+                placement__person_id__in=person_ids, arrived_at__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        self.sim.maybe_late(
+            self.rng.randint(60, 300),
+            700,
+            lambda: transfers_arrive(actor=self.commander, site=self.site, transfer_ids=ids),
+        )
 
 
 def drill_exists(seed: int) -> bool:
     """Whether the drill of this seed has built its county here already (its codes are taken)."""
-    return Unit.objects.filter(code=f"DR{seed}").exists()
+    return Unit.objects.filter(code=_prefix(seed)).exists()
 
 
 def drill_run(size: DrillSize, *, start: dt.date | None = None) -> Drill:
@@ -435,11 +582,14 @@ def drill_run(size: DrillSize, *, start: dt.date | None = None) -> Drill:
     outbreak = _Outbreak(sim, drill)
     for offset in range(size.days):
         outbreak.day(first + dt.timedelta(days=offset))
-    for pk, _unit, _household in sim.rng.sample(outbreak.people, min(size.cases, len(outbreak.people))):
+    for pk, _unit, _household in sim.rng.sample(
+        outbreak.people, min(size.cases, len(outbreak.people))
+    ):
         if sim.rng.random() >= FEVER_NOT_COVID:
             sim.infected.add(pk)
-        onset = sim.start + dt.timedelta(days=sim.rng.randrange(min(3, size.days)),
-                                         hours=sim.rng.randint(8, 18))  # fmt: skip
+        onset = sim.start + dt.timedelta(
+            days=sim.rng.randrange(min(3, size.days)), hours=sim.rng.randint(8, 18)
+        )
         outbreak.onset(pk, onset)
     drill.ended = clock.local_midnight(first + dt.timedelta(days=size.days)) + dt.timedelta(
         hours=TICK_AT.hour, minutes=TICK_AT.minute

@@ -45,7 +45,7 @@ def overdue_recomputed(drill: Drill) -> Counter[Deadline]:
     """The deadlines of the drill's county due before its end and never met, from the raw facts."""
     pack = packs_all()[PACK]
     end = drill.ended
-    within = {
+    within: dict[tuple[str, str], dt.timedelta] = {
         (d.trigger, d.obligation.kind): dt.timedelta(minutes=d.obligation.within_minutes)
         for d in pack.deadlines
     }
@@ -108,7 +108,9 @@ def overdue_recomputed(drill: Drill) -> Counter[Deadline]:
             for template in rule.obligations:
                 due = exposure.identified_at + dt.timedelta(minutes=template.within_minutes)
                 met = exposure.person_id in arrived
-                owed.append(((template.kind, exposure.person.unit_id, exposure.person_id, due), met))
+                owed.append(
+                    ((template.kind, exposure.person.unit_id, exposure.person_id, due), met)
+                )
             break
     # Check-ins: each tick opens the day's evening slot for everyone under a measure at that
     # moment; a check-in of that day after the tick meets it.
@@ -132,12 +134,20 @@ def overdue_recomputed(drill: Drill) -> Counter[Deadline]:
         for person_id, unit_id, created, closed, start, stop in measures:
             still_open = closed is None or closed > tick
             stop_then = None if closed is not None and closed > tick else stop
-            if created <= tick and still_open and start <= day and not (stop_then and stop_then <= day):
+            if (
+                created <= tick
+                and still_open
+                and start <= day
+                and not (stop_then and stop_then <= day)
+            ):
                 slots.setdefault(person_id, unit_id)
         for person_id, unit_id in slots.items():
             met = any(at >= tick for at in checked_days.get((person_id, day), []))
             owed.append(
-                (("checkin", unit_id, person_id, dt.datetime.combine(day, EVENING, clock.tz())), met)
+                (
+                    ("checkin", unit_id, person_id, dt.datetime.combine(day, EVENING, clock.tz())),
+                    met,
+                )
             )
     return Counter(
         (kind, unit, person, _utc(due))
@@ -153,16 +163,18 @@ def overdue_shown(drill: Drill) -> Counter[Deadline]:
         return Counter((o.kind, o.unit_id, o.person_id, _utc(o.due_at)) for o in rows)
 
 
-def test_a_drill_ends_with_the_overdue_list_a_brute_force_recomputation_finds(reference_data):
+@pytest.mark.parametrize("seed", [2, 3])
+def test_a_drill_ends_with_the_overdue_list_a_brute_force_recomputation_finds(reference_data, seed):
     # given / when: 300 people, 3 index cases, a week
-    drill = drill_run(DrillSize(people=300, cases=3, days=7, seed=7))
+    drill = drill_run(DrillSize(people=300, cases=3, days=7, seed=seed))
 
-    # then: something happened, and the list is the recomputation, row for row
-    assert drill.cases >= 3
+    # then: the outbreak spread, several kinds of deadline were left late, and the list is the
+    # recomputation, row for row
+    assert drill.cases > 3
     assert drill.contacts > 0
     assert drill.checkins > 0
     expected = overdue_recomputed(drill)
-    assert expected, "the drill leaves some deadlines overdue"
+    assert len({kind for kind, _unit, _person, _due in expected}) >= 3
     assert overdue_shown(drill) == expected
 
 
@@ -170,9 +182,7 @@ def _signature(drill: Drill) -> list[tuple[str, str, str, dt.datetime]]:
     """The overdue list by names, not ids: the ids of a second run differ."""
     with clock.frozen(drill.ended):
         rows = obligations_list(drill.commander, state="overdue").order_by("due_at", "kind")
-        return [
-            (o.kind, o.unit.name, o.person.name if o.person else "", o.due_at) for o in rows
-        ]
+        return [(o.kind, o.unit.name, o.person.name if o.person else "", o.due_at) for o in rows]
 
 
 def test_the_same_seed_gives_the_same_outbreak(reference_data):
@@ -203,7 +213,9 @@ def test_drill_run_prints_the_board_and_the_overdue_list_in_chinese(reference_da
     assert all("演练" in line for line in listed)  # the unit by name, not by code
     assert not any("DR5" in line for line in lines)
     # the stored clock stands at the drill's end, so the pages show what was printed
-    ended = clock.local_midnight(clock.localdate() + dt.timedelta(days=4)) + dt.timedelta(minutes=10)
+    ended = clock.local_midnight(clock.localdate() + dt.timedelta(days=4)) + dt.timedelta(
+        minutes=10
+    )
     assert ClockState.objects.get().frozen_at == ended
 
 

@@ -45,7 +45,9 @@ class Command(BaseCommand):
         if size.cases > size.people:
             raise CommandError(_("More index cases than people."))
         if drill_exists(size.seed):
-            raise CommandError(_("Drill %(seed)s has run on this database already.") % {"seed": size.seed})
+            raise CommandError(
+                _("Drill %(seed)s has run on this database already.") % {"seed": size.seed}
+            )
         drill = drill_run(size)
         clock.clock_set(drill.ended)
         with clock.frozen(drill.ended):
@@ -56,11 +58,16 @@ class Command(BaseCommand):
         first, last = drill.started.date(), clock.day_ended_by(drill.ended)
         out.write(
             _("%(unit)s: %(people)d people, %(days)d days from %(first)s, %(cases)d index cases")
-            % {"unit": drill.hq.name, "people": drill.size.people, "days": drill.size.days,
-               "first": first, "cases": drill.size.cases}  # fmt: skip
+            % {
+                "unit": drill.hq.name,
+                "people": drill.size.people,
+                "days": drill.size.days,
+                "first": first,
+                "cases": drill.size.cases,
+            }
         )
         out.write(
-            _("Cases reported: %(cases)d; contacts identified: %(contacts)d; check-ins: %(checkins)d")
+            _("Cases: %(cases)d; contacts: %(contacts)d; check-ins: %(checkins)d")
             % {"cases": drill.cases, "contacts": drill.contacts, "checkins": drill.checkins}
         )
         board = sizao_read(drill.commander, Period(drill.hq, first, last))
@@ -68,8 +75,15 @@ class Command(BaseCommand):
         out.write(f"{_('Early response board')}（{first} — {last}）")
         out.write(
             "\t".join(
-                [_("Deadlines by kind"), _("Fell due"), _("Met on time"), _("Met late"),
-                 _("Open and late"), _("Not yet due"), _("Worst lateness")]  # fmt: skip
+                [
+                    _("Deadlines by kind"),
+                    _("Fell due"),
+                    _("Met on time"),
+                    _("Met late"),
+                    _("Open and late"),
+                    _("Not yet due"),
+                    _("Worst lateness"),
+                ]
             )
         )
         for kind in board.kinds:
@@ -77,8 +91,15 @@ class Command(BaseCommand):
             out.write(
                 "\t".join(
                     str(value)
-                    for value in (kind.label, kind.due, kind.on_time, kind.met_late,
-                                  kind.open_late, kind.not_yet_due, _minutes(worst))  # fmt: skip
+                    for value in (
+                        kind.label,
+                        kind.due,
+                        kind.on_time,
+                        kind.met_late,
+                        kind.open_late,
+                        kind.not_yet_due,
+                        _minutes(worst),
+                    )
                 )
             )
         out.write(f"{_('Cases from step to step')}（{_('Median')}）")
@@ -91,7 +112,11 @@ class Command(BaseCommand):
             local = row.due_at.astimezone(clock.tz())
             out.write(
                 "\t".join(
-                    [f"{local:%Y-%m-%d %H:%M}", row.get_kind_display(), row.unit.name,
-                     row.person.name if row.person else ""]  # fmt: skip
+                    [
+                        f"{local:%Y-%m-%d %H:%M}",
+                        row.get_kind_display(),
+                        row.unit.name,
+                        row.person.name if row.person else "",
+                    ]
                 )
             )
