@@ -135,6 +135,7 @@ class _Simulation:
         self.infected: set[int] = set()
         self.quarantined: dict[int, dt.date] = {}  # contact -> day 0 (last exposure)
         self.scans: dict[int, list[tuple[int, dt.datetime]]] = {}  # person -> (venue, at)
+        self.visits: dict[int, list[tuple[dt.datetime, int]]] = {}  # venue -> (at, person)
 
     def at(self, moment: dt.datetime, action: Callable[[], object]) -> None:
         heapq.heappush(self.queue, (moment, next(self.order), action))
@@ -407,6 +408,7 @@ class _Outbreak:
             at = clock.now() + dt.timedelta(minutes=self.rng.randint(0, 180))
             rows.append(ScanInput(self.venues[venue], pk, scanned_at=at))
             self.sim.scans.setdefault(pk, []).append((venue, at))
+            self.sim.visits.setdefault(venue, []).append((at, pk))
         self.sim.later(181, lambda: scans_record(actor=self.commander, rows=rows))
 
     # -- a case ---------------------------------------------------------------------------------
@@ -506,13 +508,12 @@ class _Outbreak:
         close = [p for p in self.household.get(self.household_of[pk], []) if p != pk]
         work = [p for p in self.work.get(self.work_of.get(pk, 0), []) if p != pk]
         close += self.rng.sample(work, min(CONTACTS_AT_WORK, len(work)))
-        secondary = []
-        for venue, at in self.sim.scans.get(pk, []):
-            for other, visits in self.sim.scans.items():
-                if other != pk and any(
-                    v == venue and abs(a - at) <= dt.timedelta(hours=1) for v, a in visits
-                ):
-                    secondary.append(other)
+        secondary = [
+            other
+            for venue, at in self.sim.scans.get(pk, [])
+            for seen, other in self.sim.visits.get(venue, [])
+            if other != pk and abs(seen - at) <= dt.timedelta(hours=1)
+        ]
         now = clock.now()
         named: list[int] = []
         for kind, people, route in (
