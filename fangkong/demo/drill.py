@@ -51,6 +51,7 @@ from fangkong.tracing.services import (
     case_status_change,
     case_upgrade,
     exposure_record,
+    investigation_determine,
     investigation_open,
 )
 from fangkong.tracing.venues import ScanInput, scans_record, venue_create
@@ -501,7 +502,8 @@ class _Outbreak:
 
     def trace(self, case_id: int) -> None:
         """The investigation names the household, classmates or colleagues (close contacts) and
-        those at the same market within the hour (secondary contacts); each is recorded once."""
+        those at the same market within the hour (secondary contacts), each recorded once, and
+        is determined."""
         case = Case.objects.select_related("person").get(pk=case_id)
         investigation = investigation_open(actor=self.commander, case=case)
         pk = case.person_id
@@ -547,6 +549,7 @@ class _Outbreak:
                         now.astimezone(clock.tz()).date() + dt.timedelta(days=days)
                     ) + dt.timedelta(hours=hour)
                     self.onset(contact, onset)
+        investigation_determine(actor=self.commander, investigation=investigation)
         # Most contacts are placed and driven to the site; a few wait on the placement page.
         placed = [pk for pk in named if self.rng.random() < 0.9]
         if placed:
