@@ -23,6 +23,7 @@ from fangkong.demo.drill import PACK, Drill, DrillSize, Filing, drill_run
 from fangkong.labs.models import Box, Tube, TubeResult
 from fangkong.monitoring.models import Checkin
 from fangkong.obligations.selectors import obligations_list
+from fangkong.org.models import Unit
 from fangkong.policy.models import Measure
 from fangkong.policy.packs import packs_all
 from fangkong.quarantine.models import Transfer
@@ -206,6 +207,8 @@ def test_drill_run_prints_the_board_and_the_overdue_list_in_chinese(reference_da
     text = out.getvalue()
     assert "演练5号疫情防控指挥部：200人" in text
     assert "四早看板" in text
+    assert "转运\t" in text  # every suspected case owes its ambulance: kinds by name
+    assert "transfer" not in text
     lines = text.splitlines()
     overdue = next(line for line in lines if line.startswith("已逾期："))
     listed = lines[lines.index(overdue) + 1 :]
@@ -225,3 +228,10 @@ def test_a_seed_runs_once_on_a_database(reference_data):
 
     with pytest.raises(CommandError, match="演练6已在本数据库运行过"):
         call_command("drill", "run", "--seed", "6", "--people", "50", stdout=StringIO())
+
+
+def test_a_drill_with_more_index_cases_than_people_is_refused_and_builds_nothing(reference_data):
+    with pytest.raises(CommandError, match="首发病例数多于人数"):
+        call_command("drill", "run", "--seed", "8", "--people", "10", "--cases", "11")
+
+    assert not Unit.objects.filter(code__startswith="DR8").exists()
