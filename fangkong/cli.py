@@ -3,6 +3,7 @@
 fangkong migrate | fangkong serve | fangkong demo
 fangkong import people FILE --unit CODE --user NAME
 fangkong token create|rotate|revoke --user NAME | fangkong clock set 2022-02-01T10:00
+fangkong drill run --seed N [--people N] [--cases N] [--days N]
 """
 
 from __future__ import annotations
