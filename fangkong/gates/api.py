@@ -112,10 +112,9 @@ class GateEntryViewSet(viewsets.GenericViewSet):
     renderer_classes = [JSONRenderer]
 
     def get_queryset(self) -> QuerySet[GateEntry]:
+        gate_id = query_int(self.request.query_params, "gate")
         gate = (
-            gates_visible(self.request.user)
-            .filter(pk=query_int(self.request.query_params, "gate"))
-            .first()
+            None if gate_id is None else gates_visible(self.request.user).filter(pk=gate_id).first()
         )
         if gate is None:
             return GateEntry.objects.none()
