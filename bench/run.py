@@ -4,8 +4,8 @@ BENCH_SCALE scales the data: 1 (the default) is the issue's size, a register of 
 0.05 is a quick run of about a minute. The run needs PostgreSQL: it uses DATABASE_URL when that
 points at PostgreSQL, and otherwise starts the local server with .ci/start-postgres.sh. It works in
 its own database, `<name>_bench`, created afresh each run. BENCH_ONLY (a comma-separated list of
-the suites: register, plans, monitoring, command, labs, venues, chains, quarantine, healthcodes)
-runs only those; plans, monitoring, command and labs need the register's county.
+the suites: register, plans, monitoring, command, labs, venues, chains, quarantine, healthcodes,
+gates) runs only those; plans, monitoring, command and labs need the register's county.
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ def main() -> int:
     from bench import (
         chains,
         command,
+        gates,
         healthcodes,
         labs,
         monitoring,
@@ -113,6 +114,7 @@ def main() -> int:
         ("chains", chains.run),
         ("quarantine", quarantine.run),
         ("healthcodes", healthcodes.run),
+        ("gates", gates.run),
     ]
     for name, suite in suites:
         if not only or name in only:
