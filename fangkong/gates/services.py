@@ -11,6 +11,7 @@ any other reading.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
-from fangkong.core.bulk import rows_insert
+from fangkong.core.bulk import JsonText, rows_insert
 from fangkong.core.inputs import date_problem, dates_allowed
 from fangkong.core.lookups import Ids
 from fangkong.gates.models import Gate, GateAction, GateEntry, GateKeeper, GateKind, Outcome
@@ -46,8 +47,11 @@ ENTRY_BATCH_MAX = 10_000
 CLOCK_SKEW = dt.timedelta(minutes=5)
 # Where no plan is in force, or it names no threshold: the common 37.3 °C (超过).
 FEVER_ABOVE = 37.3
-# The codes that may not pass (E-21: 黄码、红码).
-CODES_STOPPED = frozenset({HealthCode.YELLOW, HealthCode.RED})
+# The codes that may not pass (E-21: 黄码、红码); the known ones and outcomes, read once (the
+# batch checks each row against them).
+CODES_STOPPED = frozenset({HealthCode.YELLOW.value, HealthCode.RED.value})
+CODES_KNOWN = frozenset(HealthCode.values)
+OUTCOMES_KNOWN = frozenset(Outcome.values)
 
 
 # --- gates -------------------------------------------------------------------------------------
@@ -203,9 +207,9 @@ def _entry_check(
                 problems["code"] = _("Health code: %(reason)s") % {"reason": checked.reason}
             else:
                 colour, scanned = checked.colour.value, True
-    if colour and colour not in HealthCode.values:
+    if colour and colour not in CODES_KNOWN:
         problems["health_code"] = _("Health code: green, yellow or red.")
-    if data.outcome not in Outcome.values:
+    if data.outcome not in OUTCOMES_KNOWN:
         problems["outcome"] = _("Outcome: let in, refused or sent to the fever clinic.")
     reason = data.reason.strip()
     if data.outcome == Outcome.REFUSED and not reason:
@@ -267,15 +271,25 @@ def _checkins_open(
             raise ValidationError({result.errors[0]["field"]: result.errors[0]["reason"]})
 
 
-def _gate_kept(actor: AnyUser, gate_id: Any) -> Gate:
+def _row_id(value: Any) -> int | None:
+    """A row id as sent, when it is one (a JSON number in range), else None."""
+    return value if type(value) is int and 0 < value < 2**63 else None
+
+
+def _no_gate(value: Any) -> str:
+    # A gate the actor does not keep is as unknown as one that does not exist.
+    return _("Gate: no gate %(id)s that you keep.") % {"id": str(value)[:20]}
+
+
+def _gate_kept(actor: AnyUser, value: Any) -> Gate:
+    gate_id = _row_id(value)
     gate = (
-        Gate.objects.filter(gates_kept(actor), pk=gate_id).select_related("unit").first()
-        if type(gate_id) is int and 0 < gate_id < 2**63
-        else None
+        None
+        if gate_id is None
+        else Gate.objects.filter(gates_kept(actor), pk=gate_id).select_related("unit").first()
     )
     if gate is None:
-        # A gate the actor does not keep is as unknown as one that does not exist.
-        raise ValidationError({"gate": _("Gate: no gate %(id)s that you keep.") % {"id": gate_id}})
+        raise ValidationError({"gate": _no_gate(value)})
     return gate
 
 
@@ -295,10 +309,11 @@ def gate_entry_record(*, actor: AnyUser, data: EntryInput) -> GateEntry:
     person: Person | None = None
     phone = ""
     if data.person_id not in (None, ""):
+        person_id = _row_id(data.person_id)
         person = (
-            Person.objects.filter(reach.people(), pk=data.person_id).first()
-            if type(data.person_id) is int and 0 < data.person_id < 2**63
-            else None
+            None
+            if person_id is None
+            else Person.objects.filter(reach.people(), pk=person_id).first()
         )
         if person is None:
             problems["person"] = _("Person: nobody of that number at this gate's unit.")
@@ -386,7 +401,8 @@ def gate_entries_record(*, actor: AnyUser, rows: Sequence[EntryInput]) -> Entrie
         )
     outcome = EntriesOutcome()
     now = clock.now()
-    gate_ids = {r.gate_id for r in rows if type(r.gate_id) is int and 0 < r.gate_id < 2**63}
+    keys = [(_row_id(r.gate_id), _row_id(r.person_id)) for r in rows]
+    gate_ids = {gate_id for gate_id, _person in keys if gate_id is not None}
     gates = {
         gate.pk: gate
         for gate in Gate.objects.filter(gates_kept(actor), pk__any=Ids(gate_ids)).select_related(
@@ -396,11 +412,7 @@ def gate_entries_record(*, actor: AnyUser, rows: Sequence[EntryInput]) -> Entrie
     reaches = {pk: gate_reach(actor, gate) for pk, gate in gates.items()}
     people: set[tuple[int, int]] = set()
     for pk, reach in reaches.items():
-        wanted = {
-            r.person_id
-            for r in rows
-            if r.gate_id == pk and type(r.person_id) is int and 0 < r.person_id < 2**63
-        }
+        wanted = {person for gate_id, person in keys if gate_id == pk and person is not None}
         if wanted:
             people.update(
                 (pk, person)
@@ -412,29 +424,41 @@ def gate_entries_record(*, actor: AnyUser, rows: Sequence[EntryInput]) -> Entrie
     packs = {pk: resolver.pack(gate.unit.path) for pk, gate in gates.items()}
     allowed = dates_allowed()
     recorder = acting_user(actor)
+    recorder_id = recorder.pk if recorder else None
+    # The lists as JSON text, encoded once per distinct list rather than once per row.
+    encoded: dict[tuple[str, ...], JsonText] = {}
+
+    def as_json(values: Sequence[str]) -> JsonText:
+        key = tuple(values)
+        if key not in encoded:
+            encoded[key] = JsonText(json.dumps(list(key), ensure_ascii=False))
+        return encoded[key]
+
     good: list[tuple[Any, ...]] = []
     flagged: dict[int, list[tuple[int, _Checked, EntryInput]]] = {}
-    for index, data in enumerate(rows):
+    for index, (data, (gate_id, person_id)) in enumerate(zip(rows, keys, strict=True)):
         problems: dict[str, str] = {}
-        gate = gates.get(data.gate_id)
-        if gate is None:
-            problems["gate"] = _("Gate: no gate %(id)s that you keep.") % {"id": data.gate_id}
-        elif (data.gate_id, data.person_id) not in people:
+        if gate_id not in gates:
+            problems["gate"] = _no_gate(data.gate_id)
+        elif (gate_id, person_id) not in people:
             problems["person"] = _("Person: nobody of that number at this gate's unit.")
-        checked = _entry_check(data, packs.get(data.gate_id), now, allowed, problems)
+        pack = None if gate_id is None else packs.get(gate_id)
+        checked = _entry_check(data, pack, now, allowed, problems)
         if problems:
             outcome.errors.extend(
                 {"index": index, "field": name, "reason": reason}
                 for name, reason in problems.items()
             )
             continue
+        assert gate_id is not None
+        assert person_id is not None
         good.append(
             (
-                data.gate_id,
-                data.person_id,
+                gate_id,
+                person_id,
                 checked.at,
                 checked.celsius,
-                list(data.symptoms),
+                as_json(data.symptoms),
                 data.from_epidemic_area,
                 data.epidemic_contact,
                 checked.colour,
@@ -442,12 +466,12 @@ def gate_entries_record(*, actor: AnyUser, rows: Sequence[EntryInput]) -> Entrie
                 data.outcome,
                 data.reason.strip(),
                 data.disinfected,
-                checked.actions,
-                recorder.pk if recorder else None,
+                as_json(checked.actions),
+                recorder_id,
             )
         )
         if checked.flagged:
-            flagged.setdefault(data.gate_id, []).append((data.person_id, checked, data))
+            flagged.setdefault(gate_id, []).append((person_id, checked, data))
     if not good:
         return outcome
     with transaction.atomic():

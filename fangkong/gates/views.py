@@ -104,7 +104,11 @@ def _register_page(
             "gate": gate,
             "day": day,
             "rows": [
-                (entry, [str(actions.get(a, a)) for a in entry.actions])
+                (
+                    entry,
+                    "、".join(str(SYMPTOMS.get(code, code)) for code in entry.symptoms),
+                    [str(actions.get(a, a)) for a in entry.actions],
+                )
                 for entry in entries[:REGISTER_MAX]
             ],
             "more": len(entries) > REGISTER_MAX,
