@@ -5,8 +5,7 @@ BENCH_SCALE scales the data: 1 (the default) is the issue's size, a register of 
 points at PostgreSQL, and otherwise starts the local server with .ci/start-postgres.sh. It works in
 its own database, `<name>_bench`, created afresh each run. BENCH_ONLY (a comma-separated list of
 the suites: register, plans, monitoring, command, labs, venues, chains, quarantine, healthcodes,
-drill)
-runs only those; plans, monitoring, command and labs need the register's county.
+gates, drill) runs only those; plans, monitoring, command and labs need the register's county.
 """
 
 from __future__ import annotations
@@ -92,6 +91,7 @@ def main() -> int:
         chains,
         command,
         drill,
+        gates,
         healthcodes,
         labs,
         monitoring,
@@ -115,6 +115,7 @@ def main() -> int:
         ("chains", chains.run),
         ("quarantine", quarantine.run),
         ("healthcodes", healthcodes.run),
+        ("gates", gates.run),
         ("drill", drill.run),
     ]
     for name, suite in suites:

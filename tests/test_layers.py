@@ -25,6 +25,7 @@ LAYERS = [
     ["quarantine"],  # a fever or a positive at a site opens a case
     ["labs", "monitoring", "movement", "readiness", "pharmacy"],
     ["command", "healthcodes"],
+    ["gates"],  # the gate reads codes (healthcodes) and opens the fever path (monitoring)
     ["demo"],
     ["config"],
 ]

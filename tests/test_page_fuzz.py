@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import County, Personas, make_user
 from fangkong.core import clock
+from fangkong.gates.services import gate_create
 from fangkong.labs.sampling import samples_record
 from fangkong.labs.tests.test_labs import lab, pool, screening
 from fangkong.monitoring.models import FeverEvent
@@ -148,6 +149,9 @@ def pages(
         "request_id": trip.pk,
         "step_id": step.pk,
         "sale_id": 1,  # no sale: every persona's answer is a 404 or a refusal
+        "gate_id": gate_create(
+            actor=personas.commander, unit=county.village_a, kind="village_checkpoint", name="卡点"
+        ).pk,
         "round_id": screening.pk,
         "barcode": "FUZZ-0001",
         "pack_id": PACK,

@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import Token
 
 from conftest import TODAY
 from fangkong.demo.builder import DemoBuilder
+from fangkong.gates.models import Gate
 from fangkong.labs.models import ScreeningRound, Tube
 from fangkong.monitoring.models import Absence, FeverEvent
 from fangkong.obligations.models import Obligation
@@ -37,6 +38,7 @@ REACHES = {
     "teacher": "SCH-G1C1",  # a class teacher: their class
     "lab-tech": "",  # a lab: tubes sent to it, no register
     "pharmacist": "",  # a pharmacy: nothing of the register
+    "gate-keeper": "T1V1",  # a gate keeper: the people of their checkpoint's village
 }
 
 PAGES = [
@@ -81,6 +83,7 @@ PAGES = [
     "/pharmacy/",
     "/codes/check/",
     "/cases/venues/",
+    "/gates/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -110,6 +113,7 @@ PERSON_PAGES = [
     "/api/health-codes/people/{person}/",
 ]
 ENDPOINTS = [
+    "/api/gates/",
     "/api/quarantine/forecast/",
     "/api/quarantine/home/",
     "/api/people/",
@@ -261,6 +265,9 @@ def test_every_page_and_endpoint_keeps_what_a_persona_may_not_see_out(demo_count
     for pk in Outbreak.objects.values_list("pk", flat=True):
         urls += [f"/cases/outbreaks/{pk}/", f"/api/outbreaks/{pk}/"]
         urls += [f"/cases/graph/?outbreak={pk}", f"/api/cases/graph/?outbreak={pk}"]
+    for pk in Gate.objects.values_list("pk", flat=True):
+        urls += [f"/gates/{pk}/", f"/gates/{pk}/entry/", f"/gates/{pk}/entry/?q=张"]
+        urls += [f"/gates/{pk}/register.xlsx", f"/api/gate-entries/?gate={pk}"]
     urls += ENDPOINTS
     # when they open each of them
     leaks = []

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from conftest import County, Personas, login, make_resident_id, make_user
 from fangkong.core import clock
+from fangkong.gates.services import EntryInput, gate_create, gate_entry_record
 from fangkong.labs.results import results_record
 from fangkong.labs.sampling import samples_record
 from fangkong.labs.services import box_receive, box_send, round_create
@@ -481,3 +482,36 @@ def test_a_response_endpoint_costs_the_same_queries_for_any_number_of_rows(
     with django_assert_num_queries(queries, info=path):
         response = client.get(path)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+@pytest.mark.parametrize(
+    ("path", "queries"), [("/gates/{gate}/", 6), ("/api/gate-entries/?gate={gate}", 3)]
+)
+def test_e21_a_gate_register_costs_the_same_queries_for_any_number_of_entries(
+    county, personas, django_assert_num_queries, rows, path, queries
+):
+    gate = gate_create(
+        actor=personas.worker_a, unit=county.village_a, kind="village_checkpoint", name="卡点"
+    )
+    for n in range(rows):
+        gate_entry_record(
+            actor=personas.worker_a,
+            data=EntryInput(
+                gate.pk, "admitted", visitor_name=f"访客{n}", visitor_phone="13700137000"
+            ),
+        )
+    url = path.format(gate=gate.pk)
+    client = login(personas.worker_a) if not url.startswith("/api/") else _gate_api(personas)
+    with django_assert_num_queries(queries, info=url):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert (
+        response.content.decode().count("13700137000" if "api" not in url else '"visitor"') == rows
+    )
+
+
+def _gate_api(personas: Personas) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=personas.worker_a)}")
+    return client

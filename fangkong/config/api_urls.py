@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from fangkong.command.api import CommandMapView, CommandView, SizaoView
+from fangkong.gates.api import GateEntryViewSet, GateViewSet
 from fangkong.healthcodes.api import CodeCheckView, PersonCodeView
 from fangkong.labs.api import (
     LabResultViewSet,
@@ -69,6 +70,8 @@ router.register("outbreaks", OutbreakViewSet, basename="outbreak")
 router.register("roster/shifts", ShiftViewSet, basename="shift")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("scans", ScanViewSet, basename="scan")
+router.register("gates", GateViewSet, basename="gate")
+router.register("gate-entries", GateEntryViewSet, basename="gate-entry")
 
 urlpatterns = [
     path("command/", CommandView.as_view(), name="api-command"),

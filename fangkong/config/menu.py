@@ -63,6 +63,12 @@ MENU = (
         MOVEMENT,
     ),
     MenuEntry("sale-list", _("Pharmacy purchase register"), (Capability.RECORD_SALES,), MOVEMENT),
+    MenuEntry(
+        "gate-list",
+        _("Gates and checkpoints"),
+        (Capability.MANAGE_GATES, Capability.KEEP_GATE),
+        MOVEMENT,
+    ),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("roster", _("Duty roster"), any_role=True),
     MenuEntry("unit-tree", _("Units"), any_role=True, group=ADMINISTRATION),

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "fangkong.readiness",
     "fangkong.pharmacy",
     "fangkong.healthcodes",
+    "fangkong.gates",
     "fangkong.command",
     "fangkong.demo",
 ]

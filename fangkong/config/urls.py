@@ -38,6 +38,7 @@ urlpatterns = [
     path("travel/", include("fangkong.movement.travel_urls")),
     path("pharmacy/", include("fangkong.pharmacy.urls")),
     path("codes/", include("fangkong.healthcodes.urls")),
+    path("gates/", include("fangkong.gates.urls")),
     path("quarantine/", include("fangkong.quarantine.urls")),
     path("c/<str:token>/", self_checkin_view, name="self-checkin"),
     path("r/<str:token>/", returnee_self_view, name="returnee-self"),

@@ -18,6 +18,13 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from fangkong.core import clock
+from fangkong.gates.models import GateKind, Outcome
+from fangkong.gates.services import (
+    EntryInput,
+    gate_create,
+    gate_entry_record,
+    gate_keeper_assign,
+)
 from fangkong.labs.results import ResultInput, results_record
 from fangkong.labs.sampling import SampleInput, samples_record
 from fangkong.labs.services import (
@@ -253,6 +260,7 @@ class DemoBuilder:
         self.user("sampler", Role.SAMPLER, units["T1"])
         self.user("site-manager", Role.SITE_MANAGER, units["SITE"])
         self.user("pharmacist", Role.PHARMACIST, units["PHARM"])
+        self.user("gate-keeper", Role.GATE_KEEPER, units["T1V1"])
         self.user("epidemiologist", Role.EPIDEMIOLOGIST, hq)
         self.user("viewer", Role.VIEWER, hq)
         return units
@@ -805,6 +813,45 @@ class DemoBuilder:
             ),
         )
 
+    def build_gates(self, units: dict[str, Unit]) -> None:
+        """The first village's checkpoint (P08: 外来人员登记), kept by the gate keeper: a villager
+        and a visitor let in, a visitor with a yellow code refused (E-21)."""
+        model = get_user_model()
+        keeper = model.objects.get(username="gate-keeper")
+        gate = gate_create(
+            actor=model.objects.get(username="village-a"),
+            unit=units["T1V1"],
+            kind=GateKind.VILLAGE_CHECKPOINT,
+            name=f"{units['T1V1'].name}村口卡点",
+        )
+        gate_keeper_assign(actor=model.objects.get(username="village-a"), gate=gate, user=keeper)
+        villager = (
+            Person.objects.filter(unit__path__startswith=units["T1V1"].path).order_by("pk").first()
+        )
+        now = clock.now()
+        entries = [
+            EntryInput(
+                gate.pk, Outcome.ADMITTED, visitor_name="送货司机王", visitor_phone="13700137001",
+                at=now - dt.timedelta(minutes=50), celsius="36.4", health_code="green",
+                disinfected=True,
+            ),
+            EntryInput(
+                gate.pk, Outcome.REFUSED, visitor_name="访客李", visitor_phone="13700137002",
+                at=now - dt.timedelta(minutes=30), celsius="36.6", health_code="yellow",
+                from_epidemic_area=True, reason="黄码，劝返",
+            ),
+        ]  # fmt: skip
+        if villager is not None:
+            entries.append(
+                EntryInput(
+                    gate.pk, Outcome.ADMITTED, person_id=villager.pk,
+                    at=now - dt.timedelta(minutes=10), celsius="36.5", health_code="green",
+                    disinfected=True,
+                )
+            )  # fmt: skip
+        for entry in entries:
+            gate_entry_record(actor=keeper, data=entry)
+
     def build(self, today: dt.date) -> list[DemoAccount]:
         units = self.build_units()
         self.build_people(units, today)
@@ -815,6 +862,7 @@ class DemoBuilder:
         self.build_roster(units)
         self.build_movement(units)
         self.build_pharmacy(units)
+        self.build_gates(units)
         return self.accounts
 
     def build_movement(self, units: dict[str, Unit]) -> None:

@@ -141,20 +141,28 @@ class BatchResult:
 
 
 def checkins_record(
-    *, actor: AnyUser | None, rows: Sequence[CheckinInput], via: str = CheckinVia.STAFF
+    *,
+    actor: AnyUser | None,
+    rows: Sequence[CheckinInput],
+    via: str = CheckinVia.STAFF,
+    recorders: Scope | None = None,
 ) -> BatchResult:
     """Record check-ins in one set: every row checked (person in the actor's scope, plausible
     temperature, not in the future, known symptoms); the valid ones written at once; each rejected
     one reported with its index, field and reason. Readings over the pack's threshold are then
-    judged with the person's recent readings, and a confirmed fever opens the fever path."""
+    judged with the person's recent readings, and a confirmed fever opens the fever path.
+    ``recorders``: the people the actor reaches when not those they may edit (a gate keeper's
+    gate, ``org.access.gate_reach``)."""
     if len(rows) > BATCH_MAX:
         raise ValidationError(_("At most %(max)d check-ins per request.") % {"max": BATCH_MAX})
     now = clock.now()
+    if recorders is None:
+        recorders = _recorder_scope(actor, via)
     if len(rows) == 1:
-        direct = _checkin_direct(actor, rows[0], via, now)
+        direct = _checkin_direct(actor, rows[0], via, now, recorders)
         if direct is not None:
             return BatchResult(created=[direct])
-    reach = _reach(actor, via, rows)
+    reach = _reach(recorders, rows)
     result = BatchResult()
     valid = _rows_check(rows, reach, now, result)
     if not valid:
@@ -187,12 +195,11 @@ class _Reach:
     ties: set[tuple[int, int]] = field(default_factory=set)
 
 
-def _reach(actor: AnyUser | None, via: str, rows: Sequence[CheckinInput]) -> _Reach:
+def _reach(recorders: Scope, rows: Sequence[CheckinInput]) -> _Reach:
     """One read of the batch's people within the recorder's scope (staff: the people they may
     edit, home unit or a class / department tie; a personal link: that person), and one of the
     ties when rows name a unit."""
     ids = Ids({r.person_id for r in rows if isinstance(r.person_id, int)})
-    recorders = _recorder_scope(actor, via)
     reach = _Reach()
     # Whether the person owes check-in slots (under a measure): most do not, and then meeting
     # slots costs nothing.
@@ -326,7 +333,7 @@ RETURNING id, unit_id
 
 
 def _checkin_direct(
-    actor: AnyUser | None, data: CheckinInput, via: str, now: dt.datetime
+    actor: AnyUser | None, data: CheckinInput, via: str, now: dt.datetime, recorders: Scope
 ) -> Checkin | None:
     """The single check-in most requests are: plausible, at the person's home unit, under no
     pack's threshold anywhere, by someone owing no check-in slot. Written with one INSERT … SELECT
@@ -340,7 +347,6 @@ def _checkin_direct(
         packs = PackResolver.of_day(now.astimezone(clock.tz()).date()).packs
         if any(_judged(p, celsius, data.symptoms) for p in packs):
             return None
-    recorders = _recorder_scope(actor, via)
     if recorders.nowhere:
         return None
     recorder = acting_user(actor)

@@ -43,6 +43,9 @@ AnyUser = User | AnonymousUser
 _TIES = "people.PersonUnit"
 # The people in a quarantine site's rooms, read by name likewise.
 _PLACEMENTS = "quarantine.Placement"
+# The gates and checkpoints (门岗, 卡口) and who keeps which, read by name likewise.
+_GATES = "gates.Gate"
+_GATE_KEEPERS = "gates.GateKeeper"
 
 
 class _HasPath(Protocol):
@@ -259,6 +262,28 @@ def any_role_scope(user: AnyUser | None) -> Scope:
 def user_can(user: AnyUser | None, capability: Capability, unit: _HasPath | None = None) -> bool:
     """Whether the user holds the capability somewhere, or in the subtree containing ``unit``."""
     return scope(user, capability).covers(unit)
+
+
+def gates_kept(user: AnyUser | None) -> Q:
+    """The gates (a filter on ``gates.Gate``) whose entries the user reads and registers: every
+    gate of the units where the user manages gates, and the gates assigned to them where they
+    hold a gate keeper's role. A keeper sees their own gate, not the unit's others."""
+    managed = scope(user, Capability.MANAGE_GATES)
+    if managed.everywhere:
+        return Q()
+    kept = scope(user, Capability.KEEP_GATE)
+    if kept.nowhere:
+        return managed.units("unit__path")
+    assigned = apps.get_model(_GATE_KEEPERS).objects.filter(gate=OuterRef("pk"), user=user)
+    return managed.units("unit__path") | (kept.units("unit__path") & Q(Exists(assigned)))
+
+
+def gate_reach(user: AnyUser | None, gate: Any) -> Scope:
+    """The people a user registers at a gate they keep (or manage): those of the gate's unit and
+    the units below it; nowhere at a gate they do not keep."""
+    if not apps.get_model(_GATES).objects.filter(gates_kept(user), pk=gate.pk).exists():
+        return _NOWHERE
+    return Scope((gate.unit.path,))
 
 
 def user_can_everywhere(user: AnyUser | None, capability: Capability) -> bool:

@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     SITE_MANAGER = "site_manager", _("quarantine site manager")
     PHARMACIST = "pharmacist", _("pharmacist")
     EPIDEMIOLOGIST = "epidemiologist", _("epidemiologist")
+    GATE_KEEPER = "gate_keeper", _("gate keeper")
     VIEWER = "viewer", _("viewer")
 
 
@@ -46,6 +47,10 @@ class Capability(StrEnum):
     KEEP_ROSTER = "keep_roster"  # the unit's duty roster: shifts, leader on duty, handovers
     # Keep a pharmacy's register of drug sales (药店实名登记, K-01 … K-03) and mark them reported
     RECORD_SALES = "record_sales"
+    # Set up the gates and checkpoints of the units, assign their keepers, read every register
+    MANAGE_GATES = "manage_gates"
+    # Register the entries at the gates one is assigned to keep (门岗登记, E-19 … E-21)
+    KEEP_GATE = "keep_gate"
 
 
 _ALL = frozenset(Capability)
@@ -57,13 +62,19 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.COMMANDER: _ALL,
     Role.GRID_WORKER: _REGISTER_KEEPER
     | {
+        Capability.MANAGE_GATES,
         Capability.SAMPLE,
         Capability.INVESTIGATE,
         Capability.KEEP_ROSTER,
         Capability.APPROVE_REQUESTS,
     },
     Role.SCHOOL_HEALTH_OFFICER: _REGISTER_KEEPER
-    | {Capability.INVESTIGATE, Capability.KEEP_ROSTER, Capability.APPROVE_REQUESTS},
+    | {
+        Capability.INVESTIGATE,
+        Capability.KEEP_ROSTER,
+        Capability.APPROVE_REQUESTS,
+        Capability.MANAGE_GATES,
+    },
     Role.CLASS_TEACHER: frozenset(
         {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.APPROVE_REQUESTS}
     ),
@@ -74,6 +85,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.APPROVE_REQUESTS,
         Capability.INVESTIGATE,
         Capability.KEEP_ROSTER,
+        Capability.MANAGE_GATES,
     },
     # A lab sees the tubes sent to it, not the register of its parent unit.
     Role.LAB_TECHNICIAN: frozenset({Capability.RUN_LAB}),
@@ -93,6 +105,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         {Capability.VIEW_PEOPLE, Capability.REVEAL_ID, Capability.EXPORT, Capability.INVESTIGATE}
     ),
     Role.VIEWER: frozenset({Capability.VIEW_PEOPLE}),
+    # A gate keeper registers the entries at the gates assigned to them (org.access.gates_kept),
+    # not the whole unit's gates nor its register.
+    Role.GATE_KEEPER: frozenset({Capability.KEEP_GATE}),
 }
 
 # Roles whose people are also those placed at their quarantine site now (org.access): a site

@@ -216,6 +216,18 @@ class TravelRecord(TimestampedModel):
         indexes = [models.Index(fields=["person", "-start_date"], name="travel_person_idx")]
 
 
+class Visitor(models.Model):
+    """A visitor typed in at a gate or checkpoint (外来人员登记, P08): the name and phone the
+    register asks for, kept here with the rest of the personal data; the entry holds the key."""
+
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20)
+    created_at = models.DateTimeField(_("created at"))
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ImportStatus(models.TextChoices):
     PENDING = "pending", _("waiting")
     RUNNING = "running", _("importing")

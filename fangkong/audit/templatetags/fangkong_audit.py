@@ -54,6 +54,10 @@ OBJECT_TYPES = {
     "scans": _("venue code scans"),
     "trajectory_stop": _("trajectory stop"),
     "contact_candidate": _("candidate contact"),
+    "gate": _("gate or checkpoint"),
+    "gate_entry": _("gate entry"),
+    "gate_entries": _("gate entries"),
+    "gate_register": _("gate register"),
 }
 
 
