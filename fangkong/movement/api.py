@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from fangkong.core import clock
 from fangkong.core.inputs import query_int
+from fangkong.movement.guests import GuestInput, gathering_guest_add, guests_checked
 from fangkong.movement.models import (
     ApprovalStep,
     GatheringApplication,
@@ -39,6 +40,7 @@ from fangkong.movement.reservations import (
     venues_live,
 )
 from fangkong.movement.selectors import (
+    gatherings_planned,
     gatherings_to_decide,
     gatherings_visible,
     steps_to_decide,
@@ -77,6 +79,19 @@ class DecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
+class GuestInSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    name = serializers.CharField(max_length=50, required=False, default="")
+    id_number = serializers.CharField(max_length=18, required=False, default="")
+
+
+class GuestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = serializers.IntegerField()
+    name = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
 class GatheringSerializer(serializers.ModelSerializer):
     class Meta:
         model = GatheringApplication
@@ -112,6 +127,8 @@ class GatheringViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self) -> QuerySet[GatheringApplication]:
+        if self.request.query_params.get("planned") == "1":
+            return gatherings_planned(self.request.user)
         return gatherings_visible(self.request.user)
 
     @extend_schema(request=GatheringInSerializer, responses={201: GatheringSerializer})
@@ -132,6 +149,39 @@ class GatheringViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def queue(self, request: Request) -> Response:
         page = self.paginate_queryset(gatherings_to_decide(request.user))
         return self.get_paginated_response(GatheringSerializer(page, many=True).data)
+
+    @extend_schema(request=GuestInSerializer, responses={200: GuestSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"])
+    def guests(self, request: Request, pk: str) -> Response:
+        """The guest list, each guest checked for the day (``reasons``: why they may not
+        attend); POST puts a guest on it: ``person`` (register number), or ``name`` and
+        ``id_number``."""
+        application = self.get_object()
+        if request.method == "POST":
+            incoming = GuestInSerializer(data=request.data)
+            incoming.is_valid(raise_exception=True)
+            data = incoming.validated_data
+            person = None
+            if data.get("person"):
+                person = person_get_visible(request.user, data["person"])
+                if person is None:
+                    raise ValidationError(
+                        {"person": [_("No person with this number in your units.")]}
+                    )
+            gathering_guest_add(
+                actor=request_user(request),
+                application=application,
+                data=GuestInput(
+                    person=person, name=data.get("name", ""), id_number=data.get("id_number", "")
+                ),
+            )
+        rows = [
+            {"id": c.guest.pk, "person": c.guest.person_id, "name": c.guest.person.name,
+             "reasons": c.reasons}
+            for c in guests_checked(application)
+        ]  # fmt: skip
+        code = status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK
+        return Response(GuestSerializer(rows, many=True).data, status=code)
 
     @extend_schema(request=DecisionSerializer, responses={200: GatheringSerializer})
     @action(detail=True, methods=["post"])

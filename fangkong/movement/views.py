@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from fangkong.core import clock
 from fangkong.core.inputs import query_choice, query_int
 from fangkong.movement.forms import GatheringForm, SlotForm
+from fangkong.movement.guests import GuestInput, gathering_guest_add, guests_checked
 from fangkong.movement.models import ApplicationStatus, RequestStatus
 from fangkong.movement.reservations import (
     reservation_book,
@@ -32,6 +33,7 @@ from fangkong.movement.reservations import (
     venues_live,
 )
 from fangkong.movement.selectors import (
+    gatherings_planned,
     gatherings_to_decide,
     gatherings_visible,
     returnee_reports_visible,
@@ -102,10 +104,13 @@ def gathering_list_view(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("gathering-list")
         code = 400
-    shown = query_choice(request.GET, "status", ApplicationStatus.values, "")
-    applications = gatherings_visible(request.user)
-    if shown:
-        applications = applications.filter(status=shown)
+    shown = query_choice(request.GET, "status", [*ApplicationStatus.values, "planned"], "")
+    if shown == "planned":
+        applications = gatherings_planned(request.user)
+    else:
+        applications = gatherings_visible(request.user)
+        if shown:
+            applications = applications.filter(status=shown)
     page = Paginator(applications, PAGE_SIZE).get_page(query_int(request.GET, "page", high=100_000))
     return render(
         request,
@@ -142,6 +147,52 @@ def gathering_decide_view(request: HttpRequest, application_id: int) -> HttpResp
             for problem in problems:
                 messages.error(request, problem)
     return redirect("gathering-list")
+
+
+@login_required
+def gathering_detail_view(request: HttpRequest, application_id: int) -> HttpResponse:
+    """An application with its guest list, each guest checked for the day (under a measure,
+    without the plan's proof); POST puts a guest on it: a person of the register by number or
+    name, or by name and ID number."""
+    application = get_object_or_404(gatherings_visible(request.user), pk=application_id)
+    may_add = user_can(request.user, Capability.EDIT_PEOPLE, application.unit)
+    errors: list[str] = []
+    if request.method == "POST":
+        if not may_add:
+            raise PermissionDenied
+        picked = request.POST.get("person", "").strip()
+        person = person_pick(request.user, picked) if picked else None
+        if picked and person is None:
+            errors.append(_("Nobody in your units has this name: choose from the list."))
+        else:
+            try:
+                gathering_guest_add(
+                    actor=request_user(request),
+                    application=application,
+                    data=GuestInput(
+                        person=person,
+                        name=request.POST.get("name", "")[:50],
+                        id_number=request.POST.get("id_number", "")[:18],
+                    ),
+                )
+            except ValidationError as error:
+                errors += _problems(error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("gathering-detail", application_id=application.pk)
+    checked = guests_checked(application)
+    return render(
+        request,
+        "movement/gathering.html",
+        {
+            "application": application,
+            "guests": checked,
+            "flagged": sum(1 for guest in checked if guest.reasons),
+            "may_add": may_add,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
 
 
 def _day(text: str) -> dt.date | None:
