@@ -34,7 +34,7 @@ from fangkong.movement.reservations import (
     reservation_cancel,
     reservations_visible,
     slots_visible,
-    venue_limit,
+    venue_limits,
     venue_slot_create,
     venues_kept,
     venues_live,
@@ -408,9 +408,10 @@ class VenueSlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         page = self.paginate_queryset(venues_kept(request.user))
         venues = list(page or [])
         counts = venues_live([venue.pk for venue in venues], today)
+        limits = venue_limits(venues, today)
         rows = []
         for venue in venues:
-            limit = venue_limit(venue, today)
+            limit = limits[venue.pk]
             count = counts[venue.pk]
             rows.append(
                 {

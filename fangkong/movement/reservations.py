@@ -26,7 +26,7 @@ from fangkong.movement.models import Reservation, VenueSlot
 from fangkong.org.access import AnyUser, acting_user, may_act_on, scope, user_can
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
-from fangkong.policy.resolver import pack_in_force
+from fangkong.policy.resolver import PackResolver
 from fangkong.tracing.models import Scan, Venue
 
 # A slot takes at most this many: a hall's morning, not a typing slip.
@@ -45,17 +45,25 @@ class VenueLimit:
     clauses: str
 
 
+def venue_limits(venues: list[Venue], on: dt.date) -> dict[int, VenueLimit]:
+    """The limit of each venue on ``day`` (the plans in force read once)."""
+    resolver = PackResolver(on)
+    answers = {}
+    for venue in venues:
+        pack = resolver.pack(venue.unit.path)
+        limits = [r for r in pack.venue_limits if venue.kind in r.venue_kinds] if pack else []
+        shares = [rule.share_percent for rule in limits if rule.share_percent is not None]
+        answers[venue.pk] = VenueLimit(
+            places=venue.seats * min(shares) // 100 if shares and venue.seats else None,
+            needs_seats=bool(shares) and not venue.seats,
+            reservation=any(rule.reservation for rule in limits),
+            clauses="；".join(rule.clause for rule in limits),
+        )
+    return answers
+
+
 def venue_limit(venue: Venue, on: dt.date) -> VenueLimit:
-    pack = pack_in_force(venue.unit, on)
-    limits = [rule for rule in pack.venue_limits if venue.kind in rule.venue_kinds] if pack else []
-    shares = [rule.share_percent for rule in limits if rule.share_percent is not None]
-    places = venue.seats * min(shares) // 100 if shares and venue.seats else None
-    return VenueLimit(
-        places=places,
-        needs_seats=bool(shares) and not venue.seats,
-        reservation=any(rule.reservation for rule in limits),
-        clauses="；".join(rule.clause for rule in limits),
-    )
+    return venue_limits([venue], on)[venue.pk]
 
 
 def venues_kept(user: AnyUser) -> QuerySet[Venue]:

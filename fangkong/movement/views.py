@@ -28,6 +28,7 @@ from fangkong.movement.reservations import (
     reservations_visible,
     slots_visible,
     venue_limit,
+    venue_limits,
     venue_slot_create,
     venues_kept,
     venues_live,
@@ -427,7 +428,8 @@ def reservation_venues_view(request: HttpRequest) -> HttpResponse:
     )
     venues = list(page)
     live = venues_live([venue.pk for venue in venues], today)
-    rows = [(venue, venue_limit(venue, today), live[venue.pk]) for venue in venues]
+    limits = venue_limits(venues, today)
+    rows = [(venue, limits[venue.pk], live[venue.pk]) for venue in venues]
     return render(request, "movement/reservations.html", {"page": page, "rows": rows})
 
 
