@@ -86,11 +86,11 @@ class LiveCount:
 
 def venues_live(venue_ids: list[int], day: dt.date) -> dict[int, LiveCount]:
     """The live count of each venue on ``day``, in two grouped statements."""
-    slots = {
-        row["venue_id"]: row
-        for row in VenueSlot.objects.filter(venue_id__in=venue_ids, day=day)
-        .values("venue_id")
-        .annotate(places=Sum("capacity"), booked=Sum("booked"))
+    slots: dict[int, tuple[int, int]] = {
+        venue_id: (places or 0, booked or 0)
+        for venue_id, places, booked in VenueSlot.objects.filter(venue_id__in=venue_ids, day=day)
+        .values_list("venue_id")
+        .annotate(Sum("capacity"), Sum("booked"))
         .order_by()
     }
     since = clock.local_midnight(day)
@@ -105,11 +105,7 @@ def venues_live(venue_ids: list[int], day: dt.date) -> dict[int, LiveCount]:
         .order_by()
     )
     return {
-        venue_id: LiveCount(
-            slots.get(venue_id, {}).get("places") or 0,
-            slots.get(venue_id, {}).get("booked") or 0,
-            entries.get(venue_id, 0),
-        )
+        venue_id: LiveCount(*slots.get(venue_id, (0, 0)), entries.get(venue_id, 0))
         for venue_id in venue_ids
     }
 

@@ -456,21 +456,21 @@ def venue_slots_view(request: HttpRequest, venue_id: int) -> HttpResponse:
                     messages.success(request, _("Saved."))
                     return redirect(f"{request.path}?day={slot.day:%Y-%m-%d}")
         elif action == "book":
-            slot_id = query_int(request.POST, "slot", high=2**63 - 1)
-            slot = slots_visible(request.user).filter(pk=slot_id, venue=venue).first()
+            slot_id = query_int(request.POST, "slot", high=2**63 - 1) or 0
+            chosen = slots_visible(request.user).filter(pk=slot_id, venue=venue).first()
             person = person_pick(request.user, request.POST.get("person", ""))
-            if slot is None:
+            if chosen is None:
                 errors.append(_("No such slot at this venue."))
             if person is None:
                 errors.append(_("Nobody in your units has this name: choose from the list."))
-            if slot is not None and person is not None:
+            if chosen is not None and person is not None:
                 try:
-                    reservation_book(actor=request_user(request), slot=slot, person=person)
+                    reservation_book(actor=request_user(request), slot=chosen, person=person)
                 except ValidationError as error:
                     errors += _problems(error)
                 else:
                     messages.success(request, _("Booked."))
-                    return redirect(f"{request.path}?day={slot.day:%Y-%m-%d}")
+                    return redirect(f"{request.path}?day={chosen.day:%Y-%m-%d}")
         else:
             errors.append(_("Unknown action."))
     slots = list(slots_visible(request.user).filter(venue=venue, day=day))

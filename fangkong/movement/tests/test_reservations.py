@@ -170,9 +170,9 @@ def test_i07_p04_bad_slots_are_refused_with_the_field_and_nothing_is_written(
     assert response.json()[field] == [reason]
     # and through the page
     form = {"action": "slot", **_slot(venue.pk, 20), **changes}
-    response = login(personas.worker_a).post(reverse("venue-slots", args=[venue.pk]), form)
-    assert response.status_code == 400
-    assert reason in response.content.decode()
+    page = login(personas.worker_a).post(reverse("venue-slots", args=[venue.pk]), form)
+    assert page.status_code == 400
+    assert reason in page.content.decode()
     assert not VenueSlot.objects.exists()
 
 
