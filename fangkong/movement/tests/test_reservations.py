@@ -206,3 +206,17 @@ def test_i18_p16_a_neighbour_sees_nothing_and_tampered_ids_are_refused(
     assert response.json()["person"] == ["您的单位中没有这个编号的人员。"]
     assert VenueSlot.objects.get().booked == 1
     assert Reservation.objects.filter(cancelled_at__isnull=True).count() == 1
+
+
+def test_i05_p03_a_bus_trip_takes_at_most_half_its_seats(county, personas):
+    # given P03 in force and a school bus of 45 seats
+    _plan(county, personas, "P03-school-opening-guyuan")
+    bus = venue_create(actor=personas.commander, unit=county.school, kind="bus",
+                       name="校车1号", seats=45)  # fmt: skip
+    commander = _api(personas.commander)
+    # then a trip of 23 is refused, one of 22 (half of 45, rounded down) is taken
+    over = commander.post("/api/venue-slots/", _slot(bus.pk, 23, starts="07:00", ends="07:40"))
+    assert over.status_code == 400
+    assert "至多 22 人（I-05: 确保每趟公交车乘客率不超过50%）" in over.json()["capacity"][0]
+    half = commander.post("/api/venue-slots/", _slot(bus.pk, 22, starts="07:00", ends="07:40"))
+    assert half.status_code == 201
