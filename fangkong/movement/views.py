@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
-from fangkong.core.inputs import query_choice, query_int
+from fangkong.core.inputs import date_problem, query_choice, query_int
 from fangkong.movement.forms import GatheringForm, SlotForm
 from fangkong.movement.guests import GuestInput, gathering_guest_add, guests_checked
 from fangkong.movement.models import ApplicationStatus, RequestStatus
@@ -438,7 +438,9 @@ def venue_slots_view(request: HttpRequest, venue_id: int) -> HttpResponse:
     """A venue's time slots of a day (``?day=``) with their reservations; POST ``slot`` adds a
     slot, ``book`` books a person (by number or name) into one; refusals give the reason (400)."""
     venue = get_object_or_404(venues_kept(request.user), pk=venue_id)
-    day = _day(request.GET.get("day", "")) or clock.localdate()
+    day = _day(request.GET.get("day", ""))
+    if day is None or date_problem(day):  # a day outside the plausible years shows today
+        day = clock.localdate()
     form = SlotForm(initial={"day": day})
     errors: list[str] = []
     if request.method == "POST":
