@@ -5,7 +5,8 @@ BENCH_SCALE scales the data: 1 (the default) is the issue's size, a register of 
 points at PostgreSQL, and otherwise starts the local server with .ci/start-postgres.sh. It works in
 its own database, `<name>_bench`, created afresh each run. BENCH_ONLY (a comma-separated list of
 the suites: register, plans, monitoring, command, labs, venues, chains, quarantine, healthcodes,
-gates, drill) runs only those; plans, monitoring, command and labs need the register's county.
+gates, reservations, drill) runs only those; plans, monitoring, command and labs need the
+register's county.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ def main() -> int:
         plans,
         quarantine,
         register,
+        reservations,
         venues,
     )
 
@@ -116,6 +118,7 @@ def main() -> int:
         ("quarantine", quarantine.run),
         ("healthcodes", healthcodes.run),
         ("gates", gates.run),
+        ("reservations", reservations.run),
         ("drill", drill.run),
     ]
     for name, suite in suites:

@@ -33,6 +33,7 @@ from fangkong.org.roles import Role
 from fangkong.org.services import unit_create
 from fangkong.people.models import ImportJob, Person
 from fangkong.policy.services import RiskAreaInput, risk_area_create
+from fangkong.tracing.venues import venue_create
 
 __all__ = ["lab", "screening"]  # fixtures of the testing app's tests
 
@@ -152,6 +153,10 @@ def pages(
         "gate_id": gate_create(
             actor=personas.commander, unit=county.village_a, kind="village_checkpoint", name="卡点"
         ).pk,
+        "venue_id": venue_create(
+            actor=personas.commander, unit=county.village_a, kind="culture", name="模糊测试场馆"
+        ).pk,
+        "reservation_id": 1,  # no reservation: every persona's answer is a 404
         "round_id": screening.pk,
         "barcode": "FUZZ-0001",
         "pack_id": PACK,

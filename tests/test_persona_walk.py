@@ -24,11 +24,12 @@ from fangkong.demo.builder import DemoBuilder
 from fangkong.gates.models import Gate
 from fangkong.labs.models import ScreeningRound, Tube
 from fangkong.monitoring.models import Absence, FeverEvent
+from fangkong.movement.models import GatheringApplication
 from fangkong.obligations.models import Obligation
 from fangkong.org.models import Unit
 from fangkong.people.models import Person, PersonUnit
 from fangkong.pharmacy.models import DrugSale
-from fangkong.tracing.models import Case, Outbreak
+from fangkong.tracing.models import Case, Outbreak, Venue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -84,6 +85,9 @@ PAGES = [
     "/codes/check/",
     "/cases/venues/",
     "/gates/",
+    "/reservations/",
+    "/gatherings/",
+    "/gatherings/?status=planned",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -135,6 +139,11 @@ ENDPOINTS = [
     "/api/command/sizao/",
     "/api/pharmacy-sales/",
     "/api/venues/",
+    "/api/venue-slots/",
+    "/api/venue-slots/live/",
+    "/api/reservations/",
+    "/api/gatherings/",
+    "/api/gatherings/?planned=1",
 ]
 
 
@@ -268,6 +277,9 @@ def test_every_page_and_endpoint_keeps_what_a_persona_may_not_see_out(demo_count
     for pk in Gate.objects.values_list("pk", flat=True):
         urls += [f"/gates/{pk}/", f"/gates/{pk}/entry/", f"/gates/{pk}/entry/?q=张"]
         urls += [f"/gates/{pk}/register.xlsx", f"/api/gate-entries/?gate={pk}"]
+    urls += [f"/reservations/venues/{pk}/" for pk in Venue.objects.values_list("pk", flat=True)]
+    for pk in GatheringApplication.objects.values_list("pk", flat=True):
+        urls += [f"/gatherings/{pk}/", f"/api/gatherings/{pk}/guests/"]
     urls += ENDPOINTS
     # when they open each of them
     leaks = []

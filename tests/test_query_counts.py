@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -22,6 +23,8 @@ from fangkong.labs.services import box_receive, box_send, round_create
 from fangkong.labs.tests.test_labs import pool, result, villagers
 from fangkong.monitoring.services import CheckinInput, absence_record, checkins_record, report_file
 from fangkong.monitoring.tests.test_monitoring import as_, reading, under
+from fangkong.movement.guests import GuestInput, gathering_guest_add
+from fangkong.movement.reservations import reservation_book, venue_slot_create
 from fangkong.movement.services import (
     GatheringInput,
     ReturneeInput,
@@ -515,3 +518,60 @@ def _gate_api(personas: Personas) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=personas.worker_a)}")
     return client
+def _reservations_world(county: County, personas: Personas, rows: int) -> dict[str, int]:
+    """``rows`` museums of village A under P13, each with a slot tomorrow holding ``rows``
+    villagers; a banquet with ``rows`` guests."""
+    commander = personas.commander
+    plan_assign(
+        actor=commander, unit=county.hq, pack_id="P13-may-day-county",
+        start_date=dt.date(2022, 1, 1), end_date=None, recompute=False,
+    )  # fmt: skip
+    people = villagers(county, personas, rows)
+    tomorrow = dt.date(2022, 2, 2)
+    venues = []
+    for number in range(rows):
+        venue = venue_create(actor=commander, unit=county.village_a, kind="culture",
+                             name=f"博物馆{number}")  # fmt: skip
+        slot = venue_slot_create(actor=commander, venue=venue, day=tomorrow, capacity=50,
+                                 starts_at=dt.time(9), ends_at=dt.time(10))  # fmt: skip
+        for person in people:
+            reservation_book(actor=commander, slot=slot, person=person)
+        venues.append(venue)
+    application = gathering_apply(
+        actor=personas.worker_a,
+        data=GatheringInput(
+            unit=county.village_a, type="banquet", organiser="family", purpose="other",
+            people=30, tables=3, held_on=tomorrow, place="甲村张家院",
+            organiser_name="王五", organiser_phone="13800138001",
+        ),
+    )  # fmt: skip
+    for person in people:
+        gathering_guest_add(actor=commander, application=application, data=GuestInput(person))
+    return {"venue": venues[0].pk, "application": application.pk}
+
+
+RESERVATION_PATHS = [
+    ("/reservations/", 8),
+    ("/reservations/venues/{venue}/?day=2022-02-02", 9),
+    ("/gatherings/{application}/", 8),
+    ("/api/venue-slots/", 2),
+    ("/api/venue-slots/live/", 5),
+    ("/api/reservations/", 2),
+    ("/api/gatherings/{application}/guests/", 6),
+]
+
+
+@pytest.mark.parametrize("rows", [2, 4])
+@pytest.mark.parametrize(("path", "queries"), RESERVATION_PATHS)
+def test_i16_i15_reservations_and_guest_lists_cost_the_same_queries_for_any_number_of_rows(
+    county, personas, django_assert_num_queries, rows, path, queries
+):
+    ids = _reservations_world(county, personas, rows)
+    url = path.format(**ids)
+    client = login(personas.commander)
+    if url.startswith("/api/"):
+        token = Token.objects.create(user=personas.commander).key
+        client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    with django_assert_num_queries(queries, info=url):
+        response = client.get(url)
+    assert response.status_code == 200

@@ -12,7 +12,12 @@ from fangkong.labs.api import (
     TubeViewSet,
 )
 from fangkong.monitoring.api import CheckinViewSet, SelfLinkViewSet, UnitReportViewSet
-from fangkong.movement.api import GatheringViewSet, TravelRequestViewSet
+from fangkong.movement.api import (
+    GatheringViewSet,
+    ReservationViewSet,
+    TravelRequestViewSet,
+    VenueSlotViewSet,
+)
 from fangkong.org.api import RegionViewSet, UnitViewSet
 from fangkong.people.api import PersonViewSet
 from fangkong.pharmacy.api import SaleViewSet
@@ -65,6 +70,8 @@ router.register("pool-size", PoolSizeViewSet, basename="pool-size")
 router.register("cases", CaseViewSet, basename="case")
 router.register("gatherings", GatheringViewSet, basename="gathering")
 router.register("travel-requests", TravelRequestViewSet, basename="travel-request")
+router.register("venue-slots", VenueSlotViewSet, basename="venue-slot")
+router.register("reservations", ReservationViewSet, basename="reservation")
 router.register("pharmacy-sales", SaleViewSet, basename="drug-sale")
 router.register("outbreaks", OutbreakViewSet, basename="outbreak")
 router.register("roster/shifts", ShiftViewSet, basename="shift")

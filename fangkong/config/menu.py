@@ -62,6 +62,12 @@ MENU = (
         (Capability.VIEW_PEOPLE, Capability.APPROVE_GATHERINGS),
         MOVEMENT,
     ),
+    MenuEntry(
+        "reservation-venues",
+        _("Venue capacity and reservations"),
+        (Capability.INVESTIGATE,),
+        MOVEMENT,
+    ),
     MenuEntry("sale-list", _("Pharmacy purchase register"), (Capability.RECORD_SALES,), MOVEMENT),
     MenuEntry(
         "gate-list",

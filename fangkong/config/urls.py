@@ -36,6 +36,7 @@ urlpatterns = [
     path("gatherings/", include("fangkong.movement.urls")),
     path("roster/", include("fangkong.readiness.urls")),
     path("travel/", include("fangkong.movement.travel_urls")),
+    path("reservations/", include("fangkong.movement.reservation_urls")),
     path("pharmacy/", include("fangkong.pharmacy.urls")),
     path("codes/", include("fangkong.healthcodes.urls")),
     path("gates/", include("fangkong.gates.urls")),

@@ -41,9 +41,15 @@ from fangkong.monitoring.services import (
     checkins_record,
     report_file,
 )
+from fangkong.movement.guests import GuestInput, gathering_guest_add
+from fangkong.movement.models import GatheringApplication
+from fangkong.movement.reservations import reservation_book, venue_slot_create
 from fangkong.movement.services import (
+    GatheringInput,
     ReturneeInput,
     TravelRequestInput,
+    gathering_apply,
+    gathering_decide,
     returnee_report_record,
     travel_request_file,
     travel_step_decide,
@@ -861,9 +867,81 @@ class DemoBuilder:
         self.build_schedules(units)
         self.build_roster(units)
         self.build_movement(units)
+        self.build_gatherings(units)
+        self.build_reservations(units)
         self.build_pharmacy(units)
         self.build_gates(units)
         return self.accounts
+
+    def build_gatherings(self, units: dict[str, Unit]) -> None:
+        """The second village under P13 for the May Day week: a banquet of 60 that needed
+        approval and was refused by the command, and a banquet of 3 tables filed with the
+        village, its guest list with one guest without the 24 h negative proof (I-15, D-17)."""
+        hq_user = get_user_model().objects.get(username="hq-admin")
+        worker = get_user_model().objects.get(username="village-b")
+        village = units["T1V2"]
+        today = clock.localdate()
+        plan_assign(
+            actor=hq_user,
+            unit=village,
+            pack_id="P13-may-day-county",
+            start_date=today - dt.timedelta(days=1),
+            end_date=None,
+            recompute=False,
+        )
+
+        def banquet(people: int, tables: int, place: str) -> GatheringApplication:
+            return gathering_apply(
+                actor=worker,
+                data=GatheringInput(unit=village, type="banquet", organiser="family",
+                                    purpose="other", people=people, tables=tables,
+                                    held_on=today + dt.timedelta(days=2), place=place,
+                                    organiser_name=_name(self.rng),
+                                    organiser_phone="13800138902"),
+            )  # fmt: skip
+
+        refused = banquet(60, 5, f"{village.name}文化广场")
+        gathering_decide(actor=hq_user, application_id=refused.pk, approve=False,
+                         reason="示例：疫情期间宴会从简，请缩小规模至50人以下")  # fmt: skip
+        filed = banquet(30, 3, f"{village.name}3组院坝")
+        guests = list(Person.objects.filter(unit__path__startswith=village.path).order_by("pk")[:3])
+        for guest in guests[:2]:
+            result_record(actor=hq_user, person=guest, positive=False,
+                          sampled_at=clock.now() - dt.timedelta(hours=3))  # fmt: skip
+        for guest in guests:
+            gathering_guest_add(actor=worker, application=filed, data=GuestInput(person=guest))
+
+    def build_reservations(self, units: dict[str, Unit]) -> None:
+        """A museum of the township by reservation in time slots, booked today; the second
+        village's restaurant at half its 80 seats (P13); the social-security hall by
+        appointment (P07, O-04)."""
+        hq_user = get_user_model().objects.get(username="hq-admin")
+        today = clock.localdate()
+        museum = venue_create(actor=hq_user, unit=units["T1"], kind=VenueKind.CULTURE,
+                              name="泉湖街道文化馆")  # fmt: skip
+        restaurant = venue_create(actor=hq_user, unit=units["T1V2"], kind=VenueKind.RESTAURANT,
+                                  name="乙村农家饭庄", seats=80)  # fmt: skip
+        hall = venue_create(actor=hq_user, unit=units["SOCIAL"], kind=VenueKind.SERVICE_HALL,
+                            name="社保服务大厅")  # fmt: skip
+        visitors = list(
+            Person.objects.filter(unit__path__startswith=units["T1"].path).order_by("pk")[:12]
+        )
+        tomorrow = today + dt.timedelta(days=1)
+        # Tonight's last slot (its bookings, while it is not over) and tomorrow morning's.
+        times = [(today, dt.time(23), 4), (tomorrow, dt.time(9), 10), (tomorrow, dt.time(10), 6)]
+        for venue, places in ((museum, 30), (restaurant, 40), (hall, 6)):
+            for day, starts_at, booked in times:
+                slot = venue_slot_create(
+                    actor=hq_user,
+                    venue=venue,
+                    day=day,
+                    starts_at=starts_at,
+                    ends_at=starts_at.replace(minute=59),
+                    capacity=places,
+                )
+                if dt.datetime.combine(day, slot.ends_at, clock.tz()) > clock.now():
+                    for person in visitors[: min(booked, places)]:
+                        reservation_book(actor=hq_user, slot=slot, person=person)
 
     def build_movement(self, units: dict[str, Unit]) -> None:
         """A student's leave request under P14 (J-04): filed ten days ahead by the class teacher,

@@ -4,14 +4,20 @@ ones, filing one (judged at once by the plan in force), the approver's queue and
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from fangkong.core import clock
+from fangkong.core.inputs import query_int
+from fangkong.movement.guests import GuestInput, gathering_guest_add, guests_checked
 from fangkong.movement.models import (
     ApprovalStep,
     GatheringApplication,
@@ -19,9 +25,22 @@ from fangkong.movement.models import (
     Organiser,
     Purpose,
     RequestStatus,
+    Reservation,
     TravelRequest,
+    VenueSlot,
+)
+from fangkong.movement.reservations import (
+    reservation_book,
+    reservation_cancel,
+    reservations_visible,
+    slots_visible,
+    venue_limits,
+    venue_slot_create,
+    venues_kept,
+    venues_live,
 )
 from fangkong.movement.selectors import (
+    gatherings_planned,
     gatherings_to_decide,
     gatherings_visible,
     steps_to_decide,
@@ -60,6 +79,19 @@ class DecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
+class GuestInSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    name = serializers.CharField(max_length=50, required=False, default="")
+    id_number = serializers.CharField(max_length=18, required=False, default="")
+
+
+class GuestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = serializers.IntegerField()
+    name = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
 class GatheringSerializer(serializers.ModelSerializer):
     class Meta:
         model = GatheringApplication
@@ -95,6 +127,8 @@ class GatheringViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self) -> QuerySet[GatheringApplication]:
+        if self.request.query_params.get("planned") == "1":
+            return gatherings_planned(self.request.user)
         return gatherings_visible(self.request.user)
 
     @extend_schema(request=GatheringInSerializer, responses={201: GatheringSerializer})
@@ -115,6 +149,39 @@ class GatheringViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def queue(self, request: Request) -> Response:
         page = self.paginate_queryset(gatherings_to_decide(request.user))
         return self.get_paginated_response(GatheringSerializer(page, many=True).data)
+
+    @extend_schema(request=GuestInSerializer, responses={200: GuestSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"])
+    def guests(self, request: Request, pk: str) -> Response:
+        """The guest list, each guest checked for the day (``reasons``: why they may not
+        attend); POST puts a guest on it: ``person`` (register number), or ``name`` and
+        ``id_number``."""
+        application = self.get_object()
+        if request.method == "POST":
+            incoming = GuestInSerializer(data=request.data)
+            incoming.is_valid(raise_exception=True)
+            data = incoming.validated_data
+            person = None
+            if data.get("person"):
+                person = person_get_visible(request.user, data["person"])
+                if person is None:
+                    raise ValidationError(
+                        {"person": [_("No person with this number in your units.")]}
+                    )
+            gathering_guest_add(
+                actor=request_user(request),
+                application=application,
+                data=GuestInput(
+                    person=person, name=data.get("name", ""), id_number=data.get("id_number", "")
+                ),
+            )
+        rows = [
+            {"id": c.guest.pk, "person": c.guest.person_id, "name": c.guest.person.name,
+             "reasons": c.reasons}
+            for c in guests_checked(application)
+        ]  # fmt: skip
+        code = status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK
+        return Response(GuestSerializer(rows, many=True).data, status=code)
 
     @extend_schema(request=DecisionSerializer, responses={200: GatheringSerializer})
     @action(detail=True, methods=["post"])
@@ -253,3 +320,129 @@ class TravelRequestViewSet(
             returned_on=incoming.validated_data["returned_on"],
         )
         return Response(TripSerializer(returned).data)
+
+
+class SlotInSerializer(serializers.Serializer):
+    venue = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    day = serializers.DateField()
+    starts_at = serializers.TimeField()
+    ends_at = serializers.TimeField()
+    capacity = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+
+
+class SlotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VenueSlot
+        fields = ["id", "venue", "day", "starts_at", "ends_at", "capacity", "booked"]
+
+
+class BookingSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class ReservationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reservation
+        fields = ["id", "slot", "person", "booked_at", "cancelled_at"]
+
+
+class LiveCountSerializer(serializers.Serializer):
+    venue = serializers.IntegerField()
+    name = serializers.CharField()
+    limit = serializers.IntegerField(allow_null=True)
+    reservation = serializers.BooleanField()
+    clauses = serializers.CharField()
+    places = serializers.IntegerField()
+    booked = serializers.IntegerField()
+    entries = serializers.IntegerField()
+
+
+class VenueSlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Time slots of the venues the caller keeps (``?venue=``, ``?day=`` narrow them); POST adds
+    one within the plan's limit; ``{id}/book/`` books a person; ``live/`` counts each venue today
+    (places, reservations, entries)."""
+
+    serializer_class = SlotSerializer
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self) -> QuerySet[VenueSlot]:
+        slots = slots_visible(self.request.user)
+        venue = query_int(self.request.query_params, "venue", high=2**63 - 1)
+        if venue:
+            slots = slots.filter(venue_id=venue)
+        day = self.request.query_params.get("day", "")
+        if day:
+            try:
+                slots = slots.filter(day=dt.date.fromisoformat(day[:10]))
+            except ValueError:
+                raise ValidationError({"day": [_("Not a date (YYYY-MM-DD).")]}) from None
+        return slots
+
+    @extend_schema(request=SlotInSerializer, responses={201: SlotSerializer})
+    def create(self, request: Request) -> Response:
+        incoming = SlotInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        venue = venues_kept(request.user).filter(pk=data.pop("venue")).first()
+        if venue is None:
+            raise NotFound
+        slot = venue_slot_create(actor=request_user(request), venue=venue, **data)
+        return Response(SlotSerializer(slot).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=BookingSerializer, responses={201: ReservationSerializer})
+    @action(detail=True, methods=["post"])
+    def book(self, request: Request, pk: str) -> Response:
+        slot = self.get_object()
+        incoming = BookingSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        person = person_get_visible(request.user, incoming.validated_data["person"])
+        if person is None:
+            raise ValidationError({"person": [_("No person with this number in your units.")]})
+        reservation = reservation_book(actor=request_user(request), slot=slot, person=person)
+        return Response(ReservationSerializer(reservation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: LiveCountSerializer(many=True)})
+    @action(detail=False)
+    def live(self, request: Request) -> Response:
+        today = clock.localdate()
+        page = self.paginate_queryset(venues_kept(request.user))
+        venues = list(page or [])
+        counts = venues_live([venue.pk for venue in venues], today)
+        limits = venue_limits(venues, today)
+        rows = []
+        for venue in venues:
+            limit = limits[venue.pk]
+            count = counts[venue.pk]
+            rows.append(
+                {
+                    "venue": venue.pk,
+                    "name": venue.name,
+                    "limit": limit.places,
+                    "reservation": limit.reservation,
+                    "clauses": limit.clauses,
+                    "places": count.places,
+                    "booked": count.booked,
+                    "entries": count.entries,
+                }
+            )
+        return self.get_paginated_response(LiveCountSerializer(rows, many=True).data)
+
+
+class ReservationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Reservations at the venues the caller keeps (``?slot=`` narrows them); ``{id}/cancel/``
+    frees the place."""
+
+    serializer_class = ReservationSerializer
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self) -> QuerySet[Reservation]:
+        reservations = reservations_visible(self.request.user)
+        slot = query_int(self.request.query_params, "slot", high=2**63 - 1)
+        return reservations.filter(slot_id=slot) if slot else reservations
+
+    @extend_schema(request=None, responses={200: ReservationSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        reservation = self.get_object()
+        reservation = reservation_cancel(actor=request_user(request), reservation_id=reservation.pk)
+        return Response(ReservationSerializer(reservation).data)

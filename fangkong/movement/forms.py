@@ -34,3 +34,16 @@ class GatheringForm(BootstrapFormMixin, forms.Form):
 
     def application(self) -> GatheringInput:
         return GatheringInput(**self.cleaned_data)
+
+
+class SlotForm(BootstrapFormMixin, forms.Form):
+    """A time slot of a venue; the service checks the plan's limit of its places."""
+
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_at = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends_at = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+    capacity = forms.IntegerField(label=_("Places"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()

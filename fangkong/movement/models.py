@@ -284,3 +284,96 @@ class ReturneeReport(models.Model):
     @property
     def origin(self) -> str:
         return self.from_region.full_name if self.from_region else country_name(self.from_country)
+
+
+class VenueSlot(models.Model):
+    """A time slot of a venue taken by reservation (预约、错峰: I-07, I-16, I-18; P07's hall by
+    appointment, O-04): ``capacity`` places, ``booked`` of them taken. ``booked`` only changes by
+    one conditional UPDATE (booked < capacity), so two bookings at once never overbook."""
+
+    venue = models.ForeignKey(
+        "tracing.Venue", on_delete=models.CASCADE, related_name="+", verbose_name=_("venue")
+    )
+    day = models.DateField(_("date"))
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("to"))
+    capacity = models.PositiveIntegerField(_("places"))
+    booked = models.PositiveIntegerField(_("booked"), default=0)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("time slot")
+        verbose_name_plural = _("time slots")
+        ordering = ["day", "starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"
+            ),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="slot_has_places"),
+            models.CheckConstraint(
+                condition=models.Q(booked__lte=models.F("capacity")), name="slot_never_overbooked"
+            ),
+            models.UniqueConstraint(
+                fields=["venue", "day", "starts_at"], name="slot_venue_day_start_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class Reservation(models.Model):
+    """A person's place in a time slot (预约), booked by a staff member; cancelled, it frees the
+    place and stays as the record."""
+
+    slot = models.ForeignKey(VenueSlot, on_delete=models.CASCADE, related_name="reservations")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    booked_at = models.DateTimeField(_("booked at"))
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        ordering = ["slot", "booked_at", "id"]
+        constraints = [
+            # One place a person in a slot: booking twice is refused, not counted twice.
+            models.UniqueConstraint(
+                fields=["slot", "person"],
+                condition=models.Q(cancelled_at__isnull=True),
+                name="reservation_one_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in slot {self.slot_id}"
+
+
+class GatheringGuest(models.Model):
+    """A person on a gathering's guest list (I-01: 村委会负责监督登记参加人员), checked for
+    measures and the proofs the plan asks of guests (I-15, D-17)."""
+
+    application = models.ForeignKey(
+        GatheringApplication, on_delete=models.CASCADE, related_name="guests"
+    )
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("guest")
+        verbose_name_plural = _("guests")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "person"], name="guest_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} at {self.application_id}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from fangkong.core import clock
 from fangkong.movement.models import (
     ApplicationStatus,
     ApprovalStep,
@@ -28,6 +29,18 @@ def gatherings_visible(user: AnyUser) -> QuerySet[GatheringApplication]:
         )
         .select_related("unit")
         .order_by("-created_at", "-id")
+    )
+
+
+def gatherings_planned(user: AnyUser) -> QuerySet[GatheringApplication]:
+    """What is planned in the user's area (a village sees its own): gatherings filed with the
+    user's units still to be held, today or later and not refused, the soonest first."""
+    return (
+        GatheringApplication.objects.filter(scope(user, Capability.VIEW_PEOPLE).units("unit__path"))
+        .filter(held_on__gte=clock.localdate())
+        .exclude(status=ApplicationStatus.REFUSED)
+        .select_related("unit")
+        .order_by("held_on", "id")
     )
 
 

@@ -18,10 +18,23 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
-from fangkong.core.inputs import query_choice, query_int
-from fangkong.movement.forms import GatheringForm
+from fangkong.core.inputs import date_problem, query_choice, query_int
+from fangkong.movement.forms import GatheringForm, SlotForm
+from fangkong.movement.guests import GuestInput, gathering_guest_add, guests_checked
 from fangkong.movement.models import ApplicationStatus, RequestStatus
+from fangkong.movement.reservations import (
+    reservation_book,
+    reservation_cancel,
+    reservations_visible,
+    slots_visible,
+    venue_limit,
+    venue_limits,
+    venue_slot_create,
+    venues_kept,
+    venues_live,
+)
 from fangkong.movement.selectors import (
+    gatherings_planned,
     gatherings_to_decide,
     gatherings_visible,
     returnee_reports_visible,
@@ -92,10 +105,13 @@ def gathering_list_view(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("gathering-list")
         code = 400
-    shown = query_choice(request.GET, "status", ApplicationStatus.values, "")
-    applications = gatherings_visible(request.user)
-    if shown:
-        applications = applications.filter(status=shown)
+    shown = query_choice(request.GET, "status", [*ApplicationStatus.values, "planned"], "")
+    if shown == "planned":
+        applications = gatherings_planned(request.user)
+    else:
+        applications = gatherings_visible(request.user)
+        if shown:
+            applications = applications.filter(status=shown)
     page = Paginator(applications, PAGE_SIZE).get_page(query_int(request.GET, "page", high=100_000))
     return render(
         request,
@@ -132,6 +148,52 @@ def gathering_decide_view(request: HttpRequest, application_id: int) -> HttpResp
             for problem in problems:
                 messages.error(request, problem)
     return redirect("gathering-list")
+
+
+@login_required
+def gathering_detail_view(request: HttpRequest, application_id: int) -> HttpResponse:
+    """An application with its guest list, each guest checked for the day (under a measure,
+    without the plan's proof); POST puts a guest on it: a person of the register by number or
+    name, or by name and ID number."""
+    application = get_object_or_404(gatherings_visible(request.user), pk=application_id)
+    may_add = user_can(request.user, Capability.EDIT_PEOPLE, application.unit)
+    errors: list[str] = []
+    if request.method == "POST":
+        if not may_add:
+            raise PermissionDenied
+        picked = request.POST.get("person", "").strip()
+        person = person_pick(request.user, picked) if picked else None
+        if picked and person is None:
+            errors.append(_("Nobody in your units has this name: choose from the list."))
+        else:
+            try:
+                gathering_guest_add(
+                    actor=request_user(request),
+                    application=application,
+                    data=GuestInput(
+                        person=person,
+                        name=request.POST.get("name", "")[:50],
+                        id_number=request.POST.get("id_number", "")[:18],
+                    ),
+                )
+            except ValidationError as error:
+                errors += _problems(error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("gathering-detail", application_id=application.pk)
+    checked = guests_checked(application)
+    return render(
+        request,
+        "movement/gathering.html",
+        {
+            "application": application,
+            "guests": checked,
+            "flagged": sum(1 for guest in checked if guest.reasons),
+            "may_add": may_add,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
 
 
 def _day(text: str) -> dt.date | None:
@@ -348,3 +410,101 @@ def returnee_list_view(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _problems(error: ValidationError) -> list[str]:
+    return [problem for problems in error.message_dict.values() for problem in problems]
+
+
+@login_required
+def reservation_venues_view(request: HttpRequest) -> HttpResponse:
+    """The venues the user keeps, each with the plan's limit and today's live count: places in
+    slots, reservations held, entries by venue code."""
+    if not user_can(request.user, Capability.INVESTIGATE):
+        raise PermissionDenied
+    today = clock.localdate()
+    page = Paginator(venues_kept(request.user), PAGE_SIZE).get_page(
+        query_int(request.GET, "page", high=100_000)
+    )
+    venues = list(page)
+    live = venues_live([venue.pk for venue in venues], today)
+    limits = venue_limits(venues, today)
+    rows = [(venue, limits[venue.pk], live[venue.pk]) for venue in venues]
+    return render(request, "movement/reservations.html", {"page": page, "rows": rows})
+
+
+@login_required
+def venue_slots_view(request: HttpRequest, venue_id: int) -> HttpResponse:
+    """A venue's time slots of a day (``?day=``) with their reservations; POST ``slot`` adds a
+    slot, ``book`` books a person (by number or name) into one; refusals give the reason (400)."""
+    venue = get_object_or_404(venues_kept(request.user), pk=venue_id)
+    day = _day(request.GET.get("day", ""))
+    if day is None or date_problem(day):  # a day outside the plausible years shows today
+        day = clock.localdate()
+    form = SlotForm(initial={"day": day})
+    errors: list[str] = []
+    if request.method == "POST":
+        action = query_choice(request.POST, "action", ["slot", "book"], "")
+        if action == "slot":
+            form = SlotForm(request.POST)
+            if form.is_valid():
+                try:
+                    slot = venue_slot_create(
+                        actor=request_user(request), venue=venue, **form.cleaned_data
+                    )
+                except ValidationError as error:
+                    errors += _problems(error)
+                else:
+                    messages.success(request, _("Saved."))
+                    return redirect(f"{request.path}?day={slot.day:%Y-%m-%d}")
+        elif action == "book":
+            slot_id = query_int(request.POST, "slot", high=2**63 - 1) or 0
+            chosen = slots_visible(request.user).filter(pk=slot_id, venue=venue).first()
+            person = person_pick(request.user, request.POST.get("person", ""))
+            if chosen is None:
+                errors.append(_("No such slot at this venue."))
+            if person is None:
+                errors.append(_("Nobody in your units has this name: choose from the list."))
+            if chosen is not None and person is not None:
+                try:
+                    reservation_book(actor=request_user(request), slot=chosen, person=person)
+                except ValidationError as error:
+                    errors += _problems(error)
+                else:
+                    messages.success(request, _("Booked."))
+                    return redirect(f"{request.path}?day={chosen.day:%Y-%m-%d}")
+        else:
+            errors.append(_("Unknown action."))
+    slots = list(slots_visible(request.user).filter(venue=venue, day=day))
+    held = reservations_visible(request.user).filter(slot__in=slots, cancelled_at__isnull=True)
+    return render(
+        request,
+        "movement/venue_slots.html",
+        {
+            "venue": venue,
+            "day": day,
+            "limit": venue_limit(venue, day),
+            "live": venues_live([venue.pk], day)[venue.pk],
+            "slots": slots,
+            "reservations": list(held),
+            "form": form,
+            "errors": errors,
+        },
+        status=400 if errors or form.errors else 200,
+    )
+
+
+@login_required
+def reservation_cancel_view(request: HttpRequest, reservation_id: int) -> HttpResponse:
+    """POST: cancel a reservation of a venue the user keeps; its place is free again."""
+    reservation = get_object_or_404(reservations_visible(request.user), pk=reservation_id)
+    back = reverse("venue-slots", args=[reservation.slot.venue_id])
+    back += f"?day={reservation.slot.day:%Y-%m-%d}"
+    if request.method == "POST":
+        try:
+            reservation_cancel(actor=request_user(request), reservation_id=reservation.pk)
+            messages.success(request, _("Reservation cancelled."))
+        except ValidationError as error:
+            for problem in _problems(error):
+                messages.error(request, problem)
+    return redirect(back)

@@ -27,6 +27,7 @@ from fangkong.policy.packs import (
     Place,
     Rule,
     TravelRule,
+    VenueLimit,
     packs_all,
 )
 from fangkong.policy.release import ReleaseAnswer
@@ -180,6 +181,15 @@ SERVICE_MODES = {
     "mail": gettext_lazy("by post"),
     "window": gettext_lazy("at the counter"),
     "suspended": gettext_lazy("suspended"),
+}
+
+VENUE_KINDS = {
+    "venue": gettext_lazy("public venue"),
+    "shop": gettext_lazy("shop"),
+    "bus": gettext_lazy("bus"),
+    "restaurant": gettext_lazy("restaurant"),
+    "culture": gettext_lazy("museum, library or stadium"),
+    "service_hall": gettext_lazy("service hall"),
 }
 
 WEEKDAY_NAMES = {
@@ -439,6 +449,7 @@ def rule_table(pack: Pack) -> list[RuleRow]:
         _approval_rows,
         _testing_rows,
         _service_rows,
+        _venue_limit_rows,
     )
     return [row for section in sections for row in section(pack)]
 
@@ -729,4 +740,27 @@ def _service_rows(pack: Pack) -> list[RuleRow]:
             service.clause,
         )
         for service in pack.services
+    ]
+
+
+def venue_limit_text(limit: VenueLimit) -> str:
+    """限量 50% of the rated seats; 预约、错峰 in time slots."""
+    parts = []
+    if limit.share_percent is not None:
+        parts.append(_("at most %(share)d%% of the rated seats") % {"share": limit.share_percent})
+    if limit.reservation:
+        parts.append(_("by reservation in time slots"))
+    return "；".join(parts)
+
+
+def _venue_limit_rows(pack: Pack) -> list[RuleRow]:
+    return [
+        RuleRow(
+            _("Venues"),
+            limit.id,
+            "、".join(_named(VENUE_KINDS, kind) for kind in limit.venue_kinds),
+            venue_limit_text(limit),
+            limit.clause,
+        )
+        for limit in pack.venue_limits
     ]

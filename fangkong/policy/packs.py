@@ -432,6 +432,28 @@ class Service(Strict):
     mode: Literal["online", "phone", "appointment", "mail", "window", "suspended"]
 
 
+# The kinds of venue a limit names (tracing.VenueKind, above this layer, keeps the same values).
+VenueKind = Literal["venue", "shop", "bus", "restaurant", "culture", "service_hall"]
+
+
+class VenueLimit(Strict):
+    """How many a kind of venue may take while the plan is in force (I-05, I-07, I-15, I-16, I-18:
+    限量、预约、错峰): a share of its rated seats (核定人数), and whether entry is by reservation in
+    time slots (预约, 错峰)."""
+
+    id: str
+    clause: str
+    venue_kinds: list[VenueKind] = Field(min_length=1)
+    share_percent: int | None = Field(default=None, ge=1, le=100)
+    reservation: bool = False
+
+    @model_validator(mode="after")
+    def says_something(self) -> VenueLimit:
+        if self.share_percent is None and not self.reservation:
+            raise ValueError("give share_percent or reservation: true")
+        return self
+
+
 class Pack(Strict):
     id: str
     extends: str | None = None
@@ -448,6 +470,7 @@ class Pack(Strict):
     reports: list[Report] = Field(default_factory=list)
     approvals: list[ApprovalChain] = Field(default_factory=list)
     services: list[Service] = Field(default_factory=list)
+    venue_limits: list[VenueLimit] = Field(default_factory=list)
     test_groups: list[TestGroup] = Field(default_factory=list)
     environment_sampling: list[EnvironmentSampling] = Field(default_factory=list)
     duties: list[Duty] = Field(default_factory=list)
@@ -463,7 +486,7 @@ class Pack(Strict):
         ids = [r.id for r in self.arrival_rules]
         ids += [r.id for r in self.contact_rules] + [r.id for r in self.gathering_rules]
         ids += [g.id for g in self.test_groups] + [e.id for e in self.environment_sampling]
-        ids += [d.id for d in self.duties]
+        ids += [d.id for d in self.duties] + [v.id for v in self.venue_limits]
         duplicates = {i for i in ids if ids.count(i) > 1}
         if duplicates:
             raise ValueError(f"rule ids must be unique: {', '.join(sorted(duplicates))}")

@@ -246,12 +246,13 @@ class VenueInSerializer(serializers.Serializer):
     unit = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     kind = serializers.ChoiceField(choices=VenueKind.choices)
     name = serializers.CharField(max_length=100)
+    seats = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
 class VenueSerializer(serializers.ModelSerializer):
     class Meta:
         model = Venue
-        fields = ["id", "unit", "kind", "name", "code"]
+        fields = ["id", "unit", "kind", "name", "code", "seats"]
 
 
 class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -271,7 +272,11 @@ class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if unit is None:
             raise ValidationError({"unit": [_("None of your units has this number.")]})
         venue = venue_create(
-            actor=request_user(request), unit=unit, kind=data["kind"], name=data["name"]
+            actor=request_user(request),
+            unit=unit,
+            kind=data["kind"],
+            name=data["name"],
+            seats=data.get("seats"),
         )
         return Response(VenueSerializer(venue).data, status=status.HTTP_201_CREATED)
 

@@ -17,6 +17,7 @@ class VenueForm(BootstrapFormMixin, forms.Form):
     unit = UnitField(label=_("Kept by"), capability=Capability.INVESTIGATE)
     kind = forms.ChoiceField(label=_("Kind"), choices=VenueKind.choices)
     name = forms.CharField(label=_("Name"), max_length=100)
+    seats = forms.IntegerField(label=_("Rated seats"), required=False, min_value=1)
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

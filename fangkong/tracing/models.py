@@ -284,6 +284,9 @@ class VenueKind(models.TextChoices):
     BUS = "bus", _("bus")
     SAMPLING_POINT = "sampling_point", _("sampling point")
     GATE = "gate", _("gate")
+    RESTAURANT = "restaurant", _("restaurant")
+    CULTURE = "culture", _("museum, library or stadium")
+    SERVICE_HALL = "service_hall", _("service hall")
 
 
 class Venue(TimestampedModel):
@@ -295,6 +298,8 @@ class Venue(TimestampedModel):
     kind = models.CharField(_("kind"), max_length=16, choices=VenueKind.choices)
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("venue code"), max_length=16, unique=True)
+    # 核定人数: what a plan's share of seats (堂食不超过核定人数的50%) is taken of.
+    seats = models.PositiveIntegerField(_("rated seats"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

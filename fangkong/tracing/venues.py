@@ -49,6 +49,7 @@ from fangkong.tracing.models import (
 CODE_ALPHABET = "0123456789"
 CODE_LENGTH = 12
 SCAN_BATCH_MAX = 5_000
+SEATS_MAX = 100_000  # a stadium's; more is a typing slip
 CLOCK_SKEW = dt.timedelta(minutes=5)
 TRAJECTORY_DAYS = 14
 # Who was at the same venue within this long of the case's visit is proposed.
@@ -157,9 +158,12 @@ def _new_code() -> str:
 
 
 @transaction.atomic
-def venue_create(*, actor: AnyUser, unit: Unit, kind: str, name: str) -> Venue:
-    """A venue of ``unit`` with a new venue code. Samplers set up the venues of their sampling
-    points; other venues are the investigators'."""
+def venue_create(
+    *, actor: AnyUser, unit: Unit, kind: str, name: str, seats: int | None = None
+) -> Venue:
+    """A venue of ``unit`` with a new venue code, and its rated seats (核定人数) where a plan
+    limits the venue to a share of them. Samplers set up the venues of their sampling points;
+    other venues are the investigators'."""
     may = user_can(actor, Capability.INVESTIGATE, unit) or (
         kind == VenueKind.SAMPLING_POINT and user_can(actor, Capability.SAMPLE, unit)
     )
@@ -169,6 +173,10 @@ def venue_create(*, actor: AnyUser, unit: Unit, kind: str, name: str) -> Venue:
         raise ValidationError({"kind": _("Unknown kind of venue.")})
     if not name.strip():
         raise ValidationError({"name": _("Give the venue a name.")})
+    if seats is not None and not 1 <= seats <= SEATS_MAX:
+        raise ValidationError(
+            {"seats": _("Rated seats are between 1 and %(max)d.") % {"max": SEATS_MAX}}
+        )
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -177,6 +185,7 @@ def venue_create(*, actor: AnyUser, unit: Unit, kind: str, name: str) -> Venue:
                     kind=kind,
                     name=name.strip()[:100],
                     code=_new_code(),
+                    seats=seats,
                     created_by=acting_user(actor),
                 )
             break

@@ -1,0 +1,255 @@
+"""Venue capacity and reservations (限量、预约、错峰: I-05, I-07, I-15, I-16, I-18; O-04): the
+plan's limit of a venue (a share of its rated seats, entry by reservation), the venue's time slots,
+a staff member booking a person into a slot or cancelling, and the live count of a venue today
+(places, reservations, entries by venue code).
+
+A slot is never overbooked: a booking takes its place with one conditional UPDATE (booked <
+capacity) and checks the row count, so concurrent bookings queue on the slot's row and the last
+place goes to exactly one of them; ``slot_never_overbooked`` holds the same in the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from fangkong.audit.models import AuditAction
+from fangkong.audit.services import audit_record
+from fangkong.core import clock
+from fangkong.core.inputs import date_problem
+from fangkong.movement.models import Reservation, VenueSlot
+from fangkong.org.access import AnyUser, acting_user, may_act_on, scope, user_can
+from fangkong.org.roles import Capability
+from fangkong.people.models import Person
+from fangkong.policy.resolver import PackResolver
+from fangkong.tracing.models import Scan, Venue
+
+# A slot takes at most this many: a hall's morning, not a typing slip.
+SLOT_CAPACITY_MAX = 5_000
+
+
+@dataclass(frozen=True)
+class VenueLimit:
+    """What the plan in force allows a venue on a day: ``places`` at once (its share of the
+    rated seats), ``needs_seats`` when the plan sets a share but the venue has no seat count,
+    whether entry is by reservation, and the clauses that say so."""
+
+    places: int | None
+    needs_seats: bool
+    reservation: bool
+    clauses: str
+
+
+def venue_limits(venues: list[Venue], on: dt.date) -> dict[int, VenueLimit]:
+    """The limit of each venue on ``day`` (the plans in force read once)."""
+    resolver = PackResolver(on)
+    answers = {}
+    for venue in venues:
+        pack = resolver.pack(venue.unit.path)
+        limits = [r for r in pack.venue_limits if venue.kind in r.venue_kinds] if pack else []
+        shares = [rule.share_percent for rule in limits if rule.share_percent is not None]
+        answers[venue.pk] = VenueLimit(
+            places=venue.seats * min(shares) // 100 if shares and venue.seats else None,
+            needs_seats=bool(shares) and not venue.seats,
+            reservation=any(rule.reservation for rule in limits),
+            clauses="；".join(rule.clause for rule in limits),
+        )
+    return answers
+
+
+def venue_limit(venue: Venue, on: dt.date) -> VenueLimit:
+    return venue_limits([venue], on)[venue.pk]
+
+
+def venues_kept(user: AnyUser) -> QuerySet[Venue]:
+    """The venues whose slots and reservations the user keeps (those of the venue list)."""
+    return (
+        Venue.objects.filter(scope(user, Capability.INVESTIGATE).units("unit__path"))
+        .select_related("unit")
+        .order_by("name", "id")
+    )
+
+
+@dataclass(frozen=True)
+class LiveCount:
+    """A venue today: the places of its slots, the reservations held, the entries scanned."""
+
+    places: int
+    booked: int
+    entries: int
+
+
+def venues_live(venue_ids: list[int], day: dt.date) -> dict[int, LiveCount]:
+    """The live count of each venue on ``day``, in two grouped statements."""
+    slots: dict[int, tuple[int, int]] = {
+        venue_id: (places or 0, booked or 0)
+        for venue_id, places, booked in VenueSlot.objects.filter(venue_id__in=venue_ids, day=day)
+        .values_list("venue_id")
+        .annotate(Sum("capacity"), Sum("booked"))
+        .order_by()
+    }
+    since = clock.local_midnight(day)
+    entries = dict(
+        Scan.objects.filter(
+            venue_id__in=venue_ids,
+            scanned_at__gte=since,
+            scanned_at__lt=since + dt.timedelta(days=1),
+        )
+        .values_list("venue_id")
+        .annotate(Count("id"))
+        .order_by()
+    )
+    return {
+        venue_id: LiveCount(*slots.get(venue_id, (0, 0)), entries.get(venue_id, 0))
+        for venue_id in venue_ids
+    }
+
+
+def slots_visible(user: AnyUser) -> QuerySet[VenueSlot]:
+    return (
+        VenueSlot.objects.filter(scope(user, Capability.INVESTIGATE).units("venue__unit__path"))
+        .select_related("venue")
+        .order_by("day", "starts_at", "id")
+    )
+
+
+def reservations_visible(user: AnyUser) -> QuerySet[Reservation]:
+    return (
+        Reservation.objects.filter(
+            scope(user, Capability.INVESTIGATE).units("slot__venue__unit__path")
+        )
+        .select_related("slot__venue", "person")
+        .order_by("slot__day", "slot__starts_at", "booked_at", "id")
+    )
+
+
+@transaction.atomic
+def venue_slot_create(
+    *,
+    actor: AnyUser,
+    venue: Venue,
+    day: dt.date,
+    starts_at: dt.time,
+    ends_at: dt.time,
+    capacity: int,
+) -> VenueSlot:
+    """A time slot of the venue, within the plan's limit; every bad field is named."""
+    if not user_can(actor, Capability.INVESTIGATE, venue.unit):
+        raise PermissionDenied(_("You may not keep this venue's reservations."))
+    errors: dict[str, str] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("The slot must end after it starts.")
+    if day < clock.localdate():
+        errors["day"] = _("A slot cannot be in the past.")
+    elif problem := date_problem(day):
+        errors["day"] = problem
+    if not 1 <= capacity <= SLOT_CAPACITY_MAX:
+        errors["capacity"] = _("A slot takes between 1 and %(max)d people.") % {
+            "max": SLOT_CAPACITY_MAX
+        }
+    elif "day" not in errors:
+        limit = venue_limit(venue, day)
+        if limit.needs_seats:
+            errors["capacity"] = _(
+                "The plan limits this venue to a share of its rated seats: give the venue's "
+                "rated seats first (%(clause)s)."
+            ) % {"clause": limit.clauses}
+        elif limit.places is not None and capacity > limit.places:
+            errors["capacity"] = _(
+                "More than the plan allows: at most %(places)d people (%(clause)s)."
+            ) % {"places": limit.places, "clause": limit.clauses}
+    if not errors and VenueSlot.objects.filter(venue=venue, day=day, starts_at=starts_at).exists():
+        errors["starts_at"] = _("The venue has a slot at this time already.")
+    if errors:
+        raise ValidationError(errors)
+    slot = VenueSlot.objects.create(
+        venue=venue,
+        day=day,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        created_at=clock.now(),
+        created_by=acting_user(actor),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="venue_slot",
+        object_id=slot.pk,
+        unit_id=venue.unit_id,
+        summary=f"{venue.name} {slot} {capacity}",
+    )
+    return slot
+
+
+@transaction.atomic
+def reservation_book(*, actor: AnyUser, slot: VenueSlot, person: Person) -> Reservation:
+    """Book the person into the slot: refused when the slot is full or over, or the person holds
+    a place in it already; the place is taken by a conditional UPDATE, never by a count read
+    before."""
+    venue = slot.venue
+    if not user_can(actor, Capability.INVESTIGATE, venue.unit):
+        raise PermissionDenied(_("You may not keep this venue's reservations."))
+    if not may_act_on(actor, Capability.VIEW_PEOPLE, person):
+        raise PermissionDenied(_("You may not change this person."))
+    ends = dt.datetime.combine(slot.day, slot.ends_at, clock.tz())
+    if ends <= clock.now():
+        raise ValidationError({"slot": _("This slot is over.")})
+    taken = VenueSlot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
+        booked=F("booked") + 1
+    )
+    if not taken:
+        raise ValidationError({"slot": _("This slot is fully booked.")})
+    try:
+        with transaction.atomic():
+            reservation = Reservation.objects.create(
+                slot=slot, person=person, booked_at=clock.now(), booked_by=acting_user(actor)
+            )
+    except IntegrityError:
+        # The outer transaction rolls the place back with this refusal.
+        raise ValidationError(
+            {"person": _("This person has a place in this slot already.")}
+        ) from None
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="reservation",
+        object_id=reservation.pk,
+        unit_id=venue.unit_id,
+        summary=f"{venue.name} {slot}",
+        changes={"person": [None, person.pk]},
+    )
+    return reservation
+
+
+@transaction.atomic
+def reservation_cancel(*, actor: AnyUser, reservation_id: int) -> Reservation:
+    """Cancel a reservation: its place is free again; the reservation stays, cancelled."""
+    reservation = (
+        Reservation.objects.select_for_update(of=("self",))
+        .select_related("slot__venue__unit")
+        .get(pk=reservation_id)
+    )
+    venue = reservation.slot.venue
+    if not user_can(actor, Capability.INVESTIGATE, venue.unit):
+        raise PermissionDenied(_("You may not keep this venue's reservations."))
+    if reservation.cancelled_at is not None:
+        raise ValidationError({"reservation": _("This reservation is cancelled already.")})
+    reservation.cancelled_at = clock.now()
+    reservation.save(update_fields=["cancelled_at"])
+    VenueSlot.objects.filter(pk=reservation.slot_id).update(booked=F("booked") - 1)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="reservation",
+        object_id=reservation.pk,
+        unit_id=venue.unit_id,
+        summary=_("cancelled: %(venue)s %(slot)s")
+        % {"venue": venue.name, "slot": str(reservation.slot)},
+    )
+    return reservation
