@@ -34,6 +34,8 @@ from fangkong.org.models import Region, Unit
 from fangkong.org.roles import Capability
 from fangkong.people.identity import InvalidIdentity, normalize_phone
 from fangkong.people.models import Person
+from fangkong.policy.packs import CONTACT_WINDOW_MINUTES
+from fangkong.policy.resolver import pack_in_force
 from fangkong.tracing.models import (
     Case,
     ContactCandidate,
@@ -51,8 +53,6 @@ CODE_LENGTH = 12
 SCAN_BATCH_MAX = 5_000
 CLOCK_SKEW = dt.timedelta(minutes=5)
 TRAJECTORY_DAYS = 14
-# Who was at the same venue within this long of the case's visit is proposed.
-CONTACT_WINDOW = dt.timedelta(hours=1)
 CANDIDATES_MAX = 500  # candidates proposed per case, the closest first
 CASE_VISITS_MAX = 200  # the case's visits a search starts from
 NEIGHBOUR_VISITS_MAX = 50_000  # the others' visits a search reads
@@ -478,14 +478,23 @@ class _Overlap:
     shared: set[int] = field(default_factory=set)
 
 
+def contact_window(case: Case) -> dt.timedelta:
+    """How long either side of the case's visit another visit to the venue makes a candidate:
+    the pack in force at the case's unit says (``contact_window_minutes``)."""
+    pack = pack_in_force(case.unit)
+    minutes = pack.contact_window_minutes if pack is not None else CONTACT_WINDOW_MINUTES
+    return dt.timedelta(minutes=minutes)
+
+
 def _overlaps(case: Case, known: set[int]) -> dict[int, _Overlap]:
     presence = _case_presence(case)
     if not presence:
         return {}
+    window = contact_window(case)
     by_venue: dict[int, list[int]] = {}
     for number, (venue_id, _from, _to) in enumerate(presence):
         by_venue.setdefault(venue_id, []).append(number)
-    windows = [(v, start - CONTACT_WINDOW, end + CONTACT_WINDOW) for v, start, end in presence]
+    windows = [(v, start - window, end + window) for v, start, end in presence]
     overlaps: dict[int, _Overlap] = {}
     for visit in _visits_near(windows, other_than=case.person_id):
         if visit.person_id in known:
@@ -493,7 +502,7 @@ def _overlaps(case: Case, known: set[int]) -> dict[int, _Overlap]:
         for number in by_venue.get(visit.venue_id, ()):
             _venue, start, end = presence[number]
             gap = max(start - visit.at, visit.at - end, dt.timedelta(0))
-            if gap > CONTACT_WINDOW:
+            if gap > window:
                 continue
             overlap = overlaps.setdefault(visit.person_id, _Overlap(gap, visit.venue_id, visit.at))
             overlap.shared.add(number)
