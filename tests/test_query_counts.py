@@ -377,7 +377,7 @@ RESPONSE_PAGES = [
     ("/cases/outbreaks/", 6),
     ("/gatherings/", 6),
     ("/quarantine/", 9),
-    ("/command/sizao/", 9),
+    ("/command/sizao/", 10),
 ]
 
 RESPONSE_ENDPOINTS = [
@@ -386,7 +386,7 @@ RESPONSE_ENDPOINTS = [
     ("/api/gatherings/", 2),
     ("/api/quarantine/board/", 5),
     ("/api/quarantine/unplaced/", 2),
-    ("/api/command/sizao/", 7),
+    ("/api/command/sizao/", 8),
 ]
 
 
