@@ -94,6 +94,12 @@ class ContactRowSerializer(serializers.Serializer):
     kind = serializers.CharField(required=False, allow_blank=True, max_length=20)
     last_exposed_at = serializers.CharField(allow_blank=True, max_length=40)
     how = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    through = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=50,
+        help_text="a secondary contact's close contact in this investigation: ID number or name",
+    )
 
 
 class ContactsInSerializer(serializers.Serializer):
@@ -105,7 +111,7 @@ class ContactsInSerializer(serializers.Serializer):
 class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Exposure
-        fields = ["id", "person", "kind", "last_exposed_at", "note"]
+        fields = ["id", "person", "kind", "last_exposed_at", "note", "via"]
 
 
 FILE_FORMATS: dict[str, Format] = {"xlsx": "xlsx", "csv": "csv"}

@@ -85,6 +85,12 @@ LINE_LIST_COLUMNS = TableColumns(
         required=True,
     ),
     Column("how", gettext_lazy("How exposed"), ("接触方式", "暴露方式"), max_length=300),
+    Column(
+        "through",
+        gettext_lazy("Through close contact"),
+        ("经由密接", "经由"),
+        max_length=50,
+    ),
     hint=gettext_lazy("The columns are those of the line list on the investigation page."),
 )
 KIND_WORDS = {
@@ -159,6 +165,7 @@ class _Row:
     kind: str
     last_exposed_at: dt.datetime
     how: str
+    through: str
 
 
 class _Reader:
@@ -223,6 +230,13 @@ class _Reader:
                 cells["last_exposed_at"],
                 _("The last exposure cannot be in the future."),
             )
+        if cells["through"] and kind == ExposureKind.CLOSE_CONTACT:
+            outcome.refuse(
+                number,
+                "through",
+                cells["through"],
+                _("A close contact is exposed through the case: leave this column empty."),
+            )
         if len(outcome.problems) > before or kind is None or unit is None or at is None:
             return None
         return _Row(
@@ -234,6 +248,7 @@ class _Reader:
             kind,
             at,
             cells["how"],
+            cells["through"],
         )
 
     @staticmethod
@@ -330,6 +345,33 @@ def _person(
     return None, False
 
 
+def _through(investigation: Investigation, row: _Row) -> Person | None:
+    """The case for a close contact; for a secondary contact the close contact of this
+    investigation the row names by ID number or name (an earlier row of the same list counts),
+    None when the row names none. Refuses the row (ValidationError) for a name no close contact
+    bears, or bears twice."""
+    if row.kind == ExposureKind.CLOSE_CONTACT:
+        return investigation.case.person
+    if not row.through:
+        return None
+    close = Exposure.objects.filter(
+        investigation=investigation, kind=ExposureKind.CLOSE_CONTACT
+    ).select_related("person")
+    number = normalize_id_number(row.through)
+    if any(character.isdigit() for character in number):
+        named = close.filter(person__id_hash=id_hash(number))
+    else:
+        named = close.filter(person__name=row.through)
+    found = {exposure.person_id: exposure.person for exposure in named[:10]}
+    if len(found) == 1:
+        return next(iter(found.values()))
+    if found:
+        reason = _("Several close contacts of this investigation bear this name: write the ID.")
+    else:
+        reason = _("No close contact of this investigation has this name or ID: record them first.")
+    raise ValidationError({"through": reason})
+
+
 def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineListOutcome) -> None:
     """One row, in its own savepoint: a refused row leaves nothing behind."""
     try:
@@ -353,7 +395,7 @@ def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineL
                 person=person,
                 kind=row.kind,
                 last_exposed_at=row.last_exposed_at,
-                via=investigation.case.person if row.kind == ExposureKind.CLOSE_CONTACT else None,
+                via=_through(investigation, row),
                 note=row.how,
                 investigation=investigation,
             )
@@ -361,7 +403,9 @@ def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineL
             outcome.registered += registered
     except ValidationError as error:
         for key, messages in error.message_dict.items():
-            value = mask_id_number(row.id_number) if key == "id_number" else row.name
+            value = {"id_number": mask_id_number(row.id_number), "through": row.through}.get(
+                key, row.name
+            )
             for message in messages:
                 outcome.refuse(row.number, key, value, message)
 

@@ -99,7 +99,7 @@ def investigation_contacts(user: AnyUser, investigation: Investigation) -> Query
     """The contacts of the investigation the user may see, newest exposure first."""
     return (
         investigation.contacts.filter(scope(user, Capability.VIEW_PEOPLE).people("person__"))
-        .select_related("person__unit")
+        .select_related("person__unit", "via")
         .order_by("-last_exposed_at", "-id")
     )
 
@@ -204,10 +204,11 @@ def case_steps(cases: list[Case]) -> list[CaseSteps]:
             name = FOLLOWED_KINDS.get(kind, "reported_up")
             earlier = getattr(found, name)
             setattr(found, name, first if earlier is None else min(earlier, first))
-    for case_id, onset in Investigation.objects.filter(
+    for investigation in Investigation.objects.filter(
         case_id__in=list(steps), onset_date__isnull=False
-    ).values_list("case_id", "onset_date"):
-        steps[case_id].onset = clock.local_midnight(onset)
+    ).only("case_id", "onset_date"):
+        if investigation.onset_date is not None:
+            steps[investigation.case_id].onset = clock.local_midnight(investigation.onset_date)
     by_person = {case.person_id: steps[case.pk] for case in cases}
     for via_id, first in (
         Exposure.objects.filter(via_id__in=list(by_person))
