@@ -109,6 +109,7 @@ UNIT_PAGES = [
 PERSON_PAGES = [
     "/people/{person}/",
     "/people/{person}/edit/",
+    "/people/{person}/merge/",
     "/plans/release/{person}/",
     "/quarantine/home/{person}/notice/",
     "/monitoring/link/{person}/",

@@ -192,7 +192,7 @@ PAGES = [
     ("commander", "/travel/", 6),
     ("commander", "/travel/returnees/", 8),
     ("commander", "/labs/tubes/T0000/", 10),
-    ("commander", "/cases/{case}/investigation/", 8),
+    ("commander", "/cases/{case}/investigation/", 9),
     ("commander", "/cases/venues/", 5),
 ]
 
@@ -412,7 +412,7 @@ RESPONSE_PAGES = [
     ("/cases/outbreaks/", 6),
     ("/gatherings/", 6),
     ("/quarantine/", 9),
-    ("/command/sizao/", 9),
+    ("/command/sizao/", 10),
 ]
 
 RESPONSE_ENDPOINTS = [
@@ -421,7 +421,7 @@ RESPONSE_ENDPOINTS = [
     ("/api/gatherings/", 2),
     ("/api/quarantine/board/", 5),
     ("/api/quarantine/unplaced/", 2),
-    ("/api/command/sizao/", 7),
+    ("/api/command/sizao/", 8),
 ]
 
 

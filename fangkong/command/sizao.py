@@ -108,6 +108,7 @@ class Sizao:
                 {
                     "case": steps.case.pk,
                     "kind": steps.case.kind,
+                    "onset_at": steps.onset,
                     "reported_at": steps.reported,
                     **{
                         f"{name}_minutes": span_minutes(span)

@@ -45,6 +45,8 @@ FIELD_NAMES = {
     "onset_date": gettext_lazy("Onset date"),
     "from": gettext_lazy("From"),
     "to": gettext_lazy("To"),
+    "other": gettext_lazy("The other person"),
+    "keep": gettext_lazy("Person kept"),
 }
 
 

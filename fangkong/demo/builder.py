@@ -89,6 +89,7 @@ from fangkong.quarantine.services import (
     transfers_depart,
 )
 from fangkong.readiness.services import ShiftInput, shifts_add
+from fangkong.tracing.linelist import contacts_record
 from fangkong.tracing.models import Case, VenueKind
 from fangkong.tracing.services import (
     case_report,
@@ -514,6 +515,27 @@ class DemoBuilder:
                 via=close,
                 investigation=investigation,
             )
+            if close.phone:
+                # The line list named the close contact again under a mistyped ID number: a
+                # second file, proposed on the investigation page for merge (合并重复人员).
+                contacts_record(
+                    actor=hq_user,
+                    investigation=investigation,
+                    rows=[
+                        (
+                            1,
+                            {
+                                "name": close.name,
+                                "id_number": _resident_id(
+                                    self.rng, dt.date(1986, 6, 6), close.sex == "M", 997
+                                ),
+                                "phone": close.phone,
+                                "last_exposed_at": clock.now() - dt.timedelta(days=1),
+                                "how": "示例：一览表重复登记",
+                            },
+                        )
+                    ],
+                )
             # The close contact tested positive: an asymptomatic infection, two generations on
             # the chain page, whose township the zones page proposes as a risk area (H-01).
             case_report(

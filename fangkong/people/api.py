@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,9 +18,12 @@ from fangkong.core.api import CodeRelatedField
 from fangkong.core.inputs import query_int, validate_plausible_date
 from fangkong.org.access import request_user, units_visible_to
 from fangkong.org.models import Region, Unit
+from fangkong.org.roles import Capability
+from fangkong.people.merging import person_merge
 from fangkong.people.models import Category, Household, Person, PersonCategory, TravelRecord
 from fangkong.people.selectors import (
     PersonFilter,
+    person_get_visible,
     person_list,
     person_search_params,
     person_travel,
@@ -112,6 +116,12 @@ class PersonSearchSerializer(serializers.Serializer):
     unit = serializers.CharField(max_length=20, required=False, allow_blank=True)
     category = serializers.CharField(max_length=40, required=False, allow_blank=True)
     sex = serializers.CharField(max_length=1, required=False, allow_blank=True)
+
+
+class PersonMergeSerializer(serializers.Serializer):
+    duplicate = serializers.IntegerField(
+        min_value=1, help_text="the number of the person registered twice, merged into this one"
+    )
 
 
 class TravelSerializer(serializers.ModelSerializer):
@@ -216,6 +226,44 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             {
                 "id_type": person.id_type,
                 "id_number": person_reveal_id(actor=request_user(request), person=person),
+            }
+        )
+
+    @extend_schema(
+        request=PersonMergeSerializer,
+        responses={
+            200: inline_serializer(
+                "PersonMerged",
+                {
+                    "person": PersonSerializer(),
+                    "moved": serializers.DictField(child=serializers.IntegerField()),
+                    "folded": serializers.IntegerField(),
+                },
+            )
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str | None = None) -> Response:
+        """合并重复人员: the person ``duplicate`` names, registered twice, merged into this one —
+        every record of theirs moves here and their file is deleted (audited). Both must be
+        people the user may change. ``moved`` counts the rows moved by kind; ``folded`` the rows
+        equal to one of this person's, kept in the audit row only."""
+        kept = self.get_object()
+        form = PersonMergeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        duplicate = person_get_visible(
+            request.user, form.validated_data["duplicate"], Capability.EDIT_PEOPLE
+        )
+        if duplicate is None:
+            raise serializers.ValidationError(
+                {"duplicate": [_("No person with this number among the people you may change.")]}
+            )
+        outcome = person_merge(actor=request_user(request), kept=kept, duplicate=duplicate)
+        return Response(
+            {
+                "person": PersonSerializer(self.get_queryset().get(pk=kept.pk)).data,
+                "moved": dict(outcome.moved),
+                "folded": len(outcome.folded),
             }
         )
 

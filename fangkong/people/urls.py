@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:person_id>/", views.person_detail_view, name="person-detail"),
     path("<int:person_id>/edit/", views.person_edit_view, name="person-edit"),
     path("<int:person_id>/delete/", views.person_delete_view, name="person-delete"),
+    path("<int:person_id>/merge/", views.person_merge_view, name="person-merge"),
     path("<int:person_id>/reveal/", views.person_reveal_view, name="person-reveal"),
     path("<int:person_id>/travel/", views.travel_add_view, name="travel-add"),
     path("import/", views.import_upload_view, name="import-upload"),

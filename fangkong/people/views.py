@@ -21,7 +21,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.exports import Format, export_response
-from fangkong.core.inputs import query_int
+from fangkong.core.inputs import BadInput, query_int
 from fangkong.core.pickers import PICKER_LIMIT, Choice, picker_answer, picker_query
 from fangkong.core.spreadsheets import ImportFileError, read_rows
 from fangkong.core.tasks import enqueue
@@ -46,6 +46,7 @@ from fangkong.people.importing import (
     import_template_xlsx,
     preview_masked,
 )
+from fangkong.people.merging import person_merge
 from fangkong.people.models import Category, ImportJob, Person
 from fangkong.people.selectors import (
     PersonFilter,
@@ -60,6 +61,7 @@ from fangkong.people.selectors import (
 from fangkong.people.services import (
     person_create,
     person_delete,
+    person_records,
     person_reveal_id,
     person_update,
     travel_add,
@@ -267,6 +269,54 @@ def person_delete_view(request: HttpRequest, person_id: int) -> HttpResponse:
         return redirect("person-detail", person_id=person.pk)
     messages.success(request, _("The person's file was deleted."))
     return redirect("person-list")
+
+
+@login_required
+def person_merge_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    """合并重复人员: the person and the one named by ``other`` side by side, ID numbers masked;
+    the user picks the one to keep and confirms (POST). Both must be people the user may change."""
+    person = person_get_visible(request.user, person_id, Capability.EDIT_PEOPLE)
+    if person is None:
+        raise Http404
+    data = request.POST if request.method == "POST" else request.GET
+    other = None
+    if (other_id := query_int(data, "other")) is not None:
+        other = person_get_visible(request.user, other_id, Capability.EDIT_PEOPLE)
+        if other is None:
+            raise BadInput(
+                "other", _("No person with this number among the people you may change.")
+            )
+    refused = ""
+    if request.method == "POST":
+        if other is None:
+            raise BadInput("other", _("Give the number of the other person."))
+        keep = query_int(request.POST, "keep")
+        if keep not in {person.pk, other.pk}:
+            raise BadInput("keep", _("Choose one of the two people to keep."))
+        kept, duplicate = (person, other) if keep == person.pk else (other, person)
+        try:
+            person_merge(actor=request_user(request), kept=kept, duplicate=duplicate)
+        except ValidationError as error:
+            refused = " ".join(error.messages)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was merged into this file: every record of theirs is kept here.")
+                % {"name": duplicate.name},
+            )
+            return redirect("person-detail", person_id=kept.pk)
+    pair = [person] if other is None else [person, other]
+    return render(
+        request,
+        "people/merge.html",
+        {
+            "person": person,
+            "other": other,
+            "pair": [(someone, person_records(someone)) for someone in pair],
+            "refused": refused,
+        },
+        status=400 if refused else 200,
+    )
 
 
 @login_required

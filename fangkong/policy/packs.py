@@ -454,6 +454,11 @@ class VenueLimit(Strict):
         return self
 
 
+# Venue-code matching (场所码): minutes either side of a case's visit within which another visit
+# to the same venue makes a candidate contact. No plan gives a number; a pack may set its own.
+CONTACT_WINDOW_MINUTES = 60
+
+
 class Pack(Strict):
     id: str
     extends: str | None = None
@@ -475,6 +480,7 @@ class Pack(Strict):
     environment_sampling: list[EnvironmentSampling] = Field(default_factory=list)
     duties: list[Duty] = Field(default_factory=list)
     roster: Roster | None = None
+    contact_window_minutes: int = Field(default=CONTACT_WINDOW_MINUTES, ge=1, le=24 * 60)
     out_of_scope: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

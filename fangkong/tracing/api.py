@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -17,12 +19,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core.api import batch_body, row_text, row_time
-from fangkong.org.access import request_user, units_in
+from fangkong.core.exports import Format
+from fangkong.core.inputs import query_choice
+from fangkong.obligations.models import Obligation
+from fangkong.org.access import may_act_on, request_user, units_in
 from fangkong.org.roles import Capability
 from fangkong.people.importing import RowProblem
 from fangkong.people.selectors import person_get_visible
 from fangkong.tracing.graph import graph_build, graph_filter_read
-from fangkong.tracing.linelist import LINE_LIST_MAX, LineListOutcome, contacts_record
+from fangkong.tracing.linelist import (
+    LINE_LIST_MAX,
+    LineListOutcome,
+    assistance_export,
+    assistance_notices,
+    contacts_record,
+)
 from fangkong.tracing.models import (
     Case,
     CaseKind,
@@ -83,6 +94,12 @@ class ContactRowSerializer(serializers.Serializer):
     kind = serializers.CharField(required=False, allow_blank=True, max_length=20)
     last_exposed_at = serializers.CharField(allow_blank=True, max_length=40)
     how = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    through = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=50,
+        help_text="a secondary contact's close contact in this investigation: ID number or name",
+    )
 
 
 class ContactsInSerializer(serializers.Serializer):
@@ -94,7 +111,35 @@ class ContactsInSerializer(serializers.Serializer):
 class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Exposure
-        fields = ["id", "person", "kind", "last_exposed_at", "note"]
+        fields = ["id", "person", "kind", "last_exposed_at", "note", "via"]
+
+
+FILE_FORMATS: dict[str, Format] = {"xlsx": "xlsx", "csv": "csv"}
+
+
+class AssistanceNoticeSerializer(serializers.ModelSerializer):
+    """One contact to check: the person (in the unit holding them), how and when exposed."""
+
+    name = serializers.CharField(source="person.name")
+    id_masked = serializers.CharField(source="person.id_masked")
+    unit = serializers.CharField(source="person.unit.name")
+    exposure_kind = serializers.CharField(source="detail.exposure_kind")
+    last_exposed_at = serializers.DateTimeField(source="detail.last_exposed_at")
+
+    class Meta:
+        model = Obligation
+        fields = [
+            "id",
+            "person",
+            "name",
+            "id_masked",
+            "unit",
+            "exposure_kind",
+            "last_exposed_at",
+            "created_at",
+            "due_at",
+            "status",
+        ]
 
 
 def _outcome_json(outcome: LineListOutcome) -> dict[str, object]:
@@ -107,7 +152,16 @@ def _outcome_json(outcome: LineListOutcome) -> dict[str, object]:
         "assistance_notices": outcome.noticed,
         "unchanged": outcome.unchanged,
         "problems": rows(outcome.problems),
-        "duplicates": rows(outcome.duplicates),
+        "duplicates": [
+            {
+                "row": d.row_number,
+                "field": d.column,
+                "reason": d.message,
+                "person": d.person,
+                "other": d.other,
+            }
+            for d in outcome.duplicates
+        ],
     }
 
 
@@ -170,6 +224,30 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             _outcome_json(outcome),
             status=status.HTTP_400_BAD_REQUEST if outcome.problems and not kept else 200,
         )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "file", str, enum=["xlsx", "csv"], description="the notice as a file to send"
+            )
+        ],
+        responses={200: AssistanceNoticeSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], url_path="investigation/assistance")
+    def assistance(self, request: Request, pk: str) -> HttpResponseBase:
+        """The assistance notices (协查通告) of the investigation, oldest first, to the
+        investigators of the case: as JSON, or with ``file=xlsx`` / ``file=csv`` as the file
+        the county sends to units outside Fangkong (audited)."""
+        investigation = self._investigation()
+        kind = FILE_FORMATS.get(query_choice(request.query_params, "file", FILE_FORMATS, ""))
+        if kind is not None:
+            return assistance_export(
+                actor=request_user(request), investigation=investigation, kind=kind
+            )
+        if not may_act_on(request.user, Capability.INVESTIGATE, investigation.case.person):
+            raise PermissionDenied(_("You may not change this person."))
+        notices = assistance_notices(investigation)[:LINE_LIST_MAX]
+        return Response(AssistanceNoticeSerializer(notices, many=True).data)
 
     @extend_schema(request=CaseInSerializer, responses={201: CaseSerializer})
     def create(self, request: Request) -> Response:

@@ -20,16 +20,22 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangkong.audit.exports import list_export
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
+from fangkong.core.exports import Format
 from fangkong.core.inputs import date_problem, dates_allowed, datetime_parse
 from fangkong.core.spreadsheets import Column, ImportFileError, TableColumns, read_rows
 from fangkong.obligations.models import (
@@ -38,6 +44,7 @@ from fangkong.obligations.models import (
     Obligation,
     ObligationKind,
     ObligationSource,
+    ObligationStatus,
 )
 from fangkong.obligations.services import notifications_post
 from fangkong.org.access import may_act_on, units_in
@@ -78,6 +85,12 @@ LINE_LIST_COLUMNS = TableColumns(
         required=True,
     ),
     Column("how", gettext_lazy("How exposed"), ("接触方式", "暴露方式"), max_length=300),
+    Column(
+        "through",
+        gettext_lazy("Through close contact"),
+        ("经由密接", "经由"),
+        max_length=50,
+    ),
     hint=gettext_lazy("The columns are those of the line list on the investigation page."),
 )
 KIND_WORDS = {
@@ -87,6 +100,26 @@ KIND_WORDS = {
     "次密接": ExposureKind.SECONDARY_CONTACT,
     "次密切接触者": ExposureKind.SECONDARY_CONTACT,
 } | {value: ExposureKind(value) for value in ExposureKind.values}
+
+
+@dataclass
+class DuplicateProposal:
+    """A row that looks like a person registered twice: ``person`` the file found, ``other`` the
+    file the row registered beside it (None: one file under two names, to correct by hand)."""
+
+    row_number: int
+    column: str
+    value: str
+    message: str
+    person: int
+    other: int | None = None
+
+    @property
+    def merge_url(self) -> str:
+        """The merge page comparing the two files, or "" when there is one file."""
+        if self.other is None:
+            return ""
+        return f"{reverse('person-merge', args=[self.person])}?other={self.other}"
 
 
 @dataclass
@@ -100,7 +133,7 @@ class LineListOutcome:
     notices: Counter[int] = field(default_factory=Counter)
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
-    duplicates: list[RowProblem] = field(default_factory=list)
+    duplicates: list[DuplicateProposal] = field(default_factory=list)
 
     def refuse(self, row: int, key: str, value: str, message: str) -> None:
         self.problems.append(RowProblem(row, _label(key), value, message))
@@ -132,6 +165,7 @@ class _Row:
     kind: str
     last_exposed_at: dt.datetime
     how: str
+    through: str
 
 
 class _Reader:
@@ -196,6 +230,13 @@ class _Reader:
                 cells["last_exposed_at"],
                 _("The last exposure cannot be in the future."),
             )
+        if cells["through"] and kind == ExposureKind.CLOSE_CONTACT:
+            outcome.refuse(
+                number,
+                "through",
+                cells["through"],
+                _("A close contact is exposed through the case: leave this column empty."),
+            )
         if len(outcome.problems) > before or kind is None or unit is None or at is None:
             return None
         return _Row(
@@ -207,6 +248,7 @@ class _Reader:
             kind,
             at,
             cells["how"],
+            cells["through"],
         )
 
     @staticmethod
@@ -233,27 +275,19 @@ def _person(
         if person is not None:
             if person.name != row.name and may_act_on(actor, Capability.INVESTIGATE, person):
                 outcome.duplicates.append(
-                    RowProblem(
+                    DuplicateProposal(
                         row.number,
                         _label("id_number"),
                         row.name,
                         _("Registered under the name %(name)s: the same ID, another name.")
                         % {"name": person.name},
+                        person.pk,
                     )
                 )
             return person, False
-        if row.phone and (
-            namesake := visible.filter(name=row.name, phone=row.phone).only("pk").first()
-        ):
-            outcome.duplicates.append(
-                RowProblem(
-                    row.number,
-                    _label("name"),
-                    row.name,
-                    _("Person %(id)s has this name and phone under another ID number.")
-                    % {"id": namesake.pk},
-                )
-            )
+        namesake = (
+            visible.filter(name=row.name, phone=row.phone).only("pk").first() if row.phone else None
+        )
         person = person_create(
             actor=actor,
             data=PersonInput(
@@ -265,6 +299,18 @@ def _person(
             ),
             capability=Capability.INVESTIGATE,
         )
+        if namesake is not None:
+            outcome.duplicates.append(
+                DuplicateProposal(
+                    row.number,
+                    _label("name"),
+                    row.name,
+                    _("Person %(id)s has this name and phone under another ID number.")
+                    % {"id": namesake.pk},
+                    namesake.pk,
+                    person.pk,
+                )
+            )
         return person, True
     if not row.phone:
         outcome.refuse(
@@ -299,6 +345,33 @@ def _person(
     return None, False
 
 
+def _through(investigation: Investigation, row: _Row) -> Person | None:
+    """The case for a close contact; for a secondary contact the close contact of this
+    investigation the row names by ID number or name (an earlier row of the same list counts),
+    None when the row names none. Refuses the row (ValidationError) for a name no close contact
+    bears, or bears twice."""
+    if row.kind == ExposureKind.CLOSE_CONTACT:
+        return investigation.case.person
+    if not row.through:
+        return None
+    close = Exposure.objects.filter(
+        investigation=investigation, kind=ExposureKind.CLOSE_CONTACT
+    ).select_related("person")
+    number = normalize_id_number(row.through)
+    if any(character.isdigit() for character in number):
+        named = close.filter(person__id_hash=id_hash(number))
+    else:
+        named = close.filter(person__name=row.through)
+    found = {exposure.person_id: exposure.person for exposure in named[:10]}
+    if len(found) == 1:
+        return next(iter(found.values()))
+    if found:
+        reason = _("Several close contacts of this investigation bear this name: write the ID.")
+    else:
+        reason = _("No close contact of this investigation has this name or ID: record them first.")
+    raise ValidationError({"through": reason})
+
+
 def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineListOutcome) -> None:
     """One row, in its own savepoint: a refused row leaves nothing behind."""
     try:
@@ -322,7 +395,7 @@ def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineL
                 person=person,
                 kind=row.kind,
                 last_exposed_at=row.last_exposed_at,
-                via=investigation.case.person if row.kind == ExposureKind.CLOSE_CONTACT else None,
+                via=_through(investigation, row),
                 note=row.how,
                 investigation=investigation,
             )
@@ -330,7 +403,9 @@ def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineL
             outcome.registered += registered
     except ValidationError as error:
         for key, messages in error.message_dict.items():
-            value = mask_id_number(row.id_number) if key == "id_number" else row.name
+            value = {"id_number": mask_id_number(row.id_number), "through": row.through}.get(
+                key, row.name
+            )
             for message in messages:
                 outcome.refuse(row.number, key, value, message)
 
@@ -435,6 +510,85 @@ def contacts_record(
     if outcome.notices:
         _assistance_send(actor, investigation, outcome.notices)
     return outcome
+
+
+def assistance_notices(investigation: Investigation) -> QuerySet[Obligation]:
+    """The assistance notices (协查通告) the investigation sent, one per contact and exposure,
+    oldest first, each with the contact's unit."""
+    return (
+        Obligation.objects.filter(
+            kind=ObligationKind.ASSISTANCE, detail__investigation=investigation.pk
+        )
+        .select_related("person__unit")
+        .order_by("created_at", "id")
+    )
+
+
+ASSISTANCE_HEADER = (
+    gettext_lazy("Name"),
+    gettext_lazy("ID number"),
+    gettext_lazy("Phone"),
+    gettext_lazy("Unit holding the contact"),
+    gettext_lazy("Contact kind"),
+    gettext_lazy("Last exposure time"),
+    gettext_lazy("Case"),
+    gettext_lazy("Investigating unit"),
+    gettext_lazy("Notice sent at"),
+    gettext_lazy("Check due by"),
+    gettext_lazy("Status"),
+)
+
+
+def assistance_export(
+    *, actor: User, investigation: Investigation, kind: Format
+) -> StreamingHttpResponse:
+    """The assistance notices of the investigation as the file the county sends to units
+    outside Fangkong (协查通告, H-02): who to check, how and when exposed, by when. ID numbers
+    masked; audited. Only an investigator of the case may send it."""
+    case = investigation.case
+    if not may_act_on(actor, Capability.INVESTIGATE, case.person):
+        raise PermissionDenied(_("You may not change this person."))
+    kinds = dict(ExposureKind.choices)
+    statuses = dict(ObligationStatus.choices)
+
+    def shape(values: tuple[Any, ...]) -> list[object]:
+        name, masked, phone, unit, exposure_kind, exposed_at, sent, due, status = values
+        return [
+            name,
+            masked,
+            phone,
+            unit,
+            str(kinds.get(exposure_kind, exposure_kind)),
+            dt.datetime.fromisoformat(exposed_at),
+            case.person.name,
+            case.unit.name,
+            sent,
+            due,
+            str(statuses[status]),
+        ]
+
+    return list_export(
+        actor=actor,
+        kind=kind,
+        title=_("Assistance notice"),
+        object_type="investigation",
+        unit_id=case.unit_id,
+        header=[str(label) for label in ASSISTANCE_HEADER],
+        rows=assistance_notices(investigation),
+        columns=(
+            "person__name",
+            "person__id_masked",
+            "person__phone",
+            "person__unit__name",
+            "detail__exposure_kind",
+            "detail__last_exposed_at",
+            "created_at",
+            "due_at",
+            "status",
+        ),
+        shape=shape,
+        filters=_("case %(case)s") % {"case": case.pk},
+    )
 
 
 def contacts_import(*, actor: User, investigation: Investigation, path: Path) -> LineListOutcome:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangkong.core import clock
 from fangkong.core.lookups import Ids
 from fangkong.obligations.models import Obligation, ObligationKind
 from fangkong.org.access import AnyUser, scope
@@ -98,7 +99,7 @@ def investigation_contacts(user: AnyUser, investigation: Investigation) -> Query
     """The contacts of the investigation the user may see, newest exposure first."""
     return (
         investigation.contacts.filter(scope(user, Capability.VIEW_PEOPLE).people("person__"))
-        .select_related("person__unit")
+        .select_related("person__unit", "via")
         .order_by("-last_exposed_at", "-id")
     )
 
@@ -116,8 +117,10 @@ FOLLOWED_KINDS = {
     ObligationKind.TRANSFER: "transferred",
 }
 # The steps of a case's response (四早) as its records show them, and the intervals the board
-# measures: (name, Chinese label, from step, to step). The onset is not recorded on a case.
+# measures: (name, Chinese label, from step, to step). The onset is the investigation's onset
+# date (a day: counted from its midnight).
 STEP_INTERVALS = [
+    ("onset", gettext_lazy("Onset → report"), "onset", "reported"),
     ("reported_up", gettext_lazy("Report → reported up"), "reported", "reported_up"),
     (
         "investigated",
@@ -139,12 +142,14 @@ CASE_STEPS_MAX = 500
 
 @dataclass
 class CaseSteps:
-    """When each step of a case's response happened (None: not yet, or not recorded): reported,
-    reported up (its report deadline met), investigated and transferred (its own or its
-    outbreak's deadline met), its first contact identified."""
+    """When each step of a case's response happened (None: not yet, or not recorded): onset
+    (the investigation's onset date), reported, reported up (its report deadline met),
+    investigated and transferred (its own or its outbreak's deadline met), its first contact
+    identified."""
 
     case: Case
     reported: dt.datetime
+    onset: dt.datetime | None = None
     reported_up: dt.datetime | None = None
     investigated: dt.datetime | None = None
     transferred: dt.datetime | None = None
@@ -175,8 +180,9 @@ def interval_labels(
 
 
 def case_steps(cases: list[Case]) -> list[CaseSteps]:
-    """The steps of these cases from the deadlines they and their outbreaks opened and the
-    contacts found through them: two grouped queries, whatever the number of cases."""
+    """The steps of these cases from their investigations' onset dates, the deadlines they and
+    their outbreaks opened and the contacts found through them: three queries, whatever the
+    number of cases."""
     steps = {case.pk: CaseSteps(case, case.reported_at) for case in cases}
     outbreaks: dict[int, list[int]] = defaultdict(list)
     for case in cases:
@@ -198,6 +204,11 @@ def case_steps(cases: list[Case]) -> list[CaseSteps]:
             name = FOLLOWED_KINDS.get(kind, "reported_up")
             earlier = getattr(found, name)
             setattr(found, name, first if earlier is None else min(earlier, first))
+    for investigation in Investigation.objects.filter(
+        case_id__in=list(steps), onset_date__isnull=False
+    ).only("case_id", "onset_date"):
+        if investigation.onset_date is not None:
+            steps[investigation.case_id].onset = clock.local_midnight(investigation.onset_date)
     by_person = {case.person_id: steps[case.pk] for case in cases}
     for via_id, first in (
         Exposure.objects.filter(via_id__in=list(by_person))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,6 +35,8 @@ from fangkong.org.models import Region, Unit
 from fangkong.org.roles import Capability
 from fangkong.people.identity import InvalidIdentity, normalize_phone
 from fangkong.people.models import Person
+from fangkong.policy.packs import CONTACT_WINDOW_MINUTES
+from fangkong.policy.resolver import pack_in_force
 from fangkong.tracing.models import (
     Case,
     ContactCandidate,
@@ -52,8 +55,6 @@ SCAN_BATCH_MAX = 5_000
 SEATS_MAX = 100_000  # a stadium's; more is a typing slip
 CLOCK_SKEW = dt.timedelta(minutes=5)
 TRAJECTORY_DAYS = 14
-# Who was at the same venue within this long of the case's visit is proposed.
-CONTACT_WINDOW = dt.timedelta(hours=1)
 CANDIDATES_MAX = 500  # candidates proposed per case, the closest first
 CASE_VISITS_MAX = 200  # the case's visits a search starts from
 NEIGHBOUR_VISITS_MAX = 50_000  # the others' visits a search reads
@@ -422,6 +423,45 @@ def case_trajectory(case: Case) -> list[TrajectoryRow]:
     return sorted(rows, key=lambda row: row.at)
 
 
+def cases_visited_regions(cases: Sequence[Case]) -> dict[int, set[str]]:
+    """The regions each case's trajectory reached in the 14 days before its report: the region
+    of each stop (its venue's unit's where none was written) and of the unit keeping each venue
+    the evidence places the person at. Three queries, whatever the number of cases."""
+    regions: dict[int, set[str]] = {case.pk: set() for case in cases}
+    if not cases:
+        return regions
+    for case_id, region in (
+        Stop.objects.filter(case__in=cases)
+        .annotate(zone=Coalesce("region", "venue__unit__region"))
+        .values_list("case_id", "zone")
+    ):
+        if region:
+            regions[case_id].add(region)
+    windows = {case.pk: (case.person_id, *_trajectory_since(case)) for case in cases}
+    since = min(start for _person, start, _end in windows.values())
+    until = max(end for _person, _start, end in windows.values())
+    people = {person for person, _start, _end in windows.values()}
+    visits = _visits(
+        lambda s: Q(**{f"{s.person}__in": people, f"{s.at}__gte": since, f"{s.at}__lte": until}),
+        NEIGHBOUR_VISITS_MAX,
+    )
+    venue_regions = dict(
+        Venue.objects.filter(pk__in={visit.venue_id for visit in visits}).values_list(
+            "pk", "unit__region"
+        )
+    )
+    by_person: dict[int, list[Visit]] = {}
+    for visit in visits:
+        by_person.setdefault(visit.person_id, []).append(visit)
+    for case_id, (person, start, end) in windows.items():
+        regions[case_id] |= {
+            venue_regions[visit.venue_id]
+            for visit in by_person.get(person, ())
+            if start <= visit.at <= end and venue_regions.get(visit.venue_id)
+        }
+    return regions
+
+
 @transaction.atomic
 def stop_add(
     *,
@@ -487,14 +527,23 @@ class _Overlap:
     shared: set[int] = field(default_factory=set)
 
 
+def contact_window(case: Case) -> dt.timedelta:
+    """How long either side of the case's visit another visit to the venue makes a candidate:
+    the pack in force at the case's unit says (``contact_window_minutes``)."""
+    pack = pack_in_force(case.unit)
+    minutes = pack.contact_window_minutes if pack is not None else CONTACT_WINDOW_MINUTES
+    return dt.timedelta(minutes=minutes)
+
+
 def _overlaps(case: Case, known: set[int]) -> dict[int, _Overlap]:
     presence = _case_presence(case)
     if not presence:
         return {}
+    window = contact_window(case)
     by_venue: dict[int, list[int]] = {}
     for number, (venue_id, _from, _to) in enumerate(presence):
         by_venue.setdefault(venue_id, []).append(number)
-    windows = [(v, start - CONTACT_WINDOW, end + CONTACT_WINDOW) for v, start, end in presence]
+    windows = [(v, start - window, end + window) for v, start, end in presence]
     overlaps: dict[int, _Overlap] = {}
     for visit in _visits_near(windows, other_than=case.person_id):
         if visit.person_id in known:
@@ -502,7 +551,7 @@ def _overlaps(case: Case, known: set[int]) -> dict[int, _Overlap]:
         for number in by_venue.get(visit.venue_id, ()):
             _venue, start, end = presence[number]
             gap = max(start - visit.at, visit.at - end, dt.timedelta(0))
-            if gap > CONTACT_WINDOW:
+            if gap > window:
                 continue
             overlap = overlaps.setdefault(visit.person_id, _Overlap(gap, visit.venue_id, visit.at))
             overlap.shared.add(number)

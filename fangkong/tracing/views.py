@@ -11,12 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
+from fangkong.core.exports import Format
 from fangkong.core.forms import Picked
 from fangkong.core.inputs import (
     BadInput,
@@ -40,6 +41,8 @@ from fangkong.tracing.linelist import (
     LINE_LIST_COLUMNS,
     LINE_LIST_MAX,
     LineListOutcome,
+    assistance_export,
+    assistance_notices,
     contacts_import,
     contacts_record,
 )
@@ -338,9 +341,20 @@ def investigation_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 query_int(request.GET, "rows", high=LINE_LIST_TABLE_MAX) or LINE_LIST_ROWS
             ),
             "rows_max": LINE_LIST_TABLE_MAX,
+            "notices": list(assistance_notices(investigation))
+            if investigation and may_change
+            else [],
         },
         status=status,
     )
+
+
+@login_required
+def assistance_export_view(request: HttpRequest, case_id: int, kind: Format) -> HttpResponseBase:
+    """The investigation's assistance notices (协查通告) as the file sent outside Fangkong."""
+    case = get_object_or_404(cases_visible(request.user), pk=case_id)
+    investigation = get_object_or_404(Investigation, case=case)
+    return assistance_export(actor=request_user(request), investigation=investigation, kind=kind)
 
 
 @login_required

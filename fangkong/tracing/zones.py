@@ -1,8 +1,10 @@
 """Zones (划定疫区, H-01): risk areas proposed around the confirmed cases and asymptomatic
 infections of a period, for the headquarters to confirm or dismiss.
 
-A case counts in the lowest region recorded for it: the person's address, else the household's,
-else the region of the unit that reported it. A region is proposed while it holds such cases, is
+A case counts where it lives — the lowest region recorded for it: the person's address, else the
+household's, else the region of the unit that reported it — and wherever its trajectory went in
+the 14 days before the report: the regions of its stops and of the venues the evidence (scans,
+samples, gate records) places it at. A region is proposed while it holds such cases, is
 no current risk area, and was not dismissed after its latest case. Confirming goes through
 ``policy.services.risk_area_create``, which audits the area and recomputes everyone it touches.
 """
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,9 +30,19 @@ from fangkong.org.roles import Capability
 from fangkong.policy.models import RiskArea
 from fangkong.policy.services import RiskAreaInput, risk_area_create, risk_levels_known
 from fangkong.tracing.models import Case, CaseKind, CaseStatus, ZoneDismissal
+from fangkong.tracing.venues import cases_visited_regions
 
 # The proposals one page lists, most cases first.
 PROPOSALS_MAX = 200
+# The cases of a period whose homes and trajectories are read, the newest first.
+ZONE_CASES_MAX = 2_000
+
+
+@dataclass
+class _Counted:
+    cases: int
+    first: dt.datetime
+    last: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -57,8 +69,9 @@ def _moments(since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def zone_proposals(user: AnyUser, since: dt.date, until: dt.date) -> list[ZoneProposal]:
     """The regions to propose from the confirmed and asymptomatic cases the user may see,
-    reported from ``since`` to ``until``; four queries."""
-    counted = (
+    reported from ``since`` to ``until``: where each case lives and where its trajectory went
+    (its stops, and the venues the evidence places it at). Seven queries."""
+    cases = list(
         Case.objects.filter(scope(user, Capability.VIEW_PEOPLE).people("person__"))
         .filter(
             kind__in=[CaseKind.CONFIRMED, CaseKind.ASYMPTOMATIC],
@@ -66,15 +79,22 @@ def zone_proposals(user: AnyUser, since: dt.date, until: dt.date) -> list[ZonePr
         )
         .exclude(status=CaseStatus.EXCLUDED)
         .annotate(
-            zone=Coalesce(
+            home=Coalesce(
                 "person__address_region", "person__household__address_region", "unit__region"
             )
         )
-        .values("zone")
-        .annotate(cases=Count("id"), first=Min("reported_at"), last=Max("reported_at"))
-        .order_by("-cases", "zone")
+        .only("id", "person_id", "reported_at")
+        .order_by("-reported_at", "-id")[:ZONE_CASES_MAX]
     )
-    rows = {row["zone"]: row for row in counted if row["zone"]}
+    visited = cases_visited_regions(cases)
+    counted: dict[str, _Counted] = {}
+    for case in cases:
+        for code in {case.home, *visited[case.pk]} - {None, ""}:  # type: ignore[attr-defined]
+            found = counted.setdefault(code, _Counted(0, case.reported_at, case.reported_at))
+            found.cases += 1
+            found.first = min(found.first, case.reported_at)
+            found.last = max(found.last, case.reported_at)
+    rows = dict(sorted(counted.items(), key=lambda item: (-item[1].cases, item[0])))
     today = clock.localdate()
     areas = set(
         RiskArea.objects.filter(region_id__in=rows, is_current=True)
@@ -89,9 +109,9 @@ def zone_proposals(user: AnyUser, since: dt.date, until: dt.date) -> list[ZonePr
     )
     regions = Region.objects.in_bulk(list(rows))
     proposals = [
-        ZoneProposal(regions[code], row["cases"], row["first"], row["last"])
+        ZoneProposal(regions[code], row.cases, row.first, row.last)
         for code, row in rows.items()
-        if code not in areas and not (code in dismissed and dismissed[code] >= row["last"])
+        if code not in areas and not (code in dismissed and dismissed[code] >= row.last)
     ]
     return proposals[:PROPOSALS_MAX]
 

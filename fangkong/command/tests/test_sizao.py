@@ -110,12 +110,14 @@ def test_g04_g06_a_deadline_met_late_shows_as_late_by_the_right_amount_on_the_bo
     assert {
         key: steps[village_a_case][key] for key in steps[village_a_case] if "minutes" in key
     } == {
+        "onset_minutes": None,  # no onset date recorded
         "reported_up_minutes": 210,  # 09:00 → 12:30
         "investigated_minutes": 60,  # 12:30 → 13:30
         "contacts_minutes": 30,  # 13:30 → 14:00
         "transferred_minutes": 240,  # 09:00 → 13:00
     }
     assert [(i["label"], i["median_minutes"]) for i in api["intervals"]] == [
+        ("发病 → 报告", None),
         ("报告 → 上报", 135),  # (60 + 210) / 2
         ("上报 → 流调判定", 135),  # (210 + 60) / 2
         ("流调 → 判定首个密接", 30),
