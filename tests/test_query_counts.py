@@ -187,7 +187,7 @@ PAGES = [
     ("commander", "/travel/", 6),
     ("commander", "/travel/returnees/", 8),
     ("commander", "/labs/tubes/T0000/", 10),
-    ("commander", "/cases/{case}/investigation/", 8),
+    ("commander", "/cases/{case}/investigation/", 9),
     ("commander", "/cases/venues/", 5),
 ]
 

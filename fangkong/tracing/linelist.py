@@ -55,7 +55,8 @@ from fangkong.people.importing import RowProblem
 from fangkong.people.models import Person
 from fangkong.people.selectors import people_visible_to
 from fangkong.people.services import PersonInput, person_create
-from fangkong.policy.models import ExposureKind
+from fangkong.policy.classify import people_classify
+from fangkong.policy.models import ExposureKind, Trigger
 from fangkong.tracing.models import Exposure, Investigation
 from fangkong.tracing.services import exposure_record
 
@@ -101,6 +102,8 @@ class LineListOutcome:
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     duplicates: list[RowProblem] = field(default_factory=list)
+    # The people exposed, whose measures are recomputed together once the rows are recorded.
+    people: list[int] = field(default_factory=list)
 
     def refuse(self, row: int, key: str, value: str, message: str) -> None:
         self.problems.append(RowProblem(row, _label(key), value, message))
@@ -325,7 +328,9 @@ def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineL
                 via=investigation.case.person if row.kind == ExposureKind.CLOSE_CONTACT else None,
                 note=row.how,
                 investigation=investigation,
+                recompute=False,
             )
+            outcome.people.append(person.pk)
             outcome.exposed += 1
             outcome.registered += registered
     except ValidationError as error:
@@ -432,6 +437,8 @@ def contacts_record(
         row = reader.read(number, values, outcome)
         if row is not None:
             _record(actor, investigation, row, outcome)
+    if outcome.people:
+        people_classify(outcome.people, trigger=Trigger.CONTACT, actor_id=actor.pk)
     if outcome.notices:
         _assistance_send(actor, investigation, outcome.notices)
     return outcome
