@@ -4,7 +4,8 @@ BENCH_SCALE scales the data: 1 (the default) is the issue's size, a register of 
 0.05 is a quick run of about a minute. The run needs PostgreSQL: it uses DATABASE_URL when that
 points at PostgreSQL, and otherwise starts the local server with .ci/start-postgres.sh. It works in
 its own database, `<name>_bench`, created afresh each run. BENCH_ONLY (a comma-separated list of
-the suites: register, plans, monitoring, command, labs, venues, chains, quarantine, healthcodes)
+the suites: register, plans, monitoring, command, labs, venues, chains, quarantine, healthcodes,
+tracing)
 runs only those; plans, monitoring, command and labs need the register's county.
 """
 
@@ -96,6 +97,7 @@ def main() -> int:
         plans,
         quarantine,
         register,
+        tracing,
         venues,
     )
 
@@ -113,6 +115,7 @@ def main() -> int:
         ("chains", chains.run),
         ("quarantine", quarantine.run),
         ("healthcodes", healthcodes.run),
+        ("tracing", tracing.run),
     ]
     for name, suite in suites:
         if not only or name in only:
