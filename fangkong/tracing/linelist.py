@@ -226,13 +226,50 @@ class _Reader:
         return moment
 
 
+class _Known:
+    """What the list's rows name that is registered already, read in three queries for the whole
+    list — people by ID number, the investigator's people by name and phone, the
+    investigation's exposures — and kept up to date as rows are recorded."""
+
+    def __init__(self, actor: User, investigation: Investigation, rows: list[_Row]) -> None:
+        hashes = {id_hash(row.id_number) for row in rows if row.id_number}
+        self.by_hash = {
+            person.id_hash: person
+            for person in Person.objects.filter(id_hash__in=hashes).select_related("unit")
+        }
+        pairs = {(row.name, row.phone) for row in rows if row.id_number and row.phone}
+        self.namesakes: dict[tuple[str, str], int] = {}
+        if pairs:
+            for pk, name, phone in (
+                people_visible_to(actor, Capability.INVESTIGATE)
+                .filter(name__in={name for name, _ in pairs}, phone__in={p for _, p in pairs})
+                .values_list("pk", "name", "phone")
+            ):
+                if (name, phone) in pairs:
+                    self.namesakes[(name, phone)] = max(pk, self.namesakes.get((name, phone), 0))
+        self.exposures = set(
+            Exposure.objects.filter(investigation=investigation).values_list(
+                "person_id", "kind", "last_exposed_at"
+            )
+        )
+
+    def recorded(self, row: _Row, person: Person, exposed: bool) -> None:
+        """The row's person (and exposure) is written: later rows find them."""
+        self.by_hash[person.id_hash] = person
+        if exposed:  # in the investigator's units, so a namesake they may see
+            if person.phone:
+                key = (person.name, person.phone)
+                self.namesakes[key] = max(person.pk, self.namesakes.get(key, 0))
+            self.exposures.add((person.pk, row.kind, row.last_exposed_at))
+
+
 def _person(
-    actor: User, investigation: Investigation, row: _Row, outcome: LineListOutcome
+    actor: User, known: _Known, investigation: Investigation, row: _Row, outcome: LineListOutcome
 ) -> tuple[Person | None, bool]:
     """The registered person the row names, and whether registered now; None once refused."""
     visible = people_visible_to(actor, Capability.INVESTIGATE)
     if row.id_number:
-        person = Person.objects.filter(id_hash=id_hash(row.id_number)).first()
+        person = known.by_hash.get(id_hash(row.id_number))
         if person is not None:
             if person.name != row.name and may_act_on(actor, Capability.INVESTIGATE, person):
                 outcome.duplicates.append(
@@ -245,16 +282,14 @@ def _person(
                     )
                 )
             return person, False
-        if row.phone and (
-            namesake := visible.filter(name=row.name, phone=row.phone).only("pk").first()
-        ):
+        if row.phone and (namesake := known.namesakes.get((row.name, row.phone))):
             outcome.duplicates.append(
                 RowProblem(
                     row.number,
                     _label("name"),
                     row.name,
                     _("Person %(id)s has this name and phone under another ID number.")
-                    % {"id": namesake.pk},
+                    % {"id": namesake},
                 )
             )
         person = person_create(
@@ -302,22 +337,20 @@ def _person(
     return None, False
 
 
-def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineListOutcome) -> None:
+def _record(
+    actor: User, known: _Known, investigation: Investigation, row: _Row, outcome: LineListOutcome
+) -> None:
     """One row, in its own savepoint: a refused row leaves nothing behind."""
     try:
         with transaction.atomic():
-            person, registered = _person(actor, investigation, row, outcome)
+            person, registered = _person(actor, known, investigation, row, outcome)
             if person is None:
                 return
             if not may_act_on(actor, Capability.INVESTIGATE, person):
                 _assistance(investigation, person, row, outcome)
+                known.recorded(row, person, exposed=False)
                 return
-            if Exposure.objects.filter(
-                investigation=investigation,
-                person=person,
-                kind=row.kind,
-                last_exposed_at=row.last_exposed_at,
-            ).exists():
+            if (person.pk, row.kind, row.last_exposed_at) in known.exposures:
                 outcome.unchanged += 1
                 return
             exposure_record(
@@ -333,6 +366,7 @@ def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineL
             outcome.people.append(person.pk)
             outcome.exposed += 1
             outcome.registered += registered
+        known.recorded(row, person, exposed=True)
     except ValidationError as error:
         for key, messages in error.message_dict.items():
             value = mask_id_number(row.id_number) if key == "id_number" else row.name
@@ -433,10 +467,15 @@ def contacts_record(
         )
     reader = _Reader(actor, investigation)
     outcome = LineListOutcome()
-    for number, values in listed:
-        row = reader.read(number, values, outcome)
-        if row is not None:
-            _record(actor, investigation, row, outcome)
+    rows = [
+        row
+        for number, values in listed
+        if (row := reader.read(number, values, outcome)) is not None
+    ]
+    known = _Known(actor, investigation, rows)
+    for row in rows:
+        _record(actor, known, investigation, row, outcome)
+    outcome.problems.sort(key=lambda problem: problem.row_number)  # read and record, row by row
     if outcome.people:
         people_classify(outcome.people, trigger=Trigger.CONTACT, actor_id=actor.pk)
     if outcome.notices:
