@@ -467,13 +467,10 @@ def contacts_record(
         )
     reader = _Reader(actor, investigation)
     outcome = LineListOutcome()
-    rows = [
-        row
-        for number, values in listed
-        if (row := reader.read(number, values, outcome)) is not None
-    ]
-    known = _Known(actor, investigation, rows)
-    for row in rows:
+    read = [reader.read(number, values, outcome) for number, values in listed]
+    good = [row for row in read if row is not None]
+    known = _Known(actor, investigation, good)
+    for row in good:
         _record(actor, known, investigation, row, outcome)
     outcome.problems.sort(key=lambda problem: problem.row_number)  # read and record, row by row
     if outcome.people:
