@@ -213,7 +213,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         listed = candidates_visible(request.user, case)[:CANDIDATES_MAX]
         return Response(CandidateSerializer(listed, many=True).data)
 
-    @extend_schema(request=CandidateDecisionSerializer, responses=CandidateSerializer)
+    @extend_schema(
+        operation_id="cases_candidate_decide",
+        request=CandidateDecisionSerializer,
+        responses=CandidateSerializer,
+    )
     @action(detail=True, methods=["post"], url_path=r"candidates/(?P<candidate_id>[0-9]+)")
     def candidate(self, request: Request, pk: str, candidate_id: str) -> Response:
         """Accept the candidate as a close contact of the case (the contact rules start) or
