@@ -5,8 +5,8 @@ BENCH_SCALE scales the data: 1 (the default) is the issue's size, a register of 
 points at PostgreSQL, and otherwise starts the local server with .ci/start-postgres.sh. It works in
 its own database, `<name>_bench`, created afresh each run. BENCH_ONLY (a comma-separated list of
 the suites: register, plans, monitoring, command, labs, venues, chains, quarantine, healthcodes,
-gates, reservations, drill) runs only those; plans, monitoring, command and labs need the
-register's county.
+gates, reservations, tracing, drill) runs only those; plans, monitoring, command and labs need
+the register's county.
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ def main() -> int:
         quarantine,
         register,
         reservations,
+        tracing,
         venues,
     )
 
@@ -119,6 +120,7 @@ def main() -> int:
         ("healthcodes", healthcodes.run),
         ("gates", gates.run),
         ("reservations", reservations.run),
+        ("tracing", tracing.run),
         ("drill", drill.run),
     ]
     for name, suite in suites:

@@ -21,6 +21,7 @@ from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from bench.data import people_insert
 from bench.run import Result
 from fangkong.core import clock
 from fangkong.org.models import Region
@@ -41,16 +42,7 @@ def _setup() -> tuple[str, list[int], list[str]]:
     unit = unit_create(code="BENCH-VENUES", name="场所码基准", kind="township", region=region)
     user = get_user_model().objects.create_user("bench-epidemiologist")
     membership_grant(user=user, unit=unit, role=Role.EPIDEMIOLOGIST)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO people_person (created_at, updated_at, name, id_type, id_hash, id_cipher,"
-            " id_masked, sex, phone, nationality, address, unit_id)"
-            " SELECT now(), now(), '扫码' || g, 'resident', md5('bench-venue-' || g),"
-            " '\\x00'::bytea, '', '', '', 'CHN', '', %s FROM generate_series(1, %s) g"
-            " RETURNING id",
-            [unit.pk, PEOPLE],
-        )
-        people = [row[0] for row in cursor.fetchall()]
+    people = people_insert(unit.pk, PEOPLE, "扫码")
     venue_create(actor=user, unit=unit, kind=VenueKind.SHOP, name="基准商店")
     codes = [
         venue_create(actor=user, unit=unit, kind=VenueKind.VENUE, name=f"场所{i}").code

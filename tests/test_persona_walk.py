@@ -271,6 +271,7 @@ def test_every_page_and_endpoint_keeps_what_a_persona_may_not_see_out(demo_count
     for pk in Case.objects.values_list("pk", flat=True):
         urls += [f"/cases/{pk}/", f"/api/cases/{pk}/", f"/cases/{pk}/investigation/"]
         urls += [f"/api/cases/{pk}/investigation/", f"/api/cases/{pk}/investigation/contacts/"]
+        urls.append(f"/api/cases/{pk}/candidates/")
         urls += [f"/cases/graph/?case={pk}", f"/api/cases/graph/?case={pk}"]
     for pk in Outbreak.objects.values_list("pk", flat=True):
         urls += [f"/cases/outbreaks/{pk}/", f"/api/outbreaks/{pk}/"]

@@ -1,5 +1,6 @@
 """REST API of cases: the cases of the caller's units, and reporting one (which sets off its plan's
-deadlines and tells the county); outbreaks, and declaring one from cases."""
+deadlines and tells the county); a case's candidate contacts from venue scans, searched, accepted
+or rejected; outbreaks, and declaring one from cases."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from fangkong.tracing.linelist import (
 from fangkong.tracing.models import (
     Case,
     CaseKind,
+    ContactCandidate,
     Exposure,
     Investigation,
     InvestigationStatus,
@@ -47,14 +49,18 @@ from fangkong.tracing.models import (
 from fangkong.tracing.selectors import cases_visible, investigation_contacts, outbreaks_visible
 from fangkong.tracing.services import (
     case_report,
+    contact_candidate_decide,
     investigation_answer,
     investigation_determine,
     investigation_open,
     outbreak_declare,
 )
 from fangkong.tracing.venues import (
+    CANDIDATES_MAX,
     SCAN_BATCH_MAX,
     ScanInput,
+    candidates_visible,
+    contact_candidates_propose,
     scans_record,
     venue_create,
     venues_visible,
@@ -142,6 +148,30 @@ class AssistanceNoticeSerializer(serializers.ModelSerializer):
         ]
 
 
+class CandidateSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="person.name")
+    venue_name = serializers.CharField(source="venue.name")
+
+    class Meta:
+        model = ContactCandidate
+        fields = [
+            "id",
+            "person",
+            "name",
+            "venue",
+            "venue_name",
+            "shared_at",
+            "visits",
+            "gap_seconds",
+            "status",
+            "decided_at",
+        ]
+
+
+class CandidateDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["accept", "reject"])
+
+
 def _outcome_json(outcome: LineListOutcome) -> dict[str, object]:
     def rows(problems: list[RowProblem]) -> list[dict[str, object]]:
         return [{"row": p.row_number, "field": p.column, "reason": p.message} for p in problems]
@@ -168,7 +198,8 @@ def _outcome_json(outcome: LineListOutcome) -> dict[str, object]:
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Cases of the people in the caller's units; POST reports one. A case's investigation:
     GET it, POST opens it, PATCH records the answers or ``status: determined``; its contacts:
-    GET them, POST a line list (at most LINE_LIST_MAX rows)."""
+    GET them, POST a line list (at most LINE_LIST_MAX rows); its candidate contacts from venue
+    scans: GET them, POST searches again, POST ``decision`` (accept or reject) to one of them."""
 
     serializer_class = CaseSerializer
 
@@ -248,6 +279,43 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise PermissionDenied(_("You may not change this person."))
         notices = assistance_notices(investigation)[:LINE_LIST_MAX]
         return Response(AssistanceNoticeSerializer(notices, many=True).data)
+    @extend_schema(request=None, responses=CandidateSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def candidates(self, request: Request, pk: str) -> Response:
+        """The case's candidate contacts, the most overlapping first; POST searches the scans
+        again (people proposed or exposed through the case before are not proposed again)."""
+        case = self.get_object()
+        if request.method == "POST":
+            contact_candidates_propose(actor=request_user(request), case=case)
+        listed = candidates_visible(request.user, case)[:CANDIDATES_MAX]
+        return Response(CandidateSerializer(listed, many=True).data)
+
+    @extend_schema(
+        operation_id="cases_candidate_decide",
+        request=CandidateDecisionSerializer,
+        responses=CandidateSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path=r"candidates/(?P<candidate_id>[0-9]+)")
+    def candidate(self, request: Request, pk: str, candidate_id: str) -> Response:
+        """Accept the candidate as a close contact of the case (the contact rules start) or
+        reject them."""
+        case = self.get_object()
+        incoming = CandidateDecisionSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        number = int(candidate_id)
+        candidate = (
+            candidates_visible(request.user, case).filter(pk=number).first()
+            if number < 2**63
+            else None
+        )
+        if candidate is None:
+            raise NotFound
+        decided = contact_candidate_decide(
+            actor=request_user(request),
+            candidate=candidate,
+            accept=incoming.validated_data["decision"] == "accept",
+        )
+        return Response(CandidateSerializer(decided).data)
 
     @extend_schema(request=CaseInSerializer, responses={201: CaseSerializer})
     def create(self, request: Request) -> Response:

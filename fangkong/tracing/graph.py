@@ -29,7 +29,7 @@ from fangkong.people.models import Person
 from fangkong.tracing.models import Case, Exposure, Outbreak
 from fangkong.tracing.selectors import cases_visible, outbreaks_visible
 
-NODE_CAP = 20_000
+NODE_CAP = 50_000
 # The clusters listed beside the graph, largest first.
 CLUSTERS_SHOWN = 50
 # Spacing of the preset positions, in Cytoscape's model units.

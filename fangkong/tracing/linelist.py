@@ -62,7 +62,8 @@ from fangkong.people.importing import RowProblem
 from fangkong.people.models import Person
 from fangkong.people.selectors import people_visible_to
 from fangkong.people.services import PersonInput, person_create
-from fangkong.policy.models import ExposureKind
+from fangkong.policy.classify import people_classify
+from fangkong.policy.models import ExposureKind, Trigger
 from fangkong.tracing.models import Exposure, Investigation
 from fangkong.tracing.services import exposure_record
 
@@ -134,6 +135,8 @@ class LineListOutcome:
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     duplicates: list[DuplicateProposal] = field(default_factory=list)
+    # The people exposed, whose measures are recomputed together once the rows are recorded.
+    people: list[int] = field(default_factory=list)
 
     def refuse(self, row: int, key: str, value: str, message: str) -> None:
         self.problems.append(RowProblem(row, _label(key), value, message))
@@ -265,13 +268,50 @@ class _Reader:
         return moment
 
 
+class _Known:
+    """What the list's rows name that is registered already, read in three queries for the whole
+    list — people by ID number, the investigator's people by name and phone, the
+    investigation's exposures — and kept up to date as rows are recorded."""
+
+    def __init__(self, actor: User, investigation: Investigation, rows: list[_Row]) -> None:
+        hashes = {id_hash(row.id_number) for row in rows if row.id_number}
+        self.by_hash = {
+            person.id_hash: person
+            for person in Person.objects.filter(id_hash__in=hashes).select_related("unit")
+        }
+        pairs = {(row.name, row.phone) for row in rows if row.id_number and row.phone}
+        self.namesakes: dict[tuple[str, str], int] = {}
+        if pairs:
+            for pk, name, phone in (
+                people_visible_to(actor, Capability.INVESTIGATE)
+                .filter(name__in={name for name, _ in pairs}, phone__in={p for _, p in pairs})
+                .values_list("pk", "name", "phone")
+            ):
+                if (name, phone) in pairs:
+                    self.namesakes[(name, phone)] = max(pk, self.namesakes.get((name, phone), 0))
+        self.exposures = set(
+            Exposure.objects.filter(investigation=investigation).values_list(
+                "person_id", "kind", "last_exposed_at"
+            )
+        )
+
+    def recorded(self, row: _Row, person: Person, exposed: bool) -> None:
+        """The row's person (and exposure) is written: later rows find them."""
+        self.by_hash[person.id_hash] = person
+        if exposed:  # in the investigator's units, so a namesake they may see
+            if person.phone:
+                key = (person.name, person.phone)
+                self.namesakes[key] = max(person.pk, self.namesakes.get(key, 0))
+            self.exposures.add((person.pk, row.kind, row.last_exposed_at))
+
+
 def _person(
-    actor: User, investigation: Investigation, row: _Row, outcome: LineListOutcome
+    actor: User, known: _Known, investigation: Investigation, row: _Row, outcome: LineListOutcome
 ) -> tuple[Person | None, bool]:
     """The registered person the row names, and whether registered now; None once refused."""
     visible = people_visible_to(actor, Capability.INVESTIGATE)
     if row.id_number:
-        person = Person.objects.filter(id_hash=id_hash(row.id_number)).first()
+        person = known.by_hash.get(id_hash(row.id_number))
         if person is not None:
             if person.name != row.name and may_act_on(actor, Capability.INVESTIGATE, person):
                 outcome.duplicates.append(
@@ -285,9 +325,7 @@ def _person(
                     )
                 )
             return person, False
-        namesake = (
-            visible.filter(name=row.name, phone=row.phone).only("pk").first() if row.phone else None
-        )
+        namesake = known.namesakes.get((row.name, row.phone)) if row.phone else None
         person = person_create(
             actor=actor,
             data=PersonInput(
@@ -306,8 +344,8 @@ def _person(
                     _label("name"),
                     row.name,
                     _("Person %(id)s has this name and phone under another ID number.")
-                    % {"id": namesake.pk},
-                    namesake.pk,
+                    % {"id": namesake},
+                    namesake,
                     person.pk,
                 )
             )
@@ -372,22 +410,20 @@ def _through(investigation: Investigation, row: _Row) -> Person | None:
     raise ValidationError({"through": reason})
 
 
-def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineListOutcome) -> None:
+def _record(
+    actor: User, known: _Known, investigation: Investigation, row: _Row, outcome: LineListOutcome
+) -> None:
     """One row, in its own savepoint: a refused row leaves nothing behind."""
     try:
         with transaction.atomic():
-            person, registered = _person(actor, investigation, row, outcome)
+            person, registered = _person(actor, known, investigation, row, outcome)
             if person is None:
                 return
             if not may_act_on(actor, Capability.INVESTIGATE, person):
                 _assistance(investigation, person, row, outcome)
+                known.recorded(row, person, exposed=False)
                 return
-            if Exposure.objects.filter(
-                investigation=investigation,
-                person=person,
-                kind=row.kind,
-                last_exposed_at=row.last_exposed_at,
-            ).exists():
+            if (person.pk, row.kind, row.last_exposed_at) in known.exposures:
                 outcome.unchanged += 1
                 return
             exposure_record(
@@ -398,9 +434,12 @@ def _record(actor: User, investigation: Investigation, row: _Row, outcome: LineL
                 via=_through(investigation, row),
                 note=row.how,
                 investigation=investigation,
+                recompute=False,
             )
+            outcome.people.append(person.pk)
             outcome.exposed += 1
             outcome.registered += registered
+        known.recorded(row, person, exposed=True)
     except ValidationError as error:
         for key, messages in error.message_dict.items():
             value = {"id_number": mask_id_number(row.id_number), "through": row.through}.get(
@@ -503,10 +542,14 @@ def contacts_record(
         )
     reader = _Reader(actor, investigation)
     outcome = LineListOutcome()
-    for number, values in listed:
-        row = reader.read(number, values, outcome)
-        if row is not None:
-            _record(actor, investigation, row, outcome)
+    read = [reader.read(number, values, outcome) for number, values in listed]
+    good = [row for row in read if row is not None]
+    known = _Known(actor, investigation, good)
+    for row in good:
+        _record(actor, known, investigation, row, outcome)
+    outcome.problems.sort(key=lambda problem: problem.row_number)  # read and record, row by row
+    if outcome.people:
+        people_classify(outcome.people, trigger=Trigger.CONTACT, actor_id=actor.pk)
     if outcome.notices:
         _assistance_send(actor, investigation, outcome.notices)
     return outcome

@@ -54,7 +54,10 @@ def exposure_record(
     via: Person | None = None,
     note: str = "",
     investigation: Investigation | None = None,
+    recompute: bool = True,
 ) -> Exposure:
+    """Record that the person was exposed (audited) and recompute their measures, unless the
+    caller recomputes a whole list at once (``recompute=False``: the line list)."""
     if not may_act_on(actor, Capability.INVESTIGATE, person):
         raise PermissionDenied(_("You may not change this person."))
     now = clock.now()
@@ -83,7 +86,8 @@ def exposure_record(
         summary=_("%(kind)s, last exposed %(at)s")
         % {"kind": ExposureKind(kind).label, "at": f"{last_exposed_at:%Y-%m-%d %H:%M}"},
     )
-    person_recompute(person, trigger=Trigger.CONTACT, actor=actor)
+    if recompute:
+        person_recompute(person, trigger=Trigger.CONTACT, actor=actor)
     return exposure
 
 

@@ -46,7 +46,7 @@ from fangkong.tracing.linelist import (
     contacts_import,
     contacts_record,
 )
-from fangkong.tracing.models import Case, CaseKind, CaseStatus, Investigation
+from fangkong.tracing.models import Case, CaseKind, CaseStatus, Exposure, Investigation
 from fangkong.tracing.selectors import (
     case_steps,
     cases_visible,
@@ -277,8 +277,8 @@ def _line_list(
 @login_required
 def investigation_view(request: HttpRequest, case_id: int) -> HttpResponse:
     """A case's epidemiological investigation: opened from the case page (POST ``open``), the
-    interview's answers, the contacts determined, and the line list entered in a table or
-    uploaded as a file."""
+    interview's answers, the contacts determined (a page of PAGE_SIZE at a time), and the line
+    list entered in a table or uploaded as a file."""
     case = get_object_or_404(cases_visible(request.user), pk=case_id)
     may_change = may_act_on(request.user, Capability.INVESTIGATE, case.person)
     investigation = Investigation.objects.filter(case=case).first()
@@ -328,9 +328,12 @@ def investigation_view(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "case": case,
             "investigation": investigation,
-            "contacts": investigation_contacts(request.user, investigation)
-            if investigation
-            else [],
+            "contacts": Paginator(
+                investigation_contacts(request.user, investigation)
+                if investigation
+                else Exposure.objects.none(),
+                PAGE_SIZE,
+            ).get_page(query_int(request.GET, "page", high=100_000)),
             "may_change": may_change,
             "outcome": outcome,
             "kinds": ExposureKind.choices,
