@@ -148,6 +148,7 @@ def pages(
         "request_id": trip.pk,
         "step_id": step.pk,
         "sale_id": 1,  # no sale: every persona's answer is a 404 or a refusal
+        "run_id": 1,  # no playbook run: likewise
         "round_id": screening.pk,
         "barcode": "FUZZ-0001",
         "pack_id": PACK,

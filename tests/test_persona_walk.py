@@ -81,6 +81,8 @@ PAGES = [
     "/pharmacy/",
     "/codes/check/",
     "/cases/venues/",
+    "/vaccination/",
+    "/vaccination/outreach/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -98,6 +100,11 @@ UNIT_PAGES = [
     "/api/roster/shifts/coverage/?unit={unit}",
     "/command/sizao/?unit={unit}",
     "/api/command/sizao/?unit={unit}",
+    "/vaccination/?unit={unit}",
+    "/vaccination/outreach/?unit={unit}",
+    "/api/vaccination-doses/?unit={unit}",
+    "/api/vaccination-doses/coverage/?unit={unit}",
+    "/api/vaccination-doses/outreach/?unit={unit}",
 ]
 PERSON_PAGES = [
     "/people/{person}/",
@@ -131,6 +138,7 @@ ENDPOINTS = [
     "/api/command/sizao/",
     "/api/pharmacy-sales/",
     "/api/venues/",
+    "/api/vaccination-doses/",
 ]
 
 

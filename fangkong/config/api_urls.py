@@ -15,6 +15,7 @@ from fangkong.movement.api import GatheringViewSet, TravelRequestViewSet
 from fangkong.org.api import RegionViewSet, UnitViewSet
 from fangkong.people.api import PersonViewSet
 from fangkong.pharmacy.api import SaleViewSet
+from fangkong.playbooks.api import PlaybookRunViewSet
 from fangkong.policy.api import (
     MeasureViewSet,
     ObligationViewSet,
@@ -41,6 +42,7 @@ from fangkong.quarantine.api import (
 )
 from fangkong.readiness.api import ShiftViewSet
 from fangkong.tracing.api import CaseViewSet, OutbreakViewSet, ScanViewSet, VenueViewSet
+from fangkong.vaccination.api import DoseViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -65,6 +67,8 @@ router.register("travel-requests", TravelRequestViewSet, basename="travel-reques
 router.register("pharmacy-sales", SaleViewSet, basename="drug-sale")
 router.register("outbreaks", OutbreakViewSet, basename="outbreak")
 router.register("roster/shifts", ShiftViewSet, basename="shift")
+router.register("vaccination-doses", DoseViewSet, basename="dose")
+router.register("playbook-runs", PlaybookRunViewSet, basename="playbook-run")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("scans", ScanViewSet, basename="scan")
 

@@ -37,6 +37,8 @@ urlpatterns = [
     path("roster/", include("fangkong.readiness.urls")),
     path("travel/", include("fangkong.movement.travel_urls")),
     path("pharmacy/", include("fangkong.pharmacy.urls")),
+    path("vaccination/", include("fangkong.vaccination.urls")),
+    path("playbooks/", include("fangkong.playbooks.urls")),
     path("codes/", include("fangkong.healthcodes.urls")),
     path("quarantine/", include("fangkong.quarantine.urls")),
     path("c/<str:token>/", self_checkin_view, name="self-checkin"),

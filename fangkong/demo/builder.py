@@ -46,7 +46,7 @@ from fangkong.obligations.services import obligation_meet, obligations_tick
 from fangkong.org.models import GroupMember, LeadingGroup, Region, Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import membership_grant, unit_create
-from fangkong.people.identity import resident_id_check_char
+from fangkong.people.identity import id_decrypt, resident_id_check_char
 from fangkong.people.importing import import_job_create, import_job_execute
 from fangkong.people.models import Person, PersonCategory, PersonUnit, TravelRecord
 from fangkong.people.validation import age_on
@@ -84,8 +84,11 @@ from fangkong.tracing.venues import (
     scans_record,
     venue_create,
 )
+from fangkong.vaccination.services import DoseInput, dose_record
 
 COUNTY = "520113"  # 贵州省贵阳市白云区, the county of plan P14
+# The first people of the register whose doses the demo enters (any more adds only time).
+VACCINATED_PEOPLE = 200
 DEMO_PASSWORD = "fangkong-demo"  # noqa: S105 - printed for the demo accounts by design
 
 SURNAMES = (
@@ -733,6 +736,27 @@ class DemoBuilder:
             ),
         )
 
+    def build_vaccination(self) -> None:
+        """Doses of the first people of the register, as the vaccination system would export
+        them: most had the course in the summer, some a booster, some one dose, some none; the
+        coverage page and the outreach lists have figures and names."""
+        hq_user = get_user_model().objects.get(username="hq-admin")
+        day = clock.localdate()
+        for index, person in enumerate(Person.objects.order_by("pk")[:VACCINATED_PEOPLE]):
+            doses = (2, 2, 2, 2, 2, 2, 3, 1, 0, 0)[index % 10]
+            for number in range(1, doses + 1):
+                dose_record(
+                    actor=hq_user,
+                    data=DoseInput(
+                        name=person.name,
+                        id_number=id_decrypt(person.id_cipher),
+                        number=number,
+                        given_on=day - dt.timedelta(days=240 - 30 * number),
+                        vaccine="新冠病毒灭活疫苗(Vero细胞)",
+                        site="乡镇卫生院预防接种门诊",
+                    ),
+                )
+
     def build(self, today: dt.date) -> list[DemoAccount]:
         units = self.build_units()
         self.build_people(units, today)
@@ -743,6 +767,7 @@ class DemoBuilder:
         self.build_roster(units)
         self.build_movement(units)
         self.build_pharmacy(units)
+        self.build_vaccination()
         return self.accounts
 
     def build_movement(self, units: dict[str, Unit]) -> None:

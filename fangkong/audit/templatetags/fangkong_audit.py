@@ -53,6 +53,8 @@ OBJECT_TYPES = {
     "scans": _("venue code scans"),
     "trajectory_stop": _("trajectory stop"),
     "contact_candidate": _("candidate contact"),
+    "dose": _("vaccine dose"),
+    "playbook_run": _("playbook run"),
 }
 
 
