@@ -69,11 +69,11 @@ def score(steps: Iterable[RunStep]) -> int:
     return (2 * sum(points) + len(points)) // (2 * len(points)) if points else 0  # half up
 
 
-def last_drill(units: QuerySet[Unit]) -> PlaybookRun | None:
-    """The latest scored drill of these units (the command view's panel)."""
+def last_drill(user: AnyUser) -> PlaybookRun | None:
+    """The latest scored drill of the user's units (the command view's panel)."""
     return (
-        PlaybookRun.objects.filter(unit__in=units.values("id"), drill=True, score__isnull=False)
-        .select_related("unit")
+        runs_visible(user)
+        .filter(drill=True, finished_at__isnull=False)
         .order_by("-finished_at", "-id")
         .first()
     )

@@ -192,16 +192,14 @@ def coverage(user: AnyUser, unit: Unit) -> Coverage:
     return Coverage(unit=unit, rule=rule, rows=listed, bands=bands, total=total)
 
 
-def coverage_totals(user: AnyUser, units: QuerySet[Unit]) -> tuple[Figures, Figures]:
-    """All the people of ``units`` the user sees, and those aged 60 and over: one grouped query,
-    against the full course of COURSE_ONLY (the command view's panel)."""
+def coverage_totals(user: AnyUser) -> tuple[Figures, Figures]:
+    """Everyone the user sees, and those aged 60 and over: the course completed and boosted
+    against COURSE_ONLY's course (the command view's panel). One grouped statement."""
     day = clock.localdate()
     everyone, elderly = Figures(), Figures()
-    people = people_visible_to(user).filter(unit__in=units.values("id"))
-    rule = COURSE_ONLY
-    old = Q(birth_date__lte=_born_by(day, rule.priority_age))
+    old = Q(birth_date__lte=_born_by(day, COURSE_ONLY.priority_age))
     for is_old, n, n_full, n_boosted in (
-        _standing(people, rule, day)
+        _standing(people_visible_to(user), COURSE_ONLY, day)
         .annotate(old=Case(When(old, then=Value(True)), default=Value(False)))
         .values_list("old")
         .annotate(

@@ -42,7 +42,9 @@ def _at(minutes: int):
     return clock.frozen(TODAY + dt.timedelta(minutes=minutes))
 
 
-def test_n01_n02_g22_p15_drill_is_scored_against_the_clock_and_kept_with_the_unit(county, director):
+def test_n01_n02_g22_p15_drill_is_scored_against_the_clock_and_kept_with_the_unit(
+    county, personas, director
+):
     page = login(director)
     shown = page.get(reverse("playbooks")).content.decode()
     assert "演练一：幼儿入园晨检发热" in shown
@@ -88,6 +90,10 @@ def test_n01_n02_g22_p15_drill_is_scored_against_the_clock_and_kept_with_the_uni
         page.post(url, {"action": "done", "step": 5})
     assert run.steps.get(position=5).done_at is None
     assert AuditEvent.objects.filter(object_type="playbook_run").count() == 7
+    # and the county's command view shows the last drill's score
+    home = login(personas.commander).get("/").content.decode()
+    assert 'data-testid="last-drill"' in home
+    assert "得分57" in home
 
 
 def test_n05_g18_p12_live_run_makes_each_step_a_deadline_of_the_named_person(county, personas):

@@ -128,6 +128,10 @@ def test_m01_m02_coverage_by_unit_and_age_band_with_60_plus_apart(
     assert "66.7%" in shown
     assert "王奶奶" in shown
     assert elder.id_masked in shown
+    # the command view's panel: everyone and those aged 60 and over
+    home = commander.get("/").content.decode()
+    assert "2 / 3 · <b>66.7%</b>" in home
+    assert "1 / 1 · <b>100.0%</b>" in home
 
 
 def test_m02_import_keeps_good_rows_names_bad_ones_and_reimport_changes_nothing(
