@@ -83,6 +83,7 @@ PAGES = [
     "/cases/venues/",
     "/vaccination/",
     "/vaccination/outreach/",
+    "/playbooks/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -105,6 +106,9 @@ UNIT_PAGES = [
     "/api/vaccination-doses/?unit={unit}",
     "/api/vaccination-doses/coverage/?unit={unit}",
     "/api/vaccination-doses/outreach/?unit={unit}",
+    "/playbooks/?unit={unit}",
+    "/api/playbook-runs/?unit={unit}",
+    "/api/playbook-runs/available/?unit={unit}",
 ]
 PERSON_PAGES = [
     "/people/{person}/",
@@ -139,6 +143,7 @@ ENDPOINTS = [
     "/api/pharmacy-sales/",
     "/api/venues/",
     "/api/vaccination-doses/",
+    "/api/playbook-runs/",
 ]
 
 

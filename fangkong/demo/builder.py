@@ -52,6 +52,7 @@ from fangkong.people.models import Person, PersonCategory, PersonUnit, TravelRec
 from fangkong.people.validation import age_on
 from fangkong.pharmacy.models import DrugCategory
 from fangkong.pharmacy.services import SaleInput, sale_record
+from fangkong.playbooks.services import run_finish, run_start, step_done
 from fangkong.policy.classify import people_classify
 from fangkong.policy.models import Trigger
 from fangkong.policy.services import (
@@ -757,6 +758,30 @@ class DemoBuilder:
                     ),
                 )
 
+    def build_drill(self) -> None:
+        """The kindergarten's P15 drill of a child with fever at arrival, two hours ago: the
+        oral report 5 minutes late, step 5 never done, then finished and scored."""
+        hq_user = get_user_model().objects.get(username="hq-admin")
+        start = clock.now() - dt.timedelta(hours=2)
+        with clock.frozen(start):
+            run = run_start(
+                actor=hq_user,
+                unit=Unit.objects.get(code="KG"),
+                playbook_id="drill-child-fever-at-arrival",
+                drill=True,
+                names={
+                    "组长": "李园长",
+                    "副组长": "陈副园长",
+                    "医护组": "周医生",
+                    "班主任": "吴老师",
+                },
+            )
+        for minutes, position in ((4, 1), (9, 2), (14, 3), (25, 4), (38, 6), (55, 7)):
+            with clock.frozen(start + dt.timedelta(minutes=minutes)):
+                step_done(actor=hq_user, run_id=run.pk, position=position)
+        with clock.frozen(start + dt.timedelta(minutes=70)):
+            run_finish(actor=hq_user, run_id=run.pk)
+
     def build(self, today: dt.date) -> list[DemoAccount]:
         units = self.build_units()
         self.build_people(units, today)
@@ -768,6 +793,7 @@ class DemoBuilder:
         self.build_movement(units)
         self.build_pharmacy(units)
         self.build_vaccination()
+        self.build_drill()
         return self.accounts
 
     def build_movement(self, units: dict[str, Unit]) -> None:
