@@ -23,7 +23,7 @@ LAYERS = [
     ["policy"],
     ["tracing"],
     ["quarantine"],  # a fever or a positive at a site opens a case
-    ["labs", "monitoring", "movement", "readiness", "pharmacy"],
+    ["labs", "monitoring", "movement", "readiness", "pharmacy", "vaccination", "playbooks"],
     ["command", "healthcodes"],
     ["gates"],  # the gate reads codes (healthcodes) and opens the fever path (monitoring)
     ["demo"],

@@ -157,6 +157,7 @@ def pages(
             actor=personas.commander, unit=county.village_a, kind="culture", name="模糊测试场馆"
         ).pk,
         "reservation_id": 1,  # no reservation: every persona's answer is a 404
+        "run_id": 1,  # no playbook run: likewise
         "round_id": screening.pk,
         "barcode": "FUZZ-0001",
         "pack_id": PACK,

@@ -88,6 +88,9 @@ PAGES = [
     "/reservations/",
     "/gatherings/",
     "/gatherings/?status=planned",
+    "/vaccination/",
+    "/vaccination/outreach/",
+    "/playbooks/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -105,6 +108,14 @@ UNIT_PAGES = [
     "/api/roster/shifts/coverage/?unit={unit}",
     "/command/sizao/?unit={unit}",
     "/api/command/sizao/?unit={unit}",
+    "/vaccination/?unit={unit}",
+    "/vaccination/outreach/?unit={unit}",
+    "/api/vaccination-doses/?unit={unit}",
+    "/api/vaccination-doses/coverage/?unit={unit}",
+    "/api/vaccination-doses/outreach/?unit={unit}",
+    "/playbooks/?unit={unit}",
+    "/api/playbook-runs/?unit={unit}",
+    "/api/playbook-runs/available/?unit={unit}",
 ]
 PERSON_PAGES = [
     "/people/{person}/",
@@ -145,6 +156,8 @@ ENDPOINTS = [
     "/api/reservations/",
     "/api/gatherings/",
     "/api/gatherings/?planned=1",
+    "/api/vaccination-doses/",
+    "/api/playbook-runs/",
 ]
 
 

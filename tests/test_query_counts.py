@@ -39,6 +39,7 @@ from fangkong.org.models import Region, Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import unit_create
 from fangkong.people.models import PersonUnit
+from fangkong.playbooks.services import run_finish, run_start
 from fangkong.policy.services import RiskAreaInput, plan_assign, risk_area_create
 from fangkong.policy.tests.test_measures import came_back_from, dalian_high, p14
 from fangkong.quarantine.services import Trip, people_place, rooms_create, transfers_depart
@@ -50,6 +51,7 @@ from fangkong.tracing.services import (
     outbreak_declare,
 )
 from fangkong.tracing.venues import venue_create
+from fangkong.vaccination.models import Dose
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +168,17 @@ def _world(county: County, personas: Personas, rows: int, on_commit) -> World:
         )  # fmt: skip
     for number in range(rows):
         venue_create(actor=commander, unit=county.village_a, kind="shop", name=f"商店{number}")
+    Dose.objects.bulk_create(
+        Dose(person=p, number=n, given_on=dt.date(2021, 6 + n, 1), vaccine="灭活疫苗")
+        for p in [*pupils, *travellers]
+        for n in (1, 2)
+    )
+    for _number in range(rows):
+        run = run_start(
+            actor=commander, unit=county.village_a, playbook_id="drill-child-fever-at-arrival",
+            drill=True, names={},
+        )  # fmt: skip
+        run_finish(actor=commander, run_id=run.pk)
     return World(screening.pk, lab, technician, case.pk)
 
 
@@ -194,6 +207,9 @@ PAGES = [
     ("commander", "/labs/tubes/T0000/", 10),
     ("commander", "/cases/{case}/investigation/", 9),
     ("commander", "/cases/venues/", 5),
+    ("commander", "/vaccination/?unit={village_a}", 8),
+    ("worker_a", "/vaccination/outreach/", 6),
+    ("commander", "/playbooks/?unit={village_a}", 5),
 ]
 
 ENDPOINTS = [
@@ -211,6 +227,8 @@ ENDPOINTS = [
     ("commander", "/api/travel-requests/", 3),
     ("commander", "/api/travel-requests/queue/", 2),
     ("commander", "/api/venues/", 2),
+    ("commander", "/api/vaccination-doses/", 2),
+    ("commander", "/api/playbook-runs/", 2),
 ]
 
 
@@ -219,7 +237,12 @@ def _user(personas: Personas, world: World, who: str) -> User:
 
 
 def _path(path: str, county: County, world: World) -> str:
-    return path.format(class_1=county.class_1.pk, round=world.screening_id, case=world.case_id)
+    return path.format(
+        class_1=county.class_1.pk,
+        round=world.screening_id,
+        case=world.case_id,
+        village_a=county.village_a.pk,
+    )
 
 
 @pytest.mark.parametrize("rows", [2, 5])
@@ -518,6 +541,8 @@ def _gate_api(personas: Personas) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=personas.worker_a)}")
     return client
+
+
 def _reservations_world(county: County, personas: Personas, rows: int) -> dict[str, int]:
     """``rows`` museums of village A under P13, each with a slot tomorrow holding ``rows``
     villagers; a banquet with ``rows`` guests."""

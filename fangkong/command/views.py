@@ -17,6 +17,8 @@ from fangkong.org.models import Membership
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import import_jobs_of
 from fangkong.pharmacy.selectors import pharmacy_counts
+from fangkong.playbooks.selectors import last_drill
+from fangkong.vaccination.selectors import coverage_totals
 
 
 @login_required
@@ -33,6 +35,10 @@ def home_view(request: HttpRequest) -> HttpResponse:
             "curve": _curve(found) if found else None,
             # The pharmacy sentinels (K-04, K-05): one statement, none without a pharmacy in scope.
             "pharmacies": pharmacy_counts(user) if found else [],
+            # Vaccination coverage, 60+ apart (M-02), and the last drill's score (N-01): one
+            # grouped statement and one row.
+            "vaccination": coverage_totals(user) if found else None,
+            "last_drill": last_drill(user) if found else None,
             "map_words": _map_words(),
             "memberships": Membership.objects.filter(user=user)
             .select_related("unit")

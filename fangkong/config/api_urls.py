@@ -21,6 +21,7 @@ from fangkong.movement.api import (
 from fangkong.org.api import RegionViewSet, UnitViewSet
 from fangkong.people.api import PersonViewSet
 from fangkong.pharmacy.api import SaleViewSet
+from fangkong.playbooks.api import PlaybookRunViewSet
 from fangkong.policy.api import (
     MeasureViewSet,
     ObligationViewSet,
@@ -49,6 +50,7 @@ from fangkong.quarantine.api import (
 )
 from fangkong.readiness.api import ShiftViewSet
 from fangkong.tracing.api import CaseViewSet, OutbreakViewSet, ScanViewSet, VenueViewSet
+from fangkong.vaccination.api import DoseViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -75,6 +77,8 @@ router.register("reservations", ReservationViewSet, basename="reservation")
 router.register("pharmacy-sales", SaleViewSet, basename="drug-sale")
 router.register("outbreaks", OutbreakViewSet, basename="outbreak")
 router.register("roster/shifts", ShiftViewSet, basename="shift")
+router.register("vaccination-doses", DoseViewSet, basename="dose")
+router.register("playbook-runs", PlaybookRunViewSet, basename="playbook-run")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("scans", ScanViewSet, basename="scan")
 router.register("gates", GateViewSet, basename="gate")

@@ -77,6 +77,8 @@ MENU = (
     ),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("roster", _("Duty roster"), any_role=True),
+    MenuEntry("vaccination", _("Vaccination"), (Capability.VIEW_PEOPLE,)),
+    MenuEntry("playbooks", _("Playbooks and drills"), any_role=True),
     MenuEntry("unit-tree", _("Units"), any_role=True, group=ADMINISTRATION),
     MenuEntry("import-upload", _("Import"), (Capability.IMPORT_PEOPLE,), ADMINISTRATION),
     MenuEntry("audit-list", _("Audit"), (Capability.VIEW_AUDIT,), ADMINISTRATION),

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "fangkong.movement",
     "fangkong.readiness",
     "fangkong.pharmacy",
+    "fangkong.vaccination",
+    "fangkong.playbooks",
     "fangkong.healthcodes",
     "fangkong.gates",
     "fangkong.command",

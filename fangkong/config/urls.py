@@ -38,6 +38,8 @@ urlpatterns = [
     path("travel/", include("fangkong.movement.travel_urls")),
     path("reservations/", include("fangkong.movement.reservation_urls")),
     path("pharmacy/", include("fangkong.pharmacy.urls")),
+    path("vaccination/", include("fangkong.vaccination.urls")),
+    path("playbooks/", include("fangkong.playbooks.urls")),
     path("codes/", include("fangkong.healthcodes.urls")),
     path("gates/", include("fangkong.gates.urls")),
     path("quarantine/", include("fangkong.quarantine.urls")),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,6 +148,18 @@ def table_size_check(size: int) -> None:
             _("The file is larger than %(mb)d MB; split it.")
             % {"mb": settings.IMPORT_MAX_BYTES // 1_000_000}
         )
+
+
+@contextmanager
+def uploaded_table(upload: Any, stem: str) -> Iterator[Path]:
+    """An uploaded table (a Django ``UploadedFile``) as a temporary file named ``stem`` while an
+    import reads it; ImportFileError for a file that is not .xlsx or .csv, or too large."""
+    suffix = table_suffix(upload.name or "")
+    table_size_check(upload.size or 0)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{stem}{suffix}"
+        path.write_bytes(upload.read())
+        yield path
 
 
 def read_table(path: Path, seconds: float | None = None) -> Iterator[Row]:

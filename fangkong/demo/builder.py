@@ -59,13 +59,14 @@ from fangkong.obligations.services import obligation_meet, obligations_tick
 from fangkong.org.models import GroupMember, LeadingGroup, Region, Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import membership_grant, unit_create
-from fangkong.people.identity import resident_id_check_char
+from fangkong.people.identity import id_decrypt, resident_id_check_char
 from fangkong.people.importing import import_job_create, import_job_execute
 from fangkong.people.models import Person, PersonCategory, PersonUnit, TravelRecord
 from fangkong.people.services import TravelInput, travel_add
 from fangkong.people.validation import age_on
 from fangkong.pharmacy.models import DrugCategory
 from fangkong.pharmacy.services import SaleInput, sale_record
+from fangkong.playbooks.services import run_finish, run_start, step_done
 from fangkong.policy.classify import people_classify
 from fangkong.policy.models import Trigger
 from fangkong.policy.services import (
@@ -103,8 +104,11 @@ from fangkong.tracing.venues import (
     scans_record,
     venue_create,
 )
+from fangkong.vaccination.services import DoseInput, dose_record
 
 COUNTY = "520113"  # 贵州省贵阳市白云区, the county of plan P14
+# The first people of the register whose doses the demo enters (any more adds only time).
+VACCINATED_PEOPLE = 200
 DEMO_PASSWORD = "fangkong-demo"  # noqa: S105 - printed for the demo accounts by design
 
 SURNAMES = (
@@ -880,6 +884,51 @@ class DemoBuilder:
         for entry in entries:
             gate_entry_record(actor=keeper, data=entry)
 
+    def build_vaccination(self) -> None:
+        """Doses of the first people of the register, as the vaccination system would export
+        them: most had the course in the summer, some a booster, some one dose, some none; the
+        coverage page and the outreach lists have figures and names."""
+        hq_user = get_user_model().objects.get(username="hq-admin")
+        day = clock.localdate()
+        for index, person in enumerate(Person.objects.order_by("pk")[:VACCINATED_PEOPLE]):
+            doses = (2, 2, 2, 2, 2, 2, 3, 1, 0, 0)[index % 10]
+            for number in range(1, doses + 1):
+                dose_record(
+                    actor=hq_user,
+                    data=DoseInput(
+                        name=person.name,
+                        id_number=id_decrypt(person.id_cipher),
+                        number=number,
+                        given_on=day - dt.timedelta(days=240 - 30 * number),
+                        vaccine="新冠病毒灭活疫苗(Vero细胞)",
+                        site="乡镇卫生院预防接种门诊",
+                    ),
+                )
+
+    def build_drill(self) -> None:
+        """The kindergarten's P15 drill of a child with fever at arrival, two hours ago: the
+        oral report 5 minutes late, step 5 never done, then finished and scored."""
+        hq_user = get_user_model().objects.get(username="hq-admin")
+        start = clock.now() - dt.timedelta(hours=2)
+        with clock.frozen(start):
+            run = run_start(
+                actor=hq_user,
+                unit=Unit.objects.get(code="KG"),
+                playbook_id="drill-child-fever-at-arrival",
+                drill=True,
+                names={
+                    "组长": "李园长",
+                    "副组长": "陈副园长",
+                    "医护组": "周医生",
+                    "班主任": "吴老师",
+                },
+            )
+        for minutes, position in ((4, 1), (9, 2), (14, 3), (25, 4), (38, 6), (55, 7)):
+            with clock.frozen(start + dt.timedelta(minutes=minutes)):
+                step_done(actor=hq_user, run_id=run.pk, position=position)
+        with clock.frozen(start + dt.timedelta(minutes=70)):
+            run_finish(actor=hq_user, run_id=run.pk)
+
     def build(self, today: dt.date) -> list[DemoAccount]:
         units = self.build_units()
         self.build_people(units, today)
@@ -893,6 +942,8 @@ class DemoBuilder:
         self.build_reservations(units)
         self.build_pharmacy(units)
         self.build_gates(units)
+        self.build_vaccination()
+        self.build_drill()
         return self.accounts
 
     def build_gatherings(self, units: dict[str, Unit]) -> None:

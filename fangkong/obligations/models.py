@@ -150,6 +150,13 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
         """The deadlines of a leave or travel request (specs.OfTravelRequest)."""
         return self.filter(detail__travel_request=request_id)
 
+    def of_playbook_run(self, run_id: int) -> ObligationQuerySet:
+        """The steps of a playbook run live (specs.OfPlaybookRun)."""
+        return self.filter(detail__playbook_run=run_id)
+
+    def of_playbook_step(self, run_id: int, step: int) -> ObligationQuerySet:
+        return self.filter(detail__playbook_run=run_id, detail__step=step)
+
     def of_drug_sale(self, sale_id: int) -> ObligationQuerySet:
         """The report of a pharmacy sale and its buyer's follow-up test (K-02)."""
         return self.filter(detail__drug_sale=sale_id)

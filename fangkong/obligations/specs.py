@@ -180,4 +180,28 @@ class OfTravelRequest:
         return JsonText(f'{{"travel_request": {self.travel_request}}}')
 
 
-Spec = Due | DayTest | WithinTest | Periodic | AfterEvent | OfTravelRequest
+@dataclass(frozen=True, slots=True)
+class OfPlaybookRun:
+    """A step of a playbook run live (N-01 … N-06): owed by the person named for the step's role
+    (``responsible``), for the run's unit, by the step's minutes from the start."""
+
+    owner: Owner
+    kind: str
+    due_at: dt.datetime
+    playbook_run: int
+    step: int
+    responsible: str
+
+    def detail(self) -> JsonText:
+        return JsonText(
+            json.dumps(
+                {
+                    "playbook_run": self.playbook_run,
+                    "step": self.step,
+                    "responsible": self.responsible,
+                }
+            )
+        )
+
+
+Spec = Due | DayTest | WithinTest | Periodic | AfterEvent | OfTravelRequest | OfPlaybookRun

@@ -3,8 +3,6 @@ marking a sale reported, and importing the pharmacy system's export."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core.inputs import query_int
-from fangkong.core.spreadsheets import ImportFileError, table_size_check, table_suffix
+from fangkong.core.spreadsheets import ImportFileError, uploaded_table
 from fangkong.org.access import request_user, units_in, user_can
 from fangkong.org.models import UnitKind
 from fangkong.org.roles import Capability
@@ -116,11 +114,7 @@ def sale_import_view(request: HttpRequest) -> HttpResponse:
         return _page(request, pharmacies, upload=upload, status=400)
     file = upload.cleaned_data["file"]
     try:
-        suffix = table_suffix(file.name)
-        table_size_check(file.size)
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"sales{suffix}"
-            path.write_bytes(file.read())
+        with uploaded_table(file, "sales") as path:
             report = sales_import(
                 actor=request_user(request), pharmacy=upload.cleaned_data["pharmacy"], path=path
             )

@@ -423,6 +423,39 @@ class Duty(Strict):
         return this_year if this_year >= on else dt.date(on.year + 1, month, day)
 
 
+class Vaccination(Strict):
+    """M-01, M-02, M-03: the full course is ``full_course`` doses; a booster is due
+    ``booster_after_months`` months after the course's last dose (P13: the third dose six months
+    after the second); people aged ``priority_age`` and over come first (尤其是60岁以上老年人)."""
+
+    clause: str
+    full_course: int = Field(default=2, ge=1, le=4)
+    booster_after_months: int | None = Field(default=None, ge=1, le=60)
+    priority_age: int = Field(default=60, ge=1, le=120)
+
+
+class PlaybookStep(Strict):
+    """One step of a playbook: what is done, the role that does it, and by when counted from the
+    start: the plan's own limit where it gives one (P15: 口头报告20分钟、书面报告40分钟), else the
+    pack's drill target (``clause`` says which)."""
+
+    title: str
+    role: str
+    within_minutes: int = Field(ge=0, le=7 * 24 * 60)
+    kind: Literal["duty", "oral_report", "written_report", "report", "transfer"] = "duty"
+    clause: str = ""
+
+
+class Playbook(Strict):
+    """An emergency response as a list of steps (N-01 … N-06), run live (each step owed by the
+    person named for its role) or rehearsed as a drill and scored against the clock."""
+
+    id: str
+    name: str
+    clause: str
+    steps: list[PlaybookStep] = Field(min_length=1)
+
+
 class Service(Strict):
     """How a public service is delivered while the plan is in force (P07, P17: 不见面, 预约)."""
 
@@ -481,6 +514,8 @@ class Pack(Strict):
     duties: list[Duty] = Field(default_factory=list)
     roster: Roster | None = None
     contact_window_minutes: int = Field(default=CONTACT_WINDOW_MINUTES, ge=1, le=24 * 60)
+    vaccination: Vaccination | None = None
+    playbooks: list[Playbook] = Field(default_factory=list)
     out_of_scope: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -493,6 +528,7 @@ class Pack(Strict):
         ids += [r.id for r in self.contact_rules] + [r.id for r in self.gathering_rules]
         ids += [g.id for g in self.test_groups] + [e.id for e in self.environment_sampling]
         ids += [d.id for d in self.duties] + [v.id for v in self.venue_limits]
+        ids += [p.id for p in self.playbooks]
         duplicates = {i for i in ids if ids.count(i) > 1}
         if duplicates:
             raise ValueError(f"rule ids must be unique: {', '.join(sorted(duplicates))}")

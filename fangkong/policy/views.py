@@ -5,9 +5,7 @@ Views parse the request, call a selector or service, render; the engine is never
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, get_args
 
 from django.contrib import messages
@@ -23,7 +21,7 @@ from pydantic import ValidationError as PydanticError
 
 from fangkong.core import clock
 from fangkong.core.inputs import ID_MAX, BadInput, local_url, query_int, whole_number
-from fangkong.core.spreadsheets import ImportFileError, table_size_check, table_suffix
+from fangkong.core.spreadsheets import ImportFileError, uploaded_table
 from fangkong.obligations.models import Obligation, ObligationKind
 from fangkong.obligations.selectors import (
     GROUP_CAP,
@@ -412,11 +410,7 @@ def risk_area_import_view(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            suffix = table_suffix(upload.name)
-            table_size_check(upload.size)
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / f"risk-areas{suffix}"
-                path.write_bytes(upload.read())
+            with uploaded_table(upload, "risk-areas") as path:
                 report = risk_areas_import(actor=request_user(request), path=path)
         except ImportFileError as error:
             error_text = str(error)

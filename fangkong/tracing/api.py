@@ -279,6 +279,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise PermissionDenied(_("You may not change this person."))
         notices = assistance_notices(investigation)[:LINE_LIST_MAX]
         return Response(AssistanceNoticeSerializer(notices, many=True).data)
+
     @extend_schema(request=None, responses=CandidateSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
     def candidates(self, request: Request, pk: str) -> Response:

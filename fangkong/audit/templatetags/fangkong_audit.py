@@ -61,6 +61,8 @@ OBJECT_TYPES = {
     "gate_entry": _("gate entry"),
     "gate_entries": _("gate entries"),
     "gate_register": _("gate register"),
+    "dose": _("vaccine dose"),
+    "playbook_run": _("playbook run"),
 }
 
 
