@@ -39,7 +39,13 @@ from fangkong.quarantine.api import (
     SiteView,
     UnplacedView,
 )
-from fangkong.readiness.api import ShiftViewSet
+from fangkong.readiness.api import (
+    DisinfectionLogViewSet,
+    DisinfectionScheduleViewSet,
+    ShiftViewSet,
+    SupplyRequestViewSet,
+    SupplyViewSet,
+)
 from fangkong.tracing.api import CaseViewSet, OutbreakViewSet, ScanViewSet, VenueViewSet
 
 router = DefaultRouter()
@@ -65,6 +71,12 @@ router.register("travel-requests", TravelRequestViewSet, basename="travel-reques
 router.register("pharmacy-sales", SaleViewSet, basename="drug-sale")
 router.register("outbreaks", OutbreakViewSet, basename="outbreak")
 router.register("roster/shifts", ShiftViewSet, basename="shift")
+router.register("supplies/stock", SupplyViewSet, basename="supply")
+router.register("supplies/requests", SupplyRequestViewSet, basename="supply-request")
+router.register(
+    "disinfection/schedules", DisinfectionScheduleViewSet, basename="disinfection-schedule"
+)
+router.register("disinfection/logs", DisinfectionLogViewSet, basename="disinfection-log")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("scans", ScanViewSet, basename="scan")
 

@@ -65,6 +65,8 @@ MENU = (
     MenuEntry("sale-list", _("Pharmacy purchase register"), (Capability.RECORD_SALES,), MOVEMENT),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),
     MenuEntry("roster", _("Duty roster"), any_role=True),
+    MenuEntry("supplies", _("Supplies"), any_role=True),
+    MenuEntry("disinfection", _("Disinfection"), any_role=True),
     MenuEntry("unit-tree", _("Units"), any_role=True, group=ADMINISTRATION),
     MenuEntry("import-upload", _("Import"), (Capability.IMPORT_PEOPLE,), ADMINISTRATION),
     MenuEntry("audit-list", _("Audit"), (Capability.VIEW_AUDIT,), ADMINISTRATION),
