@@ -59,9 +59,10 @@ def test_l07_p14_masks_for_a_week_of_everyone_and_disinfectant_for_a_month(count
     # given nothing in stock, the school is short of masks on the overview, first
     shown = page.get(reverse("supplies")).content.decode()
     assert "第一高级中学" in shown
-    assert "口罩按学校师生总数一周的量" in page.get(
-        reverse("supplies-unit", args=[county.school.pk])
-    ).content.decode()
+    assert (
+        "口罩按学校师生总数一周的量"
+        in page.get(reverse("supplies-unit", args=[county.school.pk])).content.decode()
+    )
     # when 14 masks come in (3 people × 1 a day: 4.7 days) the school is still short
     assert _receive(page, county.school, "mask", 14, "2022-12-31").status_code == 302
     api = login(principal)
@@ -149,9 +150,10 @@ def test_l03_a_village_requests_up_and_the_township_issues_down_in_one_audited_m
         "unit", "change")) == [(county.village_a.pk, 100), (county.township.pk, -100)]  # fmt: skip
     assert AuditEvent.objects.filter(object_type="supply_request").count() == 1
     # the village sees its stock on its page
-    assert "100只" in village.get(
-        reverse("supplies-unit", args=[county.village_a.pk])
-    ).content.decode()
+    assert (
+        "100只"
+        in village.get(reverse("supplies-unit", args=[county.village_a.pk])).content.decode()
+    )
 
 
 def test_l03_bad_supplies_are_refused_naming_the_field_and_nothing_is_written(county, personas):
