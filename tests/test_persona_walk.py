@@ -81,6 +81,8 @@ PAGES = [
     "/pharmacy/",
     "/codes/check/",
     "/cases/venues/",
+    "/supplies/",
+    "/disinfection/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -98,6 +100,11 @@ UNIT_PAGES = [
     "/api/roster/shifts/coverage/?unit={unit}",
     "/command/sizao/?unit={unit}",
     "/api/command/sizao/?unit={unit}",
+    "/supplies/{unit}/",
+    "/disinfection/{unit}/",
+    "/api/supplies/stock/?unit={unit}",
+    "/api/supplies/stock/cover/?unit={unit}",
+    "/api/disinfection/schedules/?unit={unit}",
 ]
 PERSON_PAGES = [
     "/people/{person}/",
@@ -131,6 +138,12 @@ ENDPOINTS = [
     "/api/command/sizao/",
     "/api/pharmacy-sales/",
     "/api/venues/",
+    "/api/supplies/stock/",
+    "/api/supplies/stock/cover/",
+    "/api/supplies/requests/",
+    "/api/disinfection/schedules/",
+    "/api/disinfection/schedules/owed/",
+    "/api/disinfection/logs/",
 ]
 
 

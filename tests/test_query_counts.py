@@ -38,6 +38,8 @@ from fangkong.policy.services import RiskAreaInput, plan_assign, risk_area_creat
 from fangkong.policy.tests.test_measures import came_back_from, dalian_high, p14
 from fangkong.quarantine.services import Trip, people_place, rooms_create, transfers_depart
 from fangkong.quarantine.tests.test_quarantine import quarantined, site_create  # noqa: F401 (a fixture)
+from fangkong.readiness.disinfection import LogInput, disinfection_log, schedule_add
+from fangkong.readiness.supplies import stock_receive, supply_request
 from fangkong.tracing.services import (
     case_report,
     exposure_record,
@@ -161,6 +163,24 @@ def _world(county: County, personas: Personas, rows: int, on_commit) -> World:
         )  # fmt: skip
     for number in range(rows):
         venue_create(actor=commander, unit=county.village_a, kind="shop", name=f"商店{number}")
+    for number in range(rows):
+        stock_receive(
+            actor=commander, unit=county.school, item="mask", quantity=10 + number,
+            expires_on=dt.date(2022, 2, 20),
+        )  # fmt: skip
+        stock_receive(
+            actor=commander, unit=county.village_a, item="disinfectant", quantity=5,
+            expires_on=None,
+        )  # fmt: skip
+        supply_request(actor=commander, unit=county.village_a, item="mask", quantity=100 + number)
+        schedule = schedule_add(
+            actor=commander, unit=county.school, place=f"教学楼{number}", times_per_day=2
+        )
+        done_at = dt.datetime(2022, 2, 1, 9, tzinfo=dt.UTC)
+        disinfection_log(
+            actor=commander, schedule=schedule,
+            data=LogInput("含氯消毒液", 500, 30, "王阿姨", done_at),
+        )  # fmt: skip
     return World(screening.pk, lab, technician, case.pk)
 
 
@@ -189,6 +209,8 @@ PAGES = [
     ("commander", "/labs/tubes/T0000/", 10),
     ("commander", "/cases/{case}/investigation/", 8),
     ("commander", "/cases/venues/", 5),
+    ("commander", "/supplies/", 8),
+    ("commander", "/disinfection/", 4),
 ]
 
 ENDPOINTS = [
@@ -206,6 +228,11 @@ ENDPOINTS = [
     ("commander", "/api/travel-requests/", 3),
     ("commander", "/api/travel-requests/queue/", 2),
     ("commander", "/api/venues/", 2),
+    ("commander", "/api/supplies/stock/", 2),
+    ("commander", "/api/supplies/requests/", 2),
+    ("commander", "/api/disinfection/schedules/", 2),
+    ("commander", "/api/disinfection/schedules/owed/", 2),
+    ("commander", "/api/disinfection/logs/", 2),
 ]
 
 

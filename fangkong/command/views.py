@@ -17,6 +17,8 @@ from fangkong.org.models import Membership
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import import_jobs_of
 from fangkong.pharmacy.selectors import pharmacy_counts
+from fangkong.readiness.disinfection import due_counts
+from fangkong.readiness.supplies import short_counts
 
 
 @login_required
@@ -33,6 +35,9 @@ def home_view(request: HttpRequest) -> HttpResponse:
             "curve": _curve(found) if found else None,
             # The pharmacy sentinels (K-04, K-05): one statement, none without a pharmacy in scope.
             "pharmacies": pharmacy_counts(user) if found else [],
+            # Readiness (L-02, L-07): units short of supplies, disinfections due and overdue.
+            "supplies": short_counts(user) if found else None,
+            "disinfection": due_counts(user, clock.now()) if found else None,
             "map_words": _map_words(),
             "memberships": Membership.objects.filter(user=user)
             .select_related("unit")

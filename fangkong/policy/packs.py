@@ -395,8 +395,9 @@ class Roster(Strict):
 
 class SupplyTarget(Strict):
     """L-07: the units of ``unit_kinds`` keep ``item`` (a code of readiness.SupplyItem) for
-    ``days`` days of use; a day's use is ``per_person_daily`` for each of the unit's people when
-    given (口罩按学校师生总数一周的量), else the unit's own recent consumption (消毒液按一个月的量)."""
+    ``days`` days of use. A day's use is ``per_person_daily`` for each of the unit's people when
+    given (口罩按学校师生总数一周的量), else the unit's own recent consumption
+    (消毒液按一个月的量)."""
 
     clause: str
     item: str

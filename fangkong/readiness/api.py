@@ -257,17 +257,26 @@ class BatchSerializer(serializers.ModelSerializer):
         fields = ["id", "unit", "item", "quantity", "expires_on", "received_at"]
 
 
-class SupplyViewSet(viewsets.GenericViewSet):
-    """Supplies of the caller's units: the cover of each (``?unit=`` one unit; else the units
-    short of their plan's target first), receipts, consumption and issues down."""
+class SupplyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Supplies of the caller's units: the batches in stock (``?unit=`` one unit), the cover of
+    each unit against its plan's target, receipts, consumption and issues down."""
 
     serializer_class = BatchSerializer
 
     def get_queryset(self) -> QuerySet[StockBatch]:
-        return batches_visible(self.request.user)
+        batches = batches_visible(self.request.user).order_by("unit__path", "expires_on", "id")
+        if "unit" in self.request.query_params:
+            unit_id = query_int(self.request.query_params, "unit")
+            if unit_id is None:
+                raise BadRequest({"unit": [_("A unit id is a whole number.")]})
+            batches = batches.filter(unit_id=unit_id)
+        return batches
 
     @extend_schema(parameters=[OpenApiParameter("unit", int)], responses={200: dict})
-    def list(self, request: Request) -> Response:
+    @action(detail=False)
+    def cover(self, request: Request) -> Response:
+        """The cover of one unit's items (``?unit=``), or of the caller's units, those short of
+        their plan's target first."""
         if "unit" in request.query_params:
             unit_id = query_int(request.query_params, "unit")
             if unit_id is None:
@@ -277,16 +286,6 @@ class SupplyViewSet(viewsets.GenericViewSet):
                 raise NotFound
             return Response([_cover_data(cover) for cover in covers([unit])])
         return Response([_cover_data(cover) for cover in covers_short_first(request.user)])
-
-    @extend_schema(parameters=[OpenApiParameter("unit", int, required=True)])
-    @action(detail=False)
-    def batches(self, request: Request) -> Response:
-        """The unit's batches in stock, the first to expire first."""
-        unit_id = query_int(request.query_params, "unit")
-        if unit_id is None:
-            raise BadRequest({"unit": [_("A unit id is a whole number.")]})
-        rows = self.get_queryset().filter(unit_id=unit_id).order_by("expires_on", "id")[:500]
-        return Response(BatchSerializer(rows, many=True).data)
 
     @extend_schema(request=ReceiptSerializer, responses={201: BatchSerializer})
     @action(detail=False, methods=["post"])

@@ -19,7 +19,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.inputs import date_problem
-from fangkong.org.access import AnyUser, acting_user, any_role_scope, user_can
+from fangkong.org.access import AnyUser, Scope, acting_user, any_role_scope, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
@@ -369,13 +369,24 @@ def _targets(unit: Unit, resolver: PackResolver) -> list[SupplyTarget]:
 
 
 def _headcounts(units: list[Unit]) -> dict[int, int]:
-    """The people registered in each unit's subtree (师生总数): one query."""
+    """The people registered in each unit's subtree (师生总数): one query grouped by the
+    people's own unit, folded up into the units asked for."""
     if not units:
         return {}
-    counts = Person.objects.aggregate(
-        **{str(unit.pk): Count("pk", filter=Q(unit__path__startswith=unit.path)) for unit in units}
+    wanted = {unit.path: unit.pk for unit in units}
+    counts = dict.fromkeys(wanted.values(), 0)
+    rows = (
+        Person.objects.filter(Scope(tuple(wanted)).units("unit__path"))
+        .values_list("unit__path")
+        .annotate(n=Count("pk"))
     )
-    return {int(key): value for key, value in counts.items()}
+    for path, n in rows:
+        parts = path.strip("/").split("/")
+        for depth in range(1, len(parts) + 1):
+            unit_id = wanted.get("/" + "/".join(parts[:depth]) + "/")
+            if unit_id is not None:
+                counts[unit_id] += n
+    return counts
 
 
 def covers_short_first(user: AnyUser) -> list[UnitCover]:
