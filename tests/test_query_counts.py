@@ -176,7 +176,7 @@ def _world(county: County, personas: Personas, rows: int, on_commit) -> World:
         schedule = schedule_add(
             actor=commander, unit=county.school, place=f"教学楼{number}", times_per_day=2
         )
-        done_at = dt.datetime(2022, 2, 1, 9, tzinfo=dt.UTC)
+        done_at = dt.datetime(2022, 1, 31, 9, tzinfo=dt.UTC)  # the day before: owed still
         disinfection_log(
             actor=commander, schedule=schedule,
             data=LogInput("含氯消毒液", 500, 30, "王阿姨", done_at),
@@ -210,7 +210,7 @@ PAGES = [
     ("commander", "/cases/{case}/investigation/", 8),
     ("commander", "/cases/venues/", 5),
     ("commander", "/supplies/", 8),
-    ("commander", "/disinfection/", 4),
+    ("commander", "/disinfection/", 5),
 ]
 
 ENDPOINTS = [

@@ -191,10 +191,9 @@ def disinfection_log(
         recorded_by=acting_user(actor),
     )
     owed = Obligation.objects.filter(rule_id=schedule.rule_id).pending()
-    if schedule.times_per_day:
-        owed = owed.filter(
-            due_at__gte=clock.local_midnight(data.done_at.astimezone(clock.tz()).date())
-        )
+    if schedule.times_per_day:  # a time of the day it was done: after its midnight, by the next
+        day = data.done_at.astimezone(clock.tz()).date()
+        owed = owed.filter(due_at__gt=clock.local_midnight(day), due_at__lte=clock.day_end(day))
     first = owed.order_by("due_at", "id").values_list("pk", flat=True).first()
     summary = f"{schedule.place}: {log.agent} {log.concentration_mg_l} mg/L {log.duration_minutes}'"
     if first is not None:

@@ -234,7 +234,11 @@ def supplies_unit_view(request: HttpRequest, unit_id: int) -> HttpResponse:
     consumption = ConsumptionForm(bound("consume"), prefix="consume")
     asking = RequestForm(bound("request"), prefix="request")
     issuing = IssueForm(bound("issue"), prefix="issue", below=below)
-    answered = requests_open_to(unit).filter(pk=query_int(request.POST, "request") or 0).first()
+    answered = None
+    if action == "issue" and (asked_id := query_int(request.POST, "request")) is not None:
+        answered = requests_open_to(unit).filter(pk=asked_id).first()
+        if answered is None:  # answered meanwhile, or not this unit's to answer
+            raise Http404
     writes: dict[str, tuple[forms.Form, Callable[[dict[str, Any]], object]]] = {
         "receive": (
             receipt,
