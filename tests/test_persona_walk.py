@@ -91,6 +91,8 @@ PAGES = [
     "/vaccination/",
     "/vaccination/outreach/",
     "/playbooks/",
+    "/supplies/",
+    "/disinfection/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -116,6 +118,11 @@ UNIT_PAGES = [
     "/playbooks/?unit={unit}",
     "/api/playbook-runs/?unit={unit}",
     "/api/playbook-runs/available/?unit={unit}",
+    "/supplies/{unit}/",
+    "/disinfection/{unit}/",
+    "/api/supplies/stock/?unit={unit}",
+    "/api/supplies/stock/cover/?unit={unit}",
+    "/api/disinfection/schedules/?unit={unit}",
 ]
 PERSON_PAGES = [
     "/people/{person}/",
@@ -158,6 +165,12 @@ ENDPOINTS = [
     "/api/gatherings/?planned=1",
     "/api/vaccination-doses/",
     "/api/playbook-runs/",
+    "/api/supplies/stock/",
+    "/api/supplies/stock/cover/",
+    "/api/supplies/requests/",
+    "/api/disinfection/schedules/",
+    "/api/disinfection/schedules/owed/",
+    "/api/disinfection/logs/",
 ]
 
 

@@ -44,6 +44,8 @@ from fangkong.policy.services import RiskAreaInput, plan_assign, risk_area_creat
 from fangkong.policy.tests.test_measures import came_back_from, dalian_high, p14
 from fangkong.quarantine.services import Trip, people_place, rooms_create, transfers_depart
 from fangkong.quarantine.tests.test_quarantine import quarantined, site_create  # noqa: F401 (a fixture)
+from fangkong.readiness.disinfection import LogInput, disinfection_log, schedule_add
+from fangkong.readiness.supplies import stock_receive, supply_request
 from fangkong.tracing.services import (
     case_report,
     exposure_record,
@@ -179,6 +181,24 @@ def _world(county: County, personas: Personas, rows: int, on_commit) -> World:
             drill=True, names={},
         )  # fmt: skip
         run_finish(actor=commander, run_id=run.pk)
+    for number in range(rows):
+        stock_receive(
+            actor=commander, unit=county.school, item="mask", quantity=10 + number,
+            expires_on=dt.date(2022, 2, 20),
+        )  # fmt: skip
+        stock_receive(
+            actor=commander, unit=county.village_a, item="disinfectant", quantity=5,
+            expires_on=None,
+        )  # fmt: skip
+        supply_request(actor=commander, unit=county.village_a, item="mask", quantity=100 + number)
+        schedule = schedule_add(
+            actor=commander, unit=county.school, place=f"教学楼{number}", times_per_day=2
+        )
+        done_at = dt.datetime(2022, 1, 31, 9, tzinfo=dt.UTC)  # the day before: owed still
+        disinfection_log(
+            actor=commander, schedule=schedule,
+            data=LogInput("含氯消毒液", 500, 30, "王阿姨", done_at),
+        )  # fmt: skip
     return World(screening.pk, lab, technician, case.pk)
 
 
@@ -210,6 +230,8 @@ PAGES = [
     ("commander", "/vaccination/?unit={village_a}", 8),
     ("worker_a", "/vaccination/outreach/", 6),
     ("commander", "/playbooks/?unit={village_a}", 5),
+    ("commander", "/supplies/", 8),
+    ("commander", "/disinfection/", 5),
 ]
 
 ENDPOINTS = [
@@ -229,6 +251,11 @@ ENDPOINTS = [
     ("commander", "/api/venues/", 2),
     ("commander", "/api/vaccination-doses/", 2),
     ("commander", "/api/playbook-runs/", 2),
+    ("commander", "/api/supplies/stock/", 2),
+    ("commander", "/api/supplies/requests/", 2),
+    ("commander", "/api/disinfection/schedules/", 2),
+    ("commander", "/api/disinfection/schedules/owed/", 2),
+    ("commander", "/api/disinfection/logs/", 2),
 ]
 
 

@@ -18,6 +18,8 @@ from fangkong.org.roles import Capability
 from fangkong.people.selectors import import_jobs_of
 from fangkong.pharmacy.selectors import pharmacy_counts
 from fangkong.playbooks.selectors import last_drill
+from fangkong.readiness.disinfection import due_counts
+from fangkong.readiness.supplies import short_counts
 from fangkong.vaccination.selectors import coverage_totals
 
 
@@ -39,6 +41,9 @@ def home_view(request: HttpRequest) -> HttpResponse:
             # grouped statement and one row.
             "vaccination": coverage_totals(user) if found else None,
             "last_drill": last_drill(user) if found else None,
+            # Readiness (L-02, L-07): units short of supplies, disinfections due and overdue.
+            "supplies": short_counts(user) if found else None,
+            "disinfection": due_counts(user, clock.now()) if found else None,
             "map_words": _map_words(),
             "memberships": Membership.objects.filter(user=user)
             .select_related("unit")

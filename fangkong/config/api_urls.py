@@ -48,7 +48,13 @@ from fangkong.quarantine.api import (
     SiteView,
     UnplacedView,
 )
-from fangkong.readiness.api import ShiftViewSet
+from fangkong.readiness.api import (
+    DisinfectionLogViewSet,
+    DisinfectionScheduleViewSet,
+    ShiftViewSet,
+    SupplyRequestViewSet,
+    SupplyViewSet,
+)
 from fangkong.tracing.api import CaseViewSet, OutbreakViewSet, ScanViewSet, VenueViewSet
 from fangkong.vaccination.api import DoseViewSet
 
@@ -79,6 +85,12 @@ router.register("outbreaks", OutbreakViewSet, basename="outbreak")
 router.register("roster/shifts", ShiftViewSet, basename="shift")
 router.register("vaccination-doses", DoseViewSet, basename="dose")
 router.register("playbook-runs", PlaybookRunViewSet, basename="playbook-run")
+router.register("supplies/stock", SupplyViewSet, basename="supply")
+router.register("supplies/requests", SupplyRequestViewSet, basename="supply-request")
+router.register(
+    "disinfection/schedules", DisinfectionScheduleViewSet, basename="disinfection-schedule"
+)
+router.register("disinfection/logs", DisinfectionLogViewSet, basename="disinfection-log")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("scans", ScanViewSet, basename="scan")
 router.register("gates", GateViewSet, basename="gate")

@@ -33,6 +33,7 @@ class MenuEntry:
 RESPONSE = _("Outbreak response")
 QUARANTINE = _("Quarantine and isolation")
 MOVEMENT = _("Travel and gatherings")
+READINESS = _("Readiness")
 ADMINISTRATION = _("Administration")
 
 
@@ -76,9 +77,11 @@ MENU = (
         MOVEMENT,
     ),
     MenuEntry("obligation-list", _("Deadlines"), (Capability.VIEW_PEOPLE,)),
-    MenuEntry("roster", _("Duty roster"), any_role=True),
-    MenuEntry("vaccination", _("Vaccination"), (Capability.VIEW_PEOPLE,)),
-    MenuEntry("playbooks", _("Playbooks and drills"), any_role=True),
+    MenuEntry("roster", _("Duty roster"), any_role=True, group=READINESS),
+    MenuEntry("supplies", _("Supplies"), any_role=True, group=READINESS),
+    MenuEntry("disinfection", _("Disinfection"), any_role=True, group=READINESS),
+    MenuEntry("vaccination", _("Vaccination"), (Capability.VIEW_PEOPLE,), READINESS),
+    MenuEntry("playbooks", _("Playbooks and drills"), any_role=True, group=READINESS),
     MenuEntry("unit-tree", _("Units"), any_role=True, group=ADMINISTRATION),
     MenuEntry("import-upload", _("Import"), (Capability.IMPORT_PEOPLE,), ADMINISTRATION),
     MenuEntry("audit-list", _("Audit"), (Capability.VIEW_AUDIT,), ADMINISTRATION),

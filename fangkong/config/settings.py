@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
         "CaseKindEnum": "fangkong.tracing.models.CaseKind",
         "InvestigationStatusEnum": "fangkong.tracing.models.InvestigationStatus",
         "VenueKindEnum": "fangkong.tracing.models.VenueKind",
+        "SupplyRequestStatusEnum": "fangkong.readiness.models.RequestStatus",
+        "ObligationStatusEnum": "fangkong.obligations.models.ObligationStatus",
     },
 }
 

@@ -11,6 +11,7 @@ from fangkong.core.views import (
 )
 from fangkong.monitoring.views import self_checkin_view
 from fangkong.movement.views import returnee_self_view
+from fangkong.readiness import urls as readiness_urls
 
 handler400 = bad_request
 handler403 = permission_denied
@@ -35,6 +36,8 @@ urlpatterns = [
     path("cases/", include("fangkong.tracing.urls")),
     path("gatherings/", include("fangkong.movement.urls")),
     path("roster/", include("fangkong.readiness.urls")),
+    path("supplies/", include(readiness_urls.supplies_urlpatterns)),
+    path("disinfection/", include(readiness_urls.disinfection_urlpatterns)),
     path("travel/", include("fangkong.movement.travel_urls")),
     path("reservations/", include("fangkong.movement.reservation_urls")),
     path("pharmacy/", include("fangkong.pharmacy.urls")),

@@ -89,7 +89,15 @@ from fangkong.quarantine.services import (
     transfers_arrive,
     transfers_depart,
 )
+from fangkong.readiness.disinfection import (
+    LogInput,
+    disinfection_log,
+    disinfection_open,
+    schedule_add,
+)
+from fangkong.readiness.models import SupplyItem
 from fangkong.readiness.services import ShiftInput, shifts_add
+from fangkong.readiness.supplies import stock_consume, stock_receive, supply_request
 from fangkong.tracing.linelist import contacts_record
 from fangkong.tracing.models import Case, VenueKind
 from fangkong.tracing.services import (
@@ -827,6 +835,50 @@ class DemoBuilder:
                 ),
             )
 
+    def build_readiness(self, units: dict[str, Unit]) -> None:
+        """The first high school's supplies under P14 (L-07): masks for three days of its people
+        where the plan asks a week, in a batch expiring in 20 days, and disinfectant for months;
+        the first village's request for masks waiting at its township. Its teaching building is
+        disinfected twice a day (L-02): yesterday's noon time was logged, the midnight one missed
+        (overdue on the disinfection page and the deadline list)."""
+        principal = get_user_model().objects.get(username="principal")
+        hq_user = get_user_model().objects.get(username="hq-admin")
+        school = units["SCH"]
+        today = clock.localdate()
+        people = Person.objects.filter(unit__path__startswith=school.path).count()
+        stock_receive(
+            actor=principal,
+            unit=school,
+            item=SupplyItem.MASK,
+            quantity=max(1, 3 * people),
+            expires_on=today + dt.timedelta(days=20),
+        )
+        stock_receive(
+            actor=principal,
+            unit=school,
+            item=SupplyItem.DISINFECTANT,
+            quantity=200,
+            expires_on=None,
+        )
+        stock_consume(actor=principal, unit=school, item=SupplyItem.DISINFECTANT, quantity=40)
+        supply_request(
+            actor=hq_user, unit=units["T1V1"], item=SupplyItem.MASK, quantity=500, note="春节返乡"
+        )
+        schedule = schedule_add(actor=principal, unit=school, place="教学楼", times_per_day=2)
+        yesterday = today - dt.timedelta(days=1)
+        disinfection_open(yesterday)
+        disinfection_log(
+            actor=principal,
+            schedule=schedule,
+            data=LogInput(
+                agent="含氯消毒液",
+                concentration_mg_l=500,
+                duration_minutes=30,
+                done_by="王师傅",
+                done_at=dt.datetime.combine(yesterday, dt.time(10, 0), clock.tz()),
+            ),
+        )
+
     def build_pharmacy(self, units: dict[str, Unit]) -> None:
         """A buyer of a fever drug at the township's pharmacy, new to the register: the report to
         the health centre still owed, and the follow-up test owed by the buyer's village."""
@@ -937,6 +989,7 @@ class DemoBuilder:
         self.build_testing(units)
         self.build_schedules(units)
         self.build_roster(units)
+        self.build_readiness(units)
         self.build_movement(units)
         self.build_gatherings(units)
         self.build_reservations(units)

@@ -44,6 +44,7 @@ class ObligationKind(models.TextChoices):
     DUTY = "duty", _("duty")
     ASSISTANCE = "assistance", _("assistance check")
     APPROVAL = "approval", _("approval")
+    DISINFECTION = "disinfection", _("disinfection")
 
 
 PENDING = [ObligationStatus.OPEN, ObligationStatus.MISSED]

@@ -45,6 +45,8 @@ class Capability(StrEnum):
     # Report and follow cases, declare outbreaks, investigate them and decide who their contacts are
     INVESTIGATE = "investigate"
     KEEP_ROSTER = "keep_roster"  # the unit's duty roster: shifts, leader on duty, handovers
+    # The unit's supplies (stock, requests, issues down) and its disinfection schedules and log
+    KEEP_SUPPLIES = "keep_supplies"
     # Keep a pharmacy's register of drug sales (药店实名登记, K-01 … K-03) and mark them reported
     RECORD_SALES = "record_sales"
     # Set up the gates and checkpoints of the units, assign their keepers, read every register
@@ -66,6 +68,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.SAMPLE,
         Capability.INVESTIGATE,
         Capability.KEEP_ROSTER,
+        Capability.KEEP_SUPPLIES,
         Capability.APPROVE_REQUESTS,
     },
     Role.SCHOOL_HEALTH_OFFICER: _REGISTER_KEEPER
@@ -74,6 +77,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.KEEP_ROSTER,
         Capability.APPROVE_REQUESTS,
         Capability.MANAGE_GATES,
+        Capability.KEEP_SUPPLIES,
     },
     Role.CLASS_TEACHER: frozenset(
         {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.APPROVE_REQUESTS}
@@ -86,6 +90,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.INVESTIGATE,
         Capability.KEEP_ROSTER,
         Capability.MANAGE_GATES,
+        Capability.KEEP_SUPPLIES,
     },
     # A lab sees the tubes sent to it, not the register of its parent unit.
     Role.LAB_TECHNICIAN: frozenset({Capability.RUN_LAB}),
@@ -97,6 +102,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_SITE,
             Capability.INVESTIGATE,
             Capability.KEEP_ROSTER,
+            Capability.KEEP_SUPPLIES,
+            Capability.KEEP_SUPPLIES,
         }
     ),
     # A pharmacist keeps the pharmacy's sales register, not the register of people.

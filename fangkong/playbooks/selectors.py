@@ -16,7 +16,7 @@ from fangkong.playbooks.models import PlaybookRun, RunStep
 from fangkong.policy.packs import Playbook
 from fangkong.policy.resolver import PackResolver
 
-# A step done by its time earns full marks, one done late half, one not done none (ADR 0019).
+# A step done by its time earns full marks, one done late half, one not done none (ADR 0023).
 ON_TIME_POINTS = 100
 LATE_POINTS = 50
 HISTORY_SHOWN = 50

@@ -393,6 +393,36 @@ class Roster(Strict):
     leader: bool = True
 
 
+class SupplyTarget(Strict):
+    """L-07: the units of ``unit_kinds`` keep ``item`` (a code of readiness.SupplyItem) for
+    ``days`` days of use. A day's use is ``per_person_daily`` for each of the unit's people when
+    given (口罩按学校师生总数一周的量), else the unit's own recent consumption
+    (消毒液按一个月的量)."""
+
+    clause: str
+    item: str
+    unit_kinds: list[str] = Field(min_length=1)
+    days: int = Field(ge=1, le=366)
+    per_person_daily: float | None = Field(default=None, gt=0, le=100)
+
+
+class DisinfectionRule(Strict):
+    """L-02: the units of ``unit_kinds`` disinfect each of their scheduled places
+    ``times_per_day`` times a day (每日消毒两次)."""
+
+    clause: str
+    unit_kinds: list[str] = Field(min_length=1)
+    times_per_day: int = Field(ge=1, le=12)
+
+
+class AfterCaseDisinfection(Strict):
+    """L-12, H-07: the places a case was at are disinfected within ``within_hours`` of the case's
+    report, each by the unit that keeps it."""
+
+    clause: str
+    within_hours: int = Field(ge=1, le=168)
+
+
 class Duty(Strict):
     """A duty the plan sets its units (A-04 专班每周调度会, A-12 9月底前五到位, G-14 1月27日前备案):
     due at the end of the day ``by`` (MM-DD, the next such day while the plan is in force), or once
@@ -516,6 +546,9 @@ class Pack(Strict):
     contact_window_minutes: int = Field(default=CONTACT_WINDOW_MINUTES, ge=1, le=24 * 60)
     vaccination: Vaccination | None = None
     playbooks: list[Playbook] = Field(default_factory=list)
+    supplies: list[SupplyTarget] = Field(default_factory=list)
+    disinfection: list[DisinfectionRule] = Field(default_factory=list)
+    disinfection_after_case: AfterCaseDisinfection | None = None
     out_of_scope: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -1,5 +1,6 @@
-"""REST API of the duty roster: the shifts of the caller's units (POST adds some), a shift's
-handover, removing a shift not yet begun, who is on duty now and a unit's gaps."""
+"""REST API of readiness: the duty roster (the shifts of the caller's units, handovers, who is on
+duty now, a unit's gaps), supplies (cover, batches, receipts, consumption, requests up and issues
+down) and disinfection (schedules, what is owed, the log)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,32 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core import clock
-from fangkong.core.inputs import query_int
+from fangkong.core.inputs import ID_MAX, query_int, validate_plausible_date
+from fangkong.obligations.models import Obligation
 from fangkong.org.access import request_user, units_in, units_visible_to
+from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.policy.describe import plan_name
-from fangkong.readiness.models import Shift
+from fangkong.readiness.disinfection import (
+    CONCENTRATION_MAX,
+    DURATION_MAX,
+    TIMES_PER_DAY_MAX,
+    LogInput,
+    disinfection_log,
+    logs_visible,
+    owed_visible,
+    schedule_add,
+    schedule_stop,
+    schedules_visible,
+)
+from fangkong.readiness.models import (
+    DisinfectionLog,
+    DisinfectionSchedule,
+    Shift,
+    StockBatch,
+    SupplyItem,
+    SupplyRequest,
+)
 from fangkong.readiness.selectors import coverage, on_duty, shifts_visible, uncovered_now
 from fangkong.readiness.services import (
     REPEAT_DAYS_MAX,
@@ -29,6 +51,21 @@ from fangkong.readiness.services import (
     shift_remove,
     shifts_add,
 )
+from fangkong.readiness.supplies import (
+    QUANTITY_MAX,
+    UnitCover,
+    batches_visible,
+    covers,
+    covers_short_first,
+    requests_open_to,
+    requests_visible,
+    stock_consume,
+    stock_issue,
+    stock_receive,
+    supply_request,
+)
+
+OWED_SHOWN = 200
 
 
 class ShiftSerializer(serializers.ModelSerializer):
@@ -160,3 +197,326 @@ class ShiftViewSet(
                 "leader_gaps": [_span(g) for g in cover.leader_gaps],
             }
         )
+
+
+# --- supplies (L-03, L-07) ---------------------------------------------------------------
+
+
+def _keepable(request: Request, unit_id: int) -> Unit:
+    """One of the units whose supplies the caller keeps, or 404 (a neighbour's is not there)."""
+    unit = units_in(request.user, Capability.KEEP_SUPPLIES).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound
+    return unit
+
+
+def _cover_data(cover: UnitCover) -> dict[str, Any]:
+    return {
+        "unit": cover.unit.pk,
+        "unit_name": cover.unit.name,
+        "items": [
+            {
+                "item": item.item.value,
+                "name": str(item.item.label),
+                "measure": item.measure,
+                "held": item.held,
+                "expiring": item.expiring,
+                "expiring_on": item.expiring_on.isoformat() if item.expiring_on else None,
+                "daily_use": item.daily_use,
+                "days": round(item.days, 1) if item.days is not None else None,
+                "target_days": item.target.days if item.target else None,
+                "clause": item.target.clause if item.target else "",
+                "short": item.short,
+                "needed": item.needed,
+            }
+            for item in cover.items
+        ],
+    }
+
+
+class QuantitySerializer(serializers.Serializer):
+    unit = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    item = serializers.ChoiceField(choices=SupplyItem.choices)
+    quantity = serializers.IntegerField(min_value=1, max_value=QUANTITY_MAX)
+
+
+class ReceiptSerializer(QuantitySerializer):
+    expires_on = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_plausible_date]
+    )
+
+
+class IssueSerializer(QuantitySerializer):
+    to_unit = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    request = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StockBatch
+        fields = ["id", "unit", "item", "quantity", "expires_on", "received_at"]
+
+
+class SupplyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Supplies of the caller's units: the batches in stock (``?unit=`` one unit), the cover of
+    each unit against its plan's target, receipts, consumption and issues down."""
+
+    serializer_class = BatchSerializer
+
+    def get_queryset(self) -> QuerySet[StockBatch]:
+        batches = batches_visible(self.request.user).order_by("unit__path", "expires_on", "id")
+        if "unit" in self.request.query_params:
+            unit_id = query_int(self.request.query_params, "unit")
+            if unit_id is None:
+                raise BadRequest({"unit": [_("A unit id is a whole number.")]})
+            batches = batches.filter(unit_id=unit_id)
+        return batches
+
+    @extend_schema(parameters=[OpenApiParameter("unit", int)], responses={200: dict})
+    @action(detail=False)
+    def cover(self, request: Request) -> Response:
+        """The cover of one unit's items (``?unit=``), or of the caller's units, those short of
+        their plan's target first."""
+        if "unit" in request.query_params:
+            unit_id = query_int(request.query_params, "unit")
+            if unit_id is None:
+                raise BadRequest({"unit": [_("A unit id is a whole number.")]})
+            unit = units_visible_to(request.user).filter(pk=unit_id).first()
+            if unit is None:
+                raise NotFound
+            return Response([_cover_data(cover) for cover in covers([unit])])
+        return Response([_cover_data(cover) for cover in covers_short_first(request.user)])
+
+    @extend_schema(request=ReceiptSerializer, responses={201: BatchSerializer})
+    @action(detail=False, methods=["post"])
+    def receive(self, request: Request) -> Response:
+        incoming = ReceiptSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        batch = stock_receive(
+            actor=request_user(request),
+            unit=_keepable(request, data["unit"]),
+            item=data["item"],
+            quantity=data["quantity"],
+            expires_on=data.get("expires_on"),
+        )
+        return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=QuantitySerializer, responses={200: dict})
+    @action(detail=False, methods=["post"])
+    def consume(self, request: Request) -> Response:
+        incoming = QuantitySerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        unit = _keepable(request, data["unit"])
+        stock_consume(
+            actor=request_user(request), unit=unit, item=data["item"], quantity=data["quantity"]
+        )
+        return Response([_cover_data(cover) for cover in covers([unit])])
+
+    @extend_schema(request=IssueSerializer, responses={201: BatchSerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def issue(self, request: Request) -> Response:
+        incoming = IssueSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        giver = _keepable(request, data["unit"])
+        to_unit = Unit.objects.filter(pk=data["to_unit"], path__startswith=giver.path).first()
+        if to_unit is None:
+            raise BadRequest({"to_unit": [_("Supplies are issued to a unit below.")]})
+        asked = None
+        if "request" in data:
+            asked = requests_open_to(giver).filter(pk=data["request"]).first()
+            if asked is None:
+                raise BadRequest({"request": [_("This request is not open for this issue.")]})
+        batches = stock_issue(
+            actor=request_user(request),
+            from_unit=giver,
+            to_unit=to_unit,
+            item=data["item"],
+            quantity=data["quantity"],
+            request=asked,
+        )
+        return Response(BatchSerializer(batches, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class SupplyRequestSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    to_unit_name = serializers.CharField(source="to_unit.name", read_only=True)
+
+    class Meta:
+        model = SupplyRequest
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "to_unit",
+            "to_unit_name",
+            "item",
+            "quantity",
+            "note",
+            "status",
+            "created_at",
+        ]
+
+
+class SupplyRequestInSerializer(QuantitySerializer):
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class SupplyRequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Requests made by the caller's units or to them, newest first; POST asks the unit above."""
+
+    serializer_class = SupplyRequestSerializer
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self) -> QuerySet[SupplyRequest]:
+        return requests_visible(self.request.user)
+
+    @extend_schema(request=SupplyRequestInSerializer, responses={201: SupplyRequestSerializer})
+    def create(self, request: Request) -> Response:
+        incoming = SupplyRequestInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        asked = supply_request(
+            actor=request_user(request),
+            unit=_keepable(request, data["unit"]),
+            item=data["item"],
+            quantity=data["quantity"],
+            note=data.get("note", ""),
+        )
+        return Response(SupplyRequestSerializer(asked).data, status=status.HTTP_201_CREATED)
+
+
+# --- disinfection (L-02, L-08, L-12) -----------------------------------------------------
+
+
+class ScheduleSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = DisinfectionSchedule
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "place",
+            "times_per_day",
+            "once_by",
+            "case",
+            "clause",
+            "active",
+        ]
+
+
+class ScheduleInSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    place = serializers.CharField(max_length=100)
+    times_per_day = serializers.IntegerField(min_value=1, max_value=TIMES_PER_DAY_MAX)
+
+
+class LogSerializer(serializers.ModelSerializer):
+    place = serializers.CharField(source="schedule.place", read_only=True)
+
+    class Meta:
+        model = DisinfectionLog
+        fields = [
+            "id",
+            "schedule",
+            "place",
+            "unit",
+            "agent",
+            "concentration_mg_l",
+            "duration_minutes",
+            "done_by",
+            "done_at",
+        ]
+
+
+class LogInSerializer(serializers.Serializer):
+    schedule = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    agent = serializers.CharField(max_length=50)
+    concentration_mg_l = serializers.IntegerField(min_value=1, max_value=CONCENTRATION_MAX)
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=DURATION_MAX)
+    done_by = serializers.CharField(max_length=50)
+    done_at = serializers.DateTimeField(validators=[validate_plausible_date])
+
+
+class OwedSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Obligation
+        fields = ["id", "unit", "unit_name", "rule_id", "due_at", "status"]
+
+
+class DisinfectionScheduleViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The disinfection schedules of the caller's units (``?unit=`` one unit); POST adds a
+    place disinfected so many times a day; ``owed`` lists the disinfections still owed."""
+
+    serializer_class = ScheduleSerializer
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self) -> QuerySet[DisinfectionSchedule]:
+        schedules = schedules_visible(self.request.user)
+        if "unit" in self.request.query_params:
+            unit_id = query_int(self.request.query_params, "unit")
+            if unit_id is None:
+                raise BadRequest({"unit": [_("A unit id is a whole number.")]})
+            schedules = schedules.filter(unit_id=unit_id)
+        return schedules
+
+    @extend_schema(request=ScheduleInSerializer, responses={201: ScheduleSerializer})
+    def create(self, request: Request) -> Response:
+        incoming = ScheduleInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        schedule = schedule_add(
+            actor=request_user(request),
+            unit=_keepable(request, data["unit"]),
+            place=data["place"],
+            times_per_day=data["times_per_day"],
+        )
+        return Response(ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ScheduleSerializer})
+    @action(detail=True, methods=["post"])
+    def stop(self, request: Request, pk: str) -> Response:
+        schedule = schedule_stop(actor=request_user(request), schedule=self.get_object())
+        return Response(ScheduleSerializer(schedule).data)
+
+    @extend_schema(responses={200: OwedSerializer(many=True)})
+    @action(detail=False)
+    def owed(self, request: Request) -> Response:
+        """The disinfections still owed in the caller's units, overdue ones first."""
+        rows = owed_visible(request.user)[:OWED_SHOWN]
+        return Response(OwedSerializer(rows, many=True).data)
+
+
+class DisinfectionLogViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The disinfection log of the caller's units, newest first; POST logs one done."""
+
+    serializer_class = LogSerializer
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self) -> QuerySet[DisinfectionLog]:
+        return logs_visible(self.request.user)
+
+    @extend_schema(request=LogInSerializer, responses={201: LogSerializer})
+    def create(self, request: Request) -> Response:
+        incoming = LogInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        schedule = schedules_visible(request.user).filter(pk=data.pop("schedule")).first()
+        if schedule is None:
+            raise NotFound
+        log = disinfection_log(
+            actor=request_user(request), schedule=schedule, data=LogInput(**data)
+        )
+        return Response(LogSerializer(log).data, status=status.HTTP_201_CREATED)

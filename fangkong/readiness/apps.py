@@ -6,3 +6,6 @@ class ReadinessConfig(AppConfig):
     name = "fangkong.readiness"
     label = "readiness"
     verbose_name = _("Readiness")
+
+    def ready(self) -> None:
+        from fangkong.readiness import signals  # noqa: F401 - connects the tick and case receivers

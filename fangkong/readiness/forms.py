@@ -1,4 +1,5 @@
-"""The duty roster's forms: a shift (repeated over several days), a handover."""
+"""Readiness forms: a shift of the duty roster (repeated over several days); supplies received,
+consumed, requested and issued down; a disinfection schedule and a disinfection done."""
 
 from __future__ import annotations
 
@@ -9,11 +10,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import clock
-from fangkong.core.forms import BootstrapFormMixin
+from fangkong.core.forms import BootstrapFormMixin, PlausibleDateField, PlausibleDateTimeField
 from fangkong.core.inputs import validate_plausible_date
 from fangkong.org.forms import UnitField
+from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
+from fangkong.readiness.disinfection import (
+    CONCENTRATION_MAX,
+    DURATION_MAX,
+    TIMES_PER_DAY_MAX,
+    LogInput,
+)
+from fangkong.readiness.models import DisinfectionSchedule, SupplyItem
 from fangkong.readiness.services import REPEAT_DAYS_MAX, ShiftInput
+from fangkong.readiness.supplies import QUANTITY_MAX
 
 
 class ShiftForm(BootstrapFormMixin, forms.Form):
@@ -60,3 +70,65 @@ class ShiftForm(BootstrapFormMixin, forms.Form):
             ends_at=ends_at,
             days=data["days"],
         )
+
+
+# --- supplies and disinfection -------------------------------------------------------------
+
+
+class _Styled(BootstrapFormMixin, forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+
+class ConsumptionForm(_Styled):
+    item = forms.ChoiceField(label=_("Item"), choices=SupplyItem.choices)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=QUANTITY_MAX)
+
+
+class ReceiptForm(ConsumptionForm):
+    expires_on = PlausibleDateField(label=_("Expires on"), required=False)
+
+
+class RequestForm(ConsumptionForm):
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class IssueForm(ConsumptionForm):
+    to_unit = forms.ModelChoiceField(label=_("To unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args: Any, below: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = below  # type: ignore[attr-defined]
+        self.order_fields(["to_unit", "item", "quantity"])
+
+
+class ScheduleForm(_Styled):
+    place = forms.CharField(label=_("Place"), max_length=100)
+    times_per_day = forms.IntegerField(
+        label=_("Times a day"), min_value=1, max_value=TIMES_PER_DAY_MAX, initial=2
+    )
+
+
+class LogForm(_Styled):
+    schedule = forms.ModelChoiceField(
+        label=_("Place"), queryset=DisinfectionSchedule.objects.none()
+    )
+    agent = forms.CharField(label=_("Disinfectant"), max_length=50, initial=_("chlorine"))
+    concentration_mg_l = forms.IntegerField(
+        label=_("Concentration (mg/L)"), min_value=1, max_value=CONCENTRATION_MAX, initial=500
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=1, max_value=DURATION_MAX, initial=30
+    )
+    done_by = forms.CharField(label=_("Done by"), max_length=50)
+    done_at = PlausibleDateTimeField(label=_("Done at"))
+
+    def __init__(self, *args: Any, schedules: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["schedule"].queryset = schedules  # type: ignore[attr-defined]
+
+    def log(self) -> LogInput:
+        data = dict(self.cleaned_data)
+        data.pop("schedule")
+        return LogInput(**data)

@@ -41,6 +41,7 @@ from fangkong.tracing.models import (
     InvestigationStatus,
     Outbreak,
 )
+from fangkong.tracing.signals import case_confirmed
 from fangkong.tracing.venues import contact_candidates_propose
 
 
@@ -118,8 +119,9 @@ def _tell_up_the_tree(unit: Unit, topic: str, params: dict[str, object], link: s
 def _case_events(case: Case, actor: AnyUser) -> None:
     """The plan's events of the case's kind: its deadlines for the case's unit, and a message up
     the tree."""
+    trigger = CASE_TRIGGERS[CaseKind(case.kind)]
     deadlines_open(
-        trigger=CASE_TRIGGERS[CaseKind(case.kind)],
+        trigger=trigger,
         unit=case.unit,
         at=case.reported_at,
         person=case.person,
@@ -129,6 +131,8 @@ def _case_events(case: Case, actor: AnyUser) -> None:
     with translation.override(None):  # the message id: the reader's inbox translates it
         label = str(CaseKind(case.kind).label)
     _tell_up_the_tree(case.unit, NotificationTopic.CASE, {"case": label}, f"/cases/{case.pk}/")
+    if trigger == CASE_TRIGGERS[CaseKind.CONFIRMED]:
+        case_confirmed.send(sender=Case, case=case, actor=actor)
 
 
 @transaction.atomic
