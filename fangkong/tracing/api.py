@@ -131,6 +131,8 @@ class AssistanceNoticeSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="person.unit.name")
     exposure_kind = serializers.CharField(source="detail.exposure_kind")
     last_exposed_at = serializers.DateTimeField(source="detail.last_exposed_at")
+    # Plain text: an enum of the deadline's statuses would collide with the other "status" enums.
+    status = serializers.CharField(help_text="open, met, missed or cancelled")
 
     class Meta:
         model = Obligation
