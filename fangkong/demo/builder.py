@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 
 from fangkong.core import clock
 from fangkong.gates.models import GateKind, Outcome
@@ -845,7 +846,14 @@ class DemoBuilder:
         hq_user = get_user_model().objects.get(username="hq-admin")
         school = units["SCH"]
         today = clock.localdate()
-        people = Person.objects.filter(unit__path__startswith=school.path).count()
+        people = (
+            Person.objects.filter(
+                Q(unit__path__startswith=school.path)
+                | Q(unit_ties__unit__path__startswith=school.path)
+            )
+            .distinct()
+            .count()
+        )
         stock_receive(
             actor=principal,
             unit=school,

@@ -22,7 +22,7 @@ from fangkong.core.inputs import date_problem
 from fangkong.org.access import AnyUser, Scope, acting_user, any_role_scope, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.people.models import Person
+from fangkong.people.models import Person, PersonUnit
 from fangkong.policy.packs import SupplyTarget
 from fangkong.policy.resolver import PackResolver
 from fangkong.readiness.models import (
@@ -369,24 +369,37 @@ def _targets(unit: Unit, resolver: PackResolver) -> list[SupplyTarget]:
 
 
 def _headcounts(units: list[Unit]) -> dict[int, int]:
-    """The people registered in each unit's subtree (师生总数): one query grouped by the
-    people's own unit, folded up into the units asked for."""
+    """The people of each unit's subtree (师生总数): those registered there (one query grouped by
+    the people's own unit) and those registered elsewhere who belong to it — a pupil registered
+    in the home village and tied to a class (one query of the ties) — each person once."""
     if not units:
         return {}
     wanted = {unit.path: unit.pk for unit in units}
     counts = dict.fromkeys(wanted.values(), 0)
+    scope = Scope(tuple(wanted))
     rows = (
-        Person.objects.filter(Scope(tuple(wanted)).units("unit__path"))
+        Person.objects.filter(scope.units("unit__path"))
         .values_list("unit__path")
         .annotate(n=Count("pk"))
     )
     for path, n in rows:
-        parts = path.strip("/").split("/")
-        for depth in range(1, len(parts) + 1):
-            unit_id = wanted.get("/" + "/".join(parts[:depth]) + "/")
-            if unit_id is not None:
-                counts[unit_id] += n
-    return counts
+        for unit_path in _ancestors(path):
+            if unit_path in wanted:
+                counts[wanted[unit_path]] += n
+    tied: dict[int, set[int]] = {pk: set() for pk in counts}
+    for path, person_id, home in PersonUnit.objects.filter(scope.units("unit__path")).values_list(
+        "unit__path", "person_id", "person__unit__path"
+    ):
+        for unit_path in _ancestors(path):
+            if unit_path in wanted and not home.startswith(unit_path):
+                tied[wanted[unit_path]].add(person_id)
+    return {pk: n + len(tied[pk]) for pk, n in counts.items()}
+
+
+def _ancestors(path: str) -> list[str]:
+    """A unit path and the paths of the units above it."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
 
 
 def covers_short_first(user: AnyUser) -> list[UnitCover]:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from conftest import login, make_resident_id, make_user
 from fangkong.audit.models import AuditEvent
 from fangkong.org.roles import Role
+from fangkong.people.models import Person, PersonUnit
 from fangkong.people.services import PersonInput, person_create
 from fangkong.policy.services import plan_assign
 from fangkong.readiness.models import RequestStatus, StockBatch, StockMove, SupplyRequest
@@ -54,7 +55,9 @@ def _item(cover, item):
     return next(row for row in cover["items"] if row["item"] == item)
 
 
-def test_l07_p14_masks_for_a_week_of_everyone_and_disinfectant_for_a_month(county, principal):
+def test_l07_p14_masks_for_a_week_of_everyone_and_disinfectant_for_a_month(
+    county, personas, principal
+):
     page = login(principal)
     # given nothing in stock, the school is short of masks on the overview, first
     shown = page.get(reverse("supplies")).content.decode()
@@ -76,6 +79,19 @@ def test_l07_p14_masks_for_a_week_of_everyone_and_disinfectant_for_a_month(count
     _receive(page, county.school, "mask", 7, "2022-12-31")
     cover = api.get(reverse("supply-cover"), {"unit": county.school.pk}).json()[0]
     assert _item(cover, "mask")["short"] is False
+    # a pupil registered in the home village and tied to a class counts too, once: short again
+    pupil = person_create(
+        actor=personas.commander,
+        data=PersonInput(
+            name="走读生", id_type="resident", id_number=make_resident_id(sequence="104"),
+            unit=county.village_a,
+        ),
+    )  # fmt: skip
+    PersonUnit.objects.create(person=pupil, unit=county.class_1, relation="student")
+    registered = Person.objects.filter(unit=county.class_1).first()
+    PersonUnit.objects.create(person=registered, unit=county.class_1, relation="student")
+    cover = api.get(reverse("supply-cover"), {"unit": county.school.pk}).json()[0]
+    assert (_item(cover, "mask")["needed"], _item(cover, "mask")["short"]) == (7, True)
     # disinfectant: 100 L in, 30 L used this month through the API: 1 L a day, 70 days of cover
     _receive(page, county.school, "disinfectant", 100)
     used = api.post(
