@@ -225,7 +225,7 @@ PAGES = [
     ("commander", "/travel/", 6),
     ("commander", "/travel/returnees/", 8),
     ("commander", "/labs/tubes/T0000/", 10),
-    ("commander", "/cases/{case}/investigation/", 9),
+    ("commander", "/cases/{case}/investigation/", 10),
     ("commander", "/cases/venues/", 5),
     ("commander", "/vaccination/?unit={village_a}", 8),
     ("worker_a", "/vaccination/outreach/", 6),
