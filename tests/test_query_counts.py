@@ -230,7 +230,7 @@ PAGES = [
     ("commander", "/vaccination/?unit={village_a}", 8),
     ("worker_a", "/vaccination/outreach/", 6),
     ("commander", "/playbooks/?unit={village_a}", 5),
-    ("commander", "/supplies/", 8),
+    ("commander", "/supplies/", 9),
     ("commander", "/disinfection/", 5),
 ]
 
