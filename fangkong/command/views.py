@@ -18,9 +18,13 @@ from fangkong.org.roles import Capability
 from fangkong.people.selectors import import_jobs_of
 from fangkong.pharmacy.selectors import pharmacy_counts
 from fangkong.playbooks.selectors import last_drill
+from fangkong.quarantine.selectors import occupancy_board, sites_visible
 from fangkong.readiness.disinfection import due_counts
 from fangkong.readiness.supplies import short_counts
 from fangkong.vaccination.selectors import coverage_totals
+
+# The sites on the home page; the occupancy board lists them all.
+SITES_ON_HOME = 10
 
 
 @login_required
@@ -29,6 +33,13 @@ def home_view(request: HttpRequest) -> HttpResponse:
     recent imports below."""
     user = request_user(request)
     found = command_view(user)
+    # The quarantine sites the user manages, as on the occupancy board: a site manager's people
+    # stay registered in their villages, so the figures above count none of them (D-01).
+    sites = (
+        list(sites_visible(user)[:SITES_ON_HOME])
+        if found and user_can(user, Capability.MANAGE_SITE)
+        else []
+    )
     return render(
         request,
         "command/home.html",
@@ -44,6 +55,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
             # Readiness (L-02, L-07): units short of supplies, disinfections due and overdue.
             "supplies": short_counts(user) if found else None,
             "disinfection": due_counts(user, clock.now()) if found else None,
+            "sites_board": occupancy_board(sites) if sites else None,
             "map_words": _map_words(),
             "memberships": Membership.objects.filter(user=user)
             .select_related("unit")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,7 +193,7 @@ class Board:
         }
 
 
-def occupancy_board(sites: QuerySet[Unit]) -> Board:
+def occupancy_board(sites: QuerySet[Unit] | Sequence[Unit]) -> Board:
     """The board of these sites in four queries however many sites and rooms: the sites, rooms
     by site and state, people placed by site, and active central quarantines at the sites
     ending by day (the measure's end date is the day the room is expected back)."""

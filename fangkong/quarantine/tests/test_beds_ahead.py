@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from conftest import login
 from fangkong.core import clock
+from fangkong.quarantine.models import Placement
 from fangkong.quarantine.tests.test_quarantine import SHANGHAI
 
 
@@ -115,3 +116,30 @@ def test_d01_the_what_if_shows_the_free_beds_and_the_shortfall_of_a_changed_plan
         },
     ).content.decode()
     assert "按试行方案，床位将于2022-02-01用尽：请在此之前开设新的隔离点。" in shorter
+
+
+def test_d01_the_site_managers_home_shows_their_site_the_neighbours_nothing(
+    county, personas, site, managers, quarantined
+):
+    # given the site with four single rooms and the three quarantined placed there
+    manager, neighbour = managers
+    commander = login(personas.commander)
+    commander.post(
+        f"/api/quarantine/sites/{site.pk}/rooms/",
+        {"floor_from": 2, "floor_to": 2, "room_from": 1, "room_to": 4},
+        content_type="application/json",
+    )
+    commander.post(reverse("quarantine-placement"), {"site": site.pk, "all": "1"})
+    placed = Placement.objects.filter(room__site=site, released_at__isnull=True).count()
+    assert placed == 3
+    # when the site manager opens the home page
+    home = login(manager).get("/")
+    # then their site is there with its people placed and its free bed, linked to the site page
+    panel = home.content.decode().split('data-panel="sites"')[1].split("data-panel=")[0]
+    assert site.name in panel
+    assert reverse("quarantine-site", args=[site.pk]) in panel
+    assert 'data-label="在住人数">3<' in panel
+    assert 'data-label="空床">1<' in panel
+    # and the other site's manager and a village worker see no panel of it
+    assert site.name not in login(neighbour).get("/").content.decode()
+    assert 'data-panel="sites"' not in login(personas.worker_a).get("/").content.decode()
