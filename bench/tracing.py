@@ -44,7 +44,7 @@ from fangkong.org.roles import Role
 from fangkong.org.services import membership_grant, unit_create
 from fangkong.policy.packs import packs_all
 from fangkong.tracing.models import Case, CaseKind, Outbreak
-from fangkong.tracing.venues import CONTACT_WINDOW, TRAJECTORY_DAYS, contact_candidates_propose
+from fangkong.tracing.venues import TRAJECTORY_DAYS, contact_candidates_propose, contact_window
 
 PEOPLE = 2_000_000
 SCANS = 30_000_000
@@ -145,9 +145,10 @@ def _scan_match(user: User, client: Client, unit: Unit, people: _People) -> list
     batch = people.take(CONFIRMED_AT_ONCE)
     case = Case.objects.get(pk=_cases_insert(unit, [one])[0])
     since = case.reported_at - dt.timedelta(days=TRAJECTORY_DAYS)
+    window = contact_window(case)
 
     def bare(person: int) -> int:
-        params = [CONTACT_WINDOW, CONTACT_WINDOW, person, since, case.reported_at]
+        params = [window, window, person, since, case.reported_at]
         return len(_execute(SCAN_BASELINE, params))
 
     def propose() -> None:

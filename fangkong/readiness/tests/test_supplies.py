@@ -88,7 +88,7 @@ def test_l07_p14_masks_for_a_week_of_everyone_and_disinfectant_for_a_month(
         ),
     )  # fmt: skip
     PersonUnit.objects.create(person=pupil, unit=county.class_1, relation="student")
-    registered = Person.objects.filter(unit=county.class_1).first()
+    registered = Person.objects.filter(unit=county.class_1).earliest("pk")
     PersonUnit.objects.create(person=registered, unit=county.class_1, relation="student")
     cover = api.get(reverse("supply-cover"), {"unit": county.school.pk}).json()[0]
     assert (_item(cover, "mask")["needed"], _item(cover, "mask")["short"]) == (7, True)
