@@ -22,7 +22,12 @@ class BootstrapFormMixin:
             widget: Any = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple):
                 continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
             widget.attrs["class"] = css
 
     def full_clean(self) -> None:
