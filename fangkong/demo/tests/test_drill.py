@@ -27,7 +27,7 @@ from fangkong.org.models import Unit
 from fangkong.policy.models import Measure
 from fangkong.policy.packs import packs_all
 from fangkong.quarantine.models import Transfer
-from fangkong.tracing.models import Case, CaseKind, CaseStatus, Exposure
+from fangkong.tracing.models import Case, CaseKind, CaseStatus, Exposure, Scan
 
 # A deadline as the list shows it: what, which unit answers, for whom, due when.
 Deadline = tuple[str, int, int | None, dt.datetime]
@@ -150,7 +150,26 @@ def overdue_recomputed(drill: Drill) -> Counter[Deadline]:
                     met,
                 )
             )
-    return Counter(
+    # Disinfection after a confirmed case (L-12): each venue the case scanned in the 14 days
+    # before its report, by the unit keeping it, within the pack's hours of the report; the
+    # drill's officers log none. One deadline per venue, so two venues of a unit count twice.
+    places: Counter[Deadline] = Counter()
+    after_case = pack.disinfection_after_case
+    for case in Case.objects.filter(unit__path__startswith=path, kind=CaseKind.CONFIRMED):
+        due = case.reported_at + dt.timedelta(hours=after_case.within_hours) if after_case else None
+        if due is None or due >= end:
+            continue
+        for _venue, unit_id in (
+            Scan.objects.filter(
+                person_id=case.person_id,
+                scanned_at__gte=case.reported_at - dt.timedelta(days=14),
+                scanned_at__lte=case.reported_at,
+            )
+            .values_list("venue_id", "venue__unit_id")
+            .distinct()
+        ):
+            places[("disinfection", unit_id, None, _utc(due))] += 1
+    return places + Counter(
         (kind, unit, person, _utc(due))
         for (kind, unit, person, due), met in set(owed)
         if not met and due < end
@@ -177,6 +196,20 @@ def test_a_drill_ends_with_the_overdue_list_a_brute_force_recomputation_finds(re
     expected = overdue_recomputed(drill)
     assert len({kind for kind, _unit, _person, _due in expected}) >= 3
     assert overdue_shown(drill) == expected
+
+
+@pytest.mark.slow
+def test_l12_a_four_week_drill_owes_the_disinfection_of_its_confirmed_cases_places(
+    reference_data,
+):
+    # given / when: 5,000 people and 10 index cases over four weeks, the cases scanning markets
+    drill = drill_run(DrillSize(people=5000, cases=10, days=28, seed=2022))
+
+    # then the plan's disinfection after a confirmed case (L-12, never logged in a drill) is
+    # overdue at the markets' units, and the list is still the recomputation, row for row
+    shown = overdue_shown(drill)
+    assert any(kind == "disinfection" for kind, _unit, _person, _due in shown)
+    assert shown == overdue_recomputed(drill)
 
 
 def _signature(drill: Drill) -> list[tuple[str, str, str, dt.datetime]]:
