@@ -80,8 +80,11 @@ def test_no_generated_request_causes_a_server_error(
             f"Authorization: Token {token.key}",
             "--checks",
             "not_a_server_error",
+            # 15 cases an operation: the schema has grown to some 150 operations, and the run
+            # must stay well inside its time box beside the other suite in CI (FUZZ_EXAMPLES
+            # raises it for a deeper run).
             "--max-examples",
-            os.environ.get("FUZZ_EXAMPLES", "25"),
+            os.environ.get("FUZZ_EXAMPLES", "15"),
             "--generation-deterministic",
             "--request-timeout",
             "30",
@@ -89,7 +92,7 @@ def test_no_generated_request_causes_a_server_error(
         ],
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=1500,
         cwd=tmp_path,
         check=False,
     )
