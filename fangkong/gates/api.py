@@ -42,6 +42,9 @@ class EntryInSerializer(serializers.Serializer):
     person = serializers.IntegerField(required=False, allow_null=True)
     visitor_name = serializers.CharField(required=False)
     visitor_phone = serializers.CharField(required=False)
+    visitor_id_number = serializers.CharField(
+        required=False, help_text="a visitor's resident ID number (needed for a fever)"
+    )
     at = serializers.DateTimeField(required=False)
     celsius = serializers.CharField(required=False)
     symptoms = serializers.ListField(child=serializers.ChoiceField(choices=list(SYMPTOMS)))
@@ -81,6 +84,7 @@ def _entry(item: Any) -> EntryInput:
         person_id=item.get("person"),
         visitor_name=row_text(item, "visitor_name"),
         visitor_phone=row_text(item, "visitor_phone"),
+        visitor_id_number=row_text(item, "visitor_id_number"),
         at=row_time(item, "at"),
         celsius=celsius if isinstance(celsius, str | int | float) else None,
         symptoms=[str(s) for s in symptoms] if isinstance(symptoms, list) else ["?"],
@@ -105,7 +109,8 @@ class GateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 class GateEntryViewSet(viewsets.GenericViewSet):
     """A gate's entries of a day (``?gate=&day=``); POST one; ``batch/`` up to 10,000 entries of
-    registered people at once, every refused row reported with its index, field and reason."""
+    registered people and visitors at once, every refused row reported with its index, field and
+    reason."""
 
     serializer_class = EntrySerializer
     parser_classes = [JSONParser]

@@ -54,6 +54,9 @@ class EntryForm(BootstrapFormMixin, forms.Form):
     )
     visitor_name = forms.CharField(label=_("Visitor's name"), max_length=50, required=False)
     visitor_phone = forms.CharField(label=_("Visitor's phone"), max_length=20, required=False)
+    visitor_id_number = forms.CharField(
+        label=_("Visitor's ID number (needed for a fever)"), max_length=18, required=False
+    )
     celsius = forms.CharField(label=_("Temperature (°C)"), max_length=10, required=False)
     symptoms = forms.MultipleChoiceField(
         label=_("Symptoms"), required=False, widget=forms.CheckboxSelectMultiple
@@ -92,6 +95,7 @@ class EntryForm(BootstrapFormMixin, forms.Form):
             person_id=data["person"],
             visitor_name=data["visitor_name"],
             visitor_phone=data["visitor_phone"],
+            visitor_id_number=data["visitor_id_number"],
             celsius=data["celsius"],
             symptoms=data["symptoms"],
             from_epidemic_area=data["from_epidemic_area"],

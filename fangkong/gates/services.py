@@ -5,7 +5,8 @@ Each entry is checked against the plan in force for the gate's unit: a temperatu
 threshold or a symptom of its list (E-19, E-20), a yellow or red code (E-21) may not be let in;
 the gate records what it did (asked to leave, sent to the fever clinic), and a registered person's
 reading goes to daily monitoring as a check-in, where the pack's fever path opens as it does for
-any other reading.
+any other reading. A visitor with a fever is found in the register (or registered in the gate's
+unit) so that the same path opens for them (ADR 20).
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ from fangkong.monitoring.services import CheckinInput, checkins_record
 from fangkong.org.access import AnyUser, Scope, acting_user, gate_reach, gates_kept, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
-from fangkong.people.identity import InvalidIdentity, normalize_phone
+from fangkong.people.identity import IdType, InvalidIdentity, normalize_phone, parse_resident_id
 from fangkong.people.models import Person, Visitor
+from fangkong.people.services import PersonInput, person_find_or_register
 from fangkong.policy.engine import symptoms_counted
 from fangkong.policy.packs import Pack
 from fangkong.policy.resolver import PackResolver
@@ -115,13 +117,15 @@ def gate_keeper_assign(*, actor: AnyUser, gate: Gate, user: User) -> GateKeeper:
 
 @dataclass(frozen=True)
 class EntryInput:
-    """One person at a gate: ``person_id`` of the register, or a visitor's name and phone."""
+    """One person at a gate: ``person_id`` of the register, or a visitor's name and phone (and
+    their ID number, which a visitor with a fever gives for the fever path, ADR 20)."""
 
     gate_id: Any
     outcome: str
     person_id: Any = None
     visitor_name: str = ""
     visitor_phone: str = ""
+    visitor_id_number: str = ""
     at: Any = None  # None: now
     celsius: Any = None  # a number or text as typed; checked here
     symptoms: Sequence[str] = ()
@@ -133,15 +137,20 @@ class EntryInput:
     disinfected: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Checked:
-    at: dt.datetime
+    """What the pack makes of an entry's readings and answers (the same for every row that
+    brings the same ones, so a batch decides each distinct set once)."""
+
     celsius: Decimal | None
     colour: str
     scanned: bool
     actions: list[str]
+    # A fever or a symptom of the plan's list: the pack's fever path is owed.
+    unwell: bool
     # A reading or a code daily monitoring should know of (a registered person's check-in).
     flagged: bool
+    problems: dict[str, str]
 
 
 def _celsius(value: Any, problems: dict[str, str]) -> Decimal | None:
@@ -170,25 +179,22 @@ def _fever(pack: Pack | None, celsius: Decimal | None) -> bool:
     return float(celsius) > FEVER_ABOVE
 
 
-def _entry_check(
-    data: EntryInput,
-    pack: Pack | None,
-    now: dt.datetime,
-    allowed: tuple[dt.date, dt.date],
-    problems: dict[str, str],
-) -> _Checked:
-    """The entry's values and the pack's actions; each problem goes to ``problems`` under the
-    field it concerns, with a reason naming the field."""
-    celsius = _celsius(data.celsius, problems)
-    at = now if data.at is None else data.at
+def _time_problem(at: Any, now: dt.datetime, allowed: tuple[dt.date, dt.date]) -> str | None:
     if not isinstance(at, dt.datetime):
-        problems["at"] = _("Time: not a date and time.")
-    elif at.tzinfo is None:
-        problems["at"] = _("Time: give the time zone of the time.")
-    elif at > now + CLOCK_SKEW:
-        problems["at"] = _("Time: %(at)s is in the future.") % {"at": at.isoformat()}
-    elif problem := date_problem(at, allowed):
-        problems["at"] = problem
+        return _("Time: not a date and time.")
+    if at.tzinfo is None:
+        return _("Time: give the time zone of the time.")
+    if at > now + CLOCK_SKEW:
+        return _("Time: %(at)s is in the future.") % {"at": at.isoformat()}
+    return date_problem(at, allowed)
+
+
+def _entry_check(data: EntryInput, pack: Pack | None, at: dt.datetime | None) -> _Checked:
+    """The entry's readings, answers and code against the pack, and the actions it owes; each
+    problem goes to ``problems`` under the field it concerns, with a reason naming the field.
+    ``at`` is read only to check a scanned code."""
+    problems: dict[str, str] = {}
+    celsius = _celsius(data.celsius, problems)
     unknown = [s for s in data.symptoms if s not in SYMPTOMS]
     if unknown:
         problems["symptoms"] = _("Symptoms: unknown %(codes)s.") % {
@@ -197,9 +203,7 @@ def _entry_check(
     colour, scanned = data.health_code, False
     if data.code_token:
         try:
-            checked = status_code_check(
-                data.code_token, at if isinstance(at, dt.datetime) else None
-            )
+            checked = status_code_check(data.code_token, at)
         except ValueError as error:
             problems["code"] = str(error)
         else:
@@ -238,34 +242,92 @@ def _entry_check(
     if data.from_epidemic_area or data.epidemic_contact:
         actions.append(GateAction.EPIDEMIC_AREA)
     return _Checked(
-        at if isinstance(at, dt.datetime) else now,
         celsius,
         colour,
         scanned,
         [str(action) for action in actions],
+        unwell,
         unwell or stopped,
+        problems,
+    )
+
+
+@dataclass(frozen=True)
+class _Visitor:
+    name: str
+    phone: str
+    id_number: str
+
+
+def _visitor_check(data: EntryInput, problems: dict[str, str]) -> _Visitor:
+    """A visitor's name, phone and (optional) resident ID number as the register keeps them."""
+    name = data.visitor_name.strip()
+    if not name:
+        problems["visitor_name"] = _("Name: pick a registered person or type the visitor's name.")
+    phone = number = ""
+    try:
+        phone = normalize_phone(data.visitor_phone)
+    except InvalidIdentity as error:
+        problems["visitor_phone"] = _("Phone: %(reason)s") % {"reason": error.args[0]}
+    if data.visitor_id_number.strip():
+        try:
+            number = parse_resident_id(data.visitor_id_number, today=clock.localdate()).number
+        except InvalidIdentity as error:
+            problems["visitor_id_number"] = _("ID number: %(reason)s") % {"reason": error.args[0]}
+    return _Visitor(name[:50], phone, number)
+
+
+def _visitor_person(actor: AnyUser, gate: Gate, reach: Scope, visitor: _Visitor) -> Person | None:
+    """The person of the register a visitor with a fever is, for the fever path (ADR 20): the one
+    of their ID number wherever registered, else registered now in the gate's unit; without an ID
+    number, the one of the gate's unit of that name and phone, or None."""
+    if visitor.id_number:
+        return person_find_or_register(
+            actor=acting_user(actor),
+            data=PersonInput(
+                name=visitor.name,
+                id_type=IdType.RESIDENT,
+                id_number=visitor.id_number,
+                unit=gate.unit,
+                phone=visitor.phone,
+            ),
+        )
+    return (
+        Person.objects.filter(reach.people(), name=visitor.name, phone=visitor.phone)
+        .order_by("id")
+        .first()
+    )
+
+
+def _no_visitor_person() -> str:
+    return _(
+        "ID number: a visitor with a fever or a symptom of the plan's list is registered for the"
+        " fever path; give their ID number."
     )
 
 
 def _checkins_open(
-    actor: AnyUser, reach: Scope, gate: Gate, rows: list[tuple[int, _Checked, EntryInput]]
+    actor: AnyUser,
+    recorders: Scope,
+    gate: Gate,
+    rows: list[tuple[int, dt.datetime, _Checked, EntryInput]],
 ) -> None:
     """The flagged readings of registered people go to daily monitoring as check-ins, where the
     pack judges them and a fever opens its path (the observation, the reports and deadlines)."""
     inputs = [
         CheckinInput(
             person_id=person_id,
-            at=checked.at,
+            at=at,
             celsius=checked.celsius,
             symptoms=list(data.symptoms),
             health_code=checked.colour,
             place=gate.name,
         )
-        for person_id, checked, data in rows
+        for person_id, at, checked, data in rows
     ]
     for start in range(0, len(inputs), CHECKIN_BATCH_MAX):
         result = checkins_record(
-            actor=actor, rows=inputs[start : start + CHECKIN_BATCH_MAX], recorders=reach
+            actor=actor, rows=inputs[start : start + CHECKIN_BATCH_MAX], recorders=recorders
         )
         if result.errors:
             raise ValidationError({result.errors[0]["field"]: result.errors[0]["reason"]})
@@ -281,6 +343,10 @@ def _no_gate(value: Any) -> str:
     return _("Gate: no gate %(id)s that you keep.") % {"id": str(value)[:20]}
 
 
+def _no_person() -> str:
+    return _("Person: nobody of that number at this gate's unit.")
+
+
 def _gate_kept(actor: AnyUser, value: Any) -> Gate:
     gate_id = _row_id(value)
     gate = (
@@ -293,21 +359,28 @@ def _gate_kept(actor: AnyUser, value: Any) -> Gate:
     return gate
 
 
+def _pack_of(gate: Gate, now: dt.datetime) -> Pack | None:
+    return PackResolver.of_day(now.astimezone(clock.tz()).date()).pack(gate.unit.path)
+
+
 # --- one entry ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def gate_entry_record(*, actor: AnyUser, data: EntryInput) -> GateEntry:
     """Register one person at a gate the actor keeps: the checks above, the visitor's name and
-    phone in ``people``, the entry, and a registered person's flagged reading as a check-in."""
+    phone in ``people``, the entry, and a registered person's flagged reading as a check-in (a
+    visitor with a fever found in the register or registered, ADR 20)."""
     gate = _gate_kept(actor, data.gate_id)
     now = clock.now()
-    pack = PackResolver.of_day(now.astimezone(clock.tz()).date()).pack(gate.unit.path)
-    problems: dict[str, str] = {}
-    checked = _entry_check(data, pack, now, dates_allowed(), problems)
+    at = now if data.at is None else data.at
+    checked = _entry_check(data, _pack_of(gate, now), at if isinstance(at, dt.datetime) else None)
+    problems = dict(checked.problems)
+    if problem := _time_problem(at, now, dates_allowed()):
+        problems["at"] = problem
     reach = gate_reach(actor, gate)
     person: Person | None = None
-    phone = ""
+    visitor: _Visitor | None = None
     if data.person_id not in (None, ""):
         person_id = _row_id(data.person_id)
         person = (
@@ -316,28 +389,24 @@ def gate_entry_record(*, actor: AnyUser, data: EntryInput) -> GateEntry:
             else Person.objects.filter(reach.people(), pk=person_id).first()
         )
         if person is None:
-            problems["person"] = _("Person: nobody of that number at this gate's unit.")
-    elif not data.visitor_name.strip():
-        problems["visitor_name"] = _("Name: pick a registered person or type the visitor's name.")
+            problems["person"] = _no_person()
     else:
-        try:
-            phone = normalize_phone(data.visitor_phone)
-        except InvalidIdentity as error:
-            problems["visitor_phone"] = _("Phone: %(reason)s") % {"reason": error.args[0]}
+        visitor = _visitor_check(data, problems)
     if problems:
         raise ValidationError(problems)
-    visitor = (
-        None
-        if person is not None
-        else Visitor.objects.create(
-            name=data.visitor_name.strip()[:50], phone=phone, created_at=now
-        )
-    )
+    recorders = reach
+    if visitor is not None and checked.unwell:
+        person = _visitor_person(actor, gate, reach, visitor)
+        if person is None:
+            raise ValidationError({"visitor_id_number": _no_visitor_person()})
+        recorders, visitor = Scope(None), None
     entry = GateEntry.objects.create(
         gate=gate,
         person=person,
-        visitor=visitor,
-        at=checked.at,
+        visitor=None
+        if visitor is None
+        else Visitor.objects.create(name=visitor.name, phone=visitor.phone, created_at=now),
+        at=at,
         celsius=checked.celsius,
         symptoms=list(data.symptoms),
         from_epidemic_area=data.from_epidemic_area,
@@ -351,7 +420,7 @@ def gate_entry_record(*, actor: AnyUser, data: EntryInput) -> GateEntry:
         recorded_by=acting_user(actor),
     )
     if person is not None and checked.flagged:
-        _checkins_open(actor, reach, gate, [(person.pk, checked, data)])
+        _checkins_open(actor, recorders, gate, [(person.pk, at, checked, data)])
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -376,6 +445,7 @@ class EntriesOutcome:
 _ENTRY_COLUMNS = (
     "gate",
     "person",
+    "visitor",
     "at",
     "celsius",
     "symptoms",
@@ -391,41 +461,157 @@ _ENTRY_COLUMNS = (
 )
 
 
+@dataclass
+class _Good:
+    """A row that passed its checks, waiting for the writes."""
+
+    index: int
+    gate_id: int
+    at: dt.datetime
+    checked: _Checked
+    data: EntryInput
+    person_id: int | None = None
+    visitor: _Visitor | None = None
+    visitor_id: int | None = None
+
+
+class _Batch:
+    """The set-wide reads of a batch: the gates the actor keeps among those named, the people
+    each reaches among those named, the pack of each gate's unit, and one decision per distinct
+    set of readings and answers."""
+
+    def __init__(self, actor: AnyUser, rows: Sequence[EntryInput], now: dt.datetime) -> None:
+        self.now, self.allowed = now, dates_allowed()
+        keys = [(_row_id(r.gate_id), _row_id(r.person_id)) for r in rows]
+        self.keys = keys
+        named = Ids({gate_id for gate_id, _person in keys if gate_id is not None})
+        self.gates = {
+            gate.pk: gate
+            for gate in Gate.objects.filter(gates_kept(actor), pk__any=named).select_related("unit")
+        }
+        self.reaches = {pk: gate_reach(actor, gate) for pk, gate in self.gates.items()}
+        self.people: set[tuple[int, int]] = set()
+        for pk, reach in self.reaches.items():
+            wanted = Ids({person for gate_id, person in keys if gate_id == pk and person})
+            if wanted:
+                self.people.update(
+                    (pk, person)
+                    for person in Person.objects.filter(reach.people(), id__any=wanted).values_list(
+                        "pk", flat=True
+                    )
+                )
+        self.packs = {pk: _pack_of(gate, now) for pk, gate in self.gates.items()}
+        self._decided: dict[tuple[Any, ...], _Checked] = {}
+
+    def check(self, gate_id: int | None, data: EntryInput, at: dt.datetime | None) -> _Checked:
+        """The pack's decision on the row's readings and answers; a scanned code, being one
+        person's and checked at the row's time, is decided alone."""
+        pack = None if gate_id is None else self.packs.get(gate_id)
+        if data.code_token:
+            return _entry_check(data, pack, at)
+        key = (
+            gate_id, data.celsius, tuple(data.symptoms), data.health_code, data.outcome,
+            data.reason, data.from_epidemic_area, data.epidemic_contact,
+        )  # fmt: skip
+        decided = self._decided.get(key)
+        if decided is None:
+            decided = self._decided[key] = _entry_check(data, pack, at)
+        return decided
+
+
 def gate_entries_record(*, actor: AnyUser, rows: Sequence[EntryInput]) -> EntriesOutcome:
-    """Register a gate reader's entries of registered people in one set (up to ENTRY_BATCH_MAX):
-    each row checked as one entry is, the good ones written in one COPY, each refused one
-    reported with its index, field and reason; the flagged readings go to daily monitoring."""
+    """Register a gate reader's entries in one set (up to ENTRY_BATCH_MAX): registered people
+    (``person_id``) and visitors (name and phone) alike. Each row is checked as one entry is and
+    every refused one reported with its index, field and reason; the good ones are written at
+    once: the visitors in one INSERT, the entries in one COPY, the flagged readings to daily
+    monitoring in one set per gate (a visitor with a fever found or registered as a person,
+    ADR 20) and one audit row."""
     if len(rows) > ENTRY_BATCH_MAX:
         raise ValidationError(
             {"entries": _("Entries: at most %(max)d per request.") % {"max": ENTRY_BATCH_MAX}}
         )
     outcome = EntriesOutcome()
     now = clock.now()
-    keys = [(_row_id(r.gate_id), _row_id(r.person_id)) for r in rows]
-    gate_ids = {gate_id for gate_id, _person in keys if gate_id is not None}
-    gates = {
-        gate.pk: gate
-        for gate in Gate.objects.filter(gates_kept(actor), pk__any=Ids(gate_ids)).select_related(
-            "unit"
-        )
-    }
-    reaches = {pk: gate_reach(actor, gate) for pk, gate in gates.items()}
-    people: set[tuple[int, int]] = set()
-    for pk, reach in reaches.items():
-        wanted = {person for gate_id, person in keys if gate_id == pk and person is not None}
-        if wanted:
-            people.update(
-                (pk, person)
-                for person in Person.objects.filter(
-                    reach.people(), id__any=Ids(wanted)
-                ).values_list("pk", flat=True)
+    batch = _Batch(actor, rows, now)
+    good: list[_Good] = []
+    for index, (data, (gate_id, person_id)) in enumerate(zip(rows, batch.keys, strict=True)):
+        at = now if data.at is None else data.at
+        checked = batch.check(gate_id, data, at if isinstance(at, dt.datetime) else None)
+        problems = dict(checked.problems)
+        if problem := _time_problem(at, now, batch.allowed):
+            problems["at"] = problem
+        visitor = None
+        if gate_id not in batch.gates:
+            problems["gate"] = _no_gate(data.gate_id)
+        elif data.person_id not in (None, ""):
+            if (gate_id, person_id) not in batch.people:
+                problems["person"] = _no_person()
+        else:
+            visitor = _visitor_check(data, problems)
+        if problems:
+            outcome.errors.extend(
+                {"index": index, "field": name, "reason": reason}
+                for name, reason in problems.items()
             )
-    resolver = PackResolver.of_day(now.astimezone(clock.tz()).date())
-    packs = {pk: resolver.pack(gate.unit.path) for pk, gate in gates.items()}
-    allowed = dates_allowed()
+            continue
+        assert gate_id is not None
+        good.append(_Good(index, gate_id, at, checked, data, person_id, visitor))
+    with transaction.atomic():
+        written = _entries_write(actor, batch, good, outcome)
+        if written:
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                object_type="gate_entries",
+                unit_id=Scope(
+                    tuple(sorted({batch.gates[g.gate_id].unit.path for g in written}))
+                ).covering_unit_id(),
+                summary=_("%(entries)d gate entries registered") % {"entries": outcome.entries}
+                + (
+                    _(", %(count)d rows refused")
+                    % {"count": len({e["index"] for e in outcome.errors})}
+                    if outcome.errors
+                    else ""
+                ),
+            )
+    outcome.errors.sort(key=lambda error: error["index"])
+    return outcome
+
+
+def _entries_write(
+    actor: AnyUser, batch: _Batch, good: list[_Good], outcome: EntriesOutcome
+) -> list[_Good]:
+    """Write the good rows of a batch; returns those written. A visitor with a fever becomes the
+    person the register has (or registers them); one who cannot be is refused with the reason."""
+    written: list[_Good] = []
+    for row in good:
+        if row.visitor is not None and row.checked.unwell:
+            gate = batch.gates[row.gate_id]
+            person = _visitor_person(actor, gate, batch.reaches[row.gate_id], row.visitor)
+            if person is None:
+                outcome.errors.append(
+                    {
+                        "index": row.index,
+                        "field": "visitor_id_number",
+                        "reason": _no_visitor_person(),
+                    }
+                )
+                continue
+            row.person_id, row.visitor = person.pk, None
+        written.append(row)
+    if not written:
+        return written
+    visitors = [row for row in written if row.visitor is not None]
+    made = Visitor.objects.bulk_create(
+        Visitor(name=row.visitor.name, phone=row.visitor.phone, created_at=batch.now)
+        for row in visitors
+        if row.visitor is not None
+    )
+    for row, visitor in zip(visitors, made, strict=True):
+        row.visitor_id = visitor.pk
     recorder = acting_user(actor)
     recorder_id = recorder.pk if recorder else None
-    # The lists as JSON text, encoded once per distinct list rather than once per row.
+    # The lists as JSON text, encoded once per decision rather than once per row.
     encoded: dict[tuple[str, ...], JsonText] = {}
 
     def as_json(values: Sequence[str]) -> JsonText:
@@ -434,60 +620,40 @@ def gate_entries_record(*, actor: AnyUser, rows: Sequence[EntryInput]) -> Entrie
             encoded[key] = JsonText(json.dumps(list(key), ensure_ascii=False))
         return encoded[key]
 
-    good: list[tuple[Any, ...]] = []
-    flagged: dict[int, list[tuple[int, _Checked, EntryInput]]] = {}
-    for index, (data, (gate_id, person_id)) in enumerate(zip(rows, keys, strict=True)):
-        problems: dict[str, str] = {}
-        if gate_id not in gates:
-            problems["gate"] = _no_gate(data.gate_id)
-        elif (gate_id, person_id) not in people:
-            problems["person"] = _("Person: nobody of that number at this gate's unit.")
-        pack = None if gate_id is None else packs.get(gate_id)
-        checked = _entry_check(data, pack, now, allowed, problems)
-        if problems:
-            outcome.errors.extend(
-                {"index": index, "field": name, "reason": reason}
-                for name, reason in problems.items()
-            )
-            continue
-        assert gate_id is not None
-        assert person_id is not None
-        good.append(
+    outcome.entries = rows_insert(
+        GateEntry,
+        _ENTRY_COLUMNS,
+        (
             (
-                gate_id,
-                person_id,
-                checked.at,
-                checked.celsius,
-                as_json(data.symptoms),
-                data.from_epidemic_area,
-                data.epidemic_contact,
-                checked.colour,
-                checked.scanned,
-                data.outcome,
-                data.reason.strip(),
-                data.disinfected,
-                as_json(checked.actions),
+                row.gate_id,
+                row.person_id,
+                row.visitor_id,
+                row.at,
+                row.checked.celsius,
+                as_json(row.data.symptoms),
+                row.data.from_epidemic_area,
+                row.data.epidemic_contact,
+                row.checked.colour,
+                row.checked.scanned,
+                row.data.outcome,
+                row.data.reason.strip(),
+                row.data.disinfected,
+                as_json(row.checked.actions),
                 recorder_id,
+            )  # fmt: skip
+            for row in written
+        ),
+    )
+    # The flagged readings, one set per gate: the registered people within the gate's reach,
+    # the visitors with a fever as the people the service found or registered for them.
+    flagged: dict[tuple[int, bool], list[tuple[int, dt.datetime, _Checked, EntryInput]]] = {}
+    for row in written:
+        if row.person_id is not None and row.checked.flagged:
+            as_visitor = row.data.person_id in (None, "")
+            flagged.setdefault((row.gate_id, as_visitor), []).append(
+                (row.person_id, row.at, row.checked, row.data)
             )
-        )
-        if checked.flagged:
-            flagged.setdefault(gate_id, []).append((person_id, checked, data))
-    if not good:
-        return outcome
-    with transaction.atomic():
-        outcome.entries = rows_insert(GateEntry, _ENTRY_COLUMNS, good)
-        for pk, readings in flagged.items():
-            _checkins_open(actor, reaches[pk], gates[pk], readings)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="gate_entries",
-            unit_id=Scope(tuple(sorted({g.unit.path for g in gates.values()}))).covering_unit_id(),
-            summary=_("%(entries)d gate entries registered") % {"entries": outcome.entries}
-            + (
-                _(", %(count)d rows refused") % {"count": len({e["index"] for e in outcome.errors})}
-                if outcome.errors
-                else ""
-            ),
-        )
-    return outcome
+    for (gate_id, as_visitor), readings in flagged.items():
+        recorders = Scope(None) if as_visitor else batch.reaches[gate_id]
+        _checkins_open(actor, recorders, batch.gates[gate_id], readings)
+    return written

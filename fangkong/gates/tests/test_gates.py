@@ -1,6 +1,7 @@
 """Gates and visitors (issue 16, item 3 and the gate part of item 4): a gate keeper registers who
-comes through the page and the API; a fever, a symptom of the plan's list or a yellow or red code
-may not be let in and opens the pack's actions (E-19, E-20, E-21)."""
+comes through the page and the API, one at a time or a reader's batch of residents and visitors
+(B-12); a fever, a symptom of the plan's list or a yellow or red code may not be let in and opens
+the pack's actions (E-19, E-20, E-21), for a visitor as for a resident (ADR 20)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from conftest import body, login, make_user, workbook_rows
+from conftest import body, login, make_resident_id, make_user, workbook_rows
 from fangkong.audit.models import AuditEvent
 from fangkong.core import clock
 from fangkong.gates.models import Gate, GateEntry, GateKeeper
@@ -19,7 +20,7 @@ from fangkong.healthcodes.codes import person_reference, status_code_sign
 from fangkong.healthcodes.rules import Colour
 from fangkong.monitoring.models import Checkin, FeverEvent
 from fangkong.org.roles import Role
-from fangkong.people.models import Visitor
+from fangkong.people.models import Person, Visitor
 from fangkong.policy.services import plan_assign
 from fangkong.tracing.venues import person_visits, venue_create
 
@@ -202,7 +203,12 @@ def test_p08_the_register_of_a_day_is_listed_and_downloaded(gate, keeper, person
     client.post(reverse("gate-entry", args=[gate.pk]), _visitor())
     client.post(
         reverse("gate-entry", args=[gate.pk]),
-        _visitor(visitor_name="赵访客", celsius="38.4", outcome="fever_clinic"),
+        _visitor(
+            visitor_name="赵访客",
+            celsius="38.4",
+            outcome="fever_clinic",
+            visitor_id_number=make_resident_id(sequence="021"),
+        ),  # fmt: skip
     )
     manager = login(personas.worker_a)
     today = clock.localdate()
@@ -275,3 +281,127 @@ def test_gate_entries_of_a_person_count_as_visits_to_the_gates_venue(
     now = clock.now()
     visits = person_visits(person_a.pk, now - dt.timedelta(hours=1), now + dt.timedelta(hours=1))
     assert [(v.source, v.venue_id) for v in visits] == [("gate", venue.pk)]
+
+
+def _batch(user, rows):
+    return _api(user).post("/api/gate-entries/batch/", {"entries": rows}, format="json")
+
+
+def test_b12_e19_a_batch_takes_visitor_rows_each_bad_row_named_and_the_good_ones_kept(
+    gate, keeper, person_a
+):
+    at = (clock.now() - dt.timedelta(minutes=5)).isoformat()
+    rows = [
+        {"gate": gate.pk, "person": person_a.pk, "at": at, "celsius": "36.5",
+         "outcome": "admitted"},
+        {"gate": gate.pk, "at": at, "from_epidemic_area": True, "epidemic_contact": True}
+        | _visitor(),
+        _visitor(gate=gate.pk, visitor_phone="123"),
+        _visitor(gate=gate.pk, visitor_name=" "),
+        # a fever: the fever path needs the register's person, and no ID number was given
+        _visitor(gate=gate.pk, visitor_name="钱访客", celsius="38.6", outcome="fever_clinic"),
+        _visitor(gate=gate.pk, celsius="38.6", outcome="fever_clinic", visitor_id_number="123"),
+        _visitor(gate=gate.pk, celsius="39.9", outcome="admitted"),
+    ]  # fmt: skip
+    answer = _batch(keeper, rows)
+    assert answer.status_code == 200
+    errors = answer.json()["errors"]
+    assert [(e["index"], e["field"]) for e in errors] == [
+        (2, "visitor_phone"), (3, "visitor_name"), (4, "visitor_id_number"),
+        (5, "visitor_id_number"), (6, "outcome"),
+    ]  # fmt: skip
+    assert "电话" in errors[0]["reason"]
+    assert "姓名" in errors[1]["reason"]
+    assert "身份证" in errors[2]["reason"]
+    assert "身份证" in errors[3]["reason"]
+    assert "不得放行" in errors[4]["reason"]
+    # the good ones are written: the resident and the visitor with the answers P08 asks
+    assert answer.json()["entries"] == 2
+    visitor = GateEntry.objects.get(visitor__isnull=False)
+    assert (visitor.visitor.name, visitor.visitor.phone) == ("王访客", "13700137000")
+    assert (visitor.from_epidemic_area, visitor.epidemic_contact) == (True, True)
+    assert visitor.actions == ["epidemic_area"]
+    assert Visitor.objects.count() == 1
+    assert not FeverEvent.objects.exists()
+    assert Person.objects.count() == 1
+    register = login(keeper).get(reverse("gate-register", args=[gate.pk])).content.decode()
+    assert "王访客" in register
+    assert "张三" in register
+
+
+def test_e19_e20_a_visitor_with_a_fever_in_a_batch_opens_the_fever_path_in_the_gates_unit(
+    county, gate, keeper, person_a
+):
+    # given a visitor nobody registered, and one whose ID number the register holds (张三)
+    number = make_resident_id(sequence="031")
+    rows = [
+        _visitor(gate=gate.pk, visitor_name="孙访客", celsius="38.6", outcome="fever_clinic",
+                 visitor_id_number=number),
+        _visitor(gate=gate.pk, visitor_name="张三", celsius="38.2", outcome="refused",
+                 reason="发热，劝离", visitor_id_number=make_resident_id(sequence="011")),
+    ]  # fmt: skip
+    # when the reader posts them
+    answer = _batch(keeper, rows)
+    assert answer.json() == {"entries": 2, "errors": []}
+    # then the new visitor is registered in the gate's unit, the known one stays as they are
+    visitor = Person.objects.get(name="孙访客")
+    assert (visitor.unit, visitor.phone) == (county.village_a, "13700137000")
+    assert Person.objects.count() == 2
+    # the entries are theirs, and the pack's fever path opens for each (P08: sent home)
+    assert sorted(GateEntry.objects.values_list("person__name", "actions")) == [
+        ("孙访客", ["refer_to_fever_clinic"]), ("张三", ["asked_to_leave"]),
+    ]  # fmt: skip
+    assert not Visitor.objects.exists()
+    events = FeverEvent.objects.order_by("person__name")
+    assert [(e.person, e.unit, e.disposition) for e in events] == [
+        (visitor, county.village_a, "sent_home"), (person_a, county.grid_a, "sent_home"),
+    ]  # fmt: skip
+    assert Checkin.objects.get(person=visitor).place == "村口卡点"
+    assert AuditEvent.objects.filter(object_type="person", object_id=str(visitor.pk)).exists()
+    assert AuditEvent.objects.filter(object_type="fever_event").count() == 2
+
+
+def test_e19_e20_a_visitor_with_a_fever_on_the_gate_phone_page_opens_the_fever_path(
+    gate, keeper, person_a
+):
+    client = login(keeper)
+    fever = _visitor(visitor_name="张三", visitor_phone="13800138000", celsius="38.5",
+                     outcome="fever_clinic")  # fmt: skip
+    # a stranger with a fever and no ID number is refused, with the reason, and nothing written
+    refused = client.post(reverse("gate-entry", args=[gate.pk]), fever | {"visitor_name": "李四"})
+    assert refused.status_code == 400
+    assert "身份证号" in refused.content.decode()
+    assert not GateEntry.objects.exists()
+    assert not Person.objects.exclude(pk=person_a.pk).exists()
+    # the page asks for the ID number
+    assert "身份证号" in client.get(reverse("gate-entry", args=[gate.pk])).content.decode()
+    # when the visitor is of the gate's unit, found by name and phone, the path opens for them
+    assert client.post(reverse("gate-entry", args=[gate.pk]), fever).status_code == 302
+    assert GateEntry.objects.get().person == person_a
+    assert FeverEvent.objects.get().person == person_a
+
+
+def test_e21_a_keeper_of_another_gate_posts_no_batch_to_this_gate_and_reads_nothing(
+    county, personas, gate, keeper
+):
+    other = gate_create(
+        actor=personas.worker_a, unit=county.village_a, kind="village_checkpoint", name="后山卡点"
+    )
+    rows = [_visitor(gate=gate.pk), _visitor(gate=gate.pk, celsius="38.6", outcome="fever_clinic",
+            visitor_id_number=make_resident_id(sequence="041"))]  # fmt: skip
+    assert _batch(keeper, rows).json()["entries"] == 2
+    stranger = make_user("keeper-2", Role.GATE_KEEPER, county.village_a)
+    gate_keeper_assign(actor=personas.worker_a, gate=other, user=stranger)
+    # the keeper of the other gate may not post to this one
+    answer = _batch(stranger, [_visitor(gate=gate.pk)])
+    assert answer.json()["entries"] == 0
+    assert [(e["field"], "门岗" in e["reason"]) for e in answer.json()["errors"]] == [
+        ("gate", True)
+    ]
+    assert GateEntry.objects.count() == 2
+    # nor read its register, through the API or the page
+    assert _api(stranger).get("/api/gate-entries/", {"gate": gate.pk}).json()["results"] == []
+    assert login(stranger).get(reverse("gate-register", args=[gate.pk])).status_code == 404
+    # and a neighbour's worker neither
+    assert _batch(personas.worker_b, [_visitor(gate=gate.pk)]).json()["entries"] == 0
+    assert GateEntry.objects.count() == 2
