@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -562,6 +563,40 @@ def test_e21_a_gate_register_costs_the_same_queries_for_any_number_of_entries(
     assert (
         response.content.decode().count("13700137000" if "api" not in url else '"visitor"') == rows
     )
+
+
+@pytest.mark.parametrize("rows", [2, 6])
+def test_e19_b12_a_gate_batch_of_residents_and_visitors_costs_the_same_queries_for_any_size(
+    county, personas, django_assert_num_queries, rows
+):
+    # P08 in force; a batch of residents and visitors let in, and one visitor with a fever whose
+    # fever path opens (ADR 20): the reads and writes are per set, not per row.
+    plan_assign(
+        actor=personas.commander, unit=county.hq, pack_id="P08-enterprise-emergency",
+        start_date=dt.date(2022, 1, 1), end_date=None,
+    )  # fmt: skip
+    gate = gate_create(
+        actor=personas.worker_a, unit=county.village_a, kind="village_checkpoint", name="卡点"
+    )
+    at = (clock.now() - dt.timedelta(minutes=5)).isoformat()
+    entries = [
+        {"gate": gate.pk, "person": person.pk, "at": at, "celsius": f"36.{n}",
+         "outcome": "admitted"}
+        for n, person in enumerate(villagers(county, personas, rows))
+    ] + [
+        {"gate": gate.pk, "visitor_name": f"访客{n}", "visitor_phone": "13700137000", "at": at,
+         "celsius": "36.5", "outcome": "admitted", "from_epidemic_area": n % 2 == 0}
+        for n in range(rows)
+    ] + [
+        {"gate": gate.pk, "visitor_name": "发热访客", "visitor_phone": "13700137001", "at": at,
+         "celsius": "38.6", "outcome": "fever_clinic",
+         "visitor_id_number": make_resident_id(sequence="051")},
+    ]  # fmt: skip
+    client = _gate_api(personas)
+    # PostgreSQL writes the entries and the fever's obligations with COPY, out of the query log.
+    with django_assert_num_queries(30 if connection.vendor == "postgresql" else 32, info="batch"):
+        response = client.post("/api/gate-entries/batch/", {"entries": entries}, format="json")
+    assert response.json() == {"entries": 2 * rows + 1, "errors": []}
 
 
 def _gate_api(personas: Personas) -> APIClient:

@@ -23,6 +23,7 @@ from fangkong.gates.models import GateKind, Outcome
 from fangkong.gates.services import (
     EntryInput,
     gate_create,
+    gate_entries_record,
     gate_entry_record,
     gate_keeper_assign,
 )
@@ -907,7 +908,9 @@ class DemoBuilder:
 
     def build_gates(self, units: dict[str, Unit]) -> None:
         """The first village's checkpoint (P08: 外来人员登记), kept by the gate keeper: a villager
-        and a visitor let in, a visitor with a yellow code refused (E-21)."""
+        and a visitor let in, a visitor with a yellow code refused (E-21), and a reader's batch
+        with a visitor with a fever sent to the fever clinic, registered in the village, whose
+        fever path opens (E-19, ADR 20)."""
         model = get_user_model()
         keeper = model.objects.get(username="gate-keeper")
         gate = gate_create(
@@ -943,6 +946,22 @@ class DemoBuilder:
             )  # fmt: skip
         for entry in entries:
             gate_entry_record(actor=keeper, data=entry)
+        gate_entries_record(
+            actor=keeper,
+            rows=[
+                EntryInput(
+                    gate.pk, Outcome.ADMITTED, visitor_name="快递员赵", visitor_phone="13700137003",
+                    at=now - dt.timedelta(minutes=8), celsius="36.3", health_code="green",
+                    disinfected=True,
+                ),
+                EntryInput(
+                    gate.pk, Outcome.FEVER_CLINIC, visitor_name="访客孙",
+                    visitor_phone="13700137004",
+                    visitor_id_number="520113198506127312",
+                    at=now - dt.timedelta(minutes=5), celsius="38.4", health_code="green",
+                ),
+            ],
+        )  # fmt: skip
 
     def build_vaccination(self) -> None:
         """Doses of the first people of the register, as the vaccination system would export
