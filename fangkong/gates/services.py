@@ -191,8 +191,8 @@ def _time_problem(at: Any, now: dt.datetime, allowed: tuple[dt.date, dt.date]) -
 
 def _entry_check(data: EntryInput, pack: Pack | None, at: dt.datetime | None) -> _Checked:
     """The entry's readings, answers and code against the pack, and the actions it owes; each
-    problem goes to ``problems`` under the field it concerns, with a reason naming the field.
-    ``at`` is read only to check a scanned code."""
+    problem is kept in its ``problems`` under the field it concerns, with a reason naming the
+    field. ``at`` is read only to check a scanned code."""
     problems: dict[str, str] = {}
     celsius = _celsius(data.celsius, problems)
     unknown = [s for s in data.symptoms if s not in SYMPTOMS]
