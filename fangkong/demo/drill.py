@@ -47,10 +47,11 @@ from fangkong.quarantine.services import (
 )
 from fangkong.tracing.models import Case, CaseStatus, Venue, VenueKind
 from fangkong.tracing.services import (
+    ExposureInput,
     case_report,
     case_status_change,
     case_upgrade,
-    exposure_record,
+    exposures_record,
     investigation_determine,
     investigation_open,
 )
@@ -518,6 +519,7 @@ class _Outbreak:
         ]
         now = clock.now()
         named: list[int] = []
+        rows: list[ExposureInput] = []
         for kind, people, route in (
             ("close_contact", close, None),
             ("secondary_contact", secondary[:CONTACTS_AT_VENUES], "venue"),
@@ -527,15 +529,7 @@ class _Outbreak:
                     continue
                 self.sim.exposed.add(contact)
                 last = now - dt.timedelta(hours=self.rng.randint(6, 30))
-                exposure_record(
-                    actor=self.commander,
-                    person=Person.objects.get(pk=contact),
-                    kind=kind,
-                    last_exposed_at=last,
-                    via=case.person,
-                    investigation=investigation,
-                )
-                self.drill.contacts += 1
+                rows.append(ExposureInput(contact, kind, last, via=case.person))
                 self.sim.quarantined[contact] = last.astimezone(clock.tz()).date()
                 named.append(contact)
                 way = route or (
@@ -549,6 +543,8 @@ class _Outbreak:
                         now.astimezone(clock.tz()).date() + dt.timedelta(days=days)
                     ) + dt.timedelta(hours=hour)
                     self.onset(contact, onset)
+        exposures_record(actor=self.commander, rows=rows, investigation=investigation)
+        self.drill.contacts += len(rows)
         investigation_determine(actor=self.commander, investigation=investigation)
         # Most contacts are placed and driven to the site; a few wait on the placement page.
         placed = [pk for pk in named if self.rng.random() < 0.9]
