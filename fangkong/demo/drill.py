@@ -36,7 +36,7 @@ from fangkong.org.roles import Role
 from fangkong.org.services import membership_grant, unit_create
 from fangkong.people.identity import id_encrypt, id_hash, mask_id_number, resident_id_check_char
 from fangkong.people.models import Household, Person, PersonUnit
-from fangkong.policy.services import measures_release, plan_assign
+from fangkong.policy.services import people_release, plan_assign
 from fangkong.quarantine.models import Transfer
 from fangkong.quarantine.services import (
     Trip,
@@ -398,8 +398,10 @@ class _Outbreak:
             for pk, day0 in self.sim.quarantined.items()
             if day0 + dt.timedelta(days=QUARANTINE_DAYS) <= day
         ]
-        for pk in sorted(due):
-            measures_release(actor=self.commander, person=Person.objects.get(pk=pk), on=day)
+        if due:
+            people = list(Person.objects.filter(pk__in=due).order_by("pk"))
+            people_release(actor=self.commander, people=people, on=day)
+        for pk in due:
             del self.sim.quarantined[pk]
 
     def market(self, day: dt.date) -> None:
