@@ -15,12 +15,13 @@ import datetime as dt
 import heapq
 import itertools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 
 from fangkong.core import clock
 from fangkong.core.bulk import rows_insert
@@ -574,11 +575,34 @@ def drill_exists(seed: int) -> bool:
     return Unit.objects.filter(code=_prefix(seed)).exists()
 
 
+@contextmanager
+def _commits_unwaited() -> Iterator[None]:
+    """Outside a transaction on PostgreSQL, the drill's commits (one for each action of a clerk,
+    thousands in a day of a county) do not wait for the disk: a crash could lose the last
+    moments of a rehearsal, never the database's consistency (as classify's derived writes)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
 def drill_run(size: DrillSize, *, start: dt.date | None = None) -> Drill:
     """Build the drill's county and run its outbreak for ``size.days`` days from ``start`` (the
     controlled clock's today): the index cases fall ill over the first three days."""
     first = start or clock.localdate()
     sim = _Simulation(size, clock.local_midnight(first))
+    with _commits_unwaited():
+        return _drill_run(sim, first)
+
+
+def _drill_run(sim: _Simulation, first: dt.date) -> Drill:
+    size = sim.size
     with clock.frozen(sim.start):
         drill = _build(sim)
     outbreak = _Outbreak(sim, drill)
