@@ -328,12 +328,6 @@ def people_standing(
     return standing
 
 
-def person_last_sample_day(person_id: int) -> dt.date | None:
-    """The day of the person's last sample: their own result, or an object or environment
-    sample around them (a release may not be dated before it)."""
-    return people_standing([person_id], samples_of_all=True)[person_id].last_sample_day()
-
-
 def person_release_check(person_id: int, on: dt.date) -> ReleaseAnswer | None:
     """Whether the person's measures may be released on ``on`` from the recorded facts: the
     person's results, the object and environment samples and the consent (release_answer); None
