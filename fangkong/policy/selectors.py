@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -29,7 +31,7 @@ from fangkong.policy.models import (
     RiskArea,
     Trigger,
 )
-from fangkong.policy.packs import ContactRule, Pack, packs_all
+from fangkong.policy.packs import ContactRule, Pack, Rule, packs_all
 from fangkong.policy.release import Consent, ReleaseAnswer, ReleaseFacts, Sample, release_answer
 
 
@@ -214,6 +216,12 @@ def measures_release_plan(person_id: int, on: dt.date) -> ReleasePlan:
     active = list(
         Measure.objects.filter(person_id=person_id, status=MeasureStatus.ACTIVE).order_by("phase")
     )
+    return _release_plan(classification, active, on)
+
+
+def _release_plan(
+    classification: Classification | None, active: list[Measure], on: dt.date
+) -> ReleasePlan:
     if classification is None or not active:
         raise ValidationError(_("This person is under no active measure."))
     ending = [m for m in active if m.start_date <= on]
@@ -247,43 +255,92 @@ def measures_release_plan(person_id: int, on: dt.date) -> ReleasePlan:
     return ReleasePlan(classification, on, ending, follow_on)
 
 
-def person_last_sample_day(person_id: int) -> dt.date | None:
-    """The day of the person's last sample: their own result, or an object or environment
-    sample around them (a release may not be dated before it)."""
-    tz = clock.tz()
-    days = [
-        at.astimezone(tz).date()
-        for at, _positive in facts.results_of([person_id]).get(person_id, [])
-    ]
-    days += (
-        ReleaseFact.objects.filter(person_id=person_id)
-        .exclude(kind=ReleaseFactKind.CONSENT)
-        .values_list("on", flat=True)
-    )
-    return max(days, default=None)
+@dataclass
+class Standing:
+    """What a release reads of one person: the classification and the active measures by phase,
+    the rule they follow and its day 0, the samples (results and object or environment samples)
+    and the consents."""
+
+    classification: Classification | None = None
+    active: list[Measure] = field(default_factory=list)
+    rule: Rule | None = None  # the classification's rule, when the plans still hold it
+    day0: dt.date | None = None
+    samples: list[Sample] = field(default_factory=list)
+    consents: list[Consent] = field(default_factory=list)
+
+    def plan(self, on: dt.date) -> ReleasePlan:
+        """The release of the person on ``on`` (measures_release_plan)."""
+        return _release_plan(self.classification, self.active, on)
+
+    def last_sample_day(self) -> dt.date | None:
+        """The day of the last sample: a release may not be dated before it."""
+        return max((sample.date for sample in self.samples), default=None)
+
+
+def people_standing(
+    person_ids: Collection[int], *, samples_of_all: bool = False
+) -> dict[int, Standing]:
+    """What releasing these people reads, one query per kind of fact for the whole set. The
+    samples are read for those under an active measure of a rule the plans still hold, or for
+    everyone (``samples_of_all``: a release checks the last sample first)."""
+    ids = sorted(set(person_ids))
+    standing = {person_id: Standing() for person_id in ids}
+    for classification in Classification.objects.filter(person_id__in=ids).order_by("-pk"):
+        standing[classification.person_id].classification = classification
+    for measure in Measure.objects.filter(person_id__in=ids, status=MeasureStatus.ACTIVE).order_by(
+        "person_id", "phase"
+    ):
+        standing[measure.person_id].active.append(measure)
+    packs = packs_all()
+    decisions: dict[int, uuid.UUID] = {}
+    for person_id, one in standing.items():
+        pack = packs.get(one.classification.pack_id) if one.classification else None
+        if one.classification is None or pack is None or not one.active:
+            continue
+        try:
+            one.rule = pack.rule(one.classification.rule_id)
+        except KeyError:
+            continue
+        decisions[person_id] = one.classification.decision
+    if decisions:
+        for person_id, decision, first in (
+            Measure.objects.filter(person_id__in=decisions, decision__in=decisions.values())
+            .values_list("person_id", "decision")
+            .annotate(first=Min("start_date"))
+            .order_by()
+        ):
+            if decisions[person_id] == decision:
+                standing[person_id].day0 = first
+    sampled = ids if samples_of_all else sorted(decisions)
+    if sampled:
+        tz = clock.tz()
+        for person_id, results in facts.results_of(sampled).items():
+            standing[person_id].samples += [
+                Sample(at.astimezone(tz).date(), positive) for at, positive in results
+            ]
+        for person_id, kind, day, positive, given_by in ReleaseFact.objects.filter(
+            person_id__in=sampled
+        ).values_list("person_id", "kind", "on", "positive", "given_by"):
+            if kind == ReleaseFactKind.CONSENT:
+                standing[person_id].consents.append(Consent(given_by, day))
+            else:
+                standing[person_id].samples.append(Sample(day, bool(positive), kind))
+    return standing
 
 
 def person_release_check(person_id: int, on: dt.date) -> ReleaseAnswer | None:
     """Whether the person's measures may be released on ``on`` from the recorded facts: the
     person's results, the object and environment samples and the consent (release_answer); None
     when the person is under no active measure of a rule the plans still hold."""
-    classification = Classification.objects.filter(person_id=person_id).first()
-    active = list(
-        Measure.objects.filter(person_id=person_id, status=MeasureStatus.ACTIVE).order_by("phase")
-    )
-    pack = packs_all().get(classification.pack_id) if classification else None
-    if classification is None or pack is None or not active:
+    return release_check(people_standing([person_id])[person_id], on)
+
+
+def release_check(standing: Standing, on: dt.date) -> ReleaseAnswer | None:
+    """person_release_check from a person's standing."""
+    rule, classification, active = standing.rule, standing.classification, standing.active
+    if rule is None or classification is None:
         return None
-    try:
-        rule = pack.rule(classification.rule_id)
-    except KeyError:
-        return None
-    day0 = (
-        Measure.objects.filter(person_id=person_id, decision=classification.decision)
-        .order_by("start_date")
-        .values_list("start_date", flat=True)
-        .first()
-    ) or active[0].start_date
+    day0 = standing.day0 or active[0].start_date
     if any(m.trigger == Trigger.RELEASE for m in active):
         # A post-release phase: the conditions were met at the release that began it.
         rule = rule.model_copy(update={"release": []})
@@ -291,23 +348,10 @@ def person_release_check(person_id: int, on: dt.date) -> ReleaseAnswer | None:
     condition = rule.conditional_release if isinstance(rule, ContactRule) else None
     if condition is not None and "release" in classification.actions:
         released_on = day0 + dt.timedelta(days=condition.release_day)
-    tz = clock.tz()
-    samples = [
-        Sample(at.astimezone(tz).date(), positive)
-        for at, positive in facts.results_of([person_id]).get(person_id, [])
-    ]
-    consents: list[Consent] = []
-    for kind, day, positive, given_by in ReleaseFact.objects.filter(
-        person_id=person_id
-    ).values_list("kind", "on", "positive", "given_by"):
-        if kind == ReleaseFactKind.CONSENT:
-            consents.append(Consent(given_by, day))
-        else:
-            samples.append(Sample(day, bool(positive), kind))
-    consent = min(consents, key=lambda c: c.on) if consents else None
+    consent = min(standing.consents, key=lambda c: c.on) if standing.consents else None
     phases = [(m.start_date, m.end_date) for m in active]
     return release_answer(
-        rule, day0, phases, on, ReleaseFacts(tuple(samples), consent), released_on
+        rule, day0, phases, on, ReleaseFacts(tuple(standing.samples), consent), released_on
     )
 
 

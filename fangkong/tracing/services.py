@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -26,8 +28,9 @@ from fangkong.org.access import AnyUser, acting_user, may_act_on, scope
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability, Role
 from fangkong.people.models import Person
+from fangkong.policy.classify import people_classify
 from fangkong.policy.models import ExposureKind, Trigger
-from fangkong.policy.services import deadlines_open, person_recompute
+from fangkong.policy.services import deadlines_open
 from fangkong.tracing.models import (
     CASE_TRIGGERS,
     OUTBREAK_TRIGGER,
@@ -45,6 +48,17 @@ from fangkong.tracing.signals import case_confirmed
 from fangkong.tracing.venues import contact_candidates_propose
 
 
+@dataclass(frozen=True)
+class ExposureInput:
+    """One contact named: who, how close, when last exposed and through whom."""
+
+    person_id: int
+    kind: str
+    last_exposed_at: dt.datetime
+    via: Person | None = None
+    note: str = ""
+
+
 @transaction.atomic
 def exposure_record(
     *,
@@ -59,37 +73,73 @@ def exposure_record(
 ) -> Exposure:
     """Record that the person was exposed (audited) and recompute their measures, unless the
     caller recomputes a whole list at once (``recompute=False``: the line list)."""
-    if not may_act_on(actor, Capability.INVESTIGATE, person):
+    (exposure,) = exposures_record(
+        actor=actor,
+        rows=[ExposureInput(person.pk, kind, last_exposed_at, via, note)],
+        investigation=investigation,
+        recompute=recompute,
+    )
+    return exposure
+
+
+@transaction.atomic
+def exposures_record(
+    *,
+    actor: AnyUser,
+    rows: Sequence[ExposureInput],
+    investigation: Investigation | None = None,
+    recompute: bool = True,
+) -> list[Exposure]:
+    """Record the contacts an investigation names, in one set: each checked (the investigator
+    may act on the person, a known kind, not in the future, not their own contact), written
+    together and audited one row each; then everyone named is recomputed at once."""
+    ids = {row.person_id for row in rows}
+    reached = dict(
+        Person.objects.filter(
+            scope(actor, Capability.INVESTIGATE).people(), pk__in=ids
+        ).values_list("pk", "unit_id")
+    )
+    if len(reached) < len(ids):
         raise PermissionDenied(_("You may not change this person."))
     now = clock.now()
-    if kind not in ExposureKind.values:
-        raise ValidationError({"kind": _("Unknown contact kind.")})
-    if last_exposed_at > now:
-        raise ValidationError({"last_exposed_at": _("The last exposure cannot be in the future.")})
-    if via is not None and via.pk == person.pk:
-        raise ValidationError({"via": _("A person cannot be their own contact.")})
-    exposure = Exposure.objects.create(
-        person=person,
-        kind=kind,
-        last_exposed_at=last_exposed_at,
-        identified_at=now,
-        via=via,
-        note=note,
-        investigation=investigation,
-        created_by=acting_user(actor),
+    for row in rows:
+        if row.kind not in ExposureKind.values:
+            raise ValidationError({"kind": _("Unknown contact kind.")})
+        if row.last_exposed_at > now:
+            raise ValidationError(
+                {"last_exposed_at": _("The last exposure cannot be in the future.")}
+            )
+        if row.via is not None and row.via.pk == row.person_id:
+            raise ValidationError({"via": _("A person cannot be their own contact.")})
+    exposures = Exposure.objects.bulk_create(
+        Exposure(
+            person_id=row.person_id,
+            kind=row.kind,
+            last_exposed_at=row.last_exposed_at,
+            identified_at=now,
+            via=row.via,
+            note=row.note,
+            investigation=investigation,
+            created_by=acting_user(actor),
+        )
+        for row in rows
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        object_type="exposure",
-        object_id=exposure.pk,
-        unit_id=person.unit_id,
-        summary=_("%(kind)s, last exposed %(at)s")
-        % {"kind": ExposureKind(kind).label, "at": f"{last_exposed_at:%Y-%m-%d %H:%M}"},
-    )
-    if recompute:
-        person_recompute(person, trigger=Trigger.CONTACT, actor=actor)
-    return exposure
+    for exposure in exposures:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="exposure",
+            object_id=exposure.pk,
+            unit_id=reached[exposure.person_id],
+            summary=_("%(kind)s, last exposed %(at)s")
+            % {
+                "kind": ExposureKind(exposure.kind).label,
+                "at": f"{exposure.last_exposed_at:%Y-%m-%d %H:%M}",
+            },
+        )
+    if recompute and exposures:
+        people_classify(ids, trigger=Trigger.CONTACT, actor_id=getattr(actor, "pk", None))
+    return exposures
 
 
 def _tell_up_the_tree(unit: Unit, topic: str, params: dict[str, object], link: str) -> None:

@@ -31,6 +31,7 @@ from fangkong.policy.services import (
     ReleaseFactInput,
     RiskAreaInput,
     measures_site_place,
+    people_release,
     plan_assign,
     release_fact_record,
     reports_open,
@@ -40,7 +41,7 @@ from fangkong.policy.services import (
     site_cross_infection,
 )
 from fangkong.tracing.models import Case, Outbreak
-from fangkong.tracing.services import exposure_record
+from fangkong.tracing.services import ExposureInput, exposure_record, exposures_record
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -860,3 +861,45 @@ def test_25_tick_sends_each_reminder_once_after_commit_over_several_batches(
     # a second delivery of the same task sends nothing again
     assert obligations_notifications_send.apply(args=([n.pk for n in notes],)).get() == 0
     assert len(mailoutbox) == 2
+
+
+def test_d01_contacts_named_and_released_together_or_not_at_all(
+    county, personas, person_a, person_b
+):
+    # given: P01 in force, and two people of two villages named close contacts in one set
+    plan_assign(
+        actor=personas.commander,
+        unit=county.hq,
+        pack_id="P01-rural-winter",
+        start_date=dt.date(2022, 1, 1),
+        end_date=None,
+    )
+    with clock.frozen(at("2022-02-01T10:00")):
+        named = exposures_record(
+            actor=personas.commander,
+            rows=[
+                ExposureInput(person.pk, "close_contact", at("2022-02-01T08:00"))
+                for person in (person_a, person_b)
+            ],
+        )
+    assert len(named) == 2
+    assert active(person_a) == active(person_b) == [("central_quarantine", "2022-02-01", "")]
+    day = dt.date(2022, 2, 15)
+
+    # when: village A's worker releases both, the one of village B beyond their units
+    with clock.frozen(at("2022-02-15T10:00")), pytest.raises(PermissionDenied):
+        people_release(actor=personas.worker_a, people=[person_a, person_b], on=day)
+
+    # then: nobody is released
+    assert not Measure.objects.filter(status=MeasureStatus.RELEASED).exists()
+
+    # when: the headquarters releases both, then each ends the day of the release
+    with clock.frozen(at("2022-02-15T10:00")):
+        ended = people_release(actor=personas.commander, people=[person_a, person_b], on=day)
+    assert ended == 2
+    assert active(person_a) == active(person_b) == []
+    assert set(
+        Measure.objects.filter(status=MeasureStatus.RELEASED).values_list("person_id", "end_date")
+    ) == {(person_a.pk, day), (person_b.pk, day)}
+    assert AuditEvent.objects.filter(object_type="exposure").count() == 2
+    assert AuditEvent.objects.filter(object_type="measure").count() == 2
