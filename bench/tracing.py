@@ -153,7 +153,7 @@ def _scan_match(user: User, client: Client, unit: Unit, people: _People) -> list
 
     def propose() -> None:
         with transaction.atomic():
-            assert contact_candidates_propose(actor=user, case=case) > 0
+            assert contact_candidates_propose(actor=user, cases=[case]) > 0
             transaction.set_rollback(True)
 
     baseline = median_ms(lambda: bare(one), repeat=9)
