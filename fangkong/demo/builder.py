@@ -676,7 +676,7 @@ class DemoBuilder:
                 for n, pk in enumerate(others, start=1)
             ],
         )
-        contact_candidates_propose(actor=hq_user, case=case)
+        contact_candidates_propose(actor=hq_user, cases=[case])
 
     def build_monitoring(self, units: dict[str, Unit]) -> None:
         """Today's check-ins of a class, a kindergarten teacher's fever on the P15 clock, an

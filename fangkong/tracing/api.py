@@ -289,7 +289,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         again (people proposed or exposed through the case before are not proposed again)."""
         case = self.get_object()
         if request.method == "POST":
-            contact_candidates_propose(actor=request_user(request), case=case)
+            contact_candidates_propose(actor=request_user(request), cases=[case])
         listed = candidates_visible(request.user, case)[:CANDIDATES_MAX]
         return Response(CandidateSerializer(listed, many=True).data)
 

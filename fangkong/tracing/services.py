@@ -233,7 +233,7 @@ def case_report(
     )
     _case_events(case, actor)
     if kind == CaseKind.CONFIRMED:
-        contact_candidates_propose(actor=actor, case=case)
+        contact_candidates_propose(actor=actor, cases=[case])
     return case
 
 
@@ -272,7 +272,7 @@ def case_upgrade(*, actor: AnyUser, case: Case, kind: str) -> Case:
     if CASE_TRIGGERS[CaseKind(kind)] != CASE_TRIGGERS[before]:
         _case_events(case, actor)
     if kind == CaseKind.CONFIRMED:
-        contact_candidates_propose(actor=actor, case=case)
+        contact_candidates_propose(actor=actor, cases=[case])
     return case
 
 

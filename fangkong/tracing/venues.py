@@ -102,11 +102,11 @@ class Visit:
     at: dt.datetime
 
 
-def _visits(where: Callable[[VisitSource], Q], limit: int) -> list[Visit]:
-    """The visits of every source matching ``where``, as one UNION ALL, in time order."""
-    parts = [
+def _rows(source: VisitSource, where: Q) -> QuerySet[Any]:
+    """The source's visits matching ``where`` as (source, venue, person, time) rows."""
+    return (
         source.rows()
-        .filter(where(source))
+        .filter(where)
         .annotate(
             visit_source=Value(source.key, output_field=models.CharField()),
             visit_venue=F(source.venue),
@@ -115,8 +115,12 @@ def _visits(where: Callable[[VisitSource], Q], limit: int) -> list[Visit]:
         )
         .values_list("visit_source", "visit_venue", "visit_person", "visit_at")
         .order_by()
-        for source in _SOURCES
-    ]
+    )
+
+
+def _visits(where: Callable[[VisitSource], Q], limit: int) -> list[Visit]:
+    """The visits of every source matching ``where``, as one UNION ALL, in time order."""
+    parts = [_rows(source, where(source)) for source in _SOURCES]
     union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return [Visit(*row) for row in union.order_by("visit_at", "visit_venue")[:limit]]
 
@@ -129,18 +133,67 @@ def person_visits(person_id: int, since: dt.datetime, until: dt.datetime) -> lis
     )
 
 
-def _visits_near(
-    windows: list[tuple[int, dt.datetime, dt.datetime]], other_than: int
-) -> list[Visit]:
-    """Other people's visits to each venue within its time window."""
+@dataclass(frozen=True)
+class VisitWindow:
+    """A venue and a span of time, and the person whose own visits there do not count."""
 
-    def where(s: VisitSource) -> Q:
-        near = Q()
-        for venue_id, since, until in windows:
-            near |= Q(**{s.venue: venue_id, f"{s.at}__gte": since, f"{s.at}__lte": until})
-        return near & ~Q(**{s.person: other_than})
+    venue_id: int
+    since: dt.datetime
+    until: dt.datetime
+    other_than: int
 
-    return _visits(where, NEIGHBOUR_VISITS_MAX)
+
+def _read_time(value: dt.datetime | str) -> dt.datetime:
+    """A time as raw SQL returns it: typed by PostgreSQL, the UTC text Django wrote on SQLite."""
+    at = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+def _visits_within(windows: Sequence[VisitWindow], limit: int) -> list[tuple[int, Visit]]:
+    """Other people's visits within each window, as (the window's index, the visit), in time
+    order. The windows are rows of a VALUES list, joined to each source's visits in its own arm
+    of a UNION ALL (an arm's joins stay open to the planner), so that each window is one range of
+    the source's (venue, time) index, however many windows and cases there are. The windows go
+    in as few statements as the database's limit on parameters allows."""
+    arms: list[str] = []
+    arm_params: list[Any] = []
+    for source in _SOURCES:
+        rows, params = _rows(source, Q()).query.sql_with_params()
+        arms.append(
+            "SELECT w.number, v.visit_source, v.visit_venue, v.visit_person, v.visit_at"  # noqa: S608 - our columns
+            f" FROM visit_window w JOIN ({rows}) v ON v.visit_venue = w.venue_id"
+            " AND v.visit_at BETWEEN w.since AND w.until AND v.visit_person <> w.other_than"
+        )
+        arm_params += params
+    adapt = connection.ops.adapt_datetimefield_value  # as the ORM writes times (UTC on SQLite)
+    most = connection.features.max_query_params or 5 * len(windows) + len(arm_params) + 1
+    chunk = max(1, (most - len(arm_params) - 1) // 5)
+    found: list[tuple[int, Visit]] = []
+    for first in range(0, len(windows), chunk):
+        part = windows[first : first + chunk]
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(part))
+        sql = (
+            f"WITH visit_window (number, venue_id, since, until, other_than) AS (VALUES {values})"  # noqa: S608 - our columns
+            f" {' UNION ALL '.join(arms)}"
+            " ORDER BY visit_at, visit_venue, visit_person, number LIMIT %s"
+        )
+        bounds: list[Any] = []
+        for number, window in enumerate(part, start=first):
+            bounds += [
+                number,
+                window.venue_id,
+                adapt(window.since),
+                adapt(window.until),
+                window.other_than,
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*bounds, *arm_params, limit])
+            found += [
+                (number, Visit(source, venue, person, _read_time(at)))
+                for number, source, venue, person, at in cursor.fetchall()
+            ]
+    found.sort(key=lambda row: (row[1].at, row[1].venue_id, row[1].person_id, row[0]))
+    return found[:limit]
 
 
 # --- venues ----------------------------------------------------------------------------------
@@ -437,29 +490,37 @@ def cases_visited_regions(cases: Sequence[Case]) -> dict[int, set[str]]:
     ):
         if region:
             regions[case_id].add(region)
-    windows = {case.pk: (case.person_id, *_trajectory_since(case)) for case in cases}
-    since = min(start for _person, start, _end in windows.values())
-    until = max(end for _person, _start, end in windows.values())
-    people = {person for person, _start, _end in windows.values()}
+    visits = _cases_visits(cases)
+    venue_regions = dict(
+        Venue.objects.filter(
+            pk__in={visit.venue_id for seen in visits.values() for visit in seen}
+        ).values_list("pk", "unit__region")
+    )
+    for case_id, seen in visits.items():
+        regions[case_id] |= {
+            venue_regions[visit.venue_id] for visit in seen if venue_regions.get(visit.venue_id)
+        }
+    return regions
+
+
+def _cases_visits(cases: Sequence[Case]) -> dict[int, list[Visit]]:
+    """Each case's visits in the 14 days before its report, in time order: one query, whatever
+    the number of cases."""
+    spans = {case.pk: (case.person_id, *_trajectory_since(case)) for case in cases}
+    people = {person for person, _start, _end in spans.values()}
+    since = min(start for _person, start, _end in spans.values())
+    until = max(end for _person, _start, end in spans.values())
     visits = _visits(
         lambda s: Q(**{f"{s.person}__in": people, f"{s.at}__gte": since, f"{s.at}__lte": until}),
         NEIGHBOUR_VISITS_MAX,
     )
-    venue_regions = dict(
-        Venue.objects.filter(pk__in={visit.venue_id for visit in visits}).values_list(
-            "pk", "unit__region"
-        )
-    )
     by_person: dict[int, list[Visit]] = {}
     for visit in visits:
         by_person.setdefault(visit.person_id, []).append(visit)
-    for case_id, (person, start, end) in windows.items():
-        regions[case_id] |= {
-            venue_regions[visit.venue_id]
-            for visit in by_person.get(person, ())
-            if start <= visit.at <= end and venue_regions.get(visit.venue_id)
-        }
-    return regions
+    return {
+        case_id: [visit for visit in by_person.get(person, ()) if start <= visit.at <= end]
+        for case_id, (person, start, end) in spans.items()
+    }
 
 
 @transaction.atomic
@@ -507,14 +568,18 @@ def stop_add(
 # --- candidate contacts ----------------------------------------------------------------------
 
 
-def _case_presence(case: Case) -> list[tuple[int, dt.datetime, dt.datetime]]:
-    """(venue, from, to) of each of the case's visits and stops at a venue."""
-    presence = [
-        (visit.venue_id, visit.at, visit.at)
-        for visit in person_visits(case.person_id, *_trajectory_since(case))
-    ]
-    presence += case.stops.filter(venue__isnull=False).values_list("venue_id", "from_at", "to_at")
-    return presence[:CASE_VISITS_MAX]
+def _cases_presence(cases: Sequence[Case]) -> dict[int, list[tuple[int, dt.datetime, dt.datetime]]]:
+    """(venue, from, to) of each case's visits and stops at a venue, CASE_VISITS_MAX a case: two
+    queries, whatever the number of cases."""
+    presence: dict[int, list[tuple[int, dt.datetime, dt.datetime]]] = {
+        case_id: [(visit.venue_id, visit.at, visit.at) for visit in visits[:CASE_VISITS_MAX]]
+        for case_id, visits in _cases_visits(cases).items()
+    }
+    for case_id, venue_id, from_at, to_at in Stop.objects.filter(
+        case__in=cases, venue__isnull=False
+    ).values_list("case_id", "venue_id", "from_at", "to_at"):
+        presence[case_id].append((venue_id, from_at, to_at))
+    return {case_id: places[:CASE_VISITS_MAX] for case_id, places in presence.items()}
 
 
 @dataclass
@@ -535,47 +600,61 @@ def contact_window(case: Case) -> dt.timedelta:
     return dt.timedelta(minutes=minutes)
 
 
-def _overlaps(case: Case, known: set[int]) -> dict[int, _Overlap]:
-    presence = _case_presence(case)
-    if not presence:
-        return {}
-    window = contact_window(case)
-    by_venue: dict[int, list[int]] = {}
-    for number, (venue_id, _from, _to) in enumerate(presence):
-        by_venue.setdefault(venue_id, []).append(number)
-    windows = [(v, start - window, end + window) for v, start, end in presence]
-    overlaps: dict[int, _Overlap] = {}
-    for visit in _visits_near(windows, other_than=case.person_id):
-        if visit.person_id in known:
+def _overlaps(cases: Sequence[Case], known: dict[int, set[int]]) -> dict[int, dict[int, _Overlap]]:
+    """Per case, the people (not known to it) who shared a venue with it within its contact
+    window, and how: one search of the evidence for every case's visits at once."""
+    presence = _cases_presence(cases)
+    windows: dict[int, dt.timedelta] = {}  # a contact window per unit
+    owners: list[tuple[Case, dt.datetime, dt.datetime]] = []  # the case of each visit window
+    searched: list[VisitWindow] = []
+    for case in cases:
+        if case.unit_id not in windows:
+            windows[case.unit_id] = contact_window(case)
+        window = windows[case.unit_id]
+        for venue_id, start, end in presence[case.pk]:
+            owners.append((case, start, end))
+            searched.append(VisitWindow(venue_id, start - window, end + window, case.person_id))
+    overlaps: dict[int, dict[int, _Overlap]] = {case.pk: {} for case in cases}
+    for number, visit in _visits_within(searched, NEIGHBOUR_VISITS_MAX * len(cases)):
+        case, start, end = owners[number]
+        if visit.person_id in known[case.pk]:
             continue
-        for number in by_venue.get(visit.venue_id, ()):
-            _venue, start, end = presence[number]
-            gap = max(start - visit.at, visit.at - end, dt.timedelta(0))
-            if gap > window:
-                continue
-            overlap = overlaps.setdefault(visit.person_id, _Overlap(gap, visit.venue_id, visit.at))
-            overlap.shared.add(number)
-            if gap < overlap.gap:
-                overlap.gap, overlap.venue_id, overlap.at = gap, visit.venue_id, visit.at
+        gap = max(start - visit.at, visit.at - end, dt.timedelta(0))
+        found = overlaps[case.pk]
+        overlap = found.setdefault(visit.person_id, _Overlap(gap, visit.venue_id, visit.at))
+        overlap.shared.add(number)
+        if gap < overlap.gap:
+            overlap.gap, overlap.venue_id, overlap.at = gap, visit.venue_id, visit.at
     return overlaps
 
 
 @transaction.atomic
-def contact_candidates_propose(*, actor: AnyUser, case: Case) -> int:
-    """Propose everyone at a venue of the case's trajectory within the contact window of the
-    case's visit, ranked by the number of shared visits, then by closeness in time; people
-    already exposed through this case, or proposed for it before, are not proposed again.
-    Returns the number newly proposed."""
-    if not may_act_on(actor, Capability.INVESTIGATE, case.person):
-        raise PermissionDenied(_("You may not change this person."))
-    known = set(
-        ContactCandidate.objects.filter(case=case).values_list("person_id", flat=True)
-    ) | set(Exposure.objects.filter(via=case.person_id).values_list("person_id", flat=True))
-    overlaps = _overlaps(case, known)
-    ranked = sorted(overlaps.items(), key=lambda item: (-len(item[1].shared), item[1].gap))
+def contact_candidates_propose(*, actor: AnyUser, cases: Sequence[Case]) -> int:
+    """Propose for each case everyone at a venue of its trajectory within the contact window of
+    its visit, ranked by the number of shared visits, then by closeness in time; people already
+    exposed through the case, or proposed for it before, are not proposed again. Cases confirmed
+    at once are searched together, each as if alone. Returns the number newly proposed."""
+    for case in cases:
+        if not may_act_on(actor, Capability.INVESTIGATE, case.person):
+            raise PermissionDenied(_("You may not change this person."))
+    if not cases:
+        return 0
+    known: dict[int, set[int]] = {case.pk: set() for case in cases}
+    for case_id, person_id in ContactCandidate.objects.filter(case__in=cases).values_list(
+        "case_id", "person_id"
+    ):
+        known[case_id].add(person_id)
+    exposed: dict[int, set[int]] = {}  # by the person they were exposed through
+    for via_id, person_id in Exposure.objects.filter(
+        via__in={case.person_id for case in cases}
+    ).values_list("via_id", "person_id"):
+        exposed.setdefault(via_id, set()).add(person_id)
+    for case in cases:
+        known[case.pk] |= exposed.get(case.person_id, set())
+    overlaps = _overlaps(cases, known)
     now = clock.now()
-    created = ContactCandidate.objects.bulk_create(
-        [
+    proposals = {
+        case.pk: [
             ContactCandidate(
                 case=case,
                 person_id=person_id,
@@ -585,21 +664,28 @@ def contact_candidates_propose(*, actor: AnyUser, case: Case) -> int:
                 gap_seconds=int(overlap.gap.total_seconds()),
                 proposed_at=now,
             )
-            for person_id, overlap in ranked[:CANDIDATES_MAX]
-        ],
+            for person_id, overlap in sorted(
+                overlaps[case.pk].items(), key=lambda item: (-len(item[1].shared), item[1].gap)
+            )[:CANDIDATES_MAX]
+        ]
+        for case in cases
+    }
+    ContactCandidate.objects.bulk_create(
+        [candidate for listed in proposals.values() for candidate in listed],
         ignore_conflicts=True,
     )
-    if created:
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="contact_candidate",
-            unit_id=case.unit_id,
-            summary=_("%(count)d candidate contacts proposed by venue codes")
-            % {"count": len(created)},
-            changes={"case": [None, case.pk]},
-        )
-    return len(created)
+    for case in cases:
+        if proposals[case.pk]:
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                object_type="contact_candidate",
+                unit_id=case.unit_id,
+                summary=_("%(count)d candidate contacts proposed by venue codes")
+                % {"count": len(proposals[case.pk])},
+                changes={"case": [None, case.pk]},
+            )
+    return sum(len(listed) for listed in proposals.values())
 
 
 def candidates_visible(user: AnyUser, case: Case) -> QuerySet[ContactCandidate]:

@@ -170,7 +170,7 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 if not _stop_added(request, case, stop_form):
                     return _case_page(request, case, stop_form, status=400)
             elif action == "propose":
-                count = contact_candidates_propose(actor=request_user(request), case=case)
+                count = contact_candidates_propose(actor=request_user(request), cases=[case])
                 messages.success(
                     request, _("%(count)d candidate contacts proposed.") % {"count": count}
                 )

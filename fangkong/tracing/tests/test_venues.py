@@ -1,5 +1,6 @@
 """Venue codes (场所码) and scans as evidence; a case's trajectory (行程); candidate contacts
-proposed from shared visits, accepted into the contact rules or rejected (issue 14, item 3)."""
+proposed from shared visits, accepted into the contact rules or rejected; cases confirmed at once
+searched together, each getting what it would have got alone (issue 14, item 3)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -21,6 +23,7 @@ from fangkong.people.services import PersonInput, person_create
 from fangkong.policy.models import Measure, MeasureStatus
 from fangkong.policy.services import plan_assign
 from fangkong.tracing.models import Case, ContactCandidate, Exposure, Scan, Venue
+from fangkong.tracing.venues import contact_candidates_propose
 
 pytestmark = pytest.mark.django_db
 
@@ -323,3 +326,50 @@ def test_a_neighbour_sees_nothing(county, personas, person_a, person_b):
     )
     assert response.status_code == 400
     assert not Venue.objects.filter(name="小卖部").exists()
+
+
+def _proposed(case: Case) -> list[tuple[int, int, str, int, int]]:
+    return [
+        (c.person_id, c.venue_id, c.shared_at.isoformat(), c.visits, c.gap_seconds)
+        for c in ContactCandidate.objects.filter(case=case).order_by("-visits", "gap_seconds")
+    ]
+
+
+@pytest.mark.parametrize("statements", ["one", "one a window"])
+def test_g07_cases_confirmed_at_once_at_a_shared_venue_get_the_candidates_of_one_by_one(
+    county, personas, person_a, person_b, person_c, monkeypatch, statements
+):
+    # given a market and a shop whose codes the three scanned the same day: person_a and
+    # person_c at both, person_b at the market only
+    market = venue_set_up(personas.epidemiologist, county.township)
+    shop = venue_set_up(personas.epidemiologist, county.township, name="泉湖便利店")
+    scans = [
+        {"venue": market.code, "person": person_a.pk, "scanned_at": at("2022-01-30T09:00")},
+        {"venue": market.code, "person": person_c.pk, "scanned_at": at("2022-01-30T09:20")},
+        {"venue": market.code, "person": person_b.pk, "scanned_at": at("2022-01-30T09:40")},
+        {"venue": shop.code, "person": person_a.pk, "scanned_at": at("2022-01-30T14:00")},
+        {"venue": shop.code, "person": person_c.pk, "scanned_at": at("2022-01-30T14:30")},
+    ]
+    posted = api(personas.epidemiologist).post("/api/scans/", {"scans": scans}, format="json")
+    assert posted.json() == {"scans": 5, "unchanged": 0, "errors": []}
+    # when person_a and person_b are confirmed one after the other on the case page
+    epidemiologist = login(personas.epidemiologist)
+    for person in (person_a, person_b):
+        response = epidemiologist.post(
+            reverse("case-list"), {"person": person.pk, "kind": "confirmed"}
+        )
+        assert response.status_code == 302
+    case_a, case_b = Case.objects.get(person=person_a), Case.objects.get(person=person_b)
+    # then each is proposed the others it met, the one met at both places first
+    alone = {case_a.pk: _proposed(case_a), case_b.pk: _proposed(case_b)}
+    assert [row[0] for row in alone[case_a.pk]] == [person_c.pk, person_b.pk]
+    assert [row[3:] for row in alone[case_a.pk]] == [(2, 1200), (1, 2400)]
+    assert [row[0] for row in alone[case_b.pk]] == [person_c.pk, person_a.pk]
+    # when the same two cases are searched at once (in as many statements as windows, too)
+    ContactCandidate.objects.all().delete()
+    if statements == "one a window":
+        monkeypatch.setattr(connection.features, "max_query_params", 12)
+    proposed = contact_candidates_propose(actor=personas.epidemiologist, cases=[case_a, case_b])
+    # then each case has exactly the candidates it had alone
+    assert proposed == 4
+    assert {case_a.pk: _proposed(case_a), case_b.pk: _proposed(case_b)} == alone
