@@ -40,6 +40,7 @@ from fangkong.movement.reservations import (
     reservations_visible,
     slots_open,
     slots_visible,
+    venue_limit,
     venue_limits,
     venue_link_over_rate,
     venue_link_venue,
@@ -477,6 +478,7 @@ class OpenSlotSerializer(serializers.ModelSerializer):
 class BookingPageSerializer(serializers.Serializer):
     venue = serializers.CharField()
     kind = serializers.CharField()
+    real_name = serializers.BooleanField()
     slots = OpenSlotSerializer(many=True)
 
 
@@ -484,6 +486,7 @@ class SelfBookingInSerializer(serializers.Serializer):
     slot = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     name = serializers.CharField(max_length=50, allow_blank=True, trim_whitespace=True)
     phone = serializers.CharField(max_length=20, allow_blank=True, trim_whitespace=True)
+    id_number = serializers.CharField(max_length=18, required=False, default="", allow_blank=True)
 
 
 class SelfCancelInSerializer(serializers.Serializer):
@@ -525,7 +528,12 @@ class VenueBookingView(_VenueLinkView):
     @extend_schema(responses={200: BookingPageSerializer})
     def get(self, request: Request, booking_token: str) -> Response:
         venue = self.venue(booking_token)
-        page = {"venue": venue.name, "kind": venue.get_kind_display(), "slots": slots_open(venue)}
+        page = {
+            "venue": venue.name,
+            "kind": venue.get_kind_display(),
+            "real_name": venue_limit(venue, clock.localdate()).real_name,
+            "slots": slots_open(venue),
+        }
         return Response(BookingPageSerializer(page).data)
 
     @extend_schema(request=SelfBookingInSerializer, responses={201: SelfBookingSerializer})
@@ -533,8 +541,8 @@ class VenueBookingView(_VenueLinkView):
         venue = self.venue(booking_token, counted=True)
         incoming = SelfBookingInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
-        booking = SelfBooking(slot_id=data["slot"], name=data["name"], phone=data["phone"])
+        data = dict(incoming.validated_data)
+        booking = SelfBooking(slot_id=data.pop("slot"), **data)
         reservation = reservation_self_book(venue=venue, data=booking)
         return Response(SelfBookingSerializer(reservation).data, status=status.HTTP_201_CREATED)
 

@@ -31,6 +31,7 @@ from fangkong.org.access import AnyUser, Scope, acting_user, may_act_on, scope, 
 from fangkong.org.roles import Capability
 from fangkong.people.identity import InvalidIdentity, normalize_phone
 from fangkong.people.models import Person
+from fangkong.people.services import PersonInput, person_find_or_register
 from fangkong.policy.resolver import PackResolver
 from fangkong.tracing.models import Scan, Venue
 
@@ -51,12 +52,13 @@ BOOKING_RATE = 200
 class VenueLimit:
     """What the plan in force allows a venue on a day: ``places`` at once (its share of the
     rated seats), ``needs_seats`` when the plan sets a share but the venue has no seat count,
-    whether entry is by reservation, and the clauses that say so."""
+    whether entry is by reservation (and by real name: 实名预约), and the clauses that say so."""
 
     places: int | None
     needs_seats: bool
     reservation: bool
     clauses: str
+    real_name: bool = False
 
 
 def venue_limits(venues: list[Venue], on: dt.date) -> dict[int, VenueLimit]:
@@ -72,6 +74,7 @@ def venue_limits(venues: list[Venue], on: dt.date) -> dict[int, VenueLimit]:
             needs_seats=bool(shares) and not venue.seats,
             reservation=any(rule.reservation for rule in limits),
             clauses="；".join(rule.clause for rule in limits),
+            real_name=any(rule.real_name for rule in limits),
         )
     return answers
 
@@ -306,13 +309,16 @@ class SelfBooking:
     slot_id: int | None
     name: str
     phone: str
+    id_number: str = ""  # asked when the plan books the venue by real name
 
 
 @transaction.atomic
 def reservation_self_book(*, venue: Venue, data: SelfBooking) -> Reservation:
     """A member of the public books a place through the venue's link (O-04, I-16): no account,
     a name and a phone, every bad field named; the place is taken as a staff booking takes it,
-    and the booking's code (what cancels it) is the answer."""
+    and the booking's code (what cancels it) is the answer. Where the plan books the venue by
+    real name, the ID number finds the booker in the register or registers them in the venue's
+    unit, and the reservation is theirs."""
     errors: dict[str, str] = {}
     name = " ".join(data.name.split())
     if not 1 <= len(name) <= 50:
@@ -325,22 +331,35 @@ def reservation_self_book(*, venue: Venue, data: SelfBooking) -> Reservation:
     slot = VenueSlot.objects.filter(pk=data.slot_id or 0, venue=venue).first()
     if slot is None:
         errors["slot"] = _("No such slot at this venue.")
+    real_name = venue_limit(venue, clock.localdate()).real_name
+    if real_name and not data.id_number.strip():
+        errors["id_number"] = _("This venue is booked by real name: give your ID number.")
     if errors or slot is None:
         raise ValidationError(errors)
+    person = None
+    if real_name:
+        person = person_find_or_register(
+            actor=None,
+            data=PersonInput(name=name, id_type="resident", id_number=data.id_number,
+                             unit=venue.unit, phone=phone),
+        )  # fmt: skip
     _place_take(slot)
     try:
         with transaction.atomic():
             reservation = Reservation.objects.create(
                 slot=slot,
-                name=name,
-                phone=phone,
+                person=person,
+                name="" if person else name,
+                phone="" if person else phone,
                 code="".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH)),
                 booked_at=clock.now(),
             )
     except IntegrityError:
         # The outer transaction rolls the place back with this refusal.
         raise ValidationError(
-            {"phone": _("This phone number has a place in this slot already.")}
+            {"id_number": _("This person has a place in this slot already.")}
+            if person
+            else {"phone": _("This phone number has a place in this slot already.")}
         ) from None
     audit_record(
         actor=None,
@@ -350,6 +369,7 @@ def reservation_self_book(*, venue: Venue, data: SelfBooking) -> Reservation:
         unit_id=venue.unit_id,
         summary=_("booked through the link: %(venue)s %(slot)s")
         % {"venue": venue.name, "slot": str(slot)},
+        changes={"person": [None, person.pk]} if person else None,
     )
     return reservation
 

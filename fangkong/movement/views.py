@@ -69,7 +69,7 @@ PAGE_SIZE = 50
 # holiday eve, not a script), counted in the cache every worker shares.
 LINK_RATE = 60
 # The fields of the venue's booking page, each bounded.
-BOOKING_FIELDS = {"slot": 20, "name": 50, "phone": 20, "code": 12}
+BOOKING_FIELDS = {"slot": 20, "name": 50, "phone": 20, "id_number": 18, "code": 12}
 # The fields of a returnee report, each bounded; the ID number is never shown back.
 REPORT_FIELDS = {
     "name": 50,
@@ -543,6 +543,7 @@ def venue_booking_view(request: HttpRequest, booking_token: str) -> HttpResponse
                 booked = reservation_self_book(venue=venue, data=_self_booking(typed))
         except ValidationError as error:
             errors = {key: " ".join(value) for key, value in error.message_dict.items()}
+            typed.pop("id_number")  # never shown back
         else:
             typed = {}
     return render(
@@ -550,6 +551,7 @@ def venue_booking_view(request: HttpRequest, booking_token: str) -> HttpResponse
         "movement/venue_booking.html",
         {
             "venue": venue,
+            "real_name": venue_limit(venue, clock.localdate()).real_name,
             "slots": list(slots_open(venue)),
             "typed": typed,
             "errors": errors,
@@ -563,5 +565,8 @@ def venue_booking_view(request: HttpRequest, booking_token: str) -> HttpResponse
 def _self_booking(typed: dict[str, str]) -> SelfBooking:
     """The booking typed on the venue's page; a slot that is not a number is no slot."""
     return SelfBooking(
-        slot_id=whole_number(typed["slot"]), name=typed["name"], phone=typed["phone"]
+        slot_id=whole_number(typed["slot"]),
+        name=typed["name"],
+        phone=typed["phone"],
+        id_number=typed["id_number"],
     )

@@ -190,10 +190,11 @@ def person_create(
 
 
 @transaction.atomic
-def person_find_or_register(*, actor: User, data: PersonInput) -> Person:
+def person_find_or_register(*, actor: User | None, data: PersonInput) -> Person:
     """The registered person with this ID number, or a new one in ``data.unit``: for a record
-    that brings a person in from outside the register (a pharmacy's buyer, K-01). The caller has
-    checked the actor may make that record; a registered person stays as the register has them."""
+    that brings a person in from outside the register (a pharmacy's buyer, K-01; ``actor`` None:
+    a booking by real name through a venue's link). The caller has checked the actor may make
+    that record; a registered person stays as the register has them."""
     values, categories = _resolve(data)
     existing = Person.objects.filter(id_hash=values["identity"].id_hash).first()
     if existing is not None:

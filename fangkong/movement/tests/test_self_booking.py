@@ -6,13 +6,14 @@ the bookers (masked unless the keeper may see them)."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from conftest import login
+from conftest import login, make_resident_id
 from fangkong.audit.models import AuditEvent
 from fangkong.movement import reservations
 from fangkong.movement.models import Reservation, VenueSlot
@@ -22,6 +23,7 @@ from fangkong.movement.reservations import (
     venue_slot_create,
 )
 from fangkong.movement.services import returnee_link_token
+from fangkong.policy import packs
 from fangkong.policy.services import plan_assign
 from fangkong.tracing.venues import venue_create
 
@@ -235,3 +237,77 @@ def test_o04_the_keeper_shows_the_link_and_qr_code_and_reads_bookers_it_may_not_
     api.force_authenticate(personas.commander)
     names = {row["name"] for row in api.get("/api/reservations/").json()["results"]}
     assert names == {"张三", "王五"}
+
+
+@pytest.fixture
+def real_name_hall(county, personas, tmp_path, monkeypatch):
+    """A county's own plan: P07's hall by appointment, booked by real name (实名预约)."""
+    shutil.copy(packs.POLICIES_DIR / "P07-social-security.yaml", tmp_path)
+    (tmp_path / "X07-real-name.yaml").write_text(
+        "id: X07-real-name\nextends: P07-social-security\n"
+        "source: {plan: P07, line: 265, title: 县方案}\n"
+        "venue_limits:\n  - {id: hall-by-appointment, real_name: true}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(packs, "POLICIES_DIR", tmp_path)
+    packs.packs_all.cache_clear()
+    plan_assign(actor=personas.commander, unit=county.hq, pack_id="X07-real-name",
+                start_date=dt.date(2022, 1, 1), end_date=None)  # fmt: skip
+    yield venue_create(actor=personas.commander, unit=county.township, kind="service_hall",
+                       name="社保服务大厅")  # fmt: skip
+    packs.packs_all.cache_clear()
+    packs.symptoms_known.cache_clear()
+
+
+def test_o04_a_hall_booked_by_real_name_finds_or_registers_the_booker_by_id_number(
+    real_name_hall, county, personas, person_a
+):
+    hall = real_name_hall
+    slot = _slot(hall, personas.commander, capacity=5)
+    visitor = Client()
+    # the page asks for the ID number
+    assert "本场所实行实名预约" in visitor.get(_page(hall)).content.decode()
+    # without it, or with a wrong one, the booking is refused naming it; nothing is written
+    newcomer = make_resident_id(sequence="088")
+    for number in ("", newcomer[:-1] + ("0" if newcomer[-1] != "0" else "1")):
+        page = visitor.post(
+            _page(hall), {"action": "book", "slot": slot.pk, **BOOKER, "id_number": number}
+        )
+        assert page.status_code == 400
+        assert 'data-field="id_number"' in page.content.decode()
+        assert 'value="王五"' in page.content.decode()
+        if number:
+            assert number not in page.content.decode()
+    assert not Reservation.objects.exists()
+    assert VenueSlot.objects.get().booked == 0
+    # with it, the newcomer is registered in the hall's unit and holds the place
+    page = visitor.post(
+        _page(hall), {"action": "book", "slot": slot.pk, **BOOKER, "id_number": newcomer}
+    )
+    assert page.status_code == 200
+    assert newcomer not in page.content.decode()
+    booked = Reservation.objects.get()
+    assert (booked.person.name, booked.person.unit, booked.name) == ("王五", county.township, "")
+    # and 张三's ID number (conftest's person_a) books 张三, whose name the answer does not give
+    ZHANG_ID = make_resident_id(sequence="011")  # noqa: N806 - a constant of the test
+    api = APIClient().post(
+        _api(hall),
+        {"slot": slot.pk, "name": "某人", "phone": "13500135000", "id_number": ZHANG_ID},
+        format="json",
+    )
+    assert api.status_code == 201
+    assert "张三" not in api.content.decode()
+    assert Reservation.objects.get(code=api.json()["code"]).person == person_a
+    # but not twice
+    again = APIClient().post(
+        _api(hall),
+        {"slot": slot.pk, "name": "某人", "phone": "13500135000", "id_number": ZHANG_ID},
+        format="json",
+    )
+    assert again.status_code == 400
+    assert again.json()["id_number"] == ["此人已预约该时段。"]
+    assert VenueSlot.objects.get().booked == 2
+    # no ID number reaches the audit trail
+    summaries = " ".join(str(e.summary) + str(e.changes) for e in AuditEvent.objects.all())
+    assert newcomer not in summaries
+    assert ZHANG_ID not in summaries
