@@ -570,7 +570,7 @@ def _gate_api(personas: Personas) -> APIClient:
     return client
 
 
-def _reservations_world(county: County, personas: Personas, rows: int) -> dict[str, int]:
+def _reservations_world(county: County, personas: Personas, rows: int) -> dict[str, int | str]:
     """``rows`` museums of village A under P13, each with a slot tomorrow holding ``rows``
     villagers; a banquet with ``rows`` guests."""
     commander = personas.commander

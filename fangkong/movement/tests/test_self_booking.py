@@ -287,7 +287,9 @@ def test_o04_a_hall_booked_by_real_name_finds_or_registers_the_booker_by_id_numb
     assert page.status_code == 200
     assert newcomer not in page.content.decode()
     booked = Reservation.objects.get()
-    assert (booked.person.name, booked.person.unit, booked.name) == ("王五", county.township, "")
+    person = booked.person
+    assert person is not None
+    assert (person.name, person.unit, booked.name) == ("王五", county.township, "")
     # and 张三's ID number (conftest's person_a) books 张三, whose name the answer does not give
     ZHANG_ID = make_resident_id(sequence="011")  # noqa: N806 - a constant of the test
     api = APIClient().post(
