@@ -351,8 +351,10 @@ class BookingSerializer(serializers.Serializer):
 
 
 class ReservationSerializer(serializers.ModelSerializer):
-    """The booker's name and phone are masked unless the caller may see them."""
+    """The booker's name and phone are masked, and their number in the register left out, unless
+    the caller may see them."""
 
+    person = serializers.SerializerMethodField()
     name = serializers.CharField(source="booker_name", read_only=True)
     phone = serializers.CharField(source="booker_phone", read_only=True)
     through_link = serializers.SerializerMethodField()
@@ -361,6 +363,9 @@ class ReservationSerializer(serializers.ModelSerializer):
         model = Reservation
         fields = ["id", "slot", "person", "name", "phone", "through_link", "booked_at",
                   "cancelled_at"]  # fmt: skip
+
+    def get_person(self, reservation: Reservation) -> int | None:
+        return reservation.person_id if getattr(reservation, "booker_seen", False) else None
 
     def get_through_link(self, reservation: Reservation) -> bool:
         return bool(reservation.code)
