@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 
 from conftest import TODAY
+from fangkong.core import clock
 from fangkong.demo.builder import DemoBuilder
 from fangkong.gates.models import Gate
 from fangkong.labs.models import ScreeningRound, Tube
@@ -346,7 +347,10 @@ def test_o04_i16_a_venue_keeper_reads_the_bookers_it_may_not_see_masked(demo_cou
     user = User.objects.get(username="village-b")
     visible, markers = _markers("T1V2")
     restaurant = Venue.objects.get(name="乙村农家饭庄")
-    booked = Reservation.objects.filter(slot__venue=restaurant, cancelled_at__isnull=True)
+    # (today's: what the venue's page shows)
+    booked = Reservation.objects.filter(
+        slot__venue=restaurant, slot__day=clock.localdate(), cancelled_at__isnull=True
+    )
     outsider = Person.objects.filter(
         pk__in=booked.exclude(person__in=visible).values("person")
     ).first()
