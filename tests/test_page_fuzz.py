@@ -27,6 +27,7 @@ from fangkong.monitoring.models import FeverEvent
 from fangkong.monitoring.services import self_link_create
 from fangkong.monitoring.tests.test_monitoring import as_, under
 from fangkong.movement.models import ApprovalStep, GatheringApplication, TravelRequest
+from fangkong.movement.reservations import venue_link_token, venue_slot_create
 from fangkong.obligations.models import Obligation
 from fangkong.org.models import Membership, Region
 from fangkong.org.roles import Role
@@ -132,6 +133,11 @@ def pages(
         request=trip, position=1, label="本单位", role="commander", approver_unit=county.hq,
         status="waiting",
     )  # fmt: skip
+    venue = venue_create(
+        actor=personas.commander, unit=county.village_a, kind="culture", name="模糊测试场馆"
+    )
+    venue_slot_create(actor=personas.commander, venue=venue, day=dt.date(2022, 2, 2),
+                      starts_at=dt.time(9), ends_at=dt.time(10), capacity=5)  # fmt: skip
     ids = {
         "unit_id": county.grid_a.pk,  # person_a's: the class screen lists them
         "person_id": person_a.pk,
@@ -153,15 +159,14 @@ def pages(
         "gate_id": gate_create(
             actor=personas.commander, unit=county.village_a, kind="village_checkpoint", name="卡点"
         ).pk,
-        "venue_id": venue_create(
-            actor=personas.commander, unit=county.village_a, kind="culture", name="模糊测试场馆"
-        ).pk,
+        "venue_id": venue.pk,
         "reservation_id": 1,  # no reservation: every persona's answer is a 404
         "run_id": 1,  # no playbook run: likewise
         "round_id": screening.pk,
         "barcode": "FUZZ-0001",
         "pack_id": PACK,
         "token": self_link_create(actor=personas.commander, person=person_a),
+        "booking_token": venue_link_token(venue),
     }
     urls = []
     for _route, pattern in _patterns(get_resolver().url_patterns):

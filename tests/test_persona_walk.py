@@ -20,13 +20,16 @@ from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 
 from conftest import TODAY
+from fangkong.core import clock
 from fangkong.demo.builder import DemoBuilder
 from fangkong.gates.models import Gate
 from fangkong.labs.models import ScreeningRound, Tube
 from fangkong.monitoring.models import Absence, FeverEvent
-from fangkong.movement.models import GatheringApplication
+from fangkong.movement.models import GatheringApplication, Reservation
+from fangkong.movement.reservations import venue_link_token
 from fangkong.obligations.models import Obligation
 from fangkong.org.models import Unit
+from fangkong.people.identity import mask_name, mask_phone
 from fangkong.people.models import Person, PersonUnit
 from fangkong.pharmacy.models import DrugSale
 from fangkong.tracing.models import Case, Outbreak, Venue
@@ -305,7 +308,9 @@ def test_every_page_and_endpoint_keeps_what_a_persona_may_not_see_out(demo_count
     for pk in Gate.objects.values_list("pk", flat=True):
         urls += [f"/gates/{pk}/", f"/gates/{pk}/entry/", f"/gates/{pk}/entry/?q=张"]
         urls += [f"/gates/{pk}/register.xlsx", f"/api/gate-entries/?gate={pk}"]
-    urls += [f"/reservations/venues/{pk}/" for pk in Venue.objects.values_list("pk", flat=True)]
+    for venue in Venue.objects.all():
+        token = venue_link_token(venue)
+        urls += [f"/reservations/venues/{venue.pk}/", f"/b/{token}/", f"/api/bookings/{token}/"]
     for pk in GatheringApplication.objects.values_list("pk", flat=True):
         urls += [f"/gatherings/{pk}/", f"/api/gatherings/{pk}/guests/"]
     urls += ENDPOINTS
@@ -333,3 +338,37 @@ def test_the_walk_sees_what_a_persona_may_see(demo_county):
     page = client.get("/people/").content.decode()
     names = set(Person.objects.filter(pk__in=visible).values_list("name", flat=True))
     assert any(name in page for name in names)
+
+
+def test_o04_i16_a_venue_keeper_reads_the_bookers_it_may_not_see_masked(demo_county):
+    """Village B keeps its restaurant, booked with people of the whole township: on its page and
+    in the API, those of other villages show masked, its own in full (the neighbour test of the
+    reservations)."""
+    user = User.objects.get(username="village-b")
+    visible, markers = _markers("T1V2")
+    restaurant = Venue.objects.get(name="乙村农家饭庄")
+    # (today's: what the venue's page shows)
+    booked = Reservation.objects.filter(
+        slot__venue=restaurant, slot__day=clock.localdate(), cancelled_at__isnull=True
+    )
+    outsider = Person.objects.filter(
+        pk__in=booked.exclude(person__in=visible).values("person")
+    ).first()
+    own = Person.objects.filter(pk__in=booked.filter(person__in=visible).values("person")).first()
+    assert outsider is not None
+    assert own is not None
+    client = Client()
+    client.force_login(user)
+    # when village B's worker opens the restaurant's page and the reservations of the API
+    page = client.get(f"/reservations/venues/{restaurant.pk}/").content.decode()
+    api = json.dumps(client.get("/api/reservations/").json(), ensure_ascii=False)
+    # then nobody outside village B is named, the outsider shows masked, their own in full
+    for text in (page, api):
+        assert not [marker for marker in markers if marker in text]
+        assert mask_name(outsider.name) in text
+        assert own.name in text
+    if outsider.phone:
+        assert mask_phone(outsider.phone) in page
+    # and the bookers of venues village B does not keep are not listed at all
+    hall = Reservation.objects.filter(slot__venue__name="社保服务大厅", code__gt="").get()
+    assert hall.name not in page + api

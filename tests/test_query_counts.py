@@ -25,7 +25,7 @@ from fangkong.labs.tests.test_labs import pool, result, villagers
 from fangkong.monitoring.services import CheckinInput, absence_record, checkins_record, report_file
 from fangkong.monitoring.tests.test_monitoring import as_, reading, under
 from fangkong.movement.guests import GuestInput, gathering_guest_add
-from fangkong.movement.reservations import reservation_book, venue_slot_create
+from fangkong.movement.reservations import reservation_book, venue_link_token, venue_slot_create
 from fangkong.movement.services import (
     GatheringInput,
     ReturneeInput,
@@ -605,7 +605,7 @@ def _gate_api(personas: Personas) -> APIClient:
     return client
 
 
-def _reservations_world(county: County, personas: Personas, rows: int) -> dict[str, int]:
+def _reservations_world(county: County, personas: Personas, rows: int) -> dict[str, int | str]:
     """``rows`` museums of village A under P13, each with a slot tomorrow holding ``rows``
     villagers; a banquet with ``rows`` guests."""
     commander = personas.commander
@@ -624,6 +624,9 @@ def _reservations_world(county: County, personas: Personas, rows: int) -> dict[s
         for person in people:
             reservation_book(actor=commander, slot=slot, person=person)
         venues.append(venue)
+    for number in range(rows):  # the first museum's afternoon, for its booking link
+        venue_slot_create(actor=commander, venue=venues[0], day=tomorrow, capacity=50,
+                          starts_at=dt.time(14 + number), ends_at=dt.time(15 + number))  # fmt: skip
     application = gathering_apply(
         actor=personas.worker_a,
         data=GatheringInput(
@@ -634,7 +637,11 @@ def _reservations_world(county: County, personas: Personas, rows: int) -> dict[s
     )  # fmt: skip
     for person in people:
         gathering_guest_add(actor=commander, application=application, data=GuestInput(person))
-    return {"venue": venues[0].pk, "application": application.pk}
+    return {
+        "venue": venues[0].pk,
+        "application": application.pk,
+        "booking": venue_link_token(venues[0]),
+    }
 
 
 RESERVATION_PATHS = [
@@ -645,6 +652,8 @@ RESERVATION_PATHS = [
     ("/api/venue-slots/live/", 5),
     ("/api/reservations/", 2),
     ("/api/gatherings/{application}/guests/", 6),
+    ("/b/{booking}/", 3),
+    ("/api/bookings/{booking}/", 3),
 ]
 
 
@@ -659,6 +668,8 @@ def test_i16_i15_reservations_and_guest_lists_cost_the_same_queries_for_any_numb
     if url.startswith("/api/"):
         token = Token.objects.create(user=personas.commander).key
         client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    if "{booking}" in path:  # the venue's booking link: no account
+        client = Client()
     with django_assert_num_queries(queries, info=url):
         response = client.get(url)
     assert response.status_code == 200

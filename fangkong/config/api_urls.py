@@ -16,6 +16,8 @@ from fangkong.movement.api import (
     GatheringViewSet,
     ReservationViewSet,
     TravelRequestViewSet,
+    VenueBookingCancelView,
+    VenueBookingView,
     VenueSlotViewSet,
 )
 from fangkong.org.api import RegionViewSet, UnitViewSet
@@ -163,5 +165,11 @@ urlpatterns = [
     path("quarantine/placements/", PlacementsView.as_view(), name="api-quarantine-place"),
     path("health-codes/people/<int:person_id>/", PersonCodeView.as_view(), name="api-person-code"),
     path("health-codes/check/", CodeCheckView.as_view(), name="api-code-check"),
+    path("bookings/<str:booking_token>/", VenueBookingView.as_view(), name="api-venue-booking"),
+    path(
+        "bookings/<str:booking_token>/cancel/",
+        VenueBookingCancelView.as_view(),
+        name="api-venue-booking-cancel",
+    ),
     *router.urls,
 ]

@@ -10,7 +10,7 @@ from fangkong.core.views import (
     server_error,
 )
 from fangkong.monitoring.views import self_checkin_view
-from fangkong.movement.views import returnee_self_view
+from fangkong.movement.views import returnee_self_view, venue_booking_view
 from fangkong.readiness import urls as readiness_urls
 
 handler400 = bad_request
@@ -48,4 +48,5 @@ urlpatterns = [
     path("quarantine/", include("fangkong.quarantine.urls")),
     path("c/<str:token>/", self_checkin_view, name="self-checkin"),
     path("r/<str:token>/", returnee_self_view, name="returnee-self"),
+    path("b/<str:booking_token>/", venue_booking_view, name="venue-booking"),
 ]

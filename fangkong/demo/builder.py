@@ -45,7 +45,12 @@ from fangkong.monitoring.services import (
 )
 from fangkong.movement.guests import GuestInput, gathering_guest_add
 from fangkong.movement.models import GatheringApplication
-from fangkong.movement.reservations import reservation_book, venue_slot_create
+from fangkong.movement.reservations import (
+    SelfBooking,
+    reservation_book,
+    reservation_self_book,
+    venue_slot_create,
+)
 from fangkong.movement.services import (
     GatheringInput,
     ReturneeInput,
@@ -1067,7 +1072,7 @@ class DemoBuilder:
     def build_reservations(self, units: dict[str, Unit]) -> None:
         """A museum of the township by reservation in time slots, booked today; the second
         village's restaurant at half its 80 seats (P13); the social-security hall by
-        appointment (P07, O-04)."""
+        appointment (P07, O-04), booked by staff and by a visitor through its link."""
         hq_user = get_user_model().objects.get(username="hq-admin")
         today = clock.localdate()
         museum = venue_create(actor=hq_user, unit=units["T1"], kind=VenueKind.CULTURE,
@@ -1095,6 +1100,14 @@ class DemoBuilder:
                 if dt.datetime.combine(day, slot.ends_at, clock.tz()) > clock.now():
                     for person in visitors[: min(booked, places)]:
                         reservation_book(actor=hq_user, slot=slot, person=person)
+        # A visitor who booked the hall tomorrow afternoon through its link (O-04, I-20).
+        afternoon = venue_slot_create(
+            actor=hq_user, venue=hall, day=tomorrow, starts_at=dt.time(14), ends_at=dt.time(15),
+            capacity=6,
+        )  # fmt: skip
+        reservation_self_book(
+            venue=hall, data=SelfBooking(slot_id=afternoon.pk, name="预约示例", phone="13800138903")
+        )
 
     def build_movement(self, units: dict[str, Unit]) -> None:
         """A student's leave request under P14 (J-04): filed ten days ahead by the class teacher,

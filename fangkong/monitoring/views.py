@@ -9,7 +9,6 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core import clock
 from fangkong.core.forms import Picked
 from fangkong.core.inputs import query_date, query_int, whole_number
+from fangkong.core.links import link_over_rate
 from fangkong.monitoring.models import (
     SYMPTOMS,
     CheckinVia,
@@ -223,10 +223,7 @@ def self_checkin_view(request: HttpRequest, token: str) -> HttpResponse:
     done = False
     errors: dict[int, str] = {}
     if request.method == "POST":
-        key = f"self-checkin:{token[-24:]}:{clock.now():%Y%m%d%H}"
-        shared = caches["shared"]
-        shared.add(key, 0, 3600)
-        if shared.incr(key) > LINK_RATE:
+        if link_over_rate(f"self-checkin:{token[-24:]}", LINK_RATE):
             return HttpResponse(
                 _("Too many check-ins from this link; try again later."), status=429
             )

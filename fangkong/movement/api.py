@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, Throttled, ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from fangkong.core import clock
 from fangkong.core.inputs import query_int
@@ -30,11 +32,18 @@ from fangkong.movement.models import (
     VenueSlot,
 )
 from fangkong.movement.reservations import (
+    SelfBooking,
     reservation_book,
     reservation_cancel,
+    reservation_self_book,
+    reservation_self_cancel,
     reservations_visible,
+    slots_open,
     slots_visible,
+    venue_limit,
     venue_limits,
+    venue_link_over_rate,
+    venue_link_venue,
     venue_slot_create,
     venues_kept,
     venues_live,
@@ -58,6 +67,7 @@ from fangkong.movement.services import (
 from fangkong.org.access import request_user, units_in
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import person_get_visible
+from fangkong.tracing.models import Venue
 
 
 class GatheringInSerializer(serializers.Serializer):
@@ -341,9 +351,24 @@ class BookingSerializer(serializers.Serializer):
 
 
 class ReservationSerializer(serializers.ModelSerializer):
+    """The booker's name and phone are masked, and their number in the register left out, unless
+    the caller may see them."""
+
+    person = serializers.SerializerMethodField()
+    name = serializers.CharField(source="booker_name", read_only=True)
+    phone = serializers.CharField(source="booker_phone", read_only=True)
+    through_link = serializers.SerializerMethodField()
+
     class Meta:
         model = Reservation
-        fields = ["id", "slot", "person", "booked_at", "cancelled_at"]
+        fields = ["id", "slot", "person", "name", "phone", "through_link", "booked_at",
+                  "cancelled_at"]  # fmt: skip
+
+    def get_person(self, reservation: Reservation) -> int | None:
+        return reservation.person_id if getattr(reservation, "booker_seen", False) else None
+
+    def get_through_link(self, reservation: Reservation) -> bool:
+        return bool(reservation.code)
 
 
 class LiveCountSerializer(serializers.Serializer):
@@ -399,7 +424,8 @@ class VenueSlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if person is None:
             raise ValidationError({"person": [_("No person with this number in your units.")]})
         reservation = reservation_book(actor=request_user(request), slot=slot, person=person)
-        return Response(ReservationSerializer(reservation).data, status=status.HTTP_201_CREATED)
+        shown = reservations_visible(request.user).get(pk=reservation.pk)
+        return Response(ReservationSerializer(shown).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: LiveCountSerializer(many=True)})
     @action(detail=False)
@@ -444,5 +470,95 @@ class ReservationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         reservation = self.get_object()
-        reservation = reservation_cancel(actor=request_user(request), reservation_id=reservation.pk)
-        return Response(ReservationSerializer(reservation).data)
+        reservation_cancel(actor=request_user(request), reservation_id=reservation.pk)
+        return Response(ReservationSerializer(self.get_object()).data)
+
+
+class OpenSlotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VenueSlot
+        fields = ["id", "day", "starts_at", "ends_at", "places_left"]
+
+
+class BookingPageSerializer(serializers.Serializer):
+    venue = serializers.CharField()
+    kind = serializers.CharField()
+    real_name = serializers.BooleanField()
+    slots = OpenSlotSerializer(many=True)
+
+
+class SelfBookingInSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    name = serializers.CharField(max_length=50, allow_blank=True, trim_whitespace=True)
+    phone = serializers.CharField(max_length=20, allow_blank=True, trim_whitespace=True)
+    id_number = serializers.CharField(max_length=18, required=False, default="", allow_blank=True)
+
+
+class SelfCancelInSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=12)
+
+
+class SelfBookingSerializer(serializers.ModelSerializer):
+    """A booking made through a venue's link, as its booker reads it."""
+
+    venue = serializers.CharField(source="slot.venue.name")
+    day = serializers.DateField(source="slot.day")
+    starts_at = serializers.TimeField(source="slot.starts_at")
+    ends_at = serializers.TimeField(source="slot.ends_at")
+
+    class Meta:
+        model = Reservation
+        fields = ["code", "venue", "day", "starts_at", "ends_at", "cancelled_at"]
+
+
+class _VenueLinkView(APIView):
+    """No account: the venue's signed link is the only key (O-04, I-16)."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    def venue(self, token: str, *, counted: bool = False) -> Venue:
+        venue = venue_link_venue(token)
+        if venue is None:
+            raise NotFound
+        if counted and venue_link_over_rate(venue):
+            raise Throttled(detail=_("Too many bookings from this link; try again later."))
+        return venue
+
+
+class VenueBookingView(_VenueLinkView):
+    """GET: the venue of a booking link and its free slots of the next days; POST books a place
+    by name and phone, answered with the booking code."""
+
+    @extend_schema(responses={200: BookingPageSerializer})
+    def get(self, request: Request, booking_token: str) -> Response:
+        venue = self.venue(booking_token)
+        page = {
+            "venue": venue.name,
+            "kind": venue.get_kind_display(),
+            "real_name": venue_limit(venue, clock.localdate()).real_name,
+            "slots": slots_open(venue),
+        }
+        return Response(BookingPageSerializer(page).data)
+
+    @extend_schema(request=SelfBookingInSerializer, responses={201: SelfBookingSerializer})
+    def post(self, request: Request, booking_token: str) -> Response:
+        venue = self.venue(booking_token, counted=True)
+        incoming = SelfBookingInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        booking = SelfBooking(slot_id=data.pop("slot"), **data)
+        reservation = reservation_self_book(venue=venue, data=booking)
+        return Response(SelfBookingSerializer(reservation).data, status=status.HTTP_201_CREATED)
+
+
+class VenueBookingCancelView(_VenueLinkView):
+    """POST: cancel a booking made through the link by its code."""
+
+    @extend_schema(request=SelfCancelInSerializer, responses={200: SelfBookingSerializer})
+    def post(self, request: Request, booking_token: str) -> Response:
+        venue = self.venue(booking_token, counted=True)
+        incoming = SelfCancelInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        reservation = reservation_self_cancel(venue=venue, code=incoming.validated_data["code"])
+        return Response(SelfBookingSerializer(reservation).data)

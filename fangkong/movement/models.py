@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.countries import country_name
+from fangkong.people.identity import mask_name, mask_phone
 
 
 class GatheringType(models.TextChoices):
@@ -324,13 +325,24 @@ class VenueSlot(models.Model):
     def __str__(self) -> str:
         return f"{self.day} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
 
+    @property
+    def places_left(self) -> int:
+        return self.capacity - self.booked
+
 
 class Reservation(models.Model):
-    """A person's place in a time slot (预约), booked by a staff member; cancelled, it frees the
-    place and stays as the record."""
+    """A place in a time slot (预约): a person of the register booked by a staff member, or a
+    member of the public who booked through the venue's link (``code`` their booking code, their
+    ``name`` and ``phone`` kept here: someone who visits a hall is not put in the register).
+    Cancelled, it frees the place and stays as the record."""
 
     slot = models.ForeignKey(VenueSlot, on_delete=models.CASCADE, related_name="reservations")
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    code = models.CharField(_("booking code"), max_length=12, blank=True)
     booked_at = models.DateTimeField(_("booked at"))
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -348,10 +360,36 @@ class Reservation(models.Model):
                 condition=models.Q(cancelled_at__isnull=True),
                 name="reservation_one_per_person",
             ),
+            # Likewise one place a phone, for those who booked through the link.
+            models.UniqueConstraint(
+                fields=["slot", "phone"],
+                condition=models.Q(cancelled_at__isnull=True) & ~models.Q(phone=""),
+                name="reservation_one_per_phone",
+            ),
+            # The booking code is what cancels a booking made through the link.
+            models.UniqueConstraint(
+                fields=["code"], condition=~models.Q(code=""), name="reservation_code_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False)
+                | (~models.Q(name="") & ~models.Q(phone="") & ~models.Q(code="")),
+                name="reservation_names_its_booker",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.person_id} in slot {self.slot_id}"
+        return f"{self.person_id or self.code} in slot {self.slot_id}"
+
+    # ``booker_seen`` is annotated by ``reservations.reservations_visible``: without it, masked.
+    @property
+    def booker_name(self) -> str:
+        name = self.person.name if self.person else self.name
+        return name if getattr(self, "booker_seen", False) else mask_name(name)
+
+    @property
+    def booker_phone(self) -> str:
+        phone = self.person.phone if self.person else self.phone
+        return phone if getattr(self, "booker_seen", False) or not phone else mask_phone(phone)
 
 
 class GatheringGuest(models.Model):

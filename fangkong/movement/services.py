@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import translation
@@ -20,6 +19,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.inputs import date_problem
+from fangkong.core.links import link_target, link_token
 from fangkong.movement.models import (
     ApplicationStatus,
     ApprovalStep,
@@ -609,19 +609,13 @@ _REPORT_FIELDS = {"region": "from_region", "country": "from_country"}
 def returnee_link_token(unit: Unit) -> str:
     """The signed token of a unit's self-registration link (a QR code on a poster, at a hotel's
     desk): it names the unit and nothing else, so no ID number ever travels in a URL."""
-    return signing.dumps({"u": unit.pk}, salt=LINK_SALT)
+    return link_token(LINK_SALT, unit.pk)
 
 
 def returnee_link_unit(token: str) -> Unit | None:
     """The unit a link reports to, or None for a forged or unknown one."""
-    try:
-        data = signing.loads(token, salt=LINK_SALT)
-    except signing.BadSignature:
-        return None
-    unit_id = data.get("u") if isinstance(data, dict) else None
-    if not isinstance(unit_id, int):
-        return None
-    return Unit.objects.filter(pk=unit_id).first()
+    unit_id = link_target(token, LINK_SALT)
+    return None if unit_id is None else Unit.objects.filter(pk=unit_id).first()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,17 +17,25 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
-from fangkong.core.inputs import date_problem, query_choice, query_int
+from fangkong.core.inputs import date_problem, query_choice, query_int, whole_number
+from fangkong.core.links import link_over_rate
 from fangkong.movement.forms import GatheringForm, SlotForm
 from fangkong.movement.guests import GuestInput, gathering_guest_add, guests_checked
 from fangkong.movement.models import ApplicationStatus, RequestStatus
 from fangkong.movement.reservations import (
+    SelfBooking,
     reservation_book,
     reservation_cancel,
+    reservation_self_book,
+    reservation_self_cancel,
     reservations_visible,
+    slots_open,
     slots_visible,
     venue_limit,
     venue_limits,
+    venue_link_over_rate,
+    venue_link_token,
+    venue_link_venue,
     venue_slot_create,
     venues_kept,
     venues_live,
@@ -61,6 +68,8 @@ PAGE_SIZE = 50
 # A unit's self-registration links take this many reports an hour (a village's returnees on a
 # holiday eve, not a script), counted in the cache every worker shares.
 LINK_RATE = 60
+# The fields of the venue's booking page, each bounded.
+BOOKING_FIELDS = {"slot": 20, "name": 50, "phone": 20, "id_number": 18, "code": 12}
 # The fields of a returnee report, each bounded; the ID number is never shown back.
 REPORT_FIELDS = {
     "name": 50,
@@ -356,10 +365,7 @@ def returnee_self_view(request: HttpRequest, token: str) -> HttpResponse:
     typed: dict[str, str] = {}
     done = False
     if request.method == "POST":
-        key = f"returnee-link:{unit.pk}:{clock.now():%Y%m%d%H}"
-        shared = caches["shared"]
-        shared.add(key, 0, 3600)
-        if shared.incr(key) > LINK_RATE:
+        if link_over_rate(f"returnee-link:{unit.pk}", LINK_RATE):
             return HttpResponse(_("Too many reports from this link; try again later."), status=429)
         errors, typed = _report(None, unit, request.POST)
         done = not errors
@@ -475,6 +481,7 @@ def venue_slots_view(request: HttpRequest, venue_id: int) -> HttpResponse:
                     return redirect(f"{request.path}?day={chosen.day:%Y-%m-%d}")
         else:
             errors.append(_("Unknown action."))
+    link = request.build_absolute_uri(reverse("venue-booking", args=[venue_link_token(venue)]))
     slots = list(slots_visible(request.user).filter(venue=venue, day=day))
     held = reservations_visible(request.user).filter(slot__in=slots, cancelled_at__isnull=True)
     return render(
@@ -489,6 +496,8 @@ def venue_slots_view(request: HttpRequest, venue_id: int) -> HttpResponse:
             "reservations": list(held),
             "form": form,
             "errors": errors,
+            "link": link,
+            "qr": segno.make(link, error="m").svg_inline(scale=3),
         },
         status=400 if errors or form.errors else 200,
     )
@@ -508,3 +517,56 @@ def reservation_cancel_view(request: HttpRequest, reservation_id: int) -> HttpRe
             for problem in _problems(error):
                 messages.error(request, problem)
     return redirect(back)
+
+
+def venue_booking_view(request: HttpRequest, booking_token: str) -> HttpResponse:
+    """A venue's booking page behind its link or QR code (O-04, I-16): no account; the free
+    slots of the next days; POST ``book`` takes a place by name and phone and answers with the
+    booking code, ``cancel`` cancels a booking by its code. A refusal names the field and the
+    form keeps what was typed (400)."""
+    venue = venue_link_venue(booking_token)
+    if venue is None:
+        raise Http404
+    typed: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    booked = cancelled = None
+    if request.method == "POST":
+        if venue_link_over_rate(venue):
+            return HttpResponse(_("Too many bookings from this link; try again later."), status=429)
+        typed = {
+            key: request.POST.get(key, "")[:bound].strip() for key, bound in BOOKING_FIELDS.items()
+        }
+        try:
+            if query_choice(request.POST, "action", ["book", "cancel"], "book") == "cancel":
+                cancelled = reservation_self_cancel(venue=venue, code=typed["code"])
+            else:
+                booked = reservation_self_book(venue=venue, data=_self_booking(typed))
+        except ValidationError as error:
+            errors = {key: " ".join(value) for key, value in error.message_dict.items()}
+            typed.pop("id_number")  # never shown back
+        else:
+            typed = {}
+    return render(
+        request,
+        "movement/venue_booking.html",
+        {
+            "venue": venue,
+            "real_name": venue_limit(venue, clock.localdate()).real_name,
+            "slots": list(slots_open(venue)),
+            "typed": typed,
+            "errors": errors,
+            "booked": booked,
+            "cancelled": cancelled,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _self_booking(typed: dict[str, str]) -> SelfBooking:
+    """The booking typed on the venue's page; a slot that is not a number is no slot."""
+    return SelfBooking(
+        slot_id=whole_number(typed["slot"]),
+        name=typed["name"],
+        phone=typed["phone"],
+        id_number=typed["id_number"],
+    )

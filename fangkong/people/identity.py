@@ -131,6 +131,16 @@ def mask_id_number(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
+def mask_name(name: str) -> str:
+    """A name as someone who may not see the person reads it: the family name (张**)."""
+    return name[:1] + "*" * (len(name) - 1)
+
+
+def mask_phone(phone: str) -> str:
+    """A phone number as someone who may not see the person reads it: 138****8000."""
+    return mask_id_number(phone) if len(phone) <= 8 else phone[:3] + "****" + phone[-4:]
+
+
 @lru_cache(maxsize=4)
 def _keys(secret: str) -> tuple[bytes, AESGCM]:
     derived = HKDF(

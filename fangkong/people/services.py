@@ -193,8 +193,9 @@ def person_create(
 def person_find_or_register(*, actor: User | None, data: PersonInput) -> Person:
     """The registered person with this ID number, or a new one in ``data.unit``: for a record
     that brings a person in from outside the register (a pharmacy's buyer, K-01, a visitor with a
-    fever at a gate). The caller has checked the actor may make that record; a registered person
-    stays as the register has them."""
+    fever at a gate; ``actor`` None: a booking by real name through a venue's link). The caller
+    has checked the actor may make that record; a registered person stays as the register has
+    them."""
     values, categories = _resolve(data)
     existing = Person.objects.filter(id_hash=values["identity"].id_hash).first()
     if existing is not None:

@@ -750,6 +750,8 @@ def venue_limit_text(limit: VenueLimit) -> str:
         parts.append(_("at most %(share)d%% of the rated seats") % {"share": limit.share_percent})
     if limit.reservation:
         parts.append(_("by reservation in time slots"))
+    if limit.real_name:
+        parts.append(_("booked by real name (ID number)"))
     return "；".join(parts)
 
 

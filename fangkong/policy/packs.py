@@ -509,11 +509,16 @@ class VenueLimit(Strict):
     venue_kinds: list[VenueKind] = Field(min_length=1)
     share_percent: int | None = Field(default=None, ge=1, le=100)
     reservation: bool = False
+    # 实名预约: a booking through the venue's link gives an ID number, and the booker is found or
+    # registered in the register.
+    real_name: bool = False
 
     @model_validator(mode="after")
     def says_something(self) -> VenueLimit:
         if self.share_percent is None and not self.reservation:
             raise ValueError("give share_percent or reservation: true")
+        if self.real_name and not self.reservation:
+            raise ValueError("real_name: true needs reservation: true")
         return self
 
 
