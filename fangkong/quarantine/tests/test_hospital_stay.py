@@ -107,3 +107,50 @@ def test_d06_f11_in_hospital_no_check_in_slot_nor_test_day_is_owed_and_the_disch
     with clock.frozen(at("2022-02-05T08:00")):
         obligations_tick()
     assert ("checkin", ObligationStatus.OPEN) in owed_on(li, "2022-02-05")
+
+
+def test_d06_a_case_reported_late_suspends_the_check_ins_missed_since_and_recovery_resumes(
+    personas, quarantined
+):
+    # given 王五 under central quarantine, waiting for a room, who skipped his check-ins of 02-02
+    zhang, wang, li = quarantined
+    day5 = dt.date(2022, 2, 5)
+    commander = login(personas.commander)
+    with clock.frozen(at("2022-02-02T22:00")):
+        obligations_tick()
+        assert (wang.pk, "checkin") in overdue(commander)
+    # when the county reports him a suspected case since 02-02 09:00 (by API), and the tick runs
+    with clock.frozen(at("2022-02-02T22:30")):
+        reported = commander.post(
+            "/api/cases/",
+            {"person": wang.pk, "kind": "suspected", "reported_at": "2022-02-02T09:00:00+08:00"},
+            content_type="application/json",
+        )
+        assert reported.status_code == 201, reported.content
+        obligations_tick()
+        # then the slots and the test of the day he missed in hospital are suspended, off the
+        # overdue list
+        assert set(owed_on(wang, "2022-02-02")) == {("checkin", "cancelled"), ("test", "cancelled")}
+        assert (wang.pk, "checkin") not in overdue(commander)
+    # the case is treated and he recovers on 02-05 at 12:00 (on the case page)
+    case = Case.objects.get(person=wang)
+    page = reverse("case-detail", args=[case.pk])
+    for status in ("transferred", "treated"):
+        assert commander.post(page, {"action": "status", "status": status}).status_code == 302
+    with clock.frozen(at("2022-02-05T08:00")):
+        obligations_tick()
+        # in hospital still: the day opens him no slot
+        assert not Obligation.objects.filter(person=wang, kind="checkin").due_on(day5).exists()
+    with clock.frozen(at("2022-02-05T12:00")):
+        recovered = commander.post(page, {"action": "status", "status": "recovered"})
+        assert recovered.status_code == 302
+        obligations_tick()
+        shown = commander.get(f"/api/cases/{case.pk}/").json()
+    assert shown["closed_at"].startswith("2022-02-05T12:00")
+    # then the slots still ahead that day are owed again, the morning one stays suspended
+    slots = Obligation.objects.filter(person=wang, kind="checkin").due_on(day5)
+    assert [(o.due_at.astimezone(clock.tz()).hour, o.status) for o in slots.order_by("due_at")] == [
+        (10, "cancelled"),
+        (14, "open"),
+        (21, "open"),
+    ]
