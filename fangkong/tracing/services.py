@@ -280,15 +280,19 @@ def hospital_stays_suspend(day: dt.date) -> int:
     due before the discharge, opened once they were out). Monitoring opens no check-in slot for
     the people in hospital; ``case_status_change`` resumes the rest at the discharge."""
     ended = [status for status, next_statuses in CASE_NEXT.items() if not next_statuses]
-    ended_today = Q(closed_at__gte=clock.local_midnight(day)) & Q(closed_at__gt=OuterRef("due_at"))
+    # The few people in hospital drive the statement (obligation_person_idx), not the backlog
+    # of every pending row due by the day.
+    stays = Case.objects.filter(~Q(status__in=ended) | Q(closed_at__gte=clock.local_midnight(day)))
     return obligations_suspend(
-        Obligation.objects.filter(SUSPENDED_IN_HOSPITAL, due_at__lte=clock.day_end(day)).filter(
+        Obligation.objects.filter(
+            SUSPENDED_IN_HOSPITAL,
+            person__in=stays.values("person"),
+            due_at__lte=clock.day_end(day),
+        ).filter(
             Exists(
-                Case.objects.filter(
-                    ~Q(status__in=ended) | ended_today,
-                    person=OuterRef("person"),
-                    reported_at__lte=OuterRef("due_at"),
-                )
+                stays.filter(
+                    person=OuterRef("person"), reported_at__lte=OuterRef("due_at")
+                ).exclude(closed_at__lte=OuterRef("due_at"))
             )
         ),
         CancelReason.IN_HOSPITAL,
