@@ -50,6 +50,7 @@ from fangkong.readiness.supplies import stock_receive, supply_request
 from fangkong.tracing.services import (
     case_report,
     exposure_record,
+    hospital_stays_suspend,
     investigation_open,
     outbreak_declare,
 )
@@ -673,3 +674,24 @@ def test_i16_i15_reservations_and_guest_lists_cost_the_same_queries_for_any_numb
     with django_assert_num_queries(queries, info=url):
         response = client.get(url)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [2, 5])
+def test_d06_the_tick_suspends_everyone_in_hospital_in_one_statement(
+    county, personas, p14, dalian_high, django_assert_num_queries, rows
+):
+    # given people under central quarantine whose check-in slots of the day are open, each
+    # reported a case (in hospital)
+    people = villagers(county, personas, rows, unit=county.grid_b, first=300)
+    for person in people:
+        came_back_from(person, personas.worker_b, "210211", "2022-01-25", "2022-02-01")
+    with clock.frozen(dt.datetime(2022, 2, 2, 0, 30, tzinfo=dt.UTC)):
+        obligations_tick()
+        for person in people:
+            case_report(actor=personas.commander, person=person, kind="suspected")
+        # when the tick's part of the stays runs: one UPDATE, however many are in hospital
+        with django_assert_num_queries(1):
+            suspended = hospital_stays_suspend(clock.localdate())
+    # then every slot still ahead that day is suspended
+    assert suspended == Obligation.objects.filter(cancel_reason="in_hospital").count()
+    assert suspended >= 3 * rows

@@ -85,13 +85,14 @@ from fangkong.policy.services import (
     risk_area_create,
 )
 from fangkong.quarantine.home import home_quarantine_record, home_quarantines, home_visit_record
-from fangkong.quarantine.models import Transfer
+from fangkong.quarantine.models import Placement, Transfer
 from fangkong.quarantine.selectors import people_unplaced
 from fangkong.quarantine.services import (
     CareNoteInput,
     Trip,
     care_notes_record,
     people_place,
+    person_to_hospital,
     rooms_create,
     transfers_arrive,
     transfers_depart,
@@ -610,6 +611,29 @@ class DemoBuilder:
                 actor=hq_user, person=obligation.person, sampled_at=sampled, positive=False
             )
         obligations_tick()
+        # A fever at the site: one of the people placed there who still owes a check-in today
+        # goes to hospital; the next tick suspends what he owes while his case is in course
+        # (住院期间暂停 on his page), and opens him no more check-ins until it is closed.
+        owing = (
+            Obligation.objects.checkins()
+            .open()
+            .filter(
+                person__in=Placement.objects.filter(
+                    room__site=units["SITE"], released_at__isnull=True
+                ).values("person"),
+                due_at__lte=clock.day_end(today),
+            )
+            .values_list("person_id", flat=True)
+            .first()
+        )
+        if owing is not None:
+            person_to_hospital(
+                actor=hq_user,
+                site=units["SITE"],
+                person=Person.objects.get(pk=owing),
+                reason="fever",
+                trip=Trip("贵A·D9012", "刘护士", "13985000001", clock.now()),
+            )
 
     def _release_blocked(self, units: dict[str, Unit], hq_user: User, today: dt.date) -> None:
         """D-05, F-12: a traveller back from abroad to the P02 village, placed at the site, his

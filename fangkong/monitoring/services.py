@@ -60,6 +60,7 @@ from fangkong.policy.models import Measure, MeasureStatus
 from fangkong.policy.packs import Pack
 from fangkong.policy.resolver import PackResolver
 from fangkong.policy.services import deadlines_open
+from fangkong.tracing.models import Case
 
 # Readings further apart than this are not a re-measure of one another.
 RECHECK_WINDOW = dt.timedelta(hours=2)
@@ -919,7 +920,8 @@ def checkin_obligations_open(day: dt.date) -> int:
     """The day's check-in slots: everyone under an active measure owes the pack's check-ins (D-06:
     a close contact morning and evening), and the people of a register category the pack names
     owe that category's (E-11: P11's boarders 晨午晚检, three a day) wherever the pack is in
-    force; the slots are obligations, met by check-ins, missed if skipped."""
+    force; the slots are obligations, met by check-ins, missed if skipped. None for the people in
+    hospital."""
     from fangkong.policy.models import Classification, ExposureKind, Measure, MeasureStatus
     from fangkong.policy.packs import packs_all
 
@@ -953,6 +955,14 @@ def checkin_obligations_open(day: dt.date) -> int:
             pack = resolver.pack(path)
             if person_id not in owing and pack is not None:
                 owing[person_id] = (unit_id, pack.id)
+    # In hospital (a case in course): their check-ins wait for the discharge
+    # (tracing.services.hospital_stays_suspend).
+    for person_id in (
+        Case.objects.in_course()
+        .filter(person_id__any=Ids(owing))
+        .values_list("person_id", flat=True)
+    ):
+        del owing[person_id]
     exposure = dict(
         Classification.objects.filter(person_id__any=Ids(owing)).values_list("person_id", "rule_id")
     )

@@ -25,6 +25,13 @@ class ObligationStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+class CancelReason(models.TextChoices):
+    """Why a cancelled obligation is owed no longer, when it is for a while only (shown beside
+    the status): the person's tests and check-ins wait while they are in hospital (住院期间暂停)."""
+
+    IN_HOSPITAL = "in_hospital", _("suspended while in hospital")
+
+
 class ObligationKind(models.TextChoices):
     TEST = "test", _("nucleic-acid test")
     CHECKIN = "checkin", _("health check-in")
@@ -209,6 +216,15 @@ class Obligation(models.Model):
         db_index=False,
     )
     note = models.TextField(_("note"), blank=True)
+    # Empty unless cancelled for a while (obligations_suspend); the bulk writers leave it out.
+    cancel_reason = models.CharField(
+        _("reason"),
+        max_length=16,
+        choices=CancelReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
 
     objects = ObligationQuerySet.as_manager()
 
@@ -245,6 +261,10 @@ class Obligation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=[s.value for s in ObligationStatus]),
                 name="obligation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cancel_reason__in=["", *CancelReason.values]),
+                name="obligation_cancel_reason_valid",
             ),
             # A unit's routine report is opened once per due time, however often the tick runs.
             models.UniqueConstraint(

@@ -27,6 +27,7 @@ from fangkong.core.lookups import Ids
 from fangkong.core.tasks import enqueue
 from fangkong.obligations.models import (
     PENDING,
+    CancelReason,
     Notification,
     NotificationTopic,
     Obligation,
@@ -34,7 +35,7 @@ from fangkong.obligations.models import (
     ObligationQuerySet,
     ObligationStatus,
 )
-from fangkong.obligations.signals import day_opening
+from fangkong.obligations.signals import day_opened, day_opening
 from fangkong.obligations.specs import Spec
 from fangkong.org.access import AnyUser, acting_user, scope, user_can
 from fangkong.org.models import Membership, Unit
@@ -234,6 +235,23 @@ def obligations_cancel(obligations: ObligationQuerySet) -> int:
     return obligations.open().update(status=ObligationStatus.CANCELLED)
 
 
+def obligations_suspend(obligations: ObligationQuerySet, reason: CancelReason) -> int:
+    """Cancel the pending ones for a while, with the reason the person's page shows beside the
+    status: owed no longer and not overdue (a missed one too: its time fell in the while), until
+    ``obligations_resume`` opens those still ahead again."""
+    return obligations.pending().update(status=ObligationStatus.CANCELLED, cancel_reason=reason)
+
+
+def obligations_resume(
+    obligations: ObligationQuerySet, reason: CancelReason, after: dt.datetime
+) -> int:
+    """Open again the ones suspended for ``reason`` that fall due after ``after``: the schedule
+    resumes from that moment as it was opened."""
+    return obligations.filter(
+        status=ObligationStatus.CANCELLED, cancel_reason=reason, due_at__gt=after
+    ).update(status=ObligationStatus.OPEN, cancel_reason="")
+
+
 def obligations_meet_tests(
     samples: Sequence[tuple[int, dt.datetime]], *, actor: AnyUser | None, unit_id: int | None = None
 ) -> int:
@@ -325,7 +343,8 @@ class Tick:
 
 def obligations_tick() -> Tick:
     """The periodic tick: the apps open their deadlines of the day (``day_opening``: the plans'
-    routine reports, monitoring's check-in slots, labs' schedules), then the past-due are marked
+    routine reports, monitoring's check-in slots, labs' schedules) and close those no longer
+    owed (``day_opened``: tracing suspends them in hospital), then the past-due are marked
     missed and the units that answer for them told (one inbox message per unit and kind, not one
     per row)."""
     now = clock.now()
@@ -333,6 +352,7 @@ def obligations_tick() -> Tick:
     tick = Tick()
     for _receiver, opened in day_opening.send(sender=Obligation, day=today):
         tick.reports += int(opened or 0)
+    day_opened.send(sender=Obligation, day=today)
     while True:
         with transaction.atomic():
             ids = list(

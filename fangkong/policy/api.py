@@ -162,6 +162,7 @@ class ObligationSerializer(serializers.ModelSerializer):
             "unit",
             "due_at",
             "status",
+            "cancel_reason",
             "source",
             "pack_id",
             "rule_id",

@@ -77,7 +77,7 @@ class CaseInSerializer(serializers.Serializer):
 class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
-        fields = ["id", "person", "unit", "kind", "status", "reported_at", "note"]
+        fields = ["id", "person", "unit", "kind", "status", "reported_at", "closed_at", "note"]
 
 
 class InvestigationSerializer(serializers.ModelSerializer):

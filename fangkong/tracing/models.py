@@ -149,6 +149,9 @@ class Case(TimestampedModel):
         _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.REPORTED
     )
     reported_at = models.DateTimeField(_("reported at"))
+    # Recovered or ruled out: the person left hospital (the end of the stay that suspends their
+    # tests and check-ins, tracing.services.hospital_stays_suspend).
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     outbreak = models.ForeignKey(
         Outbreak,

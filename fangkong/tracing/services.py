@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -18,12 +19,19 @@ from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.inputs import date_problem
 from fangkong.obligations.models import (
+    CancelReason,
     Notification,
     NotificationTopic,
     Obligation,
     ObligationKind,
+    ObligationSource,
 )
-from fangkong.obligations.services import notifications_post, obligations_meet
+from fangkong.obligations.services import (
+    notifications_post,
+    obligations_meet,
+    obligations_resume,
+    obligations_suspend,
+)
 from fangkong.org.access import AnyUser, acting_user, may_act_on, scope
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability, Role
@@ -32,6 +40,7 @@ from fangkong.policy.classify import people_classify
 from fangkong.policy.models import ExposureKind, Trigger
 from fangkong.policy.services import deadlines_open
 from fangkong.tracing.models import (
+    CASE_NEXT,
     CASE_TRIGGERS,
     OUTBREAK_TRIGGER,
     CandidateStatus,
@@ -278,10 +287,15 @@ def case_upgrade(*, actor: AnyUser, case: Case, kind: str) -> Case:
 
 @transaction.atomic
 def case_status_change(*, actor: AnyUser, case: Case, status: str) -> Case:
-    """Move the case on its course; reaching "transferred" meets the case's transfer deadlines."""
+    """Move the case on its course; reaching "transferred" meets the case's transfer deadlines;
+    recovered or ruled out, the person is out of hospital and the tests and check-ins the stay
+    suspended resume from now (``hospital_stays_suspend``)."""
     case = _locked(actor, case)
     if status not in case.next_statuses:
         raise ValidationError({"status": _("The case cannot move to that status now.")})
+    if not CASE_NEXT[CaseStatus(status)]:
+        case.closed_at = clock.now()
+        case.save(update_fields=["closed_at"])
     _case_change(actor, case, "status", CaseStatus(case.status), CaseStatus(status))
     if status == CaseStatus.TRANSFERRED:
         obligations_meet(
@@ -290,7 +304,49 @@ def case_status_change(*, actor: AnyUser, case: Case, status: str) -> Case:
             unit_id=case.unit_id,
             summary=str(ObligationKind.TRANSFER.label),
         )
+    if case.closed_at is not None:
+        obligations_resume(
+            Obligation.objects.filter(SUSPENDED_IN_HOSPITAL, person_id=case.person_id),
+            CancelReason.IN_HOSPITAL,
+            clock.now(),
+        )
     return case
+
+
+# What a stay in hospital suspends: the register's deadlines of the person (the measure's test
+# days, the daily check-in slots), not the case's own (its report, transfer, investigation).
+SUSPENDED_IN_HOSPITAL = Q(
+    kind__in=[ObligationKind.TEST, ObligationKind.CHECKIN],
+    source__in=[ObligationSource.CLASSIFICATION, ObligationSource.MONITORING],
+)
+
+
+def hospital_stays_suspend(day: dt.date) -> int:
+    """The tick's part of a stay in hospital (住院): a case in course (reported and isolated,
+    transferred to the designated hospital, treated) is a stay from its report until it is
+    recovered or ruled out. The person's tests and check-in slots due within a stay, up to the
+    end of ``day``, are cancelled as suspended while in hospital, never missed: one statement
+    for everyone in hospital, and for the people discharged on the day (the slots of the day
+    due before the discharge, opened once they were out). Monitoring opens no check-in slot for
+    the people in hospital; ``case_status_change`` resumes the rest at the discharge."""
+    ended = [status for status, next_statuses in CASE_NEXT.items() if not next_statuses]
+    # The few people in hospital drive the statement (obligation_person_idx), not the backlog
+    # of every pending row due by the day.
+    stays = Case.objects.filter(~Q(status__in=ended) | Q(closed_at__gte=clock.local_midnight(day)))
+    return obligations_suspend(
+        Obligation.objects.filter(
+            SUSPENDED_IN_HOSPITAL,
+            person__in=stays.values("person"),
+            due_at__lte=clock.day_end(day),
+        ).filter(
+            Exists(
+                stays.filter(
+                    person=OuterRef("person"), reported_at__lte=OuterRef("due_at")
+                ).exclude(closed_at__lte=OuterRef("due_at"))
+            )
+        ),
+        CancelReason.IN_HOSPITAL,
+    )
 
 
 @transaction.atomic

@@ -114,7 +114,20 @@ def overdue_recomputed(drill: Drill) -> Counter[Deadline]:
                 )
             break
     # Check-ins: each tick opens the day's evening slot for everyone under a measure at that
-    # moment; a check-in of that day after the tick meets it.
+    # moment and not in hospital (a case in course, from its report until closed); a check-in
+    # of that day after the tick meets it, and a slot due during a stay is suspended, not owed.
+    stays: dict[int, list[tuple[dt.datetime, dt.datetime | None]]] = {}
+    for person_id, reported, closed in Case.objects.filter(unit__path__startswith=path).values_list(
+        "person_id", "reported_at", "closed_at"
+    ):
+        stays.setdefault(person_id, []).append((reported, closed))
+
+    def in_hospital(person_id: int, at: dt.datetime) -> bool:
+        return any(
+            reported <= at and (closed is None or at < closed)
+            for reported, closed in stays.get(person_id, ())
+        )
+
     measures = list(
         Measure.objects.filter(unit__path__startswith=path).values_list(
             "person_id", "unit_id", "created_at", "closed_at", "start_date", "end_date"
@@ -143,13 +156,11 @@ def overdue_recomputed(drill: Drill) -> Counter[Deadline]:
             ):
                 slots.setdefault(person_id, unit_id)
         for person_id, unit_id in slots.items():
+            due = dt.datetime.combine(day, EVENING, clock.tz())
+            if in_hospital(person_id, tick):
+                continue
             met = any(at >= tick for at in checked_days.get((person_id, day), []))
-            owed.append(
-                (
-                    ("checkin", unit_id, person_id, dt.datetime.combine(day, EVENING, clock.tz())),
-                    met,
-                )
-            )
+            owed.append((("checkin", unit_id, person_id, due), met or in_hospital(person_id, due)))
     # Disinfection after a confirmed case (L-12): each venue the case scanned in the 14 days
     # before its report, by the unit keeping it, within the pack's hours of the report; the
     # drill's officers log none. One deadline per venue, so two venues of a unit count twice.
