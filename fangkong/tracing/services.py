@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import audit_record
+from fangkong.audit.services import audit_record, audit_record_many
 from fangkong.core import clock
 from fangkong.core.inputs import date_problem
 from fangkong.obligations.models import (
@@ -26,6 +27,7 @@ from fangkong.org.access import AnyUser, acting_user, may_act_on, scope
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability, Role
 from fangkong.people.models import Person
+from fangkong.policy.classify import people_classify
 from fangkong.policy.models import ExposureKind, Trigger
 from fangkong.policy.services import deadlines_open, person_recompute
 from fangkong.tracing.models import (
@@ -45,6 +47,28 @@ from fangkong.tracing.signals import case_confirmed
 from fangkong.tracing.venues import contact_candidates_propose
 
 
+def exposure_check(
+    *, person: Person, kind: str, last_exposed_at: dt.datetime, via: Person | None, now: dt.datetime
+) -> None:
+    """Refuse (ValidationError naming the field) an exposure no one can have had; ``person``
+    and ``via`` may be people a line list registers with its rows, not saved yet."""
+    if kind not in ExposureKind.values:
+        raise ValidationError({"kind": _("Unknown contact kind.")})
+    if last_exposed_at > now:
+        raise ValidationError({"last_exposed_at": _("The last exposure cannot be in the future.")})
+    if via is not None and (via is person or (via.pk is not None and via.pk == person.pk)):
+        raise ValidationError({"via": _("A person cannot be their own contact.")})
+
+
+def _exposure_audit(exposure: Exposure) -> tuple[int, int, str]:
+    """The exposure's audit row: its id, the person's unit, what and when."""
+    summary = _("%(kind)s, last exposed %(at)s") % {
+        "kind": ExposureKind(exposure.kind).label,
+        "at": f"{exposure.last_exposed_at:%Y-%m-%d %H:%M}",
+    }
+    return exposure.pk, exposure.person.unit_id, summary
+
+
 @transaction.atomic
 def exposure_record(
     *,
@@ -55,19 +79,12 @@ def exposure_record(
     via: Person | None = None,
     note: str = "",
     investigation: Investigation | None = None,
-    recompute: bool = True,
 ) -> Exposure:
-    """Record that the person was exposed (audited) and recompute their measures, unless the
-    caller recomputes a whole list at once (``recompute=False``: the line list)."""
+    """Record that the person was exposed (audited) and recompute their measures."""
     if not may_act_on(actor, Capability.INVESTIGATE, person):
         raise PermissionDenied(_("You may not change this person."))
     now = clock.now()
-    if kind not in ExposureKind.values:
-        raise ValidationError({"kind": _("Unknown contact kind.")})
-    if last_exposed_at > now:
-        raise ValidationError({"last_exposed_at": _("The last exposure cannot be in the future.")})
-    if via is not None and via.pk == person.pk:
-        raise ValidationError({"via": _("A person cannot be their own contact.")})
+    exposure_check(person=person, kind=kind, last_exposed_at=last_exposed_at, via=via, now=now)
     exposure = Exposure.objects.create(
         person=person,
         kind=kind,
@@ -78,18 +95,35 @@ def exposure_record(
         investigation=investigation,
         created_by=acting_user(actor),
     )
+    object_id, unit_id, summary = _exposure_audit(exposure)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
         object_type="exposure",
-        object_id=exposure.pk,
-        unit_id=person.unit_id,
-        summary=_("%(kind)s, last exposed %(at)s")
-        % {"kind": ExposureKind(kind).label, "at": f"{last_exposed_at:%Y-%m-%d %H:%M}"},
+        object_id=object_id,
+        unit_id=unit_id,
+        summary=summary,
     )
-    if recompute:
-        person_recompute(person, trigger=Trigger.CONTACT, actor=actor)
+    person_recompute(person, trigger=Trigger.CONTACT, actor=actor)
     return exposure
+
+
+@transaction.atomic
+def exposures_record(*, actor: User, exposures: list[Exposure]) -> list[Exposure]:
+    """Record exposures of people the actor may act on, each checked by the caller with
+    ``exposure_check`` (a line list's rows): one INSERT, one of their audit rows, and the contact
+    rules started once for the people exposed (their measures recomputed together)."""
+    Exposure.objects.bulk_create(exposures)
+    audit_record_many(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="exposure",
+        entries=[_exposure_audit(exposure) for exposure in exposures],
+    )
+    people = sorted({exposure.person_id for exposure in exposures})
+    if people:
+        people_classify(people, trigger=Trigger.CONTACT, actor_id=actor.pk)
+    return exposures
 
 
 def _tell_up_the_tree(unit: Unit, topic: str, params: dict[str, object], link: str) -> None:
