@@ -57,11 +57,12 @@ from fangkong.people.identity import (
     mask_id_number,
     normalize_id_number,
     normalize_phone,
+    parse_resident_id,
 )
 from fangkong.people.importing import RowProblem
 from fangkong.people.models import Person
 from fangkong.people.selectors import people_visible_to
-from fangkong.people.services import PersonInput, identity_protect, people_register
+from fangkong.people.services import PersonInput, people_register
 from fangkong.policy.models import ExposureKind
 from fangkong.tracing.models import Exposure, Investigation
 from fangkong.tracing.services import exposure_check, exposures_record
@@ -307,10 +308,10 @@ class _Known:
     each row is accepted, so that later rows find what earlier rows registered or recorded."""
 
     def __init__(self, actor: User, investigation: Investigation, rows: list[_Row]) -> None:
-        self.actor, self.investigation = actor, investigation
+        self.investigation = investigation
         self.scope = scope(actor, Capability.INVESTIGATE)
         self.case_person = investigation.case.person
-        self.now = clock.now()
+        self.now, self.today = clock.now(), clock.localdate()
         hashes = {id_hash(row.id_number) for row in rows if row.id_number}
         self.by_hash = {
             person.id_hash: person
@@ -371,7 +372,9 @@ class _Known:
         """The row's exposure is accepted: later rows find the person and the exposure."""
         self.by_hash[person.id_hash] = person
         if person.pk is None and person.phone:  # registered now: found by name and phone
-            self.by_name.setdefault((person.name, person.phone), []).insert(0, person)
+            namesakes = self.by_name.setdefault((person.name, person.phone), [])
+            if all(namesake is not person for namesake in namesakes):
+                namesakes.insert(0, person)
         self.exposures.add((_key(person), row.kind, row.last_exposed_at))
         if row.kind == ExposureKind.CLOSE_CONTACT:
             self.close.append(person)
@@ -399,12 +402,12 @@ def _person(
             if person.name != row.name and known.may_act_on(person):
                 plan.proposals.append(_Proposal(row, person))
             return person, None
-        try:
-            identity = identity_protect(IdType.RESIDENT, row.id_number, today=clock.localdate())
+        try:  # checked as people_register checks it, to refuse this row alone
+            number = parse_resident_id(row.id_number, today=known.today).number
         except InvalidIdentity as error:
             outcome.refuse(row.number, "id_number", mask_id_number(row.id_number), str(error))
             return None, None
-        person = Person(name=row.name, phone=row.phone, unit=row.unit, id_hash=identity.id_hash)
+        person = Person(name=row.name, phone=row.phone, unit=row.unit, id_hash=id_hash(number))
         namesakes = known.by_name.get((row.name, row.phone), []) if row.phone else []
         return person, _Proposal(row, namesakes[0], person) if namesakes else None
     if not row.phone:
@@ -463,13 +466,13 @@ def _record(known: _Known, row: _Row, outcome: LineListOutcome, plan: _Plan) -> 
     person, proposal = _person(known, row, outcome, plan)
     if person is None:
         return
+    if not known.may_act_on(person):
+        _assistance(known, person, row, outcome, plan)
+        return
+    if (_key(person), row.kind, row.last_exposed_at) in known.exposures:
+        outcome.unchanged += 1
+        return
     try:
-        if not known.may_act_on(person):
-            _assistance(known, person, row, outcome, plan)
-            return
-        if (_key(person), row.kind, row.last_exposed_at) in known.exposures:
-            outcome.unchanged += 1
-            return
         via = _through(known, row)
         exposure_check(
             person=person,
