@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -643,8 +644,9 @@ def test_h03_a_line_list_costs_the_same_queries_for_any_number_of_rows(
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     rows = line_list(groups)
     # when the investigator posts the list: matches, new people, duplicates, a repeated and a
-    # bad row in every group of GROUP_ROWS rows
-    with django_assert_num_queries(39):
+    # bad row in every group of GROUP_ROWS rows (the classification's writes, core.bulk, take
+    # other statements on each database)
+    with django_assert_num_queries(37 if connection.vendor == "postgresql" else 39):
         response = client.post(
             f"/api/cases/{investigation.case_id}/investigation/contacts/",
             {"rows": rows},

@@ -137,7 +137,8 @@ def records_by_group(before: int) -> dict[int, Records]:
     people = Person.objects.filter(pk__gt=before).select_related("unit", "created_by")
     for person in people:
         add(person.name, "people", (person.unit.code, person.id_masked[:6], bool(person.phone)))
-    for event in AuditEvent.objects.filter(object_type="person", object_id__in=people.values("pk")):
+    registered_now = [str(person.pk) for person in people]
+    for event in AuditEvent.objects.filter(object_type="person", object_id__in=registered_now):
         add(event.summary, "audit", (event.action, str(event.actor)))
     exposures = Exposure.objects.filter(investigation__isnull=False).select_related("person", "via")
     for exposure in exposures:
