@@ -240,7 +240,7 @@ def people_register(
 def _person_build(actor: User | None, data: PersonInput, values: dict[str, Any]) -> Person:
     """The validated person, not saved yet."""
     identity: ProtectedId = values.pop("identity")
-    person = Person(
+    return Person(
         **values,
         **identity.fields(),
         household=_household(
@@ -248,7 +248,6 @@ def _person_build(actor: User | None, data: PersonInput, values: dict[str, Any])
         ),
         created_by=actor,
     )
-    return person
 
 
 def _person_insert(
