@@ -54,6 +54,7 @@ from fangkong.tracing.services import (
     investigation_open,
     outbreak_declare,
 )
+from fangkong.tracing.tests.test_line_list_in_sets import GROUP_ROWS, line_list, registered
 from fangkong.tracing.venues import venue_create
 from fangkong.vaccination.models import Dose
 
@@ -695,3 +696,28 @@ def test_d06_the_tick_suspends_everyone_in_hospital_in_one_statement(
     # then every slot still ahead that day is suspended
     assert suspended == Obligation.objects.filter(cancel_reason="in_hospital").count()
     assert suspended >= 3 * rows
+
+
+@pytest.mark.parametrize("groups", [1, 3])
+def test_h03_a_line_list_costs_the_same_queries_for_any_number_of_rows(
+    county, personas, person_a, p14, django_assert_num_queries, groups
+):
+    # given people the list names by ID number and by name and phone, and a case's investigation
+    registered(personas, county, groups)
+    case = case_report(actor=personas.worker_a, person=person_a, kind="confirmed")
+    investigation = investigation_open(actor=personas.worker_a, case=case)
+    token = Token.objects.create(user=personas.worker_a).key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    rows = line_list(groups)
+    # when the investigator posts the list: matches, new people, duplicates, a repeated and a
+    # bad row in every group of GROUP_ROWS rows (the classification's writes, core.bulk, take
+    # other statements on each database)
+    with django_assert_num_queries(37 if connection.vendor == "postgresql" else 39):
+        response = client.post(
+            f"/api/cases/{investigation.case_id}/investigation/contacts/",
+            {"rows": rows},
+            format="json",
+        )
+    assert len(rows) == GROUP_ROWS * groups
+    assert (response.json()["registered"], response.json()["exposed"]) == (4 * groups, 8 * groups)

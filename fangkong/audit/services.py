@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -21,15 +22,42 @@ def audit_record(
     summary: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    request = current_request.get()
     return AuditEvent.objects.create(
-        at=clock.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        object_type=object_type,
+        **_fields(actor, action, object_type),
         object_id=str(object_id),
         unit_id=unit_id,
-        ip_address=request.ip_address if request else None,
         summary=summary,
         changes=changes or {},
     )
+
+
+def audit_record_many(
+    *,
+    actor: User | AnonymousUser | None,
+    action: AuditAction,
+    object_type: str,
+    entries: Iterable[tuple[object, int | None, str]],
+) -> list[AuditEvent]:
+    """One audit row per (object id, unit id, summary), written in one statement: the records
+    a service writes as a set (a line list's new people and exposures)."""
+    fields = _fields(actor, action, object_type)
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(**fields, object_id=str(object_id), unit_id=unit_id, summary=summary)
+            for object_id, unit_id, summary in entries
+        ]
+    )
+
+
+def _fields(
+    actor: User | AnonymousUser | None, action: AuditAction, object_type: str
+) -> dict[str, Any]:
+    """What every audit row of one action carries: when, who, from where."""
+    request = current_request.get()
+    return {
+        "at": clock.now(),
+        "actor": actor if actor is not None and actor.is_authenticated else None,
+        "action": action,
+        "object_type": object_type,
+        "ip_address": request.ip_address if request else None,
+    }

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import audit_record
+from fangkong.audit.services import audit_record, audit_record_many
 from fangkong.core import clock
 from fangkong.core.countries import country_name
 from fangkong.org.access import AnyUser, user_can
@@ -203,13 +203,46 @@ def person_find_or_register(*, actor: User | None, data: PersonInput) -> Person:
     return _person_insert(actor, data, values, categories)
 
 
-def _person_insert(
-    actor: User | None, data: PersonInput, values: dict[str, Any], categories: list[Category]
-) -> Person:
-    """Register one validated person, audited; ``actor`` None: the person registered themselves
-    through a unit's link (a returnee report)."""
+@transaction.atomic
+def people_register(
+    *, actor: User, data: list[PersonInput], capability: Capability = Capability.EDIT_PEOPLE
+) -> list[Person]:
+    """Register several people at once, all or none (the new contacts of a line list): each
+    checked as ``person_create`` checks one, then one INSERT of the people, one of their
+    categories and one of their audit rows. An ID number registered already, or twice in
+    ``data``, is refused (ValidationError naming the field)."""
+    for unit in {entry.unit.pk: entry.unit for entry in data}.values():
+        _require(actor, capability, unit)
+    resolved = [(entry, *_resolve(entry)) for entry in data]
+    people = [_person_build(actor, entry, values) for entry, values, _categories in resolved]
+    hashes = {person.id_hash for person in people}
+    if len(hashes) < len(people) or Person.objects.filter(id_hash__in=hashes).exists():
+        raise ValidationError({"id_number": [_("This ID number is already registered.")]})
+    try:
+        with transaction.atomic():
+            Person.objects.bulk_create(people)
+    except IntegrityError:  # registered by someone else a moment ago
+        raise ValidationError({"id_number": [_("This ID number is already registered.")]}) from None
+    PersonCategory.objects.bulk_create(
+        [
+            PersonCategory(person=person, category=category)
+            for person, (_entry, _values, categories) in zip(people, resolved, strict=True)
+            for category in categories
+        ]
+    )
+    audit_record_many(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="person",
+        entries=[(person.pk, person.unit_id, person.name) for person in people],
+    )
+    return people
+
+
+def _person_build(actor: User | None, data: PersonInput, values: dict[str, Any]) -> Person:
+    """The validated person, not saved yet."""
     identity: ProtectedId = values.pop("identity")
-    person = Person(
+    return Person(
         **values,
         **identity.fields(),
         household=_household(
@@ -217,6 +250,14 @@ def _person_insert(
         ),
         created_by=actor,
     )
+
+
+def _person_insert(
+    actor: User | None, data: PersonInput, values: dict[str, Any], categories: list[Category]
+) -> Person:
+    """Register one validated person, audited; ``actor`` None: the person registered themselves
+    through a unit's link (a returnee report)."""
+    person = _person_build(actor, data, values)
     try:
         with transaction.atomic():
             person.save()
@@ -224,7 +265,7 @@ def _person_insert(
         # Only a person the actor may open is named: anyone else learns no name and no number.
         existing = (
             people_visible_to(actor or AnonymousUser())
-            .filter(id_hash=identity.id_hash)
+            .filter(id_hash=person.id_hash)
             .values_list("pk", flat=True)
             .first()
         )

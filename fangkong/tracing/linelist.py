@@ -47,7 +47,7 @@ from fangkong.obligations.models import (
     ObligationStatus,
 )
 from fangkong.obligations.services import notifications_post
-from fangkong.org.access import may_act_on, units_in
+from fangkong.org.access import may_act_on, scope, units_in
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability, Role
 from fangkong.people.identity import (
@@ -57,15 +57,15 @@ from fangkong.people.identity import (
     mask_id_number,
     normalize_id_number,
     normalize_phone,
+    parse_resident_id,
 )
 from fangkong.people.importing import RowProblem
 from fangkong.people.models import Person
 from fangkong.people.selectors import people_visible_to
-from fangkong.people.services import PersonInput, person_create
-from fangkong.policy.classify import people_classify
-from fangkong.policy.models import ExposureKind, Trigger
+from fangkong.people.services import PersonInput, people_register
+from fangkong.policy.models import ExposureKind
 from fangkong.tracing.models import Exposure, Investigation
-from fangkong.tracing.services import exposure_record
+from fangkong.tracing.services import exposure_check, exposures_insert
 
 # The most rows one list takes: a request someone waits for, not a county's register.
 LINE_LIST_MAX = 500
@@ -135,8 +135,6 @@ class LineListOutcome:
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     duplicates: list[DuplicateProposal] = field(default_factory=list)
-    # The people exposed, whose measures are recomputed together once the rows are recorded.
-    people: list[int] = field(default_factory=list)
 
     def refuse(self, row: int, key: str, value: str, message: str) -> None:
         self.problems.append(RowProblem(row, _label(key), value, message))
@@ -268,88 +266,150 @@ class _Reader:
         return moment
 
 
+def _key(person: Person) -> object:
+    """A person's key in the sets below: the id, or the person itself while it is one the list
+    registers with its rows (saved with them, so with no id yet)."""
+    return person.pk if person.pk is not None else id(person)
+
+
+@dataclass
+class _Proposal:
+    """A duplicate proposal whose people may be registered with the list: worded once they are."""
+
+    row: _Row
+    person: Person
+    other: Person | None = None
+
+    def proposal(self) -> DuplicateProposal:
+        if self.other is None:
+            return DuplicateProposal(
+                self.row.number,
+                _label("id_number"),
+                self.row.name,
+                _("Registered under the name %(name)s: the same ID, another name.")
+                % {"name": self.person.name},
+                self.person.pk,
+            )
+        return DuplicateProposal(
+            self.row.number,
+            _label("name"),
+            self.row.name,
+            _("Person %(id)s has this name and phone under another ID number.")
+            % {"id": self.person.pk},
+            self.person.pk,
+            self.other.pk,
+        )
+
+
 class _Known:
-    """What the list's rows name that is registered already, read in three queries for the whole
+    """What the list's rows name that is registered already, read in a few queries for the whole
     list — people by ID number, the investigator's people by name and phone, the
-    investigation's exposures — and kept up to date as rows are recorded."""
+    investigation's exposures, close contacts and assistance notices — and kept up to date as
+    each row is accepted, so that later rows find what earlier rows registered or recorded."""
 
     def __init__(self, actor: User, investigation: Investigation, rows: list[_Row]) -> None:
+        self.investigation = investigation
+        self.scope = scope(actor, Capability.INVESTIGATE)
+        self.case_person = investigation.case.person
+        self.now, self.today = clock.now(), clock.localdate()
         hashes = {id_hash(row.id_number) for row in rows if row.id_number}
         self.by_hash = {
             person.id_hash: person
             for person in Person.objects.filter(id_hash__in=hashes).select_related("unit")
         }
-        pairs = {(row.name, row.phone) for row in rows if row.id_number and row.phone}
-        self.namesakes: dict[tuple[str, str], int] = {}
+        # People named by ID number outside the scope's units may still be the investigator's
+        # (a tie to a class, a placement): read at once which are.
+        outside = [p.pk for p in self.by_hash.values() if not self.scope.covers(p.unit)]
+        self.reached = set(
+            people_visible_to(actor, Capability.INVESTIGATE)
+            .filter(pk__in=outside)
+            .values_list("pk", flat=True)
+            if outside
+            else ()
+        )
+        # The investigator's people by name and phone, newest first.
+        pairs = {(row.name, row.phone) for row in rows if row.phone}
+        self.by_name: dict[tuple[str, str], list[Person]] = {}
         if pairs:
-            for pk, name, phone in (
+            for person in (
                 people_visible_to(actor, Capability.INVESTIGATE)
                 .filter(name__in={name for name, _ in pairs}, phone__in={p for _, p in pairs})
-                .values_list("pk", "name", "phone")
+                .select_related("unit")
+                .order_by("-pk")
             ):
-                if (name, phone) in pairs:
-                    self.namesakes[(name, phone)] = max(pk, self.namesakes.get((name, phone), 0))
-        self.exposures = set(
+                if (person.name, person.phone) in pairs:
+                    self.by_name.setdefault((person.name, person.phone), []).append(person)
+        self.exposures: set[tuple[object, str, dt.datetime]] = set(
             Exposure.objects.filter(investigation=investigation).values_list(
                 "person_id", "kind", "last_exposed_at"
             )
         )
+        self.close: list[Person] = []
+        if any(row.through for row in rows):
+            self.close = [
+                exposure.person
+                for exposure in Exposure.objects.filter(
+                    investigation=investigation, kind=ExposureKind.CLOSE_CONTACT
+                ).select_related("person")
+            ]
+        self._notices: set[tuple[object, str, str]] | None = None
 
-    def recorded(self, row: _Row, person: Person, exposed: bool) -> None:
-        """The row's person (and exposure) is written: later rows find them."""
+    def may_act_on(self, person: Person) -> bool:
+        return person.pk is None or self.scope.covers(person.unit) or person.pk in self.reached
+
+    def notices(self) -> set[tuple[object, str, str]]:
+        """The contacts and exposures the investigation sent to their units, read once it
+        sends any."""
+        if self._notices is None:
+            self._notices = set(
+                Obligation.objects.filter(
+                    kind=ObligationKind.ASSISTANCE, detail__investigation=self.investigation.pk
+                ).values_list("person_id", "detail__exposure_kind", "detail__last_exposed_at")
+            )
+        return self._notices
+
+    def recorded(self, row: _Row, person: Person) -> None:
+        """The row's exposure is accepted: later rows find the person and the exposure."""
         self.by_hash[person.id_hash] = person
-        if exposed:  # in the investigator's units, so a namesake they may see
-            if person.phone:
-                key = (person.name, person.phone)
-                self.namesakes[key] = max(person.pk, self.namesakes.get(key, 0))
-            self.exposures.add((person.pk, row.kind, row.last_exposed_at))
+        if person.pk is None and person.phone:  # registered now: found by name and phone
+            namesakes = self.by_name.setdefault((person.name, person.phone), [])
+            if all(namesake is not person for namesake in namesakes):
+                namesakes.insert(0, person)
+        self.exposures.add((_key(person), row.kind, row.last_exposed_at))
+        if row.kind == ExposureKind.CLOSE_CONTACT:
+            self.close.append(person)
+
+
+@dataclass
+class _Plan:
+    """What the list writes, decided row by row before anything is written."""
+
+    new: list[tuple[Person, _Row]] = field(default_factory=list)
+    exposures: list[tuple[_Row, Person, Person | None]] = field(default_factory=list)
+    notices: list[Obligation] = field(default_factory=list)
+    proposals: list[_Proposal] = field(default_factory=list)
 
 
 def _person(
-    actor: User, known: _Known, investigation: Investigation, row: _Row, outcome: LineListOutcome
-) -> tuple[Person | None, bool]:
-    """The registered person the row names, and whether registered now; None once refused."""
-    visible = people_visible_to(actor, Capability.INVESTIGATE)
+    known: _Known, row: _Row, outcome: LineListOutcome, plan: _Plan
+) -> tuple[Person | None, _Proposal | None]:
+    """The person the row names — registered, or to register with the list (not saved) — and,
+    for one to register, the person registered under the same name and phone, proposed as a
+    duplicate once the row is recorded; None once refused."""
     if row.id_number:
         person = known.by_hash.get(id_hash(row.id_number))
         if person is not None:
-            if person.name != row.name and may_act_on(actor, Capability.INVESTIGATE, person):
-                outcome.duplicates.append(
-                    DuplicateProposal(
-                        row.number,
-                        _label("id_number"),
-                        row.name,
-                        _("Registered under the name %(name)s: the same ID, another name.")
-                        % {"name": person.name},
-                        person.pk,
-                    )
-                )
-            return person, False
-        namesake = known.namesakes.get((row.name, row.phone)) if row.phone else None
-        person = person_create(
-            actor=actor,
-            data=PersonInput(
-                name=row.name,
-                id_type=IdType.RESIDENT,
-                id_number=row.id_number,
-                unit=row.unit,
-                phone=row.phone,
-            ),
-            capability=Capability.INVESTIGATE,
-        )
-        if namesake is not None:
-            outcome.duplicates.append(
-                DuplicateProposal(
-                    row.number,
-                    _label("name"),
-                    row.name,
-                    _("Person %(id)s has this name and phone under another ID number.")
-                    % {"id": namesake},
-                    namesake,
-                    person.pk,
-                )
-            )
-        return person, True
+            if person.name != row.name and known.may_act_on(person):
+                plan.proposals.append(_Proposal(row, person))
+            return person, None
+        try:  # checked as people_register checks it, to refuse this row alone
+            number = parse_resident_id(row.id_number, today=known.today).number
+        except InvalidIdentity as error:
+            outcome.refuse(row.number, "id_number", mask_id_number(row.id_number), str(error))
+            return None, None
+        person = Person(name=row.name, phone=row.phone, unit=row.unit, id_hash=id_hash(number))
+        namesakes = known.by_name.get((row.name, row.phone), []) if row.phone else []
+        return person, _Proposal(row, namesakes[0], person) if namesakes else None
     if not row.phone:
         outcome.refuse(
             row.number,
@@ -357,21 +417,14 @@ def _person(
             "",
             _("Write the ID number, or the phone to find the person by name and phone."),
         )
-        return None, False
-    found = list(visible.filter(name=row.name, phone=row.phone)[:10])
+        return None, None
+    found = known.by_name.get((row.name, row.phone), [])[:10]
     if len(found) > 1:
         # Namesakes (a duplicate not merged yet): the one this row recorded before, if any.
-        listed = set(
-            Exposure.objects.filter(
-                investigation=investigation,
-                person__in=found,
-                kind=row.kind,
-                last_exposed_at=row.last_exposed_at,
-            ).values_list("person_id", flat=True)
-        )
-        found = [person for person in found if person.pk in listed] or found
+        listed = [p for p in found if (_key(p), row.kind, row.last_exposed_at) in known.exposures]
+        found = listed or found
     if len(found) == 1:
-        return found[0], False
+        return found[0], None
     outcome.refuse(
         row.number,
         "id_number",
@@ -380,27 +433,25 @@ def _person(
         if found
         else _("Nobody in your units has this name and phone: write the ID number to register."),
     )
-    return None, False
+    return None, None
 
 
-def _through(investigation: Investigation, row: _Row) -> Person | None:
+def _through(known: _Known, row: _Row) -> Person | None:
     """The case for a close contact; for a secondary contact the close contact of this
     investigation the row names by ID number or name (an earlier row of the same list counts),
     None when the row names none. Refuses the row (ValidationError) for a name no close contact
     bears, or bears twice."""
     if row.kind == ExposureKind.CLOSE_CONTACT:
-        return investigation.case.person
+        return known.case_person
     if not row.through:
         return None
-    close = Exposure.objects.filter(
-        investigation=investigation, kind=ExposureKind.CLOSE_CONTACT
-    ).select_related("person")
     number = normalize_id_number(row.through)
     if any(character.isdigit() for character in number):
-        named = close.filter(person__id_hash=id_hash(number))
+        wanted = id_hash(number)
+        named = [person for person in known.close if person.id_hash == wanted]
     else:
-        named = close.filter(person__name=row.through)
-    found = {exposure.person_id: exposure.person for exposure in named[:10]}
+        named = [person for person in known.close if person.name == row.through]
+    found = {_key(person): person for person in named}
     if len(found) == 1:
         return next(iter(found.values()))
     if found:
@@ -410,36 +461,26 @@ def _through(investigation: Investigation, row: _Row) -> Person | None:
     raise ValidationError({"through": reason})
 
 
-def _record(
-    actor: User, known: _Known, investigation: Investigation, row: _Row, outcome: LineListOutcome
-) -> None:
-    """One row, in its own savepoint: a refused row leaves nothing behind."""
+def _record(known: _Known, row: _Row, outcome: LineListOutcome, plan: _Plan) -> None:
+    """Decide what one row writes; a refused row writes nothing."""
+    person, proposal = _person(known, row, outcome, plan)
+    if person is None:
+        return
+    if not known.may_act_on(person):
+        _assistance(known, person, row, outcome, plan)
+        return
+    if (_key(person), row.kind, row.last_exposed_at) in known.exposures:
+        outcome.unchanged += 1
+        return
     try:
-        with transaction.atomic():
-            person, registered = _person(actor, known, investigation, row, outcome)
-            if person is None:
-                return
-            if not may_act_on(actor, Capability.INVESTIGATE, person):
-                _assistance(investigation, person, row, outcome)
-                known.recorded(row, person, exposed=False)
-                return
-            if (person.pk, row.kind, row.last_exposed_at) in known.exposures:
-                outcome.unchanged += 1
-                return
-            exposure_record(
-                actor=actor,
-                person=person,
-                kind=row.kind,
-                last_exposed_at=row.last_exposed_at,
-                via=_through(investigation, row),
-                note=row.how,
-                investigation=investigation,
-                recompute=False,
-            )
-            outcome.people.append(person.pk)
-            outcome.exposed += 1
-            outcome.registered += registered
-        known.recorded(row, person, exposed=True)
+        via = _through(known, row)
+        exposure_check(
+            person=person,
+            kind=row.kind,
+            last_exposed_at=row.last_exposed_at,
+            via=via,
+            now=known.now,
+        )
     except ValidationError as error:
         for key, messages in error.message_dict.items():
             value = {"id_number": mask_id_number(row.id_number), "through": row.through}.get(
@@ -447,37 +488,43 @@ def _record(
             )
             for message in messages:
                 outcome.refuse(row.number, key, value, message)
+        return
+    if person.pk is None and all(person is not new for new, _row in plan.new):
+        plan.new.append((person, row))
+        outcome.registered += 1
+    plan.exposures.append((row, person, via))
+    if proposal is not None:
+        plan.proposals.append(proposal)
+    outcome.exposed += 1
+    known.recorded(row, person)
 
 
 def _assistance(
-    investigation: Investigation, person: Person, row: _Row, outcome: LineListOutcome
+    known: _Known, person: Person, row: _Row, outcome: LineListOutcome, plan: _Plan
 ) -> None:
     """A contact registered outside the investigator's units: a deadline for the person's unit
     to check them, once per contact and exposure."""
     detail = {
-        "investigation": investigation.pk,
+        "investigation": known.investigation.pk,
         "exposure_kind": row.kind,
         "last_exposed_at": row.last_exposed_at.isoformat(),
     }
-    if Obligation.objects.filter(
-        kind=ObligationKind.ASSISTANCE,
-        person=person,
-        detail__investigation=investigation.pk,
-        detail__exposure_kind=row.kind,
-        detail__last_exposed_at=detail["last_exposed_at"],
-    ).exists():
+    sent = (person.pk, row.kind, row.last_exposed_at.isoformat())
+    if sent in known.notices():
         outcome.unchanged += 1
         return
-    now = clock.now()
-    Obligation.objects.create(
-        kind=ObligationKind.ASSISTANCE,
-        person=person,
-        unit_id=person.unit_id,
-        due_at=now + ASSISTANCE_WITHIN,
-        source=ObligationSource.EVENT,
-        clause=ASSISTANCE_CLAUSE,
-        detail=detail,
-        created_at=now,
+    known.notices().add(sent)
+    plan.notices.append(
+        Obligation(
+            kind=ObligationKind.ASSISTANCE,
+            person=person,
+            unit_id=person.unit_id,
+            due_at=known.now + ASSISTANCE_WITHIN,
+            source=ObligationSource.EVENT,
+            clause=ASSISTANCE_CLAUSE,
+            detail=detail,
+            created_at=known.now,
+        )
     )
     outcome.notices[person.unit_id] += 1
 
@@ -545,14 +592,57 @@ def contacts_record(
     read = [reader.read(number, values, outcome) for number, values in listed]
     good = [row for row in read if row is not None]
     known = _Known(actor, investigation, good)
+    plan = _Plan()
     for row in good:
-        _record(actor, known, investigation, row, outcome)
+        _record(known, row, outcome, plan)
     outcome.problems.sort(key=lambda problem: problem.row_number)  # read and record, row by row
-    if outcome.people:
-        people_classify(outcome.people, trigger=Trigger.CONTACT, actor_id=actor.pk)
-    if outcome.notices:
-        _assistance_send(actor, investigation, outcome.notices)
+    _write(actor, investigation, plan, outcome)
     return outcome
+
+
+def _write(
+    actor: User, investigation: Investigation, plan: _Plan, outcome: LineListOutcome
+) -> None:
+    """Write what the rows decided, in sets: the new people (registered together, audited),
+    the exposures (one INSERT, audited, the contact rules started once for all the people
+    exposed), the assistance notices and their messages, and the duplicates proposed."""
+    registered = people_register(
+        actor=actor,
+        data=[
+            PersonInput(
+                name=row.name,
+                id_type=IdType.RESIDENT,
+                id_number=row.id_number,
+                unit=row.unit,
+                phone=row.phone,
+            )
+            for _person, row in plan.new
+        ],
+        capability=Capability.INVESTIGATE,
+    )
+    for (person, _row), saved in zip(plan.new, registered, strict=True):
+        person.pk = saved.pk
+    now = clock.now()
+    exposures_insert(
+        actor=actor,
+        exposures=[
+            Exposure(
+                person=person,
+                kind=row.kind,
+                last_exposed_at=row.last_exposed_at,
+                identified_at=now,
+                via=via,
+                note=row.how,
+                investigation=investigation,
+                created_by=actor,
+            )
+            for row, person, via in plan.exposures
+        ],
+    )
+    outcome.duplicates = [proposal.proposal() for proposal in plan.proposals]
+    if plan.notices:
+        Obligation.objects.bulk_create(plan.notices)
+        _assistance_send(actor, investigation, outcome.notices)
 
 
 def assistance_notices(investigation: Investigation) -> QuerySet[Obligation]:

@@ -8,6 +8,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -15,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import audit_record
+from fangkong.audit.services import audit_record, audit_record_many
 from fangkong.core import clock
 from fangkong.core.inputs import date_problem
 from fangkong.obligations.models import (
@@ -68,6 +69,28 @@ class ExposureInput:
     note: str = ""
 
 
+def exposure_check(
+    *, person: Person, kind: str, last_exposed_at: dt.datetime, via: Person | None, now: dt.datetime
+) -> None:
+    """Refuse (ValidationError naming the field) an exposure no one can have had; ``person``
+    and ``via`` may be people a line list registers with its rows, not saved yet."""
+    if kind not in ExposureKind.values:
+        raise ValidationError({"kind": _("Unknown contact kind.")})
+    if last_exposed_at > now:
+        raise ValidationError({"last_exposed_at": _("The last exposure cannot be in the future.")})
+    if via is not None and (via is person or (via.pk is not None and via.pk == person.pk)):
+        raise ValidationError({"via": _("A person cannot be their own contact.")})
+
+
+def _exposure_audit(exposure: Exposure) -> tuple[int, int, str]:
+    """The exposure's audit row: its id, the person's unit, what and when."""
+    summary = _("%(kind)s, last exposed %(at)s") % {
+        "kind": ExposureKind(exposure.kind).label,
+        "at": f"{exposure.last_exposed_at:%Y-%m-%d %H:%M}",
+    }
+    return exposure.pk, exposure.person.unit_id, summary
+
+
 @transaction.atomic
 def exposure_record(
     *,
@@ -78,15 +101,12 @@ def exposure_record(
     via: Person | None = None,
     note: str = "",
     investigation: Investigation | None = None,
-    recompute: bool = True,
 ) -> Exposure:
-    """Record that the person was exposed (audited) and recompute their measures, unless the
-    caller recomputes a whole list at once (``recompute=False``: the line list)."""
+    """Record that the person was exposed (audited) and recompute their measures."""
     (exposure,) = exposures_record(
         actor=actor,
         rows=[ExposureInput(person.pk, kind, last_exposed_at, via, note)],
         investigation=investigation,
-        recompute=recompute,
     )
     return exposure
 
@@ -97,57 +117,56 @@ def exposures_record(
     actor: AnyUser,
     rows: Sequence[ExposureInput],
     investigation: Investigation | None = None,
-    recompute: bool = True,
 ) -> list[Exposure]:
     """Record the contacts an investigation names, in one set: each checked (the investigator
-    may act on the person, a known kind, not in the future, not their own contact), written
-    together and audited one row each; then everyone named is recomputed at once."""
-    ids = {row.person_id for row in rows}
-    reached = dict(
-        Person.objects.filter(
-            scope(actor, Capability.INVESTIGATE).people(), pk__in=ids
-        ).values_list("pk", "unit_id")
-    )
-    if len(reached) < len(ids):
+    may act on the person, ``exposure_check``), then written by ``exposures_insert``."""
+    people = Person.objects.filter(
+        scope(actor, Capability.INVESTIGATE).people(), pk__in={row.person_id for row in rows}
+    ).in_bulk()
+    if any(row.person_id not in people for row in rows):
         raise PermissionDenied(_("You may not change this person."))
     now = clock.now()
     for row in rows:
-        if row.kind not in ExposureKind.values:
-            raise ValidationError({"kind": _("Unknown contact kind.")})
-        if row.last_exposed_at > now:
-            raise ValidationError(
-                {"last_exposed_at": _("The last exposure cannot be in the future.")}
-            )
-        if row.via is not None and row.via.pk == row.person_id:
-            raise ValidationError({"via": _("A person cannot be their own contact.")})
-    exposures = Exposure.objects.bulk_create(
-        Exposure(
-            person_id=row.person_id,
+        exposure_check(
+            person=people[row.person_id],
             kind=row.kind,
             last_exposed_at=row.last_exposed_at,
-            identified_at=now,
             via=row.via,
-            note=row.note,
-            investigation=investigation,
-            created_by=acting_user(actor),
+            now=now,
         )
-        for row in rows
+    return exposures_insert(
+        actor=acting_user(actor),
+        exposures=[
+            Exposure(
+                person=people[row.person_id],
+                kind=row.kind,
+                last_exposed_at=row.last_exposed_at,
+                identified_at=now,
+                via=row.via,
+                note=row.note,
+                investigation=investigation,
+                created_by=acting_user(actor),
+            )
+            for row in rows
+        ],
     )
-    for exposure in exposures:
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="exposure",
-            object_id=exposure.pk,
-            unit_id=reached[exposure.person_id],
-            summary=_("%(kind)s, last exposed %(at)s")
-            % {
-                "kind": ExposureKind(exposure.kind).label,
-                "at": f"{exposure.last_exposed_at:%Y-%m-%d %H:%M}",
-            },
-        )
-    if recompute and exposures:
-        people_classify(ids, trigger=Trigger.CONTACT, actor_id=getattr(actor, "pk", None))
+
+
+@transaction.atomic
+def exposures_insert(*, actor: User | None, exposures: list[Exposure]) -> list[Exposure]:
+    """Record exposures of people the actor may act on, each checked by the caller with
+    ``exposure_check`` (a line list's rows): one INSERT, one of their audit rows, and the contact
+    rules started once for the people exposed (their measures recomputed together)."""
+    Exposure.objects.bulk_create(exposures)
+    audit_record_many(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="exposure",
+        entries=[_exposure_audit(exposure) for exposure in exposures],
+    )
+    people = sorted({exposure.person_id for exposure in exposures})
+    if people:
+        people_classify(people, trigger=Trigger.CONTACT, actor_id=getattr(actor, "pk", None))
     return exposures
 
 
