@@ -15,14 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core.inputs import query_int
-from fangkong.core.spreadsheets import ImportFileError, uploaded_table
+from fangkong.core.spreadsheets import ImportFileError, ImportReport, uploaded_table
 from fangkong.org.access import request_user, units_in, user_can
 from fangkong.org.models import UnitKind
 from fangkong.org.roles import Capability
 from fangkong.pharmacy.forms import SaleForm, UploadForm
 from fangkong.pharmacy.selectors import sale_obligations, sales_visible
 from fangkong.pharmacy.services import (
-    SaleImport,
     sale_mark_reported,
     sale_record,
     sales_import,
@@ -48,7 +47,7 @@ def _page(
     *,
     form: SaleForm | None = None,
     upload: UploadForm | None = None,
-    report: SaleImport | None = None,
+    report: ImportReport | None = None,
     status: int = 200,
 ) -> HttpResponse:
     page = Paginator(sales_visible(request.user), PAGE_SIZE).get_page(
