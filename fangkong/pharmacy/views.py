@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.core.forms import errors_on_form
 from fangkong.core.inputs import query_int
 from fangkong.core.spreadsheets import ImportFileError, ImportReport, uploaded_table
 from fangkong.org.access import request_user, units_in, user_can
@@ -79,9 +80,7 @@ def sale_list_view(request: HttpRequest) -> HttpResponse:
         try:
             sale_record(actor=request_user(request), data=form.sale())
         except ValidationError as error:
-            for key, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(key if key in form.fields else None, problem)
+            errors_on_form(form, error)
         else:
             messages.success(request, _("Sale recorded; report it within the time the plan sets."))
             return redirect("sale-list")

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from fangkong.core import clock
+from fangkong.core.forms import errors_on_form
 from fangkong.core.inputs import query_choice, query_int
 from fangkong.org.access import any_role_scope, request_user, units_in, units_visible_to, user_can
 from fangkong.org.models import Unit
@@ -66,9 +67,7 @@ def playbooks_view(request: HttpRequest) -> HttpResponse:
                     names=form.names(),
                 )
             except ValidationError as error:
-                for key, problems in error.message_dict.items():
-                    for problem in problems:
-                        form.add_error(key if key in form.fields else None, problem)
+                errors_on_form(form, error)
             else:
                 return redirect("playbook-run", run_id=run.pk)
         code = 400

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
+from fangkong.core.forms import errors_on_form
 from fangkong.core.inputs import query_choice, query_int
 from fangkong.obligations.models import Obligation
 from fangkong.org.access import any_role_scope, request_user, units_in, units_visible_to, user_can
@@ -129,9 +130,7 @@ def roster_view(request: HttpRequest) -> HttpResponse:
             try:
                 added = shifts_add(actor=request_user(request), data=form.shift())
             except ValidationError as error:
-                for name, problems in error.message_dict.items():
-                    for problem in problems:
-                        form.add_error(name if name in form.fields else None, problem)
+                errors_on_form(form, error)
             else:
                 messages.success(request, _("%(n)d shifts added.") % {"n": len(added)})
                 return redirect(f"{reverse('roster')}?unit={form.cleaned_data['unit'].pk}")
@@ -185,9 +184,7 @@ def _saved(
     try:
         write(form.cleaned_data)
     except ValidationError as error:
-        for name, problems in error.message_dict.items():
-            for problem in problems:
-                form.add_error(name if name in form.fields else None, problem)
+        errors_on_form(form, error)
         return False
     messages.success(request, _("Saved."))
     return True
