@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core.forms import errors_on_form
 from fangkong.core.inputs import query_int
 from fangkong.core.spreadsheets import ImportFileError, ImportReport, uploaded_table
+from fangkong.core.views import refusal_messages
 from fangkong.org.access import request_user, units_in, user_can
 from fangkong.org.models import UnitKind
 from fangkong.org.roles import Capability
@@ -96,9 +97,7 @@ def sale_report_view(request: HttpRequest, sale_id: int) -> HttpResponse:
         sale_mark_reported(actor=request_user(request), sale=sale)
         messages.success(request, _("Marked reported."))
     except ValidationError as error:
-        for problems in error.message_dict.values():
-            for problem in problems:
-                messages.error(request, problem)
+        refusal_messages(request, error)
     return redirect("sale-list")
 
 
