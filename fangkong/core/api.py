@@ -1,4 +1,6 @@
-"""Shared pieces of the REST API: keyset pagination and errors as JSON with field messages."""
+"""Shared pieces of the REST API: keyset pagination and errors as JSON with field messages (the
+viewsets' shared shape is in ``core.viewsets``: the settings load this module before DRF's views
+can be imported)."""
 
 from __future__ import annotations
 

@@ -38,6 +38,18 @@ class BootstrapFormMixin:
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
 
+def errors_on_form(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal on the form that sent it: each reason under the field it names, the
+    others (and a refusal that names no field) above the form."""
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    for name, problems in error.message_dict.items():
+        for problem in problems:
+            form.add_error(name if name in form.fields else None, problem)
+
+
 class PlausibleDateField(forms.DateField):
     """A date a person enters: the browser's date picker, and only a plausible day (between
     FANGKONG_DATES_FROM and a year ahead, ``core.inputs``)."""

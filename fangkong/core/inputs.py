@@ -178,6 +178,21 @@ def date_problem(
     }
 
 
+def moment_problem(
+    value: object, latest: dt.datetime, allowed: tuple[dt.date, dt.date] | None = None
+) -> str | None:
+    """Why a time a row or a request sends is not usable: not a time, no time zone, later than
+    ``latest`` (now and the clock skew a device may have), or a day out of ``allowed`` (see
+    ``date_problem``); None when it is usable."""
+    if not isinstance(value, dt.datetime):
+        return _("Not a date and time.")
+    if value.tzinfo is None:
+        return _("Give the time zone of the time.")
+    if value > latest:
+        return _("The time %(at)s is in the future.") % {"at": value.isoformat()}
+    return date_problem(value, allowed)
+
+
 def validate_plausible_date(value: dt.date | dt.datetime) -> None:
     """The validator of form and serializer fields that take a date or a time."""
     problem = date_problem(value)

@@ -2,7 +2,9 @@
 
 Every import (the register, risk areas, lab results) reads its file through ``read_rows``: an .xlsx
 workbook or a CSV file in UTF-8 (with or without a BOM) or GBK, bounded in size, rows and time,
-with a header row mapped to field names by the Chinese and English names offices write.
+with a header row mapped to field names by the Chinese and English names offices write. The
+imports that keep each good row and report each refused one (risk areas, pharmacy sales, doses)
+run their rows through ``rows_import``.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ import csv
 import io
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -30,6 +34,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 Row = tuple[int, list[object]]
 KeyedRow = tuple[int, dict[str, object]]
+_Input = TypeVar("_Input")
 
 
 class ImportFileError(ValueError):
@@ -131,6 +136,70 @@ def read_rows(
     """The data rows of an uploaded table as {field name: cell}, numbered as the spreadsheet
     shows them; the header is checked before this returns."""
     return columns.rows(read_table(path, seconds=seconds))
+
+
+@dataclass
+class ImportReport:
+    """What an import did: rows added, rows already on record, and each problem of a refused row
+    (its row number, column, header, value as shown and reason)."""
+
+    created: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, object]] = field(default_factory=list)
+
+    def summary(self, file_name: str) -> str:
+        """The import's audit summary."""
+        return _("%(file)s: %(created)d new, %(unchanged)d unchanged, %(errors)d refused") % {
+            "file": file_name,
+            "created": self.created,
+            "unchanged": self.unchanged,
+            "errors": len(self.errors),
+        }
+
+
+def _cell_value(cells: dict[str, object], key: str) -> object:
+    return cells.get(key)
+
+
+def rows_import(
+    path: Path,
+    columns: TableColumns,
+    row_input: Callable[[dict[str, object]], tuple[_Input | None, dict[str, str]]],
+    insert: Callable[[_Input], bool],
+    *,
+    other_column: str,
+    shown: Callable[[dict[str, object], str], object] = _cell_value,
+) -> ImportReport:
+    """Import a table row by row: ``row_input`` reads a row's cells as an input and its problems
+    by column; ``insert`` writes a good one in its own savepoint and says whether it added a row
+    (False: already on record) or raises ValidationError, so that a refused row leaves nothing
+    behind. A problem not of a column is reported under ``other_column``; ``shown`` gives the
+    value a problem shows (a cell as it was read unless told otherwise)."""
+    report = ImportReport()
+    for number, cells in read_rows(path, columns):
+        data, problems = row_input(cells)
+        if data is not None and not problems:
+            try:
+                with transaction.atomic():
+                    created = insert(data)
+            except ValidationError as error:
+                problems = {key: "；".join(value) for key, value in error.message_dict.items()}
+            else:
+                report.created += created
+                report.unchanged += not created
+                continue
+        for key, reason in problems.items():
+            column = key if key in columns.by_key else other_column
+            report.errors.append(
+                {
+                    "row": number,
+                    "column": column,
+                    "label": columns.label(column),
+                    "value": shown(cells, column),
+                    "reason": reason,
+                }
+            )
+    return report
 
 
 def table_suffix(file_name: str) -> str:

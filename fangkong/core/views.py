@@ -4,6 +4,8 @@ import math
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -12,6 +14,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from fangkong.core import clock
 from fangkong.core.inputs import BadInput
+
+
+def refusal_messages(request: HttpRequest, error: ValidationError) -> None:
+    """A service's refusal of an action posted from a page with no form to show it: each reason
+    a message on the page the action returns to."""
+    for message in error.messages:
+        messages.error(request, message)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

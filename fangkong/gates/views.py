@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from fangkong.audit.exports import list_export
 from fangkong.core import clock
 from fangkong.core.exports import Format
+from fangkong.core.forms import errors_on_form
 from fangkong.core.inputs import query_date
 from fangkong.gates.forms import EntryForm, GateForm, KeeperForm
 from fangkong.gates.models import Gate, GateAction, Outcome
@@ -30,12 +31,6 @@ from fangkong.org.roles import Capability
 from fangkong.tracing.models import Venue
 
 REGISTER_MAX = 500  # a day's entries shown on the page; the download has them all
-
-
-def _errors_to_form(form: Any, error: ValidationError) -> None:
-    for key, problems in error.message_dict.items():
-        for problem in problems:
-            form.add_error(key if key in form.fields else None, problem)
 
 
 def _gate_form(request: HttpRequest, data: Any = None) -> GateForm:
@@ -62,7 +57,7 @@ def gate_list_view(request: HttpRequest) -> HttpResponse:
             try:
                 gate = gate_create(actor=request_user(request), **form.cleaned_data)
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_on_form(form, error)
             else:
                 messages.success(request, _("Gate set up."))
                 return redirect("gate-register", gate_id=gate.pk)
@@ -228,7 +223,7 @@ def gate_entry_view(request: HttpRequest, gate_id: int) -> HttpResponse:
         try:
             entry = gate_entry_record(actor=request_user(request), data=form.entry(gate.pk))
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_on_form(form, error)
         else:
             messages.success(
                 request,

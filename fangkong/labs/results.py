@@ -25,7 +25,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.bulk import stage, staged_time, stages_drop
-from fangkong.core.inputs import date_problem, dates_allowed, local_datetime_parse
+from fangkong.core.inputs import dates_allowed, local_datetime_parse, moment_problem
 from fangkong.core.spreadsheets import Column, TableColumns, read_rows
 from fangkong.labs.models import Outcome, Sample, Tube, TubeKind, TubeResult
 from fangkong.obligations.models import (
@@ -178,13 +178,7 @@ def _checked(
         tested = row.tested_at or now
         if isinstance(tested, dt.datetime) and tested.tzinfo is None:
             tested = tested.replace(tzinfo=clock.tz())
-        if not isinstance(tested, dt.datetime):
-            outcome.error(at, "tested_at", _("Not a date and time."))
-            bad = True
-        elif tested > now + dt.timedelta(minutes=5):
-            outcome.error(at, "tested_at", _("The time %(at)s is in the future.") % {"at": tested})
-            bad = True
-        elif problem := date_problem(tested, allowed):
+        if problem := moment_problem(tested, now + dt.timedelta(minutes=5), allowed):
             outcome.error(at, "tested_at", problem)
             bad = True
         if not row.barcode:

@@ -27,7 +27,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.bulk import stage, stage_query, staged_time, stages_drop
-from fangkong.core.inputs import date_problem, dates_allowed
+from fangkong.core.inputs import dates_allowed, moment_problem
 from fangkong.labs.models import RoundStatus, SamplingPoint, ScreeningRound, TubeKind
 from fangkong.obligations.services import obligations_meet_tests, tests_owed_by_staged
 from fangkong.org.access import AnyUser, Scope, acting_user, scope
@@ -208,21 +208,12 @@ def _checked_chunk(
                 result.error(index, "person", _("Give the person or the ID number."))
             bad = True
         at = row.sampled_at or now
-        if not isinstance(at, dt.datetime):
-            result.error(index, "sampled_at", _("Not a date and time."))
-            bad = True
-        elif at.tzinfo is None:
-            result.error(index, "sampled_at", _("Give the time zone of the time."))
-            bad = True
-        elif at > latest:
-            reason = _("The time %(at)s is in the future.")
-            result.error(index, "sampled_at", reason % {"at": at.isoformat()})
-            bad = True
-        elif problem := date_problem(at, allowed):
+        if problem := moment_problem(at, latest, allowed):
             result.error(index, "sampled_at", problem)
             bad = True
         if not bad:
             assert person_id is not None
+            assert isinstance(at, dt.datetime)
             yield index, row.barcode, person_id, at
 
 

@@ -21,7 +21,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.bulk import rows_insert
-from fangkong.core.inputs import date_problem, dates_allowed
+from fangkong.core.inputs import date_problem, dates_allowed, moment_problem
 from fangkong.core.lookups import Ids
 from fangkong.core.prepared import prepared_fetch
 from fangkong.monitoring.models import (
@@ -113,13 +113,8 @@ def _problems(
                 problems["celsius"] = _(
                     "%(value)s °C is not a body temperature (%(low)s–%(high)s °C); measure again."
                 ) % {"value": data.celsius, "low": MIN_CELSIUS, "high": MAX_CELSIUS}
-    if data.at is not None:
-        if data.at.tzinfo is None:
-            problems["at"] = _("Give the time zone of the time.")
-        elif data.at > now + CLOCK_SKEW:
-            problems["at"] = _("The time %(at)s is in the future.") % {"at": data.at.isoformat()}
-        elif problem := date_problem(data.at, allowed):
-            problems["at"] = problem
+    if data.at is not None and (problem := moment_problem(data.at, now + CLOCK_SKEW, allowed)):
+        problems["at"] = problem
     unknown = [s for s in data.symptoms if s not in SYMPTOMS]
     if unknown:
         problems["symptoms"] = _("Unknown symptoms: %(codes)s; known: %(known)s") % {

@@ -5,6 +5,7 @@ ones, filing one (judged at once by the plan in force), the approver's queue and
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from rest_framework.views import APIView
 
 from fangkong.core import clock
 from fangkong.core.inputs import query_int
+from fangkong.core.viewsets import ServiceViewSetMixin, found
 from fangkong.movement.guests import GuestInput, gathering_guest_add, guests_checked
 from fangkong.movement.models import (
     ApprovalStep,
@@ -129,30 +131,24 @@ class GatheringSerializer(serializers.ModelSerializer):
         ]
 
 
-class GatheringViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class GatheringViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Gathering applications of the caller's units and of the units the caller decides for;
     POST files one; ``queue/`` lists those awaiting the caller; ``{id}/decide/`` decides one."""
 
     serializer_class = GatheringSerializer
     lookup_value_regex = r"[0-9]{1,18}"
+    input_serializer_class = GatheringInSerializer
 
     def get_queryset(self) -> QuerySet[GatheringApplication]:
         if self.request.query_params.get("planned") == "1":
             return gatherings_planned(self.request.user)
         return gatherings_visible(self.request.user)
 
-    @extend_schema(request=GatheringInSerializer, responses={201: GatheringSerializer})
-    def create(self, request: Request) -> Response:
-        incoming = GatheringInSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = dict(incoming.validated_data)
-        unit = units_in(request.user, Capability.EDIT_PEOPLE).filter(pk=data.pop("unit")).first()
-        if unit is None:
-            raise NotFound
-        application = gathering_apply(
-            actor=request_user(request), data=GatheringInput(unit=unit, **data)
-        )
-        return Response(GatheringSerializer(application).data, status=status.HTTP_201_CREATED)
+    def perform_service(self, request: Request, data: dict[str, Any]) -> GatheringApplication:
+        unit = found(units_in(request.user, Capability.EDIT_PEOPLE), data.pop("unit"))
+        return gathering_apply(actor=request_user(request), data=GatheringInput(unit=unit, **data))
 
     @extend_schema(responses={200: GatheringSerializer(many=True)})
     @action(detail=False)
@@ -257,7 +253,7 @@ class TripSerializer(serializers.ModelSerializer):
 
 
 class TravelRequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Leave and travel requests of the caller's units; POST files one; ``queue/`` lists the steps
     waiting for the caller; ``{id}/decide/`` decides the request's step waiting for the caller;
@@ -265,19 +261,16 @@ class TravelRequestViewSet(
 
     serializer_class = TripSerializer
     lookup_value_regex = r"[0-9]{1,18}"
+    input_serializer_class = TripInSerializer
 
     def get_queryset(self) -> QuerySet[TravelRequest]:
         return travel_requests_visible(self.request.user).prefetch_related("steps")
 
-    @extend_schema(request=TripInSerializer, responses={201: TripSerializer})
-    def create(self, request: Request) -> Response:
-        incoming = TripInSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = dict(incoming.validated_data)
+    def perform_service(self, request: Request, data: dict[str, Any]) -> TravelRequest:
         person = person_get_visible(request.user, data.pop("person"), Capability.EDIT_PEOPLE)
         if person is None:
             raise NotFound
-        filed = travel_request_file(
+        return travel_request_file(
             actor=request_user(request),
             data=TravelRequestInput(
                 person=person,
@@ -288,7 +281,6 @@ class TravelRequestViewSet(
                 to_country=data["to_country"],
             ),
         )
-        return Response(TripSerializer(filed).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: ApprovalStepSerializer(many=True)})
     @action(detail=False)
@@ -382,13 +374,16 @@ class LiveCountSerializer(serializers.Serializer):
     entries = serializers.IntegerField()
 
 
-class VenueSlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VenueSlotViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Time slots of the venues the caller keeps (``?venue=``, ``?day=`` narrow them); POST adds
     one within the plan's limit; ``{id}/book/`` books a person; ``live/`` counts each venue today
     (places, reservations, entries)."""
 
     serializer_class = SlotSerializer
     lookup_value_regex = r"[0-9]{1,18}"
+    input_serializer_class = SlotInSerializer
 
     def get_queryset(self) -> QuerySet[VenueSlot]:
         slots = slots_visible(self.request.user)
@@ -403,16 +398,9 @@ class VenueSlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 raise ValidationError({"day": [_("Not a date (YYYY-MM-DD).")]}) from None
         return slots
 
-    @extend_schema(request=SlotInSerializer, responses={201: SlotSerializer})
-    def create(self, request: Request) -> Response:
-        incoming = SlotInSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = dict(incoming.validated_data)
-        venue = venues_kept(request.user).filter(pk=data.pop("venue")).first()
-        if venue is None:
-            raise NotFound
-        slot = venue_slot_create(actor=request_user(request), venue=venue, **data)
-        return Response(SlotSerializer(slot).data, status=status.HTTP_201_CREATED)
+    def perform_service(self, request: Request, data: dict[str, Any]) -> VenueSlot:
+        venue = found(venues_kept(request.user), data.pop("venue"))
+        return venue_slot_create(actor=request_user(request), venue=venue, **data)
 
     @extend_schema(request=BookingSerializer, responses={201: ReservationSerializer})
     @action(detail=True, methods=["post"])

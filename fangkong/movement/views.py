@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from fangkong.core import clock
 from fangkong.core.inputs import date_problem, query_choice, query_int, whole_number
 from fangkong.core.links import link_over_rate
+from fangkong.core.views import refusal_messages
 from fangkong.movement.forms import GatheringForm, SlotForm
 from fangkong.movement.guests import GuestInput, gathering_guest_add, guests_checked
 from fangkong.movement.models import ApplicationStatus, RequestStatus
@@ -153,9 +154,7 @@ def gathering_decide_view(request: HttpRequest, application_id: int) -> HttpResp
         )
         messages.success(request, _("Saved."))
     except ValidationError as error:
-        for problems in error.message_dict.values():
-            for problem in problems:
-                messages.error(request, problem)
+        refusal_messages(request, error)
     return redirect("gathering-list")
 
 

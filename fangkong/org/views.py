@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.core.forms import errors_on_form
 from fangkong.core.inputs import BadInput
 from fangkong.core.pickers import PICKER_LIMIT, Choice, picker_answer, picker_query
 from fangkong.org.access import (
@@ -98,9 +99,7 @@ def unit_child_create_view(request: HttpRequest, unit_id: int) -> HttpResponse:
                 actor=request_user(request),
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, str(message))
+            errors_on_form(form, error)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": child.name})
             return redirect("unit-detail", unit_id=child.pk)

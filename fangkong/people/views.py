@@ -21,6 +21,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
 from fangkong.core.exports import Format, export_response
+from fangkong.core.forms import errors_on_form
 from fangkong.core.inputs import BadInput, query_int
 from fangkong.core.pickers import PICKER_LIMIT, Choice, picker_answer, picker_query
 from fangkong.core.spreadsheets import ImportFileError, read_rows
@@ -196,13 +197,6 @@ def _render_person(request: HttpRequest, person: Person, travel_form: TravelForm
     )
 
 
-def _apply_errors(form: PersonForm | TravelForm, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages_:
-            form.add_error(target, str(message))
-
-
 @login_required
 def person_create_view(request: HttpRequest) -> HttpResponse:
     units = _editable_units(request)
@@ -213,7 +207,7 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
         try:
             person = person_create(actor=request_user(request), data=form.to_input())
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_on_form(form, error)
         else:
             messages.success(
                 request, _("%(name)s was added to the register.") % {"name": person.name}
@@ -245,7 +239,7 @@ def person_edit_view(request: HttpRequest, person_id: int) -> HttpResponse:
         try:
             person_update(actor=request_user(request), person=person, data=form.to_input())
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_on_form(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("person-detail", person_id=person.pk)
@@ -340,7 +334,7 @@ def travel_add_view(request: HttpRequest, person_id: int) -> HttpResponse:
         try:
             travel_add(actor=request_user(request), person=person, data=form.to_input())
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_on_form(form, error)
     if form.errors:
         return _render_person(request, person, form)
     messages.success(request, _("Stay added to the travel history."))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
-from fangkong.core.spreadsheets import Column, TableColumns, read_rows
+from fangkong.core.spreadsheets import Column, ImportReport, TableColumns, rows_import
 from fangkong.obligations.models import Obligation, ObligationSource
 from fangkong.obligations.services import obligations_meet, obligations_open
 from fangkong.obligations.specs import Owner, WithinTest
@@ -203,15 +203,6 @@ SALE_COLUMNS = TableColumns(
 )
 
 
-@dataclass
-class SaleImport:
-    """What an import did: rows added, rows already in the register, rows refused and why."""
-
-    created: int = 0
-    unchanged: int = 0
-    errors: list[dict[str, object]] = field(default_factory=list)
-
-
 def _cell(cells: dict[str, object], key: str) -> str:
     return str(cells.get(key) if cells.get(key) is not None else "").strip()
 
@@ -267,48 +258,26 @@ def _row_input(
 
 
 @transaction.atomic
-def sales_import(*, actor: User, pharmacy: Unit, path: Path) -> SaleImport:
+def sales_import(*, actor: User, pharmacy: Unit, path: Path) -> ImportReport:
     """Import the sales a pharmacy's own system exported (.xlsx or .csv). Every row is checked;
     good rows are kept, each refused row reported with its column and reason; a sale already in
     the register changes nothing, so importing a file twice is harmless."""
     _require(actor, pharmacy)
-    report = SaleImport()
     villages: dict[str, Unit] = {}
     for village in villages_near([pharmacy]):
         villages[village.name] = villages[village.code] = village
-    for number, cells in read_rows(path, SALE_COLUMNS):
-        data, problems = _row_input(pharmacy, villages, cells)
-        if data is not None:
-            try:
-                with transaction.atomic():
-                    _sale, created = _insert(actor, data)
-            except ValidationError as error:
-                problems = {key: "；".join(value) for key, value in error.message_dict.items()}
-            else:
-                report.created += created
-                report.unchanged += not created
-                continue
-        for key, reason in problems.items():
-            column = key if key in SALE_COLUMNS.by_key else "id_number"
-            report.errors.append(
-                {
-                    "row": number,
-                    "label": SALE_COLUMNS.label(column),
-                    "value": cells.get(column),
-                    "reason": reason,
-                }
-            )
+    report = rows_import(
+        path,
+        SALE_COLUMNS,
+        lambda cells: _row_input(pharmacy, villages, cells),
+        lambda data: _insert(actor, data)[1],
+        other_column="id_number",
+    )
     audit_record(
         actor=actor,
         action=AuditAction.IMPORT,
         object_type="drug_sale",
         unit_id=pharmacy.pk,
-        summary=_("%(file)s: %(created)d new, %(unchanged)d unchanged, %(errors)d refused")
-        % {
-            "file": path.name,
-            "created": report.created,
-            "unchanged": report.unchanged,
-            "errors": len(report.errors),
-        },
+        summary=report.summary(path.name),
     )
     return report

@@ -14,15 +14,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.core.forms import errors_on_form
 from fangkong.core.inputs import query_int
-from fangkong.core.spreadsheets import ImportFileError, uploaded_table
+from fangkong.core.spreadsheets import ImportFileError, ImportReport, uploaded_table
+from fangkong.core.views import refusal_messages
 from fangkong.org.access import request_user, units_in, user_can
 from fangkong.org.models import UnitKind
 from fangkong.org.roles import Capability
 from fangkong.pharmacy.forms import SaleForm, UploadForm
 from fangkong.pharmacy.selectors import sale_obligations, sales_visible
 from fangkong.pharmacy.services import (
-    SaleImport,
     sale_mark_reported,
     sale_record,
     sales_import,
@@ -48,7 +49,7 @@ def _page(
     *,
     form: SaleForm | None = None,
     upload: UploadForm | None = None,
-    report: SaleImport | None = None,
+    report: ImportReport | None = None,
     status: int = 200,
 ) -> HttpResponse:
     page = Paginator(sales_visible(request.user), PAGE_SIZE).get_page(
@@ -80,9 +81,7 @@ def sale_list_view(request: HttpRequest) -> HttpResponse:
         try:
             sale_record(actor=request_user(request), data=form.sale())
         except ValidationError as error:
-            for key, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(key if key in form.fields else None, problem)
+            errors_on_form(form, error)
         else:
             messages.success(request, _("Sale recorded; report it within the time the plan sets."))
             return redirect("sale-list")
@@ -98,9 +97,7 @@ def sale_report_view(request: HttpRequest, sale_id: int) -> HttpResponse:
         sale_mark_reported(actor=request_user(request), sale=sale)
         messages.success(request, _("Marked reported."))
     except ValidationError as error:
-        for problems in error.message_dict.values():
-            for problem in problems:
-                messages.error(request, problem)
+        refusal_messages(request, error)
     return redirect("sale-list")
 
 

@@ -7,17 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as BadRequest
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core import clock
-from fangkong.core.inputs import query_int
+from fangkong.core.viewsets import ServiceViewSetMixin, found, unit_narrowed, unit_param
 from fangkong.org.access import request_user, units_in, units_visible_to
 from fangkong.org.roles import Capability
 from fangkong.playbooks.models import PlaybookRun, RunStep
@@ -88,11 +85,14 @@ class StepDoneSerializer(serializers.Serializer):
     step = serializers.IntegerField(min_value=1, max_value=1000)
 
 
-class PlaybookRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PlaybookRunViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Runs of the caller's units, newest first (``?unit=`` one unit's history); POST starts
     one; ``{id}/done/`` marks a step done; ``{id}/finish/`` scores the run."""
 
     lookup_value_regex = r"[0-9]{1,18}"
+    input_serializer_class = StartSerializer
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         return RunDetailSerializer if self.action != "list" else RunSerializer
@@ -101,29 +101,16 @@ class PlaybookRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         runs = runs_visible(self.request.user)
         if self.action != "list":
             return runs.prefetch_related("steps")
-        if "unit" in self.request.query_params:
-            unit_id = query_int(self.request.query_params, "unit")
-            if unit_id is None:
-                raise BadRequest({"unit": [_("A unit id is a whole number.")]})
-            runs = runs.filter(unit_id=unit_id)
-        return runs
+        return unit_narrowed(runs, self.request.query_params)
 
-    @extend_schema(request=StartSerializer, responses={201: RunDetailSerializer})
-    def create(self, request: Request) -> Response:
-        incoming = StartSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
-        unit = units_in(request.user, Capability.KEEP_ROSTER).filter(pk=data["unit"]).first()
-        if unit is None:
-            raise NotFound
-        run = run_start(
+    def perform_service(self, request: Request, data: dict[str, Any]) -> PlaybookRun:
+        return run_start(
             actor=request_user(request),
-            unit=unit,
+            unit=found(units_in(request.user, Capability.KEEP_ROSTER), data["unit"]),
             playbook_id=data["playbook"],
             drill=data["drill"],
             names=data["names"],
         )
-        return Response(RunDetailSerializer(run).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=StepDoneSerializer, responses={200: RunDetailSerializer})
     @action(detail=True, methods=["post"])
@@ -146,12 +133,7 @@ class PlaybookRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=False)
     def available(self, request: Request) -> Response:
         """The playbooks of the plan in force at the unit, with their steps."""
-        unit_id = query_int(request.query_params, "unit")
-        if unit_id is None:
-            raise BadRequest({"unit": [_("A unit id is a whole number.")]})
-        unit = units_visible_to(request.user).filter(pk=unit_id).first()
-        if unit is None:
-            raise NotFound
+        unit = found(units_visible_to(request.user), unit_param(request.query_params))
         pack_id, playbooks = playbooks_at(unit)
         return Response(
             {"unit": unit.pk, "plan": pack_id, "playbooks": [p.model_dump() for p in playbooks]}

@@ -4,14 +4,15 @@ finished and scored."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from fangkong.core import clock
+from fangkong.core.forms import errors_on_form
 from fangkong.core.inputs import query_choice, query_int
+from fangkong.core.views import refusal_messages
 from fangkong.org.access import any_role_scope, request_user, units_in, units_visible_to, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
@@ -39,12 +40,6 @@ def _unit(request: HttpRequest) -> Unit:
     return unit
 
 
-def _refusal(request: HttpRequest, error: ValidationError) -> None:
-    for problems in error.message_dict.values():
-        for problem in problems:
-            messages.error(request, problem)
-
-
 @login_required
 def playbooks_view(request: HttpRequest) -> HttpResponse:
     """The unit's playbooks and its history of runs; POST starts one (N-01 … N-07)."""
@@ -66,9 +61,7 @@ def playbooks_view(request: HttpRequest) -> HttpResponse:
                     names=form.names(),
                 )
             except ValidationError as error:
-                for key, problems in error.message_dict.items():
-                    for problem in problems:
-                        form.add_error(key if key in form.fields else None, problem)
+                errors_on_form(form, error)
             else:
                 return redirect("playbook-run", run_id=run.pk)
         code = 400
@@ -107,7 +100,7 @@ def run_view(request: HttpRequest, run_id: int) -> HttpResponse:
             else:
                 raise Http404
         except ValidationError as error:
-            _refusal(request, error)
+            refusal_messages(request, error)
         return redirect("playbook-run", run_id=run.pk)
     now = clock.now()
     return render(

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from pathlib import Path
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
-from fangkong.core.spreadsheets import Column, TableColumns, read_rows
+from fangkong.core.spreadsheets import Column, ImportReport, TableColumns, rows_import
 from fangkong.core.tasks import enqueue
 from fangkong.core.text import NUL
 from fangkong.obligations.models import Obligation, ObligationSource
@@ -233,25 +232,6 @@ RISK_AREA_COLUMNS = TableColumns(
 )
 
 
-@dataclass
-class RiskAreaImport:
-    created: int = 0
-    unchanged: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-
-    def refuse(self, number: int, cells: dict[str, object], problems: dict[str, str]) -> None:
-        for key, reason in problems.items():
-            self.errors.append(
-                {
-                    "row": number,
-                    "column": key,
-                    "label": RISK_AREA_COLUMNS.label(key),
-                    "value": cells.get(key),
-                    "reason": reason,
-                }
-            )
-
-
 def _date_cell(value: object) -> dt.date | None:
     if value in (None, ""):
         return None
@@ -263,45 +243,36 @@ def _date_cell(value: object) -> dt.date | None:
 
 
 @transaction.atomic
-def risk_areas_import(*, actor: AnyUser, path: Path) -> RiskAreaImport:
+def risk_areas_import(*, actor: AnyUser, path: Path) -> ImportReport:
     """Import a published list (a spreadsheet of region, level, from, to, source).
 
     Every row is checked; valid rows are kept, each rejected row is reported with its column and
     reason, and a row equal to a current area changes nothing, so importing twice is harmless.
     """
     _require_whole_tree(actor)
-    report = RiskAreaImport()
     current = set(
         RiskArea.objects.filter(is_current=True).values_list(
             "region_id", "level", "start_date", "end_date"
         )
     )
     regions_touched: set[str] = set()
-    for number, cells in read_rows(path, RISK_AREA_COLUMNS):
-        data, problems = _risk_area_input(cells)
-        if data is None or problems:
-            report.refuse(number, cells, problems)
-            continue
+
+    def insert(data: RiskAreaInput) -> bool:
         key = (data.region.code, data.level, data.start_date, data.end_date)
         if key in current:
-            report.unchanged += 1
-            continue
+            return False
         risk_area_create(actor=actor, data=data, recompute=False)
         current.add(key)
         regions_touched.add(data.region.code)
-        report.created += 1
+        return True
+
+    report = rows_import(path, RISK_AREA_COLUMNS, _risk_area_input, insert, other_column="region")
     audit_record(
         actor=actor,
         action=AuditAction.IMPORT,
         object_type="risk_area",
         unit_id=root_unit_id(),
-        summary=_("%(file)s: %(created)d new, %(unchanged)d unchanged, %(errors)d refused")
-        % {
-            "file": path.name,
-            "created": report.created,
-            "unchanged": report.unchanged,
-            "errors": len(report.errors),
-        },
+        summary=report.summary(path.name),
     )
     for code in sorted(regions_touched):
         _recompute_around(code, actor)

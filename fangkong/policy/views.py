@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
 from fangkong.core import clock
+from fangkong.core.forms import errors_on_form
 from fangkong.core.inputs import ID_MAX, BadInput, local_url, query_int, whole_number
 from fangkong.core.spreadsheets import ImportFileError, uploaded_table
 from fangkong.obligations.models import Obligation, ObligationKind
@@ -90,16 +91,6 @@ def _units(request: HttpRequest, capability: Capability = Capability.VIEW_PEOPLE
 def _chosen_unit(request: HttpRequest) -> Unit | None:
     chosen = query_int(request.GET, "unit")
     return _units(request).filter(pk=chosen).first() if chosen else None
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 @login_required
@@ -348,7 +339,7 @@ def risk_area_list_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Risk area published; people are being reclassified."))
                 return redirect("risk-area-list")
             except ValidationError as error:
-                _form_errors(form, error)
+                errors_on_form(form, error)
     return render(
         request,
         "policy/risk_area_list.html",
@@ -391,7 +382,7 @@ def risk_area_detail_view(request: HttpRequest, area_id: int) -> HttpResponse:
                 messages.success(request, _("Risk area changed; the old version is kept."))
                 return redirect("risk-area-detail", area_id=new.pk)
             except ValidationError as error:
-                _form_errors(form, error)
+                errors_on_form(form, error)
     return render(
         request,
         "policy/risk_area_detail.html",
@@ -444,7 +435,7 @@ def assignment_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Plan assigned; people are being reclassified."))
                 return redirect("plan-list")
             except ValidationError as error:
-                _form_errors(form, error)
+                errors_on_form(form, error)
     return render(request, "policy/assignment_form.html", {"form": form})
 
 
@@ -537,7 +528,7 @@ def person_release_view(request: HttpRequest, person_id: int) -> HttpResponse:
                 return redirect("person-detail", person_id=person.pk)
             plan = measures_release_plan(person.pk, form.cleaned_data["on"])
         except ValidationError as error:
-            _form_errors(form, error)
+            errors_on_form(form, error)
     return _render_release(request, person, form, plan, ReleaseFactForm())
 
 
@@ -574,7 +565,7 @@ def release_fact_view(request: HttpRequest, person_id: int) -> HttpResponse:
         try:
             release_fact_record(actor=request_user(request), person=person, data=fact_form.fact())
         except ValidationError as error:
-            _form_errors(fact_form, error)
+            errors_on_form(fact_form, error)
         else:
             messages.success(request, _("Recorded."))
             on = fact_form.cleaned_data["on"].isoformat()

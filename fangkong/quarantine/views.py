@@ -25,6 +25,7 @@ from fangkong.core.inputs import (
     query_int,
     whole_number,
 )
+from fangkong.core.views import refusal_messages
 from fangkong.monitoring.models import Checkin, CheckinStatus
 from fangkong.monitoring.selectors import checkins_of_day, symptoms_of
 from fangkong.monitoring.services import CheckinInput, checkins_record
@@ -81,12 +82,6 @@ from fangkong.quarantine.services import (
 )
 
 SITE_ACTIONS = ["rooms", "state", "depart", "arrive", "release", "hospital", "cross_infection"]
-
-
-def _errors(request: HttpRequest, error: ValidationError) -> None:
-    for problems in error.message_dict.values():
-        for problem in problems:
-            messages.error(request, problem)
 
 
 def _number(request: HttpRequest, name: str, high: int) -> int:
@@ -237,7 +232,7 @@ def site_view(request: HttpRequest, site_id: int) -> HttpResponse:
         try:
             done = _site_action(request, site)
         except ValidationError as error:
-            _errors(request, error)
+            refusal_messages(request, error)
             status = 400
         else:
             messages.success(request, done)
@@ -293,7 +288,7 @@ def site_care_view(request: HttpRequest, site_id: int) -> HttpResponse:
         try:
             errors = _care_save(request, site, floor)
         except ValidationError as error:
-            _errors(request, error)
+            refusal_messages(request, error)
             status = 400
         else:
             if not errors:
@@ -402,7 +397,7 @@ def placement_view(request: HttpRequest) -> HttpResponse:
             )
             return redirect("quarantine-site", site_id=site.pk)
         except ValidationError as error:
-            _errors(request, error)
+            refusal_messages(request, error)
             status = 400
     waiting = people_unplaced(request.user)
     return render(
@@ -434,7 +429,7 @@ def home_list_view(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("Visit recorded: %(name)s") % {"name": measure.person.name})
         except ValidationError as error:
-            _errors(request, error)
+            refusal_messages(request, error)
         return redirect("home-quarantine")
     return render(
         request,
@@ -460,7 +455,7 @@ def home_notice_view(request: HttpRequest, person_id: int) -> HttpResponse:
             )
             messages.success(request, _("Saved."))
         except ValidationError as error:
-            _errors(request, error)
+            refusal_messages(request, error)
         return redirect("home-quarantine-notice", person_id=person_id)
     return render(
         request,

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as BadRequest
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.core import clock
-from fangkong.core.inputs import ID_MAX, query_int, validate_plausible_date
+from fangkong.core.inputs import ID_MAX, validate_plausible_date
+from fangkong.core.viewsets import ServiceViewSetMixin, found, unit_narrowed, unit_param
 from fangkong.obligations.models import Obligation
 from fangkong.org.access import request_user, units_in, units_visible_to
 from fangkong.org.models import Unit
@@ -105,6 +105,7 @@ def _span(pair: tuple[Any, Any]) -> dict[str, str]:
 
 
 class ShiftViewSet(
+    ServiceViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -115,26 +116,15 @@ class ShiftViewSet(
 
     serializer_class = ShiftSerializer
     lookup_value_regex = r"[0-9]{1,18}"
+    input_serializer_class = ShiftInSerializer
+    creates_many = True
 
     def get_queryset(self) -> QuerySet[Shift]:
-        shifts = shifts_visible(self.request.user)
-        if "unit" in self.request.query_params:
-            unit_id = query_int(self.request.query_params, "unit")
-            if unit_id is None:
-                raise BadRequest({"unit": [_("A unit id is a whole number.")]})
-            shifts = shifts.filter(unit_id=unit_id)
-        return shifts
+        return unit_narrowed(shifts_visible(self.request.user), self.request.query_params)
 
-    @extend_schema(request=ShiftInSerializer, responses={201: ShiftSerializer(many=True)})
-    def create(self, request: Request) -> Response:
-        incoming = ShiftInSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = dict(incoming.validated_data)
-        unit = units_in(request.user, Capability.KEEP_ROSTER).filter(pk=data.pop("unit")).first()
-        if unit is None:
-            raise NotFound
-        shifts = shifts_add(actor=request_user(request), data=ShiftInput(unit=unit, **data))
-        return Response(ShiftSerializer(shifts, many=True).data, status=status.HTTP_201_CREATED)
+    def perform_service(self, request: Request, data: dict[str, Any]) -> list[Shift]:
+        unit = found(units_in(request.user, Capability.KEEP_ROSTER), data.pop("unit"))
+        return shifts_add(actor=request_user(request), data=ShiftInput(unit=unit, **data))
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         shift = self.get_object()
@@ -175,12 +165,7 @@ class ShiftViewSet(
     @action(detail=False)
     def coverage(self, request: Request) -> Response:
         """The unit's gaps in the next days against its plan's roster rule."""
-        unit_id = query_int(request.query_params, "unit")
-        if unit_id is None:
-            raise BadRequest({"unit": [_("A unit id is a whole number.")]})
-        unit = units_visible_to(request.user).filter(pk=unit_id).first()
-        if unit is None:
-            raise NotFound
+        unit = found(units_visible_to(request.user), unit_param(request.query_params))
         cover = coverage(unit, clock.now())
         if cover is None:
             return Response({"unit": unit.pk, "required": False})
@@ -204,10 +189,7 @@ class ShiftViewSet(
 
 def _keepable(request: Request, unit_id: int) -> Unit:
     """One of the units whose supplies the caller keeps, or 404 (a neighbour's is not there)."""
-    unit = units_in(request.user, Capability.KEEP_SUPPLIES).filter(pk=unit_id).first()
-    if unit is None:
-        raise NotFound
-    return unit
+    return found(units_in(request.user, Capability.KEEP_SUPPLIES), unit_id)
 
 
 def _cover_data(cover: UnitCover) -> dict[str, Any]:
@@ -265,12 +247,7 @@ class SupplyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[StockBatch]:
         batches = batches_visible(self.request.user).order_by("unit__path", "expires_on", "id")
-        if "unit" in self.request.query_params:
-            unit_id = query_int(self.request.query_params, "unit")
-            if unit_id is None:
-                raise BadRequest({"unit": [_("A unit id is a whole number.")]})
-            batches = batches.filter(unit_id=unit_id)
-        return batches
+        return unit_narrowed(batches, self.request.query_params)
 
     @extend_schema(parameters=[OpenApiParameter("unit", int)], responses={200: dict})
     @action(detail=False)
@@ -278,12 +255,7 @@ class SupplyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """The cover of one unit's items (``?unit=``), or of the caller's units, those short of
         their plan's target first."""
         if "unit" in request.query_params:
-            unit_id = query_int(request.query_params, "unit")
-            if unit_id is None:
-                raise BadRequest({"unit": [_("A unit id is a whole number.")]})
-            unit = units_visible_to(request.user).filter(pk=unit_id).first()
-            if unit is None:
-                raise NotFound
+            unit = found(units_visible_to(request.user), unit_param(request.query_params))
             return Response([_cover_data(cover) for cover in covers([unit])])
         return Response([_cover_data(cover) for cover in covers_short_first(request.user)])
 
@@ -365,29 +337,25 @@ class SupplyRequestInSerializer(QuantitySerializer):
 
 
 class SupplyRequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Requests made by the caller's units or to them, newest first; POST asks the unit above."""
 
     serializer_class = SupplyRequestSerializer
     lookup_value_regex = r"[0-9]{1,18}"
+    input_serializer_class = SupplyRequestInSerializer
 
     def get_queryset(self) -> QuerySet[SupplyRequest]:
         return requests_visible(self.request.user)
 
-    @extend_schema(request=SupplyRequestInSerializer, responses={201: SupplyRequestSerializer})
-    def create(self, request: Request) -> Response:
-        incoming = SupplyRequestInSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
-        asked = supply_request(
+    def perform_service(self, request: Request, data: dict[str, Any]) -> SupplyRequest:
+        return supply_request(
             actor=request_user(request),
             unit=_keepable(request, data["unit"]),
             item=data["item"],
             quantity=data["quantity"],
             note=data.get("note", ""),
         )
-        return Response(SupplyRequestSerializer(asked).data, status=status.HTTP_201_CREATED)
 
 
 # --- disinfection (L-02, L-08, L-12) -----------------------------------------------------
@@ -453,35 +421,25 @@ class OwedSerializer(serializers.ModelSerializer):
 
 
 class DisinfectionScheduleViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The disinfection schedules of the caller's units (``?unit=`` one unit); POST adds a
     place disinfected so many times a day; ``owed`` lists the disinfections still owed."""
 
     serializer_class = ScheduleSerializer
     lookup_value_regex = r"[0-9]{1,18}"
+    input_serializer_class = ScheduleInSerializer
 
     def get_queryset(self) -> QuerySet[DisinfectionSchedule]:
-        schedules = schedules_visible(self.request.user)
-        if "unit" in self.request.query_params:
-            unit_id = query_int(self.request.query_params, "unit")
-            if unit_id is None:
-                raise BadRequest({"unit": [_("A unit id is a whole number.")]})
-            schedules = schedules.filter(unit_id=unit_id)
-        return schedules
+        return unit_narrowed(schedules_visible(self.request.user), self.request.query_params)
 
-    @extend_schema(request=ScheduleInSerializer, responses={201: ScheduleSerializer})
-    def create(self, request: Request) -> Response:
-        incoming = ScheduleInSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
-        schedule = schedule_add(
+    def perform_service(self, request: Request, data: dict[str, Any]) -> DisinfectionSchedule:
+        return schedule_add(
             actor=request_user(request),
             unit=_keepable(request, data["unit"]),
             place=data["place"],
             times_per_day=data["times_per_day"],
         )
-        return Response(ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: ScheduleSerializer})
     @action(detail=True, methods=["post"])
@@ -498,25 +456,19 @@ class DisinfectionScheduleViewSet(
 
 
 class DisinfectionLogViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The disinfection log of the caller's units, newest first; POST logs one done."""
 
     serializer_class = LogSerializer
     lookup_value_regex = r"[0-9]{1,18}"
+    input_serializer_class = LogInSerializer
 
     def get_queryset(self) -> QuerySet[DisinfectionLog]:
         return logs_visible(self.request.user)
 
-    @extend_schema(request=LogInSerializer, responses={201: LogSerializer})
-    def create(self, request: Request) -> Response:
-        incoming = LogInSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = dict(incoming.validated_data)
-        schedule = schedules_visible(request.user).filter(pk=data.pop("schedule")).first()
-        if schedule is None:
-            raise NotFound
-        log = disinfection_log(
+    def perform_service(self, request: Request, data: dict[str, Any]) -> DisinfectionLog:
+        schedule = found(schedules_visible(request.user), data.pop("schedule"))
+        return disinfection_log(
             actor=request_user(request), schedule=schedule, data=LogInput(**data)
         )
-        return Response(LogSerializer(log).data, status=status.HTTP_201_CREATED)

@@ -19,7 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fangkong.core import clock
+from fangkong.core.forms import errors_on_form
 from fangkong.core.inputs import query_choice, query_int
+from fangkong.core.views import refusal_messages
 from fangkong.obligations.models import Obligation
 from fangkong.org.access import any_role_scope, request_user, units_in, units_visible_to, user_can
 from fangkong.org.models import Unit
@@ -79,12 +81,6 @@ def _unit(request: HttpRequest) -> Unit | None:
     return units_in(request.user, Capability.KEEP_ROSTER).order_by("path").first()
 
 
-def _refusal(request: HttpRequest, error: ValidationError) -> None:
-    for problems in error.message_dict.values():
-        for problem in problems:
-            messages.error(request, problem)
-
-
 def _shift_action(request: HttpRequest) -> None:
     """A handover written, or a shift removed (POST ``action``, ``shift``)."""
     action = query_choice(request.POST, "action", ["handover", "remove"], "")
@@ -101,7 +97,7 @@ def _shift_action(request: HttpRequest) -> None:
         else:
             shift_remove(actor=request_user(request), shift_id=shift.pk)
     except ValidationError as error:
-        _refusal(request, error)
+        refusal_messages(request, error)
     else:
         messages.success(request, _("Saved."))
 
@@ -129,9 +125,7 @@ def roster_view(request: HttpRequest) -> HttpResponse:
             try:
                 added = shifts_add(actor=request_user(request), data=form.shift())
             except ValidationError as error:
-                for name, problems in error.message_dict.items():
-                    for problem in problems:
-                        form.add_error(name if name in form.fields else None, problem)
+                errors_on_form(form, error)
             else:
                 messages.success(request, _("%(n)d shifts added.") % {"n": len(added)})
                 return redirect(f"{reverse('roster')}?unit={form.cleaned_data['unit'].pk}")
@@ -185,9 +179,7 @@ def _saved(
     try:
         write(form.cleaned_data)
     except ValidationError as error:
-        for name, problems in error.message_dict.items():
-            for problem in problems:
-                form.add_error(name if name in form.fields else None, problem)
+        errors_on_form(form, error)
         return False
     messages.success(request, _("Saved."))
     return True

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from fangkong.core.api import batch_body, row_text, row_time
 from fangkong.core.exports import Format
 from fangkong.core.inputs import query_choice
+from fangkong.core.viewsets import ServiceViewSetMixin
 from fangkong.obligations.models import Obligation
 from fangkong.org.access import may_act_on, request_user, units_in
 from fangkong.org.roles import Capability
@@ -197,13 +198,16 @@ def _outcome_json(outcome: LineListOutcome) -> dict[str, object]:
     }
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Cases of the people in the caller's units; POST reports one. A case's investigation:
     GET it, POST opens it, PATCH records the answers or ``status: determined``; its contacts:
     GET them, POST a line list (at most LINE_LIST_MAX rows); its candidate contacts from venue
     scans: GET them, POST searches again, POST ``decision`` (accept or reject) to one of them."""
 
     serializer_class = CaseSerializer
+    input_serializer_class = CaseInSerializer
 
     def get_queryset(self) -> QuerySet[Case]:
         return cases_visible(self.request.user)
@@ -320,22 +324,17 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         return Response(CandidateSerializer(decided).data)
 
-    @extend_schema(request=CaseInSerializer, responses={201: CaseSerializer})
-    def create(self, request: Request) -> Response:
-        incoming = CaseInSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
+    def perform_service(self, request: Request, data: dict[str, Any]) -> Case:
         person = person_get_visible(request.user, data["person"], Capability.INVESTIGATE)
         if person is None:
             raise NotFound
-        case = case_report(
+        return case_report(
             actor=request_user(request),
             person=person,
             kind=data["kind"],
             reported_at=data.get("reported_at"),
             note=data.get("note", ""),
         )
-        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: dict})
     @action(detail=False, methods=["get"], url_path="graph", url_name="graph-data")
@@ -368,27 +367,25 @@ class OutbreakSerializer(serializers.ModelSerializer):
         return sorted(case.pk for case in outbreak.cases.all())
 
 
-class OutbreakViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OutbreakViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Outbreaks counted in the caller's units; POST declares one from cases of the caller's
     units, which opens the plan's outbreak deadlines and tells the county."""
 
     serializer_class = OutbreakSerializer
+    input_serializer_class = OutbreakInSerializer
 
     def get_queryset(self) -> QuerySet[Outbreak]:
         return outbreaks_visible(self.request.user).prefetch_related("cases")
 
-    @extend_schema(request=OutbreakInSerializer, responses={201: OutbreakSerializer})
-    def create(self, request: Request) -> Response:
-        incoming = OutbreakInSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
-        outbreak = outbreak_declare(
+    def perform_service(self, request: Request, data: dict[str, Any]) -> Outbreak:
+        return outbreak_declare(
             actor=request_user(request),
             case_ids=data["cases"],
             declared_at=data.get("declared_at"),
             note=data.get("note", ""),
         )
-        return Response(OutbreakSerializer(outbreak).data, status=status.HTTP_201_CREATED)
 
 
 class VenueInSerializer(serializers.Serializer):

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
-from fangkong.core.inputs import date_problem, dates_allowed, local_datetime_parse, whole_number
+from fangkong.core.inputs import dates_allowed, local_datetime_parse, moment_problem, whole_number
 from fangkong.core.lookups import Ids
 from fangkong.core.spreadsheets import Column, TableColumns, read_rows
 from fangkong.org.access import AnyUser, acting_user, may_act_on, scope, user_can
@@ -415,22 +415,13 @@ def _checked(
         else:
             bad = True  # the phone was refused already
         at = row.scanned_at
-        if not isinstance(at, dt.datetime):
-            outcome.error(at_index, "scanned_at", _("Not a date and time."))
-            bad = True
-        elif at.tzinfo is None:
-            outcome.error(at_index, "scanned_at", _("Give the time zone of the time."))
-            bad = True
-        elif at > latest:
-            reason = _("The time %(at)s is in the future.")
-            outcome.error(at_index, "scanned_at", reason % {"at": at.isoformat()})
-            bad = True
-        elif problem := date_problem(at, allowed):
+        if problem := moment_problem(at, latest, allowed):
             outcome.error(at_index, "scanned_at", problem)
             bad = True
         if not bad:
             assert venue_id is not None
             assert person_id is not None
+            assert isinstance(at, dt.datetime)
             yield venue_id, person_id, at
 
 

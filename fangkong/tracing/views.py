@@ -28,6 +28,7 @@ from fangkong.core.inputs import (
     whole_number,
 )
 from fangkong.core.spreadsheets import ImportFileError, table_size_check, table_suffix
+from fangkong.core.views import refusal_messages
 from fangkong.obligations.models import Obligation
 from fangkong.org.access import may_act_on, request_user, units_in, user_can, user_can_everywhere
 from fangkong.org.roles import Capability
@@ -93,12 +94,6 @@ LINE_LIST_TABLE_MAX = 100
 CASE_ACTIONS = ["upgrade", "status", "stop", "propose", "accept", "reject"]
 
 
-def _errors(request: HttpRequest, error: ValidationError) -> None:
-    for problems in error.message_dict.values():
-        for problem in problems:
-            messages.error(request, problem)
-
-
 @login_required
 def case_list_view(request: HttpRequest) -> HttpResponse:
     """Cases of the user's units; POST reports one (also the one-click buttons of the fever and
@@ -128,7 +123,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Case reported: its deadlines are open."))
                 return redirect("case-detail", case_id=case.pk)
             except ValidationError as error:
-                _errors(request, error)
+                refusal_messages(request, error)
                 typed, status = Picked(str(person.pk), person.name), 400
     # The command view's case panel links here by kind and status.
     kind = query_choice(request.GET, "kind", CaseKind.values, "")
@@ -191,7 +186,7 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 case_status_change(actor=request_user(request), case=case, status=status)
             messages.success(request, _("Saved."))
         except ValidationError as error:
-            _errors(request, error)
+            refusal_messages(request, error)
         return redirect("case-detail", case_id=case.pk)
     return _case_page(request, case, stop_form)
 
@@ -320,7 +315,7 @@ def investigation_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("case-investigation", case_id=case.pk)
         except ValidationError as error:
-            _errors(request, error)
+            refusal_messages(request, error)
             status = 400
     return render(
         request,
@@ -409,7 +404,7 @@ def outbreak_list_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Outbreak declared: its deadlines are open."))
             return redirect("outbreak-detail", outbreak_id=outbreak.pk)
         except ValidationError as error:
-            _errors(request, error)
+            refusal_messages(request, error)
             status = 400
     page = Paginator(outbreaks_visible(request.user), PAGE_SIZE).get_page(
         query_int(request.GET, "page", high=100_000)
@@ -485,7 +480,7 @@ def zone_list_view(request: HttpRequest) -> HttpResponse:
             else:
                 raise BadInput("action", _("Choose to confirm or to dismiss."))
         except ValidationError as error:
-            _errors(request, error)
+            refusal_messages(request, error)
         return redirect(f"{reverse('zone-list')}?since={since}&until={until}")
     return render(
         request,
@@ -533,7 +528,7 @@ def venue_list_view(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("venue-list")
             except ValidationError as error:
-                _errors(request, error)
+                refusal_messages(request, error)
         status = 400
     page = Paginator(venues_visible(request.user), PAGE_SIZE).get_page(
         query_int(request.GET, "page", high=100_000)

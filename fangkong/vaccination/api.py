@@ -4,16 +4,14 @@ coverage by child unit and age band, and a village's outreach list. ID numbers a
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as BadRequest
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from fangkong.core.inputs import query_int, validate_plausible_date
+from fangkong.core.inputs import validate_plausible_date
+from fangkong.core.viewsets import found, unit_param
 from fangkong.org.access import request_user, units_visible_to
 from fangkong.org.models import Unit
 from fangkong.vaccination.models import DOSE_NUMBER_MAX, Dose
@@ -50,13 +48,7 @@ class DoseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     lookup_value_regex = r"[0-9]{1,18}"
 
     def _unit(self) -> Unit:
-        unit_id = query_int(self.request.query_params, "unit")
-        if unit_id is None:
-            raise BadRequest({"unit": [_("A unit id is a whole number.")]})
-        unit = units_visible_to(self.request.user).filter(pk=unit_id).first()
-        if unit is None:
-            raise NotFound
-        return unit
+        return found(units_visible_to(self.request.user), unit_param(self.request.query_params))
 
     def get_queryset(self) -> QuerySet[Dose]:
         doses = doses_visible(self.request.user)

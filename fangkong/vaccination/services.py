@@ -5,7 +5,7 @@ on record as given changes nothing, so importing a file twice is harmless."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import audit_record
 from fangkong.core import clock
-from fangkong.core.spreadsheets import Column, TableColumns, read_rows
+from fangkong.core.spreadsheets import Column, ImportReport, TableColumns, rows_import
 from fangkong.org.access import AnyUser, acting_user
 from fangkong.org.roles import Capability
 from fangkong.people.identity import id_hash, mask_id_number
@@ -43,15 +43,6 @@ class DoseInput:
     given_on: dt.date
     vaccine: str
     site: str = ""
-
-
-@dataclass
-class DoseImport:
-    """What an import did: doses added, doses already on record, rows refused and why."""
-
-    created: int = 0
-    unchanged: int = 0
-    errors: list[dict[str, object]] = field(default_factory=list)
 
 
 def _insert(actor: AnyUser, data: DoseInput) -> tuple[Dose, bool]:
@@ -119,6 +110,12 @@ def _cell(cells: dict[str, object], key: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _shown(cells: dict[str, object], key: str) -> str:
+    """A refused row's cell as its problem shows it: an ID number masked."""
+    value = _cell(cells, key)
+    return mask_id_number(value) if key == "id_number" else value
+
+
 def _row_input(cells: dict[str, object]) -> tuple[DoseInput | None, dict[str, str]]:
     problems: dict[str, str] = {}
     number = 0
@@ -152,42 +149,21 @@ def _row_input(cells: dict[str, object]) -> tuple[DoseInput | None, dict[str, st
 
 
 @transaction.atomic
-def doses_import(*, actor: AnyUser, path: Path) -> DoseImport:
+def doses_import(*, actor: AnyUser, path: Path) -> ImportReport:
     """Import the vaccination system's export (.xlsx or .csv): every good row kept, each refused
     row reported with its column and reason; a dose on record already changes nothing."""
-    report = DoseImport()
-    for number, cells in read_rows(path, DOSE_COLUMNS):
-        data, problems = _row_input(cells)
-        if data is not None:
-            try:
-                with transaction.atomic():
-                    _dose, created = _insert(actor, data)
-            except ValidationError as error:
-                problems = {key: "；".join(value) for key, value in error.message_dict.items()}
-            else:
-                report.created += created
-                report.unchanged += not created
-                continue
-        for key, reason in problems.items():
-            value = _cell(cells, key)
-            report.errors.append(
-                {
-                    "row": number,
-                    "label": DOSE_COLUMNS.label(key),
-                    "value": mask_id_number(value) if key == "id_number" else value,
-                    "reason": reason,
-                }
-            )
+    report = rows_import(
+        path,
+        DOSE_COLUMNS,
+        _row_input,
+        lambda data: _insert(actor, data)[1],
+        other_column="id_number",
+        shown=_shown,
+    )
     audit_record(
         actor=actor,
         action=AuditAction.IMPORT,
         object_type="dose",
-        summary=_("%(file)s: %(created)d new, %(unchanged)d unchanged, %(errors)d refused")
-        % {
-            "file": path.name,
-            "created": report.created,
-            "unchanged": report.unchanged,
-            "errors": len(report.errors),
-        },
+        summary=report.summary(path.name),
     )
     return report

@@ -14,15 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fangkong.core.forms import errors_on_form
 from fangkong.core.inputs import query_int
-from fangkong.core.spreadsheets import ImportFileError, uploaded_table
+from fangkong.core.spreadsheets import ImportFileError, ImportReport, uploaded_table
 from fangkong.org.access import request_user, units_in, units_visible_to, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.policy.describe import plan_name
 from fangkong.vaccination.forms import DoseForm, DoseUploadForm
 from fangkong.vaccination.selectors import coverage, doses_visible, outreach
-from fangkong.vaccination.services import DoseImport, dose_record, doses_import
+from fangkong.vaccination.services import dose_record, doses_import
 
 DOSES_SHOWN = 50
 BAND_LABELS = {
@@ -54,7 +55,7 @@ def _page(
     *,
     form: DoseForm | None = None,
     upload: DoseUploadForm | None = None,
-    report: DoseImport | None = None,
+    report: ImportReport | None = None,
     status: int = 200,
 ) -> HttpResponse:
     unit = _unit(request)
@@ -94,9 +95,7 @@ def coverage_view(request: HttpRequest) -> HttpResponse:
         try:
             _dose, created = dose_record(actor=request_user(request), data=form.dose())
         except ValidationError as error:
-            for key, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(key if key in form.fields else None, problem)
+            errors_on_form(form, error)
         else:
             messages.success(request, _("Dose recorded.") if created else _("Already on record."))
             return redirect(request.get_full_path())
