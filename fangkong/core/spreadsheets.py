@@ -13,7 +13,7 @@ import csv
 import io
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,10 +157,6 @@ class ImportReport:
         }
 
 
-def _cell_value(cells: dict[str, object], key: str) -> object:
-    return cells.get(key)
-
-
 def rows_import(
     path: Path,
     columns: TableColumns,
@@ -168,13 +164,13 @@ def rows_import(
     insert: Callable[[_Input], bool],
     *,
     other_column: str,
-    shown: Callable[[dict[str, object], str], object] = _cell_value,
+    masked: Mapping[str, Callable[[str], str]] | None = None,
 ) -> ImportReport:
     """Import a table row by row: ``row_input`` reads a row's cells as an input and its problems
     by column; ``insert`` writes a good one in its own savepoint and says whether it added a row
     (False: already on record) or raises ValidationError, so that a refused row leaves nothing
-    behind. A problem not of a column is reported under ``other_column``; ``shown`` gives the
-    value a problem shows (a cell as it was read unless told otherwise)."""
+    behind. A problem not of a column is reported under ``other_column``; a problem shows its cell
+    as it was read, through ``masked``'s function for its column (an ID number masked)."""
     report = ImportReport()
     for number, cells in read_rows(path, columns):
         data, problems = row_input(cells)
@@ -190,12 +186,15 @@ def rows_import(
                 continue
         for key, reason in problems.items():
             column = key if key in columns.by_key else other_column
+            value = cells.get(column)
+            if masked and column in masked and value is not None:
+                value = masked[column](str(value).strip())
             report.errors.append(
                 {
                     "row": number,
                     "column": column,
                     "label": columns.label(column),
-                    "value": shown(cells, column),
+                    "value": value,
                     "reason": reason,
                 }
             )

@@ -32,7 +32,7 @@ from fangkong.obligations.specs import Owner, WithinTest
 from fangkong.org.access import Scope, user_can
 from fangkong.org.models import Unit, UnitKind
 from fangkong.org.roles import Capability
-from fangkong.people.identity import IdType
+from fangkong.people.identity import IdType, mask_id_number
 from fangkong.people.services import PersonInput, person_find_or_register
 from fangkong.pharmacy.models import DrugCategory, DrugSale
 from fangkong.pharmacy.selectors import FOLLOW_UP_RULE
@@ -272,6 +272,7 @@ def sales_import(*, actor: User, pharmacy: Unit, path: Path) -> ImportReport:
         lambda cells: _row_input(pharmacy, villages, cells),
         lambda data: _insert(actor, data)[1],
         other_column="id_number",
+        masked={"id_number": mask_id_number},
     )
     audit_record(
         actor=actor,

@@ -110,12 +110,6 @@ def _cell(cells: dict[str, object], key: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _shown(cells: dict[str, object], key: str) -> str:
-    """A refused row's cell as its problem shows it: an ID number masked."""
-    value = _cell(cells, key)
-    return mask_id_number(value) if key == "id_number" else value
-
-
 def _row_input(cells: dict[str, object]) -> tuple[DoseInput | None, dict[str, str]]:
     problems: dict[str, str] = {}
     number = 0
@@ -158,7 +152,7 @@ def doses_import(*, actor: AnyUser, path: Path) -> ImportReport:
         _row_input,
         lambda data: _insert(actor, data)[1],
         other_column="id_number",
-        shown=_shown,
+        masked={"id_number": mask_id_number},
     )
     audit_record(
         actor=actor,

@@ -19,6 +19,7 @@ from fangkong.labs.tests.test_labs import lab, pool, screening  # noqa: F401 - f
 from fangkong.obligations.models import Obligation
 from fangkong.org.roles import Role
 from fangkong.org.services import unit_create
+from fangkong.people.identity import mask_id_number
 from fangkong.people.models import Person
 from fangkong.pharmacy.models import DrugSale
 from fangkong.policy.services import plan_assign
@@ -197,12 +198,15 @@ def test_k01_an_import_keeps_good_rows_lists_bad_ones_and_changes_nothing_the_se
 ):
     _plan(county, personas, "P01-rural-winter")
     counter = login(pharmacist)
+    valid = make_resident_id(sequence="205")
+    mistyped = valid[:-1] + ("0" if valid[-1] != "0" else "1")
     text = (
         "姓名,身份证号,电话,村(社区),药品类别,售药时间,体温\n"
         f"赵六,{BUYER_ID},13800138002,甲村,退烧药,2022-02-01 17:00,38.1\n"
         f"钱七,{make_resident_id(sequence='202')},,VB,抗生素,2022-02-01 17:10,\n"
         f"孙八,{make_resident_id(sequence='203')},,丙村,止咳药,2022-02-01 17:20,\n"
         f"李九,{make_resident_id(sequence='204')},,甲村,止咳药,昨天,\n"
+        f"周十,{mistyped},,甲村,止咳药,2022-02-01 17:30,\n"
     )
 
     def upload():
@@ -215,6 +219,9 @@ def test_k01_an_import_keeps_good_rows_lists_bad_ones_and_changes_nothing_the_se
     assert 'data-testid="sale-import-report"' in first
     assert "丙村" in first
     assert "昨天" in first
+    # the mistyped ID number is refused and shown masked, as the register shows one
+    assert mistyped not in first
+    assert mask_id_number(mistyped) in first
     assert DrugSale.objects.count() == 2
     assert Obligation.objects.filter(kind="report").count() == 2
     upload()
