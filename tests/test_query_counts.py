@@ -398,6 +398,31 @@ def test_a_site_s_daily_care_costs_the_same_queries_for_any_number_of_people(
 
 
 @pytest.mark.parametrize("rows", [2, 5])
+def test_a_site_s_releases_due_cost_the_same_queries_for_any_number_of_people(
+    county, personas, p14, dalian_high, django_assert_num_queries, rows
+):
+    # given people placed at a site whose quarantine ends within the days ahead
+    site = unit_create(
+        code="QS1", name="集中隔离点", kind="quarantine_site", region=county.hq.region,
+        parent=county.hq,
+    )  # fmt: skip
+    rooms_create(actor=personas.commander, site=site, floors=(2, 2), rooms=(1, rows), capacity=1)
+    people = villagers(county, personas, rows, unit=county.grid_b, first=300)
+    for person in people:
+        came_back_from(person, personas.worker_b, "210211", "2022-01-25", "2022-02-01")
+    people_place(actor=personas.commander, site=site, person_ids=[p.pk for p in people])
+    token = Token.objects.create(user=make_user("site-manager", Role.SITE_MANAGER, site)).key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    with clock.frozen(dt.datetime(2022, 2, 14, 1, 0, tzinfo=dt.UTC)):
+        # when the site manager reads who is due for release, each with the engine's decision:
+        # the token with the roles, the site, the list and what the engine reads, kind by kind
+        with django_assert_num_queries(9):
+            response = client.get(f"/api/quarantine/sites/{site.pk}/releases/")
+    assert len(response.json()) == rows
+
+
+@pytest.mark.parametrize("rows", [2, 5])
 @pytest.mark.parametrize(
     ("path", "queries"), [("/quarantine/", 9), ("/api/quarantine/forecast/", 9)]
 )

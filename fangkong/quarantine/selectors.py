@@ -23,7 +23,7 @@ from fangkong.org.roles import Capability
 from fangkong.people.models import Person
 from fangkong.policy.models import Measure, MeasureKind, MeasureStatus
 from fangkong.policy.release import ReleaseAnswer
-from fangkong.policy.selectors import person_release_check
+from fangkong.policy.selectors import people_standing, release_check
 from fangkong.quarantine.models import (
     CareNote,
     Placement,
@@ -131,8 +131,11 @@ def releases_due(site: Unit) -> list[ReleaseDue]:
         )
         .order_by(F("end_date").asc(nulls_last=True), "room__number", "person_id")
     )[:RELEASE_LIST_MAX]
+    standing = people_standing([placement.person_id for placement in due])
     return [
-        ReleaseDue(placement, placement.end_date, person_release_check(placement.person_id, today))
+        ReleaseDue(
+            placement, placement.end_date, release_check(standing[placement.person_id], today)
+        )
         for placement in due
     ]
 
