@@ -39,7 +39,7 @@ from fangkong.obligations.services import notifications_post, obligations_tick
 from fangkong.org.models import Region, Unit
 from fangkong.org.roles import Role
 from fangkong.org.services import unit_create
-from fangkong.people.models import PersonUnit
+from fangkong.people.models import Person, PersonUnit
 from fangkong.playbooks.services import run_finish, run_start
 from fangkong.policy.services import RiskAreaInput, plan_assign, risk_area_create
 from fangkong.policy.tests.test_measures import came_back_from, dalian_high, p14
@@ -337,29 +337,41 @@ def test_the_chain_graph_costs_the_same_queries_for_any_size(
         assert len(response.json()["nodes"]) == 2 * rows
 
 
+def _site_placed(
+    county: County, personas: Personas, people: int, rooms: int
+) -> tuple[Unit, list[Person]]:
+    """A quarantine site with ``rooms`` single rooms on each of two floors, and ``people`` of
+    village B back from Dalian's high-risk area placed there."""
+    site = unit_create(
+        code="QS1", name="集中隔离点", kind="quarantine_site", region=county.hq.region,
+        parent=county.hq,
+    )  # fmt: skip
+    rooms_create(actor=personas.commander, site=site, floors=(2, 2), rooms=(1, rooms), capacity=1)
+    placed = villagers(county, personas, people, unit=county.grid_b, first=300)
+    for person in placed:
+        came_back_from(person, personas.worker_b, "210211", "2022-01-25", "2022-02-01")
+    people_place(actor=personas.commander, site=site, person_ids=[p.pk for p in placed])
+    return site, placed
+
+
+def _site_manager_api(site: Unit) -> APIClient:
+    token = Token.objects.create(user=make_user("site-manager", Role.SITE_MANAGER, site)).key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
 @pytest.mark.parametrize("rows", [2, 5])
 def test_a_site_s_transfer_list_costs_the_same_queries_for_any_number_of_people(
     county, personas, p14, dalian_high, django_assert_num_queries, rows
 ):
     # given people placed at a site, half of them on the road to it
-    site = unit_create(
-        code="QS1", name="集中隔离点", kind="quarantine_site", region=county.hq.region,
-        parent=county.hq,
-    )  # fmt: skip
-    rooms_create(
-        actor=personas.commander, site=site, floors=(2, 2), rooms=(1, 2 * rows), capacity=1
-    )
-    people = villagers(county, personas, 2 * rows, unit=county.grid_b, first=300)
-    for person in people:
-        came_back_from(person, personas.worker_b, "210211", "2022-01-25", "2022-02-01")
-    people_place(actor=personas.commander, site=site, person_ids=[p.pk for p in people])
+    site, people = _site_placed(county, personas, 2 * rows, 2 * rows)
     trip = Trip("贵A12345", "王医生", "13800138001", dt.datetime(2022, 2, 1, tzinfo=dt.UTC))
     transfers_depart(
         actor=personas.commander, site=site, person_ids=[p.pk for p in people[:rows]], trip=trip
     )
-    token = Token.objects.create(user=make_user("site-manager", Role.SITE_MANAGER, site)).key
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    client = _site_manager_api(site)
     # when the site manager reads the transfers: the token with the roles, the site, two lists
     with django_assert_num_queries(4):
         response = client.get(f"/api/quarantine/sites/{site.pk}/transfers/")
@@ -376,20 +388,10 @@ def test_a_site_s_daily_care_costs_the_same_queries_for_any_number_of_people(
     county, personas, p14, dalian_high, django_assert_num_queries, rows, path, queries
 ):
     # given people placed at a site who owe check-in slots and tests today
-    site = unit_create(
-        code="QS1", name="集中隔离点", kind="quarantine_site", region=county.hq.region,
-        parent=county.hq,
-    )  # fmt: skip
-    rooms_create(actor=personas.commander, site=site, floors=(2, 2), rooms=(1, rows), capacity=1)
-    people = villagers(county, personas, rows, unit=county.grid_b, first=300)
-    for person in people:
-        came_back_from(person, personas.worker_b, "210211", "2022-01-25", "2022-02-01")
-    people_place(actor=personas.commander, site=site, person_ids=[p.pk for p in people])
+    site, _people = _site_placed(county, personas, rows, rows)
     with clock.frozen(dt.datetime(2022, 2, 2, 0, 30, tzinfo=dt.UTC)):
         obligations_tick()
-        token = Token.objects.create(user=make_user("site-manager", Role.SITE_MANAGER, site)).key
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        client = _site_manager_api(site)
         # when the site manager reads who is not checked in this slot, or the tests due
         with django_assert_num_queries(queries):
             response = client.get(f"/api/quarantine/sites/{site.pk}/{path}")
@@ -402,18 +404,8 @@ def test_a_site_s_releases_due_cost_the_same_queries_for_any_number_of_people(
     county, personas, p14, dalian_high, django_assert_num_queries, rows
 ):
     # given people placed at a site whose quarantine ends within the days ahead
-    site = unit_create(
-        code="QS1", name="集中隔离点", kind="quarantine_site", region=county.hq.region,
-        parent=county.hq,
-    )  # fmt: skip
-    rooms_create(actor=personas.commander, site=site, floors=(2, 2), rooms=(1, rows), capacity=1)
-    people = villagers(county, personas, rows, unit=county.grid_b, first=300)
-    for person in people:
-        came_back_from(person, personas.worker_b, "210211", "2022-01-25", "2022-02-01")
-    people_place(actor=personas.commander, site=site, person_ids=[p.pk for p in people])
-    token = Token.objects.create(user=make_user("site-manager", Role.SITE_MANAGER, site)).key
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    site, _people = _site_placed(county, personas, rows, rows)
+    client = _site_manager_api(site)
     with clock.frozen(dt.datetime(2022, 2, 14, 1, 0, tzinfo=dt.UTC)):
         # when the site manager reads who is due for release, each with the engine's decision:
         # the token with the roles, the site, the list and what the engine reads, kind by kind
