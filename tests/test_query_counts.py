@@ -232,6 +232,9 @@ PAGES = [
     ("commander", "/playbooks/?unit={village_a}", 5),
     ("commander", "/supplies/", 9),
     ("commander", "/disinfection/", 5),
+    # The command view: its figures, every panel (the county manages the quarantine sites: the
+    # occupancy board's queries too), the roles and the imports.
+    ("commander", "/", 32),
 ]
 
 ENDPOINTS = [
@@ -256,6 +259,8 @@ ENDPOINTS = [
     ("commander", "/api/disinfection/schedules/", 2),
     ("commander", "/api/disinfection/schedules/owed/", 2),
     ("commander", "/api/disinfection/logs/", 2),
+    # The command view's figures and every panel of the home page (issue 14), as on "/".
+    ("commander", "/api/command/", 28),
 ]
 
 

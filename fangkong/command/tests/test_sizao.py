@@ -174,9 +174,18 @@ def test_g04_the_command_view_shows_the_cases_panel(county, personas, response):
     # two confirmed cases in course, both new today, one outbreak; of the 4 deadlines due by
     # now (two direct reports, the outbreak's report and its transfer) one was met on time
     assert api == {
-        "in_course": [{"kind": "confirmed", "status": "reported", "count": 2}],
+        "in_course": [
+            {
+                "kind": "confirmed",
+                "kind_label": "确诊病例",
+                "status": "reported",
+                "status_label": "已报告",
+                "count": 2,
+            }
+        ],
         "new_today": 2,
         "outbreaks_open": 1,
+        "days": 7,
         "deadlines_settled": 4,
         "deadlines_on_time": 1,
     }
