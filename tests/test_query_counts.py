@@ -232,9 +232,6 @@ PAGES = [
     ("commander", "/playbooks/?unit={village_a}", 5),
     ("commander", "/supplies/", 9),
     ("commander", "/disinfection/", 5),
-    # The command view: its figures, every panel (the county manages the quarantine sites: the
-    # occupancy board's queries too), the roles and the imports.
-    ("commander", "/", 32),
 ]
 
 ENDPOINTS = [
@@ -259,8 +256,6 @@ ENDPOINTS = [
     ("commander", "/api/disinfection/schedules/", 2),
     ("commander", "/api/disinfection/schedules/owed/", 2),
     ("commander", "/api/disinfection/logs/", 2),
-    # The command view's figures and every panel of the home page (issue 14), as on "/".
-    ("commander", "/api/command/", 28),
 ]
 
 
@@ -467,7 +462,10 @@ RESPONSE_PAGES = [
     ("/cases/outbreaks/", 6),
     ("/gatherings/", 6),
     ("/quarantine/", 9),
-    ("/command/sizao/", 10),
+    ("/command/sizao/", 11),  # the case steps' fourth: their close contacts placed
+    # The command view: its figures, every panel (the county manages the quarantine sites: the
+    # occupancy board's queries too), the roles and the imports.
+    ("/", 30),
 ]
 
 RESPONSE_ENDPOINTS = [
@@ -476,7 +474,9 @@ RESPONSE_ENDPOINTS = [
     ("/api/gatherings/", 2),
     ("/api/quarantine/board/", 5),
     ("/api/quarantine/unplaced/", 2),
-    ("/api/command/sizao/", 8),
+    ("/api/command/sizao/", 9),  # the case steps' fourth: their close contacts placed
+    # The command view's figures and every panel of the home page (issue 14), as on "/".
+    ("/api/command/", 30),
 ]
 
 

@@ -313,11 +313,16 @@ SizaoSerializer = inline_serializer(
             "SizaoCase",
             case=_count(),
             kind=_text(),
+            onset_at=serializers.DateTimeField(allow_null=True),
             reported_at=serializers.DateTimeField(),
+            # When the last of the case's close contacts was placed (None: one still waits).
+            contacts_placed_at=serializers.DateTimeField(allow_null=True),
+            onset_minutes=_count(allow_null=True),
             reported_up_minutes=_count(allow_null=True),
             investigated_minutes=_count(allow_null=True),
             contacts_minutes=_count(allow_null=True),
             transferred_minutes=_count(allow_null=True),
+            placed_minutes=_count(allow_null=True),
         ),
     },
 )

@@ -96,8 +96,7 @@ def _panel(page: str, name: str) -> str:
 def _cells(markup: str) -> list[str]:
     """The text of each table cell, tags and spaces left out."""
     return [
-        re.sub(r"<[^>]+>|\s", "", cell)
-        for cell in re.findall(r"<td[^>]*>(.*?)</td>", markup, re.S)
+        re.sub(r"<[^>]+>|\s", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", markup, re.S)
     ]
 
 
@@ -195,11 +194,13 @@ def test_a_village_gets_its_own_panels_and_the_neighbour_none_of_its_figures(
     village_a, village_b = _api(personas.worker_a), _api(personas.worker_b)
     # then village A counts its own villagers (the buyer too), its drill, its stock and its
     # disinfection owed
-    assert (village_a["vaccination"]["everyone"]["people"], village_a["vaccination"]["everyone"]["full"]) == (2, 1)  # fmt: skip
+    everyone_a, everyone_b = (v["vaccination"]["everyone"] for v in (village_a, village_b))
+    assert (everyone_a["people"], everyone_a["full"]) == (2, 1)
     assert village_a["last_drill"]["run"]["unit"] == county.village_a.name
-    assert (village_a["readiness"]["units_expiring"], village_a["readiness"]["disinfections_due"]) == (1, 1)  # fmt: skip
+    readiness_a = village_a["readiness"]
+    assert (readiness_a["units_expiring"], readiness_a["disinfections_due"]) == (1, 1)
     # and village B none of them: its villager's one dose, no drill, no stock, nothing owed
-    assert (village_b["vaccination"]["everyone"]["people"], village_b["vaccination"]["everyone"]["full"]) == (1, 0)  # fmt: skip
+    assert (everyone_b["people"], everyone_b["full"]) == (1, 0)
     assert village_b["last_drill"]["run"] is None
     assert village_b["readiness"] == {
         "label": "物资与消毒", "units_short": 0, "units_expiring": 0,

@@ -115,6 +115,7 @@ def test_g04_g06_a_deadline_met_late_shows_as_late_by_the_right_amount_on_the_bo
         "investigated_minutes": 60,  # 12:30 → 13:30
         "contacts_minutes": 30,  # 13:30 → 14:00
         "transferred_minutes": 240,  # 09:00 → 13:00
+        "placed_minutes": None,  # its one contact is a case herself: no room awaited
     }
     assert [(i["label"], i["median_minutes"]) for i in api["intervals"]] == [
         ("发病 → 报告", None),
@@ -122,6 +123,7 @@ def test_g04_g06_a_deadline_met_late_shows_as_late_by_the_right_amount_on_the_bo
         ("上报 → 流调判定", 135),  # (210 + 60) / 2
         ("流调 → 判定首个密接", 30),
         ("报告 → 转运", 240),
+        ("判定首个密接 → 密接全部隔离到位", None),
     ]
     # and the case's page shows the same steps
     case_page = county_office.get(reverse("case-detail", args=[village_a_case])).content.decode()
