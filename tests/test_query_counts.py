@@ -465,7 +465,7 @@ RESPONSE_PAGES = [
     ("/command/sizao/", 11),  # the case steps' fourth: their close contacts placed
     # The command view: its figures, every panel (the county manages the quarantine sites: the
     # occupancy board's queries too), the roles and the imports.
-    ("/", 30),
+    ("/", 34),
 ]
 
 RESPONSE_ENDPOINTS = [

@@ -72,6 +72,18 @@ def test_n11_g08_a_case_counts_from_its_first_contact_to_the_last_of_its_contact
         "median_minutes": 240,  # village B's case has no contact: it counts in no median
     }
     assert page.count(f'data-label="{PLACED_LABEL}">4小时0分<') == 2  # the median and the case
+    # and the contacts' transfers within 12 h (G-08) are a kind of their own, after the cases'
+    # transfers (the outbreak's, G-06), not yet due
+    kinds = [row["kind"] for row in api["kinds"]]
+    assert kinds.index("contacts_placed") == kinds.index("transfer") + 1
+    placed, transfer = (
+        next(row for row in api["kinds"] if row["kind"] == kind)
+        for kind in ("contacts_placed", "transfer")
+    )
+    assert placed["label"] == "密接转运隔离"
+    assert placed["due"] == placed["not_yet_due"] >= 2
+    assert transfer["due"] == 1
+    assert '<tr data-kind="contacts_placed">' in page
     # and the case's own page shows the same step
     case_page = county_office.get(reverse("case-detail", args=[case])).content.decode()
     assert PLACED_LABEL in case_page
