@@ -66,10 +66,6 @@ def _vaccinated(name: str) -> serializers.Serializer:
     )
 
 
-class CommandSitesSerializer(BoardSerializer):
-    label = serializers.CharField()
-
-
 CommandSerializer = inline_serializer(
     "Command",
     fields={
@@ -184,7 +180,11 @@ CommandSerializer = inline_serializer(
             },
         ),
         # The sites the user manages (None: none), as GET /api/quarantine/board/ gives them.
-        "sites": CommandSitesSerializer(allow_null=True),
+        "sites": inline_serializer(
+            "CommandSites",
+            fields={"label": _text(), **BoardSerializer().get_fields()},
+            allow_null=True,
+        ),
     },
 )
 

@@ -314,8 +314,8 @@ def sizao_board(
         Coalesce("met_at", Value(now)) - F("due_at"), output_field=DurationField()
     )
     kinds = {
-        row["board_kind"]: SizaoKind(kind=row.pop("board_kind"), **row)
-        for row in rows.values("board_kind").annotate(
+        row[0]: SizaoKind(*row)
+        for row in rows.values_list("board_kind").annotate(
             due=Count("id"),
             on_time=Count("id", filter=MET_ON_TIME),
             met_late=Count("id", filter=met_late),
