@@ -152,6 +152,7 @@ ENDPOINTS = [
     "/api/tubes/",
     "/api/rounds/",
     "/api/risk-areas/",
+    "/api/command/",
     "/api/command/map/",
     "/api/cases/",
     "/api/outbreaks/",

@@ -482,7 +482,10 @@ RESPONSE_PAGES = [
     ("/cases/outbreaks/", 6),
     ("/gatherings/", 6),
     ("/quarantine/", 9),
-    ("/command/sizao/", 10),
+    ("/command/sizao/", 11),  # the case steps' fourth: their close contacts placed
+    # The command view: its figures, every panel (the county manages the quarantine sites: the
+    # occupancy board's queries too), the roles and the imports.
+    ("/", 34),
 ]
 
 RESPONSE_ENDPOINTS = [
@@ -491,7 +494,9 @@ RESPONSE_ENDPOINTS = [
     ("/api/gatherings/", 2),
     ("/api/quarantine/board/", 5),
     ("/api/quarantine/unplaced/", 2),
-    ("/api/command/sizao/", 8),
+    ("/api/command/sizao/", 9),  # the case steps' fourth: their close contacts placed
+    # The command view's figures and every panel of the home page (issue 14), as on "/".
+    ("/api/command/", 30),
 ]
 
 

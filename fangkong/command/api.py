@@ -12,12 +12,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fangkong.command.panels import command_panels
 from fangkong.command.selectors import command_map, command_view
 from fangkong.command.sizao import period_read, sizao_read
 from fangkong.core.inputs import query_int
 from fangkong.org.access import request_user, user_can
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
+from fangkong.quarantine.api import BoardSerializer
 
 _count = serializers.IntegerField
 _text = serializers.CharField
@@ -47,6 +49,21 @@ def _figures(name: str, **kwargs: bool) -> serializers.Serializer:
 def _rows(name: str, **fields: serializers.Field) -> serializers.ListField:
     """A list of rows of one shape, named for the schema."""
     return serializers.ListField(child=inline_serializer(name, fields=fields))
+
+
+def _vaccinated(name: str) -> serializers.Serializer:
+    """People, those fully vaccinated, boosted and due a booster, and the share vaccinated."""
+    return inline_serializer(
+        name,
+        fields={
+            "label": _text(),
+            "people": _count(),
+            "full": _count(),
+            "boosted": _count(),
+            "booster_due": _count(),
+            "percent": serializers.FloatField(),
+        },
+    )
 
 
 CommandSerializer = inline_serializer(
@@ -84,14 +101,21 @@ CommandSerializer = inline_serializer(
             percent=serializers.FloatField(),
         ),
         "unread": _rows("CommandUnread", topic=_text(), label=_text(), count=_count()),
+        "measures": _rows("CommandMeasure", kind=_text(), label=_text(), people=_count()),
         "cases": inline_serializer(
             "CommandCases",
             fields={
                 "in_course": _rows(
-                    "CommandCasesInCourse", kind=_text(), status=_text(), count=_count()
+                    "CommandCasesInCourse",
+                    kind=_text(),
+                    kind_label=_text(),
+                    status=_text(),
+                    status_label=_text(),
+                    count=_count(),
                 ),
                 "new_today": _count(),
                 "outbreaks_open": _count(),
+                "days": _count(),
                 "deadlines_settled": _count(),
                 "deadlines_on_time": _count(),
             },
@@ -102,22 +126,82 @@ CommandSerializer = inline_serializer(
             fevers=_count(),
             positives=_count(),
         ),
+        "pharmacies": inline_serializer(
+            "CommandPharmacies",
+            fields={
+                "label": _text(),
+                # "name" is a field here: the rows built by hand, not by _rows.
+                "rows": serializers.ListField(
+                    child=inline_serializer(
+                        "CommandPharmacy",
+                        fields={
+                            "name": _text(),
+                            "today": _count(),
+                            "week": _count(),
+                            "follow_ups_open": _count(),
+                        },
+                    )
+                ),
+            },
+        ),
+        "vaccination": inline_serializer(
+            "CommandVaccination",
+            fields={
+                "label": _text(),
+                "everyone": _vaccinated("CommandVaccinatedEveryone"),
+                "elderly": _vaccinated("CommandVaccinatedElderly"),
+            },
+        ),
+        "last_drill": inline_serializer(
+            "CommandLastDrill",
+            fields={
+                "label": _text(),
+                "run": inline_serializer(
+                    "CommandDrillRun",
+                    fields={
+                        "run_id": _count(),
+                        "unit": _text(),
+                        "name": _text(),
+                        "finished_at": serializers.DateTimeField(),
+                        "score": _count(allow_null=True),
+                    },
+                    allow_null=True,
+                ),
+            },
+        ),
+        "readiness": inline_serializer(
+            "CommandReadiness",
+            fields={
+                "label": _text(),
+                "units_short": _count(),
+                "units_expiring": _count(),
+                "disinfections_due": _count(),
+                "disinfections_overdue": _count(),
+            },
+        ),
+        # The sites the user manages (None: none), as GET /api/quarantine/board/ gives them.
+        "sites": inline_serializer(
+            "CommandSites",
+            fields={"label": _text(), **BoardSerializer().get_fields()},
+            allow_null=True,
+        ),
     },
 )
 
 
 class CommandView(APIView):
-    """What needs the user today, for the user's subtree: the figures of the home page. A user
-    without a register of people gets 404."""
+    """What needs the user today, for the user's subtree: every panel of the home page, with
+    the page's figures and Chinese labels. A user without a register of people gets 404."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: CommandSerializer})
     def get(self, request: Request) -> Response:
-        found = command_view(request_user(request))
+        user = request_user(request)
+        found = command_view(user)
         if found is None:
             raise NotFound(_("You hold no role over a register of people."))
-        return Response(found.as_dict())
+        return Response({**found.as_dict(), **command_panels(user).as_dict()})
 
 
 CommandMapSerializer = inline_serializer(
@@ -229,11 +313,16 @@ SizaoSerializer = inline_serializer(
             "SizaoCase",
             case=_count(),
             kind=_text(),
+            onset_at=serializers.DateTimeField(allow_null=True),
             reported_at=serializers.DateTimeField(),
+            # When the last of the case's close contacts was placed (None: one still waits).
+            contacts_placed_at=serializers.DateTimeField(allow_null=True),
+            onset_minutes=_count(allow_null=True),
             reported_up_minutes=_count(allow_null=True),
             investigated_minutes=_count(allow_null=True),
             contacts_minutes=_count(allow_null=True),
             transferred_minutes=_count(allow_null=True),
+            placed_minutes=_count(allow_null=True),
         ),
     },
 )

@@ -172,11 +172,20 @@ class CasePanel:
     def as_dict(self) -> dict[str, object]:
         return {
             "in_course": [
-                {"kind": kind, "status": status, "count": n}
-                for (kind, status), n in sorted(self.in_course.items())
+                {
+                    "kind": kind,
+                    "kind_label": kind_label,
+                    "status": status,
+                    "status_label": status_label,
+                    "count": n,
+                }
+                for kind, kind_label, statuses in self.by_kind
+                for status, status_label, n in statuses
             ],
             "new_today": self.new_today,
             "outbreaks_open": self.outbreaks_open,
+            # The 四早 share the panel shows: the response's deadlines of the last ``days`` days.
+            "days": self.days,
             "deadlines_settled": self.settled,
             "deadlines_on_time": self.on_time,
         }
@@ -315,6 +324,9 @@ class Command:
                 for c in self.coverage
             ],
             "unread": [{"topic": t, "label": label, "count": n} for t, label, n in self.unread],
+            "measures": [
+                {"kind": kind, "label": label, "people": n} for kind, label, n in self.measures
+            ],
             "cases": self.cases.as_dict(),
             "curve": [
                 {"day": day, "fevers": f, "positives": p}

@@ -16,11 +16,11 @@ from fangkong.obligations.selectors import SizaoKind, sizao_board, span_minutes
 from fangkong.org.access import AnyUser, scope
 from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
+from fangkong.quarantine.selectors import case_steps_placed
 from fangkong.tracing.selectors import (
     CASE_STEPS_MAX,
     STEP_INTERVALS,
     CaseSteps,
-    case_steps,
     cases_visible,
     interval_labels,
     median,
@@ -110,6 +110,7 @@ class Sizao:
                     "kind": steps.case.kind,
                     "onset_at": steps.onset,
                     "reported_at": steps.reported,
+                    "contacts_placed_at": steps.placed,
                     **{
                         f"{name}_minutes": span_minutes(span)
                         for name, span in zip(names, steps.intervals, strict=True)
@@ -130,5 +131,5 @@ def sizao_read(user: AnyUser, period: Period) -> Sizao:
     return Sizao(
         period,
         sizao_board(user, start, end, period.unit),
-        case_steps(list(cases[:CASE_STEPS_MAX])),
+        case_steps_placed(list(cases[:CASE_STEPS_MAX])),
     )

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from fangkong.command.panels import command_panels
 from fangkong.command.selectors import Command, command_view
 from fangkong.command.sizao import PERIOD_DAYS_MAX, period_read, sizao_read
 from fangkong.core import clock
@@ -16,15 +17,6 @@ from fangkong.org.access import request_user, user_can
 from fangkong.org.models import Membership
 from fangkong.org.roles import Capability
 from fangkong.people.selectors import import_jobs_of
-from fangkong.pharmacy.selectors import pharmacy_counts
-from fangkong.playbooks.selectors import last_drill
-from fangkong.quarantine.selectors import occupancy_board, sites_visible
-from fangkong.readiness.disinfection import due_counts
-from fangkong.readiness.supplies import short_counts
-from fangkong.vaccination.selectors import coverage_totals
-
-# The sites on the home page; the occupancy board lists them all.
-SITES_ON_HOME = 10
 
 
 @login_required
@@ -33,29 +25,19 @@ def home_view(request: HttpRequest) -> HttpResponse:
     recent imports below."""
     user = request_user(request)
     found = command_view(user)
-    # The quarantine sites the user manages, as on the occupancy board: a site manager's people
-    # stay registered in their villages, so the figures above count none of them (D-01).
-    sites = (
-        list(sites_visible(user)[:SITES_ON_HOME])
-        if found and user_can(user, Capability.MANAGE_SITE)
-        else []
-    )
+    panels = command_panels(user) if found else None
     return render(
         request,
         "command/home.html",
         {
             "command": found,
             "curve": _curve(found) if found else None,
-            # The pharmacy sentinels (K-04, K-05): one statement, none without a pharmacy in scope.
-            "pharmacies": pharmacy_counts(user) if found else [],
-            # Vaccination coverage, 60+ apart (M-02), and the last drill's score (N-01): one
-            # grouped statement and one row.
-            "vaccination": coverage_totals(user) if found else None,
-            "last_drill": last_drill(user) if found else None,
-            # Readiness (L-02, L-07): units short of supplies, disinfections due and overdue.
-            "supplies": short_counts(user) if found else None,
-            "disinfection": due_counts(user, clock.now()) if found else None,
-            "sites_board": occupancy_board(sites) if sites else None,
+            "pharmacies": panels.pharmacies if panels else [],
+            "vaccination": panels.vaccination if panels else None,
+            "last_drill": panels.last_drill if panels else None,
+            "supplies": panels.supplies if panels else None,
+            "disinfection": panels.disinfection if panels else None,
+            "sites_board": panels.sites if panels else None,
             "map_words": _map_words(),
             "memberships": Membership.objects.filter(user=user)
             .select_related("unit")

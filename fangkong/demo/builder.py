@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -120,11 +121,14 @@ from fangkong.tracing.venues import (
     scans_record,
     venue_create,
 )
+from fangkong.vaccination.selectors import ELIGIBLE_AGE
 from fangkong.vaccination.services import DoseInput, dose_record
 
 COUNTY = "520113"  # 贵州省贵阳市白云区, the county of plan P14
 # The first people of the register whose doses the demo enters (any more adds only time).
 VACCINATED_PEOPLE = 200
+# The villagers of the second village due a booster (P13, M-02).
+BOOSTER_DUE_PEOPLE = 2
 DEMO_PASSWORD = "fangkong-demo"  # noqa: S105 - printed for the demo accounts by design
 
 SURNAMES = (
@@ -992,14 +996,25 @@ class DemoBuilder:
             ],
         )  # fmt: skip
 
-    def build_vaccination(self) -> None:
+    def build_vaccination(self, units: dict[str, Unit]) -> None:
         """Doses of the first people of the register, as the vaccination system would export
         them: most had the course in the summer, some a booster, some one dose, some none; the
-        coverage page and the outreach lists have figures and names."""
+        coverage page and the outreach lists have figures and names. The first villagers of the
+        second village, under P13 (a booster six months after the course, M-02), had the course
+        seven months ago: its outreach list and coverage show a booster due."""
         hq_user = get_user_model().objects.get(username="hq-admin")
         day = clock.localdate()
-        for index, person in enumerate(Person.objects.order_by("pk")[:VACCINATED_PEOPLE]):
-            doses = (2, 2, 2, 2, 2, 2, 3, 1, 0, 0)[index % 10]
+        summer = day - dt.timedelta(days=240)
+        courses = {
+            person.pk: (person, (2, 2, 2, 2, 2, 2, 3, 1, 0, 0)[index % 10], summer)
+            for index, person in enumerate(Person.objects.order_by("pk")[:VACCINATED_PEOPLE])
+        }
+        due = Person.objects.filter(
+            unit__path__startswith=units["T1V2"].path,
+            birth_date__lte=day - relativedelta(years=ELIGIBLE_AGE),
+        ).order_by("pk")[:BOOSTER_DUE_PEOPLE]
+        courses.update({person.pk: (person, 2, day - relativedelta(months=9)) for person in due})
+        for person, doses, start in courses.values():
             for number in range(1, doses + 1):
                 dose_record(
                     actor=hq_user,
@@ -1007,7 +1022,7 @@ class DemoBuilder:
                         name=person.name,
                         id_number=id_decrypt(person.id_cipher),
                         number=number,
-                        given_on=day - dt.timedelta(days=240 - 30 * number),
+                        given_on=start + dt.timedelta(days=30 * number),
                         vaccine="新冠病毒灭活疫苗(Vero细胞)",
                         site="乡镇卫生院预防接种门诊",
                     ),
@@ -1051,7 +1066,7 @@ class DemoBuilder:
         self.build_reservations(units)
         self.build_pharmacy(units)
         self.build_gates(units)
-        self.build_vaccination()
+        self.build_vaccination(units)
         self.build_drill()
         return self.accounts
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -17,6 +19,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
@@ -31,6 +34,7 @@ from fangkong.obligations.models import (
     Obligation,
     ObligationKind,
     ObligationQuerySet,
+    ObligationSource,
     ObligationStatus,
 )
 from fangkong.org.access import AnyUser, scope
@@ -200,9 +204,26 @@ class LateUnit:
     open_late: int
 
     def link(self, kind: str) -> str:
-        """The deadline list of this unit and kind: the open late ones, or the met ones."""
+        """The deadline list of this unit and kind: the open late ones, or the met ones (the
+        contacts' transfers among the unit's transfers)."""
         state = "overdue" if self.open_late else "met"
+        kind = ObligationKind.TRANSFER if kind == CONTACTS_PLACED else kind
         return f"{reverse('obligation-list')}?state={state}&unit={self.unit_id}&only=1&kind={kind}"
+
+
+# The board's kind of a contact's transfer to quarantine within 12 h (G-08, 密接和次密接转运),
+# which the contact's classification opens: the contacts placed, apart from the cases' transfers
+# (G-06, G-09) that an event opens.
+CONTACTS_PLACED = "contacts_placed"
+_BOARD_KIND = Case(
+    When(
+        kind=ObligationKind.TRANSFER,
+        source=ObligationSource.CLASSIFICATION,
+        then=Value(CONTACTS_PLACED),
+    ),
+    default=F("kind"),
+    output_field=CharField(),
+)
 
 
 @dataclass
@@ -222,6 +243,8 @@ class SizaoKind:
 
     @property
     def label(self) -> str:
+        if self.kind == CONTACTS_PLACED:
+            return _("contacts placed (transfer to quarantine)")
         return str(ObligationKind(self.kind).label) if self.kind in ObligationKind.values else ""
 
     @property
@@ -277,11 +300,12 @@ def sizao_rows(
 def sizao_board(
     user: AnyUser, start: dt.datetime, end: dt.datetime, unit: Unit | None = None
 ) -> list[SizaoKind]:
-    """Each kind of deadline due in the period, in the kinds' order: three grouped queries over
-    the period's rows (counts and the worst lateness; the middle late rows of each kind; the
-    units answering for late ones), whatever the number of rows."""
+    """Each kind of deadline due in the period, in the kinds' order (the contacts placed after
+    the transfers): three grouped queries over the period's rows (counts and the worst lateness;
+    the middle late rows of each kind; the units answering for late ones), whatever the number
+    of rows."""
     now = clock.now()
-    rows = sizao_rows(user, start, end, unit).order_by()
+    rows = sizao_rows(user, start, end, unit).order_by().annotate(board_kind=_BOARD_KIND)
     met = Q(status=ObligationStatus.MET)
     met_late = met & Q(met_at__gt=F("due_at"))
     open_late = Q(status__in=PENDING, due_at__lt=now)
@@ -290,8 +314,8 @@ def sizao_board(
         Coalesce("met_at", Value(now)) - F("due_at"), output_field=DurationField()
     )
     kinds = {
-        row["kind"]: SizaoKind(**row)
-        for row in rows.values("kind").annotate(
+        row[0]: SizaoKind(*row)
+        for row in rows.values_list("board_kind").annotate(
             due=Count("id"),
             on_time=Count("id", filter=MET_ON_TIME),
             met_late=Count("id", filter=met_late),
@@ -306,11 +330,13 @@ def sizao_board(
         rows.filter(late)
         .annotate(lateness=lateness)
         .annotate(
-            position=Window(RowNumber(), partition_by=[F("kind")], order_by=[F("lateness").asc()]),
-            total=Window(Count("id"), partition_by=[F("kind")]),
+            position=Window(
+                RowNumber(), partition_by=[F("board_kind")], order_by=[F("lateness").asc()]
+            ),
+            total=Window(Count("id"), partition_by=[F("board_kind")]),
         )
         .filter(position__gte=F("total") / 2.0, position__lte=F("total") / 2.0 + 1)
-        .values_list("kind", "lateness")
+        .values_list("board_kind", "lateness")
     ):
         middle[kind].append(span)
     for kind, spans in middle.items():
@@ -318,11 +344,12 @@ def sizao_board(
             kinds[kind].median = sum(spans, dt.timedelta()) / len(spans)
     for kind, unit_id, name, n, still_open in (
         rows.filter(late)
-        .values_list("kind", "unit_id", "unit__name")
+        .values_list("board_kind", "unit_id", "unit__name")
         .annotate(n=Count("id"), still_open=Count("id", filter=open_late))
         .order_by("-n", "unit__name")[:SIZAO_UNITS_LISTED]
     ):
         if kind in kinds:
             kinds[kind].units.append(LateUnit(unit_id, name, n, still_open))
-    order = {kind: number for number, kind in enumerate(ObligationKind.values)}
-    return sorted(kinds.values(), key=lambda row: order.get(row.kind, len(order)))
+    order = {kind: 2 * number for number, kind in enumerate(ObligationKind.values)}
+    order[CONTACTS_PLACED] = order[ObligationKind.TRANSFER] + 1
+    return sorted(kinds.values(), key=lambda row: order.get(row.kind, 2 * len(order)))

@@ -135,6 +135,12 @@ STEP_INTERVALS = [
         "contacts",
     ),
     ("transferred", gettext_lazy("Report → transferred"), "reported", "transferred"),
+    (
+        "placed",
+        gettext_lazy("First contact identified → contacts placed"),
+        "contacts",
+        "placed",
+    ),
 ]
 # The cases one period's table of steps reads, newest first.
 CASE_STEPS_MAX = 500
@@ -145,7 +151,9 @@ class CaseSteps:
     """When each step of a case's response happened (None: not yet, or not recorded): onset
     (the investigation's onset date), reported, reported up (its report deadline met),
     investigated and transferred (its own or its outbreak's deadline met), its first contact
-    identified."""
+    identified, and its close contacts placed (the last of them put in a room at a site or
+    under home quarantine; quarantine, above tracing, reads it: ``quarantine.selectors.
+    case_steps_placed``)."""
 
     case: Case
     reported: dt.datetime
@@ -154,6 +162,7 @@ class CaseSteps:
     investigated: dt.datetime | None = None
     transferred: dt.datetime | None = None
     contacts: dt.datetime | None = None
+    placed: dt.datetime | None = None
 
     @property
     def intervals(self) -> list[dt.timedelta | None]:
@@ -182,7 +191,7 @@ def interval_labels(
 def case_steps(cases: list[Case]) -> list[CaseSteps]:
     """The steps of these cases from their investigations' onset dates, the deadlines they and
     their outbreaks opened and the contacts found through them: three queries, whatever the
-    number of cases."""
+    number of cases. The contacts placed are quarantine's to read (``case_steps_placed``)."""
     steps = {case.pk: CaseSteps(case, case.reported_at) for case in cases}
     outbreaks: dict[int, list[int]] = defaultdict(list)
     for case in cases:

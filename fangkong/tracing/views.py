@@ -36,6 +36,7 @@ from fangkong.people.selectors import person_pick
 from fangkong.policy.describe import level_name
 from fangkong.policy.models import ExposureKind
 from fangkong.policy.services import risk_levels_known
+from fangkong.quarantine.selectors import case_steps_placed
 from fangkong.tracing.forms import StopForm, VenueForm
 from fangkong.tracing.graph import NODE_CAP, graph_filter_read
 from fangkong.tracing.linelist import (
@@ -49,7 +50,6 @@ from fangkong.tracing.linelist import (
 )
 from fangkong.tracing.models import Case, CaseKind, CaseStatus, Exposure, Investigation
 from fangkong.tracing.selectors import (
-    case_steps,
     cases_visible,
     investigation_contacts,
     outbreak_candidates,
@@ -211,7 +211,7 @@ def _case_page(
         "tracing/case.html",
         {
             "case": case,
-            "steps": case_steps([case])[0],
+            "steps": case_steps_placed([case])[0],
             "deadlines": Obligation.objects.of_case(case.pk).select_related("unit"),
             "may_change": may_act_on(request.user, Capability.INVESTIGATE, case.person),
             "investigation": Investigation.objects.filter(case=case).only("pk", "status").first(),

@@ -115,6 +115,7 @@ def test_g04_g06_a_deadline_met_late_shows_as_late_by_the_right_amount_on_the_bo
         "investigated_minutes": 60,  # 12:30 → 13:30
         "contacts_minutes": 30,  # 13:30 → 14:00
         "transferred_minutes": 240,  # 09:00 → 13:00
+        "placed_minutes": None,  # its one contact is a case herself: no room awaited
     }
     assert [(i["label"], i["median_minutes"]) for i in api["intervals"]] == [
         ("发病 → 报告", None),
@@ -122,6 +123,7 @@ def test_g04_g06_a_deadline_met_late_shows_as_late_by_the_right_amount_on_the_bo
         ("上报 → 流调判定", 135),  # (210 + 60) / 2
         ("流调 → 判定首个密接", 30),
         ("报告 → 转运", 240),
+        ("判定首个密接 → 密接全部隔离到位", None),
     ]
     # and the case's page shows the same steps
     case_page = county_office.get(reverse("case-detail", args=[village_a_case])).content.decode()
@@ -174,9 +176,18 @@ def test_g04_the_command_view_shows_the_cases_panel(county, personas, response):
     # two confirmed cases in course, both new today, one outbreak; of the 4 deadlines due by
     # now (two direct reports, the outbreak's report and its transfer) one was met on time
     assert api == {
-        "in_course": [{"kind": "confirmed", "status": "reported", "count": 2}],
+        "in_course": [
+            {
+                "kind": "confirmed",
+                "kind_label": "确诊病例",
+                "status": "reported",
+                "status_label": "已报告",
+                "count": 2,
+            }
+        ],
         "new_today": 2,
         "outbreaks_open": 1,
+        "days": 7,
         "deadlines_settled": 4,
         "deadlines_on_time": 1,
     }
