@@ -60,7 +60,6 @@ def _vaccinated(name: str) -> serializers.Serializer:
             "people": _count(),
             "full": _count(),
             "boosted": _count(),
-            "booster_due": _count(),
             "percent": serializers.FloatField(),
         },
     )

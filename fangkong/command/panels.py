@@ -58,8 +58,11 @@ class Panels:
             },
             "vaccination": {
                 "label": _("Vaccination coverage"),
-                "everyone": {"label": _("Fully vaccinated"), **everyone.as_dict()},
-                "elderly": {"label": _("Aged 60 and over, fully vaccinated"), **elderly.as_dict()},
+                "everyone": {"label": _("Fully vaccinated"), **everyone.as_dict(due=False)},
+                "elderly": {
+                    "label": _("Aged 60 and over, fully vaccinated"),
+                    **elderly.as_dict(due=False),
+                },
             },
             "last_drill": {
                 "label": _("Last drill"),

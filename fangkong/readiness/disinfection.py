@@ -307,6 +307,6 @@ def due_counts(user: AnyUser, now: dt.datetime) -> dict[str, int]:
     """The command view's panel: the disinfections owed by the end of today, and those overdue;
     one aggregate query."""
     return owed_visible(user).aggregate(
-        due=Count("pk", filter=Q(due_at__gte=now, due_at__lt=clock.day_end(clock.localdate()))),
+        due=Count("pk", filter=Q(due_at__gte=now, due_at__lte=clock.day_end(clock.localdate()))),
         overdue=Count("pk", filter=Q(due_at__lt=now)),
     )

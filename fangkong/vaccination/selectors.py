@@ -105,14 +105,18 @@ class Figures:
     def percent(self) -> float:
         return 100 * self.full / self.people if self.people else 0.0
 
-    def as_dict(self) -> dict[str, object]:
-        return {
+    def as_dict(self, *, due: bool = True) -> dict[str, object]:
+        """The figures by name; without those due a booster where they were not counted (the
+        command view's totals read no plan's booster interval)."""
+        figures: dict[str, object] = {
             "people": self.people,
             "full": self.full,
             "boosted": self.boosted,
-            "booster_due": self.booster_due,
             "percent": round(self.percent, 1),
         }
+        if due:
+            figures["booster_due"] = self.booster_due
+        return figures
 
 
 @dataclass

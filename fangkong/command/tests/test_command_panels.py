@@ -73,7 +73,7 @@ def panels(county: County, personas: Personas, person_a: Person, person_b: Perso
         actor=commander, unit=county.village_a, item="mask", quantity=10,
         expires_on=dt.date(2022, 2, 10),
     )  # fmt: skip
-    # every four hours: at 18:00 (local) the one of 20:00 is owed today
+    # every four hours: at 18:00 (local) those of 20:00 and of midnight are owed today
     schedule_add(actor=commander, unit=county.village_a, place="村委会", times_per_day=6)
     site = site_create(personas, county, "QS1", "县集中隔离点")
     rooms_create(actor=commander, site=site, floors=(2, 2), rooms=(1, 4), capacity=1)
@@ -177,7 +177,7 @@ def test_the_api_gives_the_county_every_panel_of_its_home_page(county, personas,
     assert api["last_drill"]["run"]["unit"] == county.village_a.name
     assert api["last_drill"]["run"]["score"] is not None
     assert api["readiness"]["units_expiring"] == 1
-    assert api["readiness"]["disinfections_due"] == 1
+    assert api["readiness"]["disinfections_due"] == 2
     assert [site["name"] for site in api["sites"]["sites"]] == ["县集中隔离点"]
     assert api["sites"]["total"]["free_beds"] == 4
     assert {row["kind"]: row["label"] for row in api["measures"]}["central_quarantine"] == (
@@ -198,7 +198,7 @@ def test_a_village_gets_its_own_panels_and_the_neighbour_none_of_its_figures(
     assert (everyone_a["people"], everyone_a["full"]) == (2, 1)
     assert village_a["last_drill"]["run"]["unit"] == county.village_a.name
     readiness_a = village_a["readiness"]
-    assert (readiness_a["units_expiring"], readiness_a["disinfections_due"]) == (1, 1)
+    assert (readiness_a["units_expiring"], readiness_a["disinfections_due"]) == (1, 2)
     # and village B none of them: its villager's one dose, no drill, no stock, nothing owed
     assert (everyone_b["people"], everyone_b["full"]) == (1, 0)
     assert village_b["last_drill"]["run"] is None
