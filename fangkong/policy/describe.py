@@ -142,9 +142,7 @@ EVENTS = {
     "sample_received": gettext_lazy("a sample reaches the lab"),
     "fever_clinic_sample": gettext_lazy("a fever clinic takes a sample"),
     "positive_result": gettext_lazy("a positive result"),
-    "close_contact_identified": gettext_lazy("a close contact is identified"),
     "work_injury": gettext_lazy("a work injury is reported"),
-    "travel_planned": gettext_lazy("a trip is planned"),
 }
 
 ORGANISERS = {

@@ -285,9 +285,7 @@ DeadlineEvent = Literal[
     "sample_received",
     "fever_clinic_sample",
     "positive_result",
-    "close_contact_identified",
     "work_injury",
-    "travel_planned",
 ]
 
 
