@@ -44,10 +44,13 @@ __all__ = ["dalian_high", "lab", "p14", "screening", "technician"]
 
 
 def refuse_audit(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(**_fields: object) -> AuditEvent:
+    """The audit table refuses every write, one row or a set (audit_record_many)."""
+
+    def refuse(*_rows: object, **_fields: object) -> AuditEvent:
         raise DatabaseError("the audit table refuses writes")
 
     monkeypatch.setattr(AuditEvent.objects, "create", refuse)
+    monkeypatch.setattr(AuditEvent.objects, "bulk_create", refuse)
 
 
 @pytest.fixture
