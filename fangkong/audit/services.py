@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -9,6 +10,29 @@ from django.contrib.auth.models import AnonymousUser, User
 from fangkong.audit.middleware import current_request
 from fangkong.audit.models import AuditAction, AuditEvent
 from fangkong.core import clock
+
+
+def _event(
+    actor: User | AnonymousUser | None,
+    action: AuditAction,
+    object_type: str,
+    object_id: object,
+    unit_id: int | None,
+    summary: str,
+    changes: dict[str, Any] | None,
+) -> AuditEvent:
+    request = current_request.get()
+    return AuditEvent(
+        at=clock.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        unit_id=unit_id,
+        ip_address=request.ip_address if request else None,
+        summary=summary,
+        changes=changes or {},
+    )
 
 
 def audit_record(
@@ -21,15 +45,21 @@ def audit_record(
     summary: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    request = current_request.get()
-    return AuditEvent.objects.create(
-        at=clock.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        unit_id=unit_id,
-        ip_address=request.ip_address if request else None,
-        summary=summary,
-        changes=changes or {},
+    event = _event(actor, action, object_type, object_id, unit_id, summary, changes)
+    event.save()
+    return event
+
+
+def audits_record(
+    *,
+    actor: User | AnonymousUser | None,
+    action: AuditAction,
+    object_type: str,
+    rows: Iterable[tuple[object, int | None, str]],
+) -> list[AuditEvent]:
+    """One audit row each of many objects written together, in one insert: (object id, unit id,
+    summary) a row."""
+    return AuditEvent.objects.bulk_create(
+        _event(actor, action, object_type, object_id, unit_id, summary, None)
+        for object_id, unit_id, summary in rows
     )
