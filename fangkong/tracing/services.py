@@ -209,6 +209,8 @@ class CasesRefused(Exception):
 
 
 CASE_NOTE_MAX = 300
+# Cases reported in one request: a screening round's confirmed, well within a request's time.
+CASES_BATCH_MAX = 500
 
 
 def _cases_check(
@@ -246,7 +248,12 @@ def _cases_check(
         if row.kind not in CaseKind.values:
             refuse("kind", row.kind, _("Unknown case kind."))
         if row.reported_at is not None and not isinstance(row.reported_at, dt.datetime):
-            refuse("reported_at", row.reported_at, _("Not a time (write 2022-02-01T08:00+08:00)."))
+            refuse(
+                "reported_at",
+                row.reported_at,
+                _("Not a time (write 2022-02-01T08:00+08:00): %(value)s")
+                % {"value": str(row.reported_at)[:40]},
+            )
         elif isinstance(row.reported_at, dt.datetime) and row.reported_at > now:
             refuse("reported_at", row.reported_at, _("A case cannot be reported in the future."))
         if len(row.note) > CASE_NOTE_MAX:
