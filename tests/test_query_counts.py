@@ -662,3 +662,25 @@ def test_i16_i15_reservations_and_guest_lists_cost_the_same_queries_for_any_numb
     with django_assert_num_queries(queries, info=url):
         response = client.get(url)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [2, 4])
+def test_g04_g07_cases_confirmed_at_once_cost_fixed_queries_plus_each_case_s_events(
+    county, personas, django_assert_num_queries, rows
+):
+    # P01 in force; ``rows`` villagers confirmed in one request. The checks, the insert, the
+    # audit rows and the candidate search are one set each; only each case's events grow with
+    # the cases (9 a case: its deadlines with their savepoint and audit row, the message up the
+    # tree, the confirmed case's places to disinfect, the search's permission check).
+    plan_assign(
+        actor=personas.commander, unit=county.hq, pack_id="P01-rural-winter",
+        start_date=dt.date(2022, 1, 1), end_date=None, recompute=False,
+    )  # fmt: skip
+    cases = [
+        {"person": person.pk, "kind": "confirmed"} for person in villagers(county, personas, rows)
+    ]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=personas.commander)}")
+    with django_assert_num_queries(19 + 9 * rows, info="cases batch"):
+        response = client.post("/api/cases/batch/", {"cases": cases}, format="json")
+    assert response.status_code == 201

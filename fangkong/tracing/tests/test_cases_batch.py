@@ -15,7 +15,7 @@ from fangkong.core import clock
 from fangkong.obligations.models import Obligation
 from fangkong.policy.services import plan_assign
 from fangkong.tracing.models import Case, ContactCandidate
-from fangkong.tracing.tests.test_venues import api, at, person_c, venue_set_up  # noqa: F401, F811
+from fangkong.tracing.tests.test_venues import api, at, person_c, venue_set_up  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,12 @@ def _candidates(person_ids: list[int]) -> dict[int, list[tuple[int, int, int, in
 
 
 def test_g04_g07_three_confirmed_at_once_get_their_2h_reports_and_the_candidates_of_one_by_one(
-    county, personas, person_a, person_b, person_c, django_capture_on_commit_callbacks
+    county,
+    personas,
+    person_a,
+    person_b,
+    person_c,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     # given the plan in force and a market whose code the three and a neighbour scanned
     plan_assign(
@@ -88,7 +93,14 @@ def test_g04_g07_three_confirmed_at_once_get_their_2h_reports_and_the_candidates
     ],
 )
 def test_g04_a_bad_row_refuses_the_whole_list_naming_its_row(
-    county, personas, person_a, person_b, person_c, bad, field, reason
+    county,
+    personas,
+    person_a,
+    person_b,
+    person_c,  # noqa: F811
+    bad,
+    field,
+    reason,
 ):
     # given two good rows and a third that is bad
     rows: list[dict[str, object]] = [
