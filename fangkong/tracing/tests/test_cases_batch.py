@@ -127,7 +127,7 @@ def test_g04_a_bad_row_refuses_the_whole_list_naming_its_row(
     assert (Case.objects.count(), AuditEvent.objects.filter(object_type="case").count()) == before
 
 
-def test_a_neighbour_unit_cannot_confirm_our_people_and_a_list_is_bounded(
+def test_g04_a_neighbour_unit_cannot_confirm_our_people_and_a_list_is_bounded(
     county, personas, person_a, person_b
 ):
     # when the worker of 乙村 confirms 甲村's person beside their own
