@@ -373,10 +373,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         request=CasesInSerializer,
         responses={201: CaseSerializer(many=True), 400: _CasesRefused},
     )
-    @action(detail=False, methods=["post"], url_path="batch")
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="batch",
+        parser_classes=[JSONParser],
+        pagination_class=None,
+    )
     def batch(self, request: Request) -> Response:
-        """Report many cases at once (at most CASES_BATCH_MAX): all or none; a refusal names
-        every bad row (from 1), its field and the reason."""
+        """Report many cases at once (at most 500): all or none; a refusal names every bad row
+        (from 1), its field and the reason."""
         _data, items = batch_body(request, CASES_BATCH_MAX, "cases")
         try:
             cases = cases_report(

@@ -218,7 +218,7 @@ def _cases_check(
 ) -> tuple[dict[int, int], list[RowProblem], bool]:
     """The units of the people the rows name, by person, and each row's problems: a person the
     reporter may not investigate, named twice or with a case in course; an unknown kind; a time
-    that is none or in the future; a note too long."""
+    that is none, without its offset or in the future; a note too long."""
     reached = dict(
         Person.objects.filter(
             scope(actor, Capability.INVESTIGATE).people(), pk__in={row.person_id for row in rows}
@@ -247,7 +247,9 @@ def _cases_check(
         seen.add(row.person_id)
         if row.kind not in CaseKind.values:
             refuse("kind", row.kind, _("Unknown case kind."))
-        if row.reported_at is not None and not isinstance(row.reported_at, dt.datetime):
+        if row.reported_at is not None and not (
+            isinstance(row.reported_at, dt.datetime) and row.reported_at.tzinfo is not None
+        ):
             refuse(
                 "reported_at",
                 row.reported_at,

@@ -88,6 +88,11 @@ def test_g04_g07_three_confirmed_at_once_get_their_2h_reports_and_the_candidates
     [
         ("outside", "person", "您无权修改此人员。"),
         ("future", "reported_at", "报告时间不能晚于当前时间。"),
+        (
+            "no offset",
+            "reported_at",
+            "不是有效时间（格式如2022-02-01T08:00+08:00）：2022-02-01 08:00:00",
+        ),
         ("twice", "person", "名单中重复列出了此人。"),
         ("in course", "person", "此人已有未结案的病例，请在该病例上更改类别。"),
     ],
@@ -112,6 +117,8 @@ def test_g04_a_bad_row_refuses_the_whole_list_naming_its_row(
         third["person"] = 2**40  # no one the worker reaches
     elif bad == "future":
         third["reported_at"] = (clock.now() + dt.timedelta(days=1)).isoformat()
+    elif bad == "no offset":
+        third["reported_at"] = "2022-02-01T08:00"
     elif bad == "twice":
         third["person"] = person_a.pk
     else:
