@@ -681,6 +681,8 @@ def test_g04_g07_cases_confirmed_at_once_cost_fixed_queries_plus_each_case_s_eve
     ]
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=personas.commander)}")
-    with django_assert_num_queries(19 + 9 * rows, info="cases batch"):
+    # PostgreSQL writes the deadlines with COPY, out of the query log.
+    per_case = 8 if connection.vendor == "postgresql" else 9
+    with django_assert_num_queries(19 + per_case * rows, info="cases batch"):
         response = client.post("/api/cases/batch/", {"cases": cases}, format="json")
     assert response.status_code == 201
