@@ -219,7 +219,7 @@ PAGES = [
     ("commander", "/monitoring/rollup/", 9),
     ("commander", "/monitoring/class/{class_1}/", 7),
     ("commander", "/labs/", 6),
-    ("commander", "/labs/rounds/{round}/", 13),
+    ("commander", "/labs/rounds/{round}/", 14),  # with its positives not yet cases
     ("worker_a", "/labs/sampling/", 9),
     ("worker_a", "/labs/boxes/", 6),
     ("lab", "/labs/results/", 4),

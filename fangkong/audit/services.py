@@ -12,7 +12,7 @@ from fangkong.audit.models import AuditAction, AuditEvent
 from fangkong.core import clock
 
 
-def _event(
+def _fields(
     actor: User | AnonymousUser | None,
     action: AuditAction,
     object_type: str,
@@ -20,19 +20,19 @@ def _event(
     unit_id: int | None,
     summary: str,
     changes: dict[str, Any] | None,
-) -> AuditEvent:
+) -> dict[str, Any]:
     request = current_request.get()
-    return AuditEvent(
-        at=clock.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        unit_id=unit_id,
-        ip_address=request.ip_address if request else None,
-        summary=summary,
-        changes=changes or {},
-    )
+    return {
+        "at": clock.now(),
+        "actor": actor if actor is not None and actor.is_authenticated else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "unit_id": unit_id,
+        "ip_address": request.ip_address if request else None,
+        "summary": summary,
+        "changes": changes or {},
+    }
 
 
 def audit_record(
@@ -45,9 +45,9 @@ def audit_record(
     summary: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    event = _event(actor, action, object_type, object_id, unit_id, summary, changes)
-    event.save()
-    return event
+    return AuditEvent.objects.create(
+        **_fields(actor, action, object_type, object_id, unit_id, summary, changes)
+    )
 
 
 def audits_record(
@@ -60,6 +60,6 @@ def audits_record(
     """One audit row each of many objects written together, in one insert: (object id, unit id,
     summary) a row."""
     return AuditEvent.objects.bulk_create(
-        _event(actor, action, object_type, object_id, unit_id, summary, None)
+        AuditEvent(**_fields(actor, action, object_type, object_id, unit_id, summary, None))
         for object_id, unit_id, summary in rows
     )
