@@ -40,6 +40,9 @@ def run(*, scale: float) -> list[Result]:
         f"{sum(shown.values()):,} rows, recomputed in {baseline:.1f} s: "
         f"{'equal' if equal else 'DIFFERENT'}"
     )
+    if not equal:  # the rows only one side has (kind, unit, person, due), a few of each
+        print("  shown only:", sorted((shown - recomputed).items())[:10])
+        print("  recomputed only:", sorted((recomputed - shown).items())[:10])
     return [
         Result(
             f"drill_{size.people}_people_{size.days}_days",

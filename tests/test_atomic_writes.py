@@ -36,8 +36,8 @@ from fangkong.quarantine.services import (
     transfers_arrive,
     transfers_depart,
 )
-from fangkong.tracing.models import Exposure
-from fangkong.tracing.services import exposure_record
+from fangkong.tracing.models import Case, Exposure
+from fangkong.tracing.services import CaseInput, cases_report, exposure_record
 
 # Fixtures shared with the testing and work-plan tests.
 __all__ = ["dalian_high", "lab", "p14", "screening", "technician"]
@@ -161,6 +161,16 @@ def test_27_an_exposure_is_not_recorded_when_its_audit_fails(personas, person_a,
             last_exposed_at=dt.datetime(2022, 1, 30, 12, tzinfo=dt.UTC),
         )
     assert not Exposure.objects.exists()
+
+
+def test_27_cases_confirmed_at_once_are_not_recorded_when_their_audit_fails(
+    personas, person_a, person_b, monkeypatch
+):
+    refuse_audit(monkeypatch)
+    rows = [CaseInput(person_a.pk, "confirmed"), CaseInput(person_b.pk, "confirmed")]
+    with pytest.raises(DatabaseError):
+        cases_report(actor=personas.commander, rows=rows)
+    assert not Case.objects.exists()
 
 
 def test_27_a_transfer_arrival_is_not_recorded_when_its_audit_fails(

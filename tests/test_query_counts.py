@@ -221,7 +221,7 @@ PAGES = [
     ("commander", "/monitoring/rollup/", 9),
     ("commander", "/monitoring/class/{class_1}/", 7),
     ("commander", "/labs/", 6),
-    ("commander", "/labs/rounds/{round}/", 13),
+    ("commander", "/labs/rounds/{round}/", 14),  # with its positives not yet cases
     ("worker_a", "/labs/sampling/", 9),
     ("worker_a", "/labs/boxes/", 6),
     ("lab", "/labs/results/", 4),
@@ -743,3 +743,27 @@ def test_h03_a_line_list_costs_the_same_queries_for_any_number_of_rows(
         )
     assert len(rows) == GROUP_ROWS * groups
     assert (response.json()["registered"], response.json()["exposed"]) == (4 * groups, 8 * groups)
+
+
+@pytest.mark.parametrize("rows", [2, 4])
+def test_g04_g07_cases_confirmed_at_once_cost_fixed_queries_plus_each_case_s_events(
+    county, personas, django_assert_num_queries, rows
+):
+    # P01 in force; ``rows`` villagers confirmed in one request. The checks, the insert, the
+    # audit rows and the candidate search are one set each; only each case's events grow with
+    # the cases (9 a case: its deadlines with their savepoint and audit row, the message up the
+    # tree, the confirmed case's places to disinfect, the search's permission check).
+    plan_assign(
+        actor=personas.commander, unit=county.hq, pack_id="P01-rural-winter",
+        start_date=dt.date(2022, 1, 1), end_date=None, recompute=False,
+    )  # fmt: skip
+    cases = [
+        {"person": person.pk, "kind": "confirmed"} for person in villagers(county, personas, rows)
+    ]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=personas.commander)}")
+    # PostgreSQL writes the deadlines with COPY, out of the query log.
+    per_case = 8 if connection.vendor == "postgresql" else 9
+    with django_assert_num_queries(19 + per_case * rows, info="cases batch"):
+        response = client.post("/api/cases/batch/", {"cases": cases}, format="json")
+    assert response.status_code == 201

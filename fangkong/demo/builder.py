@@ -778,7 +778,8 @@ class DemoBuilder:
     def build_testing(self, units: dict[str, Unit]) -> None:
         """A screening round of the first township under way: a sampling point per village, most
         of village 1 sampled in ten-person tubes, a box received by the lab, results with one
-        positive pool whose members now owe single re-tests."""
+        positive pool whose members now owe single re-tests, two of them re-tested (one
+        positive, not yet a case)."""
         hq_user = get_user_model().objects.get(username="hq-admin")
         lab_user = get_user_model().objects.get(username="lab-tech")
         now = clock.now()
@@ -822,6 +823,20 @@ class DemoBuilder:
                     ct="30.2" if code == positive else None,
                 )
                 for code in barcodes[:-2]  # the last two tubes still in the lab
+            ],
+            source="demo",
+        )
+        # Two of the positive pool re-tested singly, one positive: the round page offers to
+        # confirm them at once with the other positives not yet cases.
+        members = [r.person_id for r in rows if r.barcode == positive][:2]
+        retests = [SampleInput(barcode=f"QHR{n:05d}", person_id=pk) for n, pk in enumerate(members)]
+        samples_record(actor=hq_user, kind="single", rows=retests, round=screening, point=point)
+        results_record(
+            actor=lab_user,
+            lab=units["LAB"],
+            rows=[
+                ResultInput(barcode=r.barcode, outcome="阳性" if n == 0 else "阴性")
+                for n, r in enumerate(retests)
             ],
             source="demo",
         )

@@ -28,6 +28,7 @@ from fangkong.org.models import Unit
 from fangkong.org.roles import Capability
 from fangkong.people.models import Person
 from fangkong.people.timeline import Entry, before_filter, timeline_reader
+from fangkong.tracing.models import Case
 
 
 def person_results(ids: Iterable[int]) -> dict[int, list[tuple[dt.datetime, bool]]]:
@@ -117,6 +118,25 @@ def round_unsampled(
         Person.objects.filter(scope(user, capability).units("unit__path"))
         .exclude(pk__in=Sample.objects.filter(round=screening).values("person_id"))
         .order_by("name", "id")
+    )
+
+
+def round_positives_uncased(screening: ScreeningRound, user: AnyUser) -> QuerySet[Sample]:
+    """The samples of the round's single tubes with an accepted positive result (the re-tests
+    that name their person) whose person the user may investigate and has no case in course: the
+    list the county confirms at once, by tube."""
+    positive = Tube.objects.filter(
+        round=screening,
+        kind=TubeKind.SINGLE,
+        results__outcome=Outcome.POSITIVE,
+        results__conflict=False,
+    )
+    return (
+        Sample.objects.filter(scope(user, Capability.INVESTIGATE).people("person__"))
+        .filter(tube__in=positive)
+        .exclude(person__in=Case.objects.in_course().values("person_id"))
+        .select_related("person", "tube")
+        .order_by("tube__barcode", "id")
     )
 
 

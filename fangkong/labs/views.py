@@ -24,6 +24,7 @@ from fangkong.labs.models import (
     POOL_SIZES,
     Box,
     Outcome,
+    Sample,
     SamplingPoint,
     TubeKind,
     TubeResult,
@@ -35,6 +36,7 @@ from fangkong.labs.selectors import (
     person_results,
     round_coverage,
     round_missing,
+    round_positives_uncased,
     rounds_visible,
     rounds_with_sampled,
     tubes_visible,
@@ -50,7 +52,8 @@ from fangkong.obligations.models import Obligation, ObligationKind
 from fangkong.org.access import request_user, scope, units_in, user_can
 from fangkong.org.models import Unit, UnitKind
 from fangkong.org.roles import Capability
-from fangkong.tracing.models import Case
+from fangkong.tracing.models import Case, CaseKind
+from fangkong.tracing.services import CASES_BATCH_MAX, CaseInput, CasesRefused, cases_report
 
 
 def _units(request: HttpRequest, capability: Capability) -> Any:
@@ -135,9 +138,43 @@ def round_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _positives_confirm(request: HttpRequest, uncased: list[Sample]) -> bool:
+    """The positives ticked on the round page confirmed as cases at once (all or none); each
+    refusal names the person and the reason. True when they were confirmed."""
+    barcodes = {sample.person_id: sample.tube.barcode for sample in uncased}
+    names = {sample.person_id: sample.person.name for sample in uncased}
+    chosen = [whole_number(text) or 0 for text in request.POST.getlist("person")]
+    if not chosen:
+        messages.error(request, _("Choose the people to confirm."))
+        return False
+    rows = [
+        CaseInput(
+            pk, CaseKind.CONFIRMED, None, f"{_('Tube')} {barcodes.get(pk, '')} {_('positive')}"
+        )
+        for pk in chosen
+    ]
+    try:
+        cases = cases_report(actor=request_user(request), rows=rows)
+    except CasesRefused as refused:
+        for problem in refused.problems:
+            who = names.get(chosen[problem.row_number - 1], problem.value)
+            messages.error(request, f"{who}: {problem.message}")
+        return False
+    messages.success(
+        request, _("%(count)s cases confirmed: their deadlines are open.") % {"count": len(cases)}
+    )
+    return True
+
+
 @login_required
 def round_detail_view(request: HttpRequest, round_id: int) -> HttpResponse:
     screening = get_object_or_404(rounds_visible(request.user), pk=round_id)
+    uncased = list(round_positives_uncased(screening, request.user)[:CASES_BATCH_MAX])
+    status = 200
+    if request.method == "POST":
+        if _positives_confirm(request, uncased):
+            return redirect("round-detail", round_id=screening.pk)
+        status = 400
     parent = screening.unit
     if chosen := query_int(request.GET, "unit"):
         # Drill down to the viewer's own units, and to those above them in the round's area.
@@ -172,10 +209,12 @@ def round_detail_view(request: HttpRequest, round_id: int) -> HttpResponse:
             "positives": screening.tubes.filter(
                 results__outcome=Outcome.POSITIVE, results__conflict=False
             ).select_related("unit"),
+            "uncased": uncased,
             "planner": _planner(request, registered - sampled or registered, observed),
             "late": clock.now() > screening.deadline,
             "can_export": user_can(request.user, Capability.EXPORT),
         },
+        status=status,
     )
 
 

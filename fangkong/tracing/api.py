@@ -49,7 +49,11 @@ from fangkong.tracing.models import (
 )
 from fangkong.tracing.selectors import cases_visible, investigation_contacts, outbreaks_visible
 from fangkong.tracing.services import (
+    CASES_BATCH_MAX,
+    CaseInput,
+    CasesRefused,
     case_report,
+    cases_report,
     contact_candidate_decide,
     investigation_answer,
     investigation_determine,
@@ -79,6 +83,32 @@ class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = ["id", "person", "unit", "kind", "status", "reported_at", "closed_at", "note"]
+
+
+class CasesInSerializer(serializers.Serializer):
+    """Cases reported at once, at most CASES_BATCH_MAX; for the OpenAPI description, the view
+    reads the rows by hand to name every bad one."""
+
+    cases = CaseInSerializer(many=True)
+
+
+_CasesRefused = inline_serializer(
+    "CasesRefused",
+    {"problems": serializers.ListField(child=serializers.DictField())},
+)
+
+
+def _case_row(item: Any) -> CaseInput:
+    """A batch row as sent; what is not a person number becomes 0, which no one is."""
+    if not isinstance(item, dict):
+        return CaseInput(0, "")
+    person = item.get("person")
+    return CaseInput(
+        person if type(person) is int and 0 < person < 2**63 else 0,
+        row_text(item, "kind"),
+        row_time(item, "reported_at"),
+        row_text(item, "note"),
+    )
 
 
 class InvestigationSerializer(serializers.ModelSerializer):
@@ -175,16 +205,17 @@ class CandidateDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["accept", "reject"])
 
 
-def _outcome_json(outcome: LineListOutcome) -> dict[str, object]:
-    def rows(problems: list[RowProblem]) -> list[dict[str, object]]:
-        return [{"row": p.row_number, "field": p.column, "reason": p.message} for p in problems]
+def _problems_json(problems: list[RowProblem]) -> list[dict[str, object]]:
+    return [{"row": p.row_number, "field": p.column, "reason": p.message} for p in problems]
 
+
+def _outcome_json(outcome: LineListOutcome) -> dict[str, object]:
     return {
         "registered": outcome.registered,
         "exposed": outcome.exposed,
         "assistance_notices": outcome.noticed,
         "unchanged": outcome.unchanged,
-        "problems": rows(outcome.problems),
+        "problems": _problems_json(outcome.problems),
         "duplicates": [
             {
                 "row": d.row_number,
@@ -201,10 +232,11 @@ def _outcome_json(outcome: LineListOutcome) -> dict[str, object]:
 class CaseViewSet(
     ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Cases of the people in the caller's units; POST reports one. A case's investigation:
-    GET it, POST opens it, PATCH records the answers or ``status: determined``; its contacts:
-    GET them, POST a line list (at most LINE_LIST_MAX rows); its candidate contacts from venue
-    scans: GET them, POST searches again, POST ``decision`` (accept or reject) to one of them."""
+    """Cases of the people in the caller's units; POST reports one, POST ``batch/`` many. A
+    case's investigation: GET it, POST opens it, PATCH records the answers or ``status:
+    determined``; its contacts: GET them, POST a line list (at most LINE_LIST_MAX rows); its
+    candidate contacts from venue scans: GET them, POST searches again, POST ``decision`` (accept
+    or reject) to one of them."""
 
     serializer_class = CaseSerializer
     input_serializer_class = CaseInSerializer
@@ -335,6 +367,31 @@ class CaseViewSet(
             reported_at=data.get("reported_at"),
             note=data.get("note", ""),
         )
+
+    @extend_schema(
+        request=CasesInSerializer,
+        responses={201: CaseSerializer(many=True), 400: _CasesRefused},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="batch",
+        parser_classes=[JSONParser],
+        pagination_class=None,
+    )
+    def batch(self, request: Request) -> Response:
+        """Report many cases at once (at most 500): all or none; a refusal names every bad row
+        (from 1), its field and the reason."""
+        _data, items = batch_body(request, CASES_BATCH_MAX, "cases")
+        try:
+            cases = cases_report(
+                actor=request_user(request), rows=[_case_row(item) for item in items]
+            )
+        except CasesRefused as refused:
+            return Response(
+                {"problems": _problems_json(refused.problems)}, status.HTTP_400_BAD_REQUEST
+            )
+        return Response(CaseSerializer(cases, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: dict})
     @action(detail=False, methods=["get"], url_path="graph", url_name="graph-data")

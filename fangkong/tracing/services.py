@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +37,7 @@ from fangkong.obligations.services import (
 from fangkong.org.access import AnyUser, acting_user, may_act_on, scope
 from fangkong.org.models import Membership, Unit
 from fangkong.org.roles import Capability, Role
+from fangkong.people.importing import RowProblem
 from fangkong.people.models import Person
 from fangkong.policy.classify import people_classify
 from fangkong.policy.models import ExposureKind, Trigger
@@ -213,6 +215,83 @@ def _case_events(case: Case, actor: AnyUser) -> None:
         case_confirmed.send(sender=Case, case=case, actor=actor)
 
 
+@dataclass(frozen=True)
+class CaseInput:
+    """One case to report: the person (register id), the kind, when reported (now when None; as
+    sent when it is no time, for the check to refuse with its row) and a note."""
+
+    person_id: int
+    kind: str
+    reported_at: Any = None
+    note: str = ""
+
+
+class CasesRefused(Exception):
+    """The rows of cases that cannot be reported, each with its row number (from 1), field and
+    reason; nothing was written. ``denied``: a row's person is beyond the reporter's units."""
+
+    def __init__(self, problems: list[RowProblem], *, denied: bool) -> None:
+        super().__init__(problems)
+        self.problems = problems
+        self.denied = denied
+
+
+CASE_NOTE_MAX = 300
+# Cases reported in one request: a screening round's confirmed, well within a request's time.
+CASES_BATCH_MAX = 500
+
+
+def _cases_check(
+    actor: AnyUser, rows: Sequence[CaseInput], now: dt.datetime
+) -> tuple[dict[int, int], list[RowProblem], bool]:
+    """The units of the people the rows name, by person, and each row's problems: a person the
+    reporter may not investigate, named twice or with a case in course; an unknown kind; a time
+    that is none, without its offset or in the future; a note too long."""
+    reached = dict(
+        Person.objects.filter(
+            scope(actor, Capability.INVESTIGATE).people(), pk__in={row.person_id for row in rows}
+        ).values_list("pk", "unit_id")
+    )
+    in_course = set(
+        Case.objects.filter(person__in=reached).in_course().values_list("person_id", flat=True)
+    )
+    problems: list[RowProblem] = []
+    seen: set[int] = set()
+    for number, row in enumerate(rows, start=1):
+
+        def refuse(field: str, value: object, message: str, number: int = number) -> None:
+            problems.append(RowProblem(number, field, str(value)[:40], message))
+
+        if row.person_id not in reached:
+            refuse("person", row.person_id, _("You may not change this person."))
+        elif row.person_id in seen:
+            refuse("person", row.person_id, _("This person is named twice in the list."))
+        elif row.person_id in in_course:
+            refuse(
+                "person",
+                row.person_id,
+                _("This person already has a case in course: upgrade it instead."),
+            )
+        seen.add(row.person_id)
+        if row.kind not in CaseKind.values:
+            refuse("kind", row.kind, _("Unknown case kind."))
+        if row.reported_at is not None and not (
+            isinstance(row.reported_at, dt.datetime) and row.reported_at.tzinfo is not None
+        ):
+            refuse(
+                "reported_at",
+                row.reported_at,
+                _("Not a time (write 2022-02-01T08:00+08:00): %(value)s")
+                % {"value": str(row.reported_at)[:40]},
+            )
+        elif isinstance(row.reported_at, dt.datetime) and row.reported_at > now:
+            refuse("reported_at", row.reported_at, _("A case cannot be reported in the future."))
+        if len(row.note) > CASE_NOTE_MAX:
+            refuse("note", row.note, _("The note has at most 300 characters."))
+    denied = any(row.person_id not in reached for row in rows)
+    return reached, problems, denied
+
+
 @transaction.atomic
 def case_report(
     *,
@@ -222,47 +301,67 @@ def case_report(
     reported_at: dt.datetime | None = None,
     note: str = "",
 ) -> Case:
-    """Record a case (a clinic, a school doctor, the county): it sets off the plan's events."""
-    if not may_act_on(actor, Capability.INVESTIGATE, person):
-        raise PermissionDenied(_("You may not change this person."))
+    """Record a case (a clinic, a school doctor, the county): it sets off the plan's events. The
+    one-row case of ``cases_report``."""
+    try:
+        (case,) = cases_report(actor=actor, rows=[CaseInput(person.pk, kind, reported_at, note)])
+    except CasesRefused as refused:
+        if refused.denied:
+            raise PermissionDenied(_("You may not change this person.")) from refused
+        raise ValidationError({p.column: p.message for p in refused.problems}) from refused
+    return case
+
+
+@transaction.atomic
+def cases_report(*, actor: AnyUser, rows: Sequence[CaseInput]) -> list[Case]:
+    """Record many cases at once (确诊一批: after a screening round's re-tests the county
+    confirms a list of people): every row is checked first and, if any is refused, nothing is
+    written (``CasesRefused`` names every bad row); then the cases are written together and
+    audited in one insert, each sets off its plan's events, and the confirmed ones are searched
+    for candidate contacts in one set-based search."""
     now = clock.now()
-    if kind not in CaseKind.values:
-        raise ValidationError({"kind": _("Unknown case kind.")})
-    reported_at = reported_at or now
-    if reported_at > now:
-        raise ValidationError({"reported_at": _("A case cannot be reported in the future.")})
-    if Case.objects.filter(person=person).in_course().exists():
-        raise ValidationError(
-            {"person": _("This person already has a case in course: upgrade it instead.")}
-        )
-    unit = Unit.objects.get(pk=person.unit_id)
+    reached, problems, denied = _cases_check(actor, rows, now)
+    if problems:
+        raise CasesRefused(problems, denied=denied)
     try:
         with transaction.atomic():
-            case = Case.objects.create(
-                person=person,
-                unit=unit,
-                kind=kind,
-                reported_at=reported_at,
-                note=note,
-                created_by=acting_user(actor),
+            cases = Case.objects.bulk_create(
+                Case(
+                    person_id=row.person_id,
+                    unit_id=reached[row.person_id],
+                    kind=row.kind,
+                    reported_at=row.reported_at or now,
+                    note=row.note,
+                    created_by=acting_user(actor),
+                )
+                for row in rows
             )
-    except IntegrityError as error:  # another clerk reported the same person a moment ago
+    except IntegrityError as error:  # another clerk reported one of them a moment ago
         raise ValidationError(
             {"person": _("This person already has a case in course: upgrade it instead.")}
         ) from error
-    audit_record(
+    audit_record_many(
         actor=actor,
         action=AuditAction.CREATE,
         object_type="case",
-        object_id=case.pk,
-        unit_id=unit.pk,
-        summary=_("%(kind)s reported %(at)s")
-        % {"kind": CaseKind(kind).label, "at": f"{reported_at:%Y-%m-%d %H:%M}"},
+        entries=(
+            (
+                case.pk,
+                case.unit_id,
+                _("%(kind)s reported %(at)s")
+                % {"kind": CaseKind(case.kind).label, "at": f"{case.reported_at:%Y-%m-%d %H:%M}"},
+            )
+            for case in cases
+        ),
     )
-    _case_events(case, actor)
-    if kind == CaseKind.CONFIRMED:
-        contact_candidates_propose(actor=actor, cases=[case])
-    return case
+    units = {unit.pk: unit for unit in Unit.objects.filter(pk__in=set(reached.values()))}
+    people = Person.objects.in_bulk(list(reached))
+    for case in cases:
+        case.unit, case.person = units[case.unit_id], people[case.person_id]
+        _case_events(case, actor)
+    confirmed = [case for case in cases if case.kind == CaseKind.CONFIRMED]
+    contact_candidates_propose(actor=actor, cases=confirmed)
+    return cases
 
 
 def _locked(actor: AnyUser, case: Case) -> Case:
