@@ -491,9 +491,17 @@ class _Outbreak:
         self.sim.later(30, lambda: self.confirm(case_id))
 
     def file_positive(self, barcode: str, recorded: dt.datetime) -> None:
-        for obligation in Obligation.objects.filter(
-            unit=self.drill.lab, kind=ObligationKind.REPORT, due_at=recorded
-        ).pending():
+        """The report of this one positive: one of the lab's reports due at its moment (two
+        positives of the same minute owe two, and each filing meets one)."""
+        obligation = (
+            Obligation.objects.filter(
+                unit=self.drill.lab, kind=ObligationKind.REPORT, due_at=recorded
+            )
+            .pending()
+            .order_by("pk")
+            .first()
+        )
+        if obligation is not None:
             obligation_meet(actor=self.commander, obligation=obligation, note="演练：阳性已报告")
             self.drill.filings.add(Filing(ObligationKind.REPORT, barcode=barcode))
 

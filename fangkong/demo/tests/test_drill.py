@@ -81,18 +81,20 @@ def overdue_recomputed(drill: Drill) -> Counter[Deadline]:
     tubes: dict[int, list[int]] = {}
     for tube_id, box_id in Tube.objects.filter(box__lab=drill.lab).values_list("pk", "box_id"):
         tubes.setdefault(box_id, []).append(tube_id)
+    # One deadline a box and a positive: two of the same minute are two rows.
+    each: Counter[Deadline] = Counter()
     for box in Box.objects.filter(lab=drill.lab, received_at__isnull=False):
         due = after("sample_received", "test_result", box.received_at)  # type: ignore[arg-type]
-        if due is not None:
-            met = all(tube in answered for tube in tubes.get(box.pk, []))
-            owed.append((("test_result", drill.lab.pk, None, due), met))
+        if due is not None and due < end:
+            if not all(tube in answered for tube in tubes.get(box.pk, [])):
+                each[("test_result", drill.lab.pk, None, _utc(due))] += 1
     for barcode, recorded in TubeResult.objects.filter(
         lab=drill.lab, outcome="positive", conflict=False
     ).values_list("tube__barcode", "recorded_at"):
         due = after("positive_result", "report", recorded)
-        if due is not None:
-            met = Filing("report", barcode=barcode) in drill.filings
-            owed.append((("report", drill.lab.pk, None, due), met))
+        if due is not None and due < end:
+            if Filing("report", barcode=barcode) not in drill.filings:
+                each[("report", drill.lab.pk, None, _utc(due))] += 1
     # Contacts: the contact rule's transfer within 12 h of being identified (G-08), met when the
     # vehicle arrives at the site.
     arrived = set(
@@ -180,10 +182,14 @@ def overdue_recomputed(drill: Drill) -> Counter[Deadline]:
             .distinct()
         ):
             places[("disinfection", unit_id, None, _utc(due))] += 1
-    return places + Counter(
-        (kind, unit, person, _utc(due))
-        for (kind, unit, person, due), met in set(owed)
-        if not met and due < end
+    return (
+        places
+        + each
+        + Counter(
+            (kind, unit, person, _utc(due))
+            for (kind, unit, person, due), met in set(owed)
+            if not met and due < end
+        )
     )
 
 
