@@ -19,7 +19,8 @@ At BENCH_SCALE=1 (the issue's sizes):
   graph JSON by /api/cases/graph/?outbreak=: under 2 s. Baseline: the bare two joins.
 
 Stands alone: its own township, epidemiologist, people, venues, scans and exposures, written
-with INSERT … SELECT (setup, not measured). The sizes below are those of BENCH_SCALE=1.
+with INSERT … SELECT while their indexes are down (setup, not measured). The sizes below are
+those of BENCH_SCALE=1.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from django.db import connection, transaction
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from bench.data import people_insert, resident_id
+from bench.data import indexes_rebuilt, people_insert, resident_id
 from bench.run import Result, median_ms
 from fangkong.core import clock
 from fangkong.org.models import Region, Unit
@@ -132,13 +133,13 @@ def _scans(unit: Unit, people: _People, scale: float) -> None:
     first_venue = _execute("SELECT min(id) FROM tracing_venue WHERE unit_id = %s", [unit.pk])[0][0]
     start = clock.now() - dt.timedelta(days=TRAJECTORY_DAYS)
     step = dt.timedelta(days=TRAJECTORY_DAYS) / scans
-    _execute(
-        "INSERT INTO tracing_scan (venue_id, person_id, scanned_at)"
-        " SELECT %s + g %% %s, %s + (g * 7919) %% %s, %s + g * %s"
-        " FROM generate_series(0, %s::bigint) g",
-        [first_venue, venues, people.first, len(people.ids), start, step, scans - 1],
-    )
-    _execute("ANALYZE tracing_scan", [])
+    with indexes_rebuilt("tracing_scan"):
+        _execute(
+            "INSERT INTO tracing_scan (venue_id, person_id, scanned_at)"
+            " SELECT %s + g %% %s, %s + (g * 7919) %% %s, %s + g * %s"
+            " FROM generate_series(0, %s::bigint) g",
+            [first_venue, venues, people.first, len(people.ids), start, step, scans - 1],
+        )
 
 
 def _scan_match(user: User, client: Client, unit: Unit, people: _People) -> list[Result]:
@@ -354,15 +355,15 @@ def _two_hop(client: Client, unit: Unit, people: _People, scale: float) -> list[
     )
     others = people.ids[people.taken :]
     noise = max(100_000, int(GRAPH_EXPOSURES * scale)) - (len(cluster) - count)
-    _execute(
-        "INSERT INTO tracing_exposure (person_id, kind, last_exposed_at, identified_at, via_id,"
-        " note, created_at, updated_at)"
-        " SELECT %s + (g * 104729 + 13) %% %s, 'close_contact', now() - interval '5 days',"
-        " now(), %s + g %% %s, '', now(), now() FROM generate_series(0, %s::bigint) g"
-        " WHERE (g * 104729 + 13) %% %s <> g %% %s",
-        [others[0], len(others), others[0], len(others), noise - 1, len(others), len(others)],
-    )
-    _execute("ANALYZE tracing_exposure", [])
+    with indexes_rebuilt("tracing_exposure"):
+        _execute(
+            "INSERT INTO tracing_exposure (person_id, kind, last_exposed_at, identified_at, via_id,"
+            " note, created_at, updated_at)"
+            " SELECT %s + (g * 104729 + 13) %% %s, 'close_contact', now() - interval '5 days',"
+            " now(), %s + g %% %s, '', now(), now() FROM generate_series(0, %s::bigint) g"
+            " WHERE (g * 104729 + 13) %% %s <> g %% %s",
+            [others[0], len(others), others[0], len(others), noise - 1, len(others), len(others)],
+        )
 
     def graph() -> None:
         response = client.get("/api/cases/graph/", {"outbreak": outbreak.pk})
@@ -386,7 +387,8 @@ def run(scale: float) -> list[Result]:
     unit = unit_create(code="BENCH-TRACING", name="流调基准", kind="township", region=region)
     user = get_user_model().objects.create_user("bench-tracing")
     membership_grant(user=user, unit=unit, role=Role.EPIDEMIOLOGIST)
-    people = _People(people_insert(unit.pk, max(40_000, int(PEOPLE * scale)), "流调"))
+    with indexes_rebuilt("people_person"):
+        people = _People(people_insert(unit.pk, max(40_000, int(PEOPLE * scale)), "流调"))
     client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     client.force_login(user)
     _scans(unit, people, scale)
