@@ -156,6 +156,7 @@ def pages(
         "request_id": trip.pk,
         "step_id": step.pk,
         "sale_id": 1,  # no sale: every persona's answer is a 404 or a refusal
+        "injury_id": 1,  # no work injury: likewise
         "gate_id": gate_create(
             actor=personas.commander, unit=county.village_a, kind="village_checkpoint", name="卡点"
         ).pk,

@@ -32,6 +32,7 @@ from fangkong.org.models import Unit
 from fangkong.people.identity import mask_name, mask_phone
 from fangkong.people.models import Person, PersonUnit
 from fangkong.pharmacy.models import DrugSale
+from fangkong.readiness.models import WorkInjury
 from fangkong.tracing.models import Case, Outbreak, Venue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -96,6 +97,7 @@ PAGES = [
     "/playbooks/",
     "/supplies/",
     "/disinfection/",
+    "/injuries/",
 ]
 UNIT_PAGES = [
     "/people/?unit={unit}",
@@ -175,6 +177,7 @@ ENDPOINTS = [
     "/api/disinfection/schedules/",
     "/api/disinfection/schedules/owed/",
     "/api/disinfection/logs/",
+    "/api/work-injuries/",
 ]
 
 
@@ -314,6 +317,7 @@ def test_every_page_and_endpoint_keeps_what_a_persona_may_not_see_out(demo_count
         urls += [f"/reservations/venues/{venue.pk}/", f"/b/{token}/", f"/api/bookings/{token}/"]
     for pk in GatheringApplication.objects.values_list("pk", flat=True):
         urls += [f"/gatherings/{pk}/", f"/api/gatherings/{pk}/guests/"]
+    urls += [f"/api/work-injuries/{pk}/" for pk in WorkInjury.objects.values_list("pk", flat=True)]
     urls += ENDPOINTS
     # when they open each of them
     leaks = []

@@ -56,6 +56,7 @@ from fangkong.readiness.api import (
     ShiftViewSet,
     SupplyRequestViewSet,
     SupplyViewSet,
+    WorkInjuryViewSet,
 )
 from fangkong.tracing.api import CaseViewSet, OutbreakViewSet, ScanViewSet, VenueViewSet
 from fangkong.vaccination.api import DoseViewSet
@@ -93,6 +94,7 @@ router.register(
     "disinfection/schedules", DisinfectionScheduleViewSet, basename="disinfection-schedule"
 )
 router.register("disinfection/logs", DisinfectionLogViewSet, basename="disinfection-log")
+router.register("work-injuries", WorkInjuryViewSet, basename="work-injury")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("scans", ScanViewSet, basename="scan")
 router.register("gates", GateViewSet, basename="gate")

@@ -81,6 +81,7 @@ MENU = (
     MenuEntry("supplies", _("Supplies"), any_role=True, group=READINESS),
     MenuEntry("disinfection", _("Disinfection"), any_role=True, group=READINESS),
     MenuEntry("vaccination", _("Vaccination"), (Capability.VIEW_PEOPLE,), READINESS),
+    MenuEntry("injuries", _("Work injuries"), (Capability.RECORD_INJURIES,), READINESS),
     MenuEntry("playbooks", _("Playbooks and drills"), any_role=True, group=READINESS),
     MenuEntry("unit-tree", _("Units"), any_role=True, group=ADMINISTRATION),
     MenuEntry("import-upload", _("Import"), (Capability.IMPORT_PEOPLE,), ADMINISTRATION),

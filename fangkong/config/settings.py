@@ -146,6 +146,12 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # connection pooler set FANGKONG_DB_PREPARE=0.
     if os.environ.get("FANGKONG_DB_PREPARE", "1") == "1":
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 1
+    # No JIT compiling: it costs 0.2-0.5 s on each statement the planner thinks big (the chains'
+    # recursive query spent 494 ms compiling for 158 ms of work), and Fangkong's reads are short
+    # (docs/adr/0029-no-jit.md). Behind a pooler that refuses startup options, set
+    # FANGKONG_DB_JIT=server and turn it off in postgresql.conf.
+    if os.environ.get("FANGKONG_DB_JIT", "off") == "off":
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     if str(DATABASES["default"]["NAME"]) != ":memory:":  # a fresh checkout has no var/ yet
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)

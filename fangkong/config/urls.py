@@ -38,6 +38,7 @@ urlpatterns = [
     path("roster/", include("fangkong.readiness.urls")),
     path("supplies/", include(readiness_urls.supplies_urlpatterns)),
     path("disinfection/", include(readiness_urls.disinfection_urlpatterns)),
+    path("injuries/", include(readiness_urls.injuries_urlpatterns)),
     path("travel/", include("fangkong.movement.travel_urls")),
     path("reservations/", include("fangkong.movement.reservation_urls")),
     path("pharmacy/", include("fangkong.pharmacy.urls")),

@@ -169,6 +169,10 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
         """The report of a pharmacy sale and its buyer's follow-up test (K-02)."""
         return self.filter(detail__drug_sale=sale_id)
 
+    def of_work_injury(self, injury_id: int) -> ObligationQuerySet:
+        """The written report of a work injury (G-13)."""
+        return self.filter(detail__work_injury=injury_id)
+
 
 class Obligation(models.Model):
     """Every deadline is a row: what must happen, for whom, by when, and which unit answers for it.

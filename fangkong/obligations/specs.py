@@ -134,9 +134,9 @@ class Periodic:
 @dataclass(frozen=True, slots=True)
 class AfterEvent:
     """A pack's deadline counted from an event (a positive result, a sample received, a fever, a
-    case, an outbreak, a pharmacy sale): ``box`` is the box whose turnaround it is,
-    ``fever_event`` the fever it follows up, ``case`` the case, ``outbreak`` the outbreak and
-    ``drug_sale`` the pharmacy sale it answers."""
+    case, an outbreak, a pharmacy sale, a work injury): ``box`` is the box whose turnaround it
+    is, ``fever_event`` the fever it follows up, ``case`` the case, ``outbreak`` the outbreak,
+    ``drug_sale`` the pharmacy sale and ``work_injury`` the work injury it answers."""
 
     owner: Owner
     kind: str
@@ -148,6 +148,7 @@ class AfterEvent:
     case: int | None = None
     outbreak: int | None = None
     drug_sale: int | None = None
+    work_injury: int | None = None
 
     def detail(self) -> JsonText:
         detail: dict[str, Any] = {}
@@ -163,6 +164,8 @@ class AfterEvent:
             detail["outbreak"] = self.outbreak
         if self.drug_sale is not None:
             detail["drug_sale"] = self.drug_sale
+        if self.work_injury is not None:
+            detail["work_injury"] = self.work_injury
         return JsonText(json.dumps(detail))
 
 

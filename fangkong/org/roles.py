@@ -49,6 +49,8 @@ class Capability(StrEnum):
     KEEP_SUPPLIES = "keep_supplies"
     # Keep a pharmacy's register of drug sales (药店实名登记, K-01 … K-03) and mark them reported
     RECORD_SALES = "record_sales"
+    # Keep the social-security office's register of the work injuries employers report (G-13)
+    RECORD_INJURIES = "record_injuries"
     # Set up the gates and checkpoints of the units, assign their keepers, read every register
     MANAGE_GATES = "manage_gates"
     # Register the entries at the gates one is assigned to keep (门岗登记, E-19 … E-21)

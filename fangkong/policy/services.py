@@ -669,11 +669,12 @@ def deadlines_open(
     case: int | None = None,
     outbreak: int | None = None,
     drug_sale: int | None = None,
+    work_injury: int | None = None,
 ) -> list[AfterEvent]:
     """An event happened (a suspected case found, a sample received, a fever …): open the
     deadlines the pack in force for the unit attaches to it (G-01 … G-24), the unit answering;
-    ``box``: the box received, whose turnaround it is; ``case``, ``outbreak``, ``drug_sale``: the
-    case, the outbreak or the pharmacy sale they answer."""
+    ``box``: the box received, whose turnaround it is; ``case``, ``outbreak``, ``drug_sale``,
+    ``work_injury``: the case, the outbreak, the pharmacy sale or the work injury they answer."""
     pack = PackResolver(at.astimezone(clock.tz()).date()).pack(unit.path)
     if pack is None:
         return []
@@ -696,6 +697,7 @@ def deadlines_open(
             case=case,
             outbreak=outbreak,
             drug_sale=drug_sale,
+            work_injury=work_injury,
         )
         for deadline in pack.deadlines
         if deadline.trigger == trigger

@@ -1,6 +1,7 @@
 """REST API of readiness: the duty roster (the shifts of the caller's units, handovers, who is on
 duty now, a unit's gaps), supplies (cover, batches, receipts, consumption, requests up and issues
-down) and disinfection (schedules, what is owed, the log)."""
+down), disinfection (schedules, what is owed, the log) and the work injuries employers report
+(G-13)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,14 @@ from fangkong.readiness.disinfection import (
     schedule_stop,
     schedules_visible,
 )
+from fangkong.readiness.injuries import (
+    InjuryInput,
+    injuries_visible,
+    injury_mark_reported,
+    injury_offices,
+    injury_record,
+    report_of,
+)
 from fangkong.readiness.models import (
     DisinfectionLog,
     DisinfectionSchedule,
@@ -42,6 +51,7 @@ from fangkong.readiness.models import (
     StockBatch,
     SupplyItem,
     SupplyRequest,
+    WorkInjury,
 )
 from fangkong.readiness.selectors import coverage, on_duty, shifts_visible, uncovered_now
 from fangkong.readiness.services import (
@@ -472,3 +482,90 @@ class DisinfectionLogViewSet(
         return disinfection_log(
             actor=request_user(request), schedule=schedule, data=LogInput(**data)
         )
+
+
+class _InjuriesSerializer(serializers.ListSerializer):  # type: ignore[type-arg]
+    """A list of injuries reads the written reports they opened in one query."""
+
+    def to_representation(self, data: Any) -> Any:
+        rows = list(data.all() if hasattr(data, "all") else data)
+        assert isinstance(self.child, InjurySerializer)  # noqa: S101 - its Meta names this class
+        self.child.reports = report_of(rows)
+        return super().to_representation(rows)
+
+
+class InjurySerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    report_due_at = serializers.SerializerMethodField()
+    report_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkInjury
+        list_serializer_class = _InjuriesSerializer
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "employer",
+            "name",
+            "phone",
+            "occurred_at",
+            "hospital",
+            "description",
+            "reported_at",
+            "report_due_at",
+            "report_status",
+        ]
+
+    reports: dict[int, Obligation] | None = None
+
+    def _report(self, injury: WorkInjury) -> Obligation | None:
+        if self.reports is None:
+            self.reports = report_of([injury])
+        return self.reports.get(injury.pk)
+
+    def get_report_due_at(self, injury: WorkInjury) -> str | None:
+        report = self._report(injury)
+        return None if report is None else report.due_at.isoformat()
+
+    def get_report_status(self, injury: WorkInjury) -> str | None:
+        """open, met or missed: the written report the plan asks (G-13)."""
+        report = self._report(injury)
+        return None if report is None else report.status
+
+
+class InjuryInSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    employer = serializers.CharField(max_length=100)
+    name = serializers.CharField(max_length=50)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    occurred_at = serializers.DateTimeField(validators=[validate_plausible_date])
+    hospital = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default=""
+    )
+
+
+class WorkInjuryViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The work injuries in the registers of the caller's offices (G-13), each with the written
+    report it opened; POST records one an employer reported; ``reported`` marks its written
+    report received."""
+
+    serializer_class = InjurySerializer
+    lookup_value_regex = r"[0-9]{1,18}"
+    input_serializer_class = InjuryInSerializer
+
+    def get_queryset(self) -> QuerySet[WorkInjury]:
+        return unit_narrowed(injuries_visible(self.request.user), self.request.query_params)
+
+    def perform_service(self, request: Request, data: dict[str, Any]) -> WorkInjury:
+        data["unit"] = found(injury_offices(request.user), data["unit"])
+        return injury_record(actor=request_user(request), data=InjuryInput(**data))
+
+    @extend_schema(request=None, responses={200: InjurySerializer})
+    @action(detail=True, methods=["post"])
+    def reported(self, request: Request, pk: str) -> Response:
+        injury = injury_mark_reported(actor=request_user(request), injury=self.get_object())
+        return Response(InjurySerializer(injury).data)

@@ -1,5 +1,6 @@
 """Readiness forms: a shift of the duty roster (repeated over several days); supplies received,
-consumed, requested and issued down; a disinfection schedule and a disinfection done."""
+consumed, requested and issued down; a disinfection schedule and a disinfection done; a work
+injury an employer reports."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from fangkong.readiness.disinfection import (
     TIMES_PER_DAY_MAX,
     LogInput,
 )
+from fangkong.readiness.injuries import InjuryInput
 from fangkong.readiness.models import DisinfectionSchedule, SupplyItem
 from fangkong.readiness.services import REPEAT_DAYS_MAX, ShiftInput
 from fangkong.readiness.supplies import QUANTITY_MAX
@@ -132,3 +134,28 @@ class LogForm(_Styled):
         data = dict(self.cleaned_data)
         data.pop("schedule")
         return LogInput(**data)
+
+
+class InjuryForm(_Styled):
+    unit = forms.ModelChoiceField(label=_("Office"), queryset=Unit.objects.none())
+    employer = forms.CharField(label=_("Employer"), max_length=100)
+    name = forms.CharField(label=_("Injured worker"), max_length=50)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    occurred_at = PlausibleDateTimeField(label=_("Time of the accident"))
+    hospital = forms.CharField(label=_("Hospital"), max_length=100, required=False)
+    description = forms.CharField(
+        label=_("What happened"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, offices: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = offices  # type: ignore[attr-defined]
+        if len(offices) == 1:
+            self.fields["unit"].initial = offices[0].pk
+        self.fields["phone"].widget.attrs.update(inputmode="tel")
+
+    def injury(self) -> InjuryInput:
+        return InjuryInput(**self.cleaned_data)

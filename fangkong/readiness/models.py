@@ -1,7 +1,8 @@
 """Readiness (应急准备): the duty roster of a unit — who is on duty when, the leader on duty
 (带班领导), their phone, and the handover each shift leaves the next (A-21, A-23, A-26, A-27);
 its supplies (防疫物资) by batch with receipts, consumption, requests up and issues down (L-03,
-L-07); and the disinfection of its places, scheduled and logged (L-02, L-08, L-12)."""
+L-07); the disinfection of its places, scheduled and logged (L-02, L-08, L-12); and the work
+injuries employers report to the social-security office (G-13, O-06)."""
 
 from __future__ import annotations
 
@@ -245,3 +246,34 @@ class DisinfectionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} {self.done_at:%Y-%m-%d %H:%M}"
+
+
+class WorkInjury(models.Model):
+    """A work injury an employer told the social-security office of by phone (工伤事故, G-13,
+    O-06): the employer owes the written report (《工伤事故报告表》 and the inpatient photos, to
+    the work-injury section's mailbox) within 24 hours of the accident; ``reported_at`` is when
+    the office received it."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    employer = models.CharField(_("employer"), max_length=100)
+    name = models.CharField(_("injured worker"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    occurred_at = models.DateTimeField(_("time of the accident"))
+    hospital = models.CharField(_("hospital"), max_length=100, blank=True)
+    description = models.CharField(_("what happened"), max_length=500, blank=True)
+    reported_at = models.DateTimeField(_("written report received"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "employer", "name", "occurred_at"], name="workinjury_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer} {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -15,3 +15,8 @@ disinfection_urlpatterns = [
     path("", views.disinfection_view, name="disinfection"),
     path("<int:unit_id>/", views.disinfection_unit_view, name="disinfection-unit"),
 ]
+
+injuries_urlpatterns = [
+    path("", views.injuries_view, name="injuries"),
+    path("<int:injury_id>/reported/", views.injury_reported_view, name="injury-reported"),
+]

@@ -1,7 +1,8 @@
 """Readiness pages. The duty roster (值班表): who is on duty now in the user's units and which
 units the plan wants on duty but have nobody; one unit's next days with their gaps, its shifts,
 the form that adds shifts, handovers and the removal of a shift not yet begun. Supplies (物资):
-the overview by cover and one unit's stock. Disinfection (消毒): what is owed, one unit's log."""
+the overview by cover and one unit's stock. Disinfection (消毒): what is owed, one unit's log.
+Work injuries (工伤事故): the office's register, its form and the written reports received."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from fangkong.core import clock
 from fangkong.core.forms import errors_on_form
@@ -36,12 +38,20 @@ from fangkong.readiness.disinfection import (
 )
 from fangkong.readiness.forms import (
     ConsumptionForm,
+    InjuryForm,
     IssueForm,
     LogForm,
     ReceiptForm,
     RequestForm,
     ScheduleForm,
     ShiftForm,
+)
+from fangkong.readiness.injuries import (
+    injuries_visible,
+    injury_mark_reported,
+    injury_offices,
+    injury_record,
+    report_of,
 )
 from fangkong.readiness.models import DisinfectionSchedule, StockBatch
 from fangkong.readiness.selectors import (
@@ -364,3 +374,47 @@ def disinfection_unit_view(request: HttpRequest, unit_id: int) -> HttpResponse:
         },
         status=code,
     )
+
+
+INJURIES_SHOWN = 200
+
+
+@login_required
+def injuries_view(request: HttpRequest) -> HttpResponse:
+    """The register of work injuries of the user's offices, the latest first, each with the
+    written report owed (G-13); POST records an injury an employer reported by phone."""
+    if not user_can(request.user, Capability.RECORD_INJURIES):
+        raise PermissionDenied
+    offices = injury_offices(request.user)
+    form = InjuryForm(request.POST if request.method == "POST" else None, offices=offices)
+    code = 200
+    if form.is_bound:
+        if _saved(request, form, lambda _d: injury_record(actor=request.user, data=form.injury())):
+            return redirect("injuries")
+        code = 400
+    injuries = list(injuries_visible(request.user)[:INJURIES_SHOWN])
+    owed = report_of(injuries)
+    return render(
+        request,
+        "readiness/injuries.html",
+        {
+            "form": form,
+            "offices": offices,
+            "rows": [(injury, owed.get(injury.pk)) for injury in injuries],
+            "now": clock.now(),
+        },
+        status=code,
+    )
+
+
+@login_required
+@require_POST
+def injury_reported_view(request: HttpRequest, injury_id: int) -> HttpResponse:
+    """POST: the office received the employer's written report of this injury."""
+    injury = get_object_or_404(injuries_visible(request.user), pk=injury_id)
+    try:
+        injury_mark_reported(actor=request_user(request), injury=injury)
+        messages.success(request, _("Written report received."))
+    except ValidationError as error:
+        refusal_messages(request, error)
+    return redirect("injuries")

@@ -58,6 +58,7 @@ OBJECT_TYPES = {
     "venue_slot": _("time slot"),
     "reservation": _("reservation"),
     "gathering_guest": _("guest"),
+    "work_injury": _("work injury"),
     "scans": _("venue code scans"),
     "trajectory_stop": _("trajectory stop"),
     "contact_candidate": _("candidate contact"),
