@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.db import connection
 
+from fangkong.core import clock
 from fangkong.people.identity import resident_id_check_char
 
 HEADER = ["姓名", "证件号码", "手机号码", "所属单位编码", "户编号", "现住址区划代码", "人员类别"]
@@ -43,21 +44,21 @@ def write_register(
 ) -> Path:
     """A valid register of ``rows`` people; ``first`` shifts the ID numbers to other people."""
     rng = random.Random(seed)
+    # The register refuses 60岁以上老人 for someone younger: a year's margin keeps every row valid.
+    elderly_born_by = clock.localdate().year - 61
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(HEADER)
         for i in range(first, first + rows):
             unit = unit_codes[i // 3 % len(unit_codes)]
+            id_number = resident_id(i)
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+            phone = f"1{rng.choice('3456789')}{i:09d}"
+            category = rng.choice(CATEGORIES)
+            if int(id_number[6:10]) > elderly_born_by and "60岁以上老人" in category:
+                category = "常住居民"
             writer.writerow(
-                [
-                    rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                    resident_id(i),
-                    f"1{rng.choice('3456789')}{i:09d}",
-                    unit,
-                    f"H{i // 3}",
-                    REGIONS[i % len(REGIONS)],
-                    rng.choice(CATEGORIES),
-                ]
+                [name, id_number, phone, unit, f"H{i // 3}", REGIONS[i % len(REGIONS)], category]
             )
     return path
 

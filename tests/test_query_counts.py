@@ -46,6 +46,7 @@ from fangkong.policy.tests.test_measures import came_back_from, dalian_high, p14
 from fangkong.quarantine.services import Trip, people_place, rooms_create, transfers_depart
 from fangkong.quarantine.tests.test_quarantine import quarantined, site_create  # noqa: F401 (a fixture)
 from fangkong.readiness.disinfection import LogInput, disinfection_log, schedule_add
+from fangkong.readiness.injuries import InjuryInput, injury_record
 from fangkong.readiness.supplies import stock_receive, supply_request
 from fangkong.tracing.services import (
     case_report,
@@ -202,6 +203,22 @@ def _world(county: County, personas: Personas, rows: int, on_commit) -> World:
             actor=commander, schedule=schedule,
             data=LogInput("含氯消毒液", 500, 30, "王阿姨", done_at),
         )  # fmt: skip
+    hall = unit_create(
+        code="SOCIAL", name="社保服务大厅", kind="venue", region=county.township.region,
+        parent=county.township,
+    )  # fmt: skip
+    plan_assign(
+        actor=commander, unit=hall, pack_id="P07-social-security",
+        start_date=dt.date(2022, 1, 1), end_date=None,
+    )  # fmt: skip
+    for number in range(rows):
+        injury_record(
+            actor=commander,
+            data=InjuryInput(
+                hall, "白云铝业有限公司", f"工伤{number}",
+                dt.datetime(2022, 2, 1, 8, number, tzinfo=dt.UTC),
+            ),
+        )  # fmt: skip
     return World(screening.pk, lab, technician, case.pk)
 
 
@@ -235,6 +252,7 @@ PAGES = [
     ("commander", "/playbooks/?unit={village_a}", 5),
     ("commander", "/supplies/", 9),
     ("commander", "/disinfection/", 5),
+    ("commander", "/injuries/", 0),
 ]
 
 ENDPOINTS = [
@@ -259,6 +277,7 @@ ENDPOINTS = [
     ("commander", "/api/disinfection/schedules/", 2),
     ("commander", "/api/disinfection/schedules/owed/", 2),
     ("commander", "/api/disinfection/logs/", 2),
+    ("commander", "/api/work-injuries/", 0),
 ]
 
 

@@ -34,7 +34,7 @@ class AnyLookup(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = self.rhs.values
         if connection.vendor == "postgresql":
-            if values and all(type(v) is int for v in values):
+            if values and set(map(type, values)) == {int}:
                 # An integer array as one text literal: no per-element adaptation.
                 literal = "{" + ",".join(map(str, values)) + "}"
                 return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, literal]

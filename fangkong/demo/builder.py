@@ -104,6 +104,7 @@ from fangkong.readiness.disinfection import (
     disinfection_open,
     schedule_add,
 )
+from fangkong.readiness.injuries import InjuryInput, injury_record
 from fangkong.readiness.models import SupplyItem
 from fangkong.readiness.services import ShiftInput, shifts_add
 from fangkong.readiness.supplies import stock_consume, stock_receive, supply_request
@@ -890,7 +891,8 @@ class DemoBuilder:
         where the plan asks a week, in a batch expiring in 20 days, and disinfectant for months;
         the first village's request for masks waiting at its township. Its teaching building is
         disinfected twice a day (L-02): yesterday's noon time was logged, the midnight one missed
-        (overdue on the disinfection page and the deadline list)."""
+        (overdue on the disinfection page and the deadline list). The aluminium company told the
+        social-security hall of a work injury this morning; its written report is owed (G-13)."""
         principal = get_user_model().objects.get(username="principal")
         hq_user = get_user_model().objects.get(username="hq-admin")
         school = units["SCH"]
@@ -933,6 +935,18 @@ class DemoBuilder:
                 duration_minutes=30,
                 done_by="王师傅",
                 done_at=dt.datetime.combine(yesterday, dt.time(10, 0), clock.tz()),
+            ),
+        )
+        injury_record(
+            actor=hq_user,
+            data=InjuryInput(
+                unit=units["SOCIAL"],
+                employer=units["CO"].name,
+                name="工伤示例",
+                phone="13800138904",
+                occurred_at=clock.now() - dt.timedelta(hours=5),
+                hospital="白云区人民医院",
+                description="搬运铝锭时砸伤左脚",
             ),
         )
 

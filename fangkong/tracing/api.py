@@ -19,7 +19,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from fangkong.core.api import batch_body, row_text, row_time
+from fangkong.core.api import BulkJSONRenderer, batch_body, row_text, row_time
 from fangkong.core.exports import Format
 from fangkong.core.inputs import query_choice
 from fangkong.core.viewsets import ServiceViewSetMixin
@@ -394,7 +394,13 @@ class CaseViewSet(
         return Response(CaseSerializer(cases, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: dict})
-    @action(detail=False, methods=["get"], url_path="graph", url_name="graph-data")
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="graph",
+        url_name="graph-data",
+        renderer_classes=[BulkJSONRenderer],
+    )
     def graph(self, request: Request) -> Response:
         """The case–contact graph of the caller's units: ``case`` (its chain, up to its source
         and down to everyone it reached), ``outbreak`` (its cases' chains), ``since`` /

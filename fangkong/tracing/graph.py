@@ -2,10 +2,11 @@
 
 Nodes are people who are cases or contacts, edges the exposures (``via`` → ``person``). The node
 set is found in one statement (a recursive CTE for a chain, whose every step keeps to the people
-the user may see, so that a chain never passes through another county), then its edges, its
-people's names with their latest exposures, and its cases in one query each: a constant number
-of queries at any size, at most ``NODE_CAP`` nodes. Positions of both layouts are computed
-here, so that the browser draws tens of thousands of nodes without running a layout.
+the user may see, so that a chain never passes through another county), then its edges (whose
+latest gives each person drawn their exposure), names and cases in one query each, and the
+latest exposure of the few nobody drawn exposed: a constant number of queries at any size, at
+most ``NODE_CAP`` nodes. Positions of both layouts are computed here, so that the browser draws
+tens of thousands of nodes without running a layout.
 """
 
 from __future__ import annotations
@@ -153,47 +154,88 @@ def _node_ids(user: AnyUser, chosen: GraphFilter) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _generations(ids: list[int], edges: list[tuple[int, int]]) -> dict[int, int]:
-    """Each node's generation: its distance from the nearest node nobody in the graph infected."""
-    children: dict[int, list[int]] = defaultdict(list)
+def _generations_and_clusters(
+    ids: list[int], edges: list[tuple[int, int]]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Each node's generation (its distance from the nearest node nobody in the graph infected)
+    and its cluster (the smallest id of its connected component), in one walk: a breadth-first
+    walk from the uninfected labels each node with the start it came from, and every edge
+    between two starts' labels joins them (union-find over the starts, which are few)."""
+    children: dict[int, list[int]] = {}
     infected: set[int] = set()
     for source, target in edges:
-        children[source].append(target)
+        children.setdefault(source, []).append(target)
         infected.add(target)
     generation: dict[int, int] = {}
-    queue = deque(node for node in ids if node not in infected)
-    for node in queue:
+    label: dict[int, int] = {}
+    joined: dict[int, int] = {}
+
+    def start(node: int) -> None:
         generation[node] = 0
+        label[node] = joined[node] = node
+        queue.append(node)
+
+    def root(key: int) -> int:
+        while joined[key] != key:
+            joined[key] = joined[joined[key]]
+            key = joined[key]
+        return key
+
+    queue: deque[int] = deque()
+    for node in ids:
+        if node not in infected:
+            start(node)
+    pending = iter(ids)
     while True:
         while queue:
             node = queue.popleft()
-            for child in children[node]:
-                if child not in generation:
-                    generation[child] = generation[node] + 1
+            own = label[node]
+            below = generation[node] + 1
+            for child in children.get(node, ()):
+                other = label.get(child)
+                if other is None:
+                    generation[child] = below
+                    label[child] = own
                     queue.append(child)
+                elif other != own:
+                    a, b = root(other), root(own)
+                    if a != b:
+                        joined[max(a, b)] = min(a, b)
         # A loop with no way in (A infected B, B infected A) starts at its smallest id.
-        rest = next((node for node in ids if node not in generation), None)
+        rest = next((node for node in pending if node not in generation), None)
         if rest is None:
-            return generation
-        generation[rest] = 0
-        queue.append(rest)
+            break
+        start(rest)
+    component = {key: root(key) for key in joined}
+    smallest: dict[int, int] = {}
+    for node in ids:  # ascending: the first node of a component is its smallest
+        smallest.setdefault(component[label[node]], node)
+    return generation, {node: smallest[component[label[node]]] for node in ids}
 
 
-def _components(ids: list[int], edges: list[tuple[int, int]]) -> dict[int, int]:
-    """Each node's cluster: the smallest id of its connected component (union-find)."""
-    parent = {node: node for node in ids}
-
-    def root(node: int) -> int:
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for source, target in edges:
-        a, b = root(source), root(target)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    return {node: root(node) for node in ids}
+def _latest_exposures(people: list[int]) -> dict[int, tuple[str, dt.date]]:
+    """Each person's latest exposure, its kind and day, by one index probe a person: a join of
+    thousands of people to the exposures is planned as a scan of all of them."""
+    if not people:
+        return {}
+    latest = Exposure.objects.filter(person_id=OuterRef("pk")).order_by("-last_exposed_at", "-id")
+    found = {}
+    for person_id, exposure in (
+        Person.objects.filter(pk__any=Ids(people))
+        .order_by()
+        .annotate(
+            exposure=Subquery(
+                latest.annotate(
+                    text=Concat("kind", Value(" "), Cast(TruncDate("last_exposed_at"), CharField()))
+                ).values("text")[:1]
+            )
+        )
+        .values_list("pk", "exposure")
+    ):
+        if exposure:
+            kind, _space, day = exposure.partition(" ")
+            found[person_id] = (kind, dt.date.fromisoformat(day))
+    return found
 
 
 def graph_build(user: AnyUser, chosen: GraphFilter) -> dict[str, Any]:
@@ -203,39 +245,28 @@ def graph_build(user: AnyUser, chosen: GraphFilter) -> dict[str, Any]:
     ids = sorted(ids[:NODE_CAP])
     low, high = _bounds(chosen)
     latest_edge: dict[tuple[int, int], str] = {}
-    for via_id, person_id, kind in (
+    # A person's exposure is the latest one drawn (the rows come oldest first); days, not times,
+    # come from the database as text: parsing 40,000 times costs more than the rest.
+    exposures: dict[int, tuple[str, dt.date]] = {}
+    day_of: dict[str, dt.date] = {}
+    for via_id, person_id, kind, day in (
         Exposure.objects.filter(
             person_id__any=Ids(ids),
             via_id__any=Ids(ids),
             last_exposed_at__range=(low, high),
         )
+        .annotate(day=Cast(TruncDate("last_exposed_at"), CharField()))
         .order_by("last_exposed_at", "id")
-        .values_list("via_id", "person_id", "kind")
+        .values_list("via_id", "person_id", "kind", "day")
     ):
+        on = day_of.get(day)
+        if on is None:
+            on = day_of[day] = dt.date.fromisoformat(day)
+        exposures[person_id] = (kind, on)
         if via_id != person_id:
             latest_edge[(via_id, person_id)] = kind
     edges = list(latest_edge)
-    # Each person's name and latest exposure (its kind and day) in one read, the exposure by one
-    # index probe a person: a join on 40,000 people would scan every exposure.
-    latest = Exposure.objects.filter(person_id=OuterRef("pk")).order_by("-last_exposed_at", "-id")
-    names: dict[int, str] = {}
-    exposures: dict[int, tuple[str, dt.date]] = {}
-    for person_id, name, exposure in (
-        Person.objects.filter(pk__any=Ids(ids))
-        .order_by()
-        .annotate(
-            exposure=Subquery(
-                latest.annotate(
-                    text=Concat("kind", Value(" "), Cast(TruncDate("last_exposed_at"), CharField()))
-                ).values("text")[:1]
-            )
-        )
-        .values_list("pk", "name", "exposure")
-    ):
-        names[person_id] = name
-        if exposure:
-            kind, _space, day = exposure.partition(" ")
-            exposures[person_id] = (kind, dt.date.fromisoformat(day))
+    names = dict(Person.objects.filter(pk__any=Ids(ids)).order_by().values_list("pk", "name"))
     # Days, not times, come from the database: parsing 40,000 times costs more than the rest.
     cases: dict[int, tuple[int, str, dt.date, int]] = {}
     for order, (case_id, person_id, kind, day) in enumerate(
@@ -245,8 +276,10 @@ def graph_build(user: AnyUser, chosen: GraphFilter) -> dict[str, Any]:
         .values_list("pk", "person_id", "kind", "day")
     ):
         cases[person_id] = (case_id, kind, day, order)  # the latest case of the person
-    generation = _generations(ids, edges)
-    cluster = _components(ids, edges)
+    # Whoever nobody drawn exposed, and no case: their latest exposure at all (one index probe
+    # a person; the roots of a graph are few).
+    exposures.update(_latest_exposures([n for n in ids if n not in exposures and n not in cases]))
+    generation, cluster = _generations_and_clusters(ids, edges)
     today = timezone.localdate()
     days = dict.fromkeys(ids, today)
     days.update((node, day) for node, (_kind, day) in exposures.items())
