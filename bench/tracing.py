@@ -57,6 +57,9 @@ OUTBREAK_CASES = 1_000
 GRAPH_EXPOSURES = 10_000_000
 BRANCHING = 6  # close contacts of each case, secondary contacts of each close contact
 LINE_LIST_ROWS = 200
+# The line list's new people: ID numbers past those of the register suite's million, who live in
+# another county's units and would be assistance notices, not contacts.
+LINE_LIST_IDS = 20_000_000
 CONFIRMED_AT_ONCE = 100
 
 
@@ -277,7 +280,7 @@ def _line_list(client: Client, unit: Unit, people: _People) -> list[Result]:
         rows = [
             {
                 "name": f"密接{run}-{i}",
-                "id_number": resident_id(500_000 + run * LINE_LIST_ROWS + i),
+                "id_number": resident_id(LINE_LIST_IDS + run * LINE_LIST_ROWS + i),
                 "phone": f"139{run:02d}{i:06d}",
                 "last_exposed_at": exposed,
                 "how": "同桌就餐",

@@ -252,7 +252,7 @@ PAGES = [
     ("commander", "/playbooks/?unit={village_a}", 5),
     ("commander", "/supplies/", 9),
     ("commander", "/disinfection/", 5),
-    ("commander", "/injuries/", 0),
+    ("commander", "/injuries/", 8),
 ]
 
 ENDPOINTS = [
@@ -277,7 +277,7 @@ ENDPOINTS = [
     ("commander", "/api/disinfection/schedules/", 2),
     ("commander", "/api/disinfection/schedules/owed/", 2),
     ("commander", "/api/disinfection/logs/", 2),
-    ("commander", "/api/work-injuries/", 0),
+    ("commander", "/api/work-injuries/", 3),
 ]
 
 
