@@ -184,6 +184,28 @@ def test_h01_a_neighbour_sees_none_of_another_units_nodes(chain, personas):
     assert login(personas.lab).get(reverse("case-graph")).status_code == 403
 
 
+def test_h01_a_contact_exposed_by_someone_unseen_is_drawn_with_their_own_exposure(
+    chain, county, personas
+):
+    # a villager of 乙村 met the source of 甲村, whom 乙村's grid worker may not see
+    met = TODAY - dt.timedelta(days=4)
+    late = _person(personas, "密接乙二", county.grid_b, "106")
+    exposure_record(
+        actor=personas.epidemiologist, person=late, kind="close_contact", last_exposed_at=met,
+        via=chain.source,
+    )  # fmt: skip
+    graph = _graph(login(personas.worker_b))
+    # drawn without the edge, but as the close contact they are, on the day they were exposed
+    node = next(node for node in _nodes(graph) if node["name"] == "密接乙二")
+    assert (node["kind"], node["day"], node["case"]) == (
+        "close_contact",
+        met.date().isoformat(),
+        None,
+    )
+    assert chain.source.pk not in {node["id"] for node in _nodes(graph)}
+    assert not [edge for edge in graph["edges"] if edge[1] == late.pk]
+
+
 @pytest.mark.parametrize(
     ("query", "key", "field"),
     [
