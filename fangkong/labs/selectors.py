@@ -84,21 +84,29 @@ def round_coverage(
         sampled = Sample.objects.filter(round=screening, person__in=people).count()
         return [CoverageRow(screening.unit, people.count(), sampled)]
     parent = parent or screening.unit
-    children = list(Unit.objects.filter(parent=parent).order_by("code"))
-    rows = []
-    for child in [parent, *children]:
-        people = Person.objects.filter(register.units("unit__path"))
-        people = (
-            people.filter(unit=child)
-            if child is parent
-            else people.filter(unit__path__startswith=child.path)
-        )
-        registered = people.count()
-        if not registered:
-            continue
-        sampled = Sample.objects.filter(round=screening, person__in=people).count()
-        rows.append(CoverageRow(child, registered, sampled))
-    return rows
+    children = {unit.path: unit for unit in Unit.objects.filter(parent=parent).order_by("code")}
+    people = Person.objects.filter(register.units("unit__path"), unit__path__startswith=parent.path)
+    people_in: dict[str, int] = defaultdict(int)
+    samples_in: dict[str, int] = defaultdict(int)
+    # Counted by home unit in two grouped reads, then added up under each child of ``parent``
+    # (the first step of the path below it), whatever the number of children.
+    for counts, rows in (
+        (people_in, people.values_list("unit__path").annotate(n=Count("id"))),
+        (
+            samples_in,
+            Sample.objects.filter(round=screening, person__in=people)
+            .values_list("person__unit__path")
+            .annotate(n=Count("id")),
+        ),
+    ):
+        for path, count in rows:
+            below = path[len(parent.path) :].split("/", 1)[0]
+            counts[parent.path + below + "/" if below else parent.path] += count
+    return [
+        CoverageRow(unit, people_in[unit.path], samples_in[unit.path])
+        for unit in [parent, *children.values()]
+        if people_in[unit.path]
+    ]
 
 
 def round_missing(

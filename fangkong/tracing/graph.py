@@ -1,9 +1,9 @@
 """Transmission chains (传播链): the case–contact graph of the people a user may see.
 
 Nodes are people who are cases or contacts, edges the exposures (``via`` → ``person``). The node
-set is found in one statement (a recursive CTE for a chain, whose every step keeps to the people
-the user may see, so that a chain never passes through another county), then its edges (whose
-latest gives each person drawn their exposure), names and cases in one query each, and the
+set and its names are found in one statement (a recursive CTE for a chain, whose every step keeps
+to the people the user may see, so that a chain never passes through another county), then its
+edges (whose latest gives each person drawn their exposure) and cases in one query each, and the
 latest exposure of the few nobody drawn exposed: a constant number of queries at any size, at
 most ``NODE_CAP`` nodes. Positions of both layouts are computed here, so that the browser draws
 tens of thousands of nodes without running a layout.
@@ -97,8 +97,9 @@ def _bounds(chosen: GraphFilter) -> tuple[dt.datetime, dt.datetime]:
     return low, high
 
 
-def _node_ids(user: AnyUser, chosen: GraphFilter) -> list[int]:
-    """The people of the graph, at most ``NODE_CAP`` + 1 (one more says "cut off")."""
+def _nodes(user: AnyUser, chosen: GraphFilter) -> list[tuple[int, str]]:
+    """The people of the graph with their names, at most ``NODE_CAP`` + 1 (one more says "cut
+    off"); the name comes from the join that checks the person may be seen."""
     visible, visible_params = scope(user, Capability.VIEW_PEOPLE).people_sql("p.id", "u.path")
     person_of = " JOIN people_person p ON p.id = {0} JOIN org_unit u ON u.id = p.unit_id"
     low, high = (connection.ops.adapt_datetimefield_value(moment) for moment in _bounds(chosen))
@@ -109,49 +110,50 @@ def _node_ids(user: AnyUser, chosen: GraphFilter) -> list[int]:
     seed_params: list[Any]
     if chosen.case is None and chosen.outbreak is None:
         sql = (
-            "SELECT c.person_id AS id FROM tracing_case c"  # noqa: S608 - our columns
+            "SELECT c.person_id AS id, p.name AS name FROM tracing_case c"  # noqa: S608 - our columns
             + person_of.format("c.person_id")
             + f" WHERE {visible} AND c.reported_at BETWEEN %s AND %s"
-            + " UNION SELECT e.person_id FROM tracing_exposure e"
+            + " UNION SELECT e.person_id, p.name FROM tracing_exposure e"
             + person_of.format("e.person_id")
             + step
         )
         params = [*visible_params, low, high, *step_params]
     else:
         if chosen.case is not None:
-            seeds = "SELECT id FROM people_person WHERE id = %s"
+            seeds = "SELECT id, name FROM people_person WHERE id = %s"
             seed_params = [chosen.case.person_id]
         else:
             # The outbreak's cases of people the user may see.
             seeds = (
-                "SELECT c.person_id FROM tracing_case c"  # noqa: S608 - our columns
+                "SELECT c.person_id, p.name FROM tracing_case c"  # noqa: S608 - our columns
                 + person_of.format("c.person_id")
                 + f" WHERE {visible} AND c.outbreak_id = %s"
             )
             seed_params = [*visible_params, getattr(chosen.outbreak, "pk", None)]
         down = (
-            f"down(id) AS ({seeds} UNION SELECT e.person_id FROM down"  # noqa: S608 - our columns
+            f"down(id, name) AS ({seeds} UNION SELECT e.person_id, p.name FROM down"  # noqa: S608 - our columns
             " JOIN tracing_exposure e ON e.via_id = down.id"
             + person_of.format("e.person_id")
             + step
             + ")"
         )
-        sql = f"WITH RECURSIVE {down} SELECT id FROM down"  # noqa: S608 - our columns
+        sql = f"WITH RECURSIVE {down} SELECT id, name FROM down"  # noqa: S608 - our columns
         params = [*seed_params, *step_params]
         if chosen.case is not None:
             # The chain of a case also runs upward, to its source.
             up = (
-                f"up(id) AS ({seeds} UNION SELECT e.via_id FROM up"  # noqa: S608 - our columns
+                f"up(id, name) AS ({seeds} UNION SELECT e.via_id, p.name FROM up"  # noqa: S608 - our columns
                 " JOIN tracing_exposure e ON e.person_id = up.id"
                 + person_of.format("e.via_id")
                 + step
                 + ")"
             )
-            sql = f"WITH RECURSIVE {down}, {up} SELECT id FROM down UNION SELECT id FROM up"  # noqa: S608 - our columns
+            both = "SELECT id, name FROM down UNION SELECT id, name FROM up"
+            sql = f"WITH RECURSIVE {down}, {up} {both}"  # noqa: S608 - our columns
             params = [*params, *seed_params, *step_params]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM ({sql}) g LIMIT %s", [*params, NODE_CAP + 1])  # noqa: S608 - our columns
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT id, name FROM ({sql}) g LIMIT %s", [*params, NODE_CAP + 1])  # noqa: S608 - our columns
+        return cursor.fetchall()
 
 
 def _generations_and_clusters(
@@ -240,13 +242,14 @@ def _latest_exposures(people: list[int]) -> dict[int, tuple[str, dt.date]]:
 
 def graph_build(user: AnyUser, chosen: GraphFilter) -> dict[str, Any]:
     """The graph as JSON-ready data: nodes with both layouts' positions, edges, clusters."""
-    ids = _node_ids(user, chosen)
-    truncated = len(ids) > NODE_CAP
-    ids = sorted(ids[:NODE_CAP])
+    found = _nodes(user, chosen)
+    truncated = len(found) > NODE_CAP
+    names = dict(found[:NODE_CAP])
+    ids = sorted(names)
     low, high = _bounds(chosen)
     latest_edge: dict[tuple[int, int], str] = {}
-    # A person's exposure is the latest one drawn (the rows come oldest first); days, not times,
-    # come from the database as text: parsing 40,000 times costs more than the rest.
+    # A person's exposure is the latest one drawn (the rows come oldest first); its day comes as
+    # text, read once for each distinct day.
     exposures: dict[int, tuple[str, dt.date]] = {}
     day_of: dict[str, dt.date] = {}
     for via_id, person_id, kind, day in (
@@ -266,7 +269,6 @@ def graph_build(user: AnyUser, chosen: GraphFilter) -> dict[str, Any]:
         if via_id != person_id:
             latest_edge[(via_id, person_id)] = kind
     edges = list(latest_edge)
-    names = dict(Person.objects.filter(pk__any=Ids(ids)).order_by().values_list("pk", "name"))
     # Days, not times, come from the database: parsing 40,000 times costs more than the rest.
     cases: dict[int, tuple[int, str, dt.date, int]] = {}
     for order, (case_id, person_id, kind, day) in enumerate(
